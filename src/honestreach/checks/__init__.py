@@ -1,0 +1,26 @@
+"""Python checks: what rule patterns cannot express. A rule file names one with ``check:``.
+
+Each check is a function ``(message, options) -> Iterable[Hit]``; the rule file carries its
+metadata (category, severity, message, examples) exactly as for pattern rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from ..model import Message
+from .base import Hit
+from . import compliance, emphasis, merge_fields
+
+CheckFunction = Callable[[Message, dict[str, Any]], Iterable[Hit]]
+
+CHECKS: dict[str, CheckFunction] = {
+    "missing_unsubscribe": compliance.missing_unsubscribe,
+    "missing_postal_address": compliance.missing_postal_address,
+    "shouting": emphasis.shouting,
+    "exclamation_overload": emphasis.exclamation_overload,
+    "emoji_overload": emphasis.emoji_overload,
+    "empty_greeting": merge_fields.empty_greeting,
+}
+
+__all__ = ["CHECKS", "CheckFunction", "Hit"]

@@ -1,0 +1,4 @@
+"""(being written)"""
+from __future__ import annotations
+def empty_greeting(message, options):
+    return []

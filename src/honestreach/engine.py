@@ -1,0 +1,260 @@
+"""Run rules over parsed messages and turn their matches into findings.
+
+Pattern rules are compiled once into one spaCy ``Matcher`` (token patterns), two
+``PhraseMatcher`` s (lower-case and lemma phrase lists) and guarded regular expressions. A match
+is dropped when it lies in quoted earlier text, inside quotation marks, in a question, or right
+after a negation, unless the rule's ``context`` keeps such matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+
+from . import guarded_regex
+from .checks import CHECKS
+from .model import Finding, InputError, Message
+from .nlp import DEFAULT_PIPELINE, get_nlp
+from .rules import PhrasePattern, RegexPattern, Rule, RuleError, TokenPattern
+from .suppress import blank_directives
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+NEGATION_CUES = frozenset(
+    {"no", "not", "n't", "never", "without", "nothing", "none", "neither", "nor", "cannot",
+     "isn't", "aren't", "don't", "doesn't", "won't", "wasn't", "nobody", "hardly"}
+)
+NEGATION_WINDOW = 3
+_QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
+_WHITESPACE = re.compile(r"\s+")
+BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rule: Rule
+    field: str
+    start: int
+    end: int
+    values: dict
+
+
+class _FormatValues(dict):
+    """Message placeholders: unknown names are left as they are."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Engine:
+    """Rules compiled for one spaCy pipeline; call :meth:`check` or :meth:`check_many`."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        pipeline: str = DEFAULT_PIPELINE,
+        regex_timeout: float = guarded_regex.DEFAULT_TIMEOUT,
+    ) -> None:
+        self.pipeline = pipeline
+        self.regex_timeout = regex_timeout
+        self.errors: list[RuleError] = []
+        self._rules = {rule.id: rule for rule in rules}
+        self._compiled = False
+
+    @property
+    def rules(self) -> list[Rule]:
+        return list(self._rules.values())
+
+    def _compile(self) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        nlp = get_nlp(self.pipeline)
+        self._nlp = nlp
+        self._matcher = Matcher(nlp.vocab, validate=True)
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._regexes: list[tuple[Rule, object]] = []
+        self._checks: list[Rule] = []
+        broken: list[str] = []
+        for rule in self._rules.values():
+            try:
+                self._add(rule, nlp)
+            except Exception as exc:  # a rule spaCy rejects is reported, the rest still run
+                self.errors.append(RuleError(rule.path, None, "patterns", _first_line(exc)))
+                broken.append(rule.id)
+        for rule_id in broken:
+            self._rules.pop(rule_id)
+            self._remove(rule_id)
+        self._compiled = True
+
+    def _add(self, rule: Rule, nlp) -> None:  # type: ignore[no-untyped-def]
+        if rule.check:
+            self._checks.append(rule)
+            return
+        tokens = [list(p.tokens) for p in rule.patterns if isinstance(p, TokenPattern)]
+        if tokens:
+            self._matcher.add(rule.id, tokens)
+        for pattern in rule.patterns:
+            if isinstance(pattern, PhrasePattern):
+                if pattern.match == "lemma":
+                    self._lemma.add(rule.id, list(nlp.pipe(pattern.phrases)))
+                else:
+                    self._lower.add(rule.id, [nlp.make_doc(p) for p in pattern.phrases])
+            elif isinstance(pattern, RegexPattern):
+                self._regexes.append((rule, guarded_regex.compile_guarded(pattern.regex)))
+
+    def _remove(self, rule_id: str) -> None:
+        for matcher in (self._matcher, self._lower, self._lemma):
+            if rule_id in matcher:
+                matcher.remove(rule_id)
+        self._regexes = [(r, c) for r, c in self._regexes if r.id != rule_id]
+        self._checks = [r for r in self._checks if r.id != rule_id]
+
+    def check(self, message: Message) -> tuple[list[Finding], list[InputError]]:
+        """Findings (in file order) and the problems met while checking one message."""
+        (result,) = self.check_many([message])
+        return result
+
+    def check_many(
+        self, messages: Iterable[Message], batch_size: int = BATCH_SIZE
+    ) -> Iterator[tuple[list[Finding], list[InputError]]]:
+        """Check messages in order, batching them through spaCy."""
+        if not self._compiled:
+            self._compile()
+        iterator = iter(messages)
+        while batch := list(islice(iterator, batch_size)):
+            texts: list[str] = []
+            for message in batch:
+                texts.append(blank_directives(message.subject.text) if message.subject else "")
+                texts.append(blank_directives(message.body.text))
+            docs = list(self._nlp.pipe(texts))
+            for index, message in enumerate(batch):
+                yield self._check_docs(message, docs[2 * index], docs[2 * index + 1])
+
+    def _check_docs(
+        self, message: Message, subject_doc: Doc, body_doc: Doc
+    ) -> tuple[list[Finding], list[InputError]]:
+        errors: list[InputError] = []
+        candidates: list[_Candidate] = []
+        for field, doc in (("subject", subject_doc), ("body", body_doc)):
+            if field == "subject" and message.subject is None:
+                continue
+            candidates.extend(self._pattern_candidates(message, field, doc, errors))
+        candidates.extend(self._check_candidates(message, errors))
+        findings = [self._finding(message, c) for c in _deduplicate(candidates)]
+        findings.sort(key=lambda f: (f.location.line, f.location.column, f.rule))
+        return findings, errors
+
+    def _pattern_candidates(
+        self, message: Message, field: str, doc: Doc, errors: list[InputError]
+    ) -> Iterator[_Candidate]:
+        text = doc.text
+        quotations = [m.span() for m in _QUOTATION.finditer(text)] if '"' in text or "“" in text \
+            or "„" in text or "«" in text else []
+        spans: list[tuple[Rule, int, int, Span | None]] = []
+        vocab_strings = self._nlp.vocab.strings
+        for matcher in (self._matcher, self._lower, self._lemma):
+            for match_id, start, end in matcher(doc):
+                rule = self._rules[vocab_strings[match_id]]
+                span = doc[start:end]
+                spans.append((rule, span.start_char, span.end_char, span))
+        for rule, compiled in self._regexes:
+            if field not in rule.scope:
+                continue
+            try:
+                for start, end in guarded_regex.finditer(compiled, text, self.regex_timeout):
+                    if end > start:
+                        spans.append((rule, start, end, None))
+            except guarded_regex.RegexTimeout:
+                errors.append(InputError(
+                    f"rule {rule.id}: its regular expression ran longer than "
+                    f"{self.regex_timeout:g}s on this message and was stopped"))
+        for rule, start, end, span in spans:
+            if field not in rule.scope:
+                continue
+            if field == "body" and message.in_quoted(start, end):
+                continue
+            if rule.skip_signature and field == "body" and message.signature_start is not None \
+                    and start >= message.signature_start:
+                continue
+            if rule.skip_quotations and any(q0 <= start and end <= q1 for q0, q1 in quotations):
+                continue
+            if rule.skip_questions or rule.skip_negated:
+                if span is None:
+                    span = doc.char_span(start, end, alignment_mode="expand")
+                if span is not None and len(span):
+                    if rule.skip_questions and _in_question(span):
+                        continue
+                    if rule.skip_negated and _negated(span):
+                        continue
+            yield _Candidate(rule, field, start, end, {})
+
+    def _check_candidates(self, message: Message, errors: list[InputError]) -> Iterator[_Candidate]:
+        for rule in self._checks:
+            try:
+                hits = list(CHECKS[rule.check](message, rule.options))  # type: ignore[index]
+            except Exception as exc:  # one faulty check must not stop the batch
+                errors.append(InputError(f"rule {rule.id}: check failed: {_first_line(exc)}"))
+                continue
+            for hit in hits:
+                if hit.field not in rule.scope:
+                    continue
+                if hit.field == "body" and message.in_quoted(hit.start, hit.end):
+                    continue
+                yield _Candidate(rule, hit.field, hit.start, hit.end, dict(hit.values))
+
+    def _finding(self, message: Message, candidate: _Candidate) -> Finding:
+        text_field = message.field_text(candidate.field)  # type: ignore[arg-type]
+        matched = text_field.text[candidate.start:candidate.end] if text_field else ""
+        shown = _WHITESPACE.sub(" ", matched).strip()
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        values = _FormatValues(candidate.values)
+        values.setdefault("text", shown)
+        rule = candidate.rule
+        return Finding(
+            rule=rule.id,
+            category=rule.category,
+            severity=rule.severity,  # type: ignore[arg-type]
+            message=rule.message.format_map(values),
+            location=message.location(candidate.field, candidate.start, candidate.end),  # type: ignore[arg-type]
+            text=matched,
+            suggestion=rule.suggestion,
+            field=candidate.field,
+        )
+
+
+def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
+    """One finding per rule per stretch of text: overlapping matches of a rule are merged."""
+    kept: list[_Candidate] = []
+    by_rule: dict[tuple[str, str], list[_Candidate]] = {}
+    for candidate in candidates:
+        by_rule.setdefault((candidate.rule.id, candidate.field), []).append(candidate)
+    for group in by_rule.values():
+        group.sort(key=lambda c: (c.start, -(c.end - c.start)))
+        last_end = -1
+        for candidate in group:
+            if candidate.start < last_end:
+                continue
+            kept.append(candidate)
+            last_end = candidate.end
+    return kept
+
+
+def _in_question(span: Span) -> bool:
+    sentence = span.sent
+    return sentence.text.rstrip().endswith("?")
+
+
+def _negated(span: Span) -> bool:
+    sentence = span.sent
+    first = max(sentence.start, span.start - NEGATION_WINDOW)
+    return any(token.lower_ in NEGATION_CUES for token in span.doc[first:span.start])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]

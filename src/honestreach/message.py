@@ -1,0 +1,192 @@
+"""Parse a message: subject, body, recipients, quoted earlier text and signature.
+
+Plain-text and Markdown drafts are parsed here; ``.eml`` files in :mod:`honestreach.mime` and
+HTML in :mod:`honestreach.htmltext`. Every parser keeps, for each character it hands on, the
+offset in the file it came from, so findings point at the file as given.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.utils import getaddresses, parsedate_to_datetime
+
+from .model import Message, SourceText, TextField
+
+DRAFT_HEADER = re.compile(
+    r"^(subject|to|from|date|cc|bcc|reply-to)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.IGNORECASE
+)
+# A suppression directive standing on a line of its own (optionally in a comment).
+DIRECTIVE_LINE = re.compile(
+    r"^[ \t]*(?:<!--|\{#)?[ \t]*honestreach:[^\n]*?(?:-->|#\})?[ \t]*\r?$", re.IGNORECASE
+)
+
+_QUOTE_LINE = re.compile(r"^[ \t]*>")
+_ATTRIBUTION = re.compile(
+    r"^[ \t]*(?:On\b.{0,300}?\bwrote:|Am\b.{0,300}?\bschrieb.{0,80}:|Le\b.{0,300}?\ba écrit ?:)"
+    r"[ \t]*\r?$",
+    re.IGNORECASE | re.MULTILINE | re.DOTALL,
+)
+_QUOTE_HEADER = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*(?:Original Message|Forwarded message)[ \t]*-{2,}|"
+    r"Begin forwarded message:|_{10,})[ \t]*\r?$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_OUTLOOK_HEADER = re.compile(
+    r"^[ \t]*From:[^\n]*\n[ \t]*(?:Sent|Date):[^\n]*\n[ \t]*To:", re.IGNORECASE | re.MULTILINE
+)
+_SIG_DELIMITER = re.compile(r"^-- ?\r?$", re.MULTILINE)
+_VALEDICTION = re.compile(
+    r"^[ \t]*(?:best|best regards|kind regards|warm regards|warmest regards|regards|"
+    r"many thanks|thanks|thank you|thanks again|cheers|sincerely|yours sincerely|yours truly|"
+    r"all the best|best wishes|warmly|talk soon|speak soon|take care|with thanks|"
+    r"see you (?:soon|there|in [\w .-]+)|merci[\w ]*|viele grüße|mit freundlichen grüßen|"
+    r"liebe grüße|saludos|un saludo|cordialement|bien à vous)[ \t]*[,!.]?[ \t]*\r?$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+class ParseError(Exception):
+    """A message that cannot be parsed; ``line`` points into the file when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def find_quoted(text: str) -> tuple[tuple[int, int], ...]:
+    """Ranges of ``text`` that quote earlier messages: '>' lines and everything after an
+    attribution ("On ... wrote:") or an original/forwarded-message header."""
+    ranges: list[tuple[int, int]] = []
+    tail_start = len(text)
+    for pattern in (_ATTRIBUTION, _QUOTE_HEADER, _OUTLOOK_HEADER):
+        match = pattern.search(text)
+        if match:
+            tail_start = min(tail_start, match.start())
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if offset >= tail_start:
+            break
+        if _QUOTE_LINE.match(line):
+            end = offset + len(line)
+            if ranges and ranges[-1][1] == offset:
+                ranges[-1] = (ranges[-1][0], end)
+            else:
+                ranges.append((offset, end))
+        offset += len(line)
+    if tail_start < len(text):
+        ranges.append((tail_start, len(text)))
+    return tuple(ranges)
+
+
+def find_signature(text: str, quoted: tuple[tuple[int, int], ...] = ()) -> int | None:
+    """Offset where the sign-off begins: a '-- ' delimiter, else the last valediction line."""
+    limit = min((start for start, _ in quoted if start > 0), default=len(text))
+    own = text[:limit]
+    delimiter = None
+    for delimiter in _SIG_DELIMITER.finditer(own):
+        pass
+    if delimiter is not None:
+        return delimiter.start()
+    valediction = None
+    for valediction in _VALEDICTION.finditer(own):
+        pass
+    if valediction is not None:
+        # A sign-off far above the end is a phrase inside the text, not the closing.
+        if own.count("\n", valediction.end()) <= 12:
+            return valediction.start()
+    return None
+
+
+def parse_recipients(value: str | None) -> tuple[str, ...]:
+    """The addresses of a To/Cc header value, lower-cased, in order."""
+    if not value:
+        return ()
+    return tuple(addr.strip().lower() for _, addr in getaddresses([value]) if "@" in addr)
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An RFC 5322 or ISO 8601 date, or None when it cannot be read."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def parse_draft(path: str, text: str) -> Message:
+    """A plain-text or Markdown draft, with an optional header block at the top."""
+    source = SourceText(text)
+    headers: dict[str, str] = {}
+    subject: TextField | None = None
+    offset = 0
+    if text.startswith("\ufeff"):
+        offset = 1
+    body_start = offset
+    lines = text[offset:].splitlines(keepends=True)
+    seen_header = False
+    for line in lines:
+        match = DRAFT_HEADER.match(line)
+        if match:
+            seen_header = True
+            name = match.group(1).lower()
+            headers[name] = match.group(2)
+            if name == "subject":
+                subject = TextField.verbatim(match.group(2), offset + match.start(2))
+            offset += len(line)
+            body_start = offset
+            continue
+        if DIRECTIVE_LINE.match(line) and not seen_header:
+            offset += len(line)
+            continue
+        if seen_header and not line.strip():
+            body_start = offset + len(line)
+        break
+    if not seen_header:
+        body_start = 1 if text.startswith("\ufeff") else 0
+    body = TextField.verbatim(text[body_start:], body_start)
+    return build_message(path, source, subject, body, headers)
+
+
+def build_message(
+    path: str,
+    source: SourceText,
+    subject: TextField | None,
+    body: TextField,
+    headers: dict[str, str],
+    html: bool = False,
+    links: tuple[str, ...] = (),
+) -> Message:
+    """Assemble a Message, finding quoted text and the signature in the body."""
+    quoted = find_quoted(body.text)
+    recipients = parse_recipients(headers.get("to")) + parse_recipients(headers.get("cc"))
+    senders = parse_recipients(headers.get("from"))
+    return Message(
+        path=path,
+        source=source,
+        subject=subject,
+        body=body,
+        headers=headers,
+        recipients=recipients,
+        sender=senders[0] if senders else None,
+        date=parse_date(headers.get("date")),
+        quoted=quoted,
+        signature_start=find_signature(body.text, quoted),
+        html=html,
+        links=links,
+    )
+
+
+def message_from_text(body: str, subject: str | None = None, path: str = "<text>") -> Message:
+    """A message from a body (and subject) given as strings, laid out as a draft file."""
+    text = f"Subject: {subject}\n\n{body}" if subject is not None else body
+    if subject is None and DRAFT_HEADER.match(body.split("\n", 1)[0]):
+        # A body whose first line looks like a header must not be read as one.
+        text = "\n" + body
+    return parse_draft(path, text)

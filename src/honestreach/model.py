@@ -1,0 +1,175 @@
+"""The values that flow through honestreach's pipeline: plain, immutable dataclasses.
+
+This module imports nothing from the rest of the package, so every stage can depend on it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+FieldName = Literal["subject", "body"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A 1-based span in the file as given; the end column is exclusive of the last character."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class SourceText:
+    """The text of a file as given, with fast offset -> (line, column) lookups."""
+
+    __slots__ = ("text", "_line_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self._line_starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def line(self, number: int) -> str:
+        """The text of a 1-based line, without its line ending."""
+        if number < 1 or number > len(self._line_starts):
+            return ""
+        start = self._line_starts[number - 1]
+        end = self._line_starts[number] if number < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+
+@dataclass(frozen=True)
+class TextField:
+    """Text that is checked (a subject or a body) and where each of its characters came from.
+
+    ``origins[i]`` is the offset in the file's text of the character that produced ``text[i]``
+    (for decoded or HTML content: the start of the encoded sequence, entity or tag).
+    """
+
+    text: str
+    origins: tuple[int, ...] | range
+
+    def __post_init__(self) -> None:
+        if len(self.origins) != len(self.text):
+            raise ValueError("origins must have one entry per character of text")
+
+    @classmethod
+    def verbatim(cls, text: str, start: int) -> TextField:
+        """Text that stands in the file unchanged, beginning at offset ``start``."""
+        return cls(text, range(start, start + len(text)))
+
+    def file_span(self, start: int, end: int) -> tuple[int, int]:
+        """File offsets (start, end-exclusive) for the text span [start, end)."""
+        if not self.text:
+            first = self.origins[0] if len(self.origins) else 0
+            return first, first
+        start = max(0, min(start, len(self.text) - 1))
+        end = max(start + 1, min(end, len(self.text)))
+        return self.origins[start], self.origins[end - 1] + 1
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message, parsed: what the sender wrote and how it maps back to the file."""
+
+    path: str
+    source: SourceText
+    subject: TextField | None
+    body: TextField
+    headers: dict[str, str] = field(default_factory=dict)
+    recipients: tuple[str, ...] = ()
+    sender: str | None = None
+    date: datetime | None = None
+    # Ranges of body text that quote earlier messages: never the sender's words.
+    quoted: tuple[tuple[int, int], ...] = ()
+    # Body text offset where the sign-off/signature begins (None when none was found).
+    signature_start: int | None = None
+    # Whether the body came from an HTML part (links may hide in markup).
+    html: bool = False
+    # Link targets seen in HTML markup (an opt-out link may be only there).
+    links: tuple[str, ...] = ()
+
+    def field_text(self, name: FieldName) -> TextField | None:
+        return self.subject if name == "subject" else self.body
+
+    def in_quoted(self, start: int, end: int) -> bool:
+        """Whether the body span [start, end) lies inside quoted earlier text."""
+        return any(q_start <= start and end <= q_end for q_start, q_end in self.quoted)
+
+    def location(self, name: FieldName, start: int, end: int) -> Location:
+        """The file location of a span of the subject or body text."""
+        text_field = self.field_text(name)
+        if text_field is None:
+            return Location(1, 1, 1, 1)
+        file_start, file_end = text_field.file_span(start, end)
+        line, column = self.source.position(file_start)
+        end_line, end_column = self.source.position(max(file_start, file_end - 1))
+        return Location(line, column, end_line, end_column + 1)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in one message."""
+
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    location: Location
+    text: str = ""
+    suggestion: str = ""
+    field: str = "body"
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Respect and relevance, 0-100, with the reasons that moved them."""
+
+    respect: int
+    relevance: int
+    respect_reasons: tuple[str, ...] = ()
+    relevance_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputError:
+    """A problem that kept a file (or part of it) from being checked."""
+
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Everything reported for one input: findings and scores, or the errors that stopped it."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    scores: Scores | None = None
+    errors: tuple[InputError, ...] = ()
+    recipient: str | None = None
+    subject: str | None = None
+    source: SourceText | None = None

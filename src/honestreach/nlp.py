@@ -1,0 +1,102 @@
+"""spaCy and textstat, loaded lazily and never from the network.
+
+No trained spaCy model is on the package registry, so the default pipeline is a blank English
+one with a sentencizer and lemmas looked up in spacy-lookups-data's English table. A trained
+pipeline named in the configuration is used instead when it is installed.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+DEFAULT_PIPELINE = "blank:en"
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def get_nlp(pipeline: str = DEFAULT_PIPELINE) -> Language:
+    """The spaCy pipeline honestreach matches rules on, built once per process."""
+    import spacy
+
+    _register_components()
+    nlp = None
+    if pipeline != DEFAULT_PIPELINE:
+        try:
+            nlp = spacy.load(pipeline, exclude=["ner"])
+        except (OSError, ImportError) as exc:
+            log.warning("spaCy pipeline %r is not installed (%s); using %s",
+                        pipeline, exc, DEFAULT_PIPELINE)
+    if nlp is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("honestreach_lemmas")
+    if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
+        nlp.add_pipe("sentencizer", first=True)
+    return nlp
+
+
+_registered = False
+
+
+def _register_components() -> None:
+    global _registered
+    if _registered:
+        return
+    from spacy.language import Language
+
+    @Language.factory("honestreach_lemmas")
+    def make_lemmas(nlp: Language, name: str) -> LookupLemmas:
+        return LookupLemmas()
+
+    _registered = True
+
+
+class LookupLemmas:
+    """Lower-case lemmas from the English lookup table: "Offers" and "offers" both give "offer".
+
+    spaCy's own lookup lemmatizer keys on the token's exact text, so sentence-initial words
+    would keep their capital and miss the table.
+    """
+
+    def __init__(self) -> None:
+        from spacy.lookups import load_lookups
+
+        self.table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+
+    def __call__(self, doc):  # type: ignore[no-untyped-def]
+        table = self.table
+        for token in doc:
+            lower = token.lower_
+            token.lemma_ = table.get(lower, lower)
+        return doc
+
+
+def _pyphen_only_syllables() -> None:
+    """Make textstat count English syllables with pyphen alone.
+
+    textstat asks NLTK for the CMU dictionary and downloads it on first use when it is missing;
+    honestreach never touches the network, and pyphen's hyphenation counts are close enough for
+    a readability signal.
+    """
+    from textstat.backend.counts import _count_syllables
+
+    _count_syllables.get_cmudict = lambda lang: None
+
+
+@lru_cache(maxsize=1)
+def _textstat():  # type: ignore[no-untyped-def]
+    _pyphen_only_syllables()
+    import textstat
+
+    return textstat
+
+
+def reading_ease(text: str) -> float:
+    """Flesch reading ease of ``text`` (higher is easier; 60-70 is plain English)."""
+    if not text.strip():
+        return 100.0
+    return float(_textstat().flesch_reading_ease(text))

@@ -1,0 +1,42 @@
+"""Every rule's own examples, run: each 'bad' example must trigger the rule, no 'good' one may."""
+
+from __future__ import annotations
+
+import pytest
+
+from honestreach.engine import Engine
+from honestreach.message import message_from_text
+from honestreach.rules import Example, Rule, load_rules
+
+RULESET = load_rules()
+ENGINE = Engine(RULESET.rules)
+
+
+def _cases(kind: str) -> list[tuple[Rule, Example]]:
+    return [
+        pytest.param(rule, example, id=f"{rule.id}-{kind}{index}")
+        for rule in RULESET.rules
+        for index, example in enumerate(getattr(rule, f"{kind}_examples"))
+    ]
+
+
+def _fired(rule: Rule, example: Example) -> list[str]:
+    message = message_from_text(example.body or "", example.subject)
+    findings, errors = ENGINE.check(message)
+    assert not errors
+    return [f.text for f in findings if f.rule == rule.id]
+
+
+def test_builtin_rules_load_cleanly() -> None:
+    assert RULESET.errors == []
+    assert not ENGINE.errors
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("bad"))
+def test_bad_example_triggers_rule(rule: Rule, example: Example) -> None:
+    assert _fired(rule, example), f"{rule.id} did not fire on {example}"
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("good"))
+def test_good_example_is_clean(rule: Rule, example: Example) -> None:
+    assert _fired(rule, example) == [], f"{rule.id} fired on {example}"
