@@ -173,3 +173,5 @@ class FileResult:
     recipient: str | None = None
     subject: str | None = None
     source: SourceText | None = None
+    # Why this file fails the run's gate (findings at or above fail-on, scores below minimums).
+    gate_failures: tuple[str, ...] = ()

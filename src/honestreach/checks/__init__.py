@@ -20,7 +20,8 @@ CHECKS: dict[str, CheckFunction] = {
     "shouting": emphasis.shouting,
     "exclamation_overload": emphasis.exclamation_overload,
     "emoji_overload": emphasis.emoji_overload,
-    "empty_greeting": merge_fields.empty_greeting,
+    "merge_fields": merge_fields.merge_fields,
+    "empty_merge_value": merge_fields.empty_merge_value,
 }
 
 __all__ = ["CHECKS", "CheckFunction", "Hit"]

@@ -1,4 +1,143 @@
-"""(being written)"""
+"""Merge-field checks: placeholders that were never filled, and values a merge left empty.
+
+``merge_fields`` reports each unfilled token once: mustache/Jinja/Liquid/HubSpot ``{{ x }}``,
+``{x}``, ``${x}``, ``#{x}``, Salesforce ``{!Contact.FirstName}``, Mailchimp ``*|FNAME|*``,
+Pardot ``%%first_name%%``, ActiveCampaign ``%FIRSTNAME%``, ``<<First Name>>``, Word's
+``«FirstName»`` and bracketed placeholders such as ``[FIRST NAME]``, ``[Company]`` or
+``[Insert case study]``.
+
+Bracketed text is a placeholder only when the whole bracket is placeholder wording: "[1]"
+(a footnote), "[link]" and "[image]" (what HTML-to-text converters leave behind) and subject
+tags like "[Webinar]" or "[Product Update]" are not reported.
+
+In a template file (``options['template_suffixes']``, e.g. ``.j2``) the template language's
+own ``{{ }}``, ``{% %}`` and ``{# #}`` are expected and skipped; every other form is still
+reported, because the template engine will send it as typed.
+
+``empty_merge_value`` reports where a merge dropped a value: "Hi ,", "Dear ,", "Hello !",
+"Dear Mr. ,", a lone "Dear", a subject that starts with a comma (", quick question") and a
+possessive with no owner ("a plan for 's team").
+"""
+
 from __future__ import annotations
-def empty_greeting(message, options):
-    return []
+
+import re
+from typing import Any, Iterable, Iterator
+
+from ..model import Message
+from .base import Hit
+
+DEFAULT_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".liquid", ".hbs", ".mustache",
+                             ".tmpl", ".tpl")
+
+# Template-language syntax: the only forms a template file may contain as typed.
+_TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+_PLACEHOLDER_WORDS = (
+    # "[First Name]", "[prospect's company name]", "[Your Company]", "[Insert link]", "[X]"
+    r"(?:insert\s+[^\]\n]{1,40}"
+    r"|your\s+(?:(?:full|first|last|company|business)\s+)?(?:name|company|title|job\s+title|"
+    r"role|signature|phone(?:\s+number)?|e-?mail|website|logo|city|address|calendar\s+link)"
+    r"|(?:(?:recipient|prospect|contact|lead|client|customer|sender|company|account|"
+    r"organi[sz]ation)(?:['’]s)?\s+)?"
+    r"(?:first|last|full|given|family|sur|company|business|contact|prospect|recipient|"
+    r"sender|account|org(?:ani[sz]ation)?|my|job|event|product|city|team)?"
+    r"[\s_-]?(?:name|f?name|l?name|firstname|lastname|title|company)"
+    r"|company|organi[sz]ation|title|job\s+title|role|position|city|location|industry|"
+    r"date|day|time|meeting\s+(?:date|time|link)|x{1,3}|tbd|tk|pain\s+point|competitor|"
+    r"phone(?:\s+number)?|e-?mail(?:\s+address)?|website|url|(?:calendar|booking|meeting|"
+    r"calendly)\s+link|link\s+here|number|amount|price|percentage|\?{1,3}|…|\.{3})"
+)
+_TOKEN = re.compile(
+    r"\{\{[^{}\n]{0,80}\}\}"  # {{first_name}}, {{ contact.firstname }}, {{}}
+    r"|\{%[^\n]{0,120}?%\}|\{#[^\n]{0,120}?#\}"  # Jinja statements and comments
+    r"|\{![\w.]{1,60}\}"  # Salesforce {!Contact.FirstName}
+    r"|[$#]\{[^{}\n]{1,60}\}"  # ${name}, #{name}
+    r"|(?<![{\w])\{\s*[A-Za-z_][\w.]{0,40}(?:\s[A-Za-z_][\w.]{0,20}){0,3}\s*\}(?!\})"  # {name}
+    r"|\*\|[^|*\n]{1,40}\|\*"  # Mailchimp *|FNAME|*
+    r"|%%[^%\n]{1,40}%%"  # Pardot / Salesforce %%FNAME%%
+    r"|(?<![\w%])%[A-Z][A-Z0-9_]{2,30}%(?![\w%])"  # ActiveCampaign %FIRSTNAME%
+    r"|<<\s*[A-Za-z_][\w .]{0,40}?\s*>>"  # <<First Name>>
+    r"|(?i:«\s*[A-Za-z_]*(?:name|company|title|city|industry|address|e-?mail|phone)[A-Za-z_]*"
+    r"\s*»)"  # Word mail merge «FirstName»
+    r"|(?i:\[\s*" + _PLACEHOLDER_WORDS + r"\s*\])"
+)
+
+
+def template_suffixes(options: dict[str, Any]) -> tuple[str, ...]:
+    value = options.get("template_suffixes", DEFAULT_TEMPLATE_SUFFIXES)
+    return tuple(str(s).lower() for s in value) if isinstance(value, (list, tuple)) else ()
+
+
+def is_template(message: Message, options: dict[str, Any]) -> bool:
+    """Whether the message is a template file, whose own template syntax is expected."""
+    return message.path.lower().endswith(template_suffixes(options))
+
+
+def find_tokens(text: str, template: bool = False) -> Iterator[tuple[int, int]]:
+    """(start, end) of each unfilled merge token in ``text``."""
+    if not any(ch in text for ch in "{[%*<«"):
+        return
+    for match in _TOKEN.finditer(text):
+        if template and _TEMPLATE_SYNTAX.fullmatch(match.group()):
+            continue
+        yield match.span()
+
+
+def merge_fields(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
+    """One hit per unfilled merge token in the subject and the body."""
+    template = is_template(message, options)
+    hits: list[Hit] = []
+    if message.subject is not None:
+        hits.extend(Hit("subject", s, e) for s, e in find_tokens(message.subject.text, template))
+    if template:
+        # A template's own tags may wrap placeholders ("{% if x %}[Company]{% endif %}"): blank
+        # them first so the bracketed text inside is still seen.
+        body = _TEMPLATE_SYNTAX.sub(lambda m: " " * len(m.group()), message.body.text)
+    else:
+        body = message.body.text
+    hits.extend(Hit("body", s, e) for s, e in find_tokens(body, template))
+    return hits
+
+
+_GREETING = (
+    r"hi|hey|hello|hiya|dear|greetings|good\s+(?:morning|afternoon|evening)|hallo|hola|"
+    r"ciao|hej|moin|guten\s+tag|liebe[rs]?|sehr\s+geehrte[rs]?|estimad[oa]s?|"
+    r"querid[oa]s?|beste|geachte"
+)
+# French puts a space before '!' and ':' ("Bonjour !"), so only ' ,' and ' .' count there.
+_GREETING_FR = r"bonjour|salut|coucou|cher|ch[èe]re"
+_TITLE = r"(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|monsieur|madame|señora?|sr|sra)\.?"
+_EMPTY_GREETING = re.compile(
+    # 'Hi ,' 'Dear ,' 'Hello !' 'Dear Mr. ,' : the space before the mark is where a name was.
+    r"^[ \t]*(?:" + _GREETING + r")(?:[ \t]+" + _TITLE + r")?[ \t]+[,!:;.]"
+    r"|^[ \t]*(?:" + _GREETING_FR + r")(?:[ \t]+" + _TITLE + r")?[ \t]+[,.]"
+    # 'Dear Mr.,' / 'Dear Ms,' : a title with no surname
+    r"|^[ \t]*(?:" + _GREETING + "|" + _GREETING_FR + r")[ \t]+" + _TITLE
+    + r"[ \t]*[,:](?=[ \t]*$)"
+    # 'Dear' or 'Dear,' alone on its line
+    r"|^[ \t]*(?:dear|liebe[rs]?|sehr\s+geehrte[rs]?|geachte|estimad[oa])[ \t]*[,:]?(?=[ \t]*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+# 'a plan for 's team': a possessive whose owner was dropped.
+_ORPHAN_POSSESSIVE = re.compile(r"(?<=[ \t(])['’]s\b(?=[ \t])")
+# A subject that starts with the mark that followed a dropped name: ', quick question'.
+_SUBJECT_LEAD = re.compile(r"^[ \t]*[,;:]")
+
+
+def empty_merge_value(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
+    """Hits where a merge left a value empty: greetings, subject openings, possessives."""
+    hits: list[Hit] = []
+    if message.subject is not None:
+        subject = message.subject.text
+        lead = _SUBJECT_LEAD.match(subject)
+        if lead:
+            hits.append(Hit("subject", lead.end() - 1, len(subject.rstrip())))
+        hits.extend(Hit("subject", m.start(), m.end())
+                    for m in _ORPHAN_POSSESSIVE.finditer(subject))
+    body = message.body.text
+    for match in _EMPTY_GREETING.finditer(body):
+        start = match.start() + (len(match.group()) - len(match.group().lstrip()))
+        hits.append(Hit("body", start, match.end()))
+    hits.extend(Hit("body", m.start(), m.end()) for m in _ORPHAN_POSSESSIVE.finditer(body))
+    return hits

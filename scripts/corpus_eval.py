@@ -1,0 +1,111 @@
+"""Measure honestreach on a labelled corpus: recall per category, false positives, scores.
+
+    python scripts/corpus_eval.py ../shared/corpus [--check]
+
+The corpus holds ``messages/*.eml`` and ``labels.yaml`` (expect / allow / forbid categories per
+message, ``respectful`` or ``manipulative``, and a relevance label). For each category the table
+shows recall over the messages that expect it, and how many messages got a warning or error in
+that category without being labelled with it. ``--check`` exits 1 when a category handled
+without a CRM misses recall 0.8 or a respectful message gets a warning/error outside ``allow``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from honestreach.pipeline import Linter
+from honestreach.taxonomy import CATEGORIES
+
+RECALL_TARGET = 0.8
+# Categories whose findings need CRM data, which this version does not read yet.
+NEEDS_CRM = {c for c in CATEGORIES if c.startswith(("claim.", "campaign."))} | {
+    "compliance.suppressed", "template.hardcoded_claim"}
+
+
+def evaluate(corpus: Path) -> tuple[list[str], bool]:
+    """The report's lines and whether every target was met."""
+    labels = yaml.safe_load((corpus / "labels.yaml").read_text(encoding="utf-8"))["messages"]
+    paths = [str(corpus / entry["file"]) for entry in labels]
+    results = {r.path: r for r in Linter().run(paths)}
+    expected: dict[str, int] = defaultdict(int)
+    found: dict[str, int] = defaultdict(int)
+    unexpected: dict[str, list[str]] = defaultdict(list)
+    respectful_fp: list[str] = []
+    scores: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    errors: list[str] = []
+    for entry, path in zip(labels, paths):
+        result = results[path]
+        name = entry["file"]
+        if result.errors:
+            errors.append(f"{name}: {'; '.join(e.message for e in result.errors)}")
+        reported = {f.category for f in result.findings if f.severity in ("error", "warning")}
+        expect = set(entry.get("expect") or ())
+        allowed = expect | set(entry.get("allow") or ())
+        for category in expect:
+            expected[category] += 1
+            found[category] += category in reported
+        for category in sorted(reported - allowed):
+            unexpected[category].append(name)
+            if entry["label"] == "respectful" and category not in NEEDS_CRM:
+                respectful_fp.append(f"{name}: {category}")
+        if result.scores:
+            scores[entry["label"]].append((result.scores.respect, result.scores.relevance))
+            scores["relevance:" + str(entry.get("relevance"))].append(
+                (result.scores.respect, result.scores.relevance))
+    lines = [f"{'category':<26} {'expected':>8} {'found':>6} {'recall':>7}  unlabelled hits",
+             "-" * 72]
+    ok = True
+    for category in CATEGORIES:
+        if not expected[category] and not unexpected[category]:
+            continue
+        recall = found[category] / expected[category] if expected[category] else None
+        note = ""
+        if category in NEEDS_CRM:
+            note = "  (needs CRM)"
+        elif recall is not None and recall < RECALL_TARGET:
+            ok = False
+            note = "  BELOW TARGET"
+        shown = f"{recall:.2f}" if recall is not None else "-"
+        stray = ", ".join(Path(n).stem for n in unexpected[category]) or "-"
+        lines.append(f"{category:<26} {expected[category]:>8} {found[category]:>6} {shown:>7}  "
+                     f"{stray}{note}")
+    lines.append("")
+    lines.append(f"respectful messages with a warning/error outside 'allow' (no-CRM categories): "
+                 f"{len(respectful_fp)}")
+    lines.extend(f"  {item}" for item in respectful_fp)
+    ok = ok and not respectful_fp
+    lines.append("")
+    for group in sorted(scores):
+        values = scores[group]
+        lines.append(f"{group:<22} n={len(values):>2}  mean respect "
+                     f"{statistics.mean(v[0] for v in values):5.1f}  mean relevance "
+                     f"{statistics.mean(v[1] for v in values):5.1f}")
+    if errors:
+        ok = False
+        lines.append("")
+        lines.append("files with errors:")
+        lines.extend(f"  {e}" for e in errors)
+    return lines, ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, help="folder with labels.yaml and messages/")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    if not (args.corpus / "labels.yaml").is_file():
+        print(f"corpus_eval: no labels.yaml in {args.corpus}", file=sys.stderr)
+        return 2
+    lines, ok = evaluate(args.corpus)
+    print("\n".join(lines))
+    return 0 if ok or not args.check else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""``python -m honestreach``."""
+
+from .cli import run
+
+run()

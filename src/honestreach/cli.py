@@ -1,0 +1,183 @@
+"""The ``honestreach`` command: a thin layer over the library.
+
+Only ``check`` loads spaCy; ``--help``, ``rules`` and ``explain`` return at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from . import __version__
+from .model import SEVERITIES
+
+EXIT_ERROR = 2
+
+
+def _names(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(name.strip() for name in value.split(",") if name.strip())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="honestreach")
+def main() -> None:
+    """An ethics linter for email outreach: false claims, manipulation, compliance gaps."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--select", help="Comma-separated rule ids or categories to check (default: all).")
+@click.option("--ignore", help="Comma-separated rule ids or categories to skip.")
+@click.option("--fail-on", type=click.Choice(list(SEVERITIES)),
+              help="Exit 1 when a finding is at or above this severity (default: error).")
+@click.option("--min-respect", type=click.IntRange(0, 100),
+              help="Exit 1 when a message's respect score is below this.")
+@click.option("--min-relevance", type=click.IntRange(0, 100),
+              help="Exit 1 when a message's relevance score is below this.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this configuration file instead of searching for one.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only findings and errors.")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+def check(
+    paths: Sequence[str],
+    output_format: str,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    min_respect: int | None,
+    min_relevance: int | None,
+    config_path: Path | None,
+    quiet: bool,
+    no_color: bool,
+) -> None:
+    """Check messages: .eml, .txt/.md drafts, .html, folders (recursively) or - for stdin."""
+    from .pipeline import Linter, Overrides, exit_code
+    from .report import RunSummary, make_reporter
+
+    if config_path is not None and not config_path.is_file():
+        raise click.BadParameter(f"{config_path} does not exist", param_hint="--config")
+    overrides = Overrides(
+        config_path=config_path, select=_names(select), ignore=_names(ignore), fail_on=fail_on,
+        min_respect=min_respect, min_relevance=min_relevance,
+    )
+    color = (output_format == "text" and not no_color and sys.stdout.isatty()
+             and "NO_COLOR" not in os.environ)
+    reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet)
+    linter = Linter(overrides)
+    summary = RunSummary()
+    for result in linter.run(list(paths), stdin=sys.stdin.buffer):
+        summary.add(result)
+        reporter.file(result)
+    code = exit_code(summary.files_with_errors > 0 or bool(linter.errors),
+                     summary.files_failing > 0)
+    reporter.finish(summary, linter.errors, code)
+    sys.exit(code)
+
+
+@main.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path),
+              help="Also list the rules of this configuration's rule folders.")
+def list_rules(output_format: str, config_path: Path | None) -> None:
+    """List every rule: id, category, severity and name."""
+    import json
+
+    ruleset = _ruleset(config_path)
+    if output_format == "json":
+        click.echo(json.dumps([
+            {"id": r.id, "name": r.name, "category": r.category, "severity": r.severity,
+             "kind": r.kind, "scope": list(r.scope), "builtin": r.builtin}
+            for r in ruleset.rules], indent=2))
+    else:
+        width = max((len(r.id) for r in ruleset.rules), default=2)
+        cat_width = max((len(r.category) for r in ruleset.rules), default=8)
+        click.echo(f"{'ID':<{width}}  {'CATEGORY':<{cat_width}}  {'SEVERITY':<8}  NAME")
+        for rule in ruleset.rules:
+            click.echo(f"{rule.id:<{width}}  {rule.category:<{cat_width}}  "
+                       f"{rule.severity:<8}  {rule.name}")
+        click.echo(f"\n{len(ruleset.rules)} rules")
+    _report_rule_errors(ruleset.errors)
+
+
+@main.command()
+@click.argument("rule_id")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path))
+def explain(rule_id: str, config_path: Path | None) -> None:
+    """Explain a rule: what it does, why it hurts, examples, what to write instead."""
+    import difflib
+
+    from .rules import describe_patterns
+
+    ruleset = _ruleset(config_path)
+    rule = ruleset.get(rule_id)
+    if rule is None:
+        close = difflib.get_close_matches(rule_id, sorted(ruleset.ids), n=3)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        click.echo(f"honestreach: no rule {rule_id!r}.{hint} See 'honestreach rules'.", err=True)
+        sys.exit(EXIT_ERROR)
+
+    def examples(items: Sequence[object]) -> str:
+        lines = []
+        for example in items:
+            subject, body = example.subject, example.body  # type: ignore[attr-defined]
+            text = (f"Subject: {subject}" if subject else "") + \
+                   (("  " if subject and body else "") + (body or ""))
+            lines.append(f"  - {' '.join(text.split())}")
+        return "\n".join(lines)
+
+    click.echo(f"{rule.id}: {rule.name}\n")
+    click.echo(f"Category: {rule.category}    Severity: {rule.severity}    "
+               f"Scope: {', '.join(rule.scope)}\n")
+    click.echo(f"What it does\n  Reports: {rule.message}\n")
+    click.echo(f"Why is this bad?\n  {rule.rationale}\n")
+    click.echo(f"Example (reported)\n{examples(rule.bad_examples)}\n")
+    click.echo(f"Not reported\n{examples(rule.good_examples)}\n")
+    click.echo(f"Use instead\n  {rule.suggestion}\n")
+    click.echo("Matches\n" + "\n".join(f"  {line}" for line in describe_patterns(rule)))
+    click.echo(f"\nDisable it inline with: <!-- honestreach: disable-next-line={rule.id} -->")
+
+
+def _ruleset(config_path: Path | None):  # type: ignore[no-untyped-def]
+    from .config import ConfigError, load_config
+    from .rules import load_rules
+
+    rule_dirs: tuple[Path, ...] = ()
+    if config_path is not None:
+        try:
+            rule_dirs = load_config(config_path).rule_dirs
+        except ConfigError as exc:
+            click.echo(f"honestreach: {exc.error}", err=True)
+            sys.exit(EXIT_ERROR)
+    return load_rules(rule_dirs)
+
+
+def _report_rule_errors(errors: Sequence[object]) -> None:
+    for error in errors:
+        click.echo(f"honestreach: {error}", err=True)
+    if errors:
+        sys.exit(EXIT_ERROR)
+
+
+def run() -> None:
+    """Entry point that keeps tracebacks away from users (HONESTREACH_DEBUG=1 shows them)."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("honestreach: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: one clear line, exit 2
+        if os.environ.get("HONESTREACH_DEBUG"):
+            raise
+        click.echo(f"honestreach: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,213 @@
+"""Configuration: ``[tool.honestreach]`` in pyproject.toml or a ``.honestreach.yaml``.
+
+The nearest configuration file above each checked file applies to it. Keys are validated
+strictly (unknown keys are errors that name the file, line and field), so a typo never
+silently turns a check off.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .model import SEVERITIES
+from .nlp import DEFAULT_PIPELINE
+from .rules import RuleError
+from .yamlsource import YamlLoadError, parse_yaml_text
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAMES = (".honestreach.yaml", ".honestreach.yml", "pyproject.toml")
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+_NAMES = {"type": "array", "items": {"type": "string", "minLength": 1}}
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "select": _NAMES,
+        "ignore": _NAMES,
+        "severity": {"type": "object", "additionalProperties": {"enum": list(SEVERITIES)}},
+        "fail-on": {"enum": list(SEVERITIES)},
+        "min-respect": {"type": "integer", "minimum": 0, "maximum": 100},
+        "min-relevance": {"type": "integer", "minimum": 0, "maximum": 100},
+        "rules": _NAMES,
+        "pipeline": {"type": "string", "minLength": 1},
+        "max-file-size": {"type": "integer", "minimum": 1},
+    },
+}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used."""
+
+    def __init__(self, error: RuleError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for the files below one configuration file (or the defaults)."""
+
+    path: str | None = None
+    select: tuple[str, ...] = ("all",)
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict, hash=False)
+    fail_on: str = "error"
+    min_respect: int | None = None
+    min_relevance: int | None = None
+    rule_dirs: tuple[Path, ...] = ()
+    pipeline: str = DEFAULT_PIPELINE
+    max_file_size: int = DEFAULT_MAX_BYTES
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """A copy with the command line's values (None means 'keep')."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest .honestreach.yaml or pyproject.toml with [tool.honestreach] at or above start."""
+    folder = start if start.is_dir() else start.parent
+    folder = folder.resolve()
+    for candidate_dir in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            candidate = candidate_dir / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*\[tool\.honestreach[.\]]", text, re.MULTILINE) is not None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate one configuration file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(RuleError(str(path), None, None, f"cannot read: {exc}")) from exc
+    if path.name == "pyproject.toml":
+        try:
+            data = tomllib.loads(text).get("tool", {}).get("honestreach", {})
+        except tomllib.TOMLDecodeError as exc:
+            line = getattr(exc, "lineno", None) or _toml_error_line(str(exc))
+            raise ConfigError(RuleError(str(path), line, None, f"invalid TOML: {exc}")) from exc
+
+        def line_of(location: list[Any]) -> int | None:
+            return _toml_line(text, location)
+    else:
+        try:
+            document = parse_yaml_text(text)
+        except YamlLoadError as exc:
+            raise ConfigError(RuleError(str(path), exc.line, None, exc.message)) from exc
+        data = document.data if document.data is not None else {}
+        line_of = document.line_of
+    if not isinstance(data, dict):
+        raise ConfigError(RuleError(str(path), 1, None, "configuration must be a mapping"))
+    _validate(data, path, line_of)
+    base = path.parent
+    return Config(
+        path=str(path),
+        select=tuple(data.get("select", ("all",))),
+        ignore=tuple(data.get("ignore", ())),
+        severity=dict(data.get("severity", {})),
+        fail_on=data.get("fail-on", "error"),
+        min_respect=data.get("min-respect"),
+        min_relevance=data.get("min-relevance"),
+        rule_dirs=tuple((base / folder).resolve() for folder in data.get("rules", ())),
+        pipeline=data.get("pipeline", DEFAULT_PIPELINE),
+        max_file_size=data.get("max-file-size", DEFAULT_MAX_BYTES),
+    )
+
+
+def _validate(data: dict[str, Any], path: Path, line_of: Any) -> None:
+    validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        location = list(error.absolute_path)
+        if error.validator == "additionalProperties" and not location:
+            unknown = sorted(set(data) - set(CONFIG_SCHEMA["properties"]))[0]
+            close = difflib.get_close_matches(unknown, CONFIG_SCHEMA["properties"], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(RuleError(str(path), line_of([unknown]), unknown,
+                                        f"unknown key{hint}"))
+        field_name = ".".join(str(p) for p in location) or None
+        raise ConfigError(RuleError(str(path), line_of(location), field_name, error.message))
+
+
+def check_names(config: Config, known: set[str]) -> None:
+    """Every name in select/ignore/severity must be a rule id, a category or a family."""
+    for key, names in (("select", config.select), ("ignore", config.ignore),
+                       ("severity", tuple(config.severity))):
+        for name in names:
+            if name != "all" and name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                line = _line_in_file(config.path, name)
+                raise ConfigError(RuleError(config.path or "command line", line, key,
+                                            f"unknown rule or category {name!r}{hint}"))
+
+
+def _line_in_file(path: str | None, needle: str) -> int | None:
+    if not path:
+        return None
+    try:
+        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _toml_line(text: str, location: list[Any]) -> int | None:
+    """Best-effort line of a key inside [tool.honestreach] (tomllib keeps no positions)."""
+    lines = text.splitlines()
+    section = None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if re.match(r"^\[tool\.honestreach\]", stripped):
+            section = number
+            continue
+        if section is None:
+            continue
+        if location and re.match(rf"^\[tool\.honestreach\.{re.escape(str(location[0]))}\]",
+                                 stripped):
+            return number
+        if location and re.match(rf"^[\"']?{re.escape(str(location[0]))}[\"']?\s*=", stripped):
+            return number
+    return section
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def rule_enabled(rule_id: str, category: str, config: Config) -> bool:
+    """select/ignore by rule id, category ('urgency') or family ('claim', 'compliance')."""
+    names = {rule_id, category, category.split(".")[0]}
+    selected = "all" in config.select or bool(names & set(config.select))
+    return selected and not (names & set(config.ignore))
+
+
+def severity_for(rule_id: str, category: str, default: str, config: Config) -> str:
+    """The severity after per-rule (most specific), per-category and per-family overrides."""
+    for name in (rule_id, category, category.split(".")[0]):
+        if name in config.severity:
+            return config.severity[name]
+    return default

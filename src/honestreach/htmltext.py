@@ -1,0 +1,327 @@
+"""The visible text of HTML, with the offset in the HTML of every character it keeps.
+
+Block elements become line breaks (paragraphs and headings a blank line), runs of white space
+collapse to one space, and ``<script>``, ``<style>``, ``<head>`` and comments are dropped. An
+entity (``&amp;``, ``&#x27;``) becomes its character, mapped to the entity's ``&``; a line break
+or space that markup produced is mapped to the tag that produced it.
+
+Quoted earlier messages (``<blockquote>``, and elements of class ``gmail_quote``,
+``yahoo_quoted`` or ``protonmail_quote``) stay in the text, but each of their lines is prefixed
+with ``>`` (one per level of quoting) and a space, mapped to the quoting element's start tag,
+so :func:`honestreach.message.find_quoted` sees them as quoted, as it does in plain text. Links
+inside quoted text are not the sender's and are left out of the link targets.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Sequence
+
+from .message import ParseError, build_message
+from .model import Message, SourceText, TextField
+
+# Elements that end a paragraph (a blank line) or a line.
+PARAGRAPH_ELEMENTS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "ul", "ol", "dl", "hr"}
+)
+LINE_ELEMENTS = frozenset(
+    {"div", "li", "dt", "dd", "tr", "table", "thead", "tbody", "tfoot", "caption", "blockquote",
+     "section", "article", "header", "footer", "nav", "aside", "main", "figure", "figcaption",
+     "address", "form", "fieldset", "legend", "center", "body", "html", "details", "summary"}
+)
+CELL_ELEMENTS = frozenset({"td", "th"})
+# Never shown: their text is code, styling or metadata.
+HIDDEN_ELEMENTS = frozenset({"script", "style", "template", "title"})
+# Elements that may stand in <head>; any other start tag ends an unclosed head.
+HEAD_ELEMENTS = HIDDEN_ELEMENTS | {"head", "meta", "link", "base", "noscript"}
+VOID_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+     "source", "track", "wbr"}
+)
+QUOTE_CLASSES = frozenset({"gmail_quote", "yahoo_quoted", "protonmail_quote"})
+LINK_ELEMENTS = frozenset({"a", "area"})
+
+# HTML white space, plus the no-break space: email markup pads with &nbsp; freely, and a
+# checker should read "a&nbsp;&nbsp;b" as "a b".
+_WHITESPACE = " \t\n\r\f\xa0"
+_WORD = re.compile(r"[^ \t\n\r\f\xa0]+")
+
+
+class MalformedHtml(ParseError):
+    """HTML the parser gives up on; ``offset`` is where, as an origin (offset plus base)."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass
+class _Quote:
+    """An open quoting element: its tag, where it starts, and same-name tags open inside it."""
+
+    tag: str
+    origin: int
+    nested: int = 0
+
+
+class _TextBuilder:
+    """Visible text under construction: characters, their origins, pending breaks and spaces.
+
+    Breaks and spaces wait until the next visible character, so text never starts or ends
+    with them and a break swallows the spaces around it.
+    """
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.origins: list[int] = []
+        self._breaks = 0  # line breaks wanted before the next character
+        self._break_origin = 0
+        self._space: int | None = None  # origin of a pending space
+        self._line_depth = 0  # quoting depth of the last line written
+
+    @property
+    def at_line_start(self) -> bool:
+        return not self.chars or self.chars[-1] == "\n"
+
+    def want_breaks(self, count: int, origin: int) -> None:
+        """Make sure the next character comes after at least ``count`` line breaks."""
+        if count > self._breaks:
+            self._breaks = count
+            self._break_origin = origin
+
+    def hard_break(self, origin: int) -> None:
+        """One more line break (``<br>``), even after an empty line."""
+        self._breaks += 1
+        self._break_origin = origin
+
+    def space(self, origin: int) -> None:
+        if self._space is None and not self.at_line_start:
+            self._space = origin
+
+    def text(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
+        """Add visible characters (white space collapsed) with one origin each."""
+        pos = 0
+        for match in _WORD.finditer(chars):
+            if match.start() > pos:
+                self.space(origins[pos])
+            self._flush(quotes)
+            self.chars.extend(match.group())
+            self.origins.extend(origins[match.start():match.end()])
+            pos = match.end()
+        if pos < len(chars):
+            self.space(origins[pos])
+
+    def preformatted(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
+        """Add text from ``<pre>``: spaces kept, each newline a line break."""
+        for char, origin in zip(chars, origins):
+            if char == "\n":
+                self.hard_break(origin)
+            elif char != "\r":
+                self._flush(quotes)
+                self._write(char, origin)
+
+    def _flush(self, quotes: Sequence[_Quote]) -> None:
+        """Write pending breaks (or the pending space), then a quote prefix at a line start."""
+        depth = len(quotes)
+        if self.chars and self._breaks:
+            for index in range(self._breaks):
+                # A blank line between two quoted lines is quoted too, so ranges stay whole.
+                blank_depth = min(depth, self._line_depth) if index else 0
+                if blank_depth:
+                    self._write(">" * blank_depth, quotes[blank_depth - 1].origin)
+                self._write("\n", self._break_origin)
+        elif self._space is not None and not self.at_line_start:
+            self._write(" ", self._space)
+        self._breaks = 0
+        self._space = None
+        if self.at_line_start:
+            if depth:
+                self._write(">" * depth + " ", quotes[-1].origin)
+            self._line_depth = depth
+
+    def _write(self, chars: str, origin: int) -> None:
+        self.chars.extend(chars)
+        self.origins.extend([origin] * len(chars))
+
+    def result(self) -> str:
+        return "".join(self.chars)
+
+
+class _HtmlText(HTMLParser):
+    """Collects the visible text, the title and the link targets of one HTML document."""
+
+    def __init__(self, source: str, base: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self.base = base
+        self.body = _TextBuilder()
+        self.title: _TextBuilder | None = None
+        self.links: list[str] = []
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self._hidden = 0
+        self._in_head = False
+        self._in_title = False
+        self._pre = 0
+        self._quotes: list[_Quote] = []
+
+    def run(self) -> None:
+        try:
+            self.feed(self.source)
+            self.close()
+        except AssertionError as exc:  # html.parser before 3.13 on some "<![...]>" forms
+            raise MalformedHtml(f"malformed HTML: {exc}", self._offset()) from None
+
+    def _offset(self) -> int:
+        """The offset (in the file) of the construct being handled."""
+        line, column = self.getpos()
+        return self.base + self._line_starts[line - 1] + column
+
+    @property
+    def _visible(self) -> bool:
+        return not self._hidden and not self._in_head
+
+    # -- tags ----------------------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        origin = self._offset()
+        if tag == "head":
+            self._in_head = True
+        elif tag not in HEAD_ELEMENTS:
+            self._in_head = False
+        if tag == "title":
+            self._in_title = True
+            self.title = self.title or _TextBuilder()
+        if tag in HIDDEN_ELEMENTS:
+            self._hidden += 1
+            return
+        if self._is_quote(tag, attrs):
+            self.body.want_breaks(1, origin)
+            self._quotes.append(_Quote(tag, origin))
+        elif self._quotes and self._quotes[-1].tag == tag and tag not in VOID_ELEMENTS:
+            self._quotes[-1].nested += 1
+        if tag == "pre":
+            self._pre += 1
+        self._block(tag, origin)
+        if tag in LINK_ELEMENTS and self._visible and not self._quotes:
+            self._add_link(dict(attrs).get("href"))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID_ELEMENTS:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        origin = self._offset()
+        if tag == "head":
+            self._in_head = False
+        if tag == "title":
+            self._in_title = False
+        if tag in HIDDEN_ELEMENTS:
+            self._hidden = max(0, self._hidden - 1)
+            return
+        if tag == "pre":
+            self._pre = max(0, self._pre - 1)
+        if tag != "br":  # "</br>" is read as "<br>" by browsers: handled below
+            self._block_end(tag, origin)
+        else:
+            self.body.hard_break(origin)
+        if self._quotes and self._quotes[-1].tag == tag:
+            quote = self._quotes[-1]
+            if quote.nested:
+                quote.nested -= 1
+            else:
+                self._quotes.pop()
+                self.body.want_breaks(1, origin)
+
+    def _block(self, tag: str, origin: int) -> None:
+        if tag == "br":
+            self.body.hard_break(origin)
+        elif tag in PARAGRAPH_ELEMENTS:
+            self.body.want_breaks(2, origin)
+        elif tag in LINE_ELEMENTS:
+            self.body.want_breaks(1, origin)
+        elif tag in CELL_ELEMENTS:
+            self.body.space(origin)
+
+    def _block_end(self, tag: str, origin: int) -> None:
+        if tag in PARAGRAPH_ELEMENTS:
+            self.body.want_breaks(2, origin)
+        elif tag in LINE_ELEMENTS:
+            self.body.want_breaks(1, origin)
+        elif tag in CELL_ELEMENTS:
+            self.body.space(origin)
+
+    @staticmethod
+    def _is_quote(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        if tag == "blockquote":
+            return True
+        classes = " ".join(value or "" for name, value in attrs if name == "class").split()
+        return not QUOTE_CLASSES.isdisjoint(classes)
+
+    def _add_link(self, href: str | None) -> None:
+        target = (href or "").strip()
+        if target and target not in self.links:
+            self.links.append(target)
+
+    # -- text ----------------------------------------------------------------------------
+    def handle_data(self, data: str) -> None:
+        start = self._offset()
+        self._text(data, range(start, start + len(data)))
+
+    def handle_entityref(self, name: str) -> None:
+        self._reference(len(name) + 1)
+
+    def handle_charref(self, name: str) -> None:
+        self._reference(len(name) + 2)
+
+    def _reference(self, length: int) -> None:
+        """An entity or character reference: its characters all map to its ``&``."""
+        origin = self._offset()
+        start = origin - self.base
+        end = start + length
+        if self.source.startswith(";", end):
+            end += 1
+        chars = html.unescape(self.source[start:end])
+        self._text(chars, [origin] * len(chars))
+
+    def _text(self, chars: str, origins: Sequence[int]) -> None:
+        if self._in_head and not self._hidden and chars.strip(_WHITESPACE):
+            self._in_head = False  # text cannot stand in <head>: the head was left unclosed
+        if self._in_title and self.title is not None:
+            self.title.text(chars, origins, ())
+        elif not self._visible:
+            return
+        elif self._pre:
+            self.body.preformatted(chars, origins, self._quotes)
+        else:
+            self.body.text(chars, origins, self._quotes)
+
+
+def html_to_text(html: str, base: int = 0) -> tuple[str, list[int], tuple[str, ...]]:
+    """The visible text of ``html``, each character's offset in it plus ``base``, and the
+    link targets (``href`` values, ``mailto:`` included) outside quoted text."""
+    parser = _HtmlText(html, base)
+    parser.run()
+    return parser.body.result(), parser.body.origins, tuple(parser.links)
+
+
+def parse_html_file(path: str, text: str) -> Message:
+    """A standalone HTML draft; its ``<title>``, if any, is the subject."""
+    start = 1 if text.startswith("\ufeff") else 0
+    parser = _HtmlText(text[start:], start)
+    source = SourceText(text)
+    try:
+        parser.run()
+    except MalformedHtml as exc:
+        raise ParseError(exc.message, source.position(exc.offset)[0]) from None
+    headers: dict[str, str] = {}
+    subject: TextField | None = None
+    if parser.title is not None and parser.title.chars:
+        subject = TextField(parser.title.result(), tuple(parser.title.origins))
+        headers["subject"] = subject.text
+    body = TextField(parser.body.result(), tuple(parser.body.origins))
+    return build_message(
+        path, source, subject, body, headers, html=True, links=tuple(parser.links)
+    )

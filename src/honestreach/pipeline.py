@@ -1,0 +1,219 @@
+"""The one place that knows the order of the stages:
+read input -> parse the message -> run rules -> apply configuration and suppressions -> score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator, Sequence
+
+from .config import (
+    Config,
+    ConfigError,
+    check_names,
+    find_config_file,
+    load_config,
+    rule_enabled,
+    severity_for,
+)
+from .engine import BATCH_SIZE, Engine
+from .message import ParseError
+from .model import SEVERITY_RANK, FileResult, Finding, InputError, Message
+from .rules import RuleError, RuleSet, load_rules
+from .score import score_message
+from .sources import InputFile, InputProblem, iter_inputs, parse_input
+from .suppress import apply_suppressions, parse_suppressions
+from .taxonomy import CATEGORIES
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings from the command line; None keeps the configuration file's value."""
+
+    config_path: Path | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    fail_on: str | None = None
+    min_respect: int | None = None
+    min_relevance: int | None = None
+
+
+class Linter:
+    """Checks inputs with the configuration that applies to each; reusable across runs."""
+
+    def __init__(self, overrides: Overrides = Overrides()) -> None:
+        self.overrides = overrides
+        self.errors: list[RuleError] = []
+        self._configs: dict[str, Config | ConfigError] = {}
+        self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
+        self._engines: dict[tuple[tuple[Path, ...], str], Engine] = {}
+
+    # -- configuration -------------------------------------------------------------------
+    def config_for(self, path: str) -> Config:
+        """The configuration for one input path; raises ConfigError when it is invalid."""
+        if self.overrides.config_path is not None:
+            config_file: Path | None = self.overrides.config_path
+        elif path == "-":
+            config_file = find_config_file(Path.cwd())
+        else:
+            config_file = find_config_file(Path(path))
+        key = str(config_file)
+        if key not in self._configs:
+            self._configs[key] = self._load_config(config_file)
+        loaded = self._configs[key]
+        if isinstance(loaded, ConfigError):
+            raise loaded
+        return loaded
+
+    def _load_config(self, config_file: Path | None) -> Config | ConfigError:
+        try:
+            config = load_config(config_file) if config_file else Config()
+            o = self.overrides
+            config = config.with_overrides(
+                select=o.select, ignore=o.ignore, fail_on=o.fail_on,
+                min_respect=o.min_respect, min_relevance=o.min_relevance,
+            )
+            ruleset = self.ruleset(config)
+            known = ruleset.ids | set(CATEGORIES) | {c.split(".")[0] for c in CATEGORIES}
+            check_names(config, known)
+            return config
+        except ConfigError as exc:
+            self._record(exc.error)
+            return exc
+
+    def ruleset(self, config: Config) -> RuleSet:
+        """The built-in rules plus the configuration's rule folders (loaded once)."""
+        if config.rule_dirs not in self._rulesets:
+            ruleset = load_rules(config.rule_dirs)
+            for error in ruleset.errors:
+                self._record(error)
+            self._rulesets[config.rule_dirs] = ruleset
+        return self._rulesets[config.rule_dirs]
+
+    def engine(self, config: Config) -> Engine:
+        key = (config.rule_dirs, config.pipeline)
+        if key not in self._engines:
+            self._engines[key] = Engine(self.ruleset(config).rules, pipeline=config.pipeline)
+        return self._engines[key]
+
+    def _record(self, error: RuleError) -> None:
+        if error not in self.errors:
+            self.errors.append(error)
+
+    # -- checking ------------------------------------------------------------------------
+    def run(self, paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[FileResult]:
+        """Check every input, in order; each appears once, with findings or with errors."""
+        try:
+            default_config = self.config_for(paths[0] if paths else ".")
+            max_bytes = default_config.max_file_size
+        except ConfigError:
+            max_bytes = Config().max_file_size
+        yield from self._check_items(iter_inputs(paths, stdin=stdin, max_bytes=max_bytes))
+
+    def _check_items(self, items: Iterable[InputFile | InputProblem]) -> Iterator[FileResult]:
+        batch: list[tuple[Message, Config]] = []
+        for item in items:
+            result, parsed = self._prepare(item)
+            if parsed is not None and batch and self._engine_key(parsed[1]) != \
+                    self._engine_key(batch[0][1]):
+                yield from self._check_batch(batch)
+                batch = []
+            if parsed is not None:
+                batch.append(parsed)
+                if len(batch) >= BATCH_SIZE:
+                    yield from self._check_batch(batch)
+                    batch = []
+                continue
+            yield from self._check_batch(batch)
+            batch = []
+            assert result is not None
+            yield result
+        yield from self._check_batch(batch)
+
+    @staticmethod
+    def _engine_key(config: Config) -> tuple[tuple[Path, ...], str]:
+        return config.rule_dirs, config.pipeline
+
+    def _prepare(
+        self, item: InputFile | InputProblem
+    ) -> tuple[FileResult | None, tuple[Message, Config] | None]:
+        if isinstance(item, InputProblem):
+            return FileResult(item.path, errors=(InputError(item.message),)), None
+        try:
+            config = self.config_for(item.path)
+        except ConfigError as exc:
+            return FileResult(item.path, errors=(
+                InputError(f"not checked: invalid configuration ({exc.error})"),)), None
+        try:
+            message = parse_input(item)
+        except ParseError as exc:
+            return FileResult(item.path, errors=(InputError(exc.message, exc.line),)), None
+        return None, (message, config)
+
+    def _check_batch(self, batch: list[tuple[Message, Config]]) -> Iterator[FileResult]:
+        if not batch:
+            return
+        engine = self.engine(batch[0][1])
+        for (message, config), (findings, errors) in zip(
+            batch, engine.check_many(m for m, _ in batch)
+        ):
+            for error in engine.errors:
+                self._record(error)
+            yield self.finish(message, config, findings, errors)
+
+    def check_messages(
+        self, messages: Iterable[Message], config: Config | None = None
+    ) -> Iterator[FileResult]:
+        """Check already-parsed messages (library use) with one configuration."""
+        config = config or Config()
+        batch = [(message, config) for message in messages]
+        for start in range(0, len(batch), BATCH_SIZE):
+            yield from self._check_batch(batch[start:start + BATCH_SIZE])
+
+    def finish(
+        self,
+        message: Message,
+        config: Config,
+        findings: list[Finding],
+        errors: list[InputError],
+    ) -> FileResult:
+        """Apply selection, severities and suppressions, then score and gate one message."""
+        kept = []
+        for finding in findings:
+            if not rule_enabled(finding.rule, finding.category, config):
+                continue
+            severity = severity_for(finding.rule, finding.category, finding.severity, config)
+            kept.append(finding if severity == finding.severity
+                        else replace(finding, severity=severity))  # type: ignore[arg-type]
+        suppressions, suppression_errors = parse_suppressions(
+            message.source, self.ruleset(config).ids)
+        kept = apply_suppressions(kept, suppressions)
+        scores = score_message(message, kept)
+        gate = []
+        threshold = SEVERITY_RANK[config.fail_on]
+        failing = [f for f in kept if SEVERITY_RANK[f.severity] >= threshold]
+        if failing:
+            gate.append(f"{len(failing)} finding(s) at or above {config.fail_on}")
+        if config.min_respect is not None and scores.respect < config.min_respect:
+            gate.append(f"respect {scores.respect} is below the minimum {config.min_respect}")
+        if config.min_relevance is not None and scores.relevance < config.min_relevance:
+            gate.append(
+                f"relevance {scores.relevance} is below the minimum {config.min_relevance}")
+        return FileResult(
+            path=message.path,
+            findings=tuple(kept),
+            scores=scores,
+            errors=tuple(errors) + tuple(suppression_errors),
+            recipient=message.recipients[0] if message.recipients else None,
+            subject=message.subject.text if message.subject else None,
+            source=message.source,
+            gate_failures=tuple(gate),
+        )
+
+
+def exit_code(has_errors: bool, has_gate_failures: bool) -> int:
+    """0 clean; 1 a file fails the gate; 2 configuration, rule or input errors."""
+    if has_errors:
+        return 2
+    return 1 if has_gate_failures else 0

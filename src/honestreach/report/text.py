@@ -1,0 +1,92 @@
+"""Text report in the form developers know from compilers:
+
+    path:line:col: rule-id severity [category] message
+      12 | the source line
+         |     ^^^^^^^^^^
+         = suggestion: what to write instead
+"""
+
+from __future__ import annotations
+
+from typing import Sequence, TextIO
+
+import click
+
+from ..model import FileResult, Finding
+from ..rules import RuleError
+from .base import RunSummary, plural, write_line
+
+_SEVERITY_STYLE = {
+    "error": {"fg": "red", "bold": True},
+    "warning": {"fg": "yellow", "bold": True},
+    "info": {"fg": "blue", "bold": True},
+}
+
+
+class TextReporter:
+    """Writes each file's findings as they arrive, then a closing summary."""
+
+    def __init__(self, stream: TextIO, color: bool = False, quiet: bool = False,
+                 **_: object) -> None:
+        self.stream = stream
+        self.color = color
+        self.quiet = quiet
+
+    def _style(self, text: str, **style: object) -> str:
+        return click.style(text, **style) if self.color else text  # type: ignore[arg-type]
+
+    def file(self, result: FileResult) -> None:
+        for error in result.errors:
+            where = f"{result.path}:{error.line}" if error.line else result.path
+            write_line(self.stream, f"{self._style(where, bold=True)}: "
+                                    f"{self._style('error', fg='red', bold=True)}: {error.message}")
+        for finding in result.findings:
+            self._finding(result, finding)
+        if self.quiet or result.scores is None:
+            return
+        scores = result.scores
+        gate = f" ({'; '.join(result.gate_failures)})" if result.gate_failures else ""
+        write_line(self.stream, f"{self._style(result.path, bold=True)}: respect "
+                                f"{scores.respect}/100, relevance {scores.relevance}/100{gate}")
+        if result.findings or result.errors:
+            write_line(self.stream)
+
+    def _finding(self, result: FileResult, finding: Finding) -> None:
+        loc = finding.location
+        head = (f"{self._style(f'{result.path}:{loc.line}:{loc.column}', bold=True)}: "
+                f"{self._style(finding.rule, bold=True)} "
+                f"{self._style(finding.severity, **_SEVERITY_STYLE[finding.severity])} "
+                f"[{finding.category}] {finding.message}")
+        write_line(self.stream, head)
+        if self.quiet:
+            return
+        if result.source is not None:
+            line = result.source.line(loc.line)
+            gutter = str(loc.line)
+            pad = " " * len(gutter)
+            end = loc.end_column if loc.end_line == loc.line else len(line) + 1
+            prefix = "".join("\t" if c == "\t" else " " for c in line[:loc.column - 1])
+            marker = "^" * max(1, end - loc.column)
+            write_line(self.stream, f"  {self._style(gutter, dim=True)} | {line}")
+            write_line(self.stream, f"  {pad} | {prefix}"
+                                    f"{self._style(marker, **_SEVERITY_STYLE[finding.severity])}")
+            if finding.suggestion:
+                write_line(self.stream, f"  {pad} = {self._style('suggestion', bold=True)}: "
+                                        f"{finding.suggestion}")
+
+    def finish(self, summary: RunSummary, errors: Sequence[RuleError], exit_code: int) -> None:
+        for error in errors:
+            write_line(self.stream, f"{self._style(str(error), fg='red')}")
+        if self.quiet:
+            return
+        counts = ", ".join(plural(summary.by_severity[s], s) for s in ("error", "warning", "info")
+                           if summary.by_severity[s])
+        text = f"Checked {plural(summary.files, 'file')}: {plural(summary.findings, 'finding')}"
+        if counts:
+            text += f" ({counts})"
+        if summary.files_with_errors:
+            text += f"; {plural(summary.files_with_errors, 'file')} could not be fully checked"
+        if summary.respect:
+            text += (f". Mean respect {RunSummary.mean(summary.respect)}, "
+                     f"mean relevance {RunSummary.mean(summary.relevance)}")
+        write_line(self.stream, self._style(text + ".", bold=True))

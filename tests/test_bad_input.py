@@ -1,0 +1,194 @@
+"""Bad input gets one clear line for that file; the other files are still checked; no traceback."""
+
+from __future__ import annotations
+
+import base64
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+GOOD = textwrap.dedent("""\
+    Subject: Hello
+    To: dana@example.com
+
+    Hi Dana, this offer expires at midnight tonight.
+    """)
+
+
+def check_json(honestreach, *paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, dict]:
+    run = honestreach("check", "--format", "json", *extra, *map(str, paths))
+    return run.code, run.json
+
+
+def errors_of(report: dict, name: str) -> list[str]:
+    entry = next(f for f in report["files"] if Path(f["path"]).name == name)
+    return [e["message"] for e in entry["errors"]]
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    path = tmp_path / "good.txt"
+    path.write_text(GOOD, encoding="utf-8")
+    return path
+
+
+def assert_good_still_checked(report: dict) -> None:
+    entry = next(f for f in report["files"] if Path(f["path"]).name == "good.txt")
+    assert entry["errors"] == []
+    assert any(f["rule"] == "same-day-deadline" for f in entry["findings"])
+
+
+def test_missing_path(honestreach, tmp_path, good):
+    code, report = check_json(honestreach, tmp_path / "nope.eml", good)
+    assert code == 2
+    assert "does not exist" in errors_of(report, "nope.eml")[0] or \
+        "no such" in errors_of(report, "nope.eml")[0].lower()
+    assert_good_still_checked(report)
+
+
+def test_directory_with_no_messages(honestreach, tmp_path, good):
+    empty = tmp_path / "empty-dir"
+    empty.mkdir()
+    (empty / "notes.csv").write_text("a,b\n")
+    code, report = check_json(honestreach, empty, good)
+    assert code == 2
+    assert errors_of(report, "empty-dir")
+    assert_good_still_checked(report)
+
+
+def test_empty_file(honestreach, tmp_path, good):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    code, report = check_json(honestreach, empty, good)
+    assert code == 2
+    assert "empty" in errors_of(report, "empty.txt")[0].lower()
+    assert_good_still_checked(report)
+
+
+def test_binary_file(honestreach, tmp_path, good):
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    code, report = check_json(honestreach, binary, good)
+    assert code == 2
+    assert "binary" in errors_of(report, "image.txt")[0].lower()
+    assert_good_still_checked(report)
+
+
+def test_undeclared_non_utf8_file(honestreach, tmp_path, good):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Grüße aus München, café olé".encode("latin-1"))
+    code, report = check_json(honestreach, latin, good)
+    assert code == 2
+    assert "utf-8" in errors_of(report, "latin.txt")[0].lower()
+    assert_good_still_checked(report)
+
+
+def test_fifty_megabyte_file(honestreach, tmp_path, good):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.write(b"Hi there, nothing to see.\n" * (50 * 1024 * 1024 // 26 + 1))
+    code, report = check_json(honestreach, big, good)
+    assert code == 2
+    assert "too large" in errors_of(report, "big.txt")[0].lower() or \
+        "larger than" in errors_of(report, "big.txt")[0].lower()
+    assert_good_still_checked(report)
+
+
+def test_malformed_eml_broken_boundary(honestreach, tmp_path, good):
+    broken = tmp_path / "broken.eml"
+    broken.write_text(textwrap.dedent("""\
+        From: a@example.com
+        To: b@example.com
+        Subject: hi
+        MIME-Version: 1.0
+        Content-Type: multipart/alternative; boundary="XYZ"
+
+        --ABC
+        Content-Type: text/plain
+
+        Only 3 spots left!
+        """))
+    code, report = check_json(honestreach, broken, good)
+    assert code == 2
+    assert errors_of(report, "broken.eml")
+    assert_good_still_checked(report)
+
+
+def test_malformed_eml_bad_base64(honestreach, tmp_path, good):
+    encoded = base64.b64encode("Hello there, a fine message.".encode()).decode()
+    bad = tmp_path / "bad64.eml"
+    bad.write_text(textwrap.dedent(f"""\
+        From: a@example.com
+        To: b@example.com
+        Subject: hi
+        MIME-Version: 1.0
+        Content-Type: text/plain; charset=utf-8
+        Content-Transfer-Encoding: base64
+
+        {encoded[:-6]}*%$#!
+        """))
+    code, report = check_json(honestreach, bad, good)
+    assert code == 2
+    assert "base64" in errors_of(report, "bad64.eml")[0].lower()
+    assert_good_still_checked(report)
+
+
+def _config_with_rules(tmp_path: Path, rule_name: str, rule_text: str) -> Path:
+    rules = tmp_path / "team-rules"
+    rules.mkdir()
+    (rules / rule_name).write_text(rule_text, encoding="utf-8")
+    config = tmp_path / ".honestreach.yaml"
+    config.write_text("rules: [team-rules]\n")
+    return config
+
+
+def test_rule_file_with_invalid_yaml(honestreach, tmp_path, good):
+    _config_with_rules(tmp_path, "broken-rule.yaml", "name: [unclosed\ncategory: urgency\n")
+    run = honestreach("check", "--format", "json", str(good))
+    assert run.code == 2
+    (error,) = run.json["errors"]
+    assert error["path"].endswith("broken-rule.yaml") and error["line"]
+    assert "invalid YAML" in error["message"]
+    assert_good_still_checked(run.json)
+
+
+RULE = textwrap.dedent("""\
+    name: Team rule
+    category: {category}
+    severity: warning
+    message: "Team rule: '{{text}}'."
+    rationale: Because.
+    suggestion: Say it plainly.
+    patterns:
+      - regex: '{regex}'
+    examples:
+      bad: ["aaa", "aaaa"]
+      good: ["b", "c"]
+    """)
+
+
+def test_rule_file_with_unknown_category(honestreach, tmp_path, good):
+    _config_with_rules(tmp_path, "team-rule.yaml", RULE.format(category="urgent", regex="x"))
+    run = honestreach("check", "--format", "json", str(good))
+    assert run.code == 2
+    (error,) = run.json["errors"]
+    assert error["line"] == 2 and error["field"] == "category"
+    assert "unknown category 'urgent'" in error["message"]
+    assert_good_still_checked(run.json)
+    text = honestreach("check", "--no-color", str(good))
+    assert "team-rule.yaml:2: category: unknown category 'urgent'" in text.stdout
+
+
+def test_catastrophic_user_regex_does_not_hang(honestreach, tmp_path, good):
+    _config_with_rules(tmp_path, "slow-rule.yaml",
+                       RULE.format(category="urgency", regex=r"(\w+\s?)+$"))
+    slow = tmp_path / "slow.txt"
+    slow.write_text("Subject: hi\n\n" + "word " * 5000 + "!\n")
+    code, report = check_json(honestreach, slow, good)
+    assert code == 2
+    message = errors_of(report, "slow.txt")[0]
+    assert "slow-rule" in message and "stopped" in message
+    entry = next(f for f in report["files"] if Path(f["path"]).name == "good.txt")
+    assert any(f["rule"] == "same-day-deadline" for f in entry["findings"])

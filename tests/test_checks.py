@@ -1,0 +1,406 @@
+"""The Python checks on realistic texts: exact spans, quote and signature handling, footers."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from honestreach.checks import CHECKS
+from honestreach.checks.compliance import has_postal_address, postal_line_spans
+from honestreach.engine import Engine
+from honestreach.message import message_from_text, parse_draft
+from honestreach.model import Message
+from honestreach.rules import load_rules
+
+RULES = load_rules()
+
+
+def run(check: str, body: str, subject: str | None = None, message: Message | None = None,
+        **options: object) -> list[tuple[str, str]]:
+    """(field, text) of each hit of ``check``."""
+    message = message or message_from_text(body, subject)
+    hits = list(CHECKS[check](message, dict(options)))
+    out = []
+    for hit in hits:
+        field = message.subject if hit.field == "subject" else message.body
+        assert field is not None
+        assert 0 <= hit.start <= hit.end <= len(field.text)
+        out.append((hit.field, field.text[hit.start:hit.end]))
+    return out
+
+
+def values(check: str, body: str, subject: str | None = None) -> list[dict]:
+    return [hit.values for hit in CHECKS[check](message_from_text(body, subject), {})]
+
+
+# Respectful footers in the styles real senders use: none of the checks may fire on them.
+RESPECTFUL = [
+    "Hi Elena,\n\nHere's the note on close-date hygiene: https://example.com/notes\n\n"
+    "Best,\nMaya Okafor\nAccount Executive, Tallwater Analytics\n"
+    "418 Harbor Street, Suite 200, Portland, OR 97204, USA\n\n"
+    "Prefer not to receive emails from me? Reply \"unsubscribe\" and I'll remove you.",
+    "Hi Hannah,\n\nWould a short call next week work?\n\nBest regards,\nPriya Raman\n"
+    "Brightfold Talent\n77 King Street West, 9th Floor, Toronto, ON M5K 1A1, Canada\n"
+    "You can opt out of future emails at any time: https://brightfold.example.net/optout",
+    "Hallo Sofia,\n\nhier sind die Aufzeichnung und die Vorlagen.\n\nViele Grüße,\n"
+    "Lukas Brenner\nNorthpeak Events GmbH\nTorstraße 112, 10119 Berlin, Germany\n"
+    "Keine E-Mails mehr? Abmelden: https://northpeak.example.org/abmelden",
+    "Hi Tom,\n\nFor three entities the list price is £1,450 per month.\n\nKind regards,\n"
+    "Grace Whitmore\nLEDGERLINE LTD\n30 Finsbury Square, London EC2A 1AG, United Kingdom\n"
+    "To stop receiving these emails, reply STOP.",
+    "Hola Lucía:\n\nTe envío la guía que pediste.\n\nUn saludo,\nAna Ruiz\n"
+    "ACME IBÉRICA S.L., Calle de Alcalá 42, 28014 Madrid, España\n📞 +34 600 000 000\n"
+    "Si no deseas recibir más correos, puedes darte de baja aquí.",
+    "Bonjour Chloé !\n\nVoici le guide des salaires 2026.\n\nCordialement,\nPriya Raman\n"
+    "12 rue de la Paix, 75002 Paris, France\n"
+    "Pour ne plus recevoir nos e-mails, répondez « désabonner ».",
+    "Hi Kwame,\n\nThe ROI worksheet for your CRM rollout is attached; the Q3 numbers and the "
+    "B2C benchmark are on page 2. Thanks!\n\nCheers,\nBen\nTallwater Analytics, "
+    "PO Box 1234, Austin, TX 78701, USA\nManage your email preferences: https://example.com/p",
+]
+
+
+@pytest.mark.parametrize("body", RESPECTFUL)
+@pytest.mark.parametrize("check", sorted(CHECKS))
+def test_no_check_fires_on_respectful_messages(check: str, body: str) -> None:
+    assert run(check, body) == []
+
+
+def test_every_check_is_used_by_a_rule() -> None:
+    used = {rule.check for rule in RULES.rules if rule.check}
+    assert set(CHECKS) <= used
+
+
+# --- missing_unsubscribe ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("footer", [
+    "Unsubscribe: https://example.com/u",
+    "Reply STOP to stop hearing from us.",
+    'Not interested? Just reply "stop".',
+    'To stop receiving emails from Tallwater, reply with "remove".',
+    "Don't want these emails? Let us know.",
+    "Manage your email preferences here.",
+    "If you no longer wish to receive these updates, tell me.",
+    "You can opt-out at any time.",
+    "Prefer fewer emails? I can take you off our list.",
+    "Newsletter abbestellen? Hier abmelden.",
+    "Pour vous désabonner, cliquez ici.",
+    "Para darte de baja, responde a este correo.",
+    "Klik hier om je af te melden of afmelden via de link.",
+])
+def test_opt_out_forms_are_recognised(footer: str) -> None:
+    assert run("missing_unsubscribe", f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{footer}") == []
+
+
+def test_missing_opt_out_points_at_the_last_line_of_the_senders_text() -> None:
+    body = "Hi Dami,\n\nFree for a quick call Thursday?\n\nPriya Raman\nBrightfold Talent  \n\n"
+    assert run("missing_unsubscribe", body) == [("body", "Brightfold Talent")]
+
+
+def test_an_opt_out_in_quoted_text_does_not_count() -> None:
+    body = ("Hi Tom,\n\nHere is the pricing sheet.\n\nBest,\nGrace\n\n"
+            "> On Mon, 6 Jul 2026 at 16:41, Tom Reyes wrote:\n"
+            "> Also, please unsubscribe me from the newsletter.\n")
+    assert run("missing_unsubscribe", body) == [("body", "Grace")]
+
+
+def test_opt_out_header_or_link_counts() -> None:
+    message = message_from_text("Hi Ana,\n\nA short note.\n\nBest,\nLuis")
+    assert run("missing_unsubscribe", "", message=message) == [("body", "Luis")]
+    with_header = dataclasses.replace(
+        message, headers={"List-Unsubscribe": "<mailto:unsub@example.com>"})
+    assert run("missing_unsubscribe", "", message=with_header) == []
+    with_link = dataclasses.replace(message, links=("https://example.com/email-preferences",))
+    assert run("missing_unsubscribe", "", message=with_link) == []
+    other_link = dataclasses.replace(message, links=("https://example.com/pricing",))
+    assert run("missing_unsubscribe", "", message=other_link) == [("body", "Luis")]
+
+
+def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
+    body = "Hi Ana,\n\nYour reps stop getting ghosted. Reply and I'll send the deck."
+    assert run("missing_unsubscribe", body) == [("body", body.splitlines()[-1])]
+
+
+# --- missing_postal_address ------------------------------------------------------------------
+
+@pytest.mark.parametrize("address", [
+    "418 Harbor Street, Suite 200, Portland, OR 97204, USA",
+    "Ledgerline Ltd, 30 Finsbury Square, London EC2A 1AG, United Kingdom",
+    "77 King Street West, 9th Floor, Toronto, ON M5K 1A1, Canada",
+    "Northpeak Events GmbH, Torstraße 112, 10119 Berlin, Germany",
+    "Acme SARL, 12 rue de la Paix, 75002 Paris, France",
+    "Acme S.L., Calle de Alcalá 42, 28014 Madrid",
+    "Acme B.V., Keizersgracht 123, 1015 CJ Amsterdam",
+    "Acme Inc.\nPO Box 1234\nAustin, TX 78701",
+    "1 Infinite Loop\nCupertino, CA 95014",
+    "Postfach 1234, 80331 München, Deutschland",
+])
+def test_postal_address_layouts_are_recognised(address: str) -> None:
+    body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{address}\nUnsubscribe: reply STOP"
+    assert run("missing_postal_address", body) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Call me on +1 (503) 555-0199 or 503-555-0100 before 5 June 2026.",
+    "The early-bird rate ($495 instead of $695) runs until 30 June 2026 at 5pm.",
+    "Our 2026 Warehouse Salary Guide covers 12 Canadian cities.",
+    "We placed 3 senior engineers in Toronto, Canada, in 2025.",
+    "Invoice #LL-20418 for 1,450 GBP is due on 12/08/2026.",
+])
+def test_numbers_dates_prices_and_phones_are_not_an_address(text: str) -> None:
+    assert not postal_line_spans(text)
+
+
+def test_missing_address_points_at_the_sign_off() -> None:
+    body = "Hi Noah,\n\nCan I send a few examples?\n\nBest,\nSam Delgado\nReply STOP to unsubscribe."
+    assert run("missing_postal_address", body) == [("body", "Best,")]
+
+
+def test_missing_address_without_sign_off_points_at_the_last_line() -> None:
+    body = "Hi Etienne,\n\nHere's your copy.\n\nPriya Raman\nBrightfold Talent\n"
+    assert run("missing_postal_address", body) == [("body", "Brightfold Talent")]
+
+
+def test_an_address_only_in_quoted_text_does_not_count() -> None:
+    body = ("Jake,\n\nForwarding this over. See below.\n\n"
+            "---------- Forwarded message ---------\nFrom: Quillmark Creative\n\n"
+            "Quillmark Creative, 2209 Larimer Street, Denver, CO 80205, USA\n")
+    message = message_from_text(body)
+    assert not has_postal_address(message)
+    assert run("missing_postal_address", body) == [("body", "Forwarding this over. See below.")]
+
+
+# --- shouting --------------------------------------------------------------------------------
+
+def test_shouting_runs_in_subject_and_body() -> None:
+    body = ("Hi Jordan,\n\nGREAT MEETING YOU AT DREAMFORCE 2026!!! I've been thinking about it.\n\n"
+            "Tallwater is the forecasting tool your team NEEDS. Let's talk THIS WEEK!!!\n\n"
+            "Ben Hartley\nTallwater Analytics, 418 Harbor Street, Suite 200, Portland, OR 97204, USA")
+    assert run("shouting", body, subject="HUGE NEWS FOR YOUR SALES TEAM!!!") == [
+        ("subject", "HUGE NEWS FOR YOUR SALES TEAM"),
+        ("body", "GREAT MEETING YOU AT DREAMFORCE 2026"),
+        ("body", "NEEDS"),
+        ("body", "THIS WEEK"),
+    ]
+
+
+def test_a_name_shouted_as_a_greeting() -> None:
+    assert run("shouting", "FELIX!!!\n\nCongrats on the deal.") == [("body", "FELIX")]
+    assert run("shouting", "Hi Ana,\n\nBig week, JAKE! Thanks.") == [("body", "JAKE")]
+
+
+@pytest.mark.parametrize("text", [
+    "Our ROI model covers CRM, CFO and AP workflows for B2C and B2B SaaS teams in the USA and UK.",
+    "The API ships by EOD; Q3 ESG numbers follow. HR is OK with it.",
+    "To opt out, reply STOP or reply \"REMOVE\".",
+    "It was good to meet you at HITEC in June and at SAASTR in Paris.",
+    "We work with ACME CORP and NVIDIA on Section IV of the plan.",
+    "Ask for code EC2A 1AG or M5K 1A1 at the desk.",
+])
+def test_acronyms_codes_names_and_instructions_are_not_shouting(text: str) -> None:
+    assert run("shouting", f"Hi Ana,\n\n{text}") == []
+
+
+def test_signature_and_postal_lines_are_not_shouting() -> None:
+    body = ("Hi Ana,\n\nThe guide is attached.\n\nBest regards,\nLUIS GARCIA\n"
+            "HEAD OF SALES, ACME IBERICA\nCALLE MAYOR 5, 28013 MADRID, SPAIN")
+    assert run("shouting", body) == []
+    # Without a sign-off, a postal line in capitals is still recognised and skipped.
+    body = "Hi Ana,\n\nThe guide is attached.\n\n12 HIGH STREET, LONDON EC1A 1BB, UK"
+    assert run("shouting", body) == []
+
+
+def test_shouting_in_quoted_text_is_not_the_senders() -> None:
+    body = "Hi Tom,\n\nSure, happy to help.\n\n> On Mon, Tom wrote:\n> PLEASE SEND IT TODAY\n"
+    assert run("shouting", body) == []
+
+
+def test_shouting_allow_option() -> None:
+    text = "Hi Ana,\n\nOur PIPELINE REVIEW starts now."
+    assert run("shouting", text) == [("body", "PIPELINE REVIEW")]
+    assert run("shouting", text, allow=["pipeline", "review"]) == []
+
+
+# --- exclamation_overload --------------------------------------------------------------------
+
+def test_doubled_exclamation_marks_report_once_at_the_first_run() -> None:
+    body = ("Felix my man!!!\n\nHuge congrats on Nordlicht getting acquired!!! Massive news!!!\n\n"
+            "Cheers!!\nBen")
+    assert run("exclamation_overload", body, subject="FELIX!!! Congrats") == [
+        ("subject", "FELIX!!!")]
+    assert values("exclamation_overload", body, subject="FELIX!!! Congrats") == [
+        {"count": 14, "sentences": 7}]
+
+
+def test_a_doubled_mark_in_the_sign_off_line_counts() -> None:
+    assert run("exclamation_overload", "Hi Ana,\n\nSee you Tuesday.\n\nCheers!!\nBen") == [
+        ("body", "Cheers!!")]
+
+
+def test_a_high_density_of_single_marks_is_overload() -> None:
+    body = "Hi Jenna! So good to see you! You were amazing! Let's talk soon."
+    assert run("exclamation_overload", body) == [("body", "Jenna!")]
+    assert values("exclamation_overload", body) == [{"count": 3, "sentences": 4}]
+
+
+@pytest.mark.parametrize("body", [
+    "Hi Owen,\n\nThanks for grabbing the playbook! Would a sample report help?",
+    "Hi Aisha!\n\nThe chart on page 14 compares launch weeks with quieter months. I can pull the "
+    "data for home-goods retailers. Thanks again for downloading the report! Just reply and "
+    "I'll put it together.",
+    "Hi Sam,\n\nThe dashboard is at https://example.com/#!/pricing!! and the deck is attached.",
+    "Hi Tom,\n\nDone.\n\n> On Mon, Tom wrote:\n> Please send it!!! Today!!!\n",
+])
+def test_friendly_or_non_prose_exclamation_marks_are_fine(body: str) -> None:
+    assert run("exclamation_overload", body) == []
+
+
+# --- emoji_overload --------------------------------------------------------------------------
+
+def test_alarm_emoji_in_subject_and_body() -> None:
+    subject = "🚨 LAST CHANCE: 10X YOUR LEADS BEFORE MIDNIGHT 🚨"
+    body = "BEATRIZ!!!\n\n⏰ 04:59:59 left ⏰\n\nChad"
+    assert run("emoji_overload", body, subject=subject) == [("subject", "🚨"), ("body", "⏰")]
+    assert values("emoji_overload", body, subject=subject) == [
+        {"count": 2, "kind": "an alarm emoji", "where": "subject"},
+        {"count": 2, "kind": "an alarm emoji", "where": "body"},
+    ]
+
+
+def test_a_warning_sign_counts_with_or_without_its_emoji_selector() -> None:
+    assert run("emoji_overload", "Hi Ana,\n\n‼ Read this.") == [("body", "‼")]
+    assert run("emoji_overload", "Hi Ana,\n\n‼️ Read this.") == [("body", "‼️")]
+
+
+def test_several_ordinary_emoji_are_overload() -> None:
+    body = "Hi Ana,\n\nOur launch 🎉 is live 🙌🏽 and ready 💪"
+    assert run("emoji_overload", body) == [("body", "🎉")]
+    assert run("emoji_overload", "Hi Ana,\n\nOur launch is live", subject="Launch 🎉 day 🙌") == [
+        ("subject", "🎉")]
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Your guide 📘", "Hi Ana,\n\nThanks for the session 🙂 The guide is attached ✔"),
+    (None, "Hi Ana,\n\nThe guide is attached.\n\nBest,\nLuis\n📞 +34 600 000 000\n"
+           "✉ luis@example.com\n© 2026 Example S.L.™"),
+    (None, "Hi Ana,\n\nSee you soon 👋🏽 🇩🇪"),
+])
+def test_a_friendly_emoji_symbols_and_signature_emoji_are_fine(subject, body) -> None:
+    assert run("emoji_overload", body, subject=subject) == []
+
+
+# --- merge_fields ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("token", [
+    "{{first_name}}", "{{ contact.firstname }}", "{{}}", "{first_name}", "{First Name}",
+    "${name}", "#{name}", "{!Contact.FirstName}", "*|FNAME|*", "%%FNAME%%", "%%COMPANY%%",
+    "%FIRSTNAME%", "<<First Name>>", "«FirstName»", "[FIRST NAME]", "[First Name]",
+    "[Company]", "[company name]", "[Prospect's Company]", "[Your Name]", "[Insert case study]",
+    "[calendar link]", "[X]", "{% if vip %}",
+])
+def test_unfilled_merge_tokens(token: str) -> None:
+    body = f"Hi Ana,\n\nI drafted a plan for {token} and your team."
+    assert run("merge_fields", body) == [("body", token)]
+
+
+def test_merge_tokens_in_the_subject_and_one_hit_per_token() -> None:
+    assert run("merge_fields", "Hi {{first_name}}, a plan for %%COMPANY%%.",
+               subject="A content plan for %%COMPANY%%") == [
+        ("subject", "%%COMPANY%%"), ("body", "{{first_name}}"), ("body", "%%COMPANY%%")]
+
+
+@pytest.mark.parametrize("text", [
+    "See the notes [1] and the recording [link]; [image: logo] and [cid:abc] are attachments.",
+    "Prices rose 20% in May and 15% in June; 50%% is a typo, not a field.",
+    "Our [Webinar] series and the [Product Update] digest are linked below.",
+    "Use the arrow >> to go on, or << to go back.",
+    "« Bonjour » is how we say hello; «Oui» means yes.",
+    "The formula is f(x) = {x : x > 0}.",
+])
+def test_text_that_is_not_a_merge_field(text: str) -> None:
+    assert run("merge_fields", f"Hi Ana,\n\n{text}") == []
+
+
+def test_templates_may_use_their_own_syntax_but_not_placeholders() -> None:
+    template = ("{# Subject: Quarterly #}\nHi {{ contact.first_name }},\n\n"
+                "{% if account.industry %}A guide for {{ account.industry | lower }} brands."
+                "{% endif %}\nSee you, [FIRST NAME].\n")
+    message = parse_draft("quarterly.txt.j2", template)
+    assert run("merge_fields", "", message=message) == [("body", "[FIRST NAME]")]
+    as_sent = parse_draft("quarterly.txt", template)
+    assert len(run("merge_fields", "", message=as_sent)) == 6
+
+
+def test_merge_tokens_in_quoted_text_are_dropped_by_the_engine() -> None:
+    engine = Engine(RULES.rules)
+
+    def fired(body: str) -> list[str]:
+        findings, errors = engine.check(message_from_text(body))
+        assert errors == []
+        return [f.text for f in findings if f.rule == "unfilled-merge-field"]
+
+    assert fired("Hi Ana,\n\nThanks.\n\n> On Mon, Ana wrote:\n> Hi {{first_name}}, see you.\n") == []
+    assert fired("Hi {{first_name}},\n\nThanks.\n") == ["{{first_name}}"]
+
+
+# --- empty_merge_value -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Hi ,\n\nI noticed your team is hiring.", "Hi ,"),
+    ("Dear ,\n\nThank you for your order.", "Dear ,"),
+    ("Hello !\n\nGreat to connect.", "Hello !"),
+    ("  Dear Mr. ,\n\nThank you.", "Dear Mr. ,"),
+    ("Dear Ms.,\n\nThank you.", "Dear Ms.,"),
+    ("Dear\n\nThank you.", "Dear"),
+    ("Bonjour ,\n\nMerci.", "Bonjour ,"),
+    ("Hi Dami,\n\nI drafted a plan for 's forecast.", "'s"),
+])
+def test_dropped_merge_values(body: str, expected: str) -> None:
+    assert run("empty_merge_value", body) == [("body", expected)]
+
+
+def test_a_subject_that_opens_with_the_comma_after_a_dropped_name() -> None:
+    assert run("empty_merge_value", "Hi Dami,\n\nAre you hiring?",
+               subject=", quick question about hiring") == [
+        ("subject", ", quick question about hiring")]
+
+
+@pytest.mark.parametrize("body", [
+    "Hello,\n\nThe programme is now online.",
+    "Hi Dami,\n\nAre you still hiring?",
+    "Bonjour Chloé !\n\nMerci pour votre temps : voici le guide.",
+    "Bonjour !\n\nVoici le guide.",
+    "Hi there,\n\nWhat's Pinecrest's plan for Q3? It's 'so' good.",
+    "Dear Dr. Osei,\n\nThank you.",
+])
+def test_greetings_that_are_whole(body: str) -> None:
+    assert run("empty_merge_value", body) == []
+
+
+# --- robustness and speed --------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "", " \n\n ", "> only quoted\n> text\n", "!" * 5000, "A" * 5000, "{{" * 2000,
+    "🚨" * 500, "1 " * 3000, "Hi ,\n" * 200, "\ufeffHi Ana,\r\n\r\nThanks!!\r\n",
+])
+def test_checks_never_raise(body: str) -> None:
+    for subject in (None, "", body[:200]):
+        message = message_from_text(body, subject)
+        for check in CHECKS.values():
+            list(check(message, {}))
+
+
+def test_checks_are_fast() -> None:
+    body = RESPECTFUL[0].replace("Here's the note", "GREAT NEWS!!! 🚨 Hi {{name}}, here's the note")
+    body = body + "\n\n" + " ".join(["Your forecast rollups drift when reps skip updates."] * 12)
+    messages = [message_from_text(body + str(i), f"Subject {i}") for i in range(200)]
+    start = time.perf_counter()
+    for message in messages:
+        for check in CHECKS.values():
+            list(check(message, {}))
+    per_message = (time.perf_counter() - start) / len(messages)
+    # The whole linter must do 400 messages/s (2.5 ms each, spaCy included): the checks may
+    # use a small part of that. A generous bound, so a slow CI machine does not flake.
+    assert per_message < 0.002, f"{per_message * 1000:.2f} ms per message"

@@ -1,0 +1,275 @@
+"""Respect and relevance: monotonic in findings, clamped, the documented worked example, offline
+readability, and the development corpus's calibration."""
+
+from __future__ import annotations
+
+import email
+import socket
+import statistics
+from email import policy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from honestreach import score
+from honestreach.message import build_message, message_from_text
+from honestreach.model import Finding, Location, SourceText, TextField
+from honestreach.score import Signal, score_message
+
+HERE = Location(1, 1, 1, 1)
+
+NOTE = (
+    "Hi Elena,\n\n"
+    "You mentioned on Tuesday that your forecast rollups drift when reps skip close-date "
+    "updates. I wrote up how two teams FIXED THAT. Would a 20-minute walkthrough next week be "
+    "REALLY HELPFUL?\n\n"
+    "Best,\nMaya Okafor\nTallwater Analytics\n"
+    'Reply "unsubscribe" and I will not email you again.\n'
+)
+
+
+def finding(rule: str = "same-day-deadline", category: str = "urgency",
+            severity: str = "warning") -> Finding:
+    return Finding(rule=rule, category=category, severity=severity,  # type: ignore[arg-type]
+                   message="", location=HERE)
+
+
+def respect(body: str, findings: list[Finding]) -> int:
+    return score_message(message_from_text(body), findings).respect
+
+
+# --- respect ---------------------------------------------------------------------------------
+
+def test_no_findings_on_a_plain_note_is_full_respect() -> None:
+    scores = score_message(message_from_text(NOTE), [])
+    assert scores.respect == 100 and scores.respect_reasons == ()
+
+
+def test_more_findings_lower_respect() -> None:
+    found: list[Finding] = []
+    previous = respect(NOTE, found)
+    for rule, category in [("same-day-deadline", "urgency"), ("few-left", "scarcity"),
+                           ("guilt-trip", "pressure"), ("shouting", "disrespect"),
+                           ("same-day-deadline", "urgency")]:
+        found.append(finding(rule, category))
+        current = respect(NOTE, found)
+        assert current < previous, (rule, current, previous)
+        previous = current
+
+
+def test_severer_findings_cost_more() -> None:
+    costs = [100 - respect(NOTE, [finding(severity=s)]) for s in ("info", "warning", "error")]
+    assert 0 < costs[0] < costs[1] < costs[2]
+
+
+def test_manipulation_weighs_more_than_a_formal_gap() -> None:
+    pressure = respect(NOTE, [finding("guilt-trip", "pressure")])
+    address = respect(NOTE, [finding("missing-postal-address", "compliance.address")])
+    assert pressure < address < 100
+
+
+def test_repeats_of_one_rule_count_less_and_less() -> None:
+    one = 100 - respect(NOTE, [finding()])
+    two = 100 - respect(NOTE, [finding(), finding()])
+    three = 100 - respect(NOTE, [finding(), finding(), finding()])
+    different = 100 - respect(NOTE, [finding(), finding("few-left", "urgency")])
+    assert one < two < three
+    assert two - one < one and three - two < two - one
+    assert two < different == 2 * one
+
+
+def test_respect_is_clamped_at_zero() -> None:
+    many = [finding(f"rule-{i}", "pressure", "error") for i in range(20)]
+    scores = score_message(message_from_text(NOTE), many)
+    assert scores.respect == 0
+    assert len(scores.respect_reasons) == 20
+
+
+def test_hard_to_read_prose_costs_a_little() -> None:
+    dense = ("Hi Elena,\n\n" + "Notwithstanding organisational considerations, comprehensive "
+             "implementation of multidimensional forecasting methodologies necessitates "
+             "institutionalised interdepartmental harmonisation, consequently facilitating "
+             "unprecedented operationalisation of standardised reconciliation infrastructure. "
+             * 2 + "\n\nBest,\nMaya\n")
+    scores = score_message(message_from_text(dense), [])
+    assert scores.respect < 100
+    (reason,) = scores.respect_reasons
+    assert reason.startswith(f"-{100 - scores.respect} hard to read (Flesch ")
+    assert 100 - scores.respect <= score.READABILITY_MAX_COST
+
+
+def test_short_prose_is_not_scored_for_readability() -> None:
+    scores = score_message(message_from_text("Hi Elena,\n\nMultidimensional reconciliation?"), [])
+    assert scores.respect == 100
+
+
+def test_very_long_messages_cost_a_little() -> None:
+    sentence = "You said the close-date field drifts when reps are busy. "
+    body = "Hi Elena,\n\n" + sentence * 60 + "\n\nBest,\nMaya\n"
+    scores = score_message(message_from_text(body), [])
+    assert any(r.startswith("-") and "long (" in r for r in scores.respect_reasons)
+    assert 100 - score.LENGTH_MAX_COST <= scores.respect < 100
+
+
+# --- relevance -------------------------------------------------------------------------------
+
+BLAST = (
+    "Dear valued customer,\n\n"
+    "I hope this email finds you well. I wanted to reach out because we are a leading provider "
+    "of cutting-edge solutions. We help our clients grow and our platform is trusted by our "
+    "partners. We would love to show you what we do.\n\n"
+    "Regards,\nThe Team\n"
+)
+PERSONAL = (
+    "Hi Daniel,\n\n"
+    "Congratulations to you and the Kestrel Pay team on closing your Series B last week. Since "
+    "you downloaded the Multi-Entity Close Playbook in January, you may want the 12-page section "
+    "on approvals across NetSuite and Xero. Would a 25-minute overview in March help your "
+    "team?\n\n"
+    "Kind regards,\nGrace\n"
+)
+
+
+def test_a_generic_blast_is_less_relevant_than_a_specific_personal_note() -> None:
+    blast = score_message(message_from_text(BLAST), [])
+    personal = score_message(message_from_text(PERSONAL), [])
+    assert blast.relevance < 40 < 60 < personal.relevance
+    assert any("stock phrasing" in r and "finds you" in r for r in blast.relevance_reasons)
+    assert any("written about the sender" in r for r in blast.relevance_reasons)
+    assert any("greets the reader by name (Daniel)" in r for r in personal.relevance_reasons)
+    assert any("concrete specifics" in r for r in personal.relevance_reasons)
+
+
+def test_a_greeting_without_a_name_lowers_relevance() -> None:
+    named = score_message(message_from_text("Hi Elena,\n\nThe notes are attached."), [])
+    unnamed = score_message(message_from_text("Hello,\n\nThe notes are attached."), [])
+    assert unnamed.relevance < named.relevance
+    assert "-8 no name in the greeting" in unnamed.relevance_reasons
+
+
+def test_unsubstantiated_claims_lower_relevance() -> None:
+    message = message_from_text(PERSONAL)
+    clean = score_message(message, []).relevance
+    one = score_message(message, [finding("superlative-claim", "deception")]).relevance
+    two = score_message(message, [finding("superlative-claim", "deception"),
+                                  finding("claim-meeting", "claim.meeting")]).relevance
+    unrelated = score_message(message, [finding("few-left", "scarcity")]).relevance
+    assert two < one < clean == unrelated
+
+
+def test_signals_extend_relevance_and_it_is_clamped() -> None:
+    message = message_from_text(PERSONAL)
+    base = score_message(message, [])
+    crm = score_message(message, [], signals=[Signal(7, "matches a stated interest")])
+    assert crm.relevance == base.relevance + 7
+    assert "+7 matches a stated interest" in crm.relevance_reasons
+    assert score_message(message, [], signals=[Signal(500, "x")]).relevance == 100
+    assert score_message(message, [], signals=[Signal(-500, "x")]).relevance == 0
+
+
+def test_quoted_text_and_the_signature_do_not_count() -> None:
+    reply = PERSONAL + ("\n> On Mon, Daniel wrote:\n> I hope this email finds you well. We are "
+                        "a leading provider.\n")
+    assert score_message(message_from_text(reply), []) == \
+        score_message(message_from_text(PERSONAL), [])
+
+
+# --- the worked example of docs/scores.md ----------------------------------------------------
+
+def test_worked_example_from_the_docs() -> None:
+    from honestreach.checks import CHECKS
+
+    message = message_from_text(NOTE, "Forecast rollups")
+    shouted = [message.body.text[h.start:h.end] for h in CHECKS["shouting"](message, {})]
+    assert shouted == ["FIXED THAT", "REALLY HELPFUL"]
+    findings = [
+        finding("shouting", "disrespect"),
+        finding("shouting", "disrespect"),
+        finding("missing-postal-address", "compliance.address"),
+    ]
+    scores = score_message(message, findings)
+    # 15 x 1.25 = 18.75, + 18.75 x 0.7 = 13.125 -> 31.875 -> 32; 15 x 0.5 = 7.5 -> 8.
+    assert scores.respect == 100 - 32 - 8 == 60
+    assert scores.respect_reasons == (
+        "-32 disrespect warning x2 (shouting)",
+        "-8 compliance.address warning (missing-postal-address)",
+    )
+    # 50 + 8 (name) + 8 (you 2 of 3 pronouns: 30 x (0.667 - 0.4)) + 5 (one question)
+    #    + 4 (two specifics: "20", "Tuesday")
+    assert scores.relevance == 50 + 8 + 8 + 5 + 4 == 75
+    assert scores.relevance_reasons == (
+        "+8 greets the reader by name (Elena)",
+        "+8 written to the reader ('you' 2 vs 'I/we' 1)",
+        "+5 asks one clear question",
+        "+4 concrete specifics (2: 20, Tuesday)",
+    )
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scores.md").read_text("utf-8")
+    for line in scores.respect_reasons + scores.relevance_reasons:
+        assert line in doc
+    assert "respect 60" in doc and "relevance 75" in doc
+
+
+# --- readability never touches the network ---------------------------------------------------
+
+def test_reading_ease_works_with_the_nltk_downloader_and_network_off(monkeypatch) -> None:
+    nltk = pytest.importorskip("nltk")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network or NLTK download attempted")
+
+    def not_installed(*args, **kwargs):
+        raise LookupError("cmudict is not installed")
+
+    monkeypatch.setattr(nltk, "download", refuse)
+    monkeypatch.setattr(nltk.downloader.Downloader, "download", refuse)
+    monkeypatch.setattr(nltk.data, "find", not_installed)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    from honestreach.nlp import reading_ease
+
+    # A text no earlier test has scored, so no cached syllable count can hide a download.
+    easy = reading_ease("The cat sat on the mat. It was a warm day. offline-check-7f3a")
+    hard = reading_ease("Institutionalised interdepartmental harmonisation necessitates "
+                        "comprehensive operationalisation. offline-check-91bc")
+    assert hard < 40 < 80 < easy
+
+
+# --- calibration on the development corpus ---------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def _load_eml(path: Path):
+    parsed = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    part = parsed.get_body(preferencelist=("plain",))
+    body = part.get_content() if part is not None else ""
+    subject = str(parsed.get("subject", ""))
+    text = f"Subject: {subject}\n\n{body}"
+    headers = {k.lower(): str(v) for k, v in parsed.items()}
+    return build_message(str(path), SourceText(text), TextField.verbatim(subject, 9),
+                         TextField.verbatim(body, len(subject) + 11), headers)
+
+
+@pytest.mark.skipif(not (CORPUS / "labels.yaml").is_file(), reason="development corpus absent")
+def test_calibration_on_the_development_corpus() -> None:
+    from honestreach.engine import Engine
+    from honestreach.rules import load_rules
+
+    engine = Engine(load_rules().rules)
+    labels = yaml.safe_load((CORPUS / "labels.yaml").read_text("utf-8"))["messages"]
+    rows = []
+    for entry in labels:
+        if not entry["file"].startswith("messages/"):
+            continue
+        message = _load_eml(CORPUS / entry["file"])
+        findings, _ = engine.check(message)
+        rows.append((entry, score_message(message, findings)))
+    respectful = [s.respect for e, s in rows if e["label"] == "respectful"]
+    assert sum(r >= 80 for r in respectful) >= 0.9 * len(respectful), respectful
+    heavy = {e["file"][-7:-4]: s.respect for e, s in rows if e["file"][-7:-4] in
+             ("021", "039", "045")}
+    assert max(heavy.values()) < 50, heavy
+    means = {level: statistics.mean(s.relevance for e, s in rows if e["relevance"] == level)
+             for level in ("high", "medium", "low")}
+    assert means["high"] > means["medium"] > means["low"], means

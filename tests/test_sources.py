@@ -1,0 +1,293 @@
+"""Finding and reading inputs: files, folders, standard input, and every way they go wrong."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from honestreach.message import ParseError
+from honestreach.sources import (
+    DEFAULT_MAX_BYTES,
+    MESSAGE_SUFFIXES,
+    InputFile,
+    InputProblem,
+    iter_inputs,
+    parse_input,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "inputs"
+DRAFT = "Subject: Hello\nTo: dana@example.com\n\nHi Dana, the offer ends tonight.\n"
+
+
+def inputs(*paths: str | Path, stdin: bytes | None = None, max_bytes: int = DEFAULT_MAX_BYTES):
+    stream = io.BytesIO(stdin) if stdin is not None else None
+    return list(iter_inputs([str(p) for p in paths], stdin=stream, max_bytes=max_bytes))
+
+
+def only_problem(*paths: str | Path, **kwargs) -> InputProblem:
+    (item,) = inputs(*paths, **kwargs)
+    assert isinstance(item, InputProblem), item
+    assert "\n" not in item.message
+    return item
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+# -- discovering ---------------------------------------------------------------------------------
+def test_folders_are_read_recursively_sorted_without_hidden_or_cache_dirs(tmp_path):
+    for name in ["b.txt", "a.eml", "sub/c.md", "sub/deeper/d.html", "z.htm", ".git/x.txt",
+                 "__pycache__/y.txt", ".hidden.txt", "notes.csv", ".drafts/e.txt"]:
+        write(tmp_path / name, DRAFT)
+    items = inputs(tmp_path)
+    assert [Path(i.path).relative_to(tmp_path).as_posix() for i in items] == [
+        "a.eml", "b.txt", "sub/c.md", "sub/deeper/d.html", "z.htm"
+    ]
+    assert [i.kind for i in items] == ["eml", "draft", "draft", "html", "html"]
+    assert all(isinstance(i, InputFile) and i.data == DRAFT.encode() for i in items)
+
+
+def test_inputs_come_in_the_order_given_with_stdin_and_problems_in_place(tmp_path):
+    first = write(tmp_path / "first.txt", DRAFT)
+    folder = tmp_path / "folder"
+    write(folder / "inner.md", DRAFT)
+    items = inputs(first, tmp_path / "missing.eml", "-", folder, stdin=b"From stdin\n")
+    assert [(type(i).__name__, Path(i.path).name) for i in items] == [
+        ("InputFile", "first.txt"), ("InputProblem", "missing.eml"), ("InputFile", "-"),
+        ("InputFile", "inner.md"),
+    ]
+    assert items[2] == InputFile("-", "stdin", b"From stdin\n")
+
+
+def test_suffixes_are_a_table():
+    assert MESSAGE_SUFFIXES == {
+        ".eml": "eml", ".txt": "draft", ".md": "draft", ".html": "html", ".htm": "html"
+    }
+
+
+# -- what goes wrong -----------------------------------------------------------------------------
+def test_missing_path(tmp_path):
+    assert only_problem(tmp_path / "nope.eml").message == "no such file or directory"
+
+
+def test_folder_without_messages(tmp_path):
+    write(tmp_path / "data" / "notes.csv", "a,b\n")
+    write(tmp_path / "data" / ".git" / "hidden.txt", DRAFT)
+    problem = only_problem(tmp_path / "data")
+    assert problem.path == str(tmp_path / "data")
+    assert problem.message.startswith("no messages in this folder")
+    assert ".eml" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty file"), (b" \n\t\r\n", "empty file: only white space"),
+     (b"\xef\xbb\xbf\n\n", "empty file: only white space")],
+)
+def test_empty_and_blank_files(tmp_path, content, message):
+    assert only_problem(write(tmp_path / "blank.txt", content)).message == message
+
+
+def test_huge_file_is_refused_without_being_read(tmp_path):
+    big = tmp_path / "big.eml"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB on paper, nothing on disk
+    tracemalloc.start()
+    try:
+        problem = only_problem(big)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert problem.message.startswith("too large: 50.0 MiB is larger than the 10.0 MiB limit")
+    assert peak < 1024 * 1024
+
+
+def test_max_bytes_is_configurable(tmp_path):
+    path = write(tmp_path / "draft.txt", DRAFT)
+    assert "larger than" in only_problem(path, max_bytes=10).message
+    assert isinstance(inputs(path, max_bytes=len(DRAFT))[0], InputFile)
+
+
+def test_too_much_standard_input():
+    problem = only_problem("-", stdin=b"x" * 2048, max_bytes=1024)
+    assert problem.path == "-"
+    assert problem.message.startswith("too large: more than")
+
+
+def test_empty_standard_input():
+    assert only_problem("-", stdin=b"").message == "empty file"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="file permissions do not stop root (or Windows) from reading")
+def test_file_without_read_permission(tmp_path):
+    path = write(tmp_path / "secret.txt", DRAFT)
+    path.chmod(0)
+    try:
+        assert only_problem(path).message == "cannot read: permission denied"
+    finally:
+        path.chmod(0o600)
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix domain sockets")
+def test_file_that_cannot_be_opened(tmp_path, monkeypatch):
+    # A socket is a file no one can open, root included.
+    monkeypatch.chdir(tmp_path)
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind("inbox.eml")
+        problem = only_problem("inbox.eml")
+    assert problem.message.startswith("cannot read: ")
+
+
+def test_one_problem_does_not_stop_the_rest(tmp_path):
+    good = write(tmp_path / "good.txt", DRAFT)
+    empty = write(tmp_path / "empty.txt", "")
+    items = inputs(empty, tmp_path / "gone.md", good)
+    assert [type(i) for i in items] == [InputProblem, InputProblem, InputFile]
+
+
+# -- parsing by kind -----------------------------------------------------------------------------
+def parse(tmp_path: Path, name: str, content: str | bytes):
+    (item,) = inputs(write(tmp_path / name, content))
+    assert isinstance(item, InputFile)
+    return parse_input(item)
+
+
+def test_draft_in_utf8_with_and_without_bom(tmp_path):
+    plain = parse(tmp_path, "plain.txt", DRAFT)
+    bom = parse(tmp_path, "bom.txt", b"\xef\xbb\xbf" + DRAFT.encode())
+    for message in (plain, bom):
+        assert message.subject is not None and message.subject.text == "Hello"
+        assert message.location("subject", 0, 5).column == len("Subject: ") + 1
+        assert message.recipients == ("dana@example.com",)
+        assert message.body.text == "Hi Dana, the offer ends tonight.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_draft_in_utf16_with_bom(tmp_path, encoding):
+    data = DRAFT.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    message = parse(tmp_path, "wide.md", data)
+    assert message.subject is not None and message.subject.text == "Hello"
+    assert message.body.text == "Hi Dana, the offer ends tonight.\n"
+
+
+def test_draft_that_is_not_utf8(tmp_path):
+    with pytest.raises(ParseError) as caught:
+        parse(tmp_path, "latin.txt", "Subject: Hi\n\nGrüße aus München".encode("latin-1"))
+    assert caught.value.message.startswith(
+        "not UTF-8 text: declare the encoding (e.g. save as UTF-8)"
+    )
+    assert "0xFC" in caught.value.message and caught.value.line == 3
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+     bytes(range(1, 9)) * 200 + b"some text"],
+    ids=["nul-bytes", "control-characters"],
+)
+@pytest.mark.parametrize("name", ["image.txt", "image.eml", "image.html", "image"])
+def test_binary_file(tmp_path, content, name):
+    with pytest.raises(ParseError, match="^binary file, not a message$"):
+        parse(tmp_path, name, content)
+
+
+def test_html_draft_honours_meta_charset(tmp_path):
+    html = '<html><head><meta charset="windows-1252"><title>Offer</title></head>' \
+           "<body><p>\x93Early access\x94 for \x8020</p></body></html>"
+    message = parse(tmp_path, "offer.html", html.encode("latin-1"))
+    assert message.html
+    assert message.subject is not None and message.subject.text == "Offer"
+    assert message.body.text == "“Early access” for €20"
+    http_equiv = '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+    message = parse(tmp_path, "old.htm", f"{http_equiv}<p>Café</p>".encode("latin-1"))
+    assert message.body.text == "Café"
+
+
+def test_html_draft_defaults_to_utf8(tmp_path):
+    assert parse(tmp_path, "a.html", "<p>Café — ok</p>").body.text == "Café — ok"
+    with pytest.raises(ParseError, match=r"^not UTF-8 text: declare the encoding .*<meta"):
+        parse(tmp_path, "b.html", "<p>Café</p>".encode("latin-1"))
+
+
+def test_html_draft_with_unknown_meta_charset(tmp_path):
+    with pytest.raises(ParseError, match="unknown charset 'x-nonsense'"):
+        parse(tmp_path, "c.html", b'<meta charset="x-nonsense"><p>Hello</p>')
+
+
+def test_eml_file_goes_to_the_mime_parser(tmp_path):
+    message = parse(tmp_path, "m.eml", (FIXTURES / "alternative-qp.eml").read_bytes())
+    assert message.subject is not None
+    assert message.subject.text == "Café notes — your forecast rollups"
+
+
+def test_eml_parse_errors_come_through(tmp_path):
+    with pytest.raises(ParseError, match="never appears"):
+        parse(tmp_path, "b.eml", (FIXTURES / "broken-boundary.eml").read_bytes())
+
+
+# -- sniffing standard input ---------------------------------------------------------------------
+def parse_stdin(data: bytes):
+    (item,) = inputs("-", stdin=data)
+    assert isinstance(item, InputFile) and item.kind == "stdin"
+    return parse_input(item)
+
+
+def test_stdin_with_mime_headers_is_an_eml():
+    message = parse_stdin((FIXTURES / "alternative-qp.eml").read_bytes())
+    assert message.path == "-"
+    assert message.subject is not None
+    assert message.subject.text == "Café notes — your forecast rollups"
+    assert message.headers["message-id"] == "<qp-1@tallwater.example.com>"
+
+
+@pytest.mark.parametrize("header", ["Received: from mx.example.com", "Message-ID: <a@b>",
+                                    "MIME-Version: 1.0", "Content-Type: text/plain"])
+def test_stdin_sniffing_looks_for_mail_only_headers(header):
+    message = parse_stdin(f"From: a@example.com\n{header}\nSubject: Hi\n\nBody text\n".encode())
+    assert header.split(":")[0].lower() in message.headers
+    assert message.sender == "a@example.com"
+
+
+def test_stdin_mbox_style_message_is_an_eml():
+    message = parse_stdin(b"From a@example.com Thu Jan  1 00:00:00 2026\n"
+                          b"Message-ID: <x@example.com>\nSubject: Hi\n\nHello.\n")
+    assert message.headers["message-id"] == "<x@example.com>"
+    assert message.body.text == "Hello.\n"
+
+
+def test_stdin_draft_with_simple_headers_is_a_draft():
+    message = parse_stdin(DRAFT.encode())
+    assert message.subject is not None and message.subject.text == "Hello"
+    assert message.headers == {"subject": "Hello", "to": "dana@example.com"}
+    assert not message.html
+
+
+def test_stdin_plain_text_is_a_draft():
+    message = parse_stdin(b"Hi Dana,\n\nMessage-ID: is not a header here.\n")
+    assert message.subject is None
+    assert message.body.text.startswith("Hi Dana,")
+
+
+def test_stdin_html_document_is_html():
+    message = parse_stdin(b"<!-- draft -->\n<!DOCTYPE html><html><body><p>Hi <b>Dana</b></p>")
+    assert message.html and message.body.text == "Hi Dana"
+
+
+def test_named_file_with_another_suffix_is_sniffed(tmp_path):
+    message = parse(tmp_path, "message", (FIXTURES / "mixed-base64.eml").read_bytes())
+    assert message.subject is not None and message.subject.text == "Proposal as discussed"
+    assert "ten percent off" in message.body.text
