@@ -164,12 +164,20 @@ def test_missing_address_without_sign_off_points_at_the_last_line() -> None:
 
 
 def test_an_address_only_in_quoted_text_does_not_count() -> None:
+    body = ("Jake,\n\nThanks for the note. See below.\n\n"
+            "On Mon, 6 Jul 2026 at 16:41, Quillmark Creative wrote:\n"
+            "> Quillmark Creative, 2209 Larimer Street, Denver, CO 80205, USA\n")
+    message = message_from_text(body)
+    assert not has_postal_address(message)
+    assert run("missing_postal_address", body) == [("body", "Thanks for the note. See below.")]
+
+
+def test_an_address_in_forwarded_content_counts() -> None:
+    # Whoever forwards content into an outreach email sends it, address included.
     body = ("Jake,\n\nForwarding this over. See below.\n\n"
             "---------- Forwarded message ---------\nFrom: Quillmark Creative\n\n"
             "Quillmark Creative, 2209 Larimer Street, Denver, CO 80205, USA\n")
-    message = message_from_text(body)
-    assert not has_postal_address(message)
-    assert run("missing_postal_address", body) == [("body", "Forwarding this over. See below.")]
+    assert has_postal_address(message_from_text(body))
 
 
 # --- shouting --------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ class _HtmlText(HTMLParser):
             raise MalformedHtml(f"malformed HTML: {exc}", self._offset()) from None
 
     def _offset(self) -> int:
-        """The offset (in the file) of the construct being handled."""
+        """The origin (offset plus base) of the construct being handled."""
         line, column = self.getpos()
         return self.base + self._line_starts[line - 1] + column
 
@@ -223,10 +223,7 @@ class _HtmlText(HTMLParser):
             return
         if tag == "pre":
             self._pre = max(0, self._pre - 1)
-        if tag != "br":  # "</br>" is read as "<br>" by browsers: handled below
-            self._block_end(tag, origin)
-        else:
-            self.body.hard_break(origin)
+        self._block(tag, origin)  # "</br>" too is a line break, as browsers read it
         if self._quotes and self._quotes[-1].tag == tag:
             quote = self._quotes[-1]
             if quote.nested:
@@ -236,17 +233,10 @@ class _HtmlText(HTMLParser):
                 self.body.want_breaks(1, origin)
 
     def _block(self, tag: str, origin: int) -> None:
+        """The break (or space) an element's start or end tag puts in the text."""
         if tag == "br":
             self.body.hard_break(origin)
         elif tag in PARAGRAPH_ELEMENTS:
-            self.body.want_breaks(2, origin)
-        elif tag in LINE_ELEMENTS:
-            self.body.want_breaks(1, origin)
-        elif tag in CELL_ELEMENTS:
-            self.body.space(origin)
-
-    def _block_end(self, tag: str, origin: int) -> None:
-        if tag in PARAGRAPH_ELEMENTS:
             self.body.want_breaks(2, origin)
         elif tag in LINE_ELEMENTS:
             self.body.want_breaks(1, origin)

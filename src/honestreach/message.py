@@ -27,9 +27,9 @@ _ATTRIBUTION = re.compile(
     r"[ \t]*\r?$",
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
+# Forwarded messages are not listed: whoever forwards content into an outreach email sends it.
 _QUOTE_HEADER = re.compile(
-    r"^[ \t]*(?:-{2,}[ \t]*(?:Original Message|Forwarded message)[ \t]*-{2,}|"
-    r"Begin forwarded message:|_{10,})[ \t]*\r?$",
+    r"^[ \t]*(?:-{2,}[ \t]*Original Message[ \t]*-{2,}|_{10,})[ \t]*\r?$",
     re.IGNORECASE | re.MULTILINE,
 )
 _OUTLOOK_HEADER = re.compile(
@@ -57,7 +57,7 @@ class ParseError(Exception):
 
 def find_quoted(text: str) -> tuple[tuple[int, int], ...]:
     """Ranges of ``text`` that quote earlier messages: '>' lines and everything after an
-    attribution ("On ... wrote:") or an original/forwarded-message header."""
+    attribution ("On ... wrote:") or an "Original Message" header."""
     ranges: list[tuple[int, int]] = []
     tail_start = len(text)
     for pattern in (_ATTRIBUTION, _QUOTE_HEADER, _OUTLOOK_HEADER):

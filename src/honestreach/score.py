@@ -179,16 +179,21 @@ def sender_prose(message: Message) -> str:
     line are taken for the signature and footer, and dropped too.
     """
     text = own_text(message)
-    if message.signature_start is not None:
-        text = text[: message.signature_start]
-    paragraphs = _PARAGRAPH_BREAK.split(text)
-    while len(paragraphs) > 1 and (
-        not paragraphs[-1].strip()
-        or postal_line_spans(paragraphs[-1])
-        or has_opt_out_text(paragraphs[-1])
-    ):
-        paragraphs.pop()
-    return _URL.sub(" ", "\n\n".join(paragraphs))
+    postal = postal_line_spans(text)
+    end = len(text) if message.signature_start is None else message.signature_start
+    while True:
+        # The last paragraph of text[:end]: drop it while it is blank, postal or an opt-out.
+        breaks = [m for m in _PARAGRAPH_BREAK.finditer(text, 0, end)]
+        start = breaks[-1].end() if breaks else 0
+        paragraph = text[start:end]
+        if start == 0 or not (
+            not paragraph.strip()
+            or any(start <= s < end for s, _ in postal)
+            or has_opt_out_text(paragraph)
+        ):
+            break
+        end = breaks[-1].start()
+    return _URL.sub(" ", text[:end])
 
 
 def readable_text(prose: str) -> str:

@@ -38,7 +38,11 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", 
 
 @dataclass(frozen=True)
 class InputFile:
-    """An input read into memory; ``kind`` says how to parse it (see ``MESSAGE_SUFFIXES``)."""
+    """An input read into memory.
+
+    ``kind`` says how to parse it: a value of ``MESSAGE_SUFFIXES``, or ``"stdin"`` (standard
+    input) and ``"auto"`` (a named file with another suffix), whose content is sniffed.
+    """
 
     path: str
     kind: str
@@ -147,7 +151,8 @@ def parse_input(item: InputFile) -> Message:
 
 
 def _is_binary(data: bytes) -> bool:
-    """NUL bytes or mostly control characters near the start (UTF-16 with a BOM is text)."""
+    """NUL bytes, or control characters in over a third of the start (UTF-16 with a BOM is
+    text)."""
     sample = data[:_SNIFF_BYTES]
     if sample.startswith(_UTF16_BOMS):
         return False

@@ -16,6 +16,7 @@ with the other checks (shouting must skip postal lines, for instance).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Iterable
 
 from ..model import Message
@@ -110,9 +111,38 @@ _OPT_OUT_LINK = re.compile(
 )
 
 
+# Every way of opting out above holds one of these (lower-case) pieces. The big expression is
+# slow to run over a whole body (~0.3 ms per KB), so it only runs on the few lines around a cue.
+_OPT_OUT_CUES = (
+    "unsub", "opt o", "opt-o", "optout", "opting", "opt me", "stop", "remove", "cancel", '"no',
+    "“no", "'no", "‘no", "«", "preference", "subscription", "settings", "want", "no longer",
+    "prefer", "rather", "list", "abmeld", "abbestell", "austragen", "sabonn", "sinscri",
+    "baja", "suscrip", "afmeld", "uitschrijv", "disiscri", "descadastr", "inscri", "avregistr",
+    "prenumeration",
+)
+
+
 def has_opt_out_text(text: str) -> bool:
     """Whether ``text`` offers a way to opt out in words ("Reply STOP", "Unsubscribe: ...")."""
-    return _OPT_OUT_TEXT.search(text) is not None
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased
+        return _OPT_OUT_TEXT.search(text) is not None
+    searched: set[int] = set()
+    for cue in _OPT_OUT_CUES:
+        pos = lowered.find(cue)
+        while pos != -1:
+            # The cue's line with the lines either side: a phrase may be wrapped.
+            line_start = lowered.rfind("\n", 0, pos)
+            start = lowered.rfind("\n", 0, max(line_start, 0)) + 1 if line_start > 0 else 0
+            end = lowered.find("\n", pos)
+            end = len(text) if end == -1 else lowered.find("\n", end + 1)
+            end = len(text) if end == -1 else end
+            if start not in searched:
+                searched.add(start)
+                if _OPT_OUT_TEXT.search(text, start, end):
+                    return True
+            pos = lowered.find(cue, pos + len(cue))
+    return False
 
 
 def has_opt_out(message: Message) -> bool:
@@ -223,33 +253,46 @@ def postal_line_spans(text: str) -> list[tuple[int, int]]:
     A line is part of an address when it holds a street or PO box and a postcode or country sits
     on it or on a nearby line (the postcode/country line then belongs to the address too).
     """
+    return list(_postal_line_spans(text))
+
+
+@lru_cache(maxsize=64)
+def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # Cached: the address check, the emphasis checks and the scores all ask about one body.
     if not _DIGIT.search(text):
-        return []
+        return ()
     lines = _lines(text)
-    street: list[bool] = []
-    place: list[bool] = []
-    for start, end in lines:
-        line = text[start:end]
-        has_digit = _DIGIT.search(line) is not None
-        street.append(has_digit and bool(
-            _STREET_EN.search(line) or _UNIT.search(line) or _STREET_GERMANIC.search(line)
-            or _STREET_ROMANCE.search(line) or _PO_BOX.search(line)
-        ))
-        place.append(bool(
-            (has_digit and (_POSTCODE_STRONG.search(line) or _POSTCODE_WEAK.search(line)))
-            or _COUNTRIES.search(line)
-        ))
+    streets = [index for index, (start, end) in enumerate(lines) if _is_street(text[start:end])]
+    if not streets:
+        return ()
+    place: dict[int, bool] = {}
     keep: set[int] = set()
-    for index, is_street in enumerate(street):
-        if not is_street:
-            continue
+    for index in streets:
         first = max(0, index - ADDRESS_WINDOW_BEFORE)
         last = min(len(lines) - 1, index + ADDRESS_WINDOW_AFTER)
-        near = [j for j in range(first, last + 1) if place[j]]
+        near = []
+        for j in range(first, last + 1):
+            if j not in place:
+                place[j] = _is_place(text[lines[j][0]:lines[j][1]])
+            if place[j]:
+                near.append(j)
         if near:
             keep.add(index)
             keep.update(j for j in near if j >= index)
-    return [lines[i] for i in sorted(keep)]
+    return tuple(lines[i] for i in sorted(keep))
+
+
+def _is_street(line: str) -> bool:
+    return _DIGIT.search(line) is not None and bool(
+        _STREET_EN.search(line) or _UNIT.search(line) or _STREET_GERMANIC.search(line)
+        or _STREET_ROMANCE.search(line) or _PO_BOX.search(line)
+    )
+
+
+def _is_place(line: str) -> bool:
+    if _DIGIT.search(line) and (_POSTCODE_STRONG.search(line) or _POSTCODE_WEAK.search(line)):
+        return True
+    return _COUNTRIES.search(line) is not None
 
 
 def has_postal_address(message: Message) -> bool:

@@ -63,7 +63,8 @@ def _body_prose(
         if include_signoff_line:
             newline = text.find("\n", end)
             end = len(text) if newline == -1 else newline
-    prose = _masked(text[:end], postal_line_spans(text[:end]))
+    postal = [(start, min(stop, end)) for start, stop in postal_line_spans(text) if start < end]
+    prose = _masked(text[:end], postal)
     return prose + _mask(text[end:], [(0, len(text) - end)])
 
 
