@@ -8,6 +8,7 @@ after a negation, unless the rule's ``context`` keeps such matches.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from itertools import islice
@@ -76,7 +77,7 @@ class Engine:
         self._matcher = Matcher(nlp.vocab, validate=True)
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._regexes: list[tuple[Rule, object]] = []
+        self._regexes: list[tuple[Rule, object, tuple[str, ...]]] = []
         self._checks: list[Rule] = []
         broken: list[str] = []
         for rule in self._rules.values():
@@ -104,13 +105,14 @@ class Engine:
                 else:
                     self._lower.add(rule.id, [nlp.make_doc(p) for p in pattern.phrases])
             elif isinstance(pattern, RegexPattern):
-                self._regexes.append((rule, guarded_regex.compile_guarded(pattern.regex)))
+                self._regexes.append(
+                    (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
 
     def _remove(self, rule_id: str) -> None:
         for matcher in (self._matcher, self._lower, self._lemma):
             if rule_id in matcher:
                 matcher.remove(rule_id)
-        self._regexes = [(r, c) for r, c in self._regexes if r.id != rule_id]
+        self._regexes = [entry for entry in self._regexes if entry[0].id != rule_id]
         self._checks = [r for r in self._checks if r.id != rule_id]
 
     def check(self, message: Message) -> tuple[list[Finding], list[InputError]]:
@@ -161,8 +163,11 @@ class Engine:
                 rule = self._rules[vocab_strings[match_id]]
                 span = doc[start:end]
                 spans.append((rule, span.start_char, span.end_char, span))
-        for rule, compiled in self._regexes:
+        lowered = text.lower()
+        for rule, compiled, keywords in self._regexes:
             if field not in rule.scope:
+                continue
+            if keywords and not any(keyword in lowered for keyword in keywords):
                 continue
             try:
                 for start, end in guarded_regex.finditer(compiled, text, self.regex_timeout):
@@ -172,6 +177,7 @@ class Engine:
                 errors.append(InputError(
                     f"rule {rule.id}: its regular expression ran longer than "
                     f"{self.regex_timeout:g}s on this message and was stopped"))
+        sentences = _Sentences(doc) if spans else None
         for rule, start, end, span in spans:
             if field not in rule.scope:
                 continue
@@ -186,9 +192,10 @@ class Engine:
                 if span is None:
                     span = doc.char_span(start, end, alignment_mode="expand")
                 if span is not None and len(span):
-                    if rule.skip_questions and _in_question(span):
+                    sentence = sentences.of(span.start)  # type: ignore[union-attr]
+                    if rule.skip_questions and sentence.text.rstrip().endswith("?"):
                         continue
-                    if rule.skip_negated and _negated(span):
+                    if rule.skip_negated and _negated(span, sentence.start):
                         continue
             yield _Candidate(rule, field, start, end, {})
 
@@ -244,14 +251,19 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _in_question(span: Span) -> bool:
-    sentence = span.sent
-    return sentence.text.rstrip().endswith("?")
+class _Sentences:
+    """The sentences of a doc, found once, looked up by token index."""
+
+    def __init__(self, doc: Doc) -> None:
+        self._sents = list(doc.sents)
+        self._starts = [sent.start for sent in self._sents]
+
+    def of(self, token_index: int) -> Span:
+        return self._sents[bisect.bisect_right(self._starts, token_index) - 1]
 
 
-def _negated(span: Span) -> bool:
-    sentence = span.sent
-    first = max(sentence.start, span.start - NEGATION_WINDOW)
+def _negated(span: Span, sentence_start: int) -> bool:
+    first = max(sentence_start, span.start - NEGATION_WINDOW)
     return any(token.lower_ in NEGATION_CUES for token in span.doc[first:span.start])
 
 

@@ -535,11 +535,20 @@ def _add_raw(chunk: bytes, start: int, chars: list[str], origins: list[int]) -> 
     origins.extend(text_origins)
 
 
+_KEPT_HEADERS = frozenset({
+    "subject", "from", "to", "cc", "bcc", "reply-to", "sender", "date", "message-id",
+    "in-reply-to", "references", "list-unsubscribe", "list-unsubscribe-post", "list-id",
+    "precedence", "auto-submitted", "content-type", "mime-version", "x-mailer",
+})
+
+
 def _header_values(message: EmailMessage) -> dict[str, str]:
     """Header values by lower-case name, decoded; address lists that repeat are joined."""
     headers: dict[str, str] = {}
     for name, raw in message.items():
         key = name.lower()
+        if key not in _KEPT_HEADERS:
+            continue  # decoding headers is slow, and routing/DKIM headers say nothing here
         value = _header_text(key, str(raw))
         if key in headers and key in _ADDRESS_HEADERS:
             headers[key] = f"{headers[key]}, {value}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -128,6 +128,43 @@ class Message:
         line, column = self.source.position(file_start)
         end_line, end_column = self.source.position(max(file_start, file_end - 1))
         return Location(line, column, end_line, end_column + 1)
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """Dates a claim's time expression allows (inclusive), and the words that stated it."""
+
+    phrase: str
+    start: date
+    end: date
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def distance(self, day: date) -> int:
+        """Days between ``day`` and the window (0 inside it)."""
+        if day < self.start:
+            return (self.start - day).days
+        return max(0, (day - self.end).days)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A personal claim the message makes about the sender and the recipient."""
+
+    category: str  # one of the taxonomy's claim.* categories
+    rule: str  # the rule that found it (its message describes the claim)
+    field: FieldName
+    start: int
+    end: int
+    text: str
+    sentence: str
+    # What the claim names: an event, a referrer, a round, a document, a name, a company, a title.
+    specifics: tuple[tuple[str, str], ...] = ()
+    time: TimeWindow | None = None
+
+    def specific(self, name: str) -> str | None:
+        return next((value for key, value in self.specifics if key == name), None)
 
 
 @dataclass(frozen=True)

@@ -66,12 +66,26 @@ class LookupLemmas:
         from spacy.lookups import load_lookups
 
         self.table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        # Hash of a lower-case form -> hash of its lemma, filled as words are first seen.
+        self._lemma_of: dict[int, int] = {}
 
     def __call__(self, doc):  # type: ignore[no-untyped-def]
-        table = self.table
-        for token in doc:
-            lower = token.lower_
-            token.lemma_ = table.get(lower, lower)
+        import numpy
+        from spacy.attrs import LEMMA, LOWER
+
+        if not len(doc):
+            return doc
+        lemma_of = self._lemma_of
+        lowers = doc.to_array([LOWER])
+        strings = doc.vocab.strings
+        lemmas = []
+        for lower in lowers.tolist():
+            lemma = lemma_of.get(lower)
+            if lemma is None:
+                text = strings[lower]
+                lemma = lemma_of[lower] = strings.add(self.table.get(text, text))
+            lemmas.append(lemma)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
         return doc
 
 

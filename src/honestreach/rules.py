@@ -82,7 +82,14 @@ RULE_SCHEMA: dict[str, Any] = {
                         "type": "object",
                         "required": ["regex"],
                         "additionalProperties": False,
-                        "properties": {"regex": {"type": "string", "minLength": 1}},
+                        "properties": {
+                            "regex": {"type": "string", "minLength": 1},
+                            "keywords": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {"type": "string", "minLength": 1},
+                            },
+                        },
                     },
                 ]
             },
@@ -149,7 +156,11 @@ class PhrasePattern:
 
 @dataclass(frozen=True)
 class RegexPattern:
+    """A regular expression; when ``keywords`` are given, it only runs on texts that contain
+    one of them (case-insensitively), which keeps many regex rules cheap."""
+
     regex: str
+    keywords: tuple[str, ...] = ()
 
 
 Pattern = TokenPattern | PhrasePattern | RegexPattern
@@ -353,7 +364,7 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
             RuleError(str(path), document.line_of(["patterns", index, "regex"]),
                       f"patterns.{index}.regex", str(exc))
         ) from exc
-    return RegexPattern(data["regex"])
+    return RegexPattern(data["regex"], tuple(k.lower() for k in data.get("keywords", ())))
 
 
 def _example(data: str | dict[str, str]) -> Example:
@@ -369,7 +380,7 @@ def describe_patterns(rule: Rule) -> list[str]:
         if isinstance(pattern, PhrasePattern):
             lines.append(f"phrases ({pattern.match}): " + "; ".join(pattern.phrases))
         elif isinstance(pattern, RegexPattern):
-            lines.append(f"regex: {pattern.regex}")
+            lines.append(f"regex: {' '.join(pattern.regex.split())}")
         else:
             lines.append("tokens: " + yaml.safe_dump(list(pattern.tokens), default_flow_style=True,
                                                      width=1000).strip())

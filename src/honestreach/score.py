@@ -8,9 +8,10 @@ and very long messages cost a little more.
 
 **Relevance** starts at ``RELEVANCE_BASE`` and reads the sender's own prose: it rises for a
 greeting by name, for writing to the reader rather than about the sender, for concrete
-specifics and for one clear question; it falls for stock blast phrases, for a greeting with no
-name and for unsubstantiated claims (findings in ``CLAIM_CATEGORY_PREFIXES``). Later stages (the CRM)
-add their own evidence through ``signals``: each :class:`Signal` adds its points and reason.
+specifics and for one clear question; it falls for stock blast phrases, for a greeting with
+no name and for unsubstantiated claims (findings in ``CLAIM_CATEGORY_PREFIXES``). Later
+stages (the CRM) add their own evidence through ``signals``: each :class:`Signal` adds its
+points and reason.
 
 Every weight is a named constant below; ``docs/scores.md`` explains them with a worked example.
 """
@@ -295,7 +296,7 @@ def _relevance(
         add(NO_GREETING_NAME_POINTS, "no name in the greeting")
 
     second = len(_SECOND.findall(prose))
-    first = sum(1 for m in _FIRST.finditer(prose) if m.group() != "US")
+    first = sum(1 for word in _FIRST.findall(prose) if word != "US")  # "US" is a country
     if second + first >= YOU_MIN_PRONOUNS:
         share = second / (second + first)
         points = _round(YOU_WEIGHT * (share - YOU_NEUTRAL))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from ..model import Message
-from .base import Hit
 from . import compliance, emphasis, merge_fields
+from .base import Hit
 
 CheckFunction = Callable[[Message, dict[str, Any]], Iterable[Hit]]
 

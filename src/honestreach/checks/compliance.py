@@ -114,8 +114,9 @@ _OPT_OUT_LINK = re.compile(
 # Every way of opting out above holds one of these (lower-case) pieces. The big expression is
 # slow to run over a whole body (~0.3 ms per KB), so it only runs on the few lines around a cue.
 _OPT_OUT_CUES = (
-    "unsub", "opt o", "opt-o", "optout", "opting", "opt me", "stop", "remove", "cancel", '"no',
-    "“no", "'no", "‘no", "«", "preference", "subscription", "settings", "want", "no longer",
+    "unsub", "opt o", "opt-o", "opt\n", "optout", "opting", "opt me", "stop", "remove", "cancel",
+    '"no', '" no', "“no", "“ no", "'no", "‘no", "«", "preference", "subscription", "settings",
+    "want", "longer",
     "prefer", "rather", "list", "abmeld", "abbestell", "austragen", "sabonn", "sinscri",
     "baja", "suscrip", "afmeld", "uitschrijv", "disiscri", "descadastr", "inscri", "avregistr",
     "prenumeration",

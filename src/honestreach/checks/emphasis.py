@@ -9,8 +9,10 @@ sign-off line, so "Cheers!!" still counts.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable
 
 import regex
@@ -105,40 +107,39 @@ EMPHASIS_WORDS = frozenset("""
     register respond reply call book opportunity chance offer special bonus discount savings
     winner winning congratulations congrats selected approved priority action required
     response overdue unlimited ultimate breaking announcement launch exciting excited
-    awesome fantastic incredible massive enormous powerful impossible obviously clearly
+    awesome fantastic enormous powerful impossible obviously clearly
 """.split())
 _SUFFIXES = ("ies", "ing", "ed", "es", "s", "ly", "er", "est", "d")
 
 
-def _load_easy_words() -> frozenset[str]:
-    try:
-        from importlib import resources
-
-        path = resources.files("textstat") / "resources" / "en" / "easy_words.txt"
-        return frozenset(path.read_text(encoding="utf-8").split())
-    except (OSError, ModuleNotFoundError, TypeError):
-        return frozenset()
-
-
-_EASY_WORDS: frozenset[str] | None = None
+@lru_cache(maxsize=1)
+def _easy_words() -> frozenset[str]:
+    """textstat's Dale-Chall easy words (read once; empty if the file cannot be found)."""
+    # Located without importing textstat, whose import alone takes a quarter of a second.
+    spec = importlib.util.find_spec("textstat")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(location) / "resources" / "en" / "easy_words.txt"
+        try:
+            return frozenset(path.read_text(encoding="utf-8").split())
+        except OSError:
+            continue
+    return frozenset()
 
 
 def is_common_word(word: str) -> bool:
     """Whether ``word`` (any case) is an ordinary English word rather than a name or acronym."""
-    global _EASY_WORDS
-    if _EASY_WORDS is None:
-        _EASY_WORDS = _load_easy_words()
+    easy = _easy_words()
     lower = word.lower().replace("’", "'")
-    if lower in EMPHASIS_WORDS or lower in _EASY_WORDS:
+    if lower in EMPHASIS_WORDS or lower in easy:
         return True
     if "'" in lower:
         return True  # contractions: "DON'T", "LET'S", "YOU'RE"
     for suffix in _SUFFIXES:
         if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
             stem = lower[: -len(suffix)]
-            if stem in _EASY_WORDS or stem + "e" in _EASY_WORDS or \
-                    (suffix == "ies" and stem + "y" in _EASY_WORDS) or \
-                    (len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in _EASY_WORDS):
+            if (stem in easy or stem + "e" in easy
+                    or (suffix == "ies" and stem + "y" in easy)
+                    or (len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in easy)):
                 return True
     return False
 
@@ -184,7 +185,7 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None) -> list[tupl
         # loud word with '!' after it ("FELIX!!!"), or one long ordinary word ("NEEDS").
         if loud and (
             (len(loud) >= 2 and any(is_common_word(w) for _, _, w in loud))
-            or text[loud[0][1]:loud[0][1] + 1] in ("!", "¡")
+            or text[loud[0][1]:loud[0][1] + 1] == "!"
             or (len(loud[0][2]) >= min_single and is_common_word(loud[0][2]))
         ):
             runs.append((run[0][0], run[-1][1]))
@@ -211,9 +212,10 @@ def shouting(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
 
 # --- exclamation marks -----------------------------------------------------------------------
 
-_BANGS = re.compile(r"[!¡](?:[ \t]?[!¡])*")
+# '!' runs; Spanish '¡' opens a sentence and is not counted ("¡Hola!" is one mark).
+_BANGS = re.compile(r"!(?:[ \t]?!)*")
 _SENTENCE = re.compile(r"[^\W\d_][^.!?\n]*")  # one match per segment holding a letter
-_WORD_BEFORE = re.compile(r"[^\s!¡]{1,30}$")
+_WORD_BEFORE = re.compile(r"[^\s!]{1,30}$")
 
 
 def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
@@ -233,10 +235,10 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     first_run: tuple[str, int, int] | None = None
     for name, text in fields:
         sentences += len(_SENTENCE.findall(text))
-        if "!" not in text and "¡" not in text:
+        if "!" not in text:
             continue
         for match in _BANGS.finditer(text):
-            marks = sum(1 for ch in match.group() if ch in "!¡")
+            marks = match.group().count("!")
             count += marks
             if first is None:
                 first = (name, match.start(), match.end())

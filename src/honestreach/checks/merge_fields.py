@@ -34,7 +34,8 @@ DEFAULT_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".liquid", ".hbs", ".mu
 _TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 _PLACEHOLDER_WORDS = (
-    # "[First Name]", "[prospect's company name]", "[Your Company]", "[Insert link]", "[X]"
+    # "[First Name]", "[prospect's company name]", "[Your Company]", "[Insert link]", "[XX]".
+    # Not "[x]" (a ticked box) nor "[...]" (an omission in a quotation).
     r"(?:insert\s+[^\]\n]{1,40}"
     r"|your\s+(?:(?:full|first|last|company|business)\s+)?(?:name|company|title|job\s+title|"
     r"role|signature|phone(?:\s+number)?|e-?mail|website|logo|city|address|calendar\s+link)"
@@ -44,9 +45,9 @@ _PLACEHOLDER_WORDS = (
     r"sender|account|org(?:ani[sz]ation)?|my|job|event|product|city|team)?"
     r"[\s_-]?(?:name|f?name|l?name|firstname|lastname|title|company)"
     r"|company|organi[sz]ation|title|job\s+title|role|position|city|location|industry|"
-    r"date|day|time|meeting\s+(?:date|time|link)|x{1,3}|tbd|tk|pain\s+point|competitor|"
+    r"date|day|time|meeting\s+(?:date|time|link)|xx|xxx|tbd|tk|pain\s+point|competitor|"
     r"phone(?:\s+number)?|e-?mail(?:\s+address)?|website|url|(?:calendar|booking|meeting|"
-    r"calendly)\s+link|link\s+here|number|amount|price|percentage|\?{1,3}|…|\.{3})"
+    r"calendly)\s+link|link\s+here|number|amount|price|percentage|\?\?\??)"
 )
 _TOKEN = re.compile(
     r"\{\{[^{}\n]{0,80}\}\}"  # {{first_name}}, {{ contact.firstname }}, {{}}

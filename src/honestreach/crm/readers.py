@@ -7,11 +7,13 @@ converts them all; each problem is a CRMError naming the file (or table), the ro
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
@@ -30,7 +32,8 @@ _REQUIRED = {"contacts": ("email",), "accounts": ("company",), "activities": ("t
 # How each canonical column's text is read; columns not listed are free text.
 _KINDS = {
     "email": "email", "contact_email": "email", "company": "label", "industry": "label",
-    "owner": "label", "lifecycle_stage": "vocabulary", "consent": "vocabulary",
+    "owner": "label", "title": "label", "subject": "label",
+    "lifecycle_stage": "vocabulary", "consent": "vocabulary",
     "type": "vocabulary", "email_opt_out": "boolean", "do_not_contact": "boolean",
     "country": "country", "interests": "topics", "domain": "domain", "employees": "number",
     "date": "date",
@@ -40,8 +43,11 @@ _ISO_DATE = re.compile(
     re.ASCII,
 )
 _ADDRESS = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
-# Timestamps are nearly all distinct; past this many, parsed dates are no longer remembered.
-_DATE_CACHE_LIMIT = 100_000
+# Kinds whose values repeat across rows: each distinct cell is read once and its value shared.
+_REPEATING = {"email", "label", "vocabulary", "boolean", "country", "date"}
+# Past this many distinct cells a column is not repetitive after all: stop remembering.
+_REMEMBER_LIMIT = 200_000
+_UNSEEN = object()
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _COUNTRIES = {
@@ -80,105 +86,127 @@ class _Table(NamedTuple):
 def load_crm(source: str | Path, preset: str | None = None,
              mapping: Path | None = None) -> CRM:
     """Read a CRM from a folder of CSVs, a .json/.yaml/.yml file or an SQLAlchemy URL."""
-    builder = _Builder(resolve_mapping(preset, mapping))
+    crm_mapping = resolve_mapping(preset, mapping)
+    # Millions of new records would set off the cyclic garbage collector again and again (it
+    # scans every live object) although they form no cycles: that more than doubles the time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(source, crm_mapping)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(source: str | Path, mapping: CRMMapping) -> CRM:
     if isinstance(source, str) and "://" in source:
-        shown, records = _read_database(source, builder)
+        shown, records = _read_database(source, mapping)
     else:
         path = Path(source)
         shown = str(path)
         suffix = path.suffix.lower()
         if path.is_dir():
-            records = _read_folder(path, builder)
+            records = _read_folder(path, mapping)
         elif not path.exists():
             raise CRMError("no such file or folder", path=shown)
         elif suffix == ".json":
-            records = _read_documents(path, builder, _json_records)
+            records = _read_documents(path, mapping, _json_records)
         elif suffix in (".yaml", ".yml"):
-            records = _read_documents(path, builder, _yaml_records)
+            records = _read_documents(path, mapping, _yaml_records)
         else:
             raise CRMError("not a CRM: expected a folder of CSV files, a .json, .yaml or .yml "
                            "file, or a database URL such as sqlite:///crm.db", path=shown)
     return CRM(records["contacts"], records["accounts"], records["activities"], source=shown)
 
 
-class _Builder:
-    """Turns tables of text cells into records, sharing one store of repeated strings."""
-
-    def __init__(self, mapping: CRMMapping) -> None:
-        self.mapping = mapping
-        # Owners, companies and addresses repeat across a million rows: keep one copy of each.
-        self.strings: dict[str, str] = {}
-
-    def records(self, name: str, source: _Table) -> list[Any]:
-        """The validated records of one canonical table."""
-        mapping = self.mapping.table(name)
-        columns = TABLE_COLUMNS[name]
-        positions = _positions(name, source, mapping)
-        width = len(source.header)
-        labels = [source.header[p] if p is not None else c for c, p in zip(columns, positions)]
-        # A missing column reads the empty cell appended to every row at index ``width``.
-        pick = itemgetter(*(width if p is None else p for p in positions))
-        converters = [self._converter(column, mapping) for column in columns]
-        used = set(positions)
-        extras = [(i, title.strip()) for i, title in enumerate(source.header)
-                  if i not in used and title.strip()]
-        required = [columns.index(column) for column in _REQUIRED[name]]
-        make = _RECORDS[name]
-        first_rows: dict[str, int] | None = {} if name == "contacts" else None
-        records = []
-        for row, cells in source.rows:
-            if len(cells) != width:
-                if not cells:  # a blank line
-                    continue
-                raise CRMError(f"the row has {len(cells)} cells but the header has {width}",
-                               path=source.path, row=row, table=source.table)
-            cells.append("")
-            values = pick(cells)
-            try:
-                fields = [convert(value) for convert, value in zip(converters, values)]
-            except ValueError:
-                raise _cell_error(source, row, labels, converters, values) from None
-            for index in required:
-                if fields[index] is None:
-                    raise CRMError("is empty; every record needs it", path=source.path, row=row,
-                                   column=labels[index], table=source.table)
-            if name == "activities" and fields[0] is None and fields[1] is None:
-                raise CRMError(f"the activity names neither a contact ('{labels[0]}') nor a "
-                               f"company ('{labels[1]}')", path=source.path, row=row,
+def _records(name: str, source: _Table, mapping: TableMapping) -> list[Any]:
+    """The validated records of one canonical table."""
+    columns = TABLE_COLUMNS[name]
+    positions = _positions(name, source, mapping)
+    width = len(source.header)
+    labels = [source.header[p] if p is not None else c for c, p in zip(columns, positions)]
+    # A missing column reads the empty cell appended to every row at index ``width``.
+    pick = itemgetter(*(width if p is None else p for p in positions))
+    converters = [_converter(column, mapping) for column in columns]
+    used = set(positions)
+    extras = [(i, title.strip()) for i, title in enumerate(source.header)
+              if i not in used and title.strip()]
+    required = [columns.index(column) for column in _REQUIRED[name]]
+    make = _RECORDS[name]
+    first_rows: dict[str, int] | None = {} if name == "contacts" else None
+    records = []
+    for row, cells in source.rows:
+        if len(cells) != width:
+            if not cells:  # a blank line
+                continue
+            raise CRMError(f"the row has {len(cells)} cells but the header has {width}",
+                           path=source.path, row=row, table=source.table)
+        cells.append("")
+        values = pick(cells)
+        try:
+            fields = [convert(value) for convert, value in zip(converters, values)]
+        except ValueError:
+            raise _cell_error(source, row, labels, converters, values) from None
+        for index in required:
+            if fields[index] is None:
+                raise CRMError("is empty (required)", path=source.path, row=row,
+                               column=labels[index], table=source.table)
+        # contact_email and company are an activity's first two columns.
+        if name == "activities" and fields[0] is None and fields[1] is None:
+            raise CRMError(f"the activity names neither a contact ('{labels[0]}') nor a "
+                           f"company ('{labels[1]}')", path=source.path, row=row,
+                           table=source.table)
+        if first_rows is not None:
+            first = first_rows.setdefault(fields[0], row)
+            if first != row:
+                raise CRMError(f"duplicate contact '{fields[0]}' (also at "
+                               f"{'record' if source.table else 'row'} {first})",
+                               path=source.path, row=row, column=labels[0],
                                table=source.table)
-            if first_rows is not None:
-                first = first_rows.setdefault(fields[0], row)
-                if first != row:
-                    raise CRMError(f"duplicate contact '{fields[0]}' (also at "
-                                   f"{'record' if source.table else 'row'} {first})",
-                                   path=source.path, row=row, column=labels[0],
-                                   table=source.table)
-            extra = {title: cells[i].strip() for i, title in extras if cells[i].strip()}
-            records.append(make(*fields, MappingProxyType(extra) if extra else NO_EXTRA))
-        return records
+        extra = NO_EXTRA
+        if extras:
+            kept = {title: cells[i].strip() for i, title in extras if cells[i].strip()}
+            extra = MappingProxyType(kept) if kept else NO_EXTRA
+        records.append(make(*fields, extra))
+    return records
 
-    def _converter(self, column: str, mapping: TableMapping) -> Callable[[str], Any]:
-        kind = _KINDS.get(column, "text")
-        if kind == "email":
-            convert = _email_reader(self.strings)
-        elif kind == "label":
-            convert = _label_reader(self.strings)
-        elif kind == "vocabulary":
-            convert = _vocabulary_reader(column)
-        elif kind == "date":
-            convert = _date_reader(mapping.date_format)
-        else:
-            convert = {"boolean": _boolean, "country": _country, "topics": _topics,
-                       "domain": _domain, "number": _number, "text": _text}[kind]
-        value_map = mapping.values.get(column)
-        if not value_map:
-            return convert
 
-        def mapped(value: str) -> Any:
+def _converter(column: str, mapping: TableMapping) -> Callable[[str], Any]:
+    """The reader of one canonical column's cells, with the mapping's value map applied."""
+    kind = _KINDS.get(column, "text")
+    convert: Callable[[str], Any]
+    if kind == "vocabulary":
+        convert = _vocabulary_reader(column)
+    elif kind == "date":
+        convert = partial(_date, date_format=mapping.date_format)
+    else:
+        convert = {"email": _email, "label": _text, "boolean": _boolean, "country": _country,
+                   "topics": _topics, "domain": _domain, "number": _number,
+                   "text": _text}[kind]
+    value_map = mapping.values.get(column)
+    if value_map:
+        unmapped = convert
+
+        def convert(value: str) -> Any:
             # A value mapped to null means "unknown".
-            return convert(value_map.get(value.strip().casefold(), value) or "")
+            return unmapped(value_map.get(value.strip().casefold(), value) or "")
 
-        return mapped
+    return _remembered(convert) if kind in _REPEATING else convert
+
+
+def _remembered(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``convert`` reading each distinct cell once, so repeated values also share one object."""
+    seen: dict[str, Any] = {}
+
+    def read(value: str) -> Any:
+        result = seen.get(value, _UNSEEN)
+        if result is _UNSEEN:
+            result = convert(value)
+            if len(seen) < _REMEMBER_LIMIT:
+                seen[value] = result
+        return result
+
+    return read
 
 
 def _positions(name: str, source: _Table, mapping: TableMapping) -> list[int | None]:
@@ -228,28 +256,17 @@ def _text(value: str) -> str | None:
     return value.strip() or None
 
 
-def _label_reader(strings: dict[str, str]) -> Callable[[str], str | None]:
-    def read(value: str) -> str | None:
-        value = value.strip()
-        return strings.setdefault(value, value) if value else None
-
-    return read
-
-
-def _email_reader(strings: dict[str, str]) -> Callable[[str], str | None]:
-    def read(value: str) -> str | None:
-        address = value.strip().lower()
-        if not address:
-            return None
-        # Exports may write "Elena Vasquez <elena@example.com>" or "Elena (elena@example.com)".
-        if "@" not in address or " " in address or "<" in address or "(" in address:
-            found = _ADDRESS.search(address)
-            if found is None:
-                raise ValueError(f"'{value.strip()}' is not an email address")
-            address = found.group()
-        return strings.setdefault(address, address)
-
-    return read
+def _email(value: str) -> str | None:
+    address = value.strip().lower()
+    if not address:
+        return None
+    # Exports may write "Elena Vasquez <elena@example.com>" or "Elena (elena@example.com)".
+    if "@" not in address or " " in address or "<" in address or "(" in address:
+        found = _ADDRESS.search(address)
+        if found is None:
+            raise ValueError(f"'{value.strip()}' is not an email address")
+        address = found.group()
+    return address
 
 
 def _vocabulary_reader(column: str) -> Callable[[str], str | None]:
@@ -314,25 +331,11 @@ def _number(value: str) -> int | None:
         raise ValueError(f"'{value.strip()}' is not a whole number") from None
 
 
-def _date_reader(date_format: str | None) -> Callable[[str], date | None]:
-    parsed: dict[str, date] = {}
-
-    def read(value: str) -> date | None:
-        value = value.strip()
-        if not value:
-            return None
-        day = parsed.get(value)
-        if day is None:
-            day = _parse_date(value, date_format)
-            if len(parsed) < _DATE_CACHE_LIMIT:
-                parsed[value] = day
-        return day
-
-    return read
-
-
-def _parse_date(value: str, date_format: str | None) -> date:
+def _date(value: str, date_format: str | None) -> date | None:
     """An ISO 8601 date (a timestamp's date as written), else one in ``date_format``."""
+    value = value.strip()
+    if not value:
+        return None
     match = _ISO_DATE.fullmatch(value)
     try:
         if match:
@@ -347,10 +350,11 @@ def _parse_date(value: str, date_format: str | None) -> date:
 
 # Sources.
 
-def _read_folder(folder: Path, builder: _Builder) -> dict[str, list[Any]]:
+def _read_folder(folder: Path, mapping: CRMMapping) -> dict[str, list[Any]]:
     records: dict[str, list[Any]] = {}
     for name in TABLE_COLUMNS:
-        file_name = builder.mapping.table(name).file or f"{name}.csv"
+        table_mapping = mapping.table(name)
+        file_name = table_mapping.file or f"{name}.csv"
         path = next((p for p in (folder / file_name, folder / f"{file_name}.gz") if p.is_file()),
                     None)
         if path is None:
@@ -360,18 +364,18 @@ def _read_folder(folder: Path, builder: _Builder) -> dict[str, list[Any]]:
                                path=str(folder))
             records[name] = []
             continue
-        records[name] = _read_csv(path, name, builder)
+        records[name] = _read_csv(path, name, table_mapping)
     return records
 
 
-def _read_csv(path: Path, name: str, builder: _Builder) -> list[Any]:
+def _read_csv(path: Path, name: str, mapping: TableMapping) -> list[Any]:
     shown = str(path)
     try:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader, [])
-            return builder.records(name, _Table(shown, None, header, _csv_rows(reader)))
+            return _records(name, _Table(shown, None, header, _csv_rows(reader)), mapping)
     except csv.Error as exc:
         raise CRMError(f"malformed CSV: {exc}", path=shown, row=reader.line_num) from exc
     except UnicodeDecodeError as exc:
@@ -392,7 +396,7 @@ def _csv_rows(reader: Any) -> Iterable[tuple[int, list[str]]]:
 _Records = dict[str, list[tuple[int, dict[str, Any]]]]
 
 
-def _read_documents(path: Path, builder: _Builder,
+def _read_documents(path: Path, mapping: CRMMapping,
                     parse: Callable[[Path], tuple[_Records, bool]]) -> dict[str, list[Any]]:
     """Records of a JSON or YAML file holding the three tables as lists of objects."""
     shown = str(path)
@@ -405,7 +409,7 @@ def _read_documents(path: Path, builder: _Builder,
         header = list(dict.fromkeys(key for _, item in items for key in item))
         rows = ((row, _cells([item.get(key) for key in header], header, shown, row, table))
                 for row, item in items)
-        records[name] = builder.records(name, _Table(shown, table, header, rows))
+        records[name] = _records(name, _Table(shown, table, header, rows), mapping.table(name))
     return records
 
 
@@ -480,29 +484,32 @@ def _check_table_name(name: str, shown: str, line: int | None) -> None:
 def _cells(values: Sequence[Any], header: Sequence[str], shown: str, row: int,
            table: str | None) -> list[str]:
     """A record's values (JSON, YAML or SQL types) as the text cells a CSV would hold."""
-    cells = []
-    for title, value in zip(header, values):
-        if value is None:
-            cells.append("")
-        elif isinstance(value, str):
-            cells.append(value)
-        elif isinstance(value, bool):
-            cells.append("true" if value else "false")
-        elif isinstance(value, float) and value.is_integer():
-            cells.append(str(int(value)))
-        elif isinstance(value, date):  # datetime too
-            cells.append(value.isoformat())
-        elif isinstance(value, list) and not any(isinstance(v, (list, dict)) for v in value):
-            cells.append(";".join("" if v is None else str(v) for v in value))
-        elif isinstance(value, (list, dict)):
-            raise CRMError("expected a value or a list of values", path=shown, row=row,
-                           column=title, table=table)
-        else:
-            cells.append(str(value))
+    cells: list[Any] = ["" if value is None else value if value.__class__ is str
+                        else _as_text(value) for value in values]
+    if None in cells:
+        raise CRMError("expected a value or a list of values", path=shown, row=row,
+                       column=header[cells.index(None)], table=table)
     return cells
 
 
-def _read_database(url_text: str, builder: _Builder) -> tuple[str, dict[str, list[Any]]]:
+def _as_text(value: Any) -> str | None:
+    """A non-string value as CSV text; None for nested structures, which no column holds."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, list):
+        parts: list[Any] = ["" if part is None else part if part.__class__ is str
+                            else _as_text(part) for part in value]
+        return None if None in parts else ";".join(parts)
+    if isinstance(value, dict):
+        return None
+    return str(value)
+
+
+def _read_database(url_text: str, mapping: CRMMapping) -> tuple[str, dict[str, list[Any]]]:
     # Imported here: SQLAlchemy takes a noticeable time to import and most runs use files.
     from sqlalchemy import column, create_engine, inspect, select, table
     from sqlalchemy.engine import make_url
@@ -519,7 +526,7 @@ def _read_database(url_text: str, builder: _Builder) -> tuple[str, dict[str, lis
         engine = create_engine(url)
     except (NoSuchModuleError, ImportError) as exc:
         raise CRMError(f"no database driver for '{url.drivername}' is installed ({exc}); "
-                       "see docs/crm.md", path=shown) from exc
+                       "for PostgreSQL: pip install 'psycopg[binary]'", path=shown) from exc
     records: dict[str, list[Any]] = {}
     try:
         with engine.connect() as connection:
@@ -534,11 +541,12 @@ def _read_database(url_text: str, builder: _Builder) -> tuple[str, dict[str, lis
                 header = [info["name"] for info in inspector.get_columns(name)]
                 # Untyped columns: values arrive as the driver gives them, so a malformed date
                 # is reported with its row instead of failing inside SQLAlchemy.
-                query = select(*(column(title) for title in header)).select_from(table(name))
+                query = select(table(name, *(column(title) for title in header)))
                 result = connection.execution_options(yield_per=10_000).execute(query)
                 rows = ((number, _cells(values, header, shown, number, name))
                         for number, values in enumerate(result, 1))
-                records[name] = builder.records(name, _Table(shown, name, header, rows))
+                records[name] = _records(name, _Table(shown, name, header, rows),
+                                         mapping.table(name))
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or exc
         raise CRMError(f"cannot read the database: {reason}", path=shown) from exc
