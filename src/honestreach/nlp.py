@@ -36,6 +36,7 @@ def get_nlp(pipeline: str = DEFAULT_PIPELINE) -> Language:
         nlp.add_pipe("honestreach_lemmas")
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
         nlp.add_pipe("sentencizer", first=True)
+        nlp.add_pipe("honestreach_line_breaks", after="sentencizer")
     return nlp
 
 
@@ -52,7 +53,35 @@ def _register_components() -> None:
     def make_lemmas(nlp: Language, name: str) -> LookupLemmas:
         return LookupLemmas()
 
+    Language.component("honestreach_line_breaks", func=split_at_line_breaks)
+
     _registered = True
+
+
+SHORT_LINE = 40
+
+
+def split_at_line_breaks(doc):  # type: ignore[no-untyped-def]
+    """Start a sentence after a blank line, and after a short line with no end punctuation.
+
+    Emails break lines where prose would put a full stop: "Hi Dana," or "Best" stand alone,
+    and a heading line has no full stop; without this, "Hi Dana,\nAre you free?" reads as one
+    question and "Subject line\nOnly 3 left" as one sentence.
+    """
+    line_start = 0
+    for token in doc:
+        if not token.is_space or "\n" not in token.text:
+            continue
+        following = token.i + 1
+        if following >= len(doc):
+            break
+        line = doc[line_start:token.i]
+        line_start = following
+        if "\n\n" in token.text or (
+            len(line.text) <= SHORT_LINE and (not len(line) or line[-1].text not in ".!?")
+        ):
+            doc[following].is_sent_start = True
+    return doc
 
 
 class LookupLemmas:
