@@ -351,9 +351,9 @@ def test_merge_tokens_in_quoted_text_are_dropped_by_the_engine() -> None:
     engine = Engine(RULES.rules)
 
     def fired(body: str) -> list[str]:
-        findings, errors = engine.check(message_from_text(body))
-        assert errors == []
-        return [f.text for f in findings if f.rule == "unfilled-merge-field"]
+        result = engine.check(message_from_text(body))
+        assert result.errors == []
+        return [f.text for f in result.findings if f.rule == "unfilled-merge-field"]
 
     quoted = "Hi Ana,\n\nThanks.\n\n> On Mon, Ana wrote:\n> Hi {{first_name}}, see you.\n"
     assert fired(quoted) == []

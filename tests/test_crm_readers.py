@@ -574,7 +574,10 @@ def test_sqlite_url_to_a_file_that_is_not_a_database(tmp_path):
 
 def test_database_without_contacts_table(tmp_path):
     database = tmp_path / "crm.db"
-    sqlite3.connect(database).execute("CREATE TABLE accounts (company TEXT)").connection.close()
+    connection = sqlite3.connect(database)
+    connection.execute("CREATE TABLE accounts (company TEXT)")
+    connection.commit()
+    connection.close()
     assert "no 'contacts' table" in str(error_of(f"sqlite:///{database}"))
 
 

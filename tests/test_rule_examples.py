@@ -22,9 +22,9 @@ def _cases(kind: str) -> list[tuple[Rule, Example]]:
 
 def _fired(rule: Rule, example: Example) -> list[str]:
     message = message_from_text(example.body or "", example.subject)
-    findings, errors = ENGINE.check(message)
-    assert not errors
-    return [f.text for f in findings if f.rule == rule.id]
+    result = ENGINE.check(message)
+    assert not result.errors
+    return [f.text for f in result.findings + result.claims if f.rule == rule.id]
 
 
 def test_builtin_rules_load_cleanly() -> None:

@@ -263,8 +263,7 @@ def test_calibration_on_the_development_corpus() -> None:
         if not entry["file"].startswith("messages/"):
             continue
         message = _load_eml(CORPUS / entry["file"])
-        findings, _ = engine.check(message)
-        rows.append((entry, score_message(message, findings)))
+        rows.append((entry, score_message(message, engine.check(message).findings)))
     respectful = [s.respect for e, s in rows if e["label"] == "respectful"]
     assert sum(r >= 80 for r in respectful) >= 0.9 * len(respectful), respectful
     heavy = {e["file"][-7:-4]: s.respect for e, s in rows if e["file"][-7:-4] in

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from . import guarded_regex
 from .checks import CHECKS
-from .model import Finding, InputError, Message
+from .claims import claim_specifics
+from .model import Claim, Finding, InputError, Message
 from .nlp import DEFAULT_PIPELINE, get_nlp
 from .rules import PhrasePattern, RegexPattern, Rule, RuleError, TokenPattern
 from .suppress import blank_directives
@@ -29,6 +30,10 @@ NEGATION_CUES = frozenset(
      "isn't", "aren't", "don't", "doesn't", "won't", "wasn't", "nobody", "hardly"}
 )
 NEGATION_WINDOW = 3
+HEDGE_CUES = frozenset(
+    {"might", "may", "maybe", "perhaps", "possibly", "probably", "think", "believe", "guess",
+     "if", "whether", "unsure", "sure", "remember", "recall", "could", "wonder", "wondering"}
+)
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 _WHITESPACE = re.compile(r"\s+")
 BATCH_SIZE = 64
@@ -41,6 +46,16 @@ class _Candidate:
     start: int
     end: int
     values: dict
+    sentence: tuple[int, int] | None = None  # character span of the match's sentence
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """What the rules found in one message: findings, personal claims to verify, problems."""
+
+    findings: list[Finding]
+    claims: list[Claim]
+    errors: list[InputError]
 
 
 class _FormatValues(dict):
@@ -115,14 +130,14 @@ class Engine:
         self._regexes = [entry for entry in self._regexes if entry[0].id != rule_id]
         self._checks = [r for r in self._checks if r.id != rule_id]
 
-    def check(self, message: Message) -> tuple[list[Finding], list[InputError]]:
-        """Findings (in file order) and the problems met while checking one message."""
+    def check(self, message: Message) -> EngineResult:
+        """Findings (in file order), claims and the problems met while checking one message."""
         (result,) = self.check_many([message])
         return result
 
     def check_many(
         self, messages: Iterable[Message], batch_size: int = BATCH_SIZE
-    ) -> Iterator[tuple[list[Finding], list[InputError]]]:
+    ) -> Iterator[EngineResult]:
         """Check messages in order, batching them through spaCy."""
         if not self._compiled:
             self._compile()
@@ -136,9 +151,7 @@ class Engine:
             for index, message in enumerate(batch):
                 yield self._check_docs(message, docs[2 * index], docs[2 * index + 1])
 
-    def _check_docs(
-        self, message: Message, subject_doc: Doc, body_doc: Doc
-    ) -> tuple[list[Finding], list[InputError]]:
+    def _check_docs(self, message: Message, subject_doc: Doc, body_doc: Doc) -> EngineResult:
         errors: list[InputError] = []
         candidates: list[_Candidate] = []
         for field, doc in (("subject", subject_doc), ("body", body_doc)):
@@ -146,9 +159,16 @@ class Engine:
                 continue
             candidates.extend(self._pattern_candidates(message, field, doc, errors))
         candidates.extend(self._check_candidates(message, errors))
-        findings = [self._finding(message, c) for c in _deduplicate(candidates)]
+        findings: list[Finding] = []
+        claims: list[Claim] = []
+        for candidate in _deduplicate(candidates):
+            if candidate.rule.finds_claims:
+                claims.append(self._claim(message, candidate))
+            else:
+                findings.append(self._finding(message, candidate))
         findings.sort(key=lambda f: (f.location.line, f.location.column, f.rule))
-        return findings, errors
+        claims.sort(key=lambda c: (c.field != "subject", c.start))
+        return EngineResult(findings, claims, errors)
 
     def _pattern_candidates(
         self, message: Message, field: str, doc: Doc, errors: list[InputError]
@@ -179,6 +199,7 @@ class Engine:
                     f"{self.regex_timeout:g}s on this message and was stopped"))
         sentences = _Sentences(doc) if spans else None
         for rule, start, end, span in spans:
+            sentence_span = None
             if field not in rule.scope:
                 continue
             if field == "body" and message.in_quoted(start, end):
@@ -188,16 +209,19 @@ class Engine:
                 continue
             if rule.skip_quotations and any(q0 <= start and end <= q1 for q0, q1 in quotations):
                 continue
-            if rule.skip_questions or rule.skip_negated:
-                if span is None:
-                    span = doc.char_span(start, end, alignment_mode="expand")
-                if span is not None and len(span):
-                    sentence = sentences.of(span.start)  # type: ignore[union-attr]
-                    if rule.skip_questions and sentence.text.rstrip().endswith("?"):
-                        continue
-                    if rule.skip_negated and _negated(span, sentence.start):
-                        continue
-            yield _Candidate(rule, field, start, end, {})
+            if span is None:
+                span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None and len(span):
+                sentence = sentences.of(span.start)  # type: ignore[union-attr]
+                if rule.skip_questions and sentence.text.rstrip().endswith("?"):
+                    continue
+                if rule.skip_negated and _preceded_by(span, sentence.start, NEGATION_CUES):
+                    continue
+                if rule.skip_hedged and _preceded_by(span, sentence.start, HEDGE_CUES,
+                                                     window=8):
+                    continue
+                sentence_span = (sentence.start_char, sentence.end_char)
+            yield _Candidate(rule, field, start, end, {}, sentence_span)
 
     def _check_candidates(self, message: Message, errors: list[InputError]) -> Iterator[_Candidate]:
         for rule in self._checks:
@@ -212,6 +236,24 @@ class Engine:
                 if hit.field == "body" and message.in_quoted(hit.start, hit.end):
                     continue
                 yield _Candidate(rule, hit.field, hit.start, hit.end, dict(hit.values))
+
+    def _claim(self, message: Message, candidate: _Candidate) -> Claim:
+        text_field = message.field_text(candidate.field)  # type: ignore[arg-type]
+        text = text_field.text if text_field else ""
+        first, last = candidate.sentence or (candidate.start, candidate.end)
+        sentence = text[first:last]
+        specifics = claim_specifics(candidate.rule.category, sentence,
+                                    candidate.start - first, candidate.end - first)
+        return Claim(
+            category=candidate.rule.category,
+            rule=candidate.rule.id,
+            field=candidate.field,  # type: ignore[arg-type]
+            start=candidate.start,
+            end=candidate.end,
+            text=text[candidate.start:candidate.end],
+            sentence=" ".join(sentence.split()),
+            specifics=specifics,
+        )
 
     def _finding(self, message: Message, candidate: _Candidate) -> Finding:
         text_field = message.field_text(candidate.field)  # type: ignore[arg-type]
@@ -262,9 +304,11 @@ class _Sentences:
         return self._sents[bisect.bisect_right(self._starts, token_index) - 1]
 
 
-def _negated(span: Span, sentence_start: int) -> bool:
-    first = max(sentence_start, span.start - NEGATION_WINDOW)
-    return any(token.lower_ in NEGATION_CUES for token in span.doc[first:span.start])
+def _preceded_by(span: Span, sentence_start: int, cues: frozenset[str],
+                 window: int = NEGATION_WINDOW) -> bool:
+    """Whether one of ``cues`` stands within ``window`` tokens before the span, in its sentence."""
+    first = max(sentence_start, span.start - window)
+    return any(token.lower_ in cues for token in span.doc[first:span.start])
 
 
 def _first_line(exc: BaseException) -> str:

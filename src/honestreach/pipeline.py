@@ -5,9 +5,11 @@ read input -> parse the message -> run rules -> apply configuration and suppress
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date as date_type
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Sequence
 
+from .crm import CRM
 from .config import (
     Config,
     ConfigError,
@@ -17,9 +19,10 @@ from .config import (
     rule_enabled,
     severity_for,
 )
-from .engine import BATCH_SIZE, Engine
+from .engine import BATCH_SIZE, Engine, EngineResult
+from .verify import verify_message
 from .message import ParseError
-from .model import SEVERITY_RANK, FileResult, Finding, InputError, Message
+from .model import SEVERITY_RANK, FileResult, InputError, Message
 from .rules import RuleError, RuleSet, load_rules
 from .score import score_message
 from .sources import InputFile, InputProblem, iter_inputs, parse_input
@@ -32,6 +35,9 @@ class Overrides:
     """Settings from the command line; None keeps the configuration file's value."""
 
     config_path: Path | None = None
+    to: str | None = None
+    date: date_type | None = None
+    show_verified: bool = False
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
     fail_on: str | None = None
@@ -42,8 +48,9 @@ class Overrides:
 class Linter:
     """Checks inputs with the configuration that applies to each; reusable across runs."""
 
-    def __init__(self, overrides: Overrides = Overrides()) -> None:
+    def __init__(self, overrides: Overrides = Overrides(), crm: CRM | None = None) -> None:
         self.overrides = overrides
+        self.crm = crm
         self.errors: list[RuleError] = []
         self._configs: dict[str, Config | ConfigError] = {}
         self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
@@ -155,12 +162,10 @@ class Linter:
         if not batch:
             return
         engine = self.engine(batch[0][1])
-        for (message, config), (findings, errors) in zip(
-            batch, engine.check_many(m for m, _ in batch)
-        ):
+        for (message, config), result in zip(batch, engine.check_many(m for m, _ in batch)):
             for error in engine.errors:
                 self._record(error)
-            yield self.finish(message, config, findings, errors)
+            yield self.finish(message, config, result)
 
     def check_messages(
         self, messages: Iterable[Message], config: Config | None = None
@@ -171,16 +176,17 @@ class Linter:
         for start in range(0, len(batch), BATCH_SIZE):
             yield from self._check_batch(batch[start:start + BATCH_SIZE])
 
-    def finish(
-        self,
-        message: Message,
-        config: Config,
-        findings: list[Finding],
-        errors: list[InputError],
-    ) -> FileResult:
-        """Apply selection, severities and suppressions, then score and gate one message."""
+    def finish(self, message: Message, config: Config, result: EngineResult) -> FileResult:
+        """Verify claims, apply selection, severities and suppressions, then score and gate."""
+        today = self.overrides.date
+        if today is None and message.date is not None:
+            today = message.date.date()
+        verification = verify_message(message, result.claims, self.crm, today,
+                                      self.overrides.to, self.overrides.show_verified)
+        findings = result.findings + verification.findings
+        errors = result.errors
         kept = []
-        for finding in findings:
+        for finding in sorted(findings, key=lambda f: (f.location.line, f.location.column)):
             if not rule_enabled(finding.rule, finding.category, config):
                 continue
             severity = severity_for(finding.rule, finding.category, finding.severity, config)
@@ -189,7 +195,7 @@ class Linter:
         suppressions, suppression_errors = parse_suppressions(
             message.source, self.ruleset(config).ids)
         kept = apply_suppressions(kept, suppressions)
-        scores = score_message(message, kept)
+        scores = score_message(message, kept, verification.signals)
         gate = []
         threshold = SEVERITY_RANK[config.fail_on]
         failing = [f for f in kept if SEVERITY_RANK[f.severity] >= threshold]
@@ -205,7 +211,7 @@ class Linter:
             findings=tuple(kept),
             scores=scores,
             errors=tuple(errors) + tuple(suppression_errors),
-            recipient=message.recipients[0] if message.recipients else None,
+            recipient=verification.recipient.email if verification.recipient else None,
             subject=message.subject.text if message.subject else None,
             source=message.source,
             gate_failures=tuple(gate),

@@ -104,6 +104,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "question": {"enum": ["skip", "keep"]},
                 "quotation": {"enum": ["skip", "keep"]},
                 "signature": {"enum": ["skip", "keep"]},
+                "hedge": {"enum": ["skip", "keep"]},
             },
         },
         "examples": {
@@ -185,6 +186,7 @@ class Rule:
     skip_questions: bool = True
     skip_quotations: bool = True
     skip_signature: bool = False
+    skip_hedged: bool = False
     bad_examples: tuple[Example, ...] = ()
     good_examples: tuple[Example, ...] = ()
     path: str = ""
@@ -194,6 +196,11 @@ class Rule:
     def kind(self) -> str:
         """'python' for rules backed by a Python check, else 'patterns'."""
         return "python" if self.check else "patterns"
+
+    @property
+    def finds_claims(self) -> bool:
+        """Claim rules report personal claims, which the CRM stage then verifies."""
+        return self.category.startswith("claim.")
 
 
 @dataclass
@@ -302,6 +309,9 @@ def load_rule_file(path: Path, builtin: bool = False) -> Rule:
         skip_questions=context.get("question", "skip") == "skip",
         skip_quotations=context.get("quotation", "skip") == "skip",
         skip_signature=context.get("signature", "keep") == "skip",
+        # "I might have seen you at SaaStr" claims nothing; other tactics stay tactics.
+        skip_hedged=context.get(
+            "hedge", "skip" if data["category"].startswith("claim.") else "keep") == "skip",
         bad_examples=tuple(_example(e) for e in examples["bad"]),
         good_examples=tuple(_example(e) for e in examples["good"]),
         path=str(path),

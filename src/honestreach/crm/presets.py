@@ -71,8 +71,7 @@ class CRMMapping:
 
 def preset_names() -> list[str]:
     """The names of the built-in presets."""
-    folder = resources.files(__package__).joinpath("presets")
-    return sorted(item.name[:-5] for item in folder.iterdir() if item.name.endswith(".yaml"))
+    return sorted(item.name[:-5] for item in _presets().iterdir() if item.name.endswith(".yaml"))
 
 
 def load_preset(name: str) -> CRMMapping:
@@ -80,8 +79,12 @@ def load_preset(name: str) -> CRMMapping:
     known = preset_names()
     if name not in known:
         raise CRMError(f"unknown CRM preset '{name}' (known: {', '.join(known)})")
-    text = resources.files(__package__).joinpath("presets", f"{name}.yaml").read_text("utf-8")
+    text = _presets().joinpath(f"{name}.yaml").read_text("utf-8")
     return _parse(parse_yaml_text(text), f"preset {name}")
+
+
+def _presets() -> resources.abc.Traversable:
+    return resources.files("honestreach.crm").joinpath("presets")
 
 
 def load_mapping(path: Path) -> CRMMapping:

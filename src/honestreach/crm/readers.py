@@ -44,14 +44,14 @@ _ISO_DATE = re.compile(
 )
 _ADDRESS = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 # Kinds whose values repeat across rows: each distinct cell is read once and its value shared.
-_REPEATING = {"email", "label", "vocabulary", "boolean", "country", "date"}
+_REPEATING = {"email", "label", "vocabulary", "boolean", "country", "date", "topics"}
 # Past this many distinct cells a column is not repetitive after all: stop remembering.
 _REMEMBER_LIMIT = 200_000
 _UNSEEN = object()
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _COUNTRIES = {
-    "US": "United States;United States of America;USA;U.S.;U.S.A.;America",
+    "US": "United States;United States of America;USA;U.S.;U.S.A.",
     "GB": "United Kingdom;UK;U.K.;Great Britain;Britain;England;Scotland;Wales;Northern Ireland",
     "CA": "Canada", "AU": "Australia", "NZ": "New Zealand", "IE": "Ireland",
     "DE": "Germany;Deutschland", "FR": "France", "ES": "Spain;España", "IT": "Italy;Italia",
@@ -63,7 +63,7 @@ _COUNTRIES = {
     "LT": "Lithuania", "UA": "Ukraine", "TR": "Turkey;Türkiye", "IL": "Israel",
     "AE": "United Arab Emirates;UAE", "SA": "Saudi Arabia", "ZA": "South Africa",
     "NG": "Nigeria", "KE": "Kenya", "EG": "Egypt", "IN": "India", "CN": "China",
-    "JP": "Japan", "KR": "South Korea;Korea;Republic of Korea", "SG": "Singapore",
+    "JP": "Japan", "KR": "South Korea;Republic of Korea", "SG": "Singapore",
     "HK": "Hong Kong", "TW": "Taiwan", "MY": "Malaysia", "ID": "Indonesia",
     "PH": "Philippines", "TH": "Thailand", "VN": "Vietnam;Viet Nam", "MX": "Mexico",
     "BR": "Brazil;Brasil", "AR": "Argentina", "CL": "Chile", "CO": "Colombia", "PE": "Peru",
@@ -221,7 +221,8 @@ def _positions(name: str, source: _Table, mapping: TableMapping) -> list[int | N
     positions = []
     for column in TABLE_COLUMNS[name]:
         sources = mapping.sources(column)
-        found = next((lookup[s.casefold()] for s in sources if s.casefold() in lookup), None)
+        keys = [source_name.strip().casefold() for source_name in sources]
+        found = next((lookup[key] for key in keys if key in lookup), None)
         if found is None and column in _REQUIRED[name]:
             raise _missing(source, " or ".join(sources))
         positions.append(found)

@@ -1,0 +1,585 @@
+"""Verify personal claims against the CRM: supported claims say nothing, the rest are findings.
+
+- *Supported*: an activity of a fitting type exists for the recipient (or their account, for
+  company events) whose subject or detail matches the claim's specifics (fuzzy, case- and
+  year-tolerant) and whose date falls in the claim's time window (see timeexpr.py for the
+  tolerances). Nothing is reported, or an ``info`` line with ``show_verified``.
+- *Contradicted*: the CRM knows the recipient but holds no such record: an ``error`` that says
+  what was claimed, what the CRM holds and the closest record.
+- *Unverifiable*: no CRM, or the recipient is not in it: a ``warning`` in the same category.
+
+The recipients' suppression status (opted out, do not contact, no consent where the law needs
+it) is checked here too, and CRM-based relevance signals are computed for the score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Sequence
+
+from rapidfuzz import fuzz
+
+from .crm import CRM, Account, Activity, Contact
+from .model import Claim, Finding, Location, Message, TimeWindow
+from .score import Signal
+from .timeexpr import find_time
+
+MATCH_THRESHOLD = 80  # rapidfuzz partial ratio (0-100) for "the CRM names the same thing"
+
+MEETING_TYPES = ("meeting", "event_attended", "demo")
+CONVERSATION_TYPES = ("call", "meeting", "demo", "email_received")
+CONTENT_TYPES = {
+    "download": ("content_download",),
+    "webinar": ("webinar_attended", "event_attended", "event_registered"),
+    "event": ("event_attended", "event_registered", "webinar_attended"),
+    "registration": ("event_registered", "webinar_attended", "event_attended", "form_submit"),
+    "signup": ("form_submit", "event_registered", "content_download"),
+}
+ALL_CONTENT_TYPES = ("content_download", "webinar_attended", "event_attended",
+                     "event_registered", "form_submit")
+THREAD_TYPES = ("email_received", "email_sent")
+# Company-event words and the words an account_event's subject uses for the same thing.
+COMPANY_EVENT_WORDS = {
+    "acqui": ("acqui", "merger", "bought"), "merg": ("merg", "acqui"),
+    "office": ("office", "headquarters", "hq", "opening"), "open": ("open", "office", "launch"),
+    "launch": ("launch", "release", "open"), "expan": ("expan", "office", "opening"),
+    "rais": ("series", "seed", "round", "funding", "raise"),
+    "fund": ("series", "seed", "round", "funding"), "ipo": ("ipo", "listing"),
+    "hiring": ("hiring", "hire"), "partnership": ("partner",), "award": ("award",),
+    "rebrand": ("rebrand", "brand"),
+}
+NICKNAMES = {
+    "robert": {"bob", "rob", "robbie", "bobby"}, "elizabeth": {"liz", "beth", "lizzie", "eliza"},
+    "william": {"will", "bill", "billy", "liam"}, "richard": {"rick", "rich", "dick"},
+    "james": {"jim", "jimmy", "jamie"}, "michael": {"mike", "mick", "mikey"},
+    "katherine": {"kate", "kathy", "katie", "kat"}, "catherine": {"cathy", "cat", "kate"},
+    "margaret": {"maggie", "meg", "peggy"}, "jennifer": {"jen", "jenny"},
+    "alexander": {"alex", "sasha"}, "alexandra": {"alex", "sasha", "lexi"},
+    "christopher": {"chris"}, "christine": {"chris", "chrissy"}, "daniel": {"dan", "danny"},
+    "david": {"dave"}, "edward": {"ed", "eddie", "ted"}, "joseph": {"joe", "joey"},
+    "jonathan": {"jon", "jonny"}, "matthew": {"matt"}, "nicholas": {"nick", "nico"},
+    "patricia": {"pat", "patty", "trish"}, "rebecca": {"becky", "becca"},
+    "samuel": {"sam"}, "samantha": {"sam"}, "stephen": {"steve"}, "steven": {"steve"},
+    "thomas": {"tom", "tommy"}, "victoria": {"vicky", "tori"}, "anthony": {"tony"},
+    "benjamin": {"ben"}, "andrew": {"andy", "drew"}, "timothy": {"tim"},
+    "abigail": {"abby"}, "deborah": {"deb", "debbie"}, "susan": {"sue", "suzy"},
+    "oluwadamilare": {"dami"}, "oluwadamilola": {"dami"}, "gregory": {"greg"},
+    "kenneth": {"ken", "kenny"}, "ronald": {"ron"}, "donald": {"don"}, "theodore": {"theo"},
+    "frederick": {"fred", "freddie"}, "isabel": {"izzy", "bel"}, "isabella": {"bella", "izzy"},
+}
+# Countries whose law requires consent (express, or implied where the law allows it) before a
+# commercial email: Canada (CASL), the EU/EEA (ePrivacy Directive and national law) and the UK
+# (PECR). The US (CAN-SPAM) requires an opt-out, not consent. See docs/claims.md.
+CONSENT_COUNTRIES = frozenset({
+    "CA", "GB", "UK",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",  # EU
+    "IS", "LI", "NO",  # the rest of the EEA
+})
+VALID_CONSENT = frozenset({"express", "implied"})
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_NON_WORD = re.compile(r"[^\w&]+")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a message is for, as the CRM knows them."""
+
+    email: str | None
+    contact: Contact | None = None
+    account: Account | None = None
+
+
+@dataclass
+class Verification:
+    """The verify stage's output for one message."""
+
+    findings: list[Finding] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    recipient: Recipient | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    supported: bool
+    reason: str
+    record: str = ""
+
+
+def recipients_of(message: Message, crm: CRM | None, to: str | None = None) -> list[Recipient]:
+    """The message's recipients (``to`` replaces the headers), looked up in the CRM."""
+    addresses = [to.lower()] if to else list(message.recipients)
+    if not addresses:
+        return [Recipient(None)]
+    if crm is None:
+        return [Recipient(address) for address in addresses]
+    return [Recipient(a, crm.contact(a), crm.account_for(a)) for a in addresses]
+
+
+def verify_message(
+    message: Message,
+    claims: Sequence[Claim],
+    crm: CRM | None = None,
+    today: date | None = None,
+    to: str | None = None,
+    show_verified: bool = False,
+) -> Verification:
+    """Findings for claims the CRM does not support, suppression findings and CRM signals."""
+    today = today or (message.date.date() if message.date else date.today())
+    result = Verification()
+    recipients = recipients_of(message, crm, to)
+    result.recipient = recipients[0]
+    several = len(recipients) > 1
+    for recipient in recipients:
+        suffix = f" (recipient {recipient.email})" if several else ""
+        for claim in [*claims, *identity_claims_for(message, recipient, crm)]:
+            for finding in _verify_claim(message, claim, recipient, crm, today, show_verified):
+                if suffix:
+                    finding = _with_message(finding, finding.message + suffix)
+                result.findings.append(finding)
+        if crm is not None and recipient.contact is not None:
+            result.findings.extend(_suppression(message, recipient.contact))
+    if crm is not None:
+        result.signals.extend(relevance_signals(message, recipients[0], result.findings))
+    return result
+
+
+def _with_message(finding: Finding, message: str) -> Finding:
+    return Finding(finding.rule, finding.category, finding.severity, message, finding.location,
+                   finding.text, finding.suggestion, finding.field)
+
+
+def _verify_claim(message: Message, claim: Claim, recipient: Recipient, crm: CRM | None,
+                  today: date, show_verified: bool) -> Iterable[Finding]:
+    time = find_time(claim.sentence, today) if claim.category != "claim.identity" else None
+    if crm is None:
+        if claim.category == "claim.identity":
+            return  # a greeting's name is only worth a finding when the CRM contradicts it
+        yield _finding(message, claim, "warning", "no CRM was given to verify it")
+        return
+    if recipient.email is None:
+        if claim.category != "claim.identity":
+            yield _finding(message, claim, "warning",
+                           "the message has no recipient to look up (use --to)")
+        return
+    if recipient.contact is None and claim.category != "claim.company_event":
+        if claim.category != "claim.identity":
+            yield _finding(message, claim, "warning",
+                           f"{recipient.email} is not in the CRM, so it cannot be verified")
+        return
+    outcome = _check(message, claim, recipient, crm, time)
+    if outcome is None:
+        yield _finding(message, claim, "warning",
+                       f"the CRM has no account for {recipient.email}, so it cannot be verified")
+    elif outcome.supported:
+        if show_verified:
+            yield _finding(message, claim, "info", f"supported by the CRM: {outcome.reason}")
+    else:
+        reason = outcome.reason + (f"; closest: {outcome.record}" if outcome.record else "")
+        yield _finding(message, claim, "error", reason)
+
+
+def _check(message: Message, claim: Claim, recipient: Recipient, crm: CRM,
+           time: TimeWindow | None) -> _Outcome | None:
+    contact = recipient.contact
+    email = recipient.email or ""
+    category = claim.category
+    if category == "claim.meeting":
+        return _activity_claim(crm.activities_for(email, MEETING_TYPES), MEETING_TYPES,
+                               claim.specific("event"), time, email)
+    if category == "claim.conversation":
+        return _activity_claim(crm.activities_for(email, CONVERSATION_TYPES), CONVERSATION_TYPES,
+                               None, time, email)
+    if category == "claim.referral":
+        return _referral(crm.activities_for(email, ("referral",)), claim.specific("person"),
+                         time, email)
+    if category == "claim.content":
+        types = CONTENT_TYPES.get(claim.specific("kind") or "", ALL_CONTENT_TYPES)
+        return _activity_claim(crm.activities_for(email, types), types,
+                               claim.specific("document") or claim.specific("event"), time,
+                               email)
+    if category == "claim.thread":
+        return _thread(message, claim, crm, email, time)
+    if category == "claim.relationship":
+        return _relationship(claim, contact, crm, email)  # type: ignore[arg-type]
+    if category == "claim.company_event":
+        if recipient.account is None:
+            return None
+        return _company_event(claim, crm, recipient.account, time)
+    if category == "claim.identity":
+        return _identity(claim, contact, recipient.account)  # type: ignore[arg-type]
+    return _Outcome(True, "not a claim the CRM can check")
+
+
+def _activity_claim(rows: Sequence[Activity], types: Sequence[str], specific: str | None,
+                    time: TimeWindow | None, email: str) -> _Outcome:
+    kinds = " or ".join(types)
+    named = [r for r in rows if specific is None or _matches(specific, r)]
+    fitting = [r for r in named if time is None or time.contains(r.date)]
+    if fitting:
+        return _Outcome(True, _describe_record(fitting[-1]))
+    what = f"no {kinds} for {email}"
+    if specific:
+        what += f" matching '{specific}'"
+    if time is not None:
+        what += f" around '{time.phrase}' ({time.start} to {time.end})"
+    closest = _closest(named or rows, specific, time)
+    return _Outcome(False, what, _describe_closest(closest, time) if closest else "")
+
+
+def _referral(rows: Sequence[Activity], person: str | None, time: TimeWindow | None,
+              email: str) -> _Outcome:
+    for row in rows:
+        if person is None or _same_person(person, f"{row.detail or ''} {row.subject or ''}"):
+            if time is None or time.contains(row.date):
+                return _Outcome(True, _describe_record(row))
+    what = f"no referral for {email}" + (f" from '{person}'" if person else "")
+    closest = rows[-1] if rows else None
+    record = f"a referral from '{closest.detail or closest.subject}' on {closest.date}" \
+        if closest else ""
+    return _Outcome(False, what, record)
+
+
+def _thread(message: Message, claim: Claim, crm: CRM, email: str,
+            time: TimeWindow | None) -> _Outcome:
+    if claim.field == "subject" and (message.headers.get("in-reply-to")
+                                     or message.headers.get("references")):
+        return _Outcome(True, "the message carries In-Reply-To/References headers")
+    if claim.field == "subject":
+        rows = crm.activities_for(email, THREAD_TYPES)
+        topic = re.sub(r"^\s*(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", "", claim.sentence,
+                       flags=re.IGNORECASE)
+        if any(_matches(topic, row) for row in rows) or (rows and not topic.strip()):
+            return _Outcome(True, "an earlier email with this subject")
+        if rows:
+            return _Outcome(False, f"no earlier email with {email} about '{topic.strip()}'",
+                            _describe_closest(rows[-1], None))
+        return _Outcome(False, f"no email_received or email_sent for {email}")
+    rows = crm.activities_for(email, ("email_received",))
+    return _activity_claim(rows, ("email_received",), None, time, email)
+
+
+def _relationship(claim: Claim, contact: Contact, crm: CRM, email: str) -> _Outcome:
+    stage = claim.specific("stage") or "customer"
+    actual = contact.lifecycle_stage or "unknown"
+    purchases = crm.activities_for(email, ("purchase",))
+    if stage == "customer" and (actual == "customer" or (purchases and actual != "former_customer")):
+        return _Outcome(True, f"lifecycle_stage {actual}")
+    if stage == "former_customer" and actual in ("former_customer", "customer"):
+        return _Outcome(True, f"lifecycle_stage {actual}")
+    if stage == "partner" and (actual == "other" or "partner" in str(contact.extra).lower()):
+        return _Outcome(True, f"lifecycle_stage {actual}")
+    record = f"a purchase '{purchases[-1].subject}' on {purchases[-1].date}" if purchases else ""
+    return _Outcome(False, f"{email} has lifecycle_stage {actual}, not {stage}", record)
+
+
+def _company_event(claim: Claim, crm: CRM, account: Account,
+                   time: TimeWindow | None) -> _Outcome:
+    rows = crm.account_activities(account.company, ("account_event",))
+    round_name = claim.specific("round")
+    event = claim.specific("event")
+    for row in rows:
+        text = f"{row.subject or ''} {row.detail or ''}".lower()
+        if round_name and round_name.lower() not in text:
+            continue
+        if not round_name and event and not _event_words_match(event, text):
+            continue
+        if time is not None and not time.contains(row.date):
+            continue
+        return _Outcome(True, _describe_record(row))
+    what = f"no account_event for {account.company}"
+    if round_name or event:
+        what += f" about '{round_name or event}'"
+    closest = rows[-1] if rows else None
+    return _Outcome(False, what, _describe_record(closest) if closest else "")
+
+
+def _event_words_match(event: str, text: str) -> bool:
+    for stem, words in COMPANY_EVENT_WORDS.items():
+        if event.startswith(stem):
+            return any(word in text for word in words)
+    return event[:5] in text
+
+
+def _identity(claim: Claim, contact: Contact, account: Account | None) -> _Outcome:
+    name = claim.specific("name")
+    if name is not None:
+        if not contact.first_name or _same_first_name(name, contact.first_name):
+            return _Outcome(True, f"first_name {contact.first_name}")
+        return _Outcome(False, f"the CRM's first_name for {contact.email} is "
+                               f"'{contact.first_name}', not '{name}'")
+    company = claim.specific("company")
+    if company is not None:
+        known = [n for n in (contact.company, account.company if account else None) if n]
+        if known and not any(fuzz.partial_ratio(_normal(company), _normal(k)) >= MATCH_THRESHOLD
+                             for k in known):
+            return _Outcome(False, f"the CRM has {contact.email} at '{known[0]}', not "
+                                   f"'{company}'")
+    title = claim.specific("title")
+    if title is not None and contact.title:
+        if not _titles_agree(title, contact.title):
+            return _Outcome(False, f"the CRM's title for {contact.email} is '{contact.title}', "
+                                   f"not '{title}'")
+    return _Outcome(True, "matches the contact record")
+
+
+def identity_claims_for(message: Message, recipient: Recipient, crm: CRM | None) -> list[Claim]:
+    """Identity claims: the greeting's name, a title, and other CRM companies named as theirs."""
+    from .claims import identity_claims
+
+    if crm is None or recipient.contact is None:
+        return []
+    claims = identity_claims(message, date.today())
+    own = {_normal(n) for n in (recipient.contact.company,
+                                recipient.account.company if recipient.account else None) if n}
+    claims.extend(_other_company_mentions(message, crm, own))
+    return claims
+
+
+_YOUR_CONTEXT = re.compile(
+    r"\b(?:you|your|you're|you’re)\b|\ball is well at\b|\bhope .{0,30}\bat\b", re.IGNORECASE)
+
+
+def _other_company_mentions(message: Message, crm: CRM, own: set[str]) -> list[Claim]:
+    """Another CRM account named in a sentence about the reader ("Hope all is well at Corvid")."""
+    body = message.body.text
+    limit = message.signature_start if message.signature_start is not None else len(body)
+    text = body[:limit]
+    claims: list[Claim] = []
+    for account in crm.accounts:
+        key = _normal(account.company)
+        if not key or key in own or any(key in o or o in key for o in own):
+            continue
+        first_word = account.company.split()[0]
+        for name in {account.company, first_word} if len(first_word) >= 5 else {account.company}:
+            for match in re.finditer(rf"\b{re.escape(name)}\b", text):
+                start = text.rfind("\n\n", 0, match.start()) + 1
+                sentence_start = max(start, max(text.rfind(". ", 0, match.start()),
+                                                text.rfind("! ", 0, match.start())) + 1)
+                end_candidates = [i for i in (text.find(". ", match.end()),
+                                              text.find("! ", match.end()),
+                                              text.find("\n\n", match.end())) if i != -1]
+                sentence = text[sentence_start:min(end_candidates, default=len(text))]
+                if not _YOUR_CONTEXT.search(sentence) and f"{name} is" not in sentence \
+                        and f"{name}'s" not in sentence:
+                    continue
+                claims.append(Claim("claim.identity", "identity-company", "body",
+                                    match.start(), match.end(), match.group(0),
+                                    " ".join(sentence.split()), (("company", name),)))
+                break
+    return claims
+
+
+def _same_first_name(said: str, recorded: str) -> bool:
+    said, recorded = said.lower(), recorded.lower()
+    if said == recorded or recorded.startswith(said) or said.startswith(recorded):
+        return True
+    if fuzz.ratio(_strip_accents(said), _strip_accents(recorded)) >= 90:
+        return True
+    return said in NICKNAMES.get(recorded, ()) or recorded in NICKNAMES.get(said, ())
+
+
+def _titles_agree(said: str, recorded: str) -> bool:
+    """Titles agree when the function words they name overlap ("head of marketing" vs
+    "VP Marketing" agree; "head of marketing" vs "VP Sales" do not)."""
+    generic = {"head", "of", "vp", "vice", "president", "director", "chief", "manager", "lead",
+               "senior", "the", "for", "and", "svp", "evp", "avp", "global", "regional"}
+    said_words = set(_normal(said).split()) - generic
+    recorded_words = set(_normal(recorded).split()) - generic
+    if not said_words or not recorded_words:
+        return True
+    return bool(said_words & recorded_words) or any(
+        fuzz.ratio(a, b) >= 85 for a in said_words for b in recorded_words)
+
+
+def _same_person(person: str, text: str) -> bool:
+    person_words = [w for w in _normal(person).split() if len(w) > 1]
+    text_norm = _strip_accents(_normal(text))
+    if not person_words:
+        return False
+    return all(_strip_accents(w) in text_norm for w in person_words) or \
+        fuzz.partial_ratio(_strip_accents(_normal(person)), text_norm) >= 90
+
+
+def _strip_accents(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _normal(text: str | None) -> str:
+    """Lower case, no years, no punctuation: 'SaaStr Annual 2026 —' -> 'saastr annual'."""
+    return " ".join(_NON_WORD.sub(" ", _YEAR.sub(" ", (text or "").lower())).split())
+
+
+def _matches(specific: str, row: Activity) -> bool:
+    wanted = _normal(specific)
+    if not wanted:
+        return True
+    for value in (row.subject, row.detail):
+        value = _normal(value)
+        if value and (fuzz.partial_ratio(wanted, value) >= MATCH_THRESHOLD
+                      or fuzz.token_set_ratio(wanted, value) >= MATCH_THRESHOLD):
+            return True
+    return False
+
+
+def _closest(rows: Sequence[Activity], specific: str | None,
+             time: TimeWindow | None) -> Activity | None:
+    if not rows:
+        return None
+
+    def key(row: Activity) -> tuple[float, int]:
+        similarity = fuzz.partial_ratio(_normal(specific), _normal(row.subject)) if specific else 0
+        distance = time.distance(row.date) if time else 0
+        return (-similarity, distance)
+
+    return min(rows, key=key)
+
+
+def _describe_record(row: Activity) -> str:
+    return f"{row.type} '{row.subject or row.detail or ''}' on {row.date}"
+
+
+def _describe_closest(row: Activity, time: TimeWindow | None) -> str:
+    text = f"{row.type} '{row.subject or row.detail or ''}', {row.date}"
+    if time is not None and not time.contains(row.date):
+        days = time.distance(row.date)
+        when = "before" if row.date < time.start else "after"
+        amount = f"{round(days / 30)} months" if days >= 45 else f"{days} days"
+        text += f", {amount} {when} '{time.phrase}'"
+    return text
+
+
+def _suppression(message: Message, contact: Contact) -> list[Finding]:
+    reasons = []
+    if contact.email_opt_out:
+        reasons.append("has opted out of commercial email (email_opt_out)")
+    if contact.do_not_contact:
+        reasons.append("is marked do-not-contact")
+    country = (contact.country or "").upper()
+    if country in CONSENT_COUNTRIES and contact.consent is not None \
+            and contact.consent not in VALID_CONSENT:
+        reasons.append(f"is in {country}, where commercial email needs consent, and the CRM "
+                       f"records consent '{contact.consent}'")
+    if not reasons:
+        return []
+    return [Finding(
+        rule="suppressed-recipient",
+        category="compliance.suppressed",
+        severity="error",
+        message=f"Do not send: {contact.email} {' and '.join(reasons)}.",
+        location=header_location(message, "to"),
+        text=contact.email,
+        suggestion="Remove this recipient; if they asked to hear from you again, record their "
+                   "consent in the CRM first.",
+        field="subject" if message.subject else "body",
+    )]
+
+
+def header_location(message: Message, name: str) -> Location:
+    """Where header ``name`` stands in the file (line 1 when the file has none)."""
+    match = re.search(rf"^{re.escape(name)}[ \t]*:", message.source.text,
+                      re.IGNORECASE | re.MULTILINE)
+    if match is None:
+        return Location(1, 1, 1, 1)
+    line, column = message.source.position(match.start())
+    return Location(line, column, line, column + len(message.source.line(line)))
+
+
+def relevance_signals(message: Message, recipient: Recipient,
+                      findings: Sequence[Finding]) -> list[Signal]:
+    """What the CRM says about relevance: the reader's interests, industry, role and company
+    mentioned raise it; false personal claims cost heavily (worse than none)."""
+    signals: list[Signal] = []
+    contact = recipient.contact
+    text = message.body.text.lower() + " " + (message.subject.text.lower() if message.subject
+                                              else "")
+    if contact is not None:
+        hits = [i for i in contact.interests if i and _mentions(text, i)]
+        if hits:
+            signals.append(Signal(min(20, 10 * len(hits)),
+                                  f"mentions their interests ({', '.join(hits)})"))
+        elif contact.interests:
+            signals.append(Signal(-10, "mentions none of their interests "
+                                       f"({', '.join(contact.interests)})"))
+        industry = contact.industry or (recipient.account.industry if recipient.account else None)
+        if industry and _mentions(text, industry):
+            signals.append(Signal(5, f"speaks to their industry ({industry})"))
+        if contact.title and _titles_agree_text(contact.title, text):
+            signals.append(Signal(5, f"speaks to their role ({contact.title})"))
+    false_claims = [f for f in findings if f.category.startswith("claim.")
+                    and f.severity == "error"]
+    if false_claims:
+        signals.append(Signal(-min(30, 15 * len(false_claims)),
+                              f"{len(false_claims)} personal claim(s) the CRM contradicts"))
+    return signals
+
+
+def _mentions(text: str, phrase: str) -> bool:
+    words = [w for w in _normal(phrase).split() if len(w) > 3]
+    if not words:
+        return False
+    # Every content word of the phrase, by its first five letters ("forecasting" ~ "forecast").
+    return all(re.search(rf"\b{re.escape(w[:5])}", text) for w in words)
+
+
+def _titles_agree_text(title: str, text: str) -> bool:
+    generic = {"head", "vp", "vice", "president", "director", "chief", "manager", "lead",
+               "senior", "officer", "of", "and", "the"}
+    words = [w for w in _normal(title).split() if w not in generic and len(w) > 3]
+    return bool(words) and any(re.search(rf"\b{re.escape(w[:5])}", text) for w in words)
+
+
+def _finding(message: Message, claim: Claim, severity: str, reason: str) -> Finding:
+    return Finding(
+        rule=claim.rule,
+        category=claim.category,
+        severity=severity,  # type: ignore[arg-type]
+        message=f"Claims {_describe(claim)}; {reason}.",
+        location=message.location(claim.field, claim.start, claim.end),
+        text=claim.text,
+        suggestion=CLAIM_SUGGESTIONS.get(claim.category, ""),
+        field=claim.field,
+    )
+
+
+def _describe(claim: Claim) -> str:
+    what = CLAIM_WORDS.get(claim.category, "a personal claim")
+    details = ", ".join(f"{key} '{value}'" for key, value in claim.specifics
+                        if key not in ("stage", "kind"))
+    quoted = " ".join(claim.text.split())
+    return f"{what} ('{quoted}'{', ' + details if details else ''})"
+
+
+CLAIM_WORDS = {
+    "claim.meeting": "a meeting",
+    "claim.conversation": "an earlier conversation",
+    "claim.referral": "a referral",
+    "claim.relationship": "a customer relationship",
+    "claim.content": "a download, signup or attendance",
+    "claim.company_event": "a company event",
+    "claim.identity": "who the recipient is",
+    "claim.thread": "an earlier email thread",
+}
+
+CLAIM_SUGGESTIONS = {
+    "claim.meeting": "Only mention a meeting the CRM records; otherwise introduce yourself "
+                     "plainly (\"We haven't met; I'm writing because...\").",
+    "claim.conversation": "Refer only to conversations the CRM records, with their real date; "
+                          "otherwise say why you are writing now.",
+    "claim.referral": "Name a referrer only when the referral is recorded; otherwise explain "
+                      "how you found the recipient.",
+    "claim.relationship": "Describe the relationship the CRM records (\"You downloaded our "
+                          "guide in March\"), not one you wish you had.",
+    "claim.content": "Mention only downloads, signups and attendance the CRM records, with the "
+                     "right title.",
+    "claim.company_event": "Congratulate only on events recorded for the account (or cite the "
+                           "public source you read).",
+    "claim.identity": "Use the recipient's name, company and title as the CRM records them.",
+    "claim.thread": "Use 'Re:' or 'Fwd:' only on real replies and forwards; give a first email "
+                    "its own subject.",
+}
