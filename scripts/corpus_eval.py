@@ -1,12 +1,14 @@
 """Measure honestreach on a labelled corpus: recall per category, false positives, scores.
 
-    python scripts/corpus_eval.py ../shared/corpus [--check]
+    python scripts/corpus_eval.py ../shared/corpus [--no-crm] [--check]
 
-The corpus holds ``messages/*.eml`` and ``labels.yaml`` (expect / allow / forbid categories per
-message, ``respectful`` or ``manipulative``, and a relevance label). For each category the table
-shows recall over the messages that expect it, and how many messages got a warning or error in
-that category without being labelled with it. ``--check`` exits 1 when a category handled
-without a CRM misses recall 0.8 or a respectful message gets a warning/error outside ``allow``.
+The corpus holds ``messages/*.eml``, ``labels.yaml`` (expect / allow / forbid categories per
+message, ``respectful`` or ``manipulative``, and a relevance label) and ``crm/``, which claims
+are verified against (``--no-crm`` measures without it). For each category the table shows
+recall over the messages that expect it and which messages got a warning or error in that
+category without being labelled with it. ``--check`` exits 1 when a category misses its recall
+target (0.8; 0.85 for claims and suppression), a respectful message gets a warning/error outside
+``allow``, or a message gets a finding its ``forbid`` list names.
 """
 
 from __future__ import annotations
@@ -19,24 +21,29 @@ from pathlib import Path
 
 import yaml
 
+from honestreach.crm import load_crm
 from honestreach.pipeline import Linter
 from honestreach.taxonomy import CATEGORIES
 
 RECALL_TARGET = 0.8
-# Categories whose findings need CRM data, which this version does not read yet.
-NEEDS_CRM = {c for c in CATEGORIES if c.startswith(("claim.", "campaign."))} | {
-    "compliance.suppressed", "template.hardcoded_claim"}
+CRM_RECALL_TARGET = 0.85
+# Categories whose findings need CRM data.
+NEEDS_CRM = {c for c in CATEGORIES if c.startswith("claim.")} | {"compliance.suppressed"}
+# Categories that other commands measure (templates, campaigns).
+ELSEWHERE = {c for c in CATEGORIES if c.startswith(("campaign.", "template."))}
 
 
-def evaluate(corpus: Path) -> tuple[list[str], bool]:
+def evaluate(corpus: Path, use_crm: bool = True) -> tuple[list[str], bool]:
     """The report's lines and whether every target was met."""
     labels = yaml.safe_load((corpus / "labels.yaml").read_text(encoding="utf-8"))["messages"]
     paths = [str(corpus / entry["file"]) for entry in labels]
-    results = {r.path: r for r in Linter().run(paths)}
+    crm = load_crm(corpus / "crm") if use_crm and (corpus / "crm").is_dir() else None
+    results = {r.path: r for r in Linter(crm=crm).run(paths)}
     expected: dict[str, int] = defaultdict(int)
     found: dict[str, int] = defaultdict(int)
     unexpected: dict[str, list[str]] = defaultdict(list)
     respectful_fp: list[str] = []
+    forbidden: list[str] = []
     scores: dict[str, list[tuple[int, int]]] = defaultdict(list)
     errors: list[str] = []
     for entry, path in zip(labels, paths):
@@ -52,8 +59,10 @@ def evaluate(corpus: Path) -> tuple[list[str], bool]:
             found[category] += category in reported
         for category in sorted(reported - allowed):
             unexpected[category].append(name)
-            if entry["label"] == "respectful" and category not in NEEDS_CRM:
+            if entry["label"] == "respectful" and (crm is not None or category not in NEEDS_CRM):
                 respectful_fp.append(f"{name}: {category}")
+        for category in sorted(reported & set(entry.get("forbid") or ())):
+            forbidden.append(f"{name}: {category}")
         if result.scores:
             scores[entry["label"]].append((result.scores.respect, result.scores.relevance))
             scores["relevance:" + str(entry.get("relevance"))].append(
@@ -66,9 +75,10 @@ def evaluate(corpus: Path) -> tuple[list[str], bool]:
             continue
         recall = found[category] / expected[category] if expected[category] else None
         note = ""
-        if category in NEEDS_CRM:
-            note = "  (needs CRM)"
-        elif recall is not None and recall < RECALL_TARGET:
+        target = CRM_RECALL_TARGET if category in NEEDS_CRM else RECALL_TARGET
+        if category in ELSEWHERE or (category in NEEDS_CRM and crm is None):
+            note = "  (not measured here)" if category in ELSEWHERE else "  (needs the CRM)"
+        elif recall is not None and recall < target:
             ok = False
             note = "  BELOW TARGET"
         shown = f"{recall:.2f}" if recall is not None else "-"
@@ -76,10 +86,12 @@ def evaluate(corpus: Path) -> tuple[list[str], bool]:
         lines.append(f"{category:<26} {expected[category]:>8} {found[category]:>6} {shown:>7}  "
                      f"{stray}{note}")
     lines.append("")
-    lines.append(f"respectful messages with a warning/error outside 'allow' (no-CRM categories): "
-                 f"{len(respectful_fp)}")
+    lines.append(f"CRM: {crm!r}" if crm is not None else "CRM: none (claims unverifiable)")
+    lines.append(f"respectful messages with a warning/error outside 'allow': {len(respectful_fp)}")
     lines.extend(f"  {item}" for item in respectful_fp)
-    ok = ok and not respectful_fp
+    lines.append(f"findings in a category the message's 'forbid' list names: {len(forbidden)}")
+    lines.extend(f"  {item}" for item in forbidden)
+    ok = ok and not respectful_fp and not forbidden
     lines.append("")
     for group in sorted(scores):
         values = scores[group]
@@ -98,11 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="folder with labels.yaml and messages/")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--no-crm", action="store_true", help="do not verify against crm/")
     args = parser.parse_args(argv)
     if not (args.corpus / "labels.yaml").is_file():
         print(f"corpus_eval: no labels.yaml in {args.corpus}", file=sys.stderr)
         return 2
-    lines, ok = evaluate(args.corpus)
+    lines, ok = evaluate(args.corpus, use_crm=not args.no_crm)
     print("\n".join(lines))
     return 0 if ok or not args.check else 1
 

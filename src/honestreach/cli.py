@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -44,6 +45,20 @@ def main() -> None:
               help="Exit 1 when a message's relevance score is below this.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Use this configuration file instead of searching for one.")
+@click.option("--crm", "crm_source", metavar="PATH|URL",
+              help="CRM to verify claims against: a canonical folder, a .json/.yaml file or "
+                   "an SQLAlchemy URL (sqlite:///crm.db).")
+@click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export.")
+@click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML file mapping your CRM export's columns onto the canonical ones.")
+@click.option("--to", "to_address", metavar="ADDRESS",
+              help="The recipient, for drafts without a To: line (replaces To: headers).")
+@click.option("--date", "message_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date the message is sent (default: its Date: header, else today).")
+@click.option("--show-verified", is_flag=True,
+              help="Also report claims the CRM supports (as info).")
+@click.option("--redact", is_flag=True,
+              help="Replace email addresses and people's names in the output.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only findings and errors.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 def check(
@@ -55,6 +70,13 @@ def check(
     min_respect: int | None,
     min_relevance: int | None,
     config_path: Path | None,
+    crm_source: str | None,
+    crm_preset: str | None,
+    crm_mapping: Path | None,
+    to_address: str | None,
+    message_date: datetime | None,
+    show_verified: bool,
+    redact: bool,
     quiet: bool,
     no_color: bool,
 ) -> None:
@@ -66,20 +88,57 @@ def check(
         raise click.BadParameter(f"{config_path} does not exist", param_hint="--config")
     overrides = Overrides(
         config_path=config_path, select=_names(select), ignore=_names(ignore), fail_on=fail_on,
-        min_respect=min_respect, min_relevance=min_relevance,
+        min_respect=min_respect, min_relevance=min_relevance, to=to_address,
+        date=message_date.date() if message_date else None, show_verified=show_verified,
     )
+    crm = _load_crm(crm_source, crm_preset, crm_mapping, config_path, paths)
     color = (output_format == "text" and not no_color and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet)
-    linter = Linter(overrides)
+    linter = Linter(overrides, crm=crm)
+    redactor = None
+    if redact:
+        from .redact import Redactor
+
+        redactor = Redactor(crm)
     summary = RunSummary()
     for result in linter.run(list(paths), stdin=sys.stdin.buffer):
+        if redactor is not None:
+            result = redactor.result(result)
         summary.add(result)
         reporter.file(result)
     code = exit_code(summary.files_with_errors > 0 or bool(linter.errors),
                      summary.files_failing > 0)
     reporter.finish(summary, linter.errors, code)
     sys.exit(code)
+
+
+def _load_crm(source: str | None, preset: str | None, mapping: Path | None,
+              config_path: Path | None, paths: Sequence[str]):  # type: ignore[no-untyped-def]
+    """The CRM named on the command line, else in the configuration; exit 2 when unreadable."""
+    from .config import ConfigError, find_config_file, load_config
+    from .crm import CRMError, load_crm
+
+    if source is None:
+        config_file = config_path or find_config_file(Path(paths[0]) if paths and paths[0] != "-"
+                                                      else Path.cwd())
+        if config_file is not None:
+            try:
+                config = load_config(config_file)
+            except ConfigError:
+                return None  # reported for every file by the linter
+            source = config.crm
+            preset = preset or config.crm_preset
+            mapping = mapping or config.crm_mapping
+    if source is None:
+        if preset or mapping:
+            raise click.UsageError("--crm-preset and --crm-mapping need --crm")
+        return None
+    try:
+        return load_crm(source, preset=preset, mapping=mapping)
+    except CRMError as exc:
+        click.echo(f"honestreach: CRM error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 @main.command("rules")

@@ -43,6 +43,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "rules": _NAMES,
         "pipeline": {"type": "string", "minLength": 1},
         "max-file-size": {"type": "integer", "minimum": 1},
+        "crm": {"type": "string", "minLength": 1},
+        "crm-preset": {"type": "string", "minLength": 1},
+        "crm-mapping": {"type": "string", "minLength": 1},
     },
 }
 
@@ -69,6 +72,10 @@ class Config:
     rule_dirs: tuple[Path, ...] = ()
     pipeline: str = DEFAULT_PIPELINE
     max_file_size: int = DEFAULT_MAX_BYTES
+    # The CRM to verify claims against: a folder or file (relative to the config) or a URL.
+    crm: str | None = None
+    crm_preset: str | None = None
+    crm_mapping: Path | None = None
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the command line's values (None means 'keep')."""
@@ -132,7 +139,17 @@ def load_config(path: Path) -> Config:
         rule_dirs=tuple((base / folder).resolve() for folder in data.get("rules", ())),
         pipeline=data.get("pipeline", DEFAULT_PIPELINE),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_BYTES),
+        crm=_crm_source(data.get("crm"), base),
+        crm_preset=data.get("crm-preset"),
+        crm_mapping=(base / data["crm-mapping"]).resolve() if "crm-mapping" in data else None,
     )
+
+
+def _crm_source(value: str | None, base: Path) -> str | None:
+    """A CRM path relative to the config file; URLs (scheme://) are kept as they are."""
+    if value is None or "://" in value:
+        return value
+    return str((base / value).resolve())
 
 
 def _validate(data: dict[str, Any], path: Path, line_of: Any) -> None:

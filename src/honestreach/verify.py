@@ -26,7 +26,7 @@ from .model import Claim, Finding, Location, Message, TimeWindow
 from .score import Signal
 from .timeexpr import find_time
 
-MATCH_THRESHOLD = 80  # rapidfuzz partial ratio (0-100) for "the CRM names the same thing"
+MATCH_THRESHOLD = 80  # rapidfuzz partial ratio (0-100) for "the same company"
 
 MEETING_TYPES = ("meeting", "event_attended", "demo")
 CONVERSATION_TYPES = ("call", "meeting", "demo", "email_received")
@@ -415,16 +415,33 @@ def _normal(text: str | None) -> str:
     return " ".join(_NON_WORD.sub(" ", _YEAR.sub(" ", (text or "").lower())).split())
 
 
+STOP_WORDS = frozenset({"the", "our", "your", "a", "an", "of", "and", "for", "in", "on", "at",
+                        "to", "with", "my", "from", "by", "&"})
+
+
 def _matches(specific: str, row: Activity) -> bool:
-    wanted = _normal(specific)
+    """Whether the record names what the claim names: the claim's words (case, accents and
+    years aside, and allowing a typo) appear in the subject or detail. Short names must match
+    whole; longer titles may miss one word in four ("Pipeline Playbook 2026 edition")."""
+    wanted = [w for w in _strip_accents(_normal(specific)).split() if w not in STOP_WORDS]
     if not wanted:
         return True
+    needed = len(wanted) if len(wanted) <= 2 else -(-3 * len(wanted) // 4)
     for value in (row.subject, row.detail):
-        value = _normal(value)
-        if value and (fuzz.partial_ratio(wanted, value) >= MATCH_THRESHOLD
-                      or fuzz.token_set_ratio(wanted, value) >= MATCH_THRESHOLD):
+        words = _strip_accents(_normal(value)).split()
+        if not words:
+            continue
+        found = sum(any(_same_word(w, r) for r in words) for w in wanted)
+        if found >= needed:
             return True
     return False
+
+
+def _same_word(wanted: str, word: str) -> bool:
+    if wanted == word or (len(wanted) >= 5 and word.startswith(wanted[:5])
+                          and abs(len(word) - len(wanted)) <= 3):
+        return True
+    return len(wanted) >= 5 and fuzz.ratio(wanted, word) >= 85
 
 
 def _closest(rows: Sequence[Activity], specific: str | None,

@@ -1,0 +1,205 @@
+"""Claims verified against a real CRM folder: supported, contradicted, unverifiable."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from honestreach.crm import load_crm
+from honestreach.message import message_from_text
+from honestreach.model import Claim
+from honestreach.verify import verify_message
+
+CRM_DIR = Path(__file__).parent / "fixtures" / "verify-crm"
+TODAY = date(2026, 6, 17)  # a Wednesday
+
+
+@pytest.fixture(scope="module")
+def crm():
+    return load_crm(CRM_DIR)
+
+
+def _with_to(body: str, to: str, subject: str):
+    from honestreach.message import parse_draft
+
+    return parse_draft("draft.txt", f"Subject: {subject}\nTo: {to}\n\n{body}")
+
+
+def claim_in(message, phrase: str, category: str, **specifics: str) -> Claim:
+    body = message.body.text
+    start = body.index(phrase)
+    sentence_start = body.rfind("\n", 0, start) + 1
+    sentence_end = body.find("\n", start)
+    return Claim(category=category, rule="test-claim", field="body", start=start,
+                 end=start + len(phrase), text=phrase,
+                 sentence=body[sentence_start:sentence_end if sentence_end != -1 else None],
+                 specifics=tuple(specifics.items()))
+
+
+def outcome(crm, body: str, to: str, phrase: str, category: str, **specifics: str):
+    message = _with_to(body, to, "Hello")
+    claim = claim_in(message, phrase, category, **specifics)
+    result = verify_message(message, [claim], crm, TODAY)
+    return [f for f in result.findings if f.category == category]
+
+
+ROBERT = "robert.lang@harbourline.example.com"
+
+
+def test_true_meeting_with_event_and_time_is_silent(crm):
+    assert outcome(crm, "Hi Robert,\nGreat meeting you at LogiTech Summit last month.\n",
+                   ROBERT, "Great meeting you", "claim.meeting", event="LogiTech Summit") == []
+
+
+def test_meeting_at_the_wrong_time_is_an_error_naming_the_closest_record(crm):
+    (finding,) = outcome(crm, "Hi Robert,\nGreat meeting you at LogiTech Summit last week.\n",
+                         ROBERT, "Great meeting you", "claim.meeting", event="LogiTech Summit")
+    assert finding.severity == "error"
+    assert "no meeting or event_attended or demo for robert.lang@" in finding.message
+    assert "around 'last week'" in finding.message
+    assert "closest: meeting 'LogiTech Summit 2026 — booth coffee', 2026-05-13, 23 days before " \
+           "'last week'" in finding.message
+    assert finding.location.line == 5
+
+
+def test_meeting_at_an_event_they_never_attended(crm):
+    (finding,) = outcome(crm, "Hi Robert,\nLoved chatting at FreightWorld in May.\n", ROBERT,
+                         "Loved chatting", "claim.meeting", event="FreightWorld")
+    assert finding.severity == "error" and "matching 'FreightWorld'" in finding.message
+
+
+def test_no_crm_makes_claims_unverifiable_warnings():
+    message = _with_to("Hi Robert,\nGreat meeting you at LogiTech Summit.\n", ROBERT, "Hi")
+    claim = claim_in(message, "Great meeting you", "claim.meeting", event="LogiTech Summit")
+    (finding,) = verify_message(message, [claim], None, TODAY).findings
+    assert finding.severity == "warning" and "no CRM was given" in finding.message
+
+
+def test_unknown_recipient_is_a_warning(crm):
+    (finding,) = outcome(crm, "Hi Ann,\nGreat meeting you at LogiTech Summit.\n",
+                         "ann@nowhere.example.org", "Great meeting you", "claim.meeting")
+    assert finding.severity == "warning" and "not in the CRM" in finding.message
+
+
+def test_no_recipient_is_a_warning_not_a_crash(crm):
+    message = message_from_text("Great meeting you at LogiTech Summit.\n")
+    claim = claim_in(message, "Great meeting you", "claim.meeting")
+    (finding,) = verify_message(message, [claim], crm, TODAY).findings
+    assert finding.severity == "warning" and "no recipient" in finding.message
+
+
+def test_referral_checks_the_referrer(crm):
+    body = "Hi Robert,\nGrace Okonkwo suggested I reach out.\n"
+    assert outcome(crm, body, ROBERT, "suggested I reach out", "claim.referral",
+                   person="Grace Okonkwo") == []
+    (finding,) = outcome(crm, body.replace("Grace Okonkwo", "Paul Mercer"), ROBERT,
+                         "suggested I reach out", "claim.referral", person="Paul Mercer")
+    assert "no referral for robert.lang@harbourline.example.com from 'Paul Mercer'" in \
+        finding.message
+    assert "closest: a referral from 'Grace Okonkwo' on 2026-06-10" in finding.message
+
+
+def test_content_download_title_must_match(crm):
+    body = "Hi Robert,\nThanks for downloading the Carbon Reporting Playbook.\n"
+    assert outcome(crm, body, ROBERT, "Thanks for downloading", "claim.content",
+                   document="Carbon Reporting Playbook", kind="download") == []
+    (finding,) = outcome(crm, body.replace("Carbon Reporting", "Route Pricing"), ROBERT,
+                         "Thanks for downloading", "claim.content",
+                         document="Route Pricing Playbook", kind="download")
+    assert finding.severity == "error"
+
+
+def test_relationship_follows_lifecycle_stage(crm):
+    body = "Hi,\nAs a valued customer, you get early access.\n"
+    assert outcome(crm, body, "mira.holt@harbourline.example.com", "As a valued customer",
+                   "claim.relationship", stage="customer") == []
+    (finding,) = outcome(crm, body, ROBERT, "As a valued customer", "claim.relationship",
+                         stage="customer")
+    assert "lifecycle_stage opportunity, not customer" in finding.message
+
+
+def test_company_event_uses_the_account(crm):
+    body = "Hi Robert,\nCongrats on the Series B last month!\n"
+    assert outcome(crm, body, ROBERT, "Congrats on the Series B", "claim.company_event",
+                   round="Series B") == []
+    (finding,) = outcome(crm, body.replace("Series B", "Series C"), ROBERT,
+                         "Congrats on the Series C", "claim.company_event", round="Series C")
+    assert "no account_event for Harbourline Shipping about 'Series C'" in finding.message
+    assert "Series B" in finding.message
+
+
+def test_conversation_needs_a_call_or_meeting_in_the_window(crm):
+    tim = "tim.ford@sunmesa.example.com"
+    assert outcome(crm, "Hi Tim,\nFollowing up on our call yesterday.\n", tim,
+                   "Following up on our call", "claim.conversation") == []
+    (finding,) = outcome(crm, "Hi Tim,\nFollowing up on our call in March.\n", tim,
+                         "Following up on our call", "claim.conversation")
+    assert finding.severity == "error" and "in March" in finding.message
+
+
+def test_re_subject_needs_an_earlier_email(crm):
+    mira = _with_to("Hi Mira,\nHere are the limits.\n", "mira.holt@harbourline.example.com",
+                    "Re: Invoice approval limits")
+    thread = Claim("claim.thread", "test-thread", "subject", 0, 3, "Re:",
+                   "Re: Invoice approval limits")
+    assert verify_message(mira, [thread], crm, TODAY).findings == []
+    robert = _with_to("Hi Robert,\nAs discussed.\n", ROBERT, "Re: pricing")
+    (finding,) = [f for f in verify_message(robert, [thread], crm, TODAY).findings
+                  if f.category == "claim.thread"]
+    assert finding.severity == "error" and finding.location.line == 1
+
+
+def test_greeting_name_nicknames_and_mismatches(crm):
+    for greeting, expected in (("Hi Robert,", 0), ("Hi Bob,", 0), ("Hi Rob,", 0),
+                               ("Hi Jessica,", 1)):
+        message = _with_to(f"{greeting}\nA short note.\n", ROBERT, "Hello")
+        found = [f for f in verify_message(message, [], crm, TODAY).findings
+                 if f.category == "claim.identity"]
+        assert len(found) == expected, greeting
+
+
+def test_another_crm_company_named_as_theirs(crm):
+    message = _with_to("Hi Robert,\nHope all is well at Kaltwerk! A short note.\n", ROBERT, "Hi")
+    (finding,) = [f for f in verify_message(message, [], crm, TODAY).findings
+                  if f.category == "claim.identity"]
+    assert "'Harbourline Shipping', not 'Kaltwerk'" in finding.message
+
+
+@pytest.mark.parametrize(("address", "reason"), [
+    ("olga.ivers@sunmesa.example.com", "opted out"),
+    ("pete.nash@sunmesa.example.com", "do-not-contact"),
+    ("jonas.weber@kaltwerk.example.de", "is in DE"),
+    ("lea.roy@boreal.example.ca", "is in CA"),
+])
+def test_suppressed_recipients_are_errors(crm, address, reason):
+    message = _with_to("Hi,\nA short note.\n", address, "Hello")
+    (finding,) = [f for f in verify_message(message, [], crm, TODAY).findings
+                  if f.category == "compliance.suppressed"]
+    assert finding.severity == "error" and reason in finding.message
+    assert finding.location.line == 2  # the To: header
+
+
+def test_us_recipient_without_consent_is_not_suppressed(crm):
+    message = _with_to("Hi Tim,\nA short note.\n", "tim.ford@sunmesa.example.com", "Hello")
+    assert not [f for f in verify_message(message, [], crm, TODAY).findings
+                if f.category == "compliance.suppressed"]
+
+
+def test_each_recipient_is_checked(crm):
+    message = _with_to("Hi,\nAs a valued customer, you get early access.\n",
+                       f"{ROBERT}, mira.holt@harbourline.example.com", "Hello")
+    claim = claim_in(message, "As a valued customer", "claim.relationship", stage="customer")
+    findings = [f for f in verify_message(message, [claim], crm, TODAY).findings
+                if f.category == "claim.relationship"]
+    assert len(findings) == 1 and "(recipient robert.lang@" in findings[0].message
+
+
+def test_relevance_signals_reward_their_interests(crm):
+    on_topic = _with_to("Hi Robert,\nA note on route planning for logistics teams.\n", ROBERT,
+                        "Route planning")
+    off_topic = _with_to("Hi Robert,\nA note on our office furniture.\n", ROBERT, "Furniture")
+    points = [sum(s.points for s in verify_message(m, [], crm, TODAY).signals)
+              for m in (on_topic, off_topic)]
+    assert points[0] > points[1]
