@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from pathlib import Path
+
+from honestreach.crm import load_crm
 from honestreach.engine import Engine
-from honestreach.message import message_from_text
+from honestreach.message import message_from_text, parse_draft
 from honestreach.rules import Example, Rule, load_rules
+from honestreach.verify import verify_message
 
 RULESET = load_rules()
 ENGINE = Engine(RULESET.rules)
+# Rules of the CRM stage run their examples against the bundled example CRM.
+EXAMPLE_CRM = load_crm(Path(__file__).parent.parent / "examples" / "crm")
 
 
 def _cases(kind: str) -> list[tuple[Rule, Example]]:
@@ -21,6 +27,13 @@ def _cases(kind: str) -> list[tuple[Rule, Example]]:
 
 
 def _fired(rule: Rule, example: Example) -> list[str]:
+    if rule.stage == "crm":
+        assert example.to, f"{rule.id}: examples of CRM-stage rules name a recipient ('to')"
+        message = parse_draft("example.txt", f"Subject: {example.subject or 'Hello'}\n"
+                                             f"To: {example.to}\n\n{example.body or ''}")
+        result = ENGINE.check(message)
+        verified = verify_message(message, result.claims, EXAMPLE_CRM)
+        return [f.text for f in verified.findings if f.rule == rule.id]
     message = message_from_text(example.body or "", example.subject)
     result = ENGINE.check(message)
     assert not result.errors

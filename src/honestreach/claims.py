@@ -1,10 +1,55 @@
 """Personal claims: what a matched claim names, and when it says it happened.
 
 Claim rules (category ``claim.*``, under ``rules/claims/``) find the claim itself with spaCy
-patterns; this module reads its specifics from the sentence around the match: the event
-("at SaaStr Annual"), the referrer ("Priya Raman suggested"), the round ("Series B"), the
-document ("the 2026 Salary Guide"), the relationship ("customer") and the time ("last week").
+patterns; this module reads its specifics from the sentence around the match, which is what the
+verify stage compares with the CRM. The time a claim states ("last week", "in March") is not a
+specific: the verify stage reads it with ``timeexpr.find_time(claim.sentence, message_date)``.
 Identity claims (the greeting's name, a title) need no pattern and are read here too.
+
+Specifics by category (``Claim.specifics`` keys; each appears at most once, and is absent when
+the sentence does not say it):
+
+===================== ========== ==========================================================
+category              key        value
+===================== ========== ==========================================================
+claim.meeting         event      where they met: "SaaStr Annual", "HITEC", "Dreamforce 2026"
+claim.conversation    kind       the medium the sentence names, as a CRM activity type:
+                                 ``call``, ``meeting``, ``demo``, ``email_received`` ("your
+                                 email"), ``email_sent`` ("my last email")
+                      topic      what it was about: "driver recruiting" (from "about ...")
+                      event      where it was said, when named: "as I mentioned at SaaStr"
+claim.referral        person     the referrer: "Tomás Herrera", "Marc-André Leblanc", "James"
+claim.relationship    stage      the lifecycle stage claimed: ``customer``, ``partner`` or
+                                 ``former_customer``
+                      product    the product or company named: "Tallwater" ("as a current
+                                 Tallwater customer"), "Ledgerline" ("already using Ledgerline")
+claim.content         kind       ``download``, ``webinar``, ``event``, ``registration`` or
+                                 ``signup`` (CRM activity types content_download,
+                                 webinar_attended, event_attended, event_registered,
+                                 form_submit)
+                      document   the title: "2026 B2C Content Benchmark Report",
+                                 "Closing the Books in Three Days" (a quoted title wins)
+                      event      for events attended or registered for, the same title:
+                                 "Supply Chain Ops Forum Toronto 2026"
+claim.company_event   round      a funding round: "Series B", "Seed", "Pre-Seed", "IPO"
+                      event      what happened, when no round is named: ``acquisition``,
+                                 ``merger``, ``office``, ``opening``, ``launch``,
+                                 ``expansion``, ``funding``, ``ipo``, ``partnership``,
+                                 ``award``, ``hiring``, ``rebrand``, ``deal``
+                      acquirer   who buys: "Helvion Group" ("acquired by Helvion Group")
+                      target     what is bought: "Tri-County Carriers" ("acquisition of ...")
+                      location   where: "Austin" ("a new office in Austin", "the Austin office")
+                      name       the property, product or counterparty: "Tidewell Lisbon
+                                 Riverside" ("opening ..."), "Emberfall" ("the launch of ...")
+claim.thread          kind       ``reply`` or ``forward``
+                      topic      the subject after "Re:"/"Fwd:", or "about ..." in the body
+claim.identity        name, title, company (see ``identity_claims``)
+===================== ========== ==========================================================
+
+Names are read as runs of capitalised words (with connectors such as "of", "the" and, in
+titles, "in", "from", "a"), so "SaaStr Annual last week" gives "SaaStr Annual" and "Closing the
+Books in Three Days" stays whole; months and weekdays end a name ("the Playbook in January").
+In a shouted sentence (all capitals) names are given in title case.
 """
 
 from __future__ import annotations
@@ -12,37 +57,166 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import regex
+
 from .model import Claim, Message
 from .timeexpr import MONTHS, WEEKDAYS, find_time
 
-_CAPITALISED = r"[A-Z0-9][\w'’&.+-]*"
-_CONNECTOR = r"(?:of|&|and|the|for|on|de|du|la|le|des|am|im)"
-_NAME_RUN = rf"{_CAPITALISED}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)?{_CAPITALISED})*"
-_EVENT_AFTER = re.compile(
-    rf"\b(?:at|during|from|in|after|around)[ \t]+(?:the[ \t]+)?(?P<event>{_NAME_RUN})")
-_PERSON_BEFORE = re.compile(r"(?P<person>[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){0,2})[ \t]*,?$")
-_PERSON_AFTER = re.compile(
-    r"\b(?:by|via|from|through|with|thanks to)[ \t]+"
-    r"(?P<person>[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){0,2})")
+Specifics = tuple[tuple[str, str], ...]
+
+# A word of a name: capitalised ("SaaStr", "Marc-André", "B2C", "Multi-Entity") or a number
+# ("2026"); possessives are cut later.
+_WORD = r"(?:\p{Lu}[\p{L}\p{M}\p{N}'’&+.\-]*|\p{N}[\p{L}\p{N}.+\-]*)"
+_CAP_WORD = r"\p{Lu}[\p{L}\p{M}\p{N}'’&+.\-]*"
+_EVENT_CONNECTORS = r"of|&|and|the|for|on|de|du|la|le|des|am|im|x"
+_TITLE_CONNECTORS = (_EVENT_CONNECTORS + r"|in|from|to|a|an|with|vs\.?|your|our|my|at|into|"
+                     r"without|by|is|are|it|you|we|how|why|what|not|that|than|or|per")
+_EVENT_RUN = regex.compile(
+    rf"{_WORD}(?:[ \t]+(?:(?:{_EVENT_CONNECTORS})[ \t]+(?={_CAP_WORD}))?{_WORD})*")
+_TITLE_RUN = regex.compile(
+    rf"{_WORD}(?:[ \t]+(?:(?:{_TITLE_CONNECTORS})[ \t]+(?={_CAP_WORD}))*{_WORD})*")
+_PARTICLE = r"(?:de|da|del|della|di|do|dos|das|du|van|von|der|den|ter|ten|le|la|bin|al|el|y)"
+_PERSON = (rf"(?:{_CAP_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP_WORD}){{0,3}}")
+_PERSON_RE = regex.compile(_PERSON)
+_PERSON_AT_END = regex.compile(rf"(?P<person>{_PERSON})[ \t]*,?[ \t]*$")
+_PERSON_AFTER_CUE = regex.compile(
+    rf"(?i:\b(?:via|by|from|through|courtesy[ \t]+of|thanks[ \t]+to|with))[ \t]+"
+    rf"(?P<person>{_PERSON})")
+_PERSON_POSSESSIVE = regex.compile(
+    rf"(?P<person>{_PERSON})['’]s?[ \t]+(?i:suggestion|recommendation|intro|introduction|"
+    rf"referral|advice|nudge|idea|prompting)")
+_AT_START = regex.compile(r"^[ \t]*(?:[,:—–-][ \t]*)?")
+
+# Where an event is named: "at SaaStr Annual", "during Dreamforce", "over coffee at HITEC".
+_EVENT_CUE = regex.compile(
+    r"(?i:\b(?:at|during|from|after|around|since|following|post-?))[ \t]+(?:(?i:the)[ \t]+)?"
+    r"(?=\p{Lu}|\p{N})")
+_NOT_EVENT_AFTER = regex.compile(
+    r"^(?:['’]s)?[ \t]+(?i:booth|stand|table|lounge|office|offices|hq|headquarters|suite|party|"
+    r"store|site|team|house|plant|warehouse)\b")
 _QUOTED_TITLE = re.compile(r'["“„«]([^"”“»\n]{3,120})["”“»]')
-_DOCUMENT_AFTER = re.compile(
-    rf"(?P<document>(?:\d{{4}}[ \t]+)?{_NAME_RUN})")
-_ROUND = re.compile(
-    r"\b(?P<round>series[ \t]+[a-h]\b|seed(?:[ \t]+round)?|pre-seed|ipo\b|"
-    r"(?:growth|funding|investment)[ \t]+round)", re.IGNORECASE)
-_COMPANY_EVENT = re.compile(
-    r"\b(?P<event>acqui\w+|merg\w+|new[ \t]+(?:office|headquarters|hq|site|store|property|plant|"
-    r"warehouse|location)|open\w*|launch\w*|expan\w+|rais\w+|fund\w+|ipo|listing|rebrand\w*|"
-    r"partnership|award|hiring)\b", re.IGNORECASE)
-_STAGE_WORDS = (("former", "former_customer"), ("ex-", "former_customer"),
-                ("partner", "partner"), ("customer", "customer"), ("client", "customer"),
-                ("renewal", "customer"), ("subscriber", "customer"), ("using", "customer"),
-                ("member", "customer"))
+
+_ROUND = regex.compile(
+    r"(?i)\b(?P<round>series[ \t]+[a-h](?:[ \t]*(?:extension|\+|prime))?\b|pre-?seed\b|"
+    r"seed(?:[ \t]+(?:round|extension))?\b|ipo\b|initial[ \t]+public[ \t]+offering)")
+# Company-event words in the order they win: "opening a new office" is an office.
+_COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pattern in [
+    ("acquisition", r"\b(?:acqui\w+|bought[ \t]+by|buy(?:ing|out)|takeover|taken[ \t]+over|"
+                    r"purchased[ \t]+by)\b"),
+    ("merger", r"\bmerg\w+\b"),
+    ("ipo", r"\b(?:ipo|went[ \t]+public|going[ \t]+public|listing|listed)\b"),
+    ("office", r"\b(?:(?:new|second|third|first)[ \t]+(?:\w+[ \t]+)?(?:office|hq|headquarters|"
+               r"hub|site|location)|office|offices|hq|headquarters)\b"),
+    ("opening", r"\b(?:open\w*|new[ \t]+(?:property|hotel|store|shop|restaurant|plant|factory|"
+                r"facility|warehouse|clinic|branch|campus|studio))\b"),
+    ("launch", r"\b(?:launch\w*|release[sd]?|releasing|unveil\w*|debut\w*)\b"),
+    ("expansion", r"\bexpan\w+\b"),
+    ("funding", r"\b(?:rais\w+|fund(?:ing|raise|raising)?|round|financing|investment|"
+                r"capital)\b"),
+    ("partnership", r"\bpartner\w*\b"),
+    ("award", r"\b(?:award\w*|won|winning|recogni[sz]ed)\b"),
+    ("hiring", r"\b(?:hiring|hires|headcount)\b"),
+    ("rebrand", r"\brebrand\w*\b"),
+    ("deal", r"\bdeal\b"),
+]]
+_ACQUIRER = regex.compile(
+    rf"(?i:\b(?:acquired|bought|purchased|taken[ \t]+over)[ \t]+by|\bjoining|\bacquisition[ \t]+"
+    rf"by)[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
+_TARGET = regex.compile(
+    rf"(?i:\b(?:acquisition|purchase|takeover)[ \t]+of|\bacquir(?:ing|ed)|\bbuying|\bbought)"
+    rf"[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
+_LOCATION = regex.compile(
+    rf"(?i:\b(?:office|offices|hq|headquarters|hub|site|location|opening|expan\w+|presence|"
+    rf"store|branch|plant|campus))[ \t]+(?i:in|into|to|at)[ \t]+(?P<name>{_PERSON})"
+    rf"|(?P<before>{_PERSON})[ \t]+(?i:office|hq|headquarters|hub|expansion|opening)\b")
+_EVENT_NAME = regex.compile(
+    rf"(?i:\b(?:opening|opened|launching|launched|launch[ \t]+of|opening[ \t]+of|release[ \t]+of|"
+    rf"releasing|unveiling|unveiled))[ \t]+(?:(?i:the|your|a)[ \t]+)?(?P<name>{_TITLE_RUN.pattern})"
+    rf"|(?P<before>{_PERSON})[ \t]+(?i:opening|launch|launching|going[ \t]+live|release)\b"
+    rf"|(?i:\bthe)[ \t]+(?P<deal>{_PERSON})[ \t]+(?i:deal|merger|acquisition|partnership)\b")
+
+_STAGE_WORDS = (
+    ("former_customer", r"\b(?:former|ex-|past|previous|lapsed|used[ \t]+to|ended|expired|"
+                        r"cancel+ed|cancel+ing|churn\w*|left|welcome[ \t]+back|win[ \t]+you[ \t]+"
+                        r"back|have[ \t]+you[ \t]+back|no[ \t]+longer|ran[ \t]+out|"
+                        r"came[ \t]+to[ \t]+an[ \t]+end|renew(?:ed|al)?[ \t]+(?:fell|didn))"),
+    ("partner", r"\b(?:partner\w*|reseller\w*|affiliate\w*|alliance)\b"),
+)
+_PRODUCT_BEFORE = regex.compile(
+    rf"(?P<name>{_PERSON})[ \t]+(?i:customers?|clients?|users?|partners?|members?|subscribers?|"
+    rf"contract|subscription|account|licen[cs]e|plan|renewal|agreement)\b")
+_PRODUCT_AFTER = regex.compile(
+    rf"(?i:\b(?:using|use|uses|on|with|running|runs|rely[ \t]+on|relies[ \t]+on|of))[ \t]+"
+    rf"(?P<name>{_PERSON})")
+
+_CONVERSATION_KINDS = [
+    ("email_sent", r"\b(?:my|our)[ \t]+(?:last|previous|earlier|recent)?[ \t]*(?:e-?mail|note|"
+                   r"message)s?\b|\bI[ \t]+(?:e-?mailed|sent|wrote)\b"),
+    ("email_received", r"\b(?:your|you[ \t]+(?:e-?mailed|wrote|replied|sent))[ \t]*"
+                       r"(?:last|previous|earlier|recent|quick)?[ \t]*(?:e-?mail|note|message|"
+                       r"reply|response|inquiry|enquiry)?\b(?<=\b(?:e-?mail|note|message|reply|"
+                       r"response|inquiry|enquiry|e-?mailed|wrote|replied|sent))"),
+    ("demo", r"\b(?:demo|demos|demonstration|walkthrough|walk-through|product[ \t]+tour|"
+             r"trial[ \t]+kick-?off)\b"),
+    ("call", r"\b(?:call|calls|phone|zoom|teams[ \t]+call|video[ \t]+call|dial|dialled|dialed|"
+             r"rang|voicemail|spoke[ \t]+on[ \t]+the[ \t]+phone)\b"),
+    ("meeting", r"\b(?:meeting|met|meet|onboarding|kick-?off|workshop|coffee|lunch|dinner|"
+                r"breakfast|drinks|booth|in[ \t]+person|office[ \t]+visit|visit|"
+                r"session|offsite|site[ \t]+visit)\b"),
+]
+_CONVERSATION_KINDS_RE = [(kind, regex.compile(pattern, regex.IGNORECASE))
+                          for kind, pattern in _CONVERSATION_KINDS]
+_TOPIC = regex.compile(
+    r"(?i)\b(?:about|regarding|re|concerning|on[ \t]+the[ \t]+(?:subject|topic)[ \t]+of)[ \t]+"
+    r"(?:(?:the|your|our|my|a|an)[ \t]+)?(?P<topic>[\p{L}\p{N}'’&/\-]+(?:[ \t]+[\p{L}\p{N}'’&/\-]+)"
+    r"{0,5})")
+_TOPIC_STOP = frozenset(
+    {"last", "yesterday", "today", "this", "that", "these", "earlier", "in", "on", "at", "back",
+     "and", "but", "so", "with", "when", "which", "because", "since", "for", "from", "to", "as",
+     "if", "or", "before", "after", "during", "ago", "recently", "the", "it", "you", "we", "i",
+     "a", "an", "tomorrow", "next", "then", "here", "there", "is", "was", "were", "are", "by"})
+
+_CONTENT_KINDS = [
+    ("registration", r"regist|wait[ \t-]?list|waiting[ \t]+list|rsvp|sav(?:e|ed|ing)[ \t]+"
+                     r"(?:a|your)[ \t]+(?:seat|spot|place)|reserv|booked[ \t]+(?:a|your)[ \t]+"
+                     r"(?:seat|spot|place|ticket)|ticket"),
+    ("download", r"download|grab|picked[ \t]+up|picking[ \t]+up|copy[ \t]+of|requested[ \t]+"
+                 r"(?:a|the|our)[ \t]+(?:copy|guide|report|e-?book)|request(?:ing)?[ \t]+(?:a|the|"
+                 r"our)[ \t]+(?:copy|guide|report|e-?book)|accessed|accessing|read"),
+    ("signup", r"sign(?:ing|ed)?[ \t]*up|subscri|opt(?:ing|ed)?[ \t]*in|interest|inquir|enquir|"
+               r"request|fill|submit|joining[ \t]+(?:our|the)[ \t]+(?:list|newsletter|"
+               r"community)"),
+    ("webinar", r"webinar|web[ \t]+seminar|livestream|live[ \t]+stream|online|virtual|"
+                r"sit(?:ting)?[ \t]+in|sat[ \t]+in|tun(?:e|ed|ing)[ \t]+in|watch|dial|"
+                r"on[ \t]+demand|masterclass|recording"),
+]
+_CONTENT_KINDS_RE = [(kind, regex.compile(pattern, regex.IGNORECASE))
+                     for kind, pattern in _CONTENT_KINDS]
+_EVENT_NOUN = regex.compile(
+    r"(?i)\b(?:summit|conference|forum|expo|fair|meetup|meet-up|dinner|breakfast|lunch|"
+    r"roundtable|round-table|festival|show|event|gala|reception|happy[ \t]+hour|tour|retreat|"
+    r"congress|convention|symposium|day)\b")
+_WEBINAR_NOUN = regex.compile(
+    r"(?i)\b(?:webinar|web[ \t]+seminar|livestream|live[ \t]+stream|online|virtual|session|"
+    r"masterclass|course|class|training|workshop|panel|talk|ama)\b")
+# Words between the claim's verb and the title: "for our new webinar on <Title>".
+_LEAD_IN = frozenset(
+    {"the", "our", "my", "your", "a", "an", "this", "that", "for", "to", "on", "of", "in", "at",
+     "into", "new", "free", "latest", "recent", "recently", "live", "virtual", "online", "annual",
+     "webinar", "webinars", "session", "workshop", "guide", "report", "e-book", "ebook",
+     "whitepaper", "white", "paper", "playbook", "checklist", "event", "waitlist", "wait",
+     "list", "newsletter", "copy", "summit", "conference", "masterclass", "course", "template",
+     "toolkit", "kit", "study", "case", "talk", "panel", "titled", "called", "entitled", "us",
+     "again", "so", "much", "very", "just", "up", "in", "with"})
+
+_TIME_WORDS = {name.capitalize() for name in list(MONTHS) + list(WEEKDAYS)} | {
+    "Today", "Yesterday", "Tomorrow", "Tonight", "Last", "Next", "This", "Earlier", "Later",
+    "Spring", "Summer", "Autumn", "Fall", "Winter", "Q1", "Q2", "Q3", "Q4"}
 _GREETING = re.compile(
     r"\A\s*(?:hi|hello|hey|dear|hallo|hola|bonjour|ciao|good (?:morning|afternoon|evening))"
     r"[ \t]+(?P<name>[A-Z][\w'’-]+)(?=[ \t]*[,!:.\n])", re.IGNORECASE)
 _TITLE = re.compile(
-    r"\b(?:as|in your role as|being)[ \t]+(?:(?:the|a|an)[ \t]+)?"
+    r"\b(?:[Aa]s|[Ii]n your role as|[Bb]eing)[ \t]+(?:(?:the|a|an)[ \t]+)?"
     r"(?:(?P<company>[A-Z][\w&.-]*(?:[ \t]+[A-Z][\w&.-]*)?)['’]s[ \t]+)?"
     r"(?P<title>(?:head|vp|vice president|director|chief|manager|lead|cfo|ceo|cto|cmo|coo|cro|"
     r"founder|co-founder|president|owner|partner|principal|svp|evp|avp)"
@@ -50,81 +224,377 @@ _TITLE = re.compile(
 _NOT_NAMES = {name.capitalize() for name in list(MONTHS) + list(WEEKDAYS)} | {
     "I", "We", "You", "The", "Our", "Your", "My", "It", "This", "That", "Thanks", "Thank",
     "Hi", "Hello", "Dear", "Great", "Good", "Lovely", "So", "And", "But", "Also", "Since", "As",
+    "He", "She", "They", "Them", "His", "Her", "Their", "Its", "Someone", "Somebody", "Everyone",
+    "Nobody", "Who", "Intro", "Introduction", "Re", "Fwd", "Fw", "Congrats", "Congratulations",
+    "Just", "Quick", "Per", "Following", "Today", "Yesterday", "Tomorrow", "Tonight", "Last",
+    "Next", "Earlier", "When", "After", "Before", "Loved", "Nice", "Mutual", "Friend", "Colleague",
+    "Huge", "Big", "Saw", "Read", "Heard", "Noticed", "Let", "Let's", "Please", "Any", "All",
+    "A", "An", "Of", "Q1", "Q2", "Q3", "Q4", "CEO", "CFO", "CTO", "COO", "CMO", "CRO", "VP",
 }
 
 
-def claim_specifics(category: str, sentence: str, start: int, end: int) -> tuple[tuple[str, str],
-                                                                                  ...]:
-    """Specifics named by a claim whose match is sentence[start:end]."""
-    before, after = sentence[:start], sentence[end:]
-    found: list[tuple[str, str]] = []
-    if category in ("claim.meeting", "claim.content", "claim.conversation"):
-        event = _event(after) or _event(sentence[end - min(end, 80):end]) or _event(before)
-        if event:
-            found.append(("event", event))
-    if category == "claim.referral":
-        person = _person_before(before) or _person_after(after) or _person_after(sentence)
-        if person:
-            found.append(("person", person))
-    if category == "claim.content":
-        title = _QUOTED_TITLE.search(sentence)
-        document = title.group(1).strip() if title else _document(after)
-        if document:
-            found.append(("document", document))
-    if category == "claim.company_event":
-        round_match = _ROUND.search(sentence)
-        if round_match:
-            found.append(("round", " ".join(round_match.group("round").split()).title()))
-        event = _COMPANY_EVENT.search(sentence)
-        if event:
-            found.append(("event", event.group("event").lower()))
-    if category == "claim.relationship":
-        text = sentence[start:end].lower()
-        stage = next((s for word, s in _STAGE_WORDS if word in text), "customer")
-        found.append(("stage", stage))
-    return tuple(found)
+def claim_specifics(category: str, sentence: str, start: int, end: int) -> Specifics:
+    """Specifics named by a claim whose match is ``sentence[start:end]`` (see the module
+    docstring for the keys of each category)."""
+    reader = _READERS.get(category)
+    if reader is None:
+        return ()
+    found = reader(sentence, start, end)
+    if _shouted(sentence):
+        # Names in a shouted sentence: "DREAMFORCE 2026" is given as "Dreamforce 2026".
+        fixed = _FIXED_WORDS.get(category, ()) + ("kind", "stage")
+        found = [(key, value if key in fixed else _title_case(value)) for key, value in found]
+    return tuple((key, value) for key, value in found if value)
+
+
+# --- meeting -------------------------------------------------------------------------------
+
+def _meeting(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    event = _event_near(sentence, start, end)
+    return [("event", event)] if event else []
+
+
+def _event_near(sentence: str, start: int, end: int) -> str | None:
+    """The event named after the match, inside it, or before it (in that order)."""
+    return (_event(sentence[end:]) or _event(sentence[start:end] + " ")
+            or _event(sentence[:start]))
 
 
 def _event(text: str) -> str | None:
-    for match in _EVENT_AFTER.finditer(text):
-        event = _trim(match.group("event"))
-        if event and event.split()[0] not in _NOT_NAMES and not event.isdigit():
-            return event
+    for cue in _EVENT_CUE.finditer(text):
+        run = _EVENT_RUN.match(text, cue.end())
+        if not run:
+            continue
+        if _NOT_EVENT_AFTER.match(text[run.end():]):
+            continue
+        name = _clean_name(run.group(0))
+        if not name:
+            continue
+        words = name.split()
+        if words[0][0].isdigit() and len(words) == 1:
+            continue  # "at 10am", "at 2026"
+        return name
     return None
 
 
-def _trim(name: str) -> str:
-    words = name.split()
-    while words and (words[-1].lower() in {"of", "and", "the", "for", "on", "&", "de", "du"}
-                     or words[-1].capitalize() in _NOT_NAMES):
+# --- conversation --------------------------------------------------------------------------
+
+def _conversation(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    kind = _first_kind(_CONVERSATION_KINDS_RE, sentence[start:end]) or \
+        _first_kind(_CONVERSATION_KINDS_RE, sentence)
+    if kind:
+        found.append(("kind", kind))
+    topic = _topic(sentence[start:]) or _topic(sentence)
+    if topic:
+        found.append(("topic", topic))
+    event = _event(sentence[end:]) or _event(sentence[start:end] + " ")
+    if event:
+        found.append(("event", event))
+    return found
+
+
+def _first_kind(kinds: list[tuple[str, regex.Pattern[str]]], text: str) -> str | None:
+    """The kind whose words come first in ``text`` (ties go to the earlier kind)."""
+    best: tuple[int, int, str] | None = None
+    for order, (kind, pattern) in enumerate(kinds):
+        match = pattern.search(text)
+        if match and (best is None or (match.start(), order) < best[:2]):
+            best = (match.start(), order, kind)
+    return best[2] if best else None
+
+
+def _topic(text: str) -> str | None:
+    match = _TOPIC.search(text)
+    if not match:
+        return None
+    words: list[str] = []
+    for word in match.group("topic").split():
+        if word.lower() in _TOPIC_STOP or word.capitalize() in _TIME_WORDS:
+            break
+        words.append(word)
+    return " ".join(words).strip("'’-/") or None
+
+
+# --- referral ------------------------------------------------------------------------------
+
+def _referral(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    person = _referrer(sentence, start, end)
+    return [("person", person)] if person else []
+
+
+def _referrer(sentence: str, start: int, end: int) -> str | None:
+    matched = sentence[start:end]
+    for pattern in (_PERSON_POSSESSIVE, _PERSON_AFTER_CUE):
+        for found in pattern.finditer(matched):
+            person = _clean_person(found.group("person"))
+            if person:
+                return person
+    before = sentence[:start]
+    person = _person_before(before)
+    if person:
+        return person
+    after = sentence[end:]
+    lead = _AT_START.match(after)
+    for pattern in (_PERSON_RE,):
+        found = pattern.match(after, lead.end() if lead else 0)
+        if found:
+            person = _clean_person(found.group(0))
+            if person:
+                return person
+    for found in _PERSON_AFTER_CUE.finditer(after[:60]):
+        person = _clean_person(found.group("person"))
+        if person:
+            return person
+    for found in _PERSON_POSSESSIVE.finditer(sentence):
+        person = _clean_person(found.group("person"))
+        if person:
+            return person
+    return None
+
+
+def _person_before(before: str) -> str | None:
+    text = before.rstrip()
+    match = _PERSON_AT_END.search(text)
+    if not match:
+        return None
+    preceding = text[:match.start()].rstrip().lower()
+    if preceding.endswith((" at", " from", " with", " of", " for", " in", " to")):
+        return None  # "your colleague at Vantablue suggested": a company, not a person
+    return _clean_person(match.group("person"))
+
+
+def _clean_person(text: str) -> str | None:
+    words = text.split()
+    while words and (words[0].strip("'’") in _NOT_NAMES or _is_acronym(words[0])):
+        words.pop(0)
+    while words and (words[-1] in _NOT_NAMES or _is_acronym(words[-1])):
         words.pop()
-    return " ".join(words).strip(".,;:")
-
-
-def _person_before(text: str) -> str | None:
-    match = _PERSON_BEFORE.search(text.rstrip())
-    if not match:
+    words = [w for w in words if not any(ch.isdigit() for ch in w)]
+    if not words:
         return None
-    words = [w for w in match.group("person").split() if w not in _NOT_NAMES]
-    return " ".join(words) or None
+    words[-1] = _strip_possessive(words[-1])
+    return " ".join(words).strip(".,;:'’") or None
 
 
-def _person_after(text: str) -> str | None:
-    match = _PERSON_AFTER.search(text)
-    if not match:
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return 1 < len(letters) <= 4 and all(c.isupper() for c in letters)
+
+
+# --- relationship --------------------------------------------------------------------------
+
+def _relationship(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    matched = sentence[start:end]
+    stage = "customer"
+    for name, pattern in _STAGE_WORDS:
+        if regex.search(pattern, matched, regex.IGNORECASE):
+            stage = name
+            break
+    found = [("stage", stage)]
+    product = None
+    for candidate in _PRODUCT_BEFORE.finditer(matched):
+        product = _clean_name(candidate.group("name"))
+        if product:
+            product = product.split()[-1] if "'" in product or "’" in product else product
+            break
+    if not product:
+        following = _PRODUCT_AFTER.match(sentence, max(start, end - 12)) or \
+            _PRODUCT_AFTER.search(sentence[:end + 40], start)
+        if following:
+            product = _clean_name(following.group("name"))
+    if product:
+        found.append(("product", product))
+    return found
+
+
+# --- content -------------------------------------------------------------------------------
+
+def _content(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    matched = sentence[start:end]
+    after = sentence[end:]
+    title = _content_title(sentence, start, end)
+    kind = _content_kind(matched, after[:80], title)
+    found: list[tuple[str, str]] = [("kind", kind)]
+    if title:
+        found.append(("document", title))
+        if kind in ("event", "registration"):
+            found.append(("event", title))
+    return found
+
+
+def _content_kind(matched: str, after: str, title: str | None) -> str:
+    kind = _first_kind(_CONTENT_KINDS_RE, matched)
+    following = after + " " + (title or "")
+    if kind == "signup" and _EVENT_NOUN.search(following) or \
+            kind == "signup" and _WEBINAR_NOUN.search(following):
+        return "registration"  # signing up for an event or a webinar is registering for it
+    if kind:
+        return kind
+    if _WEBINAR_NOUN.search(matched + " " + following):
+        return "webinar"
+    return "event"
+
+
+def _content_title(sentence: str, start: int, end: int) -> str | None:
+    quoted = [m for m in _QUOTED_TITLE.finditer(sentence)]
+    if quoted:
+        best = min(quoted, key=lambda m: (m.start() < end, abs(m.start() - end)))
+        return best.group(1).strip().strip(".,;:!?") or None
+    return _title_after(sentence[end:]) or _title_before(sentence[:start])
+
+
+def _title_after(text: str) -> str | None:
+    position = 0
+    for _ in range(8):
+        word = regex.match(r"[ \t]*(?P<w>[^\s]+)", text[position:])
+        if not word:
+            return None
+        token = word.group("w")
+        if token[:1].isupper() or token[:1].isdigit():
+            run = _TITLE_RUN.match(text, position + word.start("w"))
+            return _clean_name(run.group(0)) if run else None
+        if token.lower().strip(",") not in _LEAD_IN or token.endswith((",", ".", ";", ":")):
+            return None
+        position += word.end()
+    return None
+
+
+def _title_before(text: str) -> str | None:
+    """A title just before the match: "the Checkout Conversion Teardown you downloaded"."""
+    trimmed = regex.sub(r"(?i)[ \t]+(?:that|which)[ \t]*$", "", text.rstrip())
+    for match in _TITLE_RUN.finditer(trimmed):
+        if match.end() == len(trimmed) and match.start() > 0:
+            name = _clean_name(match.group(0))
+            return name if name and name.split()[0] not in _NOT_NAMES else None
+    return None
+
+
+# --- company events ------------------------------------------------------------------------
+
+def _company_event(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    # Look at the match, then at the rest of its clause.
+    scope = sentence[start:]
+    round_match = _ROUND.search(sentence[start:end]) or _ROUND.search(scope)
+    if round_match:
+        found.append(("round", _round_name(round_match.group("round"))))
+    else:
+        event = _company_event_word(sentence[start:end]) or _company_event_word(scope)
+        if event:
+            found.append(("event", event))
+    for key, pattern in (("acquirer", _ACQUIRER), ("target", _TARGET)):
+        match = pattern.search(scope)
+        if match:
+            name = _clean_name(match.group("name"))
+            if name:
+                found.append((key, name))
+    location = _LOCATION.search(scope)
+    if location:
+        name = _clean_name(location.group("name") or location.group("before"))
+        if name and not _ROUND.fullmatch(name):
+            found.append(("location", name.split()[-1] if location.group("before") else name))
+    event_name = _EVENT_NAME.search(sentence, max(0, start - 60))
+    if event_name:
+        raw = event_name.group("name") or event_name.group("before") or event_name.group("deal")
+        name = _clean_name(raw)
+        if name and not _ROUND.fullmatch(name) and name != dict(found).get("location"):
+            found.append(("name", name))
+    return found
+
+
+def _company_event_word(text: str) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for order, (name, pattern) in enumerate(_COMPANY_EVENTS):
+        match = pattern.search(text)
+        if match:
+            candidate = (order, match.start(), name)
+            if best is None or candidate < best:
+                best = candidate
+    return best[2] if best else None
+
+
+def _round_name(text: str) -> str:
+    words = text.split()
+    lowered = " ".join(words).lower()
+    if lowered in ("ipo", "initial public offering"):
+        return "IPO"
+    if lowered.startswith("series"):
+        return " ".join(["Series", words[1].upper()] + [w.lower() for w in words[2:]])
+    return " ".join(w.capitalize() if i == 0 else w.lower() for i, w in enumerate(words))
+
+
+# --- thread --------------------------------------------------------------------------------
+
+_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|vs|ref|réf|rif|odp|fwd?|fw|wg|tr|rv|enc|vb)\s*"
+                     r"(?:\[\d+\]|\(\d+\))?\s*:\s*)+", re.IGNORECASE)
+
+
+def _thread(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    matched = sentence[start:end]
+    forward = re.search(r"(?i)\b(?:fwd?|fw|wg|tr|rv|enc|vb)\s*(?:\[\d+\])?\s*:|forward|passing "
+                        r"this", matched)
+    found: list[tuple[str, str]] = [("kind", "forward" if forward else "reply")]
+    if matched.rstrip().endswith(":") or _PREFIX.match(matched):
+        topic = _PREFIX.sub("", sentence[start:]).strip(" \t-—–:")
+    else:
+        topic = _topic(sentence[start:]) or ""
+    if topic:
+        found.append(("topic", topic))
+    return found
+
+
+# Specifics that are words of a fixed vocabulary, not names (never title-cased).
+_FIXED_WORDS: dict[str, tuple[str, ...]] = {"claim.company_event": ("event", "round")}
+
+_READERS = {
+    "claim.meeting": _meeting,
+    "claim.conversation": _conversation,
+    "claim.referral": _referral,
+    "claim.relationship": _relationship,
+    "claim.content": _content,
+    "claim.company_event": _company_event,
+    "claim.thread": _thread,
+}
+
+
+# --- names ---------------------------------------------------------------------------------
+
+def _clean_name(name: str) -> str | None:
+    """A run of capitalised words, cut at the first month or weekday and trimmed of trailing
+    connectors, sentence words and possessives."""
+    words = name.split()
+    for index, word in enumerate(words):
+        if index and word.strip(".,;:'’").capitalize() in _TIME_WORDS:
+            words = words[:index]
+            break
+    connectors = {"of", "and", "the", "for", "on", "&", "de", "du", "in", "from", "to", "a",
+                  "an", "with", "at", "by", "your", "our", "my", "x", "vs", "vs.", "or"}
+    while words and (words[-1].lower() in connectors or words[-1].strip(".,;:") in _NOT_NAMES):
+        words.pop()
+    while words and words[0].strip("'’") in _NOT_NAMES:
+        words.pop(0)
+    if not words:
         return None
-    words = [w for w in match.group("person").split() if w not in _NOT_NAMES]
-    return " ".join(words) or None
+    words[-1] = _strip_possessive(words[-1].rstrip(".,;:"))
+    result = " ".join(words).strip(".,;:-–—")
+    return result if len(result) > 1 else None
 
 
-def _document(text: str) -> str | None:
-    match = re.search(r"\b(?:the|our|my|your|a)?[ \t]*(?P<rest>.*)", text)
-    rest = match.group("rest") if match else text
-    found = _DOCUMENT_AFTER.match(rest.lstrip())
-    if not found:
-        return None
-    document = _trim(found.group("document"))
-    return document if len(document) > 2 else None
+def _strip_possessive(word: str) -> str:
+    for suffix in ("'s", "’s", "'", "’"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            return word[: -len(suffix)]
+    return word
+
+
+def _shouted(sentence: str) -> bool:
+    letters = [c for c in sentence if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def _title_case(value: str) -> str:
+    return " ".join(w if any(c.isdigit() for c in w) else w.capitalize() for w in value.split())
 
 
 def identity_claims(message: Message, today: date) -> list[Claim]:

@@ -107,6 +107,8 @@ class Engine:
         self._compiled = True
 
     def _add(self, rule: Rule, nlp) -> None:  # type: ignore[no-untyped-def]
+        if rule.stage:
+            return  # made by a later stage
         if rule.check:
             self._checks.append(rule)
             return

@@ -84,15 +84,12 @@ def find_signature(text: str, quoted: tuple[tuple[int, int], ...] = ()) -> int |
     """Offset where the sign-off begins: a '-- ' delimiter, else the last valediction line."""
     limit = min((start for start, _ in quoted if start > 0), default=len(text))
     own = text[:limit]
-    delimiter = None
-    for delimiter in _SIG_DELIMITER.finditer(own):
-        pass
-    if delimiter is not None:
-        return delimiter.start()
-    valediction = None
-    for valediction in _VALEDICTION.finditer(own):
-        pass
-    if valediction is not None:
+    delimiters = list(_SIG_DELIMITER.finditer(own))
+    if delimiters:
+        return delimiters[-1].start()
+    valedictions = list(_VALEDICTION.finditer(own))
+    if valedictions:
+        valediction = valedictions[-1]
         # A sign-off far above the end is a phrase inside the text, not the closing.
         if own.count("\n", valediction.end()) <= 12:
             return valediction.start()

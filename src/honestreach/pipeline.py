@@ -181,8 +181,9 @@ class Linter:
         today = self.overrides.date
         if today is None and message.date is not None:
             today = message.date.date()
+        rules = {rule.id: rule for rule in self.ruleset(config).rules}
         verification = verify_message(message, result.claims, self.crm, today,
-                                      self.overrides.to, self.overrides.show_verified)
+                                      self.overrides.to, self.overrides.show_verified, rules)
         findings = result.findings + verification.findings
         errors = result.errors
         kept = []

@@ -27,7 +27,11 @@ _EXAMPLE = {
         {"type": "string", "minLength": 1},
         {
             "type": "object",
-            "properties": {"subject": {"type": "string"}, "body": {"type": "string"}},
+            "properties": {
+                "subject": {"type": "string"},
+                "body": {"type": "string"},
+                "to": {"type": "string"},
+            },
             "additionalProperties": False,
             "minProperties": 1,
         },
@@ -95,6 +99,8 @@ RULE_SCHEMA: dict[str, Any] = {
             },
         },
         "check": {"type": "string", "pattern": "^[a-z_]+$"},
+        # Findings made by the CRM verification stage (verify.py) rather than by the engine.
+        "stage": {"enum": ["crm"]},
         "options": {"type": "object"},
         "context": {
             "type": "object",
@@ -117,7 +123,7 @@ RULE_SCHEMA: dict[str, Any] = {
             },
         },
     },
-    "oneOf": [{"required": ["patterns"]}, {"required": ["check"]}],
+    "oneOf": [{"required": ["patterns"]}, {"required": ["check"]}, {"required": ["stage"]}],
 }
 
 
@@ -138,10 +144,11 @@ class RuleError:
 
 @dataclass(frozen=True)
 class Example:
-    """A rule example: a body, a subject, or both."""
+    """A rule example: a body, a subject, or both (and a recipient, for CRM-stage rules)."""
 
     subject: str | None = None
     body: str | None = None
+    to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +188,7 @@ class Rule:
     scope: tuple[str, ...] = ("subject", "body")
     patterns: tuple[Pattern, ...] = ()
     check: str | None = None
+    stage: str | None = None
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     skip_negated: bool = True
     skip_questions: bool = True
@@ -194,7 +202,9 @@ class Rule:
 
     @property
     def kind(self) -> str:
-        """'python' for rules backed by a Python check, else 'patterns'."""
+        """'python' (a Python check), 'crm' (the CRM verification stage) or 'patterns'."""
+        if self.stage:
+            return self.stage
         return "python" if self.check else "patterns"
 
     @property
@@ -304,6 +314,7 @@ def load_rule_file(path: Path, builtin: bool = False) -> Rule:
         scope=tuple(data.get("scope", ("subject", "body"))),
         patterns=patterns,
         check=data.get("check"),
+        stage=data.get("stage"),
         options=dict(data.get("options", {})),
         skip_negated=context.get("negation", "skip") == "skip",
         skip_questions=context.get("question", "skip") == "skip",
@@ -334,7 +345,7 @@ def _validate(document: YamlDocument, path: Path) -> None:
     elif error.validator == "additionalProperties":
         message = error.message.replace("Additional properties are not allowed", "unknown key")
     elif error.validator == "oneOf" and not location:
-        message = "a rule needs either 'patterns' or 'check' (not both)"
+        message = "a rule needs exactly one of 'patterns', 'check' or 'stage'"
     else:
         message = error.message
     raise RuleLoadError(
@@ -380,7 +391,7 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
 def _example(data: str | dict[str, str]) -> Example:
     if isinstance(data, str):
         return Example(body=data)
-    return Example(subject=data.get("subject"), body=data.get("body"))
+    return Example(subject=data.get("subject"), body=data.get("body"), to=data.get("to"))
 
 
 def describe_patterns(rule: Rule) -> list[str]:
@@ -396,4 +407,6 @@ def describe_patterns(rule: Rule) -> list[str]:
                                                      width=1000).strip())
     if rule.check:
         lines.append(f"python check: {rule.check}")
+    if rule.stage == "crm":
+        lines.append("reported by the CRM verification stage (--crm)")
     return lines

@@ -15,14 +15,15 @@ it) is checked here too, and CRM-based relevance signals are computed for the sc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
 from .crm import CRM, Account, Activity, Contact
 from .model import Claim, Finding, Location, Message, TimeWindow
+from .rules import Rule
 from .score import Signal
 from .timeexpr import find_time
 
@@ -126,9 +127,14 @@ def verify_message(
     today: date | None = None,
     to: str | None = None,
     show_verified: bool = False,
+    rules: Mapping[str, Rule] | None = None,
 ) -> Verification:
-    """Findings for claims the CRM does not support, suppression findings and CRM signals."""
+    """Findings for claims the CRM does not support, suppression findings and CRM signals.
+
+    ``rules`` (by id) supply each finding's suggestion; the claim rules' own files say what an
+    honest sentence would be."""
     today = today or (message.date.date() if message.date else date.today())
+    suggestions = {rule_id: rule.suggestion for rule_id, rule in (rules or {}).items()}
     result = Verification()
     recipients = recipients_of(message, crm, to)
     result.recipient = recipients[0]
@@ -137,19 +143,16 @@ def verify_message(
         suffix = f" (recipient {recipient.email})" if several else ""
         for claim in [*claims, *identity_claims_for(message, recipient, crm)]:
             for finding in _verify_claim(message, claim, recipient, crm, today, show_verified):
-                if suffix:
-                    finding = _with_message(finding, finding.message + suffix)
-                result.findings.append(finding)
+                result.findings.append(replace(
+                    finding, message=finding.message + suffix,
+                    suggestion=suggestions.get(finding.rule, "")))
         if crm is not None and recipient.contact is not None:
-            result.findings.extend(_suppression(message, recipient.contact))
+            result.findings.extend(
+                replace(f, suggestion=suggestions.get(f.rule, ""))
+                for f in _suppression(message, recipient.contact))
     if crm is not None:
         result.signals.extend(relevance_signals(message, recipients[0], result.findings))
     return result
-
-
-def _with_message(finding: Finding, message: str) -> Finding:
-    return Finding(finding.rule, finding.category, finding.severity, message, finding.location,
-                   finding.text, finding.suggestion, finding.field)
 
 
 def _verify_claim(message: Message, claim: Claim, recipient: Recipient, crm: CRM | None,
@@ -491,8 +494,6 @@ def _suppression(message: Message, contact: Contact) -> list[Finding]:
         message=f"Do not send: {contact.email} {' and '.join(reasons)}.",
         location=header_location(message, "to"),
         text=contact.email,
-        suggestion="Remove this recipient; if they asked to hear from you again, record their "
-                   "consent in the CRM first.",
         field="subject" if message.subject else "body",
     )]
 
@@ -559,7 +560,6 @@ def _finding(message: Message, claim: Claim, severity: str, reason: str) -> Find
         message=f"Claims {_describe(claim)}; {reason}.",
         location=message.location(claim.field, claim.start, claim.end),
         text=claim.text,
-        suggestion=CLAIM_SUGGESTIONS.get(claim.category, ""),
         field=claim.field,
     )
 
@@ -581,22 +581,4 @@ CLAIM_WORDS = {
     "claim.company_event": "a company event",
     "claim.identity": "who the recipient is",
     "claim.thread": "an earlier email thread",
-}
-
-CLAIM_SUGGESTIONS = {
-    "claim.meeting": "Only mention a meeting the CRM records; otherwise introduce yourself "
-                     "plainly (\"We haven't met; I'm writing because...\").",
-    "claim.conversation": "Refer only to conversations the CRM records, with their real date; "
-                          "otherwise say why you are writing now.",
-    "claim.referral": "Name a referrer only when the referral is recorded; otherwise explain "
-                      "how you found the recipient.",
-    "claim.relationship": "Describe the relationship the CRM records (\"You downloaded our "
-                          "guide in March\"), not one you wish you had.",
-    "claim.content": "Mention only downloads, signups and attendance the CRM records, with the "
-                     "right title.",
-    "claim.company_event": "Congratulate only on events recorded for the account (or cite the "
-                           "public source you read).",
-    "claim.identity": "Use the recipient's name, company and title as the CRM records them.",
-    "claim.thread": "Use 'Re:' or 'Fwd:' only on real replies and forwards; give a first email "
-                    "its own subject.",
 }
