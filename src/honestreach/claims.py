@@ -255,9 +255,8 @@ def _meeting(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
 
 
 def _event_near(sentence: str, start: int, end: int) -> str | None:
-    """The event named after the match, inside it, or before it (in that order)."""
-    return (_event(sentence[end:]) or _event(sentence[start:end] + " ")
-            or _event(sentence[:start]))
+    """The event named from the match on ("at SaaStr" inside or after it), else before it."""
+    return _event(sentence[start:]) or _event(sentence[:start])
 
 
 def _event(text: str) -> str | None:
@@ -288,7 +287,7 @@ def _conversation(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
     topic = _topic(sentence[start:]) or _topic(sentence)
     if topic:
         found.append(("topic", topic))
-    event = _event(sentence[end:]) or _event(sentence[start:end] + " ")
+    event = _event(sentence[start:])
     if event:
         found.append(("event", event))
     return found

@@ -33,8 +33,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="Output format (github: Actions annotations).")
 @click.option("--select", help="Comma-separated rule ids or categories to check (default: all).")
 @click.option("--ignore", help="Comma-separated rule ids or categories to skip.")
 @click.option("--fail-on", type=click.Choice(list(SEVERITIES)),
@@ -94,8 +95,9 @@ def check(
     crm = _load_crm(crm_source, crm_preset, crm_mapping, config_path, paths)
     color = (output_format == "text" and not no_color and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
-    reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet)
     linter = Linter(overrides, crm=crm)
+    reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet,
+                             rules=linter.rules_by_id)
     redactor = None
     if redact:
         from .redact import Redactor

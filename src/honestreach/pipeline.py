@@ -23,7 +23,7 @@ from .engine import BATCH_SIZE, Engine, EngineResult
 from .verify import verify_message
 from .message import ParseError
 from .model import SEVERITY_RANK, FileResult, InputError, Message
-from .rules import RuleError, RuleSet, load_rules
+from .rules import Rule, RuleError, RuleSet, load_rules
 from .score import score_message
 from .sources import InputFile, InputProblem, iter_inputs, parse_input
 from .suppress import apply_suppressions, parse_suppressions
@@ -97,6 +97,10 @@ class Linter:
                 self._record(error)
             self._rulesets[config.rule_dirs] = ruleset
         return self._rulesets[config.rule_dirs]
+
+    def rules_by_id(self) -> dict[str, Rule]:
+        """Every rule of every rule set this linter loaded, by id."""
+        return {rule.id: rule for ruleset in self._rulesets.values() for rule in ruleset.rules}
 
     def engine(self, config: Config) -> Engine:
         key = (config.rule_dirs, config.pipeline)

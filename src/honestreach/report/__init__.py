@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Callable, TextIO
 
 from .base import Reporter, RunSummary
+from .github import GithubReporter
 from .json import JsonReporter
+from .sarif import SarifReporter
 from .text import TextReporter
 
 ReporterFactory = Callable[..., Reporter]
@@ -13,6 +15,8 @@ ReporterFactory = Callable[..., Reporter]
 REPORTERS: dict[str, ReporterFactory] = {
     "text": TextReporter,
     "json": JsonReporter,
+    "sarif": SarifReporter,
+    "github": GithubReporter,
 }
 
 
