@@ -419,3 +419,58 @@ def test_checks_are_fast() -> None:
     # The whole linter must do 400 messages/s (2.5 ms each, spaCy included): the checks may
     # use a small part of that. A generous bound, so a slow CI machine does not flake.
     assert per_message < 0.002, f"{per_message * 1000:.2f} ms per message"
+
+
+# --- pathological bodies: every check must stay linear ---------------------------------------
+# Each body below once made a check backtrack quadratically (minutes at 100 KB): a hyphenated
+# run of capitals in the street finder, a long dotted run before '@' in the e-mail masker,
+# openers without closers in a template, "«namename...", a greeting followed by a long run of
+# tabs, and a long gap between two words in capitals. The test asserts what the checks return;
+# a regression shows up as a suite that takes minutes rather than as a failed timing.
+
+PATHOLOGICAL = {
+    "bangs": "!" * 50_000,
+    "capitals": "A" * 50_000,
+    "spaces": " " * 50_000,
+    "digits": "7" * 50_000,
+    "one long line": ("Thanks for the call about your warehouse counts, Ana. " * 2000)[:100_000],
+    "hyphenated capitals": "A-" * 25_000 + " 1",
+    "dotted run before @": "a." * 25_000 + "@ /",
+    "template openers": "{{" * 25_000,
+    "word merge field": "«" + "name" * 12_500,
+    "greeting and tabs": "Dear" + "\t" * 50_000 + "x",
+    "gap between capitals": "NEWS" + " " * 50_000 + "x NEWS",
+}
+
+
+@pytest.mark.parametrize("name", list(PATHOLOGICAL))
+def test_checks_finish_pathological_bodies(name: str) -> None:
+    body = PATHOLOGICAL[name]
+    path = "draft.txt.j2" if name == "template openers" else "<text>"
+    message = message_from_text(body, "Quick question", path=path)
+    options = {rule.check: rule.options for rule in RULES.rules if rule.check}
+    for check, function in CHECKS.items():
+        for hit in function(message, dict(options.get(check, {}))):
+            field = message.subject if hit.field == "subject" else message.body
+            assert field is not None and 0 <= hit.start <= hit.end <= len(field.text)
+    # Nothing here is an opt-out or a postal address: both compliance checks report.
+    assert run("missing_unsubscribe", body, message=message)
+    assert run("missing_postal_address", body, message=message)
+
+
+def test_pathological_bodies_are_still_read_correctly() -> None:
+    assert run("exclamation_overload", "Thanks" + "!" * 50_000)
+    # A street on a very long hyphenated line is still found, and so is the address.
+    line = "-".join(["Am"] * 20_000) + "-Hauptstraße 5, 10115 Berlin, Germany"
+    assert has_postal_address(message_from_text("Best,\nTheo\n" + line))
+    assert postal_line_spans("Ring-Center, Bahnhof-strasse 12\n8001 Zürich, Schweiz")
+    assert not postal_line_spans("rückwärts-Hauptweg ohne Nummer\nGermany")
+    # The e-mail masker and the merge-field finders still see ordinary tokens.
+    assert run("merge_fields", "Hi «FirstName», see you at «Company_Name»!") == [
+        ("body", "«FirstName»"), ("body", "«Company_Name»")]
+    template = message_from_text("{{ greeting }} [Company] {% if x %}[First Name]{% endif %}",
+                                 None, path="outreach.txt.j2")
+    assert run("merge_fields", "", message=template) == [
+        ("body", "[Company]"), ("body", "[First Name]")]
+    assert run("empty_merge_value", "Dear\t\t ,\n\nThanks.") == [("body", "Dear\t\t ,")]
+    assert run("shouting", "READ THIS\t \t  NOW please") == [("body", "READ THIS\t \t  NOW")]

@@ -22,13 +22,13 @@ PUSHY = textwrap.dedent("""\
     """)
 
 CLEAN = textwrap.dedent("""\
-    Subject: The checklist you asked for
+    Subject: A stock-count checklist
     To: dana@example.com
 
     Hi Dana,
 
-    Here is the stock-count checklist you asked about on our call. No need to reply if it is
-    not useful right now.
+    Here is a two-page stock-count checklist that distributors use at month end. No need to
+    reply if it is not useful right now.
 
     Best,
     Theo Brandt

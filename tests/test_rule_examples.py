@@ -9,7 +9,8 @@ from pathlib import Path
 from honestreach.crm import load_crm
 from honestreach.engine import Engine
 from honestreach.message import message_from_text, parse_draft
-from honestreach.rules import Example, Rule, load_rules
+from honestreach.guarded_regex import compile_guarded
+from honestreach.rules import Example, RegexPattern, Rule, load_rules
 from honestreach.verify import verify_message
 
 RULESET = load_rules()
@@ -53,3 +54,144 @@ def test_bad_example_triggers_rule(rule: Rule, example: Example) -> None:
 @pytest.mark.parametrize(("rule", "example"), _cases("good"))
 def test_good_example_is_clean(rule: Rule, example: Example) -> None:
     assert _fired(rule, example) == [], f"{rule.id} fired on {example}"
+
+
+# --- keyword pre-filters ---------------------------------------------------------------------
+# A regex pattern with `keywords` only runs when the lower-cased text holds one of them, so a
+# keyword list that misses a possible match silently drops findings. Every regex pattern with
+# keywords is run here WITHOUT the pre-filter over the examples of every rule (subjects and
+# bodies) and the sentences below, each also with its blanks doubled, its hyphens turned into
+# spaces and its apostrophes swapped (\s+, [-\ ] and ['’] are where keyword lists go wrong):
+# whenever the regex matches, one of its keywords must be in the lower-cased text.
+
+EXTRA_SENTENCES = [
+    # urgency
+    "Offer ends Friday - pricing goes back up to full price on Monday.",
+    "This price is only valid until the end of the month, so lock it in today.",
+    "Only 24 hours left! The clock is ticking: 03:12:45 remaining.",
+    "Hurry, last chance: this is it!",
+    "This deal expires at 5pm today, and the deadline is tonight.",
+    "Reply today to lock in the discount before it's gone.",
+    # scarcity
+    "Only 2 seats left for the March cohort, and they're going fast!",
+    "We're only onboarding 5 new customers this quarter; 3 of the spots are already taken.",
+    "Two other companies are also interested in this slot, so I'll have to give it to "
+    "someone else.",
+    "Doors won't reopen until next year; once these are gone, they're gone.",
+    "Availability is extremely limited and demand has been overwhelming.",
+    "Limited to the first 20 sign-ups who reply today. Down to our last three seats.",
+    # pressure
+    "I've taken the liberty of booking a call on your calendar for Tuesday.",
+    "I'll take your silence as a yes and send the contract to your CFO.",
+    "Unless I hear otherwise, I'll go ahead and renew your plan.",
+    "Your competitors are already using this, so don't get left behind.",
+    "No thanks, I don't want to grow my revenue.",
+    "Every day you wait costs you $5,000; your job could be on the line.",
+    "I guess growing revenue just isn't a priority for you.",
+    "You wouldn't want your board to find out you were the only one who missed this.",
+    "Help me hit my quota this month - my boss will kill me.",
+    "This is my fifth email, and I still haven't heard back from you despite three attempts.",
+    "Could you at least have the courtesy to reply? How hard is it to say no?",
+    # deception
+    "We're the number one CRM for distributors, and no other vendor comes close.",
+    "Our best-in-class onboarding is the fastest in the industry, rated #1 by G2 users.",
+    "Results are guaranteed - or your money back. It's completely risk-free: you can't lose.",
+    "Join 12,000+ finance teams who already use Ledgerly; everyone is switching.",
+    "Our customers 10x their pipeline in 90 days and see 300% more replies.",
+    "Experts agree: studies show clinically proven results, backed by leading scientists.",
+    "You've been selected for an exclusive invitation for a select few.",
+    "This isn't a sales pitch, I promise; I'm not trying to sell you anything.",
+    "Worth $2,000 - yours free this week (a $500 value).",
+    # surveillance
+    "I noticed you opened my email and clicked the link in it.",
+    "I saw you were on our pricing page and looking at our docs.",
+    "My tracker says you've read it 4 times, from three different cities, at 2am.",
+    "Our intent data shows your team is researching alternatives.",
+    "I saw your kids' soccer photos on Instagram, and I know where you live.",
+    "Someone from Acme has been on our pricing page all week.",
+    # disrespect
+    "Not bad for a small company like yours.",
+    "Let me explain this slowly so you understand; even a child could get it.",
+    "Your website is a joke, and you people clearly don't get it.",
+    "You're an absolute legend and a genius - the GOAT!",
+    "Hey buddy, thanks champ! My man, great to see you.",
+    # subjects
+    "Invoice #4471 overdue - payment failed",
+    "Your account has been suspended - verify your password",
+    "Budget approval required: please review and sign",
+    "URGENT: action required - final notice",
+    "Top-rated platform for revenue teams, with the best prices anywhere.",
+    "It's 100% guaranteed and proven to work for every business - guaranteed!",
+    "As I keep saying, for the third time: if you had bothered to read it, I'll use small words.",
+    "What were you thinking? Do your homework. How do you not know this?",
+    "You walk on water.",
+    "I'm surprised that you don't care. You owe it to your team, and I've gone out of my way.",
+    "Your customers deserve better. I think I deserve a reply; a simple yes or no is all I ask.",
+    "This could cost you your job, so act before it's too late for your team.",
+    "Imagine what happens when the auditors arrive.",
+    "If I don't hear back by Friday, I'll go ahead and send the contract.",
+    "No reply by Friday will be taken as approval.",
+    "Only 3 left! Final seats available now.",
+    "You opened it twice. T-minus 3 days.",
+    "I can only hold this rate until Friday. After Friday the price goes up.",
+    "The offer is off the table after Monday.",
+    "!! URGENT - Important: please read",
+    # respectful
+    "Thanks for the call on Tuesday; the agenda and the pricing page are attached.",
+    "We guarantee a response within one business day under our SLA.",
+    "Several teams cut their close from five days to three; here is the case study.",
+    "The workshop has 40 places, and registration closes on 12 March.",
+    "Would a short call on Thursday or Friday work for you? No pressure either way.",
+]
+
+
+def _variants(text: str) -> set[str]:
+    return {text, text.replace(" ", "  "), text.replace("-", " "),
+            text.replace("'", "’"), text.replace("’", "'")}
+
+
+KEYWORD_TEXTS = sorted({
+    variant
+    for text in [
+        *EXTRA_SENTENCES,
+        *(part for rule in RULESET.rules
+          for example in rule.bad_examples + rule.good_examples
+          for part in (example.subject, example.body) if part),
+    ]
+    for variant in _variants(text)
+})
+
+
+def _keyword_cases() -> list:
+    return [
+        pytest.param(rule, pattern, id=f"{rule.id}-{index}")
+        for rule in RULESET.rules
+        for index, pattern in enumerate(rule.patterns)
+        if isinstance(pattern, RegexPattern) and pattern.keywords
+    ]
+
+
+@pytest.mark.parametrize(("rule", "pattern"), _keyword_cases())
+def test_keywords_hold_for_every_match(rule: Rule, pattern: RegexPattern) -> None:
+    assert all(k and k == k.lower() for k in pattern.keywords), pattern.keywords
+    compiled = compile_guarded(pattern.regex)
+    missed = [
+        text for text in KEYWORD_TEXTS
+        if compiled.search(text, timeout=1.0)
+        and not any(keyword in text.lower() for keyword in pattern.keywords)
+    ]
+    assert not missed, (
+        f"{rule.id}: the regex matches texts that hold none of its keywords "
+        f"{list(pattern.keywords)}: {missed[:3]}"
+    )
+
+
+def test_the_keyword_test_sees_each_regex_match() -> None:
+    # The texts above must actually exercise the patterns: most regex patterns with keywords
+    # match at least one of them (else the test above would pass vacuously).
+    cases = [param.values for param in _keyword_cases()]
+    matched = sum(
+        1 for _, pattern in cases
+        if any(compile_guarded(pattern.regex).search(text, timeout=1.0) for text in KEYWORD_TEXTS)
+    )
+    assert matched >= 0.9 * len(cases), f"only {matched} of {len(cases)} patterns matched"

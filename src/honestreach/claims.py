@@ -66,7 +66,7 @@ Specifics = tuple[tuple[str, str], ...]
 
 # A word of a name: capitalised ("SaaStr", "Marc-André", "B2C", "Multi-Entity") or a number
 # ("2026"); possessives are cut later.
-_WORD = r"(?:\p{Lu}[\p{L}\p{M}\p{N}'’&+.\-]*|\p{N}[\p{L}\p{N}.+\-]*)"
+_WORD = r"(?:\p{Lu}[\p{L}\p{M}\p{N}'’&+./\-]*|\p{N}[\p{L}\p{N}.+/\-]*)"
 _CAP_WORD = r"\p{Lu}[\p{L}\p{M}\p{N}'’&+.\-]*"
 _EVENT_CONNECTORS = r"of|&|and|the|for|on|de|du|la|le|des|am|im|x"
 _TITLE_CONNECTORS = (_EVENT_CONNECTORS + r"|in|from|to|a|an|with|vs\.?|your|our|my|at|into|"
@@ -76,7 +76,7 @@ _EVENT_RUN = regex.compile(
 _TITLE_RUN = regex.compile(
     rf"{_WORD}(?:[ \t]+(?:(?:{_TITLE_CONNECTORS})[ \t]+(?={_CAP_WORD}))*{_WORD})*")
 _PARTICLE = r"(?:de|da|del|della|di|do|dos|das|du|van|von|der|den|ter|ten|le|la|bin|al|el|y)"
-_PERSON = (rf"(?:{_CAP_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP_WORD}){{0,3}}")
+_PERSON = (rf"(?:{_CAP_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP_WORD}){{0,3}}")
 _PERSON_RE = regex.compile(_PERSON)
 _PERSON_AT_END = regex.compile(rf"(?P<person>{_PERSON})[ \t]*,?[ \t]*$")
 _PERSON_AFTER_CUE = regex.compile(
@@ -91,6 +91,9 @@ _AT_START = regex.compile(r"^[ \t]*(?:[,:—–-][ \t]*)?")
 _EVENT_CUE = regex.compile(
     r"(?i:\b(?:at|during|from|after|around|since|following|post-?))[ \t]+(?:(?i:the)[ \t]+)?"
     r"(?=\p{Lu}|\p{N})")
+# Where something was said: "as I mentioned at SaaStr", "during Dreamforce".
+_PLACE_CUE = regex.compile(
+    r"(?i:\b(?:at|during))[ \t]+(?:(?i:the)[ \t]+)?(?=\p{Lu}|\p{N})")
 _NOT_EVENT_AFTER = regex.compile(
     r"^(?:['’]s)?[ \t]+(?i:booth|stand|table|lounge|office|offices|hq|headquarters|suite|party|"
     r"store|site|team|house|plant|warehouse)\b")
@@ -101,20 +104,22 @@ _ROUND = regex.compile(
     r"seed(?:[ \t]+(?:round|extension))?\b|ipo\b|initial[ \t]+public[ \t]+offering)")
 # Company-event words in the order they win: "opening a new office" is an office.
 _COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pattern in [
-    ("acquisition", r"\b(?:acqui\w+|bought[ \t]+by|buy(?:ing|out)|takeover|taken[ \t]+over|"
-                    r"purchased[ \t]+by)\b"),
+    ("acquisition", (r"\b(?:acqui\w+|bought[ \t]+by|buy(?:ing|out)|takeover|taken[ \t]+over|"
+                    r"purchased[ \t]+by)\b")),
     ("merger", r"\bmerg\w+\b"),
     ("ipo", r"\b(?:ipo|went[ \t]+public|going[ \t]+public|listing|listed)\b"),
-    ("office", r"\b(?:(?:new|second|third|first)[ \t]+(?:\w+[ \t]+)?(?:office|hq|headquarters|"
-               r"hub|site|location)|office|offices|hq|headquarters)\b"),
-    ("opening", r"\b(?:open\w*|new[ \t]+(?:property|hotel|store|shop|restaurant|plant|factory|"
-                r"facility|warehouse|clinic|branch|campus|studio))\b"),
-    ("launch", r"\b(?:launch\w*|release[sd]?|releasing|unveil\w*|debut\w*)\b"),
+    ("office", (r"\b(?:(?:new|second|third|first)[ \t]+(?:\w+[ \t]+)?(?:office|hq|headquarters|"
+               r"hub|site|location)|office|offices|hq|headquarters)\b")),
+    ("opening", (r"\b(?:open\w*|new[ \t]+(?:[\w-]+[ \t]+){0,2}(?:property|hotel|store|shop|"
+                r"restaurant|plant|factory|facility|warehouse|clinic|branch|campus|studio|cent(?:er|re)|"
+                r"lab|depot|showroom))\b")),
+    ("launch", r"\b(?:launch\w*|(?<!press[ \t])release[sd]?|releasing|unveil\w*|debut\w*)\b"),
     ("expansion", r"\bexpan\w+\b"),
-    ("funding", r"\b(?:rais\w+|fund(?:ing|raise|raising)?|round|financing|investment|"
-                r"capital)\b"),
+    ("funding", (r"\b(?:rais\w+|fund(?:ing|raise|raising)?|round|financing|investment|"
+                r"capital)\b")),
     ("partnership", r"\bpartner\w*\b"),
-    ("award", r"\b(?:award\w*|won|winning|recogni[sz]ed)\b"),
+    ("award", (r"\b(?:award\w*|won|winning|recogni[sz]ed|named[ \t]+(?:to|in|as|one[ \t]+of)|"
+              r"ranked)\b")),
     ("hiring", r"\b(?:hiring|hires|headcount)\b"),
     ("rebrand", r"\brebrand\w*\b"),
     ("deal", r"\bdeal\b"),
@@ -128,7 +133,9 @@ _TARGET = regex.compile(
 _LOCATION = regex.compile(
     rf"(?i:\b(?:office|offices|hq|headquarters|hub|site|location|opening|expan\w+|presence|"
     rf"store|branch|plant|campus))[ \t]+(?i:in|into|to|at)[ \t]+(?P<name>{_PERSON})"
-    rf"|(?P<before>{_PERSON})[ \t]+(?i:office|hq|headquarters|hub|expansion|opening)\b")
+    rf"|(?P<before>{_PERSON})[ \t]+(?i:office|hq|headquarters|hub|expansion)\b"
+    rf"|(?i:\bnew)[ \t]+(?P<new>{_PERSON})[ \t]+(?:[\w-]+[ \t]+)?(?i:office|hq|headquarters|hub|"
+    rf"cent(?:er|re)|warehouse|store|plant|facility|site|campus|depot|showroom|location)\b")
 _EVENT_NAME = regex.compile(
     rf"(?i:\b(?:opening|opened|launching|launched|launch[ \t]+of|opening[ \t]+of|release[ \t]+of|"
     rf"releasing|unveiling|unveiled))[ \t]+(?:(?i:the|your|a)[ \t]+)?(?P<name>{_TITLE_RUN.pattern})"
@@ -136,10 +143,10 @@ _EVENT_NAME = regex.compile(
     rf"|(?i:\bthe)[ \t]+(?P<deal>{_PERSON})[ \t]+(?i:deal|merger|acquisition|partnership)\b")
 
 _STAGE_WORDS = (
-    ("former_customer", r"\b(?:former|ex-|past|previous|lapsed|used[ \t]+to|ended|expired|"
-                        r"cancel+ed|cancel+ing|churn\w*|left|welcome[ \t]+back|win[ \t]+you[ \t]+"
-                        r"back|have[ \t]+you[ \t]+back|no[ \t]+longer|ran[ \t]+out|"
-                        r"came[ \t]+to[ \t]+an[ \t]+end|renew(?:ed|al)?[ \t]+(?:fell|didn))"),
+    ("former_customer", (r"\b(?:former|ex-|past|previous|lapsed|used[ \t]+to|ended|expired|"
+                         r"cancel+ed|cancel+ing|churn\w*|left|welcome[ \t]+back|you[ \t]+back|"
+                         r"no[ \t]+longer|ran[ \t]+out|came[ \t]+to[ \t]+an[ \t]+end|"
+                         r"renew(?:ed|al)?[ \t]+(?:fell|didn))")),
     ("partner", r"\b(?:partner\w*|reseller\w*|affiliate\w*|alliance)\b"),
 )
 _PRODUCT_BEFORE = regex.compile(
@@ -150,22 +157,31 @@ _PRODUCT_AFTER = regex.compile(
     rf"(?P<name>{_PERSON})")
 
 _CONVERSATION_KINDS = [
-    ("email_sent", r"\b(?:my|our)[ \t]+(?:last|previous|earlier|recent)?[ \t]*(?:e-?mail|note|"
-                   r"message)s?\b|\bI[ \t]+(?:e-?mailed|sent|wrote)\b"),
-    ("email_received", r"\b(?:your|you[ \t]+(?:e-?mailed|wrote|replied|sent))[ \t]*"
+    ("email_sent", (r"\b(?:my|our)[ \t]+(?:last|previous|earlier|recent)?[ \t]*(?:e-?mail|note|"
+                   r"message)s?\b|\bI[ \t]+(?:e-?mailed|sent|wrote)\b")),
+    ("email_received", (r"\b(?:your|you[ \t]+(?:e-?mailed|wrote|replied|sent))[ \t]*"
                        r"(?:last|previous|earlier|recent|quick)?[ \t]*(?:e-?mail|note|message|"
                        r"reply|response|inquiry|enquiry)?\b(?<=\b(?:e-?mail|note|message|reply|"
-                       r"response|inquiry|enquiry|e-?mailed|wrote|replied|sent))"),
-    ("demo", r"\b(?:demo|demos|demonstration|walkthrough|walk-through|product[ \t]+tour|"
-             r"trial[ \t]+kick-?off)\b"),
-    ("call", r"\b(?:call|calls|phone|zoom|teams[ \t]+call|video[ \t]+call|dial|dialled|dialed|"
-             r"rang|voicemail|spoke[ \t]+on[ \t]+the[ \t]+phone)\b"),
-    ("meeting", r"\b(?:meeting|met|meet|onboarding|kick-?off|workshop|coffee|lunch|dinner|"
+                       r"response|inquiry|enquiry|e-?mailed|wrote|replied|sent))")),
+    ("demo", r"\b(?:demo|demonstration|product[ \t]+tour|trial[ \t]+kick-?off)\b"),
+    ("call", (r"\b(?:call|phone|zoom|teams[ \t]+call|video[ \t]+call|dialled|dialed|rang|"
+             r"voicemail)\b")),
+    ("meeting", (r"\b(?:meeting|met|meet|onboarding|kick-?off|workshop|coffee|lunch|dinner|"
                 r"breakfast|drinks|booth|in[ \t]+person|office[ \t]+visit|visit|"
-                r"session|offsite|site[ \t]+visit)\b"),
+                r"session|offsite|site[ \t]+visit)\b")),
 ]
 _CONVERSATION_KINDS_RE = [(kind, regex.compile(pattern, regex.IGNORECASE))
                           for kind, pattern in _CONVERSATION_KINDS]
+# Elsewhere in the sentence a medium counts only where it names an occasion: "on the call",
+# "during Thursday's demo", "in the June demo", "your email" (not "a short walkthrough").
+_OCCASION = regex.compile(
+    r"(?i)\b(?:the|our|your|my|that|this|yesterday['’]s|today['’]s|last[ \t]+week['’]s|"
+    r"\w+day['’]s|during|on|in|at|from|after|over|by)[ \t]+(?:[\w-]+[ \t]+)?"
+    r"(?=(?:call|phone|zoom|demo|meeting|onboarding|kick-?off|workshop|coffee|lunch|dinner|"
+    r"booth|e-?mail|note|message|visit)\b)")
+# "the deck we reviewed", "the reference call we talked about": the noun is what was discussed,
+# not how.
+_DISCUSSED_OBJECT = regex.compile(r"(?i)^(?:the|that|those|this|these)\b.*\b(?:we|you)\b")
 _TOPIC = regex.compile(
     r"(?i)\b(?:about|regarding|re|concerning|on[ \t]+the[ \t]+(?:subject|topic)[ \t]+of)[ \t]+"
     r"(?:(?:the|your|our|my|a|an)[ \t]+)?(?P<topic>[\p{L}\p{N}'’&/\-]+(?:[ \t]+[\p{L}\p{N}'’&/\-]+)"
@@ -174,21 +190,28 @@ _TOPIC_STOP = frozenset(
     {"last", "yesterday", "today", "this", "that", "these", "earlier", "in", "on", "at", "back",
      "and", "but", "so", "with", "when", "which", "because", "since", "for", "from", "to", "as",
      "if", "or", "before", "after", "during", "ago", "recently", "the", "it", "you", "we", "i",
-     "a", "an", "tomorrow", "next", "then", "here", "there", "is", "was", "were", "are", "by"})
+     "a", "an", "tomorrow", "next", "then", "here", "there", "is", "was", "were", "are", "by",
+     "ever", "again", "too", "yet", "now", "once", "all", "both", "over", "via", "who", "where"})
+# A "topic" that is only the conversation itself ("thinking about our call") is none.
+_NOT_TOPICS = frozenset({"call", "conversation", "chat", "discussion", "meeting", "demo", "email",
+                         "e-mail", "note", "message", "talk", "it", "this", "that", "them"})
 
 _CONTENT_KINDS = [
-    ("registration", r"regist|wait[ \t-]?list|waiting[ \t]+list|rsvp|sav(?:e|ed|ing)[ \t]+"
+    ("registration", (r"regist|wait[ \t-]?list|waiting[ \t]+list|rsvp|sav(?:e|ed|ing)[ \t]+"
                      r"(?:a|your)[ \t]+(?:seat|spot|place)|reserv|booked[ \t]+(?:a|your)[ \t]+"
-                     r"(?:seat|spot|place|ticket)|ticket"),
-    ("download", r"download|grab|picked[ \t]+up|picking[ \t]+up|copy[ \t]+of|requested[ \t]+"
-                 r"(?:a|the|our)[ \t]+(?:copy|guide|report|e-?book)|request(?:ing)?[ \t]+(?:a|the|"
-                 r"our)[ \t]+(?:copy|guide|report|e-?book)|accessed|accessing|read"),
-    ("signup", r"sign(?:ing|ed)?[ \t]*up|subscri|opt(?:ing|ed)?[ \t]*in|interest|inquir|enquir|"
+                     r"(?:seat|spot|place|ticket)|ticket")),
+    ("download", (r"download|grab|picked[ \t]+up|picking[ \t]+up|copy[ \t]+of|"
+                  r"check(?:ing|ed)[ \t]+out|(?:guide|report|playbook|e-?book|whitepaper|checklist|"
+                  r"template|toolkit|benchmark|study|teardown|survey|index)s?[ \t]+(?:that[ \t]+)?"
+                  r"you[ \t]+(?:\w+[ \t]+)?requested|requested[ \t]+(?:a|the|our)[ \t]+"
+                  r"(?:copy|guide|report|e-?book)|request(?:ing)?[ \t]+(?:a|the|our)[ \t]+"
+                  r"(?:copy|guide|report|e-?book)|accessed|accessing|\bread(?:ing)?\b")),
+    ("signup", (r"sign(?:ing|ed)?[ \t]*up|subscri|opt(?:ing|ed)?[ \t]*in|interest|inquir|enquir|"
                r"request|fill|submit|joining[ \t]+(?:our|the)[ \t]+(?:list|newsletter|"
-               r"community)"),
-    ("webinar", r"webinar|web[ \t]+seminar|livestream|live[ \t]+stream|online|virtual|"
+               r"community)")),
+    ("webinar", (r"webinar|web[ \t]+seminar|livestream|live[ \t]+stream|online|virtual|"
                 r"sit(?:ting)?[ \t]+in|sat[ \t]+in|tun(?:e|ed|ing)[ \t]+in|watch|dial|"
-                r"on[ \t]+demand|masterclass|recording"),
+                r"on[ \t]+demand|masterclass|recording")),
 ]
 _CONTENT_KINDS_RE = [(kind, regex.compile(pattern, regex.IGNORECASE))
                      for kind, pattern in _CONTENT_KINDS]
@@ -207,7 +230,7 @@ _LEAD_IN = frozenset(
      "whitepaper", "white", "paper", "playbook", "checklist", "event", "waitlist", "wait",
      "list", "newsletter", "copy", "summit", "conference", "masterclass", "course", "template",
      "toolkit", "kit", "study", "case", "talk", "panel", "titled", "called", "entitled", "us",
-     "again", "so", "much", "very", "just", "up", "in", "with"})
+     "again", "so", "much", "very", "just", "up", "with"})
 
 _TIME_WORDS = {name.capitalize() for name in list(MONTHS) + list(WEEKDAYS)} | {
     "Today", "Yesterday", "Tomorrow", "Tonight", "Last", "Next", "This", "Earlier", "Later",
@@ -230,6 +253,8 @@ _NOT_NAMES = {name.capitalize() for name in list(MONTHS) + list(WEEKDAYS)} | {
     "Next", "Earlier", "When", "After", "Before", "Loved", "Nice", "Mutual", "Friend", "Colleague",
     "Huge", "Big", "Saw", "Read", "Heard", "Noticed", "Let", "Let's", "Please", "Any", "All",
     "A", "An", "Of", "Q1", "Q2", "Q3", "Q4", "CEO", "CFO", "CTO", "COO", "CMO", "CRO", "VP",
+    "At", "On", "In", "For", "From", "By", "With", "To", "Via", "Through", "Grateful", "Mr", "Mrs",
+    "Ms", "Dr", "Mr.", "Mrs.", "Ms.", "Dr.", "Prof", "Prof.",
 }
 
 
@@ -259,15 +284,15 @@ def _event_near(sentence: str, start: int, end: int) -> str | None:
     return _event(sentence[start:]) or _event(sentence[:start])
 
 
-def _event(text: str) -> str | None:
-    for cue in _EVENT_CUE.finditer(text):
+def _event(text: str, cues: regex.Pattern[str] = _EVENT_CUE) -> str | None:
+    for cue in cues.finditer(text):
         run = _EVENT_RUN.match(text, cue.end())
         if not run:
             continue
         if _NOT_EVENT_AFTER.match(text[run.end():]):
             continue
         name = _clean_name(run.group(0))
-        if not name:
+        if not name or _ROUND.fullmatch(name):
             continue
         words = name.split()
         if words[0][0].isdigit() and len(words) == 1:
@@ -280,17 +305,29 @@ def _event(text: str) -> str | None:
 
 def _conversation(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    kind = _first_kind(_CONVERSATION_KINDS_RE, sentence[start:end]) or \
-        _first_kind(_CONVERSATION_KINDS_RE, sentence)
+    matched = sentence[start:end]
+    kind = None if _DISCUSSED_OBJECT.match(matched) else \
+        _first_kind(_CONVERSATION_KINDS_RE, matched)
+    if kind is None:
+        kind = _occasion_kind(sentence[:start] + " " * (end - start) + sentence[end:]
+                              if _DISCUSSED_OBJECT.match(matched) else sentence)
     if kind:
         found.append(("kind", kind))
     topic = _topic(sentence[start:]) or _topic(sentence)
     if topic:
         found.append(("topic", topic))
-    event = _event(sentence[start:])
+    event = _event(sentence[start:], cues=_PLACE_CUE)
     if event:
         found.append(("event", event))
     return found
+
+
+def _occasion_kind(sentence: str) -> str | None:
+    for occasion in _OCCASION.finditer(sentence):
+        kind = _first_kind(_CONVERSATION_KINDS_RE, sentence[occasion.end():occasion.end() + 20])
+        if kind:
+            return kind
+    return None
 
 
 def _first_kind(kinds: list[tuple[str, regex.Pattern[str]]], text: str) -> str | None:
@@ -312,6 +349,8 @@ def _topic(text: str) -> str | None:
         if word.lower() in _TOPIC_STOP or word.capitalize() in _TIME_WORDS:
             break
         words.append(word)
+    if not words or words[0].lower() in _NOT_TOPICS:
+        return None
     return " ".join(words).strip("'’-/") or None
 
 
@@ -329,18 +368,21 @@ def _referrer(sentence: str, start: int, end: int) -> str | None:
             person = _clean_person(found.group("person"))
             if person:
                 return person
+    for found in reversed(list(_PERSON_RE.finditer(matched))):
+        person = _clean_person(found.group(0))
+        if person:
+            return person
     before = sentence[:start]
     person = _person_before(before)
     if person:
         return person
     after = sentence[end:]
     lead = _AT_START.match(after)
-    for pattern in (_PERSON_RE,):
-        found = pattern.match(after, lead.end() if lead else 0)
-        if found:
-            person = _clean_person(found.group(0))
-            if person:
-                return person
+    found = _PERSON_RE.match(after, lead.end() if lead else 0)
+    if found:
+        person = _clean_person(found.group(0))
+        if person:
+            return person
     for found in _PERSON_AFTER_CUE.finditer(after[:60]):
         person = _clean_person(found.group("person"))
         if person:
@@ -348,6 +390,12 @@ def _referrer(sentence: str, start: int, end: int) -> str | None:
     for found in _PERSON_POSSESSIVE.finditer(sentence):
         person = _clean_person(found.group("person"))
         if person:
+            return person
+    # "Hannah from your marketing team thought we should talk": the sentence's subject.
+    found = _PERSON_RE.match(sentence.lstrip())
+    if found and found.end() < len(sentence.lstrip()) and start > 0:
+        person = _clean_person(found.group(0))
+        if person and person.split()[0] == found.group(0).split()[0]:
             return person
     return None
 
@@ -412,8 +460,12 @@ def _relationship(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
 def _content(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
     matched = sentence[start:end]
     after = sentence[end:]
-    title = _content_title(sentence, start, end)
-    kind = _content_kind(matched, after[:80], title)
+    kind = _content_kind(matched, after[:80])
+    title = _content_title(sentence, start, end,
+                           _EVENT_RUN if kind in ("event", "registration") else _TITLE_RUN)
+    if kind in ("signup", "download") and title and _EVENT_NOUN.search(title) and \
+            kind == "signup":
+        kind = "registration"
     found: list[tuple[str, str]] = [("kind", kind)]
     if title:
         found.append(("document", title))
@@ -422,11 +474,10 @@ def _content(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
     return found
 
 
-def _content_kind(matched: str, after: str, title: str | None) -> str:
+def _content_kind(matched: str, after: str) -> str:
     kind = _first_kind(_CONTENT_KINDS_RE, matched)
-    following = after + " " + (title or "")
-    if kind == "signup" and _EVENT_NOUN.search(following) or \
-            kind == "signup" and _WEBINAR_NOUN.search(following):
+    following = regex.split(r"[.!?;]", after, maxsplit=1)[0]
+    if kind == "signup" and (_EVENT_NOUN.search(following) or _WEBINAR_NOUN.search(following)):
         return "registration"  # signing up for an event or a webinar is registering for it
     if kind:
         return kind
@@ -435,15 +486,16 @@ def _content_kind(matched: str, after: str, title: str | None) -> str:
     return "event"
 
 
-def _content_title(sentence: str, start: int, end: int) -> str | None:
-    quoted = [m for m in _QUOTED_TITLE.finditer(sentence)]
+def _content_title(sentence: str, start: int, end: int, run: regex.Pattern[str]) -> str | None:
+    quoted = list(_QUOTED_TITLE.finditer(sentence))
     if quoted:
         best = min(quoted, key=lambda m: (m.start() < end, abs(m.start() - end)))
         return best.group(1).strip().strip(".,;:!?") or None
-    return _title_after(sentence[end:]) or _title_before(sentence[:start])
+    return (_title_after(sentence[end:], run) or _title_inside(sentence[start:end], run)
+            or _title_before(sentence[:start], run))
 
 
-def _title_after(text: str) -> str | None:
+def _title_after(text: str, run: regex.Pattern[str]) -> str | None:
     position = 0
     for _ in range(8):
         word = regex.match(r"[ \t]*(?P<w>[^\s]+)", text[position:])
@@ -451,20 +503,31 @@ def _title_after(text: str) -> str | None:
             return None
         token = word.group("w")
         if token[:1].isupper() or token[:1].isdigit():
-            run = _TITLE_RUN.match(text, position + word.start("w"))
-            return _clean_name(run.group(0)) if run else None
+            found = run.match(text, position + word.start("w"))
+            return _clean_name(found.group(0)) if found else None
         if token.lower().strip(",") not in _LEAD_IN or token.endswith((",", ".", ";", ":")):
             return None
         position += word.end()
     return None
 
 
-def _title_before(text: str) -> str | None:
-    """A title just before the match: "the Checkout Conversion Teardown you downloaded"."""
+def _title_inside(text: str, run: regex.Pattern[str]) -> str | None:
+    """A title inside the match: "the Checkout Conversion Teardown you downloaded"."""
+    for found in run.finditer(text):
+        if found.start() == 0:
+            continue  # the sentence's first word ("Since", "Thanks")
+        name = _clean_name(found.group(0))
+        if name and len(name) > 2 and not (" " not in name and name.isupper()):
+            return name
+    return None
+
+
+def _title_before(text: str, run: regex.Pattern[str]) -> str | None:
+    """A title just before the match: "the Checkout Conversion Teardown that you downloaded"."""
     trimmed = regex.sub(r"(?i)[ \t]+(?:that|which)[ \t]*$", "", text.rstrip())
-    for match in _TITLE_RUN.finditer(trimmed):
-        if match.end() == len(trimmed) and match.start() > 0:
-            name = _clean_name(match.group(0))
+    for found in run.finditer(trimmed):
+        if found.end() == len(trimmed) and found.start() > 0:
+            name = _clean_name(found.group(0))
             return name if name and name.split()[0] not in _NOT_NAMES else None
     return None
 
@@ -479,7 +542,7 @@ def _company_event(sentence: str, start: int, end: int) -> list[tuple[str, str]]
     if round_match:
         found.append(("round", _round_name(round_match.group("round"))))
     else:
-        event = _company_event_word(sentence[start:end]) or _company_event_word(scope)
+        event = _company_event_word(scope)
         if event:
             found.append(("event", event))
     for key, pattern in (("acquirer", _ACQUIRER), ("target", _TARGET)):
@@ -490,11 +553,14 @@ def _company_event(sentence: str, start: int, end: int) -> list[tuple[str, str]]
                 found.append((key, name))
     location = _LOCATION.search(scope)
     if location:
-        name = _clean_name(location.group("name") or location.group("before"))
+        name = _clean_name(location.group("name") or location.group("before")
+                           or location.group("new"))
         if name and not _ROUND.fullmatch(name):
             found.append(("location", name.split()[-1] if location.group("before") else name))
     event_name = _EVENT_NAME.search(sentence, max(0, start - 60))
-    if event_name:
+    if event_name and dict(found).get("event", "") in ("opening", "launch", "deal", "merger",
+                                                       "partnership", "acquisition", "expansion",
+                                                       "award", ""):
         raw = event_name.group("name") or event_name.group("before") or event_name.group("deal")
         name = _clean_name(raw)
         if name and not _ROUND.fullmatch(name) and name != dict(found).get("location"):
@@ -571,7 +637,7 @@ def _clean_name(name: str) -> str | None:
                   "an", "with", "at", "by", "your", "our", "my", "x", "vs", "vs.", "or"}
     while words and (words[-1].lower() in connectors or words[-1].strip(".,;:") in _NOT_NAMES):
         words.pop()
-    while words and words[0].strip("'’") in _NOT_NAMES:
+    while words and _strip_possessive(words[0].strip("'’")) in _NOT_NAMES:
         words.pop(0)
     if not words:
         return None

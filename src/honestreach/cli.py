@@ -62,6 +62,9 @@ def main() -> None:
               help="Replace email addresses and people's names in the output.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only findings and errors.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
+@click.option("--no-cache", is_flag=True, help="Check every file again; read and write no cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to keep results of unchanged files (default: ./.honestreach_cache).")
 def check(
     paths: Sequence[str],
     output_format: str,
@@ -80,6 +83,8 @@ def check(
     redact: bool,
     quiet: bool,
     no_color: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Check messages: .eml, .txt/.md drafts, .html, folders (recursively) or - for stdin."""
     from .pipeline import Linter, Overrides, exit_code
@@ -92,10 +97,11 @@ def check(
         min_respect=min_respect, min_relevance=min_relevance, to=to_address,
         date=message_date.date() if message_date else None, show_verified=show_verified,
     )
-    crm = _load_crm(crm_source, crm_preset, crm_mapping, config_path, paths)
+    cache = None if no_cache else _result_cache(cache_dir, config_path, message_date)
+    crm = _load_crm(crm_source, crm_preset, crm_mapping, config_path, paths, cache)
     color = (output_format == "text" and not no_color and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
-    linter = Linter(overrides, crm=crm)
+    linter = Linter(overrides, crm=crm, cache=cache)
     reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet,
                              rules=linter.rules_by_id)
     redactor = None
@@ -115,14 +121,36 @@ def check(
     sys.exit(code)
 
 
-def _load_crm(source: str | None, preset: str | None, mapping: Path | None,
-              config_path: Path | None, paths: Sequence[str]):  # type: ignore[no-untyped-def]
-    """The CRM named on the command line, else in the configuration; exit 2 when unreadable."""
-    from .config import ConfigError, find_config_file, load_config
-    from .crm import CRMError, load_crm
+# Options of ``check`` that change only how results are shown, not what they are.
+_PRESENTATION_OPTIONS = frozenset({"paths", "output_format", "redact", "quiet", "no_color",
+                                   "no_cache", "cache_dir"})
 
-    if source is None:
-        config_file = config_path or find_config_file(Path(paths[0]) if paths and paths[0] != "-"
+
+def _result_cache(cache_dir: Path | None, config_path: Path | None,
+                  message_date: datetime | None):  # type: ignore[no-untyped-def]
+    """The result cache, keyed on every option of ``check`` that can change a result."""
+    from .cache import DEFAULT_CACHE_DIR, ResultCache
+
+    options = {name: value for name, value in click.get_current_context().params.items()
+               if name not in _PRESENTATION_OPTIONS}
+    return ResultCache(cache_dir or Path(DEFAULT_CACHE_DIR), options, config_path=config_path,
+                       dated=message_date is not None)
+
+
+def _load_crm(source: str | None, preset: str | None, mapping: Path | None,
+              config_path: Path | None, paths: Sequence[str],
+              cache=None):  # type: ignore[no-untyped-def]
+    """The CRM named on the command line, else in the configuration; exit 2 when unreadable."""
+    first = paths[0] if paths else "-"
+    # What the cache knows of the configuration spares loading (and validating) it.
+    settings = cache.settings_for(first) if cache is not None and source is None else None
+    if settings is not None:
+        source, preset = settings.crm, preset or settings.crm_preset
+        mapping = mapping or (Path(settings.crm_mapping) if settings.crm_mapping else None)
+    elif source is None:
+        from .config import ConfigError, find_config_file, load_config
+
+        config_file = config_path or find_config_file(Path(first) if first != "-"
                                                       else Path.cwd())
         if config_file is not None:
             try:
@@ -136,6 +164,10 @@ def _load_crm(source: str | None, preset: str | None, mapping: Path | None,
         if preset or mapping:
             raise click.UsageError("--crm-preset and --crm-mapping need --crm")
         return None
+    if cache is not None:
+        cache.use_crm(source, preset, mapping)
+    from .crm import CRMError, load_crm
+
     try:
         return load_crm(source, preset=preset, mapping=mapping)
     except CRMError as exc:
@@ -207,6 +239,112 @@ def explain(rule_id: str, config_path: Path | None) -> None:
     click.echo(f"Use instead\n  {rule.suggestion}\n")
     click.echo("Matches\n" + "\n".join(f"  {line}" for line in describe_patterns(rule)))
     click.echo(f"\nDisable it inline with: <!-- honestreach: disable-next-line={rule.id} -->")
+
+
+PROJECT_URL = "https://github.com/honestreach/honestreach"
+CONFIG_FILE = ".honestreach.yaml"
+
+STARTER_CONFIG = """\
+# honestreach: the nearest .honestreach.yaml above a checked file applies to it. Unknown keys and
+# bad values are errors naming this file, the line and the key. `honestreach rules` lists the rule
+# ids and categories; `honestreach explain RULE-ID` explains one. Uncomment what you need.
+
+# Which rules run: rule ids, categories (urgency, scarcity, pressure, deception, surveillance,
+# disrespect, merge_field, ...) or families (compliance, claim); `all` is every rule.
+select: [all]
+# ignore: [emoji-overload]
+
+# A different severity (error, warning or info) for a rule, a category or a family.
+# severity: {urgency: error, compliance.address: info}
+
+# The lowest severity that fails a check (exit code 1): error, warning or info.
+fail-on: error
+
+# Fail a message whose score (0-100) is below these.
+# min-respect: 60
+# min-relevance: 40
+
+# Folders of your own rule files (one YAML file per rule), relative to this file.
+# rules: [team-rules]
+
+# Verify personal claims ("great meeting you at SaaStr") against your CRM: a canonical export
+# folder or .json/.yaml file (relative to this file), or an SQLAlchemy URL.
+# crm: crm/
+# crm-preset: hubspot
+"""
+
+PRECOMMIT_SNIPPET = f"""\
+# .pre-commit-config.yaml
+repos:
+  - repo: {PROJECT_URL}
+    rev: v{__version__}
+    hooks:
+      - id: honestreach
+"""
+
+ACTIONS_SNIPPET = f"""\
+# .github/workflows/honestreach.yml
+name: honestreach
+on: [push, pull_request]
+jobs:
+  honestreach:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install honestreach=={__version__}
+      - run: honestreach check --format github templates/ drafts/
+"""
+
+SARIF_SNIPPET = f"""\
+# .github/workflows/honestreach-sarif.yml: findings in GitHub code scanning
+name: honestreach (code scanning)
+on: [push, pull_request]
+jobs:
+  honestreach:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      security-events: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install honestreach=={__version__}
+      # Exit code 1 (findings) still uploads them; 2 (an error) fails the job.
+      - run: honestreach check --format sarif templates/ drafts/ > honestreach.sarif || [ $? -eq 1 ]
+      - uses: github/codeql-action/upload-sarif@v3
+        with:
+          sarif_file: honestreach.sarif
+          category: honestreach
+"""
+
+
+@main.command()
+@click.option("--force", is_flag=True, help=f"Overwrite an existing {CONFIG_FILE}.")
+def init(force: bool) -> None:
+    """Write a starter .honestreach.yaml here; print the pre-commit and GitHub Actions set-up."""
+    target = Path(CONFIG_FILE)
+    if target.exists() and not force:
+        click.echo(f"honestreach: {CONFIG_FILE} already exists; keep it, or overwrite it with "
+                   "'honestreach init --force'", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        target.write_text(STARTER_CONFIG, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"honestreach: cannot write {CONFIG_FILE}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"Wrote {CONFIG_FILE}: edit it to choose rules, severities and score minimums.\n")
+    click.echo("Check drafts and templates before every commit with pre-commit "
+               "(https://pre-commit.com):\n")
+    click.echo(PRECOMMIT_SNIPPET)
+    click.echo("Check them in GitHub Actions, findings as pull request annotations:\n")
+    click.echo(ACTIONS_SNIPPET)
+    click.echo("Or upload them to GitHub code scanning as SARIF:\n")
+    click.echo(SARIF_SNIPPET, nl=False)
 
 
 def _ruleset(config_path: Path | None):  # type: ignore[no-untyped-def]

@@ -7,27 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date as date_type
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
 
-from .crm import CRM
-from .config import (
-    Config,
-    ConfigError,
-    check_names,
-    find_config_file,
-    load_config,
-    rule_enabled,
-    severity_for,
-)
-from .engine import BATCH_SIZE, Engine, EngineResult
-from .verify import verify_message
 from .message import ParseError
 from .model import SEVERITY_RANK, FileResult, InputError, Message
-from .rules import Rule, RuleError, RuleSet, load_rules
-from .score import score_message
 from .sources import InputFile, InputProblem, iter_inputs, parse_input
 from .suppress import apply_suppressions, parse_suppressions
 from .taxonomy import CATEGORIES
+
+if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
+    from .cache import ResultCache
+    from .config import Config, ConfigError
+    from .crm import CRM
+    from .engine import Engine, EngineResult
+    from .rules import Rule, RuleError, RuleSet
 
 
 @dataclass(frozen=True)
@@ -48,9 +41,11 @@ class Overrides:
 class Linter:
     """Checks inputs with the configuration that applies to each; reusable across runs."""
 
-    def __init__(self, overrides: Overrides = Overrides(), crm: CRM | None = None) -> None:
+    def __init__(self, overrides: Overrides = Overrides(), crm: CRM | None = None,
+                 cache: ResultCache | None = None) -> None:
         self.overrides = overrides
         self.crm = crm
+        self.cache = cache
         self.errors: list[RuleError] = []
         self._configs: dict[str, Config | ConfigError] = {}
         self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
@@ -59,6 +54,8 @@ class Linter:
     # -- configuration -------------------------------------------------------------------
     def config_for(self, path: str) -> Config:
         """The configuration for one input path; raises ConfigError when it is invalid."""
+        from .config import ConfigError, find_config_file
+
         if self.overrides.config_path is not None:
             config_file: Path | None = self.overrides.config_path
         elif path == "-":
@@ -74,6 +71,8 @@ class Linter:
         return loaded
 
     def _load_config(self, config_file: Path | None) -> Config | ConfigError:
+        from .config import Config, ConfigError, check_names, load_config
+
         try:
             config = load_config(config_file) if config_file else Config()
             o = self.overrides
@@ -84,6 +83,8 @@ class Linter:
             ruleset = self.ruleset(config)
             known = ruleset.ids | set(CATEGORIES) | {c.split(".")[0] for c in CATEGORIES}
             check_names(config, known)
+            if self.cache is not None:
+                self.cache.remember(config_file, config)
             return config
         except ConfigError as exc:
             self._record(exc.error)
@@ -91,6 +92,8 @@ class Linter:
 
     def ruleset(self, config: Config) -> RuleSet:
         """The built-in rules plus the configuration's rule folders (loaded once)."""
+        from .rules import load_rules
+
         if config.rule_dirs not in self._rulesets:
             ruleset = load_rules(config.rule_dirs)
             for error in ruleset.errors:
@@ -99,10 +102,20 @@ class Linter:
         return self._rulesets[config.rule_dirs]
 
     def rules_by_id(self) -> dict[str, Rule]:
-        """Every rule of every rule set this linter loaded, by id."""
+        """Every rule of every rule set this linter loaded (or whose results came from the
+        cache), by id."""
+        from .config import ConfigError
+
+        for path in self.cache.checked_paths() if self.cache is not None else ():
+            try:
+                self.config_for(path)
+            except ConfigError:
+                pass
         return {rule.id: rule for ruleset in self._rulesets.values() for rule in ruleset.rules}
 
     def engine(self, config: Config) -> Engine:
+        from .engine import Engine
+
         key = (config.rule_dirs, config.pipeline)
         if key not in self._engines:
             self._engines[key] = Engine(self.ruleset(config).rules, pipeline=config.pipeline)
@@ -115,12 +128,18 @@ class Linter:
     # -- checking ------------------------------------------------------------------------
     def run(self, paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[FileResult]:
         """Check every input, in order; each appears once, with findings or with errors."""
-        try:
-            default_config = self.config_for(paths[0] if paths else ".")
-            max_bytes = default_config.max_file_size
-        except ConfigError:
-            max_bytes = Config().max_file_size
-        yield from self._check_items(iter_inputs(paths, stdin=stdin, max_bytes=max_bytes))
+        max_bytes = self.cache.max_file_size(paths[0] if paths else ".") if self.cache else None
+        if max_bytes is None:
+            from .config import Config, ConfigError
+
+            try:
+                max_bytes = self.config_for(paths[0] if paths else ".").max_file_size
+            except ConfigError:
+                max_bytes = Config().max_file_size
+        for result in self._check_items(iter_inputs(paths, stdin=stdin, max_bytes=max_bytes)):
+            if self.cache is not None:
+                self.cache.store(result, clean_run=not self.errors)
+            yield result
 
     def _check_items(self, items: Iterable[InputFile | InputProblem]) -> Iterator[FileResult]:
         batch: list[tuple[Message, Config]] = []
@@ -131,6 +150,8 @@ class Linter:
                 yield from self._check_batch(batch)
                 batch = []
             if parsed is not None:
+                from .engine import BATCH_SIZE
+
                 batch.append(parsed)
                 if len(batch) >= BATCH_SIZE:
                     yield from self._check_batch(batch)
@@ -151,6 +172,11 @@ class Linter:
     ) -> tuple[FileResult | None, tuple[Message, Config] | None]:
         if isinstance(item, InputProblem):
             return FileResult(item.path, errors=(InputError(item.message),)), None
+        cached = self.cache.lookup(item) if self.cache is not None else None
+        if cached is not None:
+            return cached, None
+        from .config import ConfigError
+
         try:
             config = self.config_for(item.path)
         except ConfigError as exc:
@@ -175,6 +201,9 @@ class Linter:
         self, messages: Iterable[Message], config: Config | None = None
     ) -> Iterator[FileResult]:
         """Check already-parsed messages (library use) with one configuration."""
+        from .config import Config
+        from .engine import BATCH_SIZE
+
         config = config or Config()
         batch = [(message, config) for message in messages]
         for start in range(0, len(batch), BATCH_SIZE):
@@ -182,6 +211,10 @@ class Linter:
 
     def finish(self, message: Message, config: Config, result: EngineResult) -> FileResult:
         """Verify claims, apply selection, severities and suppressions, then score and gate."""
+        from .config import rule_enabled, severity_for
+        from .score import score_message
+        from .verify import verify_message
+
         today = self.overrides.date
         if today is None and message.date is not None:
             today = message.date.date()

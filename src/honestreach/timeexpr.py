@@ -11,11 +11,26 @@ Claims speak of the past. An expression that points after the message's date ("n
 date of the event someone registered for), so it is passed over and the next expression in the
 sentence, if any, gives the claim's time.
 
-Kinds, tried in this order: today, yesterday, ago ("three weeks ago", "a few days back"),
-this/last week, this/last weekend, this/last month, this/last quarter, this/last year, seasons
-("this summer", "last spring", "in the fall"), weekdays, exact dates ("14 October",
-"Oct 14, 2026", "2026-10-14", "on the 14th"), months ("in March", "the June demo", "March's
-call"), vague pasts ("recently", "the other day") and bare years ("SaaStr 2026").
+Kinds, tried in this order, with the tolerance added to each side:
+
+- today, this morning, tonight; yesterday, last night: that day, 1 day
+- "three weeks ago", "a few days back": centred on that many days back, half the span (at
+  least half a unit, at least a day): "three weeks ago" is 11 to 31 days back
+- this week (Monday to today) and last week (Monday to Sunday): 3 days; "this past week": the
+  last seven days, 1 day; "the week before last": 3 days
+- last weekend, over the weekend: the latest Saturday and Sunday begun, 1 day ("this weekend"
+  said on a weekday is still to come)
+- this month, this quarter (to today): 3 days; last month, last quarter: 7 days
+- this year (to today), last year: 7 days
+- seasons, northern and meteorological ("this summer" is June to August, "last winter" the
+  December to February before the latest one begun): 7 days
+- weekdays ("on Tuesday", "Tuesday's call"): the latest one before today, 1 day; "last
+  Tuesday" also allows the one before
+- exact dates ("14 October", "Oct 14, 2026", "2026-10-14", "on the 14th"): 1 day
+- months ("in March", "back in January", "the June demo", "March's call"): the latest one not
+  in the future, 7 days
+- vague pasts ("recently", "the other day", "a while back"): the last 120 days
+- bare years ("SaaStr 2026"): that year, 7 days
 """
 
 from __future__ import annotations
@@ -74,23 +89,23 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(pattern, re.IG
     ("last_quarter", r"\b(?:last|past|previous)\s+quarter\b"),
     ("this_year", r"\b(?:earlier )?this year\b"),
     ("last_year", r"\b(?:last|past|previous) year\b"),
-    ("season", rf"\b(this\s+past|last|this|in\s+the|over\s+the|during\s+the|earlier\s+this|"
-               rf"back\s+in\s+the)\s+({_SEASON_NAMES})(?:\s+(\d{{4}}))?\b"),
-    ("weekday", rf"\b(?:(last|this past|on|this|next|this coming|coming)\s+)?({_WEEKDAY_NAMES})"
-                rf"(?:'s|’s)?\b"),
-    ("day_month", rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\.?"
-                  rf"(?:,?\s+(\d{{4}}))?\b"),
+    ("season", (rf"\b(this\s+past|last|this|in\s+the|over\s+the|during\s+the|earlier\s+this|"
+               rf"back\s+in\s+the)\s+({_SEASON_NAMES})(?:\s+(\d{{4}}))?\b")),
+    ("weekday", (rf"\b(?:(last|this past|on|this|next|this coming|coming)\s+)?({_WEEKDAY_NAMES})"
+                rf"(?:'s|’s)?\b")),
+    ("day_month", (rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\.?"
+                  rf"(?:,?\s+(\d{{4}}))?\b")),
     ("month_day", rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"),
     ("iso", r"\b(\d{4})-(\d{2})-(\d{2})\b"),
-    ("ordinal_day", r"\b(?:on|since)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of|floor|"
-                    r"time|anniversary|edition|annual|birthday|century))"),
-    ("month", rf"\b(?:in|during|back in|since|from|last|this past|early|late|mid-?|"
+    ("ordinal_day", (r"\b(?:on|since)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of|floor|"
+                    r"time|anniversary|edition|annual|birthday|century))")),
+    ("month", (rf"\b(?:in|during|back in|since|from|last|this past|early|late|mid-?|"
               rf"(?:the\s+)?(?:start|beginning|end|middle)\s+of)\s+"
-              rf"({_MONTH_NAMES})(?:\s+(\d{{4}}))?\b"),
-    ("month_adj", rf"\b(?:the|your|our|that|my)\s+({_MONTH_NAMES})\s+(?:{_EVENT_NOUNS})\b"
-                  rf"|\b({_MONTH_NAMES})['’]s\s+(?:{_EVENT_NOUNS})\b"),
-    ("recently", r"\b(recently|the other (?:day|week)|a while (back|ago)|not long ago|"
-                 r"a little while (?:back|ago))\b"),
+              rf"({_MONTH_NAMES})(?:\s+(\d{{4}}))?\b")),
+    ("month_adj", (rf"\b(?:the|your|our|that|my)\s+({_MONTH_NAMES})\s+(?:{_EVENT_NOUNS})\b"
+                  rf"|\b({_MONTH_NAMES})['’]s\s+(?:{_EVENT_NOUNS})\b")),
+    ("recently", (r"\b(recently|the other (?:day|week)|a while (back|ago)|not long ago|"
+                 r"a little while (?:back|ago))\b")),
     ("year", r"\b(20\d{2})\b"),
 ]]
 
@@ -155,7 +170,8 @@ def _resolve(kind: str, match: re.Match[str], today: date) -> TimeWindow | None:
         amount = NUMBERS.get(amount_text) or int(amount_text)
         unit = {"day": 1, "week": 7, "month": 30, "year": 365}[match.group(2).lower()]
         centre = today - timedelta(days=amount * unit)
-        spread = max(DAY_TOLERANCE, unit // 2)
+        # People round: "three weeks ago" is said of anything from two to four weeks back.
+        spread = max(DAY_TOLERANCE, unit // 2, amount * unit // 2)
         return TimeWindow(phrase, centre - timedelta(days=spread), centre + timedelta(days=spread))
     if kind == "this_week":
         if "past" in phrase.lower():  # "this past week": the last seven days
@@ -218,7 +234,7 @@ def _resolve(kind: str, match: re.Match[str], today: date) -> TimeWindow | None:
         if not 1 <= number <= 31:
             return None
         # The most recent day of that number, this month or an earlier one.
-        for months in range(0, 4):
+        for months in range(4):
             first = _months_back(today, months)
             if number <= _month_end(first.year, first.month).day:
                 day = first.replace(day=number)

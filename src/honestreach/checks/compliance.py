@@ -187,12 +187,46 @@ _STREET_EN = re.compile(
 )
 _UNIT = re.compile(r"\b(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Apt\.?|Building|Bldg\.?)\s+#?\d{1,5}\b"
                    r"|\b\d{1,3}(?:st|nd|rd|th)\s+Floor\b")
-_STREET_GERMANIC = re.compile(
-    r"\b[A-ZÄÖÜÅØÆ][\wäöüßåøæ-]*(?:straße|strasse|str\.|gasse|weg|allee|platz|ring|damm|ufer|"
+# A Germanic street is a capitalised word ending in a street suffix, then a house number:
+#   \b[A-ZÄÖÜÅØÆ][\wäöüßåøæ-]*(?:straße|...|tie)\s+\d{1,4}\s?[a-zA-Z]?\b
+# Run as one expression, that is quadratic on a long hyphenated run ("A-A-A-...-A 1": every
+# piece starts a new attempt that scans to the end of the run), so the suffix and number are
+# found first and the capitalised start is looked for backwards (see _is_germanic_street);
+# the result is the same.
+_GERMANIC_SUFFIX_NUMBER = re.compile(
+    r"(?:straße|strasse|str\.|gasse|weg|allee|platz|ring|damm|ufer|"
     r"steig|chaussee|markt|straat|laan|gracht|plein|kade|singel|dijk|gatan|vägen|gata|gade|vej|"
     r"veien|gate|katu|tie)\s+\d{1,4}\s?[a-zA-Z]?\b"
-    r"|\b(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer)\s+\d{1,4}\s?[a-z]?\b"
 )
+_GERMANIC_STREET_WORD = re.compile(
+    r"\b(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer)\s+\d{1,4}\s?[a-z]?\b"
+)
+_GERMANIC_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÅØÆ")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what \w matches in a str pattern
+
+
+def _is_germanic_street(line: str) -> bool:
+    """Whether ``line`` holds a Germanic street and number ("Hauptstraße 5", "Kerkstraat 12")."""
+    if _GERMANIC_STREET_WORD.search(line):
+        return True
+    match = _GERMANIC_SUFFIX_NUMBER.search(line)
+    while match:
+        # The street word starts with a capital at a word start inside the run of word
+        # characters and hyphens before the suffix: the start of the run or just after a
+        # hyphen. A run ends at the space before a house number, so no two walks overlap and
+        # the check stays linear.
+        i = match.start() - 1
+        while i >= 0 and (line[i] == "-" or _is_word_char(line[i])):
+            if line[i] in _GERMANIC_CAPITALS and (i == 0 or not _is_word_char(line[i - 1])):
+                return True
+            i -= 1
+        match = _GERMANIC_SUFFIX_NUMBER.search(line, match.start() + 1)
+    return False
+
+
 _STREET_ROMANCE = re.compile(
     r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|all[ée]e|chemin|"
     r"quai|impasse|route|cours|passage|chauss[ée]e)\b)"
@@ -285,7 +319,7 @@ def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 def _is_street(line: str) -> bool:
     return _DIGIT.search(line) is not None and bool(
-        _STREET_EN.search(line) or _UNIT.search(line) or _STREET_GERMANIC.search(line)
+        _STREET_EN.search(line) or _UNIT.search(line) or _is_germanic_street(line)
         or _STREET_ROMANCE.search(line) or _PO_BOX.search(line)
     )
 

@@ -23,7 +23,9 @@ from .compliance import own_text_of, postal_line_spans
 from .merge_fields import find_tokens
 
 MASK = "\x00"  # stands in for masked text: neither a word nor a separator, so it ends a run
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
+# The local part of an address is at most 64 characters (RFC 5321); bounding it keeps the
+# search linear on a long run like "a.a.a.a...@" (unbounded, every piece started a scan to '@').
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
 
 
 def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -148,7 +150,9 @@ _ROMAN = re.compile(r"^[IVXLCDM]{1,4}$")
 _CAPS_WORD = regex.compile(
     r"(?<![\p{L}\p{N}])[\p{Lu}\p{N}]+(?:['’&][\p{Lu}\p{N}]+)*(?![\p{L}\p{N}])"
 )
-_GAP = re.compile(r"[ \t]*(?:[,:;&/+–—-]|\.\.\.|…)?[ \t]*")
+# Blanks, at most one separator, blanks. Written so that a failing fullmatch over a long gap
+# backtracks in linear time ("[ \t]*(?:sep)?[ \t]*" tried every split of the blanks: quadratic).
+_GAP = re.compile(r"[ \t]*(?:(?:[,:;&/+–—-]|\.\.\.|…)[ \t]*)?")
 _INSTRUCTION = re.compile(
     r"(?i:\b(?:reply|respond|text|type|write|send|answer)(?:\s+(?:with|back))?\s*[\"“'‘«]?\s*)$"
 )

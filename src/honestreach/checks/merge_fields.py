@@ -32,6 +32,8 @@ DEFAULT_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".liquid", ".hbs", ".mu
 
 # Template-language syntax: the only forms a template file may contain as typed.
 _TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_TEMPLATE_CLOSE = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_TEMPLATE_OPEN = re.compile(r"\{[{%#]")
 
 _PLACEHOLDER_WORDS = (
     # "[First Name]", "[prospect's company name]", "[Your Company]", "[Insert link]", "[XX]".
@@ -59,10 +61,48 @@ _TOKEN = re.compile(
     r"|%%[^%\n]{1,40}%%"  # Pardot / Salesforce %%FNAME%%
     r"|(?<![\w%])%[A-Z][A-Z0-9_]{2,30}%(?![\w%])"  # ActiveCampaign %FIRSTNAME%
     r"|<<\s*[A-Za-z_][\w .]{0,40}?\s*>>"  # <<First Name>>
-    r"|(?i:«\s*[A-Za-z_]*(?:name|company|title|city|industry|address|e-?mail|phone)[A-Za-z_]*"
-    r"\s*»)"  # Word mail merge «FirstName»
+    # Word mail merge «FirstName»; the name is bounded, or "«namenamename..." is quadratic
+    r"|(?i:«\s*[A-Za-z_]{0,40}(?:name|company|title|city|industry|address|e-?mail|phone)"
+    r"[A-Za-z_]{0,40}\s*»)"
     r"|(?i:\[\s*" + _PLACEHOLDER_WORDS + r"\s*\])"
 )
+
+
+def template_tag_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each template tag in ``text``: what ``_TEMPLATE_SYNTAX.finditer`` finds.
+
+    Found with ``str.find`` instead: the expression is quadratic when openers have no closer
+    ("{{{{{{..."), as each one is followed to the end of the text. Once a kind of tag has no
+    closer left, later openers of that kind are skipped.
+    """
+    closed_out: set[str] = set()
+    pos = 0
+    while True:
+        match = _TEMPLATE_OPEN.search(text, pos)
+        if match is None:
+            return
+        start = match.start()
+        opener = match.group()
+        if opener not in closed_out:
+            end = text.find(_TEMPLATE_CLOSE[opener], start + 2)
+            if end != -1:
+                yield start, end + 2
+                pos = end + 2
+                continue
+            closed_out.add(opener)
+        pos = start + 1
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with each (non-overlapping, ordered) span replaced by as many spaces."""
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        parts.append(" " * (end - start))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def template_suffixes(options: dict[str, Any]) -> tuple[str, ...]:
@@ -94,7 +134,7 @@ def merge_fields(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
     if template:
         # A template's own tags may wrap placeholders ("{% if x %}[Company]{% endif %}"): blank
         # them first so the bracketed text inside is still seen.
-        body = _TEMPLATE_SYNTAX.sub(lambda m: " " * len(m.group()), message.body.text)
+        body = _blank(message.body.text, template_tag_spans(message.body.text))
     else:
         body = message.body.text
     hits.extend(Hit("body", s, e) for s, e in find_tokens(body, template))
@@ -116,8 +156,10 @@ _EMPTY_GREETING = re.compile(
     # 'Dear Mr.,' / 'Dear Ms,' : a title with no surname
     r"|^[ \t]*(?:" + _GREETING + "|" + _GREETING_FR + r")[ \t]+" + _TITLE
     + r"[ \t]*[,:](?=[ \t]*$)"
-    # 'Dear' or 'Dear,' alone on its line
-    r"|^[ \t]*(?:dear|liebe[rs]?|sehr\s+geehrte[rs]?|geachte|estimad[oa])[ \t]*[,:]?(?=[ \t]*$)",
+    # 'Dear' or 'Dear,' alone on its line. The look-ahead comes first: after the blanks it was
+    # tried once per shorter run of blanks, which is quadratic on a long run ("Dear\t\t...x").
+    r"|^[ \t]*(?:dear|liebe[rs]?|sehr\s+geehrte[rs]?|geachte|estimad[oa])(?=[ \t]*(?:[,:][ \t]*)?$)"
+    r"[ \t]*[,:]?",
     re.IGNORECASE | re.MULTILINE,
 )
 # 'a plan for 's team': a possessive whose owner was dropped.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence, TextIO
+from typing import TYPE_CHECKING, Protocol, Sequence, TextIO
 
 from ..model import FileResult
-from ..rules import RuleError
+
+if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs
+    from ..rules import RuleError
 
 
 @dataclass

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ..model import FileResult
-from ..rules import RuleError
 from .base import RunSummary, plural, write_line
+
+if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs
+    from ..rules import RuleError
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 

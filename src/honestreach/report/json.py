@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from .. import __version__
 from ..model import FileResult, Finding
-from ..rules import RuleError
 from .base import RunSummary
+
+if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs
+    from ..rules import RuleError
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:

@@ -6,12 +6,14 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 
 from .. import __version__
 from ..model import FileResult, Finding
-from ..rules import Rule, RuleError
 from .base import RunSummary
+
+if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs
+    from ..rules import Rule, RuleError
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}

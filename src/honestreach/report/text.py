@@ -8,13 +8,15 @@
 
 from __future__ import annotations
 
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 import click
 
 from ..model import FileResult, Finding
-from ..rules import RuleError
 from .base import RunSummary, plural, write_line
+
+if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs
+    from ..rules import RuleError
 
 _SEVERITY_STYLE = {
     "error": {"fg": "red", "bold": True},

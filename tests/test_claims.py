@@ -1,0 +1,236 @@
+"""Personal claims: what the claim rules find, the specifics read from the sentence, the time
+window the sentence states, and what is not a claim (negations, questions, hedges, look-alikes)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from honestreach.claims import claim_specifics
+from honestreach.engine import Engine
+from honestreach.message import message_from_text
+from honestreach.model import Claim
+from honestreach.rules import RegexPattern, load_rules
+from honestreach.timeexpr import find_time
+
+RULESET = load_rules()
+ENGINE = Engine(RULESET.rules)
+CLAIM_RULES = [r for r in RULESET.rules if r.finds_claims and not r.check
+               and r.category != "claim.identity"]
+# Wednesday 18 March 2026: the date every message below is resolved against.
+TODAY = date(2026, 3, 18)
+
+
+def claims(body: str, subject: str | None = None) -> list[Claim]:
+    result = ENGINE.check(message_from_text(body, subject))
+    assert not result.errors
+    return [c for c in result.claims if c.category != "claim.identity"]
+
+
+def only(body: str, subject: str | None = None) -> Claim:
+    found = claims(body, subject)
+    assert len(found) == 1, [(c.rule, c.text) for c in found]
+    return found[0]
+
+
+# --- extraction, specifics and time --------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "category", "specifics", "inside", "outside"), [
+    # meetings
+    ("Great meeting you at Web Summit Lisbon last week, and thanks for the booth tour.",
+     "claim.meeting", {"event": "Web Summit Lisbon"}, date(2026, 3, 11), date(2026, 2, 20)),
+    ("It was lovely to see you at the Retail Ops Forum on Monday.",
+     "claim.meeting", {"event": "Retail Ops Forum"}, date(2026, 3, 16), date(2026, 3, 9)),
+    ("So good running into you at FinOps Europe 2026 in Berlin.",
+     "claim.meeting", {"event": "FinOps Europe 2026"}, date(2026, 2, 4), date(2025, 11, 4)),
+    ("I enjoyed hearing about the roadmap over drinks at CloudConf in February.",
+     "claim.meeting", {"event": "CloudConf"}, date(2026, 2, 12), date(2026, 3, 16)),
+    ("Since we met at the Grocery Tech Expo, I've sketched a few ideas.",
+     "claim.meeting", {"event": "Grocery Tech Expo"}, None, None),
+    # conversations
+    ("Following up on our call yesterday about freight audits.",
+     "claim.conversation", {"kind": "call", "topic": "freight audits"}, date(2026, 3, 17),
+     date(2026, 3, 10)),
+    ("As promised during Monday's demo, the pricing sheet is attached.",
+     "claim.conversation", {"kind": "demo"}, date(2026, 3, 16), date(2026, 3, 12)),
+    ("Thanks for taking the time to meet two weeks ago.",
+     "claim.conversation", {"kind": "meeting"}, date(2026, 3, 4), date(2026, 2, 1)),
+    ("Per your request earlier this month, here is the security questionnaire.",
+     "claim.conversation", {}, date(2026, 3, 5), date(2026, 2, 5)),
+    # referrals
+    ("Siobhán O'Neill-Park suggested I reach out about your data team.",
+     "claim.referral", {"person": "Siobhán O'Neill-Park"}, None, None),
+    ("My former colleague Jean-Luc Dumont thought we should talk.",
+     "claim.referral", {"person": "Jean-Luc Dumont"}, None, None),
+    ("I was introduced to you by Ana de la Cruz at Northwind.",
+     "claim.referral", {"person": "Ana de la Cruz"}, None, None),
+    ("Rahul Mehta told me you're rebuilding the pricing team.",
+     "claim.referral", {"person": "Rahul Mehta"}, None, None),
+    # relationships
+    ("As a long-time Brightpath customer, your team gets the new module free.",
+     "claim.relationship", {"stage": "customer", "product": "Brightpath"}, None, None),
+    ("As one of our reseller partners, you get early access.",
+     "claim.relationship", {"stage": "partner"}, None, None),
+    ("When your Brightpath subscription lapsed last year, you mentioned reporting.",
+     "claim.relationship", {"stage": "former_customer", "product": "Brightpath"},
+     date(2025, 6, 1), date(2026, 3, 1)),
+    # content
+    ("Thanks for downloading the 2026 Freight Cost Index last week.",
+     "claim.content", {"kind": "download", "document": "2026 Freight Cost Index"},
+     date(2026, 3, 10), date(2026, 2, 10)),
+    ("Thank you for attending our webinar \"Pricing in a Downturn\" on Tuesday.",
+     "claim.content", {"kind": "webinar", "document": "Pricing in a Downturn"},
+     date(2026, 3, 17), date(2026, 3, 3)),
+    ("Thanks for registering for Logistics Live Rotterdam.",
+     "claim.content", {"kind": "registration", "event": "Logistics Live Rotterdam"}, None, None),
+    ("Thanks for signing up for our Carrier Scorecard Template!",
+     "claim.content", {"kind": "signup", "document": "Carrier Scorecard Template"}, None, None),
+    ("I hope the Cold Chain Audit Checklist you grabbed in January was useful.",
+     "claim.content", {"kind": "download", "document": "Cold Chain Audit Checklist"},
+     date(2026, 1, 20), date(2026, 3, 1)),
+    # company events
+    ("Congratulations on closing your Series A last month!",
+     "claim.company_event", {"round": "Series A"}, date(2026, 2, 10), date(2025, 12, 1)),
+    ("Huge congrats on Harbourside getting acquired by Meridian Foods.",
+     "claim.company_event", {"event": "acquisition", "acquirer": "Meridian Foods"}, None, None),
+    ("Saw the news about Fieldstone opening a new office in Denver.",
+     "claim.company_event", {"event": "office", "location": "Denver"}, None, None),
+    ("Congrats on the launch of Tidepool this week.",
+     "claim.company_event", {"event": "launch", "name": "Tidepool"}, date(2026, 3, 16),
+     date(2026, 3, 1)),
+    # threads (body)
+    ("Just replying to your note from Friday about volume discounts.",
+     "claim.thread", {"kind": "reply", "topic": "volume discounts"}, date(2026, 3, 13),
+     date(2026, 3, 6)),
+])
+def test_claim_specifics_and_time(body: str, category: str, specifics: dict, inside: date | None,
+                                  outside: date | None) -> None:
+    found = [c for c in claims(body) if c.category == category]
+    assert len(found) == 1, [(c.rule, c.text) for c in claims(body)]
+    claim = found[0]
+    for key, value in specifics.items():
+        assert claim.specific(key) == value, (key, claim.specifics)
+    window = find_time(claim.sentence, TODAY)
+    if inside is None:
+        return
+    assert window is not None and window.contains(inside) and not window.contains(outside)
+
+
+def test_subject_prefixes_are_thread_claims_with_the_topic() -> None:
+    reply = only("Here are the figures.", subject="Re: Q2 freight volumes")
+    assert (reply.category, reply.field, reply.specific("kind"), reply.specific("topic")) == \
+        ("claim.thread", "subject", "reply", "Q2 freight volumes")
+    forward = only("See below.", subject="FW: Renewal terms")
+    assert (forward.specific("kind"), forward.specific("topic")) == ("forward", "Renewal terms")
+    assert claims("Re: your question, yes we support SSO.", subject="SSO support") == []
+    assert claims("Here are the figures.", subject="Regarding Q2 freight volumes") == []
+
+
+def test_a_shouted_event_is_given_in_title_case() -> None:
+    claim = only("GREAT MEETING YOU AT WEB SUMMIT 2026!!!")
+    assert claim.specific("event") == "Web Summit 2026"
+
+
+def test_a_claim_about_a_named_time_does_not_take_the_day_as_the_event() -> None:
+    claim = only("As promised during Thursday's demo, the worksheet is attached.")
+    assert claim.specific("event") is None
+
+
+# --- not claims ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    # negations
+    "We haven't met yet, but I enjoyed your talk on freight audits.",
+    "We've never spoken, so a short introduction.",
+    "Nobody suggested I reach out; I found your article.",
+    "You haven't downloaded anything from us.",
+    # questions
+    "Were you at Web Summit this year?",
+    "Did Rahul suggest I reach out to you?",
+    "Have you registered for Logistics Live yet?",
+    # hedges
+    "I might have seen you at the Retail Ops Forum.",
+    "I think we met at CloudConf, but I may be wrong.",
+    "Maybe Rahul mentioned you're hiring, I'm not sure.",
+    # look-alikes that claim nothing
+    "We'd love to meet you at Web Summit next month.",
+    "Hope to see you at the Retail Ops Forum!",
+    "Our customers tell us setup takes an afternoon.",
+    "Download the guide here: https://example.com/guide",
+    "Join our webinar on Tuesday at 10am.",
+    "You're receiving this because you subscribed to our newsletter.",
+    "Congrats on the new role!",
+    "Feel free to forward this to your team.",
+    "Over 5,000 teams already use Brightpath.",
+    "Ahead of Thursday's call, here's the agenda.",
+    "As mentioned above, the pilot is free.",
+    "If you'd like, we could talk next week.",
+])
+def test_not_a_claim(body: str) -> None:
+    assert claims(body) == []
+
+
+# --- one claim per stretch of text ---------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "Great meeting you at CloudConf, and thanks for stopping by our booth.",
+    "Following up on yesterday's call about freight audits.",
+    "As promised during Monday's demo, here's the worksheet from Monday's demo.",
+    "Rahul Mehta mentioned you're hiring and told me to reach out.",
+    "Our mutual friend Rahul Mehta suggested I get in touch.",
+    "Since our last call, we've added SSO.",
+    "I enjoyed our call last week.",
+    "Here is the checklist you asked about on our call.",
+    "You brought up the NetSuite integration when we spoke.",
+    "Really enjoyed our conversation at the Grocery Tech Expo.",
+    "Per our discussion this morning, the SOW is attached.",
+])
+def test_overlapping_forms_give_one_claim(body: str) -> None:
+    found = claims(body)
+    assert len({c.category for c in found}) == len(found) == 1, \
+        [(c.rule, c.text) for c in found]
+
+
+# --- specifics read directly ---------------------------------------------------------------
+
+def test_specifics_of_a_referral_after_the_match() -> None:
+    sentence = "Intro via Marta Głowacka — payments hiring"
+    assert claim_specifics("claim.referral", sentence, 0, 9) == (("person", "Marta Głowacka"),)
+
+
+def test_specifics_cut_names_at_months_and_connectors() -> None:
+    sentence = "Since you downloaded our Returns Playbook in January, here's a follow-up."
+    start = sentence.index("you") - 6
+    specifics = dict(claim_specifics("claim.content", sentence, start, start + 20))
+    assert specifics == {"kind": "download", "document": "Returns Playbook"}
+
+
+def test_titles_keep_their_inner_connectors() -> None:
+    sentence = "Thanks for downloading Closing the Quarter in Five Days."
+    specifics = dict(claim_specifics("claim.content", sentence, 0, 22))
+    assert specifics["document"] == "Closing the Quarter in Five Days"
+
+
+def test_unknown_categories_have_no_specifics() -> None:
+    assert claim_specifics("urgency", "Only today!", 0, 5) == ()
+
+
+# --- the rule files themselves -------------------------------------------------------------
+
+def test_every_claim_category_has_rules_under_rules_claims() -> None:
+    categories = {r.category for r in CLAIM_RULES}
+    assert categories == {"claim.meeting", "claim.conversation", "claim.referral",
+                          "claim.relationship", "claim.content", "claim.company_event",
+                          "claim.thread"}
+    for rule in CLAIM_RULES:
+        assert Path(rule.path).parent.name == "claims"
+        assert rule.severity == "warning"
+
+
+def test_every_claim_regex_has_keywords() -> None:
+    for rule in CLAIM_RULES:
+        for pattern in rule.patterns:
+            if isinstance(pattern, RegexPattern):
+                assert pattern.keywords, rule.id
