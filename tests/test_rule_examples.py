@@ -10,7 +10,7 @@ from honestreach.crm import load_crm
 from honestreach.engine import Engine
 from honestreach.message import message_from_text, parse_draft
 from honestreach.guarded_regex import compile_guarded
-from honestreach.rules import Example, RegexPattern, Rule, load_rules
+from honestreach.rules import Example, RegexPattern, Rule, keyword_text, load_rules
 from honestreach.verify import verify_message
 
 RULESET = load_rules()
@@ -57,12 +57,13 @@ def test_good_example_is_clean(rule: Rule, example: Example) -> None:
 
 
 # --- keyword pre-filters ---------------------------------------------------------------------
-# A regex pattern with `keywords` only runs when the lower-cased text holds one of them, so a
-# keyword list that misses a possible match silently drops findings. Every regex pattern with
-# keywords is run here WITHOUT the pre-filter over the examples of every rule (subjects and
-# bodies) and the sentences below, each also with its blanks doubled, its hyphens turned into
-# spaces and its apostrophes swapped (\s+, [-\ ] and ['’] are where keyword lists go wrong):
-# whenever the regex matches, one of its keywords must be in the lower-cased text.
+# A regex pattern with `keywords` only runs when the text, in the form the engine looks for
+# keywords in (keyword_text: lower case, single spaces, straight apostrophes), holds one of
+# them, so a keyword list that misses a possible match silently drops findings. Every regex
+# pattern with keywords is run here WITHOUT the pre-filter over the examples of every rule
+# (subjects and bodies) and the sentences below, each also with its blanks doubled, its hyphens
+# turned into spaces and its apostrophes swapped (\s+, [-\ ] and ['’] are where keyword lists
+# go wrong): whenever the regex matches, one of its keywords must be in keyword_text(text).
 
 EXTRA_SENTENCES = [
     # urgency
@@ -173,12 +174,12 @@ def _keyword_cases() -> list:
 
 @pytest.mark.parametrize(("rule", "pattern"), _keyword_cases())
 def test_keywords_hold_for_every_match(rule: Rule, pattern: RegexPattern) -> None:
-    assert all(k and k == k.lower() for k in pattern.keywords), pattern.keywords
+    assert all(k and k == keyword_text(k) for k in pattern.keywords), pattern.keywords
     compiled = compile_guarded(pattern.regex)
     missed = [
         text for text in KEYWORD_TEXTS
         if compiled.search(text, timeout=1.0)
-        and not any(keyword in text.lower() for keyword in pattern.keywords)
+        and not any(keyword in keyword_text(text) for keyword in pattern.keywords)
     ]
     assert not missed, (
         f"{rule.id}: the regex matches texts that hold none of its keywords "

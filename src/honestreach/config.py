@@ -28,6 +28,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 CONFIG_NAMES = (".honestreach.yaml", ".honestreach.yml", "pyproject.toml")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# The value types a data-model field may declare (see docs/templates.md).
+DATA_MODEL_TYPES = ("string", "integer", "number", "boolean", "date", "list", "email", "url")
 
 _NAMES = {"type": "array", "items": {"type": "string", "minLength": 1}}
 CONFIG_SCHEMA: dict[str, Any] = {
@@ -46,6 +48,43 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "crm": {"type": "string", "minLength": 1},
         "crm-preset": {"type": "string", "minLength": 1},
         "crm-mapping": {"type": "string", "minLength": 1},
+        # Templates (honestreach.templates): the variables a template may use, and the CRM whose
+        # records templates are rendered against.
+        "data-model": {"$ref": "#/$defs/data-model"},
+        "sample-crm": {"type": "string", "minLength": 1},
+    },
+    "$defs": {
+        "field-type": {"enum": list(DATA_MODEL_TYPES)},
+        "field": {
+            "oneOf": [
+                {"$ref": "#/$defs/field-type"},
+                {
+                    "type": "object",
+                    "required": ["type"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "type": {"$ref": "#/$defs/field-type"},
+                        "required": {"type": "boolean"},
+                    },
+                },
+                {"type": "null"},  # removes a field of the default model
+            ]
+        },
+        "data-model": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+            "additionalProperties": {
+                "oneOf": [
+                    # an object's fields: "contact: {met_at: date}"
+                    {
+                        "type": "object",
+                        "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                        "additionalProperties": {"$ref": "#/$defs/field"},
+                    },
+                    {"type": "null"},  # removes an object of the default model
+                ]
+            },
+        },
     },
 }
 
@@ -76,6 +115,9 @@ class Config:
     crm: str | None = None
     crm_preset: str | None = None
     crm_mapping: Path | None = None
+    # Templates: the declared data model (merged over the default one) and the sample CRM.
+    data_model: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+    sample_crm: str | None = None
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the command line's values (None means 'keep')."""
@@ -142,6 +184,8 @@ def load_config(path: Path) -> Config:
         crm=_crm_source(data.get("crm"), base),
         crm_preset=data.get("crm-preset"),
         crm_mapping=(base / data["crm-mapping"]).resolve() if "crm-mapping" in data else None,
+        data_model=data.get("data-model"),
+        sample_crm=_crm_source(data.get("sample-crm"), base),
     )
 
 

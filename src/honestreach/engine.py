@@ -19,7 +19,7 @@ from .checks import CHECKS
 from .claims import claim_specifics
 from .model import Claim, Finding, InputError, Message
 from .nlp import DEFAULT_PIPELINE, get_nlp
-from .rules import PhrasePattern, RegexPattern, Rule, RuleError, TokenPattern
+from .rules import PhrasePattern, RegexPattern, Rule, RuleError, TokenPattern, keyword_text
 from .suppress import blank_directives
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ class Engine:
                 rule = self._rules[vocab_strings[match_id]]
                 span = doc[start:end]
                 spans.append((rule, span.start_char, span.end_char, span))
-        lowered = text.lower()
+        lowered = keyword_text(text)
         for rule, compiled, keywords in self._regexes:
             if field not in rule.scope:
                 continue

@@ -99,8 +99,9 @@ RULE_SCHEMA: dict[str, Any] = {
             },
         },
         "check": {"type": "string", "pattern": "^[a-z_]+$"},
-        # Findings made by the CRM verification stage (verify.py) rather than by the engine.
-        "stage": {"enum": ["crm"]},
+        # Findings made by the CRM verification stage (verify.py) or the template linter
+        # (templates/) rather than by the engine.
+        "stage": {"enum": ["crm", "template"]},
         "options": {"type": "object"},
         "context": {
             "type": "object",
@@ -162,6 +163,12 @@ class PhrasePattern:
     match: str = "lower"
 
 
+def keyword_text(text: str) -> str:
+    """The form keywords are looked for in: lower case, one space between words, straight
+    apostrophes ("Now  that you’ve" -> "now that you've")."""
+    return " ".join(text.lower().replace("’", "'").split())
+
+
 @dataclass(frozen=True)
 class RegexPattern:
     """A regular expression; when ``keywords`` are given, it only runs on texts that contain
@@ -202,7 +209,8 @@ class Rule:
 
     @property
     def kind(self) -> str:
-        """'python' (a Python check), 'crm' (the CRM verification stage) or 'patterns'."""
+        """'python' (a Python check), 'crm' (the CRM verification stage), 'template' (the
+        template linter) or 'patterns'."""
         if self.stage:
             return self.stage
         return "python" if self.check else "patterns"
@@ -385,7 +393,7 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
             RuleError(str(path), document.line_of(["patterns", index, "regex"]),
                       f"patterns.{index}.regex", str(exc))
         ) from exc
-    return RegexPattern(data["regex"], tuple(k.lower() for k in data.get("keywords", ())))
+    return RegexPattern(data["regex"], tuple(keyword_text(k) for k in data.get("keywords", ())))
 
 
 def _example(data: str | dict[str, str]) -> Example:
@@ -409,4 +417,6 @@ def describe_patterns(rule: Rule) -> list[str]:
         lines.append(f"python check: {rule.check}")
     if rule.stage == "crm":
         lines.append("reported by the CRM verification stage (--crm)")
+    if rule.stage == "template":
+        lines.append("reported by the template linter (.j2, .jinja, .jinja2 files)")
     return lines
