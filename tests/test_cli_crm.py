@@ -107,3 +107,35 @@ def test_crm_from_configuration(honestreach, tmp_path, suppressed):
     (tmp_path / ".honestreach.yaml").write_text(f"crm: {CRM_DIR}\n")
     run = honestreach("check", "--format", "json", str(suppressed))
     assert "compliance.suppressed" in categories(run.json)
+
+
+def test_supported_claims_are_silent_unless_show_verified(honestreach, tmp_path):
+    path = draft(tmp_path, "Subject: Route planning notes\nTo: robert.lang@harbourline.example.com\n"
+                           "Date: Wed, 17 Jun 2026 10:00:00 +0000\n\nHi Robert,\n\n"
+                           "Great meeting you at LogiTech Summit last month. Grace Okonkwo "
+                           "suggested I send you our route planning notes.\n")
+    quiet = honestreach("check", "--format", "json", "--crm", str(CRM_DIR), str(path)).json
+    assert not [f for f in quiet["files"][0]["findings"] if f["category"].startswith("claim.")]
+    shown = honestreach("check", "--format", "json", "--crm", str(CRM_DIR), "--show-verified",
+                        str(path)).json
+    verified = [f for f in shown["files"][0]["findings"] if f["category"].startswith("claim.")]
+    assert {f["category"] for f in verified} == {"claim.meeting", "claim.referral", "claim.identity"}
+    assert all(f["severity"] == "info" and "supported by the CRM" in f["message"]
+               for f in verified)
+
+
+def test_date_option_moves_the_time_window(honestreach, tmp_path):
+    path = draft(tmp_path, "Subject: Notes\nTo: robert.lang@harbourline.example.com\n\n"
+                           "Hi Robert,\n\nGreat meeting you at LogiTech Summit last week.\n")
+    in_window = honestreach("check", "--format", "json", "--crm", str(CRM_DIR),
+                            "--date", "2026-05-20", str(path)).json
+    later = honestreach("check", "--format", "json", "--crm", str(CRM_DIR),
+                        "--date", "2026-09-20", str(path)).json
+
+    def meeting_errors(report):
+        return [f for f in report["files"][0]["findings"]
+                if f["category"] == "claim.meeting" and f["severity"] == "error"]
+
+    assert meeting_errors(in_window) == []
+    (error,) = meeting_errors(later)
+    assert "months before 'last week'" in error["message"]

@@ -163,9 +163,15 @@ class Engine:
         candidates.extend(self._check_candidates(message, errors))
         findings: list[Finding] = []
         claims: list[Claim] = []
+        claimed: set[tuple[str, str, tuple[int, int] | None]] = set()
         for candidate in _deduplicate(candidates):
             if candidate.rule.finds_claims:
-                claims.append(self._claim(message, candidate))
+                # One claim per category per sentence: "as per your request, here is the deck
+                # we reviewed" claims one conversation, not two.
+                key = (candidate.rule.category, candidate.field, candidate.sentence)
+                if key not in claimed:
+                    claimed.add(key)
+                    claims.append(self._claim(message, candidate))
             else:
                 findings.append(self._finding(message, candidate))
         findings.sort(key=lambda f: (f.location.line, f.location.column, f.rule))
