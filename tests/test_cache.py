@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -228,6 +229,23 @@ def test_the_crm_counts_by_size_and_modification_time(repo):
     assert url.run_digest() not in (first.run_digest(), touched.run_digest())
 
 
+def test_files_the_configuration_names_are_part_of_the_key(repo):
+    crm = write(repo / "crm.yaml", "contacts: []\n")
+    write(repo / ".honestreach.yaml", "crm: crm.yaml\n")
+    check([repo / "drafts"], new_cache(repo, dated=True))
+    settings = new_cache(repo).settings_for(str(repo / "drafts"))
+    assert settings is not None and settings.crm == str(crm.resolve())
+    assert ("crm", str(crm.resolve())) in settings.dependencies
+    same = new_cache(repo, dated=True)
+    check([repo / "drafts"], same)
+    assert same.hits == 3
+    stat = crm.stat()
+    os.utime(crm, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    touched = new_cache(repo, dated=True)
+    check([repo / "drafts"], touched)
+    assert touched.hits == 0 and touched.stored == 3
+
+
 def test_the_date_counts_only_with_a_crm_and_no_date_given(repo, monkeypatch):
     class Tomorrow(cache_module.date):
         @classmethod
@@ -247,6 +265,29 @@ def test_the_date_counts_only_with_a_crm_and_no_date_given(repo, monkeypatch):
     tomorrow = digests()
     assert today[0] == tomorrow[0] and today[2] == tomorrow[2]
     assert today[1] != tomorrow[1]
+
+
+def test_a_template_is_keyed_on_the_date_too(repo, monkeypatch):
+    """Templates render sample records dated relative to today, unless --date fixes it."""
+    from honestreach.sources import InputFile
+
+    template = InputFile(str(repo / "t.txt.j2"), "template", b"Hi {{ contact.first_name }},\n")
+    draft = InputFile(str(repo / "d.txt"), "draft", b"Hi Dana,\n")
+
+    def keys() -> tuple[str | None, ...]:
+        dated = new_cache(repo, dated=True)
+        return new_cache(repo).key(template), new_cache(repo).key(draft), dated.key(template)
+
+    class Tomorrow(cache_module.date):
+        @classmethod
+        def today(cls):  # type: ignore[override]
+            return cache_module.date(2031, 1, 2)
+
+    today = keys()
+    monkeypatch.setattr(cache_module, "date", Tomorrow)
+    tomorrow = keys()
+    assert today[0] != tomorrow[0]
+    assert today[1:] == tomorrow[1:]
 
 
 def test_standard_input_is_never_cached(repo):
@@ -426,7 +467,7 @@ def test_every_field_of_a_result_is_stored():
     back = cache_module._decode_result(json.loads(json.dumps(entry)),
                                        InputFile("x.txt", "draft", b"Hi\n3 left\n"))
     assert data(back) == data(result)
-    assert Settings() == Settings((), None, None, None, None)
+    assert Settings() == Settings((), None, None, None, None, ())
 
 
 # -- a fully cached run, in a fresh process ------------------------------------------------------
@@ -457,17 +498,37 @@ def run_probe(repo: Path, *args: str) -> dict:
     return json.loads(report.read_text())
 
 
+def installation_digest() -> str:
+    """honestreach's code and built-in rules as the cache sees them, computed afresh."""
+    cache_module._CODE_DIGEST = None
+    try:
+        return cache_module.code_digest() + ResultCache(".").rule_digest(())
+    finally:
+        cache_module._CODE_DIGEST = None
+
+
+def cold_then_warm(repo: Path, *args: str) -> tuple[dict, dict]:
+    """A first and a second run; again if honestreach itself changed in between (a checkout
+    being edited while the tests run: then the second run rightly checks everything again)."""
+    for _ in range(3):
+        shutil.rmtree(repo / ".honestreach_cache", ignore_errors=True)
+        before = installation_digest()
+        cold = run_probe(repo, *args)
+        warm = run_probe(repo, *args)
+        if installation_digest() == before:
+            return cold, warm
+    pytest.fail("honestreach's files kept changing during the test")
+
+
 @pytest.mark.parametrize("output_format", ["json", "text"])
 def test_a_fully_cached_run_neither_checks_nor_loads_spacy_or_rules(repo, output_format):
     write(repo / ".honestreach.yaml", "fail-on: warning\nrules: [team-rules]\n")
     write(repo / "team-rules" / "synergy.yaml", RULE)
     args = ("check", "--format", output_format, "--no-color", "drafts")
-    cold = run_probe(repo, *args)
+    cold, warm = cold_then_warm(repo, *args)
     assert "spacy" in cold["loaded"]  # the first run checks, so the probe does see spaCy
     assert cold["code"] == 1
     assert len(entries(repo)) == 3
-
-    warm = run_probe(repo, *args)
     assert warm["loaded"] == [], f"a fully cached run imported {warm['loaded']}"
     assert warm["code"] == cold["code"]
     assert warm["output"] == cold["output"]
@@ -478,8 +539,7 @@ def test_a_fully_cached_run_neither_checks_nor_loads_spacy_or_rules(repo, output
 
 def test_sarif_from_the_cache_still_describes_the_rules(repo):
     args = ("check", "--format", "sarif", "drafts")
-    cold = run_probe(repo, *args)
-    warm = run_probe(repo, *args)
+    cold, warm = cold_then_warm(repo, *args)
     assert "spacy" not in warm["loaded"]
     assert warm["output"] == cold["output"]
     driver = json.loads(warm["output"])["runs"][0]["tool"]["driver"]

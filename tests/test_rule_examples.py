@@ -11,12 +11,16 @@ from honestreach.engine import Engine
 from honestreach.message import message_from_text, parse_draft
 from honestreach.guarded_regex import compile_guarded
 from honestreach.rules import Example, RegexPattern, Rule, keyword_text, load_rules
+from honestreach.templates import template_checker
 from honestreach.verify import verify_message
 
 RULESET = load_rules()
 ENGINE = Engine(RULESET.rules)
 # Rules of the CRM stage run their examples against the bundled example CRM.
 EXAMPLE_CRM = load_crm(Path(__file__).parent.parent / "examples" / "crm")
+# Rules of the template stage run their examples (template sources) through the template linter,
+# rendered against the built-in samples.
+TEMPLATES = template_checker(RULESET, ENGINE)
 
 
 def _cases(kind: str) -> list[tuple[Rule, Example]]:
@@ -28,6 +32,12 @@ def _cases(kind: str) -> list[tuple[Rule, Example]]:
 
 
 def _fired(rule: Rule, example: Example) -> list[str]:
+    if rule.stage == "template":
+        source = (f"{{# Subject: {example.subject} #}}\n" if example.subject else "") + \
+            (example.body or "")
+        result = TEMPLATES.check("example.txt.j2", source)
+        assert not result.errors
+        return [f.text for f in result.findings if f.rule == rule.id]
     if rule.stage == "crm":
         assert example.to, f"{rule.id}: examples of CRM-stage rules name a recipient ('to')"
         message = parse_draft("example.txt", f"Subject: {example.subject or 'Hello'}\n"

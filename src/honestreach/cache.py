@@ -9,7 +9,8 @@ One entry per checked file, in ``.honestreach_cache/`` of the current directory 
 * the effective configuration: the configuration file's path and bytes and the command line's
   options (a file an option names counts by its size and modification time);
 * the CRM the run verifies claims against (a file or folder by size and modification time, a
-  URL as written; and then today's date too, unless ``--date`` fixes it);
+  URL as written; and then today's date too, unless ``--date`` fixes it); for a template,
+  today's date as well (its sample records are dated relative to it);
 * honestreach itself: its version, the bytes of its code, the Python version and the names and
   versions of the installed distributions (so a new spaCy invalidates every entry).
 
@@ -89,6 +90,9 @@ class Settings:
     crm: str | None = None
     crm_preset: str | None = None
     crm_mapping: str | None = None
+    # The files and URLs the configuration names besides rule folders (a CRM, a sample CRM, a
+    # mapping), by setting: their state is part of the key of every file below it.
+    dependencies: tuple[tuple[str, str], ...] = ()
 
 
 class ResultCache:
@@ -115,6 +119,7 @@ class ResultCache:
         self._settings: dict[str, Settings | None] = {}
         self._config_hashes: dict[str, str | None] = {}
         self._rule_digests: dict[tuple[str, ...], str] = {}
+        self._dependency_states: dict[tuple[tuple[str, str], ...], Any] = {}
         self._pending: dict[str, InputFile] = {}
         self._checked: dict[str, str] = {}
         self._warned = False
@@ -185,12 +190,20 @@ class ResultCache:
         """Keep what the cache needs of a configuration the linter has loaded and validated."""
         if config_file is None or not self.enabled:
             return
+        dependencies = []
+        for setting in fields(config):
+            value = getattr(config, setting.name)
+            if setting.name not in ("path", "rule_dirs") and (
+                    isinstance(value, os.PathLike) or isinstance(value, str) and (
+                        "://" in value or os.path.exists(value))):
+                dependencies.append((setting.name, str(value)))
         settings = Settings(
             rule_dirs=tuple(str(d) for d in config.rule_dirs),
             max_file_size=config.max_file_size,
             crm=config.crm,
             crm_preset=config.crm_preset,
             crm_mapping=str(config.crm_mapping) if config.crm_mapping is not None else None,
+            dependencies=tuple(dependencies),
         )
         config_file = config_file.resolve()
         self._settings[str(config_file)] = settings
@@ -219,6 +232,8 @@ class ResultCache:
                 crm=_opt_str(data["crm"]),
                 crm_preset=_opt_str(data["crm_preset"]),
                 crm_mapping=_opt_str(data["crm_mapping"]),
+                dependencies=tuple((_str(name), _str(value)) for name, value in
+                                   (_list(pair) for pair in _list(data["dependencies"]))),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -237,6 +252,16 @@ class ResultCache:
         # What a configuration holds depends on its bytes and on the code that reads them only.
         return _digest({"format": FORMAT, "code": code_digest(),
                         "config": [str(config_file), content]})
+
+    def dependency_state(self, settings: Settings) -> Any:
+        """The state of the files a configuration names (and today's date, for a CRM)."""
+        key = settings.dependencies
+        if key not in self._dependency_states:
+            state: list[Any] = [[name, _fingerprint(value)] for name, value in key]
+            if any("crm" in name for name, _ in key) and not self.dated:
+                state.append(["today", date.today().isoformat()])
+            self._dependency_states[key] = state
+        return self._dependency_states[key]
 
     def rule_digest(self, rule_dirs: tuple[str, ...]) -> str:
         """A digest of the bytes of every rule file: built in, then the configuration's."""
@@ -260,7 +285,8 @@ class ResultCache:
         if not self.enabled or item.path == "-" or item.kind == "stdin":
             return None
         name = Path(item.path).name
-        if name.lower().endswith(TEMPLATE_SUFFIXES) and _TEMPLATE_DEPENDENCY.search(item.data):
+        template = item.kind == "template" or name.lower().endswith(TEMPLATE_SUFFIXES)
+        if template and _TEMPLATE_DEPENDENCY.search(item.data):
             return None
         config_file = self.config_file_for(item.path)
         settings = self.settings(config_file)
@@ -275,9 +301,12 @@ class ResultCache:
             "run": self.run_digest(),
             "config": config,
             "rules": self.rule_digest(settings.rule_dirs),
+            "dependencies": self.dependency_state(settings),
             "kind": item.kind,
             "name": name,
             "content": hashlib.sha256(item.data).hexdigest(),
+            # Templates render sample records dated relative to today.
+            "today": date.today().isoformat() if template and not self.dated else None,
         })
 
     def lookup(self, item: InputFile) -> FileResult | None:
@@ -422,7 +451,7 @@ def _distributions() -> set[str]:
     """Installed distributions with their versions, from the metadata folders' names in the
     site-packages folders on the path (not the script's or the current folder, which differ
     between ``honestreach`` and ``python -m honestreach``)."""
-    names = set()
+    names: set[str] = set()
     for entry in sys.path:
         if os.path.basename(entry.rstrip("/\\")) not in ("site-packages", "dist-packages"):
             continue

@@ -52,6 +52,10 @@ def main() -> None:
 @click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export.")
 @click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
               help="A YAML file mapping your CRM export's columns onto the canonical ones.")
+@click.option("--sample-crm", "sample_crm_source", metavar="PATH|URL",
+              help="Render templates (.j2, .jinja, .jinja2) for the contacts of this CRM "
+                   "(default: the configuration's sample-crm, else the CRM, else built-in "
+                   "samples).")
 @click.option("--to", "to_address", metavar="ADDRESS",
               help="The recipient, for drafts without a To: line (replaces To: headers).")
 @click.option("--date", "message_date", type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -77,6 +81,7 @@ def check(
     crm_source: str | None,
     crm_preset: str | None,
     crm_mapping: Path | None,
+    sample_crm_source: str | None,
     to_address: str | None,
     message_date: datetime | None,
     show_verified: bool,
@@ -86,7 +91,8 @@ def check(
     no_cache: bool,
     cache_dir: Path | None,
 ) -> None:
-    """Check messages: .eml, .txt/.md drafts, .html, folders (recursively) or - for stdin."""
+    """Check messages: .eml, .txt/.md drafts, .html, Jinja2 templates (.j2, .jinja, .jinja2),
+    folders (recursively) or - for stdin."""
     from .pipeline import Linter, Overrides, exit_code
     from .report import RunSummary, make_reporter
 
@@ -101,7 +107,8 @@ def check(
     crm = _load_crm(crm_source, crm_preset, crm_mapping, config_path, paths, cache)
     color = (output_format == "text" and not no_color and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
-    linter = Linter(overrides, crm=crm, cache=cache)
+    sample_crm = _load_sample_crm(sample_crm_source)
+    linter = Linter(overrides, crm=crm, cache=cache, sample_crm=sample_crm)
     reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet,
                              rules=linter.rules_by_id)
     redactor = None
@@ -172,6 +179,20 @@ def _load_crm(source: str | None, preset: str | None, mapping: Path | None,
         return load_crm(source, preset=preset, mapping=mapping)
     except CRMError as exc:
         click.echo(f"honestreach: CRM error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _load_sample_crm(source: str | None):  # type: ignore[no-untyped-def]
+    """The CRM of --sample-crm (templates are rendered for its contacts); exit 2 when
+    unreadable."""
+    if source is None:
+        return None
+    from .crm import CRMError, load_crm
+
+    try:
+        return load_crm(source)
+    except CRMError as exc:
+        click.echo(f"honestreach: sample CRM error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 
 

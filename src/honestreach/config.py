@@ -206,8 +206,24 @@ def _validate(data: dict[str, Any], path: Path, line_of: Any) -> None:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(RuleError(str(path), line_of([unknown]), unknown,
                                         f"unknown key{hint}"))
+        error = _deepest(error)  # a nested oneOf (data-model) names its real field
+        location = list(error.absolute_path)
         field_name = ".".join(str(p) for p in location) or None
         raise ConfigError(RuleError(str(path), line_of(location), field_name, error.message))
+
+
+def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For oneOf failures, the sub-error deepest in the document."""
+    best = error
+    for sub in error.context or ():
+        candidate = _deepest(sub)
+        deeper = len(candidate.absolute_path) > len(best.absolute_path)
+        # a text that is not a type name: say which names are allowed
+        plainer = len(candidate.absolute_path) == len(best.absolute_path) and \
+            best.validator == "oneOf" and candidate.validator == "enum"
+        if deeper or plainer:
+            best = candidate
+    return best
 
 
 def check_names(config: Config, known: set[str]) -> None:

@@ -104,6 +104,7 @@ class Engine:
         for rule_id in broken:
             self._rules.pop(rule_id)
             self._remove(rule_id)
+        self._keywords = _KeywordIndex([keywords for _, _, keywords in self._regexes])
         self._compiled = True
 
     def _add(self, rule: Rule, nlp) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +113,8 @@ class Engine:
         if rule.check:
             self._checks.append(rule)
             return
-        tokens = [list(p.tokens) for p in rule.patterns if isinstance(p, TokenPattern)]
+        tokens = [expanded for p in rule.patterns if isinstance(p, TokenPattern)
+                  for expanded in _expand_sets(list(p.tokens))]
         if tokens:
             self._matcher.add(rule.id, tokens)
         for pattern in rule.patterns:
@@ -191,11 +193,9 @@ class Engine:
                 rule = self._rules[vocab_strings[match_id]]
                 span = doc[start:end]
                 spans.append((rule, span.start_char, span.end_char, span))
-        lowered = keyword_text(text)
-        for rule, compiled, keywords in self._regexes:
+        for index in self._keywords.patterns_for(keyword_text(text)):
+            rule, compiled, _ = self._regexes[index]
             if field not in rule.scope:
-                continue
-            if keywords and not any(keyword in lowered for keyword in keywords):
                 continue
             try:
                 for start, end in guarded_regex.finditer(compiled, text, self.regex_timeout):
@@ -299,6 +299,59 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
             kept.append(candidate)
             last_end = candidate.end
     return kept
+
+
+MAX_EXPANSIONS = 64
+
+
+def _expand_sets(pattern: list[dict]) -> list[list[dict]]:
+    """``{LOWER: {IN: [a, b]}}`` as two patterns ``{LOWER: a}``, ``{LOWER: b}``.
+
+    The Matcher compares plain values in C, but calls back into Python for every token to test
+    set membership; expanding small sets keeps matching in C. Large products stay as they are.
+    """
+    expanded: list[list[dict]] = [[]]
+    for token in pattern:
+        choices = [token]
+        if len(token) in (1, 2) and set(token) - {"OP"}:
+            (attr,) = set(token) - {"OP"}
+            value = token[attr]
+            if isinstance(value, dict) and set(value) == {"IN"} and attr in ("LOWER", "LEMMA",
+                                                                            "ORTH", "TEXT", "NORM"):
+                choices = [{**token, attr: item} for item in value["IN"]]
+        if len(expanded) * len(choices) > MAX_EXPANSIONS:
+            return [pattern]
+        expanded = [prefix + [choice] for prefix in expanded for choice in choices]
+    return expanded
+
+
+class _KeywordIndex:
+    """Which regex patterns can match a text: one Aho-Corasick pass finds every keyword in it,
+    instead of a substring search per keyword per pattern."""
+
+    def __init__(self, keyword_lists: list[tuple[str, ...]]) -> None:
+        import ahocorasick
+
+        self._always = [i for i, keywords in enumerate(keyword_lists) if not keywords]
+        by_keyword: dict[str, list[int]] = {}
+        for index, keywords in enumerate(keyword_lists):
+            for keyword in keywords:
+                by_keyword.setdefault(keyword, []).append(index)
+        self._automaton = ahocorasick.Automaton()
+        for keyword, indexes in by_keyword.items():
+            self._automaton.add_word(keyword, tuple(indexes))
+        if by_keyword:
+            self._automaton.make_automaton()
+        self._empty = not by_keyword
+
+    def patterns_for(self, text: str) -> list[int]:
+        """Indexes of the patterns to run on ``text`` (in keyword_text form), in order."""
+        if self._empty:
+            return self._always
+        found = set(self._always)
+        for _, indexes in self._automaton.iter(text):
+            found.update(indexes)
+        return sorted(found)
 
 
 class _Sentences:

@@ -35,8 +35,7 @@ def get_nlp(pipeline: str = DEFAULT_PIPELINE) -> Language:
         nlp = spacy.blank("en")
         nlp.add_pipe("honestreach_lemmas")
     if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-        nlp.add_pipe("sentencizer", first=True)
-        nlp.add_pipe("honestreach_line_breaks", after="sentencizer")
+        nlp.add_pipe("honestreach_sentences", first=True)
     return nlp
 
 
@@ -53,34 +52,58 @@ def _register_components() -> None:
     def make_lemmas(nlp: Language, name: str) -> LookupLemmas:
         return LookupLemmas()
 
-    Language.component("honestreach_line_breaks", func=split_at_line_breaks)
+    Language.component("honestreach_sentences", func=split_sentences)
 
     _registered = True
 
 
 SHORT_LINE = 40
+# What ends a sentence: spaCy's Sentencizer's default punctuation, in short.
+SENTENCE_END = (".", "!", "?", "...", "…", "‼", "⁇", "⁈", "⁉", "。", "！", "？", "?!", "!?",
+                "!!", "??", "!!!", "???")
 
 
-def split_at_line_breaks(doc):  # type: ignore[no-untyped-def]
-    """Start a sentence after a blank line, and after a short line with no end punctuation.
+def split_sentences(doc):  # type: ignore[no-untyped-def]
+    """Sentence starts, as spaCy's Sentencizer sets them, plus line breaks that end sentences.
 
-    Emails break lines where prose would put a full stop: "Hi Dana," or "Best" stand alone,
-    and a heading line has no full stop; without this, "Hi Dana,\nAre you free?" reads as one
-    question and "Subject line\nOnly 3 left" as one sentence.
+    A sentence starts at the first token after end punctuation that is not punctuation itself.
+    Emails also break lines where prose would put a full stop: a blank line ends a sentence, and
+    so does a short line with no end punctuation ("Hi Dana," or "Best" on their own), else
+    "Hi Dana,\nAre you free?" would read as one question. The work is done on token arrays, not
+    Token objects, because this runs on every subject and body.
     """
+    from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, ORTH, SENT_START
+
+    count = len(doc)
+    if not count:
+        return doc
+    strings = doc.vocab.strings
+    ends = {strings.add(mark) for mark in SENTENCE_END}
+    text = doc.text
+    starts = [-1] * count
+    starts[0] = 1
+    seen_end = False
     line_start = 0
-    for token in doc:
-        if not token.is_space or "\n" not in token.text:
-            continue
-        following = token.i + 1
-        if following >= len(doc):
-            break
-        line = doc[line_start:token.i]
-        line_start = following
-        if "\n\n" in token.text or (
-            len(line.text) <= SHORT_LINE and (not len(line) or line[-1].text not in ".!?")
-        ):
-            doc[following].is_sent_start = True
+    rows = doc.to_array([ORTH, IS_PUNCT, IS_SPACE, IDX]).tolist()
+    for index, (orth, punct, space, offset) in enumerate(rows):
+        if seen_end and not punct and orth not in ends:
+            starts[index] = 1
+            seen_end = False
+        elif orth in ends:
+            seen_end = True
+        if space and index + 1 < count:
+            token_text = strings[orth]
+            if "\n" not in token_text:
+                continue
+            line = text[line_start:offset].rstrip()
+            line_start = offset + len(token_text)
+            if "\n\n" in token_text or (len(line) <= SHORT_LINE and line[-1:] not in ".!?"):
+                starts[index + 1] = 1
+                seen_end = False
+    import numpy
+
+    # spaCy stores -1 (not a start) and 1 (a start) in an unsigned array.
+    doc.from_array([SENT_START], numpy.array(starts, dtype="int64").astype("uint64").reshape(-1, 1))
     return doc
 
 

@@ -42,10 +42,12 @@ class Linter:
     """Checks inputs with the configuration that applies to each; reusable across runs."""
 
     def __init__(self, overrides: Overrides = Overrides(), crm: CRM | None = None,
-                 cache: ResultCache | None = None) -> None:
+                 cache: ResultCache | None = None, sample_crm: CRM | None = None) -> None:
         self.overrides = overrides
         self.crm = crm
         self.cache = cache
+        # Templates render against this CRM's contacts (--sample-crm); see templates/.
+        self.sample_crm = sample_crm
         self.errors: list[RuleError] = []
         self._configs: dict[str, Config | ConfigError] = {}
         self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
@@ -182,11 +184,22 @@ class Linter:
         except ConfigError as exc:
             return FileResult(item.path, errors=(
                 InputError(f"not checked: invalid configuration ({exc.error})"),)), None
+        if item.kind == "template":
+            return self._check_template(item, config), None
         try:
             message = parse_input(item)
         except ParseError as exc:
             return FileResult(item.path, errors=(InputError(exc.message, exc.line),)), None
         return None, (message, config)
+
+    def _check_template(self, item: InputFile, config: Config) -> FileResult:
+        """A Jinja2 template: static checks, then every rule on its renderings (templates/)."""
+        from .templates import check_template
+
+        result = check_template(self, item, config)
+        for error in self.engine(config).errors:
+            self._record(error)
+        return result
 
     def _check_batch(self, batch: list[tuple[Message, Config]]) -> Iterator[FileResult]:
         if not batch:

@@ -21,7 +21,11 @@ from .mime import parse_eml
 from .model import Message
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-MESSAGE_SUFFIXES = {".eml": "eml", ".txt": "draft", ".md": "draft", ".html": "html", ".htm": "html"}
+MESSAGE_SUFFIXES = {
+    ".eml": "eml", ".txt": "draft", ".md": "draft", ".html": "html", ".htm": "html",
+    # Jinja2 templates (also *.txt.j2, *.html.j2, *.eml.j2): checked by honestreach.templates.
+    ".j2": "template", ".jinja": "template", ".jinja2": "template",
+}
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 STDIN = "-"
 
@@ -40,8 +44,9 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", 
 class InputFile:
     """An input read into memory.
 
-    ``kind`` says how to parse it: a value of ``MESSAGE_SUFFIXES``, or ``"stdin"`` (standard
-    input) and ``"auto"`` (a named file with another suffix), whose content is sniffed.
+    ``kind`` says how to parse it: a value of ``MESSAGE_SUFFIXES`` (``"template"`` is not
+    parsed here but checked by :mod:`honestreach.templates`), or ``"stdin"`` (standard input)
+    and ``"auto"`` (a named file with another suffix), whose content is sniffed.
     """
 
     path: str

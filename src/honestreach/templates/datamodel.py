@@ -78,14 +78,14 @@ class DataModel:
         return cls(objects)
 
     def variables(self) -> dict[str, tuple[str, str]]:
-        """Top-level variable -> ('record', object) or ('list', object)."""
+        """Top-level variable -> ("rec", object) or ("list", object)."""
         names: dict[str, tuple[str, str]] = {}
         for name in self.objects:
             listed = next((lst for lst, item in LIST_NAMES.items() if item == name), None)
             if listed:
                 names[listed] = ("list", name)
             else:
-                names[name] = ("record", name)
+                names[name] = ("rec", name)
         return names
 
     def crm_variables(self) -> frozenset[str]:
@@ -230,8 +230,8 @@ def builtin_samples(model: DataModel, today: date) -> list[Sample]:
     empty_contact["email"] = "jo.empty@example.org"
     result = []
     for name, contact, account, activities in (
-            ("built-in sample 'full'", full_contact, full_account, rows),
-            ("built-in sample 'empty'", empty_contact, None, [])):
+            ("the built-in full sample", full_contact, full_account, rows),
+            ("the built-in empty sample", empty_contact, None, [])):
         context: dict[str, Any] = {"contact": contact}
         if account is not None:
             context["account"] = account

@@ -352,40 +352,44 @@ def _decode(text: str) -> int:
     return number
 
 
-def marked_source(text: str, segments: Sequence[Segment]) -> tuple[str, list[tuple[int, int]]]:
+def marked_source(text: str,
+                  segments: Sequence[Segment]) -> tuple[str, list[tuple[int, int, bool]]]:
     """The source with a marker before each literal run and each tag, and for each marker
-    the unit span it stands for (literal text: the part Jinja outputs; tags: the tag)."""
+    the unit span it stands for (literal text: the part Jinja outputs; tags: the tag) and
+    whether it is a tag."""
     parts: list[str] = []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, bool]] = []
     for index, segment in enumerate(segments):
         if segment.kind == "data":
             start, end = kept_text(text, list(segments), index)
             parts.append(_DATA_MARK + _encode(len(spans)) + _END_MARK + text[start:end])
-            spans.append((start, end))
+            spans.append((start, end, False))
         elif segment.kind == "comment":
             parts.append(text[segment.start:segment.end])
         else:
             parts.append(_TAG_MARK + _encode(len(spans)) + _END_MARK
                          + text[segment.start:segment.end])
-            spans.append((segment.start, -1))
+            spans.append((segment.start, segment.end, True))
     return "".join(parts), spans
 
 
-def origins_from_marked(output: str, spans: Sequence[tuple[int, int]],
+def origins_from_marked(output: str, spans: Sequence[tuple[int, int, bool]],
                         fallback: int) -> tuple[str, list[int]]:
-    """The output without markers, and the unit offset of each of its characters."""
+    """The output without markers, and the unit offset of each of its characters: literal
+    text its own; what a tag produced, the tag's start (its first character) and the tag's
+    last character (the others), so a finding on all of it spans the whole tag."""
     text: list[str] = []
     origins: list[int] = []
     position = 0
-    current: tuple[int, int] | None = None
+    current: tuple[int, int, bool] | None = None
     produced = 0
     for marker in [*_MARKER.finditer(output), None]:
         chunk = output[position:marker.start() if marker else len(output)]
         for char in chunk:
             if current is None:
                 origin = fallback
-            elif current[1] == -1:  # a tag: what it produced points at its start
-                origin = current[0]
+            elif current[2]:
+                origin = current[0] if produced == 0 else current[1] - 1
             else:
                 origin = min(current[0] + produced, current[1])
             text.append(char)

@@ -173,6 +173,25 @@ def sandbox_issues(tree: nodes.Template, unit: Unit, locator: Locator) -> list[I
     return issues
 
 
+def unknown_filters(tree: nodes.Template, unit: Unit, locator: Locator,
+                    environment: Any) -> list[Issue]:
+    """Filters and tests Jinja does not know. Outside conditions Jinja refuses to compile
+    them; inside an ``{% if %}`` it only fails when the condition is evaluated."""
+    issues = []
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = environment.filters if isinstance(node, nodes.Filter) else environment.tests
+        if node.name in known:
+            continue
+        what = "filter" if isinstance(node, nodes.Filter) else "test"
+        close = difflib.get_close_matches(node.name, list(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        pattern = (r"\|\s*" if what == "filter" else r"\bis\s+(?:not\s+)?") + re.escape(node.name)
+        start, end = locator.find(node.lineno, pattern + r"\b")
+        issues.append(Issue("template-undefined-filter", unit, start, end,
+                            {"error": f"No {what} named '{node.name}'{hint}"}))
+    return issues
+
+
 # -- includes -----------------------------------------------------------------------------------
 _INCLUDE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 
@@ -448,7 +467,7 @@ class Analyzer:
             return
         start, end = self.locator.find(node.lineno, _path_pattern(path) if path
                                        else re.escape(name), whole_tag=True)
-        shown = f"'{samples[0]}'" + (f" and {len(samples) - 1} more" if len(samples) > 1 else "")
+        shown = samples[0] + (f" and {len(samples) - 1} more" if len(samples) > 1 else "")
         self.issues.append(Issue("template-unguarded-variable", self.unit, start, end, {
             "variable": path or f"{variable}.{name}", "evidence": f"it is empty in {shown}",
             "example": _without_tag(self.unit.text, start, end)}))
@@ -465,13 +484,18 @@ class Analyzer:
 
 
 def _without_tag(text: str, start: int, end: int) -> str:
-    """The tag's line as it reads when the tag renders empty: 'Hi {{ x }},' -> 'Hi ,'."""
+    """The text around a tag as it reads when the tag renders empty: 'Hi {{ x }},' -> 'Hi ,'."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end == -1 else line_end
-    shown = text[line_start:start] + text[end:line_end]
-    shown = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", shown)
-    return " ".join(shown.split())[:80]
+    tags = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+    left = tags.sub("", text[line_start:start]).lstrip()
+    right = tags.sub("", text[end:line_end]).rstrip()
+    if len(left) > 30:
+        left = "..." + left[-30:].lstrip()
+    if len(right) > 30:
+        right = right[:30].rstrip() + "..."
+    return left + right
 
 
 # -- guards for personal claims -------------------------------------------------------------------

@@ -1,0 +1,96 @@
+"""Lint Jinja2 templates (``.j2``, ``.jinja``, ``.jinja2``): see docs/templates.md.
+
+:func:`check_template` is what the pipeline calls for an input of kind ``"template"``;
+:class:`TemplateChecker` checks template text with a given rule set, data model and samples.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ..config import Config
+from ..model import FileResult, InputError
+
+if TYPE_CHECKING:
+    from ..crm import CRM
+    from ..engine import Engine
+    from ..rules import RuleSet
+    from ..pipeline import Linter
+    from ..sources import InputFile
+    from .check import TemplateChecker
+    from .sandbox import Limits
+
+__all__ = ["check_template", "checker_for", "template_checker", "TEMPLATE_SUFFIXES"]
+
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+
+
+def check_template(linter: Linter, item: InputFile, config: Config) -> FileResult:
+    """Check one template file read by the pipeline."""
+    from ..message import ParseError
+    from ..sources import _decode_text, _is_binary
+
+    if _is_binary(item.data):
+        return FileResult(item.path, errors=(InputError("binary file, not a template"),))
+    try:
+        text = _decode_text(item.data, "(e.g. save as UTF-8)")
+    except ParseError as exc:
+        return FileResult(item.path, errors=(InputError(exc.message, exc.line),))
+    checker = checker_for(linter, config)
+    if isinstance(checker, InputError):
+        return FileResult(item.path, errors=(checker,))
+    return checker.check(item.path, text)
+
+
+def checker_for(linter: Linter, config: Config) -> TemplateChecker | InputError:
+    """The checker for ``config`` (made once per linter and configuration): its samples come
+    from the linter's sample CRM (--sample-crm), else the configuration's ``sample-crm``, else
+    the CRM claims are verified against, else the built-in samples."""
+    cache: dict = linter.__dict__.setdefault("_template_checkers", {})
+    key = (config.path, config.rule_dirs, config.pipeline, config.sample_crm)
+    if key in cache:
+        return cache[key]
+    today = linter.overrides.date or date.today()
+    crm: CRM | None | InputError = getattr(linter, "sample_crm", None)
+    if crm is None and config.sample_crm:
+        crm = _load_sample_crm(linter, config.sample_crm)
+    if crm is None:
+        crm = linter.crm
+    if isinstance(crm, InputError):
+        cache[key] = crm
+        return crm
+    checker = template_checker(linter.ruleset(config), linter.engine(config), config, crm,
+                               today, linter.overrides.show_verified)
+    cache[key] = checker
+    return checker
+
+
+def template_checker(ruleset: RuleSet, engine: Engine, config: Config | None = None,
+                     crm: CRM | None = None, today: date | None = None,
+                     show_verified: bool = False,
+                     limits: Limits | None = None) -> TemplateChecker:
+    """A checker rendering against ``crm``'s contacts (or the built-in samples)."""
+    from .check import TemplateChecker
+    from .datamodel import DataModel, builtin_samples, samples_from_crm
+    from .sandbox import Limits
+
+    config = config or Config()
+    today = today or date.today()
+    model = DataModel.from_config(config.data_model)
+    samples = samples_from_crm(crm, model, today) if crm is not None and len(crm) else \
+        builtin_samples(model, today)
+    return TemplateChecker(ruleset, engine, config, model, samples, today, show_verified,
+                           limits or Limits())
+
+
+def _load_sample_crm(linter: Linter, source: str) -> CRM | InputError:
+    from ..crm import CRMError, load_crm
+
+    crms: dict = linter.__dict__.setdefault("_template_sample_crms", {})
+    if source not in crms:
+        try:
+            crms[source] = load_crm(source)
+        except CRMError as exc:
+            crms[source] = InputError(f"not checked: cannot read the sample CRM: {exc}")
+    return crms[source]

@@ -1,0 +1,529 @@
+"""Lint one template file: static checks on its source, then the full rule set on renderings.
+
+Order: split the file into subject and body (source.py) -> parse and compile each in the
+sandbox (syntax errors, undefined filters) -> static checks (sandbox, includes, data model,
+empty-able fields, foreign merge tokens, hard-coded claims) -> render for every sample
+(sandbox.py) -> run the engine and the CRM verification on each rendering, the sample being
+the recipient -> merge the findings of all samples (one per rule and place, naming the samples)
+-> configuration, suppressions, scores of the fullest sample, gate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Sequence
+
+from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, Template
+from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
+
+from ..checks import CHECKS
+from ..config import Config, rule_enabled, severity_for
+from ..engine import Engine
+from ..htmltext import parse_html_file
+from ..message import ParseError, build_message, parse_draft
+from ..mime import parse_eml
+from ..model import (
+    SEVERITY_RANK,
+    FileResult,
+    Finding,
+    InputError,
+    Location,
+    Message,
+    SourceText,
+    TextField,
+)
+from ..rules import Rule, RuleSet
+from ..score import Signal, score_message
+from ..suppress import apply_suppressions, parse_suppressions
+from ..verify import CLAIM_WORDS, verify_message
+from .datamodel import DataModel, Sample, empty_in
+from .sandbox import Limits, TemplateEnvironment, align, marked_source, origins_from_marked, render
+from .source import Segment, Unit, blank_tags, kept_text, scan, split_template
+from .static import (
+    JINJA_NAMES,
+    Analyzer,
+    Issue,
+    Locator,
+    crm_aliases,
+    guarded_segments,
+    include_issues,
+    sandbox_issues,
+    unknown_filters,
+)
+
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+HTML_SUFFIXES = (".html", ".htm")
+# Findings about the recipient rather than the template: every sample is a real contact.
+RECIPIENT_CATEGORIES = frozenset({"compliance.suppressed"})
+_PROBLEM_RULES = {"limit": "template-render-limit", "sandbox": "template-sandbox-violation",
+                  "include": "template-include-error", "error": "template-render-error"}
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def inner_path(path: str) -> str:
+    """'welcome.html.j2' -> 'welcome.html': the kind of message the template renders."""
+    lowered = path.lower()
+    for suffix in TEMPLATE_SUFFIXES:
+        if lowered.endswith(suffix):
+            return path[:-len(suffix)]
+    return path
+
+
+@dataclass
+class _Compiled:
+    unit: Unit
+    segments: list[Segment]
+    template: Template
+    marked: Template | None
+    spans: list[tuple[int, int, bool]]
+    declared: set[str]
+
+
+@dataclass
+class _Rendered:
+    sample: Sample
+    message: Message
+
+
+class TemplateChecker:
+    """Checks template files with one configuration, rule set, data model and sample set."""
+
+    def __init__(self, ruleset: RuleSet, engine: Engine, config: Config, model: DataModel,
+                 samples: Sequence[Sample], today: date, show_verified: bool = False,
+                 limits: Limits = Limits()) -> None:
+        self.ruleset = ruleset
+        self.rules = {rule.id: rule for rule in ruleset.rules}
+        self.engine = engine
+        self.config = config
+        self.model = model
+        self.samples = list(samples)
+        self.today = today
+        self.show_verified = show_verified
+        self.limits = limits
+
+    # -- the file ------------------------------------------------------------------------------
+    def check(self, path: str, text: str) -> FileResult:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        source_text = SourceText(text)
+        split = split_template(text)
+        partial = Path(path).name.startswith("_")
+        environment = self._environment(path, split.body.text)
+        issues: list[Issue] = []
+        if split.problem is not None:
+            offset = split.problem.offset
+            issues.append(Issue("template-syntax-error", split.body, offset,
+                                _line_end(text, offset), {"error": split.problem.message}))
+        compiled: list[_Compiled] = []
+        units = [u for u in (split.subject, split.body) if u is not None]
+        blocked = False
+        claim_units: list[tuple[Unit, list[Segment], set[int]]] = []
+        for unit in units:
+            unit_issues, unit_compiled, guarded = self._static(unit, environment, partial)
+            issues.extend(unit_issues)
+            if unit_compiled is None:
+                blocked = True
+                continue
+            compiled.append(unit_compiled)
+            claim_units.append((unit, unit_compiled.segments, guarded))
+        blocked = blocked or any(i.rule in ("template-sandbox-violation",
+                                            "template-include-error",
+                                            "template-undefined-filter") for i in issues)
+        static_message = _literal_message(path, source_text, split, claim_units)
+        issues.extend(self._merge_tokens(path, source_text, split))
+        static_findings = [self._issue_finding(i, source_text) for i in issues]
+        renderings: list[_Rendered] = []
+        problems: list[tuple[Finding, str]] = []
+        if not blocked and not partial:
+            renderings, problems = self._render_all(path, source_text, split, compiled,
+                                                    {i.values.get("variable") for i in issues})
+        results = list(self.engine.check_many([static_message] + [r.message for r in renderings]))
+        static_result, rendered_results = results[0], results[1:]
+        static_findings.extend(self._hardcoded_claims(static_message, static_result.claims,
+                                                      claim_units))
+        static_findings.extend(self._literal_findings(static_result.findings))
+        static_findings = [f for f in static_findings if f is not None]
+        per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]] = []
+        errors: list[InputError] = list(static_result.errors)
+        for rendered, result in zip(renderings, rendered_results):
+            verification = verify_message(rendered.message, result.claims, rendered.sample.crm,
+                                          self.today, rendered.sample.email, self.show_verified,
+                                          self.rules)
+            found = [f for f in result.findings + verification.findings
+                     if f.category not in RECIPIENT_CATEGORIES]
+            per_sample.append((rendered, found, verification.signals))
+            errors.extend(e for e in result.errors if e not in errors)
+        merged = self._merge(static_findings, problems, per_sample)
+        suppressions, suppression_errors = parse_suppressions(source_text, self.ruleset.ids)
+        kept = apply_suppressions(self._configured(merged), suppressions)
+        kept.sort(key=lambda f: (f.location.line, f.location.column, f.rule))
+        scores, subject = self._scores(static_message, static_findings, per_sample,
+                                       suppressions)
+        return FileResult(
+            path=path, findings=tuple(kept), scores=scores,
+            errors=tuple(errors) + tuple(suppression_errors), recipient=None, subject=subject,
+            source=source_text, gate_failures=tuple(self._gate(kept, scores)),
+        )
+
+    def _environment(self, path: str, body_text: str) -> TemplateEnvironment:
+        own = Path(path).name if path != "-" else "<stdin>"
+        folder = Path(path).resolve().parent if path != "-" else Path.cwd()
+        search = [folder]
+        root = Path(self.config.path).resolve().parent if self.config.path else None
+        if root is not None and root in folder.parents:
+            search.extend(p for p in folder.parents if p == root or root in p.parents)
+        loader = ChoiceLoader([DictLoader({own: body_text}),
+                               FileSystemLoader([str(p) for p in search])])
+        html = inner_path(path).lower().endswith(HTML_SUFFIXES)
+        return TemplateEnvironment(loader, autoescape=html, limits=self.limits)
+
+    # -- static checks ---------------------------------------------------------------------------
+    def _static(self, unit: Unit, environment: TemplateEnvironment,
+                partial: bool) -> tuple[list[Issue], _Compiled | None, set[int]]:
+        try:
+            tree = environment.parse(unit.text)
+            template = environment.from_string(unit.text)
+        except TemplateSyntaxError as exc:
+            rule = "template-syntax-error"
+            message = exc.message or "invalid syntax"
+            if isinstance(exc, TemplateAssertionError) and \
+                    message.startswith(("No filter named", "No test named")):
+                rule = "template-undefined-filter"
+                message = self._close_filter(message, environment)
+            start = unit.line_offset(exc.lineno or 1)
+            while start < len(unit.text) and unit.text[start] in " \t":
+                start += 1
+            message = message.strip().rstrip(".") + _foreign_hint(unit.text, start)
+            return [Issue(rule, unit, start, _line_end(unit.text, start), {"error": message})], \
+                None, set()
+        segments = scan(unit.text)
+        locator = Locator(unit, segments)
+        issues = sandbox_issues(tree, unit, locator)
+        issues.extend(unknown_filters(tree, unit, locator, environment))
+        own = {f"name:{name}" for name in environment.loader.loaders[0].mapping}  # type: ignore[attr-defined]
+        issues.extend(include_issues(tree, unit, locator, environment, own,
+                                     self.limits.include_depth))
+        analyzer = Analyzer(self.model, unit, locator, self._empty_in,
+                            report_unknown_names=not partial)
+        issues.extend(analyzer.run(tree))
+        guarded = guarded_segments(segments, crm_aliases(tree, self.model.crm_variables()))
+        marked, spans = self._marked(environment, unit, segments)
+        return issues, _Compiled(unit, segments, template, marked, spans,
+                                 analyzer.declared), guarded
+
+    def _empty_in(self, variable: str, obj: str, name: str) -> list[str]:
+        return empty_in(self.samples, variable, obj, name)
+
+    @staticmethod
+    def _close_filter(message: str, environment: TemplateEnvironment) -> str:
+        match = re.search(r"named '([^']+)'", message)
+        if not match:
+            return message.rstrip(".")
+        known = environment.tests if "No test" in message else environment.filters
+        import difflib
+
+        close = difflib.get_close_matches(match.group(1), list(known), n=1)
+        return message.rstrip(".") + (f" (did you mean '{close[0]}'?)" if close else "")
+
+    @staticmethod
+    def _marked(environment: TemplateEnvironment, unit: Unit,
+                segments: list[Segment]) -> tuple[Template | None, list[tuple[int, int, bool]]]:
+        text, spans = marked_source(unit.text, segments)
+        try:
+            return environment.from_string(text), spans
+        except Exception:  # the plain source compiled; alignment will do without markers
+            return None, spans
+
+    def _merge_tokens(self, path: str, source: SourceText, split: Any) -> list[Issue]:
+        """Other tools' merge tokens in the source (*|FNAME|*, [First Name], %%x%%...)."""
+        issues = []
+        subject = TextField(split.subject.text, split.subject.origins) if split.subject \
+            else None
+        message = build_message(path, source, subject,
+                                TextField.verbatim(split.body.text, 0), {})
+        for rule in self.ruleset.rules:
+            if rule.check != "merge_fields":
+                continue
+            for hit in CHECKS["merge_fields"](message, {**rule.options}):
+                unit = split.subject if hit.field == "subject" else split.body
+                issues.append(Issue(rule.id, unit, hit.start, hit.end, {}))
+        return issues
+
+    def _hardcoded_claims(self, message: Message, claims: Sequence[Any],
+                          units: list[tuple[Unit, list[Segment], set[int]]]) -> list[Finding]:
+        findings = []
+        rule = self.rules.get("template-hardcoded-claim")
+        if rule is None:
+            return []
+        for claim in claims:
+            unit_info = next((u for u in units if u[0].field == claim.field), None)
+            if unit_info is None:
+                continue
+            _, segments, guarded = unit_info
+            index = next((i for i, s in enumerate(segments)
+                          if s.kind == "data" and s.start <= claim.start < s.end), None)
+            if index is None or index in guarded:
+                continue
+            what = CLAIM_WORDS.get(claim.category, "a personal claim")
+            details = ", ".join(f"{k} '{v}'" for k, v in claim.specifics
+                                if k not in ("kind", "stage"))
+            findings.append(self._finding(rule, message.location(claim.field, claim.start,
+                                                                 claim.end),
+                                          claim.text, claim.field, {
+                                              "text": " ".join(claim.text.split()),
+                                              "claim": what + (f": {details}" if details else ""),
+                                              "category": claim.category}))
+        return findings
+
+    def _literal_findings(self, findings: Sequence[Finding]) -> list[Finding]:
+        """Pattern rules on the literal text, so text in a branch no sample reaches is read
+        too. Python checks (which judge the message as a whole) and merge fields (blanked tags
+        leave gaps such as "Hi ,") are left to the renderings."""
+        kept = []
+        for finding in findings:
+            rule = self.rules.get(finding.rule)
+            if rule is not None and rule.kind == "patterns" and \
+                    finding.category != "merge_field" and \
+                    not finding.category.startswith("claim."):
+                kept.append(finding)
+        return kept
+
+    # -- rendering -------------------------------------------------------------------------------
+    def _render_all(self, path: str, source: SourceText, split: Any, compiled: list[_Compiled],
+                    reported: set[Any]) -> tuple[list[_Rendered], list[tuple[Finding, str]]]:
+        import time
+
+        deadline = time.monotonic() + self.limits.file_seconds
+        renderings: list[_Rendered] = []
+        problems: list[tuple[Finding, str]] = []
+        by_field = {c.unit.field: c for c in compiled}
+        for sample in self.samples:
+            outputs: dict[str, tuple[str, list[int]]] = {}
+            stop = False
+            for field_name, unit_compiled in by_field.items():
+                text, origins, problem, undefined = self._render_unit(unit_compiled,
+                                                                      sample.context, deadline)
+                for name, line in undefined:
+                    if name in reported or name in self.model.variables() \
+                            or name in unit_compiled.declared or name in JINJA_NAMES:
+                        continue
+                    reported.add(name)
+                    problems.append((self._line_finding(
+                        "template-unknown-variable", unit_compiled.unit, line, source,
+                        {"variable": name, "hint": " (used while rendering)"}), sample.name))
+                if problem is not None:
+                    stop = problem.kind in ("limit", "sandbox", "include")
+                    finding = self._line_finding(
+                        _PROBLEM_RULES[problem.kind], unit_compiled.unit, problem.line, source,
+                        {"detail": problem.message.rstrip("."),
+                         "error": problem.message.rstrip(".")})
+                    # A problem that stops rendering altogether is the template's, not a sample's.
+                    problems.append((finding, "" if stop else sample.name))
+                    break
+                outputs[field_name] = (text, origins)
+            if stop:
+                break
+            if "body" not in outputs:
+                continue
+            try:
+                message = self._message(path, source, sample, outputs)
+            except ParseError as exc:
+                problems.append((self._line_finding(
+                    "template-render-error", split.body, None, source,
+                    {"error": f"the rendered output cannot be read: {exc.message}"}),
+                    sample.name))
+                continue
+            renderings.append(_Rendered(sample, message))
+        return renderings, problems
+
+    def _render_unit(self, unit_compiled: _Compiled, context: dict[str, Any],
+                     deadline: float) -> tuple[str, list[int], Any, list[tuple[str, int | None]]]:
+        unit = unit_compiled.unit
+        text, problem, undefined = render(unit_compiled.template, context, deadline, self.limits)
+        if problem is not None:
+            return "", [], problem, undefined
+        tags = [s.start for s in unit_compiled.segments if s.kind != "data"]
+        fallback = tags[0] if tags else 0
+        reference, reference_origins = None, None
+        if unit_compiled.marked is not None:
+            marked, marked_problem, _ = render(unit_compiled.marked, context, deadline,
+                                               self.limits)
+            if marked_problem is None:
+                reference, reference_origins = origins_from_marked(
+                    marked, unit_compiled.spans, fallback)
+        if reference is None:  # align with the literal text alone
+            parts, reference_origins = [], []
+            for index, segment in enumerate(unit_compiled.segments):
+                if segment.kind == "data":
+                    start, end = kept_text(unit.text, unit_compiled.segments, index)
+                    parts.append(unit.text[start:end])
+                    reference_origins.extend(range(start, end))
+            reference = "".join(parts)
+        origins = align(text, reference, reference_origins, fallback)
+        return text, [unit.file_offset(o) for o in origins], None, undefined
+
+    def _message(self, path: str, source: SourceText, sample: Sample,
+                 outputs: dict[str, tuple[str, list[int]]]) -> Message:
+        body_text, body_origins = outputs["body"]
+        inner = inner_path(path).lower()
+        if inner.endswith(HTML_SUFFIXES):
+            parsed = parse_html_file(path, body_text)
+        elif inner.endswith(".eml"):
+            parsed = parse_eml(path, body_text.encode("utf-8"))
+        else:
+            parsed = parse_draft(path, body_text)
+
+        def remap(text_field: TextField) -> TextField:
+            last = body_origins[-1] if body_origins else 0
+            return TextField(text_field.text, tuple(
+                body_origins[o] if 0 <= o < len(body_origins) else last
+                for o in text_field.origins))
+
+        subject = remap(parsed.subject) if parsed.subject is not None else None
+        if "subject" in outputs:  # declared in a comment or front matter: one line
+            subject_text, subject_origins = outputs["subject"]
+            subject = TextField(subject_text.replace("\n", " "), subject_origins)
+        headers = {**parsed.headers, "to": sample.email}
+        return replace(parsed, path=path, source=source, subject=subject,
+                       body=remap(parsed.body), headers=headers, recipients=(sample.email,))
+
+    # -- findings ------------------------------------------------------------------------------------
+    def _finding(self, rule: Rule, location: Location, text: str, field: str,
+                 values: dict[str, Any]) -> Finding:
+        values = _Values(values)
+        values.setdefault("text", " ".join(text.split())[:80])
+        return Finding(rule=rule.id, category=rule.category,
+                       severity=rule.severity,  # type: ignore[arg-type]
+                       message=rule.message.strip().format_map(values), location=location,
+                       text=text, suggestion=rule.suggestion, field=field)
+
+    def _issue_finding(self, issue: Issue, source: SourceText) -> Finding | None:
+        rule = self.rules.get(issue.rule)
+        if rule is None:
+            return None
+        start = issue.unit.file_offset(issue.start)
+        end = max(start + 1, issue.unit.file_offset(max(issue.start, issue.end - 1)) + 1)
+        return self._finding(rule, _location(source, start, end), source.text[start:end],
+                             issue.unit.field, issue.values)
+
+    def _line_finding(self, rule_id: str, unit: Unit, line: int | None, source: SourceText,
+                      values: dict[str, Any]) -> Finding | None:
+        start = unit.line_offset(line or 1)
+        while start < len(unit.text) and unit.text[start] in " \t":
+            start += 1
+        return self._issue_finding(Issue(rule_id, unit, start, _line_end(unit.text, start),
+                                         values), source)
+
+    def _merge(self, static: list[Finding], problems: list[tuple[Finding | None, str]],
+               per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]]) -> list[Finding]:
+        """Static findings, then one finding per rule and place across all samples."""
+        merged: list[Finding] = list(static)
+        keys = {(f.rule, f.location) for f in static}
+        merge_lines = {f.location.line for f in static if f.category == "merge_field"}
+        total = len(self.samples)
+        groups: dict[tuple[str, Location], list[Any]] = {}
+        candidates = [(f, name) for f, name in problems if f is not None]
+        candidates += [(f, rendered.sample.name) for rendered, found, _ in per_sample
+                       for f in found]
+        for finding, sample in candidates:
+            key = (finding.rule, finding.location)
+            if key in keys or (finding.category == "merge_field"
+                               and finding.location.line in merge_lines):
+                continue
+            group = groups.setdefault(key, [finding, []])
+            if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[group[0].severity]:
+                group[0] = replace(group[0], severity=finding.severity)
+            if sample not in group[1]:
+                group[1].append(sample)
+        for finding, samples in groups.values():
+            samples = [s for s in samples if s]
+            if not samples:
+                merged.append(finding)
+                continue
+            shown = ", ".join(samples[:3]) + (", ..." if len(samples) > 3 else "")
+            merged.append(replace(finding, message=f"{finding.message} [rendered for "
+                                  f"{len(samples)} of {total} samples: {shown}]"))
+        return merged
+
+    def _configured(self, findings: list[Finding]) -> list[Finding]:
+        kept = []
+        for finding in findings:
+            if not rule_enabled(finding.rule, finding.category, self.config):
+                continue
+            severity = severity_for(finding.rule, finding.category, finding.severity,
+                                    self.config)
+            kept.append(finding if severity == finding.severity
+                        else replace(finding, severity=severity))  # type: ignore[arg-type]
+        return kept
+
+    def _scores(self, static_message: Message, static: list[Finding],
+                per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]],
+                suppressions: list[Any]) -> tuple[Any, str | None]:
+        """Scores of the fullest sample's rendering (with the static findings)."""
+        static_kept = apply_suppressions(self._configured(static), suppressions)
+        if not per_sample:
+            subject = static_message.subject.text if static_message.subject else None
+            return score_message(static_message, static_kept), subject
+        rendered, found, signals = max(per_sample, key=lambda item: item[0].sample.fullness)
+        seen = {(f.rule, f.location) for f in static_kept}
+        kept = [f for f in apply_suppressions(self._configured(found), suppressions)
+                if (f.rule, f.location) not in seen]
+        message = rendered.message
+        return score_message(message, static_kept + kept, signals), \
+            message.subject.text if message.subject else None
+
+    def _gate(self, kept: list[Finding], scores: Any) -> list[str]:
+        config = self.config
+        gate = []
+        failing = [f for f in kept if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[config.fail_on]]
+        if failing:
+            gate.append(f"{len(failing)} finding(s) at or above {config.fail_on}")
+        if config.min_respect is not None and scores.respect < config.min_respect:
+            gate.append(f"respect {scores.respect} is below the minimum {config.min_respect}")
+        if config.min_relevance is not None and scores.relevance < config.min_relevance:
+            gate.append(
+                f"relevance {scores.relevance} is below the minimum {config.min_relevance}")
+        return gate
+
+
+def _literal_message(path: str, source: SourceText, split: Any,
+                     units: list[tuple[Unit, list[Segment], set[int]]]) -> Message:
+    """The template's literal text (tags blanked, offsets kept) as a message."""
+    texts = {unit.field: (blank_tags(unit.text, segments), unit.origins)
+             for unit, segments, _ in units}
+    body_text, body_origins = texts.get("body", (re.sub(r"[^\n]", " ", split.body.text),
+                                                 split.body.origins))
+    subject = TextField(*texts["subject"]) if "subject" in texts else None
+    return build_message(path, source, subject, TextField(body_text, body_origins), {})
+
+
+_FOREIGN_BRACES = re.compile(r"\{\{[^{}\n]*?\s[^{}\n]*?\}\}")
+
+
+def _foreign_hint(text: str, start: int) -> str:
+    """A syntax error caused by another tool's merge field ('{{lead.First Name}}')."""
+    line = text[start:_line_end(text, start)]
+    for match in _FOREIGN_BRACES.finditer(line):
+        inner = match.group()[2:-2].strip()
+        if re.fullmatch(r"[A-Za-z_][\w.]*(?: [A-Za-z][\w.]*)+", inner) and \
+                not re.search(r"\b(?:if|else|or|and|not|in|is)\b", inner):
+            return f" ('{match.group()}' looks like another tool's merge field)"
+    return ""
+
+
+def _location(source: SourceText, start: int, end: int) -> Location:
+    line, column = source.position(start)
+    end_line, end_column = source.position(max(start, end - 1))
+    return Location(line, column, end_line, end_column + 1)
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    end = len(text) if end == -1 else end
+    return max(end, min(len(text), start + 1))
