@@ -574,3 +574,21 @@ def test_cli_json_report_of_a_broken_template(honestreach) -> None:
     assert run.code == 1
     assert [(f["rule"], f["line"]) for f in entry["findings"]] == [("template-syntax-error", 4)]
     assert json.dumps(entry)  # plain data
+
+
+def test_extends_maps_child_text_to_the_child(tmp_path: Path) -> None:
+    write(tmp_path, "base.jinja", "Hello,\n\n{% block content %}{% endblock %}\n" + FOOTER)
+    child = write(tmp_path, "child.jinja2", "{% extends 'base.jinja' %}\n{% block content %}"
+                                            "Only 2 seats left for {{ contact.company | "
+                                            "default('you') }}!{% endblock %}\n")
+    result = lint(child, crm=CRM_DIR)
+    (finding,) = by_rule(result, "few-left")
+    assert where(finding)[:2] == (2, 20) and not result.errors
+    assert not [f for f in result.findings if f.category.startswith("compliance")]
+
+
+def test_a_template_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt.j2"
+    path.write_bytes(b"Hi caf\xe9 {{ contact.first_name }}\n")
+    (result,) = Linter().run([str(path)])
+    assert result.errors and "not UTF-8" in result.errors[0].message and not result.findings

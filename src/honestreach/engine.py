@@ -153,15 +153,17 @@ class Engine:
                 texts.append(blank_directives(message.body.text))
             docs = list(self._nlp.pipe(texts))
             for index, message in enumerate(batch):
-                yield self._check_docs(message, docs[2 * index], docs[2 * index + 1])
+                yield self._check_docs(message, docs[2 * index], docs[2 * index + 1],
+                                       texts[2 * index], texts[2 * index + 1])
 
-    def _check_docs(self, message: Message, subject_doc: Doc, body_doc: Doc) -> EngineResult:
+    def _check_docs(self, message: Message, subject_doc: Doc, body_doc: Doc,
+                    subject: str, body: str) -> EngineResult:
         errors: list[InputError] = []
         candidates: list[_Candidate] = []
-        for field, doc in (("subject", subject_doc), ("body", body_doc)):
+        for field, doc, text in (("subject", subject_doc, subject), ("body", body_doc, body)):
             if field == "subject" and message.subject is None:
                 continue
-            candidates.extend(self._pattern_candidates(message, field, doc, errors))
+            candidates.extend(self._pattern_candidates(message, field, doc, text, errors))
         candidates.extend(self._check_candidates(message, errors))
         findings: list[Finding] = []
         claims: list[Claim] = []
@@ -181,9 +183,9 @@ class Engine:
         return EngineResult(findings, claims, errors)
 
     def _pattern_candidates(
-        self, message: Message, field: str, doc: Doc, errors: list[InputError]
+        self, message: Message, field: str, doc: Doc, text: str, errors: list[InputError]
     ) -> Iterator[_Candidate]:
-        text = doc.text
+        """Pattern matches in ``doc`` (whose text is ``text``: Doc.text is rebuilt per call)."""
         quotations = [m.span() for m in _QUOTATION.finditer(text)] if '"' in text or "“" in text \
             or "„" in text or "«" in text else []
         spans: list[tuple[Rule, int, int, Span | None]] = []
@@ -221,7 +223,8 @@ class Engine:
                 span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None and len(span):
                 sentence = sentences.of(span.start)  # type: ignore[union-attr]
-                if rule.skip_questions and sentence.text.rstrip().endswith("?"):
+                sentence_text = text[sentence.start_char:sentence.end_char]
+                if rule.skip_questions and sentence_text.rstrip().endswith("?"):
                     continue
                 if rule.skip_negated and _preceded_by(span, sentence.start, NEGATION_CUES):
                     continue
@@ -313,7 +316,8 @@ def _expand_sets(pattern: list[dict]) -> list[list[dict]]:
     expanded: list[list[dict]] = [[]]
     for token in pattern:
         choices = [token]
-        if len(token) in (1, 2) and set(token) - {"OP"}:
+        # Only a token matched once (or optionally) may be split: (a|b)* is not a*|b*.
+        if token.get("OP", "?") == "?" and len(set(token) - {"OP"}) == 1:
             (attr,) = set(token) - {"OP"}
             value = token[attr]
             if isinstance(value, dict) and set(value) == {"IN"} and attr in ("LOWER", "LEMMA",
@@ -355,14 +359,20 @@ class _KeywordIndex:
 
 
 class _Sentences:
-    """The sentences of a doc, found once, looked up by token index."""
+    """The sentence boundaries of a doc, read once from its array, looked up by token index."""
 
     def __init__(self, doc: Doc) -> None:
-        self._sents = list(doc.sents)
-        self._starts = [sent.start for sent in self._sents]
+        from spacy.attrs import SENT_START
+
+        self._doc = doc
+        starts = (doc.to_array([SENT_START]) == 1).nonzero()[0].tolist()
+        self._starts = starts if starts and starts[0] == 0 else [0, *starts]
 
     def of(self, token_index: int) -> Span:
-        return self._sents[bisect.bisect_right(self._starts, token_index) - 1]
+        position = bisect.bisect_right(self._starts, token_index) - 1
+        start = self._starts[position]
+        end = self._starts[position + 1] if position + 1 < len(self._starts) else len(self._doc)
+        return self._doc[start:end]
 
 
 def _preceded_by(span: Span, sentence_start: int, cues: frozenset[str],

@@ -79,11 +79,12 @@ def split_sentences(doc):  # type: ignore[no-untyped-def]
         return doc
     strings = doc.vocab.strings
     ends = {strings.add(mark) for mark in SENTENCE_END}
-    text = doc.text
     starts = [-1] * count
     starts[0] = 1
     seen_end = False
-    line_start = 0
+    line_start = 0  # character offset where the current line begins
+    line_end = 0  # ... and where its last non-space token ends
+    last_word = ""
     rows = doc.to_array([ORTH, IS_PUNCT, IS_SPACE, IDX]).tolist()
     for index, (orth, punct, space, offset) in enumerate(rows):
         if seen_end and not punct and orth not in ends:
@@ -91,15 +92,18 @@ def split_sentences(doc):  # type: ignore[no-untyped-def]
             seen_end = False
         elif orth in ends:
             seen_end = True
-        if space and index + 1 < count:
-            token_text = strings[orth]
-            if "\n" not in token_text:
-                continue
-            line = text[line_start:offset].rstrip()
-            line_start = offset + len(token_text)
-            if "\n\n" in token_text or (len(line) <= SHORT_LINE and line[-1:] not in ".!?"):
-                starts[index + 1] = 1
-                seen_end = False
+        token_text = strings[orth]
+        if not space:
+            last_word, line_end = token_text, offset + len(token_text)
+            continue
+        if "\n" not in token_text or index + 1 >= count:
+            continue
+        short = line_end - line_start <= SHORT_LINE and last_word[-1:] not in ".!?"
+        if "\n\n" in token_text or short:
+            starts[index + 1] = 1
+            seen_end = False
+        line_start = line_end = offset + len(token_text)
+        last_word = ""
     import numpy
 
     # spaCy stores -1 (not a start) and 1 (a start) in an unsigned array.

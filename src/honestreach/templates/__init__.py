@@ -15,13 +15,13 @@ from ..model import FileResult, InputError
 if TYPE_CHECKING:
     from ..crm import CRM
     from ..engine import Engine
-    from ..rules import RuleSet
     from ..pipeline import Linter
+    from ..rules import RuleSet
     from ..sources import InputFile
     from .check import TemplateChecker
     from .sandbox import Limits
 
-__all__ = ["check_template", "checker_for", "template_checker", "TEMPLATE_SUFFIXES"]
+__all__ = ["TEMPLATE_SUFFIXES", "check_template", "checker_for", "template_checker"]
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
 

@@ -10,7 +10,9 @@ the recipient -> merge the findings of all samples (one per rule and place, nami
 
 from __future__ import annotations
 
+import difflib
 import re
+import time
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -97,7 +99,7 @@ class TemplateChecker:
 
     def __init__(self, ruleset: RuleSet, engine: Engine, config: Config, model: DataModel,
                  samples: Sequence[Sample], today: date, show_verified: bool = False,
-                 limits: Limits = Limits()) -> None:
+                 limits: Limits | None = None) -> None:
         self.ruleset = ruleset
         self.rules = {rule.id: rule for rule in ruleset.rules}
         self.engine = engine
@@ -106,7 +108,7 @@ class TemplateChecker:
         self.samples = list(samples)
         self.today = today
         self.show_verified = show_verified
-        self.limits = limits
+        self.limits = limits or Limits()
 
     # -- the file ------------------------------------------------------------------------------
     def check(self, path: str, text: str) -> FileResult:
@@ -137,9 +139,9 @@ class TemplateChecker:
                                             "template-undefined-filter") for i in issues)
         static_message = _literal_message(path, source_text, split, claim_units)
         issues.extend(self._merge_tokens(path, source_text, split))
-        static_findings = [self._issue_finding(i, source_text) for i in issues]
+        static_findings = [f for f in (self._issue_finding(i, source_text) for i in issues) if f]
         renderings: list[_Rendered] = []
-        problems: list[tuple[Finding, str]] = []
+        problems: list[tuple[Finding | None, str]] = []
         if not blocked and not partial:
             renderings, problems = self._render_all(path, source_text, split, compiled,
                                                     {i.values.get("variable") for i in issues})
@@ -148,7 +150,6 @@ class TemplateChecker:
         static_findings.extend(self._hardcoded_claims(static_message, static_result.claims,
                                                       claim_units))
         static_findings.extend(self._literal_findings(static_result.findings))
-        static_findings = [f for f in static_findings if f is not None]
         per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]] = []
         errors: list[InputError] = list(static_result.errors)
         for rendered, result in zip(renderings, rendered_results):
@@ -181,7 +182,9 @@ class TemplateChecker:
         loader = ChoiceLoader([DictLoader({own: body_text}),
                                FileSystemLoader([str(p) for p in search])])
         html = inner_path(path).lower().endswith(HTML_SUFFIXES)
-        return TemplateEnvironment(loader, autoescape=html, limits=self.limits)
+        environment = TemplateEnvironment(loader, autoescape=html, limits=self.limits)
+        environment.own_names = (own,)
+        return environment
 
     # -- static checks ---------------------------------------------------------------------------
     def _static(self, unit: Unit, environment: TemplateEnvironment,
@@ -206,7 +209,7 @@ class TemplateChecker:
         locator = Locator(unit, segments)
         issues = sandbox_issues(tree, unit, locator)
         issues.extend(unknown_filters(tree, unit, locator, environment))
-        own = {f"name:{name}" for name in environment.loader.loaders[0].mapping}  # type: ignore[attr-defined]
+        own = {f"name:{name}" for name in environment.own_names}
         issues.extend(include_issues(tree, unit, locator, environment, own,
                                      self.limits.include_depth))
         analyzer = Analyzer(self.model, unit, locator, self._empty_in,
@@ -226,8 +229,6 @@ class TemplateChecker:
         if not match:
             return message.rstrip(".")
         known = environment.tests if "No test" in message else environment.filters
-        import difflib
-
         close = difflib.get_close_matches(match.group(1), list(known), n=1)
         return message.rstrip(".") + (f" (did you mean '{close[0]}'?)" if close else "")
 
@@ -243,8 +244,8 @@ class TemplateChecker:
     def _merge_tokens(self, path: str, source: SourceText, split: Any) -> list[Issue]:
         """Other tools' merge tokens in the source (*|FNAME|*, [First Name], %%x%%...)."""
         issues = []
-        subject = TextField(split.subject.text, split.subject.origins) if split.subject \
-            else None
+        subject = TextField(split.subject.text, _origins(split.subject.origins)) \
+            if split.subject else None
         message = build_message(path, source, subject,
                                 TextField.verbatim(split.body.text, 0), {})
         for rule in self.ruleset.rules:
@@ -296,12 +297,11 @@ class TemplateChecker:
 
     # -- rendering -------------------------------------------------------------------------------
     def _render_all(self, path: str, source: SourceText, split: Any, compiled: list[_Compiled],
-                    reported: set[Any]) -> tuple[list[_Rendered], list[tuple[Finding, str]]]:
-        import time
-
+                    reported: set[Any]) -> tuple[list[_Rendered],
+                                                 list[tuple[Finding | None, str]]]:
         deadline = time.monotonic() + self.limits.file_seconds
         renderings: list[_Rendered] = []
-        problems: list[tuple[Finding, str]] = []
+        problems: list[tuple[Finding | None, str]] = []
         by_field = {c.unit.field: c for c in compiled}
         for sample in self.samples:
             outputs: dict[str, tuple[str, list[int]]] = {}
@@ -350,7 +350,8 @@ class TemplateChecker:
             return "", [], problem, undefined
         tags = [s.start for s in unit_compiled.segments if s.kind != "data"]
         fallback = tags[0] if tags else 0
-        reference, reference_origins = None, None
+        reference: str | None = None
+        reference_origins: list[int] = []
         if unit_compiled.marked is not None:
             marked, marked_problem, _ = render(unit_compiled.marked, context, deadline,
                                                self.limits)
@@ -358,7 +359,8 @@ class TemplateChecker:
                 reference, reference_origins = origins_from_marked(
                     marked, unit_compiled.spans, fallback)
         if reference is None:  # align with the literal text alone
-            parts, reference_origins = [], []
+            parts: list[str] = []
+            reference_origins = []
             for index, segment in enumerate(unit_compiled.segments):
                 if segment.kind == "data":
                     start, end = kept_text(unit.text, unit_compiled.segments, index)
@@ -388,7 +390,7 @@ class TemplateChecker:
         subject = remap(parsed.subject) if parsed.subject is not None else None
         if "subject" in outputs:  # declared in a comment or front matter: one line
             subject_text, subject_origins = outputs["subject"]
-            subject = TextField(subject_text.replace("\n", " "), subject_origins)
+            subject = TextField(subject_text.replace("\n", " "), tuple(subject_origins))
         headers = {**parsed.headers, "to": sample.email}
         return replace(parsed, path=path, source=source, subject=subject,
                        body=remap(parsed.body), headers=headers, recipients=(sample.email,))
@@ -420,7 +422,7 @@ class TemplateChecker:
         return self._issue_finding(Issue(rule_id, unit, start, _line_end(unit.text, start),
                                          values), source)
 
-    def _merge(self, static: list[Finding], problems: list[tuple[Finding | None, str]],
+    def _merge(self, static: list[Finding], problems: Sequence[tuple[Finding | None, str]],
                per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]]) -> list[Finding]:
         """Static findings, then one finding per rule and place across all samples."""
         merged: list[Finding] = list(static)
@@ -499,8 +501,14 @@ def _literal_message(path: str, source: SourceText, split: Any,
              for unit, segments, _ in units}
     body_text, body_origins = texts.get("body", (re.sub(r"[^\n]", " ", split.body.text),
                                                  split.body.origins))
-    subject = TextField(*texts["subject"]) if "subject" in texts else None
-    return build_message(path, source, subject, TextField(body_text, body_origins), {})
+    subject = TextField(texts["subject"][0], _origins(texts["subject"][1])) \
+        if "subject" in texts else None
+    return build_message(path, source, subject, TextField(body_text, _origins(body_origins)),
+                         {})
+
+
+def _origins(origins: Sequence[int]) -> tuple[int, ...] | range:
+    return origins if isinstance(origins, range) else tuple(origins)
 
 
 _FOREIGN_BRACES = re.compile(r"\{\{[^{}\n]*?\s[^{}\n]*?\}\}")

@@ -76,7 +76,7 @@ class RecordingUndefined(ChainableUndefined):
     __slots__ = ()
 
     def __init__(self, hint: str | None = None, obj: Any = missing, name: str | None = None,
-                 exc: type[Exception] = UndefinedError) -> None:
+                 exc: type[Any] = UndefinedError) -> None:
         if exc is SecurityError:
             raise SecurityError(hint or f"access to {name!r} is unsafe")
         super().__init__(hint, obj, name, exc)
@@ -109,10 +109,11 @@ class TemplateEnvironment(SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, loader: BaseLoader | None, autoescape: bool,
-                 limits: Limits = Limits()) -> None:
+                 limits: Limits | None = None) -> None:
         super().__init__(loader=loader, autoescape=autoescape, undefined=RecordingUndefined,
                          auto_reload=False)
-        self.limits = limits
+        self.limits = limits or Limits()
+        self.own_names: tuple[str, ...] = ()  # the template's own name(s) for its loader
         self.filters = {name: self._guard_filter(name, function)
                         for name, function in self.filters.items()}
 
@@ -165,7 +166,7 @@ class TemplateEnvironment(SandboxedEnvironment):
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, sequences) and isinstance(times, int):
-                    self._check_number(len(sequence) * times, "a repetition of")
+                    self._check_number(len(sequence) * times, "a repetition of length")
             if isinstance(left, int) and isinstance(right, int) and \
                     abs(left).bit_length() + abs(right).bit_length() > _BIG_INT_BITS:
                 raise RenderLimit("size", "a multiplication of very large numbers")
@@ -180,20 +181,19 @@ class TemplateEnvironment(SandboxedEnvironment):
             self._check_format(left)
         return self.checked_size(super().call_binop(context, operator, left, right))
 
-    def call(__self, __context: Any, __obj: Any, *args: Any,  # noqa: N805
-             **kwargs: Any) -> Any:
-        name = getattr(__obj, "__name__", "")
-        if isinstance(getattr(__obj, "__self__", None), str):
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        name = getattr(obj, "__name__", "")
+        if isinstance(getattr(obj, "__self__", None), str):
             if name in _SIZE_METHODS:
                 for value in (*args, *kwargs.values()):
-                    __self._check_number(value, f"the argument of {name}()")
+                    self._check_number(value, f"the argument of {name}()")
             elif name == "replace" and len(args) >= 2 and all(isinstance(a, str)
                                                              for a in args[:2]):
-                __self._check_replace(__obj.__self__, args[0], args[1])
-        elif any(__obj is __self.globals.get(n) for n in ("lipsum", "range")):
+                self._check_replace(obj.__self__, args[0], args[1])
+        elif any(obj is self.globals.get(n) for n in ("lipsum", "range")):
             for value in (*args, *kwargs.values()):
-                __self._check_number(value, f"the argument of {name or 'a function'}()")
-        return __self.checked_size(super().call(__context, __obj, *args, **kwargs))
+                self._check_number(value, f"the argument of {name or 'a function'}()")
+        return self.checked_size(super().call(context, obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapper = super().wrap_str_format(value)
@@ -272,7 +272,7 @@ def render(template: Template, context: dict[str, Any], deadline: float,
             size += len(chunk)
             if size > limits.output:
                 chunks.append(chunk[:max(0, limits.output - (size - len(chunk)))])
-                generator.close()
+                generator.close()  # type: ignore[attr-defined]
                 raise RenderLimit("output", f"the output is longer than {limits.output:,} "
                                             "characters and was cut off")
             chunks.append(chunk)

@@ -356,11 +356,11 @@ class Analyzer:
         elif isinstance(node, nodes.Expr):
             self._expr(node, scope)
         else:  # Block, Scope, Include, Extends, eval-context modifiers...
-            for child in node.iter_child_nodes():
-                if isinstance(child, nodes.Stmt):
-                    self._stmt(child, scope, guards)
+            for inner_node in node.iter_child_nodes():
+                if isinstance(inner_node, nodes.Stmt):
+                    self._stmt(inner_node, scope, guards)
                 else:
-                    self._expr(child, scope)
+                    self._expr(inner_node, scope)
 
     # expressions
     def _expr(self, node: nodes.Node | None, scope: dict[str, Type | None]) -> Type | None:
