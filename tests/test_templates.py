@@ -592,3 +592,9 @@ def test_a_template_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes(b"Hi caf\xe9 {{ contact.first_name }}\n")
     (result,) = Linter().run([str(path)])
     assert result.errors and "not UTF-8" in result.errors[0].message and not result.findings
+
+
+def test_nesting_too_deep_to_compile_is_a_finding(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.txt.j2", "Hello,\n{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}\n")
+    (finding,) = by_rule(lint(path), "template-syntax-error")
+    assert "RecursionError" in finding.message

@@ -89,7 +89,10 @@ class Engine:
 
         nlp = get_nlp(self.pipeline)
         self._nlp = nlp
+        # spaCy's Matcher walks every token in Python whether anything can match or not, so it
+        # only runs on docs holding one of its patterns' anchor words (None: always run).
         self._matcher = Matcher(nlp.vocab, validate=True)
+        self._matcher_anchors: set[int] | None = set()
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._regexes: list[tuple[Rule, object, tuple[str, ...]]] = []
@@ -114,9 +117,14 @@ class Engine:
             self._checks.append(rule)
             return
         tokens = [expanded for p in rule.patterns if isinstance(p, TokenPattern)
-                  for expanded in _expand_sets(list(p.tokens))]
+                  for expanded in _split_first_set(list(p.tokens))]
         if tokens:
             self._matcher.add(rule.id, tokens)
+            anchors = _anchors(tokens, nlp.vocab.strings)
+            if anchors is None or self._matcher_anchors is None:
+                self._matcher_anchors = None
+            else:
+                self._matcher_anchors |= anchors
         for pattern in rule.patterns:
             if isinstance(pattern, PhrasePattern):
                 if pattern.match == "lemma":
@@ -190,7 +198,10 @@ class Engine:
             or "„" in text or "«" in text else []
         spans: list[tuple[Rule, int, int, Span | None]] = []
         vocab_strings = self._nlp.vocab.strings
-        for matcher in (self._matcher, self._lower, self._lemma):
+        matchers = [self._lower, self._lemma]
+        if len(self._matcher) and self._may_match(doc):
+            matchers.append(self._matcher)
+        for matcher in matchers:
             for match_id, start, end in matcher(doc):
                 rule = self._rules[vocab_strings[match_id]]
                 span = doc[start:end]
@@ -233,6 +244,14 @@ class Engine:
                     continue
                 sentence_span = (sentence.start_char, sentence.end_char)
             yield _Candidate(rule, field, start, end, {}, sentence_span)
+
+    def _may_match(self, doc: Doc) -> bool:
+        """Whether the doc holds an anchor word of a token pattern."""
+        if self._matcher_anchors is None:
+            return True
+        from spacy.attrs import LEMMA, LOWER
+
+        return not self._matcher_anchors.isdisjoint(doc.to_array([LOWER, LEMMA]).ravel().tolist())
 
     def _check_candidates(self, message: Message, errors: list[InputError]) -> Iterator[_Candidate]:
         for rule in self._checks:
@@ -304,29 +323,46 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-MAX_EXPANSIONS = 64
+def _split_first_set(pattern: list[dict]) -> list[list[dict]]:
+    """``[{LOWER: {IN: [a, b]}}, ...]`` as ``[{LOWER: a}, ...]`` and ``[{LOWER: b}, ...]``.
 
-
-def _expand_sets(pattern: list[dict]) -> list[list[dict]]:
-    """``{LOWER: {IN: [a, b]}}`` as two patterns ``{LOWER: a}``, ``{LOWER: b}``.
-
-    The Matcher compares plain values in C, but calls back into Python for every token to test
-    set membership; expanding small sets keeps matching in C. Large products stay as they are.
+    The Matcher tries every pattern's first token at every token of the doc; a set there is a
+    Python call each time, a plain value is compared in C. Later tokens are only tried where a
+    match has begun, so their sets may stay.
     """
-    expanded: list[list[dict]] = [[]]
-    for token in pattern:
-        choices = [token]
-        # Only a token matched once (or optionally) may be split: (a|b)* is not a*|b*.
-        if token.get("OP", "?") == "?" and len(set(token) - {"OP"}) == 1:
-            (attr,) = set(token) - {"OP"}
-            value = token[attr]
-            if isinstance(value, dict) and set(value) == {"IN"} and attr in ("LOWER", "LEMMA",
-                                                                            "ORTH", "TEXT", "NORM"):
-                choices = [{**token, attr: item} for item in value["IN"]]
-        if len(expanded) * len(choices) > MAX_EXPANSIONS:
-            return [pattern]
-        expanded = [prefix + [choice] for prefix in expanded for choice in choices]
-    return expanded
+    first = pattern[0] if pattern else {}
+    attrs = set(first) - {"OP"}
+    if "OP" in first or len(attrs) != 1:
+        return [pattern]
+    (attr,) = attrs
+    value = first[attr]
+    if not (isinstance(value, dict) and set(value) == {"IN"}):
+        return [pattern]
+    return [[{attr: item}, *pattern[1:]] for item in value["IN"]]
+
+
+def _anchors(patterns: list[list[dict]], strings) -> frozenset[int] | None:  # type: ignore[no-untyped-def]
+    """Hashes of words one of which every match of these patterns contains: each pattern's
+    first required token that names its LOWER or LEMMA values (None when one has no such)."""
+    anchors: set[int] = set()
+    for pattern in patterns:
+        found = None
+        for token in pattern:
+            if token.get("OP", "1") not in ("1", "+"):
+                continue
+            for attr in ("LOWER", "LEMMA"):
+                value = token.get(attr)
+                values = value.get("IN") if isinstance(value, dict) else [value]
+                if values and all(isinstance(v, str) for v in values) and (
+                        attr == "LEMMA" or all(v == v.lower() for v in values)):
+                    found = {strings.add(v) for v in values}
+                    break
+            if found:
+                break
+        if not found:
+            return None
+        anchors |= found
+    return frozenset(anchors)
 
 
 class _KeywordIndex:

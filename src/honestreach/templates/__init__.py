@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,13 @@ def check_template(linter: Linter, item: InputFile, config: Config) -> FileResul
     checker = checker_for(linter, config)
     if isinstance(checker, InputError):
         return FileResult(item.path, errors=(checker,))
-    return checker.check(item.path, text)
+    try:
+        return checker.check(item.path, text)
+    except Exception as exc:  # one template must never stop the run (HONESTREACH_DEBUG shows it)
+        if os.environ.get("HONESTREACH_DEBUG"):
+            raise
+        return FileResult(item.path, errors=(InputError(
+            f"internal error while checking the template: {type(exc).__name__}: {exc}"),))
 
 
 def checker_for(linter: Linter, config: Config) -> TemplateChecker | InputError:

@@ -205,6 +205,11 @@ class TemplateChecker:
             message = message.strip().rstrip(".") + _foreign_hint(unit.text, start)
             return [Issue(rule, unit, start, _line_end(unit.text, start), {"error": message})], \
                 None, set()
+        except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+            # nested too deeply to compile, or a constant Jinja could not fold
+            return [Issue("template-syntax-error", unit, 0, _line_end(unit.text, 0),
+                          {"error": f"it cannot be compiled ({type(exc).__name__})"})], \
+                None, set()
         segments = scan(unit.text)
         locator = Locator(unit, segments)
         issues = sandbox_issues(tree, unit, locator)
@@ -368,7 +373,10 @@ class TemplateChecker:
                     reference_origins.extend(range(start, end))
             reference = "".join(parts)
         origins = align(text, reference, reference_origins, fallback)
-        return text, [unit.file_offset(o) for o in origins], None, undefined
+        if not (isinstance(unit.origins, range) and unit.origins.start == 0
+                and unit.origins.step == 1):  # the body unit's offsets are the file's
+            origins = [unit.file_offset(o) for o in origins]
+        return text, origins, None, undefined
 
     def _message(self, path: str, source: SourceText, sample: Sample,
                  outputs: dict[str, tuple[str, list[int]]]) -> Message:

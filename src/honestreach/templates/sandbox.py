@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import copy
 import difflib
 import functools
 import re
@@ -267,7 +266,7 @@ def render(template: Template, context: dict[str, Any], deadline: float,
     previous = sys.gettrace()
     sys.settrace(watch.trace)
     try:
-        generator = template.generate(copy.deepcopy(context))
+        generator = template.generate(_fresh(context))
         for chunk in generator:
             size += len(chunk)
             if size > limits.output:
@@ -290,6 +289,16 @@ def render(template: Template, context: dict[str, Any], deadline: float,
         line = _line(template, watch.code_line)
         undefined.extend((name, line) for name, top in log if top)
     return "".join(chunks), problem, undefined
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of the sample's records (dicts and lists of plain values), so a template that
+    changes a list (``activities.append``) changes it for this rendering only."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    return value
 
 
 def _line(template: Template, code_line: int) -> int | None:
