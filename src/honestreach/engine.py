@@ -206,14 +206,16 @@ class Engine:
                 rule = self._rules[vocab_strings[match_id]]
                 span = doc[start:end]
                 spans.append((rule, span.start_char, span.end_char, span))
-        for index in self._keywords.patterns_for(keyword_text(text)):
+        for index, windows in self._keywords.windows(text).items():
             rule, compiled, _ = self._regexes[index]
             if field not in rule.scope:
                 continue
             try:
-                for start, end in guarded_regex.finditer(compiled, text, self.regex_timeout):
-                    if end > start:
-                        spans.append((rule, start, end, None))
+                for window_start, window_end in windows:
+                    for start, end in guarded_regex.finditer(
+                            compiled, text, self.regex_timeout, window_start, window_end):
+                        if end > start:
+                            spans.append((rule, start, end, None))
             except guarded_regex.RegexTimeout:
                 errors.append(InputError(
                     f"rule {rule.id}: its regular expression ran longer than "
@@ -384,14 +386,42 @@ class _KeywordIndex:
             self._automaton.make_automaton()
         self._empty = not by_keyword
 
-    def patterns_for(self, text: str) -> list[int]:
-        """Indexes of the patterns to run on ``text`` (in keyword_text form), in order."""
+    def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
+        """For each pattern to run on ``text``, the stretches of it to search.
+
+        A match holds one of its pattern's keywords, and matches do not cross a blank line, so
+        a pattern only searches the paragraphs where one of its keywords occurs (patterns
+        without keywords search everything). Searching one paragraph instead of the whole
+        message is what keeps hundreds of patterns cheap."""
+        windows: dict[int, list[tuple[int, int]]] = {i: [(0, len(text))] for i in self._always}
         if self._empty:
-            return self._always
-        found = set(self._always)
-        for _, indexes in self._automaton.iter(text):
-            found.update(indexes)
-        return sorted(found)
+            return windows
+        for start, end in _paragraphs(text):
+            found: set[int] = set()
+            for _, indexes in self._automaton.iter(keyword_text(text[start:end])):
+                found.update(indexes)
+            for index in found:
+                spans = windows.setdefault(index, [])
+                if spans and spans[-1][1] == start:
+                    spans[-1] = (spans[-1][0], end)  # neighbouring paragraphs: one search
+                else:
+                    spans.append((start, end))
+        return dict(sorted(windows.items()))
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph, blank-line separators included in the one before."""
+    spans = []
+    start = 0
+    for separator in _BLANK_LINE.finditer(text):
+        spans.append((start, separator.end()))
+        start = separator.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
 
 
 class _Sentences:

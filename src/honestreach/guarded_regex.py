@@ -32,11 +32,13 @@ def compile_guarded(pattern: str) -> regex.Pattern[str]:
 
 
 def finditer(
-    compiled: regex.Pattern[str], text: str, timeout: float = DEFAULT_TIMEOUT
+    compiled: regex.Pattern[str], text: str, timeout: float = DEFAULT_TIMEOUT,
+    pos: int = 0, endpos: int | None = None,
 ) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each match; raise RegexTimeout when the limit is reached."""
+    """Yield (start, end) of each match in text[pos:endpos] (lookbehinds still see what comes
+    before ``pos``); raise RegexTimeout when the limit is reached."""
     try:
-        for match in compiled.finditer(text, timeout=timeout):
+        for match in compiled.finditer(text, pos, endpos, timeout=timeout):
             yield match.span()
     except TimeoutError as exc:
         raise RegexTimeout(str(exc)) from exc
