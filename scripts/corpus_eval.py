@@ -2,6 +2,9 @@
 
     python scripts/corpus_eval.py ../shared/corpus [--no-crm] [--check]
 
+Templates listed in labels.yaml are rendered with the CRM's contacts as sample records and
+reported in a second table.
+
 The corpus holds ``messages/*.eml``, ``labels.yaml`` (expect / allow / forbid categories per
 message, ``respectful`` or ``manipulative``, and a relevance label) and ``crm/``, which claims
 are verified against (``--no-crm`` measures without it). For each category the table shows
@@ -106,6 +109,33 @@ def evaluate(corpus: Path, use_crm: bool = True) -> tuple[list[str], bool]:
     return lines, ok
 
 
+def evaluate_templates(corpus: Path, use_crm: bool = True) -> tuple[list[str], bool]:
+    """The templates' table: each rendered against the corpus CRM's contacts (or the built-in
+    samples with --no-crm); every expected category found, nothing outside ``allow`` on the
+    respectful ones."""
+    labels = yaml.safe_load((corpus / "labels.yaml").read_text(encoding="utf-8"))
+    entries = labels.get("templates") or []
+    if not entries:
+        return [], True
+    crm = load_crm(corpus / "crm") if use_crm and (corpus / "crm").is_dir() else None
+    paths = [str(corpus / entry["file"]) for entry in entries]
+    results = {r.path: r for r in Linter(sample_crm=crm).run(paths)}
+    lines = [f"{'template':<14} {'label':<13} {'expected':<38} found (warning/error)", "-" * 100]
+    ok = True
+    for entry, path in zip(entries, paths):
+        result = results[path]
+        found = {f.category for f in result.findings if f.severity in ("error", "warning")}
+        expect = set(entry.get("expect") or ())
+        allowed = expect | set(entry.get("allow") or ())
+        good = expect <= found and not result.errors and (
+            entry["label"] != "respectful" or found <= allowed)
+        ok = ok and good
+        lines.append(f"{Path(path).name:<14} {entry['label']:<13} "
+                     f"{', '.join(sorted(expect)) or '-':<38} {', '.join(sorted(found)) or '-'}"
+                     f"{'' if good else '   MISSED'}")
+    return lines, ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="folder with labels.yaml and messages/")
@@ -116,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus_eval: no labels.yaml in {args.corpus}", file=sys.stderr)
         return 2
     lines, ok = evaluate(args.corpus, use_crm=not args.no_crm)
-    print("\n".join(lines))
+    template_lines, templates_ok = evaluate_templates(args.corpus, use_crm=not args.no_crm)
+    print("\n".join(lines + [""] + template_lines))
+    ok = ok and templates_ok
     return 0 if ok or not args.check else 1
 
 
