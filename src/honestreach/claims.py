@@ -60,7 +60,7 @@ from datetime import date
 import regex
 
 from .model import Claim, Message
-from .timeexpr import MONTHS, WEEKDAYS, find_time
+from .timeexpr import MONTHS, WEEKDAYS
 
 Specifics = tuple[tuple[str, str], ...]
 
@@ -680,8 +680,3 @@ def identity_claims(message: Message, today: date) -> list[Claim]:
         claims.append(Claim("claim.identity", "identity-title", "body", match.start(),
                             match.end(), match.group(0), match.group(0), tuple(specifics)))
     return claims
-
-
-def claim_time(sentence: str, today: date) -> object:
-    """The time the claim's sentence states, resolved against the message's date."""
-    return find_time(sentence, today)

@@ -12,11 +12,11 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import jsonschema
 
-from .model import SEVERITIES
+from .model import SEVERITIES, SEVERITY_RANK, Finding, Scores
 from .nlp import DEFAULT_PIPELINE
 from .rules import RuleError
 from .yamlsource import YamlLoadError, parse_yaml_text
@@ -288,3 +288,18 @@ def severity_for(rule_id: str, category: str, default: str, config: Config) -> s
         if name in config.severity:
             return config.severity[name]
     return default
+
+
+def gate_failures(config: Config, findings: Iterable[Finding], scores: Scores) -> list[str]:
+    """Why a message fails the configured gate: findings at or above fail-on, low scores."""
+    threshold = SEVERITY_RANK[config.fail_on]
+    reasons = []
+    failing = [f for f in findings if SEVERITY_RANK[f.severity] >= threshold]
+    if failing:
+        reasons.append(f"{len(failing)} finding(s) at or above {config.fail_on}")
+    if config.min_respect is not None and scores.respect < config.min_respect:
+        reasons.append(f"respect {scores.respect} is below the minimum {config.min_respect}")
+    if config.min_relevance is not None and scores.relevance < config.min_relevance:
+        reasons.append(
+            f"relevance {scores.relevance} is below the minimum {config.min_relevance}")
+    return reasons

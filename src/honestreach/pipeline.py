@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
 
 from .message import ParseError
-from .model import SEVERITY_RANK, FileResult, InputError, Message
+from .model import FileResult, InputError, Message
 from .sources import InputFile, InputProblem, iter_inputs, parse_input
 from .suppress import apply_suppressions, parse_suppressions
 from .taxonomy import CATEGORIES
@@ -224,7 +224,7 @@ class Linter:
 
     def finish(self, message: Message, config: Config, result: EngineResult) -> FileResult:
         """Verify claims, apply selection, severities and suppressions, then score and gate."""
-        from .config import rule_enabled, severity_for
+        from .config import gate_failures, rule_enabled, severity_for
         from .score import score_message
         from .verify import verify_message
 
@@ -247,16 +247,7 @@ class Linter:
             message.source, self.ruleset(config).ids)
         kept = apply_suppressions(kept, suppressions)
         scores = score_message(message, kept, verification.signals)
-        gate = []
-        threshold = SEVERITY_RANK[config.fail_on]
-        failing = [f for f in kept if SEVERITY_RANK[f.severity] >= threshold]
-        if failing:
-            gate.append(f"{len(failing)} finding(s) at or above {config.fail_on}")
-        if config.min_respect is not None and scores.respect < config.min_respect:
-            gate.append(f"respect {scores.respect} is below the minimum {config.min_respect}")
-        if config.min_relevance is not None and scores.relevance < config.min_relevance:
-            gate.append(
-                f"relevance {scores.relevance} is below the minimum {config.min_relevance}")
+        gate = gate_failures(config, kept, scores)
         return FileResult(
             path=message.path,
             findings=tuple(kept),

@@ -22,7 +22,7 @@ from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, Template
 from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
 
 from ..checks import CHECKS
-from ..config import Config, rule_enabled, severity_for
+from ..config import Config, gate_failures, rule_enabled, severity_for
 from ..engine import Engine
 from ..htmltext import parse_html_file
 from ..message import ParseError, build_message, parse_draft
@@ -169,7 +169,7 @@ class TemplateChecker:
         return FileResult(
             path=path, findings=tuple(kept), scores=scores,
             errors=tuple(errors) + tuple(suppression_errors), recipient=None, subject=subject,
-            source=source_text, gate_failures=tuple(self._gate(kept, scores)),
+            source=source_text, gate_failures=tuple(gate_failures(self.config, kept, scores)),
         )
 
     def _environment(self, path: str, body_text: str) -> TemplateEnvironment:
@@ -488,18 +488,6 @@ class TemplateChecker:
         return score_message(message, static_kept + kept, signals), \
             message.subject.text if message.subject else None
 
-    def _gate(self, kept: list[Finding], scores: Any) -> list[str]:
-        config = self.config
-        gate = []
-        failing = [f for f in kept if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[config.fail_on]]
-        if failing:
-            gate.append(f"{len(failing)} finding(s) at or above {config.fail_on}")
-        if config.min_respect is not None and scores.respect < config.min_respect:
-            gate.append(f"respect {scores.respect} is below the minimum {config.min_respect}")
-        if config.min_relevance is not None and scores.relevance < config.min_relevance:
-            gate.append(
-                f"relevance {scores.relevance} is below the minimum {config.min_relevance}")
-        return gate
 
 
 def _literal_message(path: str, source: SourceText, split: Any,
