@@ -155,6 +155,15 @@ def _pyphen_only_syllables() -> None:
     from textstat.backend.counts import _count_syllables
 
     _count_syllables.get_cmudict = lambda lang: None
+    remembered = _RememberedHyphenation(_count_syllables.get_pyphen("en_US"))
+    _count_syllables.get_pyphen = lambda lang: remembered
+
+
+class _RememberedHyphenation:
+    """pyphen's hyphenation points, remembered per word: outreach repeats its words."""
+
+    def __init__(self, hyphenator) -> None:  # type: ignore[no-untyped-def]
+        self.positions = lru_cache(maxsize=65536)(hyphenator.positions)
 
 
 @lru_cache(maxsize=1)
