@@ -90,9 +90,9 @@ class Engine:
         nlp = get_nlp(self.pipeline)
         self._nlp = nlp
         # spaCy's Matcher walks every token in Python whether anything can match or not, so it
-        # only runs on docs holding one of its patterns' anchor words (None: always run).
+        # only runs on docs holding every word some pattern requires (None: always run).
         self._matcher = Matcher(nlp.vocab, validate=True)
-        self._matcher_anchors: set[int] | None = set()
+        self._matcher_needs: list[list[frozenset[int]]] | None = []
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._regexes: list[tuple[Rule, object, tuple[str, ...]]] = []
@@ -120,11 +120,11 @@ class Engine:
                   for expanded in _split_first_set(list(p.tokens))]
         if tokens:
             self._matcher.add(rule.id, tokens)
-            anchors = _anchors(tokens, nlp.vocab.strings)
-            if anchors is None or self._matcher_anchors is None:
-                self._matcher_anchors = None
+            needs = _requirements(tokens, nlp.vocab.strings)
+            if needs is None or self._matcher_needs is None:
+                self._matcher_needs = None
             else:
-                self._matcher_anchors |= anchors
+                self._matcher_needs.extend(needs)
         for pattern in rule.patterns:
             if isinstance(pattern, PhrasePattern):
                 if pattern.match == "lemma":
@@ -248,12 +248,14 @@ class Engine:
             yield _Candidate(rule, field, start, end, {}, sentence_span)
 
     def _may_match(self, doc: Doc) -> bool:
-        """Whether the doc holds an anchor word of a token pattern."""
-        if self._matcher_anchors is None:
+        """Whether some token pattern finds every word it requires in the doc."""
+        if self._matcher_needs is None:
             return True
         from spacy.attrs import LEMMA, LOWER
 
-        return not self._matcher_anchors.isdisjoint(doc.to_array([LOWER, LEMMA]).ravel().tolist())
+        present = set(doc.to_array([LOWER, LEMMA]).ravel().tolist())
+        return any(all(not need.isdisjoint(present) for need in needs)
+                   for needs in self._matcher_needs)
 
     def _check_candidates(self, message: Message, errors: list[InputError]) -> Iterator[_Candidate]:
         for rule in self._checks:
@@ -343,12 +345,12 @@ def _split_first_set(pattern: list[dict]) -> list[list[dict]]:
     return [[{attr: item}, *pattern[1:]] for item in value["IN"]]
 
 
-def _anchors(patterns: list[list[dict]], strings) -> frozenset[int] | None:  # type: ignore[no-untyped-def]
-    """Hashes of words one of which every match of these patterns contains: each pattern's
-    first required token that names its LOWER or LEMMA values (None when one has no such)."""
-    anchors: set[int] = set()
+def _requirements(patterns: list[list[dict]], strings) -> list[list[frozenset[int]]] | None:  # type: ignore[no-untyped-def]
+    """For each pattern, the word sets a doc must hold one of each for it to match: one set per
+    required token that names its LOWER or LEMMA values (None when a pattern names none)."""
+    found: list[list[frozenset[int]]] = []
     for pattern in patterns:
-        found = None
+        needs = []
         for token in pattern:
             if token.get("OP", "1") not in ("1", "+"):
                 continue
@@ -357,14 +359,12 @@ def _anchors(patterns: list[list[dict]], strings) -> frozenset[int] | None:  # t
                 values = value.get("IN") if isinstance(value, dict) else [value]
                 if values and all(isinstance(v, str) for v in values) and (
                         attr == "LEMMA" or all(v == v.lower() for v in values)):
-                    found = {strings.add(v) for v in values}
+                    needs.append(frozenset(strings.add(v) for v in values))
                     break
-            if found:
-                break
-        if not found:
+        if not needs:
             return None
-        anchors |= found
-    return frozenset(anchors)
+        found.append(needs)
+    return found
 
 
 class _KeywordIndex:
