@@ -191,3 +191,15 @@ def test_catastrophic_user_regex_does_not_hang(honestreach, tmp_path, good):
     assert "slow-rule" in message and "stopped" in message
     entry = next(f for f in report["files"] if Path(f["path"]).name == "good.txt")
     assert any(f["rule"] == "same-day-deadline" for f in entry["findings"])
+
+
+def test_a_long_run_of_punctuation_is_checked_like_any_text():
+    from honestreach.message import message_from_text
+    from honestreach.pipeline import Linter
+
+    body = "Hi there" + "!" * 10000 + " Only 3 spots left!"
+    (result,) = Linter().check_messages([message_from_text(body, subject="Hello")])
+    rules = {f.rule for f in result.findings}
+    assert {"exclamation-overload", "few-left"} <= rules
+    spots = next(f for f in result.findings if f.rule == "few-left")
+    assert spots.text == "Only 3 spots left" and spots.location.column == 10010

@@ -157,8 +157,8 @@ class Engine:
         while batch := list(islice(iterator, batch_size)):
             texts: list[str] = []
             for message in batch:
-                texts.append(blank_directives(message.subject.text) if message.subject else "")
-                texts.append(blank_directives(message.body.text))
+                texts.append(_for_spacy(message.subject.text) if message.subject else "")
+                texts.append(_for_spacy(message.body.text))
             docs = list(self._nlp.pipe(texts))
             for index, message in enumerate(batch):
                 yield self._check_docs(message, docs[2 * index], docs[2 * index + 1],
@@ -308,6 +308,18 @@ class Engine:
             suggestion=rule.suggestion,
             field=candidate.field,
         )
+
+
+_PUNCTUATION_RUN = re.compile(r"([^\w\s])\1{19,}")
+
+
+def _for_spacy(text: str) -> str:
+    """The text rules read: directives blanked, and runs of 20+ of one punctuation mark cut to
+    three plus spaces (spaCy's tokenizer is quadratic on them; offsets stay as they are)."""
+    text = blank_directives(text)
+    if _PUNCTUATION_RUN.search(text) is None:
+        return text
+    return _PUNCTUATION_RUN.sub(lambda m: m.group(1) * 3 + " " * (len(m.group()) - 3), text)
 
 
 def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
