@@ -6,6 +6,7 @@ import pytest
 
 from pathlib import Path
 
+from honestreach.campaign.audit import audit_records
 from honestreach.crm import load_crm
 from honestreach.engine import Engine
 from honestreach.message import message_from_text, parse_draft
@@ -32,6 +33,11 @@ def _cases(kind: str) -> list[tuple[Rule, Example]]:
 
 
 def _fired(rule: Rule, example: Example) -> list[str]:
+    if rule.stage == "campaign":
+        # Campaign rules' examples are campaigns (JSONL, one send a line), audited in-process.
+        result = audit_records(example.body or "", EXAMPLE_CRM)
+        assert result.summary["rows"]["failed"] == 0, result.summary
+        return [",".join(f["ids"]) for f in result.campaign_findings if f["rule"] == rule.id]
     if rule.stage == "template":
         source = (f"{{# Subject: {example.subject} #}}\n" if example.subject else "") + \
             (example.body or "")

@@ -388,6 +388,113 @@ def _report_rule_errors(errors: Sequence[object]) -> None:
     if errors:
         sys.exit(EXIT_ERROR)
 
+@main.command()
+@click.argument("source")
+@click.option("--crm", "crm_source", metavar="PATH|URL", help="CRM to verify claims against.")
+@click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export.")
+@click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML file mapping your CRM export's columns onto the canonical ones.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this configuration file instead of searching for one.")
+@click.option("--jobs", type=click.IntRange(1), help="Worker processes (default: all cores).")
+@click.option("--output", "output_path", metavar="FILE.jsonl|FILE.csv",
+              help="Write each message's result to this file as it is checked.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Format of the summary.")
+@click.option("--cap", help="At most N messages to one contact in any D days (default 3/7d).")
+@click.option("--columns", help="Column names: id=send_id,to=email,... (CSV and JSONL).")
+@click.option("--map-id", help="The column holding each send's id.")
+@click.option("--map-to", help="The column holding the recipient.")
+@click.option("--map-from", help="The column holding the sender.")
+@click.option("--map-subject", help="The column holding the subject.")
+@click.option("--map-body", help="The column holding the body.")
+@click.option("--map-sent-at", help="The column holding the send time.")
+@click.option("--map-variant", help="The column naming the A/B variant.")
+def audit(source: str, crm_source: str | None, crm_preset: str | None,
+          crm_mapping: Path | None, config_path: Path | None, jobs: int | None,
+          output_path: str | None, output_format: str, cap: str | None, columns: str | None,
+          map_id: str | None, map_to: str | None, map_from: str | None,
+          map_subject: str | None, map_body: str | None, map_sent_at: str | None,
+          map_variant: str | None) -> None:
+    """Audit a campaign: a CSV/JSONL export (.gz too), an mbox file or a folder of .eml files."""
+    import json
+
+    from .campaign import CampaignSourceError, WorkerSettings, audit as run_audit, parse_cap
+    from .campaign.output import RecordWriter
+    from .campaign.sources import source_format
+    from .config import ConfigError
+    from .pipeline import Linter, Overrides
+
+    overrides = Overrides(config_path=config_path)
+    try:
+        mapping = parse_columns_option(columns, id=map_id, to=map_to, **{
+            "from": map_from}, subject=map_subject, body=map_body, sent_at=map_sent_at,
+            variant=map_variant)
+        source_format(source)
+        config = Linter(overrides).config_for(source)
+        cap_value = parse_cap(cap or config.campaign_cap or "3/7d")
+        writer_format = RecordWriter.format_for(output_path) if output_path else None
+    except (ValueError, CampaignSourceError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ConfigError as exc:
+        click.echo(f"error: {exc.error}", err=True)
+        sys.exit(EXIT_ERROR)
+    crm_source = crm_source or config.crm
+    if crm_source:
+        _check_crm(crm_source, crm_preset or config.crm_preset, crm_mapping or config.crm_mapping)
+    settings = WorkerSettings(source, overrides, crm_source, crm_preset or config.crm_preset,
+                              crm_mapping or config.crm_mapping)
+    out = open(output_path, "w", encoding="utf-8", newline="") if output_path else None
+    writer = RecordWriter(out, writer_format) if out and writer_format else None
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=0, label="auditing", file=sys.stderr,
+                                show_pos=True, show_percent=False, show_eta=False)
+        bar.__enter__()
+
+    def on_record(record: dict) -> None:
+        if writer is not None:
+            writer.write(record)
+        if bar is not None:
+            bar.length = bar.pos + 1
+            bar.update(1)
+
+    try:
+        result = run_audit(settings, mapping, jobs, cap_value, on_record=on_record)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        if out is not None:
+            out.close()
+    if output_format == "json":
+        click.echo(json.dumps(result.summary, indent=2, ensure_ascii=False))
+    else:
+        from .campaign.summary import format_text
+
+        click.echo(format_text(result.summary), nl=False)
+    # As for check: 2 when rows could not be read or checked, 1 when the campaign breaks a
+    # campaign rule at error severity, else 0.
+    failing = any(f.get("severity") == "error" for f in result.summary["campaign_findings"])
+    sys.exit(EXIT_ERROR if result.summary["rows"]["failed"] else 1 if failing else 0)
+
+
+def parse_columns_option(spec: str | None, **single: str | None) -> dict[str, str]:
+    from .campaign import parse_columns
+
+    return parse_columns(spec, **single)
+
+
+def _check_crm(source: str, preset: str | None, mapping: Path | None) -> None:
+    """Load the CRM once in the parent so a bad CRM fails before any worker starts."""
+    from .crm import CRMError, load_crm
+
+    try:
+        load_crm(source, preset=preset, mapping=mapping)
+    except CRMError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 
 def run() -> None:
     """Entry point that keeps tracebacks away from users (HONESTREACH_DEBUG=1 shows them)."""

@@ -52,6 +52,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         # records templates are rendered against.
         "data-model": {"$ref": "#/$defs/data-model"},
         "sample-crm": {"type": "string", "minLength": 1},
+        # Campaign audits: at most N messages to one contact in any D days ("3/7d").
+        "campaign-cap": {"type": "string", "pattern": "^[1-9][0-9]*/[1-9][0-9]*d$"},
     },
     "$defs": {
         "field-type": {"enum": list(DATA_MODEL_TYPES)},
@@ -118,6 +120,7 @@ class Config:
     # Templates: the declared data model (merged over the default one) and the sample CRM.
     data_model: dict[str, Any] | None = field(default=None, hash=False, compare=False)
     sample_crm: str | None = None
+    campaign_cap: str | None = None
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the command line's values (None means 'keep')."""
@@ -186,6 +189,7 @@ def load_config(path: Path) -> Config:
         crm_mapping=(base / data["crm-mapping"]).resolve() if "crm-mapping" in data else None,
         data_model=data.get("data-model"),
         sample_crm=_crm_source(data.get("sample-crm"), base),
+        campaign_cap=data.get("campaign-cap"),
     )
 
 

@@ -101,7 +101,7 @@ RULE_SCHEMA: dict[str, Any] = {
         "check": {"type": "string", "pattern": "^[a-z_]+$"},
         # Findings made by the CRM verification stage (verify.py) or the template linter
         # (templates/) rather than by the engine.
-        "stage": {"enum": ["crm", "template"]},
+        "stage": {"enum": ["crm", "template", "campaign"]},
         "options": {"type": "object"},
         "context": {
             "type": "object",
@@ -419,4 +419,6 @@ def describe_patterns(rule: Rule) -> list[str]:
         lines.append("reported by the CRM verification stage (--crm)")
     if rule.stage == "template":
         lines.append("reported by the template linter (.j2, .jinja, .jinja2 files)")
+    if rule.stage == "campaign":
+        lines.append("reported by campaign audits (honestreach audit), across a campaign's sends")
     return lines

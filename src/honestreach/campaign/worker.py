@@ -1,0 +1,207 @@
+"""Per-message work of an audit: parse a row, run the engine, verify, score. Runs in worker
+processes (each builds its own Linter once) or in-process for ``--jobs 1``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..message import ParseError, parse_draft
+from ..model import Claim, FileResult, Message
+from ..pipeline import Linter, Overrides
+from ..report.json import finding_dict
+from .sources import Row
+
+if TYPE_CHECKING:
+    from ..crm import CRM
+
+_NON_WORD = re.compile(r"[^\w]+")
+# Claims about who the recipient is are personal by nature, not a claim shared across sends.
+_NOT_SHARED = frozenset({"claim.identity"})
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What a worker needs to build its Linter (picklable)."""
+
+    source: str
+    overrides: Overrides = Overrides()
+    crm_source: str | None = None
+    crm_preset: str | None = None
+    crm_mapping: Path | None = None
+
+
+class Checker:
+    """One Linter, its configuration and engine, reused for every row."""
+
+    def __init__(self, settings: WorkerSettings, crm: CRM | None = None) -> None:
+        if crm is None and settings.crm_source:
+            from ..crm import load_crm
+
+            crm = load_crm(settings.crm_source, settings.crm_preset, settings.crm_mapping)
+        self.source = settings.source
+        self.linter = Linter(settings.overrides, crm=crm)
+        self.config = self.linter.config_for(settings.source)
+        self.engine = self.linter.engine(self.config)
+        self.has_crm = crm is not None
+
+    def check_rows(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
+        """One record per row, in order."""
+        records: list[dict[str, Any] | None] = []
+        parsed: list[tuple[int, Row, Message]] = []
+        for row in rows:
+            try:
+                message = self.message_for(row)
+            except ParseError as exc:
+                records.append(error_record(self.source, row, exc.message))
+                continue
+            records.append(None)
+            parsed.append((len(records) - 1, row, message))
+        try:
+            results = list(self.engine.check_many(m for _, _, m in parsed))
+        except Exception:  # noqa: BLE001 - retry one by one so one bad row fails alone
+            results = None
+        for number, (position, row, message) in enumerate(parsed):
+            try:
+                result = results[number] if results is not None else self.engine.check(message)
+                file_result = self.linter.finish(message, self.config, result)
+                records[position] = message_record(row, message, file_result, result.claims)
+            except Exception as exc:  # noqa: BLE001 - a row that cannot be checked is reported
+                records[position] = error_record(self.source, row,
+                                                 f"could not be checked: {exc!r}")
+        return [record for record in records if record is not None]
+
+    def message_for(self, row: Row) -> Message:
+        if row.error is not None:
+            raise ParseError(row.error)
+        path = f"{self.source}#{row.id}"
+        if row.eml is not None:
+            from ..mime import parse_eml
+
+            message = parse_eml(path, row.eml)
+            if not message.recipients:
+                raise ParseError("no recipient (the message has no To: address)")
+            return message
+        return message_from_fields(path, row.fields)
+
+
+def _header(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def message_from_fields(path: str, fields: Any) -> Message:
+    """A send's fields laid out as a draft (headers, blank line, body): positions are per row."""
+    body = fields.get("body")
+    if body is None:
+        raise ParseError("missing body")
+    if not body.strip():
+        raise ParseError("empty body")
+    to = _header(fields.get("to"))
+    if not to:
+        raise ParseError("no recipient ('to' is empty)")
+    lines = []
+    if fields.get("subject") is not None:
+        lines.append(f"Subject: {_header(fields['subject'])}")
+    lines.append(f"To: {to}")
+    if fields.get("from"):
+        lines.append(f"From: {_header(fields['from'])}")
+    sent_at = _header(fields.get("sent_at"))
+    if sent_at:
+        lines.append(f"Date: {sent_at[:-1] + '+00:00' if sent_at.endswith('Z') else sent_at}")
+    message = parse_draft(path, "\n".join(lines) + "\n\n" + body)
+    if not message.recipients:
+        raise ParseError(f"no recipient ({to!r} is not an email address)")
+    if sent_at and message.date is None:
+        raise ParseError(f"unreadable sent_at {sent_at!r}")
+    return message
+
+
+def normalised(text: str) -> str:
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+
+
+def content_hash(message: Message) -> str:
+    """The same message: subject and body, case and spacing aside."""
+    subject = message.subject.text if message.subject else ""
+    data = normalised(subject) + "\n" + normalised(message.body.text)
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def claim_key(claim: Claim) -> str:
+    """The same personal claim: the same rule and the same specifics (else the same sentence)."""
+    specifics = ";".join(f"{k}={normalised(v)}" for k, v in claim.specifics if k != "kind")
+    return f"{claim.rule}|{specifics or normalised(claim.sentence)}"
+
+
+def message_record(row: Row, message: Message, result: FileResult,
+                   claims: Sequence[Claim]) -> dict[str, Any]:
+    """What the parent keeps of a checked row: its output fields plus campaign keys."""
+    date = message.date
+    if date is not None and date.tzinfo is None:
+        date = date.replace(tzinfo=timezone.utc)
+    unsupported = {(f.rule, f.text) for f in result.findings
+                   if f.category.startswith("claim.") and f.severity != "info"}
+    shared = []
+    for claim in claims:
+        if claim.category in _NOT_SHARED:
+            continue
+        shared.append([claim_key(claim), claim.rule, claim.category,
+                       " ".join(claim.sentence.split()),
+                       (claim.rule, claim.text) not in unsupported])
+    subject = message.subject.text if message.subject else None
+    scores = result.scores
+    return {
+        "row": row.index,
+        "id": row.id,
+        "path": message.path,
+        "recipient": result.recipient,
+        "sender": message.sender,
+        "subject": subject,
+        "variant": row.fields.get("variant") or subject,
+        "sent_at": date.isoformat() if date else None,
+        "checked": True,
+        "respect": scores.respect if scores else None,
+        "relevance": scores.relevance if scores else None,
+        "findings": [finding_dict(f) for f in result.findings],
+        "errors": [e.message for e in result.errors],
+        "_hash": content_hash(message),
+        "_claims": shared,
+    }
+
+
+def error_record(source: str, row: Row, error: str) -> dict[str, Any]:
+    fields = row.fields
+    return {
+        "row": row.index,
+        "id": row.id,
+        "path": f"{source}#{row.id}",
+        "recipient": _header(fields.get("to")) or None,
+        "sender": _header(fields.get("from")) or None,
+        "subject": fields.get("subject"),
+        "variant": fields.get("variant") or fields.get("subject"),
+        "sent_at": fields.get("sent_at"),
+        "checked": False,
+        "respect": None,
+        "relevance": None,
+        "findings": [],
+        "errors": [error],
+    }
+
+
+# -- worker processes -----------------------------------------------------------------------
+_CHECKER: Checker | None = None
+
+
+def init_worker(settings: WorkerSettings) -> None:
+    global _CHECKER
+    _CHECKER = Checker(settings)
+
+
+def check_chunk(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    assert _CHECKER is not None, "init_worker was not called"
+    return _CHECKER.check_rows(rows)

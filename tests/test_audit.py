@@ -1,0 +1,183 @@
+"""Campaign audits: sources, per-message records in order, campaign rules, summary, CLI."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import mailbox
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from honestreach.campaign import Cap, WorkerSettings, audit, iter_records, iter_rows, parse_cap
+from honestreach.campaign.audit import audit_records
+from honestreach.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "campaign"
+CRM = str(FIXTURES / "crm")
+CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
+
+
+def _run(source: Path | str, jobs: int = 1, **kwargs):  # type: ignore[no-untyped-def]
+    records: list[dict] = []
+    result = audit(WorkerSettings(str(source), crm_source=CRM), jobs=jobs,
+                   on_record=records.append, **kwargs)
+    return result, records
+
+
+def _check_broken_rows(result, records, failed: int = 3) -> None:  # type: ignore[no-untyped-def]
+    rows = result.summary["rows"]
+    assert rows == {"read": 4 + failed, "checked": 4, "failed": failed}
+    assert rows["read"] == rows["checked"] + rows["failed"] == len(records)
+    errors = {r["id"]: r["errors"] for r in records if not r["checked"]}
+    assert len(errors) == failed
+    assert any("no recipient" in e[0] for e in errors.values())
+    assert errors["s6"] == ["missing body"] or "fields" in errors["s6"][0]
+
+
+def test_jsonl_with_broken_rows() -> None:
+    result, records = _run(FIXTURES / "campaign.jsonl")
+    _check_broken_rows(result, records)
+    assert [r["id"] for r in records] == ["s1", "s2", "s3", "s4", "line-5", "s5", "s6"]
+    assert "invalid JSON" in records[4]["errors"][0]
+    assert records[0]["path"].endswith("campaign.jsonl#s1")
+    # Positions are per row: the body starts after the row's own header lines.
+    assert records[0]["respect"] is not None
+
+
+def test_csv_with_column_mapping() -> None:
+    result, records = _run(FIXTURES / "campaign.csv",
+                           columns={"id": "send_id", "to": "email"})
+    _check_broken_rows(result, records, failed=2)  # a short row (s6), no recipient (s5)
+    assert records[0]["id"] == "s1"
+
+
+def test_gzip_input(tmp_path: Path) -> None:
+    target = tmp_path / "campaign.jsonl.gz"
+    target.write_bytes(gzip.compress((FIXTURES / "campaign.jsonl").read_bytes()))
+    result, records = _run(target)
+    _check_broken_rows(result, records)
+
+
+def _eml(to: str, subject: str, body: str) -> bytes:
+    return (f"From: rep@seller.example.com\nTo: {to}\nSubject: {subject}\n"
+            f"Date: Tue, 01 Sep 2026 09:00:00 +0000\n\n{body}\n").encode()
+
+
+def test_mbox_and_eml_folder(tmp_path: Path) -> None:
+    box = mailbox.mbox(str(tmp_path / "sent.mbox"))
+    box.add(_eml("ana@acme.example.com", "Hi", "Hi Ana, the notes."))
+    box.add(_eml("bo@acme.example.com", "Hi", "Hi Bo, the notes."))
+    box.close()
+    result, records = _run(tmp_path / "sent.mbox")
+    assert result.summary["rows"] == {"read": 2, "checked": 2, "failed": 0}
+    assert [r["recipient"] for r in records] == ["ana@acme.example.com", "bo@acme.example.com"]
+    folder = tmp_path / "emls"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(_eml("ana@acme.example.com", "Hi", "Hi Ana."))
+    (folder / "b.eml").write_bytes(b"Subject: no recipient\n\nHello.\n")
+    result, records = _run(folder)
+    assert result.summary["rows"] == {"read": 2, "checked": 1, "failed": 1}
+    assert [r["id"] for r in records] == ["a.eml", "b.eml"]
+
+
+def test_two_jobs_give_the_same_records_in_order() -> None:
+    rows = list(iter_rows(str(FIXTURES / "campaign.jsonl")))
+    settings = WorkerSettings(str(FIXTURES / "campaign.jsonl"), crm_source=CRM)
+    one = list(iter_records(settings, rows, jobs=1, chunk_size=2))
+    two = list(iter_records(settings, rows, jobs=2, chunk_size=2))
+    assert one == two
+    assert [r["row"] for r in one] == sorted(r["row"] for r in one)
+
+
+def test_fixture_campaign_rules_and_suppression() -> None:
+    result, _ = _run(FIXTURES / "campaign.jsonl")
+    rules = {(f["rule"], tuple(f["ids"])) for f in result.campaign_findings}
+    # Ana gets 3 sends in 3 days: at the cap, not over it; s2 and s3 are the same message.
+    assert rules == {("campaign-duplicate", ("s2", "s3"))}
+    over, _ = _run(FIXTURES / "campaign.jsonl", cap=Cap(2, 7))
+    assert ("campaign-frequency", ("s1", "s2", "s3")) in {
+        (f["rule"], tuple(f["ids"])) for f in over.campaign_findings}
+    suppressed = result.summary["suppressed"]
+    assert suppressed["recipients"] == 1 and "bo@acme.example.com" in suppressed["list"]
+
+
+def _rows(n: int, claim: str, supported: int = 0) -> str:
+    return "\n".join(json.dumps({
+        "id": f"m{i}", "to": f"p{i}@nowhere.example.com", "subject": "Hello",
+        "body": f"Hi,\n\n{claim}\n\nThe checklist is attached.",
+        "sent_at": f"2026-09-{i + 1:02d}T09:00:00Z"}) for i in range(n))
+
+
+def test_mass_claim_threshold() -> None:
+    from honestreach.crm import load_crm
+
+    crm = load_crm(CRM)
+    claim = "Great meeting you at Dreamforce 2026 last week."
+    fired = audit_records(_rows(5, claim), crm)
+    assert [f["rule"] for f in fired.campaign_findings] == ["campaign-mass-claim"]
+    assert audit_records(_rows(4, claim), crm).campaign_findings == []
+    # Without a CRM nothing can be supported, so the rule stays silent.
+    assert audit_records(_rows(5, claim)).campaign_findings == []
+
+
+def test_parse_cap() -> None:
+    assert parse_cap("3/7d") == Cap(3, 7)
+    with pytest.raises(ValueError):
+        parse_cap("3 per week")
+
+
+def test_summary_has_distributions_senders_and_variants() -> None:
+    result, _ = _run(FIXTURES / "campaign.jsonl")
+    summary = result.summary
+    assert summary["scores"]["respect"]["count"] == 4
+    assert set(summary["scores"]["respect"]) >= {"mean", "q1", "median", "q3"}
+    assert summary["senders"]["rep@seller.example.com"]["messages"] == 3
+    assert summary["variants"]["Agenda"]["messages"] == 2
+    assert len(summary["worst"]) == 4
+
+
+def test_cli_end_to_end(tmp_path: Path) -> None:
+    source = tmp_path / "campaign.jsonl"
+    shutil.copy(FIXTURES / "campaign.jsonl", source)
+    runner = CliRunner()
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["audit", str(source), "--crm", CRM, "--jobs", "1",
+                                  "--output", str(out), "--format", "json", "--cap", "2/7d"])
+    assert result.exit_code == 2, result.output  # three rows could not be checked
+    summary = json.loads(result.output)
+    assert summary["rows"] == {"read": 7, "checked": 4, "failed": 3}
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 7 and not any(k.startswith("_") for k in lines[0])
+    assert {f["rule"] for f in summary["campaign_findings"]} == {
+        "campaign-duplicate", "campaign-frequency"}
+    csv_out = tmp_path / "out.csv"
+    text = runner.invoke(main, ["audit", str(source), "--crm", CRM, "--jobs", "1",
+                                "--output", str(csv_out)])
+    assert "Rows: 7 read, 4 checked, 3 failed" in text.output
+    assert csv_out.read_text().splitlines()[0] == \
+        "id,recipient,sender,respect,relevance,findings,errors"
+    bad = runner.invoke(main, ["audit", str(source), "--cap", "often"])
+    assert bad.exit_code == 2
+
+
+@pytest.mark.skipif(not (CORPUS / "campaign.jsonl").exists(), reason="no shared corpus")
+def test_corpus_campaign_labels() -> None:
+    labels = yaml.safe_load((CORPUS / "campaign-labels.yaml").read_text())
+    result = audit(WorkerSettings(str(CORPUS / "campaign.jsonl"),
+                                  crm_source=str(CORPUS / "crm")), jobs=1,
+                   cap=Cap(labels["cap"]["messages"], labels["cap"]["days"]))
+    rows = result.summary["rows"]
+    assert rows["read"] == rows["checked"] + rows["failed"]
+    found = result.campaign_findings
+    for entry in labels["expect"]:
+        if "contact" in entry:
+            assert any(f["category"] == entry["category"] and f.get("contact") == entry["contact"]
+                       for f in found), entry
+        else:
+            assert any(f["category"] == entry["category"] and set(f["ids"]) == set(entry["ids"])
+                       for f in found), entry
+    assert len(found) == len(labels["expect"])  # and nothing else (the listed negatives)
