@@ -3,7 +3,7 @@
     python scripts/corpus_eval.py ../shared/corpus [--no-crm] [--check]
 
 Templates listed in labels.yaml are rendered with the CRM's contacts as sample records and
-reported in a second table.
+reported in a second table; campaign.jsonl is audited against campaign-labels.yaml in a third.
 
 The corpus holds ``messages/*.eml``, ``labels.yaml`` (expect / allow / forbid categories per
 message, ``respectful`` or ``manipulative``, and a relevance label) and ``crm/``, which claims
@@ -136,6 +136,38 @@ def evaluate_templates(corpus: Path, use_crm: bool = True) -> tuple[list[str], b
     return lines, ok
 
 
+def evaluate_campaign(corpus: Path, use_crm: bool = True) -> tuple[list[str], bool]:
+    """The campaign table: every entry of campaign-labels.yaml found, nothing else reported."""
+    labels_path = corpus / "campaign-labels.yaml"
+    if not labels_path.is_file() or not (corpus / "campaign.jsonl").is_file():
+        return [], True
+    from honestreach.campaign import Cap, WorkerSettings, audit
+
+    labels = yaml.safe_load(labels_path.read_text(encoding="utf-8"))
+    crm_source = str(corpus / "crm") if use_crm and (corpus / "crm").is_dir() else None
+    result = audit(WorkerSettings(str(corpus / "campaign.jsonl"), crm_source=crm_source),
+                   jobs=1, cap=Cap(labels["cap"]["messages"], labels["cap"]["days"]))
+    found = result.campaign_findings
+    rows = result.summary["rows"]
+    lines = [f"campaign rows: {rows['read']} read, {rows['checked']} checked, "
+             f"{rows['failed']} failed", f"{'category':<22} {'expected':<52} found", "-" * 80]
+    ok = rows["read"] == rows["checked"] + rows["failed"]
+    for entry in labels.get("expect") or []:
+        if "contact" in entry:
+            what = entry["contact"]
+            hit = any(f["category"] == entry["category"] and f.get("contact") == what
+                      for f in found)
+        else:
+            what = ", ".join(entry["ids"])
+            hit = any(f["category"] == entry["category"] and set(f["ids"]) == set(entry["ids"])
+                      for f in found)
+        ok = ok and hit
+        lines.append(f"{entry['category']:<22} {what:<52} {'yes' if hit else 'MISSED'}")
+    extra = len(found) - len(labels.get("expect") or [])
+    lines.append(f"campaign findings beyond the labels (negatives reported): {max(0, extra)}")
+    return lines, ok and extra <= 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="folder with labels.yaml and messages/")
@@ -147,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     lines, ok = evaluate(args.corpus, use_crm=not args.no_crm)
     template_lines, templates_ok = evaluate_templates(args.corpus, use_crm=not args.no_crm)
-    print("\n".join(lines + [""] + template_lines))
-    ok = ok and templates_ok
+    campaign_lines, campaign_ok = evaluate_campaign(args.corpus, use_crm=not args.no_crm)
+    print("\n".join(lines + [""] + template_lines + [""] + campaign_lines))
+    ok = ok and templates_ok and campaign_ok
     return 0 if ok or not args.check else 1
 
 
