@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from . import __version__
+from .locate import CONFIG_NAMES, builtin_rules_dir, find_config_file  # noqa: F401 (shared)
 from .model import SEVERITIES, FileResult, Finding, InputError, Location, Scores, SourceText
 
 if TYPE_CHECKING:
@@ -51,11 +52,7 @@ if TYPE_CHECKING:
 DEFAULT_CACHE_DIR = ".honestreach_cache"
 # Bump when the layout or the meaning of an entry changes.
 FORMAT = 1
-# As config.CONFIG_NAMES: the configuration files looked for, nearest first (config.py imports
-# jsonschema, which a cached run must not). tests/test_cache.py checks that the two agree.
-CONFIG_NAMES = (".honestreach.yaml", ".honestreach.yml", "pyproject.toml")
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
-_TOOL_TABLE = re.compile(r"^\s*\[tool\.honestreach[.\]]", re.MULTILINE)
 # A template whose result depends on other files.
 _TEMPLATE_DEPENDENCY = re.compile(rb"\{%[-+]?\s*(?:include|import|extends|from)\b")
 # How the parsers decode a file into its source text; an entry names the one that reproduces it.
@@ -160,7 +157,7 @@ class ResultCache:
         start = Path.cwd() if path == "-" else Path(path)
         folder = str(start if start.is_dir() else start.parent)
         if folder not in self._config_files:
-            self._config_files[folder] = _find_config_file(Path(folder))
+            self._config_files[folder] = find_config_file(Path(folder))
         return self._config_files[folder]
 
     def settings(self, config_file: Path | None) -> Settings | None:
@@ -390,37 +387,6 @@ class ResultCache:
                                               encoding="ascii")
 
 
-# -- where things are ----------------------------------------------------------------------------
-def _find_config_file(folder: Path) -> Path | None:
-    folder = folder.resolve()
-    for candidate_dir in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            candidate = candidate_dir / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
-    return None
-
-
-def _has_tool_table(path: Path) -> bool:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return _TOOL_TABLE.search(text) is not None
-
-
-def _package_dir() -> Path:
-    return Path(__file__).resolve().parent
-
-
-def builtin_rules_dir() -> Path:
-    """As rules.builtin_rules_dir: in the installed package, else at the checkout's root."""
-    packaged = _package_dir() / "rules"
-    if packaged.is_dir():
-        return packaged
-    return _package_dir().parents[1] / "rules"
-
-
 _CODE_DIGEST: str | None = None
 
 
@@ -429,7 +395,7 @@ def code_digest() -> str:
     global _CODE_DIGEST
     if _CODE_DIGEST is None:
         hasher = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
-        package = _package_dir()
+        package = Path(__file__).resolve().parent
         for path in sorted(_files(package, skip={package / "rules"})):
             hasher.update(f"\0{path.relative_to(package).as_posix()}\0".encode())
             hasher.update(_read_bytes(path) or b"")

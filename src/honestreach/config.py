@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 import jsonschema
 
+from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
 from .model import SEVERITIES, SEVERITY_RANK, Finding, Scores
 from .nlp import DEFAULT_PIPELINE
 from .rules import RuleError
@@ -26,7 +27,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-CONFIG_NAMES = (".honestreach.yaml", ".honestreach.yml", "pyproject.toml")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # The value types a data-model field may declare (see docs/templates.md).
 DATA_MODEL_TYPES = ("string", "integer", "number", "boolean", "date", "list", "email", "url")
@@ -125,26 +125,6 @@ class Config:
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the command line's values (None means 'keep')."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
-
-
-def find_config_file(start: Path) -> Path | None:
-    """The nearest .honestreach.yaml or pyproject.toml with [tool.honestreach] at or above start."""
-    folder = start if start.is_dir() else start.parent
-    folder = folder.resolve()
-    for candidate_dir in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            candidate = candidate_dir / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
-    return None
-
-
-def _has_tool_table(path: Path) -> bool:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return re.search(r"^\s*\[tool\.honestreach[.\]]", text, re.MULTILINE) is not None
 
 
 def load_config(path: Path) -> Config:

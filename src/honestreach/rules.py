@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema
 import yaml
 
+from .locate import builtin_rules_dir
 from .model import SEVERITIES
 from .taxonomy import CATEGORIES
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_document
@@ -234,15 +234,6 @@ class RuleSet:
     @property
     def ids(self) -> set[str]:
         return {rule.id for rule in self.rules}
-
-
-def builtin_rules_dir() -> Path:
-    """The folder of the rules shipped with honestreach."""
-    packaged = Path(str(resources.files("honestreach"))) / "rules"
-    if packaged.is_dir():
-        return packaged
-    # Running from a source checkout (PYTHONPATH=src): the rules live at the repository root.
-    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True) -> RuleSet:
