@@ -37,7 +37,12 @@ class Distribution:
         return {"count": self.n, "mean": round(self.total / self.n, 1) if self.n else None,
                 "min": self._quantile(0.0), "q1": self._quantile(0.25),
                 "median": self._quantile(0.5), "q3": self._quantile(0.75),
-                "max": self._quantile(1.0)}
+                "max": self._quantile(1.0), "histogram": self.histogram()}
+
+    def histogram(self) -> list[int]:
+        """Counts in ten bins: 0-9, 10-19, ... 80-89 and 90-100."""
+        bins = [sum(self.counts[start:start + 10]) for start in range(0, 90, 10)]
+        return [*bins, sum(self.counts[90:])]
 
 
 class _Group:

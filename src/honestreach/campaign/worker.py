@@ -34,6 +34,8 @@ class WorkerSettings:
     crm_source: str | None = None
     crm_preset: str | None = None
     crm_mapping: Path | None = None
+    # Keep each message's text as given in its record (the HTML report shows it).
+    keep_source: bool = False
 
 
 class Checker:
@@ -49,6 +51,7 @@ class Checker:
         self.config = self.linter.config_for(settings.source)
         self.engine = self.linter.engine(self.config)
         self.has_crm = crm is not None
+        self.keep_source = settings.keep_source
 
     def check_rows(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
         """One record per row, in order."""
@@ -70,7 +73,8 @@ class Checker:
             try:
                 result = results[number] if results is not None else self.engine.check(message)
                 file_result = self.linter.finish(message, self.config, result)
-                records[position] = message_record(row, message, file_result, result.claims)
+                records[position] = message_record(row, message, file_result, result.claims,
+                                                   self.keep_source)
             except Exception as exc:  # noqa: BLE001 - a row that cannot be checked is reported
                 records[position] = error_record(self.source, row,
                                                  f"could not be checked: {exc!r}")
@@ -139,8 +143,9 @@ def claim_key(claim: Claim) -> str:
 
 
 def message_record(row: Row, message: Message, result: FileResult,
-                   claims: Sequence[Claim]) -> dict[str, Any]:
-    """What the parent keeps of a checked row: its output fields plus campaign keys."""
+                   claims: Sequence[Claim], keep_source: bool = False) -> dict[str, Any]:
+    """What the parent keeps of a checked row: its output fields plus campaign keys (and, with
+    ``keep_source``, the text its findings' lines and columns point into)."""
     date = message.date
     if date is not None and date.tzinfo is None:
         date = date.replace(tzinfo=timezone.utc)
@@ -155,7 +160,7 @@ def message_record(row: Row, message: Message, result: FileResult,
                        (claim.rule, claim.text) not in unsupported])
     subject = message.subject.text if message.subject else None
     scores = result.scores
-    return {
+    record = {
         "row": row.index,
         "id": row.id,
         "path": message.path,
@@ -172,6 +177,9 @@ def message_record(row: Row, message: Message, result: FileResult,
         "_hash": content_hash(message),
         "_claims": shared,
     }
+    if keep_source:
+        record["_source"] = message.source.text
+    return record
 
 
 def error_record(source: str, row: Row, error: str) -> dict[str, Any]:
