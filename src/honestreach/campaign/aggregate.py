@@ -14,9 +14,11 @@ per-recipient state is kept (send times, content hashes, claim keys), never the 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import sqlite3
+import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 MASS_CLAIM_MIN_RECIPIENTS = 5
@@ -50,47 +52,89 @@ def _when(value: str | None) -> datetime | None:
         return None
 
 
+_SCHEMA = """
+CREATE TABLE sends (seq INTEGER, recipient TEXT, ts REAL, id TEXT);
+CREATE TABLE hashes (seq INTEGER, recipient TEXT, hash TEXT, id TEXT);
+CREATE TABLE claims (seq INTEGER, key TEXT, recipient TEXT, supported INTEGER, id TEXT);
+CREATE TABLE claim_texts (key TEXT PRIMARY KEY, rule TEXT, sentence TEXT);
+CREATE TABLE suppressed (seq INTEGER, recipient TEXT, id TEXT);
+"""
+_INDEXES = """
+CREATE INDEX sends_recipient ON sends (recipient, ts, id);
+CREATE INDEX hashes_pair ON hashes (recipient, hash, seq);
+CREATE INDEX claims_key ON claims (key, seq);
+"""
+_BATCH = 2000
+
+
 class CampaignRules:
-    """Feed it every checked record (``add``), then ask for the ``findings``."""
+    """Feed it every checked record (``add``), then ask for the ``findings`` (once).
+
+    What the rules need of each send (recipient, time, content hash, claim keys) goes to a
+    temporary SQLite database on disk, so the audit's memory does not grow with the campaign;
+    the rules are queries over it at the end."""
 
     def __init__(self, cap: Cap = Cap(), has_crm: bool = True) -> None:
         self.cap = cap
         self.has_crm = has_crm
-        self._sends: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-        self._hashes: dict[tuple[str, str], list[str]] = defaultdict(list)
-        # claim key -> {recipient: supported}, plus the rule, category, sentence and ids.
-        self._claims: dict[str, dict[str, Any]] = {}
+        self._folder = tempfile.TemporaryDirectory(prefix="honestreach-audit-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "campaign.db")
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                               "PRAGMA cache_size=-16384;" + _SCHEMA)
+        self._seq = 0
+        self._pending: dict[str, list[tuple[Any, ...]]] = {
+            "sends": [], "hashes": [], "claims": [], "claim_texts": [], "suppressed": []}
         self.suppressed: dict[str, list[str]] = {}
 
     def add(self, record: dict[str, Any]) -> None:
         recipient = (record.get("recipient") or "").lower()
         if not record.get("checked") or not recipient:
             return
-        row_id = record["id"]
+        self._seq += 1
+        seq, row_id, pending = self._seq, record["id"], self._pending
         when = _when(record.get("sent_at"))
         if when is not None:
-            self._sends[recipient].append((when, row_id))
+            pending["sends"].append((seq, recipient, when.timestamp(), row_id))
         if record.get("_hash"):
-            self._hashes[(recipient, record["_hash"])].append(row_id)
-        for key, rule, category, sentence, supported in record.get("_claims", ()):
-            entry = self._claims.setdefault(key, {
-                "rule": rule, "category": category, "sentence": sentence,
-                "recipients": {}, "ids": []})
-            entry["recipients"][recipient] = entry["recipients"].get(recipient, False) or supported
-            entry["ids"].append(row_id)
+            pending["hashes"].append((seq, recipient, record["_hash"], row_id))
+        for key, rule, _category, sentence, supported in record.get("_claims", ()):
+            pending["claims"].append((seq, key, recipient, int(bool(supported)), row_id))
+            pending["claim_texts"].append((key, rule, sentence))
         if any(f["category"] == "compliance.suppressed" for f in record.get("findings", ())):
-            self.suppressed.setdefault(recipient, []).append(row_id)
+            pending["suppressed"].append((seq, recipient, row_id))
+        if len(pending["sends"]) + len(pending["hashes"]) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        for table, rows in self._pending.items():
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                verb = "INSERT OR IGNORE" if table == "claim_texts" else "INSERT"
+                self._db.executemany(f"{verb} INTO {table} VALUES ({marks})", rows)
+                rows.clear()
 
     def findings(self) -> list[dict[str, Any]]:
-        return [*self._frequency(), *self._duplicates(), *self._mass_claims()]
+        self._flush()
+        self._db.executescript(_INDEXES)
+        try:
+            self.suppressed = {}
+            for recipient, row_id in self._db.execute(
+                    "SELECT recipient, id FROM suppressed ORDER BY seq"):
+                self.suppressed.setdefault(recipient, []).append(row_id)
+            return [*self._frequency(), *self._duplicates(), *self._mass_claims()]
+        finally:
+            self._db.close()
+            self._folder.cleanup()
 
     def _frequency(self) -> list[dict[str, Any]]:
         found = []
-        window = timedelta(days=self.cap.days)
-        for contact, sends in self._sends.items():
-            if len(sends) <= self.cap.messages:
-                continue
-            sends = sorted(sends)
+        window = self.cap.days * 86400
+        over_cap = self._db.execute(
+            "SELECT recipient FROM sends GROUP BY recipient HAVING count(*) > ? "
+            "ORDER BY min(seq)", (self.cap.messages,)).fetchall()
+        for (contact,) in over_cap:
+            sends = self._db.execute("SELECT ts, id FROM sends WHERE recipient = ? "
+                                     "ORDER BY ts, id", (contact,)).fetchall()
             over: list[str] = []
             most = 0
             start = 0
@@ -109,32 +153,47 @@ class CampaignRules:
         return found
 
     def _duplicates(self) -> list[dict[str, Any]]:
-        return [
-            _finding("campaign-duplicate", "campaign.duplicate", "warning",
-                     f"The same message goes to {contact} {len(ids)} times.",
-                     contact=contact, ids=ids)
-            for (contact, _), ids in self._hashes.items() if len(ids) > 1
-        ]
+        found = []
+        pairs = self._db.execute("SELECT recipient, hash FROM hashes GROUP BY recipient, hash "
+                                 "HAVING count(*) > 1 ORDER BY min(seq)").fetchall()
+        for contact, content in pairs:
+            ids = [row_id for (row_id,) in self._db.execute(
+                "SELECT id FROM hashes WHERE recipient = ? AND hash = ? ORDER BY seq",
+                (contact, content))]
+            found.append(_finding("campaign-duplicate", "campaign.duplicate", "warning",
+                                  f"The same message goes to {contact} {len(ids)} times.",
+                                  contact=contact, ids=ids))
+        return found
 
     def _mass_claims(self) -> list[dict[str, Any]]:
         if not self.has_crm:
             return []
         found = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
-        for entry in self._claims.values():
-            recipients = entry["recipients"]
-            supported = sum(1 for ok in recipients.values() if ok)
-            if len(recipients) >= MASS_CLAIM_MIN_RECIPIENTS and \
-                    supported < MASS_CLAIM_MAX_SUPPORTED_SHARE * len(recipients) and \
-                    (entry["rule"], tuple(entry["ids"])) not in seen:
-                # One finding per claim rule and set of sends (a subject and a body may say it).
-                seen.add((entry["rule"], tuple(entry["ids"])))
-                found.append(_finding(
-                    "campaign-mass-claim", "campaign.mass_claim", "error",
-                    f"The personal claim '{entry['sentence']}' ({entry['rule']}) goes to "
-                    f"{len(recipients)} recipients; the CRM supports it for {supported}.",
-                    ids=entry["ids"], claim_rule=entry["rule"],
-                    recipients=len(recipients), supported=supported))
+        # Per claim: its recipients, and those the CRM supports it for (any of their sends).
+        candidates = self._db.execute(
+            "SELECT key, count(*), sum(supported) FROM "
+            "(SELECT key, recipient, max(supported) AS supported, min(seq) AS first "
+            " FROM claims GROUP BY key, recipient) "
+            "GROUP BY key HAVING count(*) >= ? ORDER BY min(first)",
+            (MASS_CLAIM_MIN_RECIPIENTS,)).fetchall()
+        for key, recipients, supported in candidates:
+            if supported >= MASS_CLAIM_MAX_SUPPORTED_SHARE * recipients:
+                continue
+            rule, sentence = self._db.execute(
+                "SELECT rule, sentence FROM claim_texts WHERE key = ?",
+                (key,)).fetchone()
+            ids = [row_id for (row_id,) in self._db.execute(
+                "SELECT id FROM claims WHERE key = ? ORDER BY seq", (key,))]
+            # One finding per claim rule and set of sends (a subject and a body may say it).
+            if (rule, tuple(ids)) in seen:
+                continue
+            seen.add((rule, tuple(ids)))
+            found.append(_finding(
+                "campaign-mass-claim", "campaign.mass_claim", "error",
+                f"The personal claim '{sentence}' ({rule}) goes to "
+                f"{recipients} recipients; the CRM supports it for {supported}.",
+                ids=ids, claim_rule=rule, recipients=recipients, supported=supported))
         return found
 
 
