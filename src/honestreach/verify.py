@@ -352,27 +352,26 @@ def _other_company_mentions(message: Message, crm: CRM, own: set[str]) -> list[C
     limit = message.signature_start if message.signature_start is not None else len(body)
     text = body[:limit]
     claims: list[Claim] = []
-    for account in crm.accounts:
-        key = _normal(account.company)
-        if not key or key in own or any(key in o or o in key for o in own):
-            continue
-        first_word = account.company.split()[0]
-        for name in {account.company, first_word} if len(first_word) >= 5 else {account.company}:
-            for match in re.finditer(rf"\b{re.escape(name)}\b", text):
-                start = text.rfind("\n\n", 0, match.start()) + 1
-                sentence_start = max(start, max(text.rfind(". ", 0, match.start()),
-                                                text.rfind("! ", 0, match.start())) + 1)
-                end_candidates = [i for i in (text.find(". ", match.end()),
-                                              text.find("! ", match.end()),
-                                              text.find("\n\n", match.end())) if i != -1]
-                sentence = text[sentence_start:min(end_candidates, default=len(text))]
-                if not _YOUR_CONTEXT.search(sentence) and f"{name} is" not in sentence \
-                        and f"{name}'s" not in sentence:
-                    continue
-                claims.append(Claim("claim.identity", "identity-company", "body",
-                                    match.start(), match.end(), match.group(0),
-                                    " ".join(sentence.split()), (("company", name),)))
-                break
+    claimed: set[tuple[int, str]] = set()
+    for start, end, name, indexes in crm.account_mentions(text):
+        for index in indexes:
+            key = _normal(crm.accounts[index].company)
+            if not key or key in own or any(key in o or o in key for o in own) or \
+                    (index, name) in claimed:
+                continue
+            paragraph_start = text.rfind("\n\n", 0, start) + 1
+            sentence_start = max(paragraph_start, max(text.rfind(". ", 0, start),
+                                                      text.rfind("! ", 0, start)) + 1)
+            end_candidates = [i for i in (text.find(". ", end), text.find("! ", end),
+                                          text.find("\n\n", end)) if i != -1]
+            sentence = text[sentence_start:min(end_candidates, default=len(text))]
+            if not _YOUR_CONTEXT.search(sentence) and f"{name} is" not in sentence \
+                    and f"{name}'s" not in sentence:
+                continue
+            claimed.add((index, name))
+            claims.append(Claim("claim.identity", "identity-company", "body", start, end,
+                                text[start:end], " ".join(sentence.split()),
+                                (("company", name),)))
     return claims
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from operator import attrgetter
 from types import MappingProxyType
+from typing import Any
 
 LIFECYCLE_STAGES = (
     "subscriber", "lead", "mql", "sql", "opportunity", "customer", "former_customer", "other",
@@ -117,8 +118,18 @@ _by_date = attrgetter("date")
 class CRM:
     """The three tables in source order, with lookup indexes built once."""
 
-    __slots__ = ("contacts", "accounts", "activities", "source",
-                 "_contacts", "_accounts", "_domains", "_by_contact", "_by_company")
+    __slots__ = (
+        "_account_names",
+        "_accounts",
+        "_by_company",
+        "_by_contact",
+        "_contacts",
+        "_domains",
+        "accounts",
+        "activities",
+        "contacts",
+        "source",
+    )
 
     def __init__(self, contacts: Iterable[Contact], accounts: Iterable[Account],
                  activities: Iterable[Activity], source: str = "") -> None:
@@ -146,6 +157,7 @@ class CRM:
                 by_company[company_key(activity.company)].append(activity)
         self._by_contact = {key: tuple(rows) for key, rows in by_contact.items()}
         self._by_company = {key: tuple(rows) for key, rows in by_company.items()}
+        self._account_names: Any = None
 
     def __len__(self) -> int:
         return len(self.contacts)
@@ -181,6 +193,25 @@ class CRM:
                 return account
         return self.account_for_domain(email.rpartition("@")[2])
 
+    def account_mentions(self, text: str) -> list[tuple[int, int, str, tuple[int, ...]]]:
+        """Where ``text`` names an account, as whole words: (start, end, name, indexes into
+        ``accounts``). A name is the company's, or its first word when that has 5 or more
+        letters ("Corvid" for "Corvid Analytics"). One Aho-Corasick pass over the text, so the
+        cost does not grow with the number of accounts."""
+        if self._account_names is None:
+            self._account_names = _name_automaton(self.accounts)
+        if self._account_names is False:
+            return []
+        found = []
+        for last, (name, indexes) in self._account_names.iter(text):
+            start, end = last - len(name) + 1, last + 1
+            if (start > 0 and name[0].isalnum() and _is_word(text[start - 1])) or \
+                    (end < len(text) and name[-1].isalnum() and _is_word(text[end])):
+                continue
+            found.append((start, end, name, indexes))
+        found.sort()
+        return found
+
     def activities_for(self, email: str,
                        types: Collection[str] | None = None) -> tuple[Activity, ...]:
         """The contact's own activities, oldest first, optionally only of the given types."""
@@ -192,3 +223,27 @@ class CRM:
         """Activities recorded against the company, oldest first, optionally of given types."""
         rows = self._by_company.get(company_key(company), ())
         return rows if types is None else tuple(row for row in rows if row.type in types)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _name_automaton(accounts: tuple[Account, ...]) -> Any:
+    """An Aho-Corasick automaton of account names (False when there are none)."""
+    import ahocorasick
+
+    by_name: dict[str, list[int]] = {}
+    for index, account in enumerate(accounts):
+        if not account.company or not account.company.strip():
+            continue
+        first_word = account.company.split()[0]
+        for name in {account.company, first_word} if len(first_word) >= 5 else {account.company}:
+            by_name.setdefault(name, []).append(index)
+    if not by_name:
+        return False
+    automaton = ahocorasick.Automaton()
+    for name, indexes in by_name.items():
+        automaton.add_word(name, (name, tuple(indexes)))
+    automaton.make_automaton()
+    return automaton
