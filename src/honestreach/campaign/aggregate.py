@@ -1,5 +1,6 @@
-"""Campaign-level rules, computed from the per-message records as they stream past. Only small
-per-recipient state is kept (send times, content hashes, claim keys), never the messages.
+"""Campaign-level rules, computed from the per-message records as they stream past. Only what
+the rules need of each send is kept (recipient, send time, content hash, claim keys), on disk,
+never the messages.
 
 - ``campaign-frequency``: a contact gets more than ``cap.messages`` sends within any
   ``cap.days``-day window (exactly the cap is fine). Sends without a date are not counted.
@@ -8,7 +9,8 @@ per-recipient state is kept (send times, content hashes, claim keys), never the 
 - ``campaign-mass-claim``: the same personal claim (the same claim rule with the same
   specifics, else the same sentence) goes to at least ``MASS_CLAIM_MIN_RECIPIENTS`` (5)
   recipients while the CRM supports it for fewer than ``MASS_CLAIM_MAX_SUPPORTED_SHARE`` (half)
-  of them. Needs a CRM: without one nothing can be supported, so the rule stays silent.
+  of them. Claims that go out in exactly the same sends make one finding. Needs a CRM: without
+  one nothing can be supported, so the rule stays silent.
 """
 
 from __future__ import annotations
@@ -168,8 +170,6 @@ class CampaignRules:
     def _mass_claims(self) -> list[dict[str, Any]]:
         if not self.has_crm:
             return []
-        found = []
-        seen: set[tuple[str, tuple[str, ...]]] = set()
         # Per claim: its recipients, and those the CRM supports it for (any of their sends).
         candidates = self._db.execute(
             "SELECT key, count(*), sum(supported) FROM "
@@ -177,23 +177,32 @@ class CampaignRules:
             " FROM claims GROUP BY key, recipient) "
             "GROUP BY key HAVING count(*) >= ? ORDER BY min(first)",
             (MASS_CLAIM_MIN_RECIPIENTS,)).fetchall()
+        # Claims that go out in the same sends (a subject and a body saying it, or several
+        # claims of one template) make one finding.
+        by_sends: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for key, recipients, supported in candidates:
             if supported >= MASS_CLAIM_MAX_SUPPORTED_SHARE * recipients:
                 continue
             rule, sentence = self._db.execute(
-                "SELECT rule, sentence FROM claim_texts WHERE key = ?",
-                (key,)).fetchone()
-            ids = [row_id for (row_id,) in self._db.execute(
-                "SELECT id FROM claims WHERE key = ? ORDER BY seq", (key,))]
-            # One finding per claim rule and set of sends (a subject and a body may say it).
-            if (rule, tuple(ids)) in seen:
-                continue
-            seen.add((rule, tuple(ids)))
+                "SELECT rule, sentence FROM claim_texts WHERE key = ?", (key,)).fetchone()
+            ids = tuple(row_id for (row_id,) in self._db.execute(
+                "SELECT id FROM claims WHERE key = ? ORDER BY seq", (key,)))
+            by_sends.setdefault(ids, []).append({
+                "rule": rule, "sentence": sentence, "recipients": recipients,
+                "supported": supported})
+        found = []
+        for ids, claims in by_sends.items():
+            most = max(claims, key=lambda claim: claim["recipients"])
+            said = "; ".join(f"'{c['sentence']}' ({c['rule']}, supported for {c['supported']})"
+                             for c in claims)
+            noun = "personal claim goes" if len(claims) == 1 else \
+                f"{len(claims)} personal claims go"
             found.append(_finding(
                 "campaign-mass-claim", "campaign.mass_claim", "error",
-                f"The personal claim '{sentence}' ({rule}) goes to "
-                f"{recipients} recipients; the CRM supports it for {supported}.",
-                ids=ids, claim_rule=rule, recipients=recipients, supported=supported))
+                f"The same {noun} to {most['recipients']} recipients; the CRM "
+                f"supports fewer than half of them: {said}.",
+                ids=list(ids), claims=claims, recipients=most["recipients"],
+                supported=min(c["supported"] for c in claims)))
         return found
 
 
