@@ -181,3 +181,118 @@ def test_corpus_campaign_labels() -> None:
             assert any(f["category"] == entry["category"] and set(f["ids"]) == set(entry["ids"])
                        for f in found), entry
     assert len(found) == len(labels["expect"])  # and nothing else (the listed negatives)
+
+
+def test_gzip_mbox_streams_and_unquotes_from_lines(tmp_path: Path) -> None:
+    box = mailbox.mbox(str(tmp_path / "sent.mbox"))
+    box.add(_eml("ana@acme.example.com", "Hi", "Hi Ana, the notes.\nFrom the team:\nthanks."))
+    box.add(_eml("bo@acme.example.com", "Hi", "Hi Bo, the notes."))
+    box.close()
+    plain = (tmp_path / "sent.mbox").read_bytes()
+    assert b"\n>From the team" in plain  # the mbox quoting the reader must undo
+    target = tmp_path / "sent.mbox.gz"
+    target.write_bytes(gzip.compress(plain))
+    rows = list(iter_rows(str(target)))
+    assert [row.index for row in rows] == [1, 2]
+    assert b"\nFrom the team:" in rows[0].eml and b">From" not in rows[0].eml
+    result, records = _run(target)
+    assert result.summary["rows"] == {"read": 2, "checked": 2, "failed": 0}
+    assert [r["recipient"] for r in records] == ["ana@acme.example.com", "bo@acme.example.com"]
+
+
+def test_a_line_that_is_not_utf8_fails_alone(tmp_path: Path) -> None:
+    lines = (FIXTURES / "campaign.jsonl").read_bytes().splitlines(keepends=True)
+    target = tmp_path / "campaign.jsonl"
+    target.write_bytes(lines[0] + b'{"id": "latin", "body": "caf\xe9"}\n' + lines[1])
+    result, records = _run(target)
+    assert [r["id"] for r in records] == ["s1", "line-2", "s2"]
+    assert "not UTF-8" in records[1]["errors"][0]
+    assert result.summary["rows"] == {"read": 3, "checked": 2, "failed": 1}
+
+
+def test_read_progress_follows_the_file(tmp_path: Path) -> None:
+    from honestreach.campaign.sources import ReadProgress
+
+    progress = ReadProgress()
+    source = FIXTURES / "campaign.jsonl"
+    fractions = [progress.fraction for _ in iter_rows(str(source), progress=progress)]
+    assert progress.total == source.stat().st_size
+    assert fractions == sorted(fractions) and progress.fraction == 1.0
+
+
+def test_progress_line_shows_rate_percentage_and_time_left() -> None:
+    import io
+
+    from honestreach.campaign.progress import ProgressLine
+    from honestreach.campaign.sources import ReadProgress
+
+    stream = io.StringIO()
+    line = ProgressLine(stream, ReadProgress(total=1000, done=250))
+    for _ in range(5):
+        line.update()
+    line.close()
+    shown = stream.getvalue().split("\r")[-1]
+    assert "auditing: 5 messages" in shown and "/s" in shown
+    assert "25%" in shown and "left" in shown and shown.endswith("\n")
+
+
+def test_cli_select_ignore_and_date(tmp_path: Path) -> None:
+    source = tmp_path / "campaign.jsonl"
+    source.write_text(json.dumps({
+        "id": "d1", "to": "ana@acme.example.com", "subject": "Checklist",
+        "body": "Hi Ana,\n\nThanks for the call yesterday. This offer expires at midnight "
+                "tonight.\n\nBest,\nRep"}) + "\n")
+    runner = CliRunner()
+
+    def rules(*options: str) -> set[str]:
+        out = tmp_path / "out.jsonl"
+        result = runner.invoke(main, ["audit", str(source), "--crm", CRM, "--jobs", "1",
+                                      "--output", str(out), *options])
+        assert result.exit_code in (0, 1), result.output
+        (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+        return {f["rule"] for f in record["findings"]}
+
+    everything = rules()
+    assert "same-day-deadline" in everything and any(r.startswith("conversation") for r in
+                                                     everything)
+    assert not any(r.startswith("conversation") for r in rules("--ignore", "claim"))
+    assert rules("--select", "urgency") <= {"same-day-deadline", "countdown",
+                                            "immediate-reply-demand", "expiring-offer"}
+    # The send has no sent_at: --date says when it goes out. The CRM has a call with Ana on
+    # 1 September, so "the call yesterday" holds on the 2nd and not a month later.
+    assert not any(r.startswith("conversation") for r in rules("--date", "2026-09-02"))
+    assert any(r.startswith("conversation") for r in rules("--date", "2026-10-02"))
+
+
+def test_cli_refuses_bad_options_and_leaves_no_output(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "out.jsonl"
+    source = str(FIXTURES / "campaign.jsonl")
+    for options in (["--html", "report.txt"], ["--output", "out.parquet"],
+                    ["--columns", "recipient=email"]):
+        result = runner.invoke(main, ["audit", source, *options])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+    result = runner.invoke(main, ["audit", str(tmp_path / "missing.jsonl"), "--output", str(out)])
+    assert result.exit_code == 2 and "no such file" in result.output and not out.exists()
+    result = runner.invoke(main, ["audit", source, "--crm", str(tmp_path / "nocrm"),
+                                  "--output", str(out)])
+    assert result.exit_code == 2 and "error:" in result.output and not out.exists()
+    result = runner.invoke(main, ["audit", source, "--jobs", "1",
+                                  "--output", str(tmp_path / "no" / "such" / "out.jsonl")])
+    assert result.exit_code == 2 and "error:" in result.output
+
+
+def test_bundled_example_campaign() -> None:
+    root = Path(__file__).parent.parent / "examples"
+    result = CliRunner().invoke(main, [
+        "audit", str(root / "campaign" / "spring-pilot.jsonl"), "--crm", str(root / "crm"),
+        "--jobs", "1", "--format", "json"])
+    assert result.exit_code == 1, result.output  # campaign rules at error severity fire
+    summary = json.loads(result.output)
+    assert summary["rows"] == {"read": 14, "checked": 14, "failed": 0}
+    rules = {f["rule"] for f in summary["campaign_findings"]}
+    assert rules == {"campaign-frequency", "campaign-duplicate", "campaign-mass-claim"}
+    (mass,) = [f for f in summary["campaign_findings"] if f["rule"] == "campaign-mass-claim"]
+    assert len(mass["claims"]) >= 2 and mass["recipients"] == 6
+    assert summary["suppressed"]["recipients"] == 2
+    assert set(summary["variants"]) == {"A", "B"}

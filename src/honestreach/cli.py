@@ -410,62 +410,103 @@ def _report_rule_errors(errors: Sequence[object]) -> None:
 @click.option("--map-body", help="The column holding the body.")
 @click.option("--map-sent-at", help="The column holding the send time.")
 @click.option("--map-variant", help="The column naming the A/B variant.")
+@click.option("--select", help="Comma-separated rule ids or categories to check (default: all).")
+@click.option("--ignore", help="Comma-separated rule ids or categories to skip.")
+@click.option("--date", "message_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of sends that have no sent_at (default: today).")
+@click.option("--html", "html_path", metavar="FILE.html",
+              help="Write a self-contained HTML report of the audit to this file.")
+@click.option("--html-messages", type=click.IntRange(1), default=2000, show_default=True,
+              help="Messages listed in the HTML report (the lowest-scoring when there are more).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Check the messages on this Dask scheduler (e.g. tcp://scheduler:8786).")
 def audit(source: str, crm_source: str | None, crm_preset: str | None,
           crm_mapping: Path | None, config_path: Path | None, jobs: int | None,
           output_path: str | None, output_format: str, cap: str | None, columns: str | None,
           map_id: str | None, map_to: str | None, map_from: str | None,
           map_subject: str | None, map_body: str | None, map_sent_at: str | None,
-          map_variant: str | None) -> None:
-    """Audit a campaign: a CSV/JSONL export (.gz too), an mbox file or a folder of .eml files."""
+          map_variant: str | None, select: str | None, ignore: str | None,
+          message_date: datetime | None, html_path: str | None, html_messages: int,
+          dask_address: str | None) -> None:
+    """Audit a campaign: a CSV/JSONL export or an mbox file (.gz too), or a folder of .eml files."""
     import json
 
-    from .campaign import CampaignSourceError, WorkerSettings, audit as run_audit, parse_cap
+    from .campaign import CampaignSourceError, parse_cap
+    from .campaign.api import audit as run_audit
+    from .campaign.cluster import ClusterError
     from .campaign.output import RecordWriter
-    from .campaign.sources import source_format
+    from .campaign.progress import ProgressLine
+    from .campaign.sources import ReadProgress
     from .config import ConfigError
-    from .pipeline import Linter, Overrides
+    from .crm import CRMError
 
-    overrides = Overrides(config_path=config_path)
+    if config_path is not None and not config_path.is_file():
+        raise click.BadParameter(f"{config_path} does not exist", param_hint="--config")
     try:
         mapping = parse_columns_option(columns, id=map_id, to=map_to, **{
             "from": map_from}, subject=map_subject, body=map_body, sent_at=map_sent_at,
             variant=map_variant)
-        source_format(source)
-        config = Linter(overrides).config_for(source)
-        cap_value = parse_cap(cap or config.campaign_cap or "3/7d")
+        cap_value = parse_cap(cap) if cap else None
         writer_format = RecordWriter.format_for(output_path) if output_path else None
-    except (ValueError, CampaignSourceError) as exc:
+        if html_path is not None and not html_path.lower().endswith((".html", ".htm")):
+            raise ValueError(f"{html_path}: --html must end in .html")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    html_report = None
+    if html_path is not None:
+        from .campaign.html import HtmlReport
+
+        html_report = HtmlReport(limit=html_messages)
+    read = ReadProgress()
+    progress = ProgressLine(sys.stderr, read) if sys.stderr.isatty() else None
+    writer: RecordWriter | None = None
+    out = None
+
+    def on_record(record: dict) -> None:
+        nonlocal writer, out
+        if writer_format is not None and writer is None:
+            # Opened with the first result, so a run refused at the start leaves no file.
+            out = open(output_path, "w", encoding="utf-8", newline="")  # type: ignore[arg-type]
+            writer = RecordWriter(out, writer_format)
+        if writer is not None:
+            writer.write(record)
+        if html_report is not None:
+            html_report.add(record)
+        if progress is not None:
+            progress.update()
+
+    try:
+        result = run_audit(
+            source, crm=crm_source, crm_preset=crm_preset, crm_mapping=crm_mapping,
+            config=config_path, columns=mapping, cap=cap_value, jobs=jobs, on_record=on_record,
+            select=select, ignore=ignore, keep_source=html_path is not None,
+            scheduler=dask_address, date=message_date.date() if message_date else None,
+            progress=read)
+    except CampaignSourceError as exc:
         raise click.UsageError(str(exc)) from exc
     except ConfigError as exc:
         click.echo(f"error: {exc.error}", err=True)
         sys.exit(EXIT_ERROR)
-    crm_source = crm_source or config.crm
-    if crm_source:
-        _check_crm(crm_source, crm_preset or config.crm_preset, crm_mapping or config.crm_mapping)
-    settings = WorkerSettings(source, overrides, crm_source, crm_preset or config.crm_preset,
-                              crm_mapping or config.crm_mapping)
-    out = open(output_path, "w", encoding="utf-8", newline="") if output_path else None
-    writer = RecordWriter(out, writer_format) if out and writer_format else None
-    bar = None
-    if sys.stderr.isatty():
-        bar = click.progressbar(length=0, label="auditing", file=sys.stderr,
-                                show_pos=True, show_percent=False, show_eta=False)
-        bar.__enter__()
-
-    def on_record(record: dict) -> None:
-        if writer is not None:
-            writer.write(record)
-        if bar is not None:
-            bar.length = bar.pos + 1
-            bar.update(1)
-
-    try:
-        result = run_audit(settings, mapping, jobs, cap_value, on_record=on_record)
+    except (CRMError, ClusterError, ValueError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        if progress is not None and progress.count:
+            progress.close()
         if out is not None:
             out.close()
+    try:
+        if writer_format is not None and out is None:  # a campaign with no rows
+            with open(output_path, "w", encoding="utf-8", newline="") as empty:  # type: ignore[arg-type]
+                RecordWriter(empty, writer_format)
+        if html_report is not None:
+            html_report.write(html_path, result.summary, title=f"Audit of {source}")
+    except OSError as exc:
+        click.echo(f"error: cannot write {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(EXIT_ERROR)
     if output_format == "json":
         click.echo(json.dumps(result.summary, indent=2, ensure_ascii=False))
     else:
@@ -482,18 +523,6 @@ def parse_columns_option(spec: str | None, **single: str | None) -> dict[str, st
     from .campaign import parse_columns
 
     return parse_columns(spec, **single)
-
-
-def _check_crm(source: str, preset: str | None, mapping: Path | None) -> None:
-    """Load the CRM once in the parent so a bad CRM fails before any worker starts."""
-    from .crm import CRMError, load_crm
-
-    try:
-        load_crm(source, preset=preset, mapping=mapping)
-    except CRMError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-
 
 
 def run() -> None:

@@ -1,0 +1,107 @@
+"""``honestreach.audit``: a campaign audit from Python, with what ``honestreach audit`` does."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .aggregate import Cap, parse_cap
+from .audit import AuditResult, iter_records
+from .audit import audit as run_audit
+from .sources import ReadProgress, iter_rows, source_format
+from .worker import WorkerSettings
+
+if TYPE_CHECKING:
+    from dask.bag import Bag
+    from distributed import Client
+
+
+def _names(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(name.strip() for name in value if name.strip())
+
+
+def audit(
+    source: str | os.PathLike[str] | Bag,
+    *,
+    crm: str | os.PathLike[str] | None = None,
+    crm_preset: str | None = None,
+    crm_mapping: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    cap: str | Cap | None = None,
+    jobs: int | None = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+    select: str | Iterable[str] | None = None,
+    ignore: str | Iterable[str] | None = None,
+    keep_source: bool = False,
+    scheduler: str | Client | None = None,
+    date: datetime.date | None = None,
+    progress: ReadProgress | None = None,
+) -> AuditResult:
+    """Audit a campaign as ``honestreach audit`` does: the summary and the campaign findings.
+
+    ``source`` is a campaign file or folder (CSV or JSONL, optionally gzip-compressed, an mbox
+    file or a folder of .eml files), checked in ``jobs`` worker processes (default: all
+    cores), or a ``dask.bag.Bag`` of send dicts (keys id, to, from, subject, body, sent_at,
+    variant), checked on the Dask workers (see ``cluster.iter_bag_records``).
+
+    ``crm`` (a folder of CSVs, a JSON/YAML file or a database URL), ``crm_preset`` and
+    ``crm_mapping`` default to the configuration file's; ``config`` is the configuration file
+    (default: the nearest one above ``source``, or above the working directory for a bag).
+    ``columns`` maps the canonical fields onto the source's column names (``{"to": "email"}``).
+    ``cap`` is at most N messages to one contact in D days (``"3/7d"`` or a ``Cap``; default:
+    the configuration's ``campaign-cap``, else 3/7d). ``on_record`` sees each message's record
+    in input order. ``select`` and ``ignore`` take rule ids or categories (a list, or a
+    comma-separated string). ``keep_source`` keeps each message's text in its record.
+``date`` is the date of sends that have no ``sent_at`` (default: today). ``progress`` is kept
+up to date as a file or folder source is read (for a progress bar).
+
+    ``scheduler`` (a Dask scheduler address or a ``distributed.Client``) checks the messages
+    on that cluster: its workers load the CRM themselves, so it must be a path they can read
+    or a database URL they can reach. A bag uses the active ``distributed`` client by default.
+
+    Raises CampaignSourceError, ConfigError, CRMError, ClusterError, or ValueError for an
+    invalid cap.
+    """
+    from ..pipeline import Linter, Overrides
+
+    bag = None
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        source_format(name)
+    else:
+        from .cluster import BAG_SOURCE
+
+        name, bag = BAG_SOURCE, source
+    overrides = Overrides(config_path=Path(config) if config is not None else None,
+                          select=_names(select), ignore=_names(ignore), date=date)
+    loaded = Linter(overrides).config_for(name)
+    cap_value = cap if isinstance(cap, Cap) else parse_cap(cap or loaded.campaign_cap or "3/7d")
+    crm_source = os.fspath(crm) if crm is not None else loaded.crm
+    crm_preset = crm_preset or loaded.crm_preset
+    mapping = Path(crm_mapping) if crm_mapping is not None else loaded.crm_mapping
+    if crm_source:
+        from ..crm import load_crm
+
+        # Here, before any worker starts: a CRM that cannot be read fails once, clearly.
+        load_crm(crm_source, crm_preset, mapping)
+    settings = WorkerSettings(name, overrides, crm_source, crm_preset, mapping,
+                              keep_source=keep_source)
+    if bag is not None:
+        from .cluster import iter_bag_records
+
+        records = iter_bag_records(settings, bag, columns, scheduler, jobs)
+    elif scheduler is not None:
+        from .cluster import iter_records_dask
+
+        records = iter_records_dask(settings, iter_rows(name, columns, progress), scheduler)
+    else:
+        records = iter_records(settings, iter_rows(name, columns, progress), jobs)
+    return run_audit(settings, columns, jobs, cap_value, on_record=on_record, records=records)

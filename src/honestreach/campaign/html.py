@@ -1,0 +1,319 @@
+"""The self-contained HTML report of an audit (``honestreach audit --html``): one offline file with
+the summary, charts drawn as inline SVG here, and a filterable list of messages.
+
+A campaign can have hundreds of thousands of rows, so the report keeps a bounded selection as
+they stream by: every message while there are at most ``limit``, otherwise the ``limit``
+lowest-scoring ones (and rows that could not be checked, within the same bound).
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from .. import __version__
+from ..taxonomy import CATEGORIES
+
+# Characters of a message's text kept for the report: enough for any real email, and a bound on
+# what one odd row (a pasted log, a huge HTML part) can cost.
+SOURCE_LIMIT = 20_000
+# Rows of the sender/variant/suppression/campaign tables; the JSON summary has them all.
+TABLE_ROWS = 50
+CAMPAIGN_FINDINGS = 200
+IDS_PER_FINDING = 40
+
+_NO_SCORES: dict[str, Any] = {"count": 0, "mean": None, "min": None, "q1": None,
+                              "median": None, "q3": None, "max": None, "histogram": [0] * 10}
+_FINDING_KEYS = ("rule", "category", "severity", "message", "line", "column", "end_line",
+                 "end_column", "field", "text", "suggestion")
+
+
+def _offset(line_starts: list[int], line: int, column: int) -> int:
+    """Character offset of a 1-based (line, column), as ``SourceText.position`` counts them."""
+    return line_starts[min(max(line, 1), len(line_starts)) - 1] + column - 1
+
+
+def _trimmed(source: str, findings: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """The text cut to ``SOURCE_LIMIT`` and the findings whose span still lies inside it."""
+    if len(source) <= SOURCE_LIMIT:
+        return source, findings
+    starts = [0]
+    starts.extend(match.end() for match in re.finditer("\n", source))
+    kept = [f for f in findings
+            if _offset(starts, f["end_line"], f["end_column"]) <= SOURCE_LIMIT]
+    return source[:SOURCE_LIMIT], kept
+
+
+def _entry(record: dict[str, Any], seq: int) -> dict[str, Any]:
+    """What the report keeps of a record (never the record itself: it can be large)."""
+    findings = [{key: finding.get(key) for key in _FINDING_KEYS}
+                for finding in record.get("findings") or ()]
+    source = record.get("_source")
+    total = len(findings)
+    if source is not None:
+        source, findings = _trimmed(source, findings)
+    return {
+        "seq": seq,
+        "row": record.get("row"),
+        "id": str(record.get("id")),
+        "recipient": record.get("recipient"),
+        "sender": record.get("sender"),
+        "subject": record.get("subject"),
+        "variant": record.get("variant"),
+        "sent_at": record.get("sent_at"),
+        "checked": bool(record.get("checked")),
+        "respect": record.get("respect"),
+        "relevance": record.get("relevance"),
+        "findings": findings,
+        # The findings count is the message's, even when some fall past the trimmed text.
+        "finding_count": total,
+        "errors": [str(error) for error in record.get("errors") or ()],
+        "source": source,
+        "trimmed": source is not None and len(record["_source"]) > SOURCE_LIMIT,
+    }
+
+
+def _score(record: dict[str, Any]) -> int:
+    return (record.get("respect") or 0) + (record.get("relevance") or 0)
+
+
+class HtmlReport:
+    """Collects the audit's records (bounded) and renders the report once the summary is known."""
+
+    def __init__(self, limit: int = 2000) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self.seen = 0
+        self.checked = 0
+        self.failed = 0
+        # A max-heap on score by way of negated keys: its top is the highest-scoring message
+        # kept, the first to go when a lower-scoring one arrives. Ties keep the earlier row.
+        self._lowest: list[tuple[int, int, dict[str, Any]]] = []
+        # Rows that could not be checked have no score to rank; the first ones are kept.
+        self._failed: list[dict[str, Any]] = []
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Take one audit record (as streamed, with ``_source`` when the audit kept it)."""
+        self.seen += 1
+        if not record.get("checked"):
+            self.failed += 1
+            if len(self._failed) < self.limit:
+                self._failed.append(_entry(record, self.seen))
+            return
+        self.checked += 1
+        score = _score(record)
+        if len(self._lowest) >= self.limit and score >= -self._lowest[0][0]:
+            return  # would be dropped at once: skip building its entry
+        item = (-score, -self.seen, _entry(record, self.seen))
+        if len(self._lowest) < self.limit:
+            heapq.heappush(self._lowest, item)
+        else:
+            heapq.heappushpop(self._lowest, item)
+
+    def listed(self) -> tuple[list[dict[str, Any]], int, int]:
+        """The messages the report lists, in input order, and how many checked and failed rows
+        are among them: at most ``limit`` in all, failed rows taking up to half when both
+        kinds are more than fit."""
+        checked = min(len(self._lowest), max(self.limit - len(self._failed), self.limit // 2))
+        failed = min(len(self._failed), self.limit - checked)
+        lowest = heapq.nlargest(checked, self._lowest)
+        entries = [entry for _, _, entry in lowest] + self._failed[:failed]
+        entries.sort(key=lambda entry: entry["seq"])
+        return entries, checked, failed
+
+    def statement(self, checked: int, failed: int) -> str:
+        """How many of how many messages the report lists, and why."""
+        if checked + failed == self.seen:
+            return f"All {self.seen:,} {_plural(self.seen, 'message')} are listed."
+        if checked == self.checked:
+            parts = [_every(checked, "checked message", "")]
+        else:
+            lowest = (f"the {checked:,} lowest-scoring of {self.checked:,} checked messages "
+                      f"(by respect + relevance)")
+            parts = [lowest]
+        if failed == self.failed:
+            if failed:
+                parts.append(_every(failed, "row", " that could not be checked"))
+        else:
+            parts.append(f"the first {failed:,} of {self.failed:,} rows that could not be "
+                         f"checked")
+        return (f"Listing {checked + failed:,} of {self.seen:,} messages: {' and '.join(parts)}, "
+                f"to keep this file small. The full results are in the audit's --output file.")
+
+    def render(self, summary: dict[str, Any], title: str) -> str:
+        """The report as one HTML document."""
+        from markupsafe import Markup
+
+        env = _environment()
+        entries, checked, failed = self.listed()
+        listed_ids = {entry["id"] for entry in entries}
+        campaign = _campaign_findings(summary.get("campaign_findings") or [], listed_ids)
+        given = summary.get("scores") or {}
+        scores = {name: {**_NO_SCORES, **(given.get(name) or {})}
+                  for name in ("respect", "relevance")}
+        by_category = summary.get("by_category") or {}
+        template = env.get_template("report.html.j2")
+        return template.render(
+            title=title,
+            generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            version=__version__,
+            rows=summary.get("rows") or {"read": self.seen, "checked": self.checked,
+                                         "failed": self.failed},
+            findings_total=sum(by_category.values()),
+            scores=scores,
+            respect_chart=histogram_chart("respect", "Respect", scores["respect"]["histogram"]),
+            relevance_chart=histogram_chart("relevance", "Relevance",
+                                            scores["relevance"]["histogram"]),
+            category_chart=category_chart(by_category),
+            by_rule=sorted((summary.get("by_rule") or {}).items(), key=lambda kv: (-kv[1], kv[0])),
+            campaign=campaign,
+            senders=_group_table(summary.get("senders") or {}),
+            variants=_group_table(summary.get("variants") or {}),
+            suppressed=_suppressed(summary.get("suppressed") or {}),
+            listing={"listed": len(entries), "statement": self.statement(checked, failed)},
+            messages=entries,
+            source_limit=SOURCE_LIMIT,
+            categories=CATEGORIES,
+            css=Markup(_asset(env, "report.css")),
+            script=Markup(_asset(env, "report.js")),
+        )
+
+    def write(self, path: str | os.PathLike[str], summary: dict[str, Any], title: str) -> None:
+        """Write the report to ``path`` (UTF-8)."""
+        html = self.render(summary, title)
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(html)
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _every(count: int, noun: str, rest: str) -> str:
+    return f"the 1 {noun}{rest}" if count == 1 else f"all {count:,} {noun}s{rest}"
+
+
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("honestreach.campaign", "templates"),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["thousands"] = lambda n: "–" if n is None else f"{n:,}"
+    env.filters["plural"] = lambda word, count: _plural(count, word)
+    return env
+
+
+def _asset(env: Any, name: str) -> str:
+    """A stylesheet or script, verbatim: it is code, never parsed as a template."""
+    source, _, _ = env.loader.get_source(env, name)
+    return source
+
+
+# -- charts ---------------------------------------------------------------------------------
+
+def _nice_max(value: int) -> int:
+    """The smallest 1/2/5 × 10^n at least ``value`` (an axis that ends on a round number)."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def _band(low: int) -> str:
+    return "low" if low < 40 else "mid" if low < 70 else "high"
+
+
+def histogram_chart(key: str, label: str, bins: list[int] | None) -> dict[str, Any]:
+    """Geometry of a 10-bin score histogram (0-9 ... 90-100) for the SVG template."""
+    bins = list(bins or [0] * 10)
+    width, height = 420, 230
+    left, right, top, bottom = 44, 12, 18, 46
+    plot_w, plot_h = width - left - right, height - top - bottom
+    total = sum(bins)
+    peak = _nice_max(max(max(bins), 1))
+    slot = plot_w / len(bins)
+    bars = []
+    for index, count in enumerate(bins):
+        low = index * 10
+        high = 100 if index == len(bins) - 1 else low + 9
+        bar_h = plot_h * count / peak
+        bars.append({"x": round(left + index * slot + 2, 1), "w": round(slot - 4, 1),
+                     "y": round(top + plot_h - bar_h, 1), "h": round(bar_h, 1),
+                     "count": count, "range": f"{low}–{high}", "band": _band(low),
+                     "cx": round(left + (index + 0.5) * slot, 1)})
+    ticks = [{"value": value, "y": round(top + plot_h - plot_h * value / peak, 1)}
+             for value in sorted({0, peak // 2 if peak % 2 == 0 else peak, peak})]
+    edges = [{"value": index * 10, "x": round(left + index * slot, 1)}
+             for index in range(len(bins) + 1)]
+    summary = ", ".join(f"{bar['range']}: {bar['count']}" for bar in bars)
+    return {"key": key, "label": label, "width": width, "height": height, "left": left,
+            "top": top, "plot_w": plot_w, "plot_h": plot_h, "bottom_y": top + plot_h,
+            "bars": bars, "ticks": ticks, "edges": edges, "total": total,
+            "description": f"{label} scores of {total:,} checked messages in ten bins: "
+                           f"{summary}."}
+
+
+def category_chart(by_category: dict[str, int]) -> dict[str, Any]:
+    """Geometry of the horizontal bar chart of findings per category."""
+    items = sorted(((name, count) for name, count in by_category.items() if count),
+                   key=lambda item: (-item[1], item[0]))
+    width, label_w, row_h, top = 640, 190, 26, 8
+    plot_w = width - label_w - 56
+    peak = max((count for _, count in items), default=1)
+    bars = [{"name": name, "count": count, "y": top + index * row_h,
+             "w": max(round(plot_w * count / peak, 1), 2),
+             "about": CATEGORIES.get(name, "")}
+            for index, (name, count) in enumerate(items)]
+    description = "; ".join(f"{name}: {count}" for name, count in items)
+    return {"width": width, "height": top * 2 + row_h * len(items), "label_w": label_w,
+            "row_h": row_h, "bars": bars,
+            "description": f"Findings per category: {description or 'none'}."}
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+def _group_table(groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The busiest senders or variants; ``best`` names, per column, the one row that leads it
+    (a lead shared by several rows singles nobody out, so none is marked)."""
+    rows = sorted(groups.items(), key=lambda kv: (-kv[1].get("messages", 0), kv[0]))
+    shown = [{"name": name, **values} for name, values in rows[:TABLE_ROWS]]
+    compared = [row for row in shown if row.get("messages")]
+    best: dict[str, str] = {}
+    for column, pick in (("mean_respect", max), ("mean_relevance", max),
+                         ("findings_per_message", min)):
+        values = [row[column] for row in compared]
+        if len(values) >= 2 and values.count(pick(values)) == 1:
+            best[column] = next(row["name"] for row in compared if row[column] == pick(values))
+    return {"rows": shown, "total": len(groups), "best": best}
+
+
+def _suppressed(suppressed: dict[str, Any]) -> dict[str, Any]:
+    contacts = list((suppressed.get("list") or {}).items())
+    return {"recipients": suppressed.get("recipients", len(contacts)),
+            "sends": suppressed.get("sends", 0), "list": contacts[:TABLE_ROWS],
+            "more": max(len(contacts) - TABLE_ROWS, 0)}
+
+
+def _campaign_findings(findings: list[dict[str, Any]],
+                       listed: set[str]) -> dict[str, Any]:
+    """Campaign findings for the table (bounded), and for each listed message the ones it is in."""
+    shown = []
+    for finding in findings[:CAMPAIGN_FINDINGS]:
+        ids = [str(i) for i in finding.get("ids") or ()]
+        shown.append({"rule": finding.get("rule"), "category": finding.get("category"),
+                      "severity": finding.get("severity"), "message": finding.get("message"),
+                      "ids": [{"id": i, "listed": i in listed} for i in ids[:IDS_PER_FINDING]],
+                      "more_ids": max(len(ids) - IDS_PER_FINDING, 0)})
+    by_message: dict[str, list[dict[str, Any]]] = {}
+    for finding in findings:
+        for message_id in {str(i) for i in finding.get("ids") or ()} & listed:
+            by_message.setdefault(message_id, []).append(
+                {key: finding.get(key) for key in ("rule", "category", "severity", "message")})
+    return {"findings": shown, "total": len(findings), "by_message": by_message}

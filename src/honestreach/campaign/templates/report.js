@@ -1,0 +1,452 @@
+"use strict";
+// The message list of the audit report. Every string from the audit (message texts, names,
+// subjects) is untrusted: it only ever reaches the page as textContent or an attribute value.
+(function () {
+  const SEVERITIES = ["error", "warning", "info"];
+  const RANK = { info: 0, warning: 1, error: 2 };
+  const table = document.getElementById("message-table");
+  const tbody = document.getElementById("message-rows");
+  if (!table || !tbody) {
+    return;
+  }
+  const messages = readJson("data-messages");
+  const campaign = readJson("data-campaign");
+  const categories = readJson("data-categories");
+  const sourceLimit = Number(table.dataset.sourceLimit || 0);
+  const controls = {
+    text: document.getElementById("filter-text"),
+    category: document.getElementById("filter-category"),
+    severity: document.getElementById("filter-severity"),
+    status: document.getElementById("filter-status"),
+  };
+  const countLine = document.getElementById("shown-count");
+  const noMatch = document.getElementById("no-match");
+  const sort = { key: "row", descending: false };
+
+  function readJson(id) {
+    return JSON.parse(document.getElementById(id).textContent);
+  }
+
+  function number(n) {
+    return n.toLocaleString("en-US");
+  }
+
+  // el("td", {className: "x", title: "..."}, child, "text", ...): attributes are set one by
+  // one and strings become text nodes, so nothing is ever parsed as HTML.
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) {
+        continue;
+      }
+      if (name === "className") {
+        node.className = value;
+      } else if (name === "text") {
+        node.textContent = String(value);
+      } else {
+        node.setAttribute(name, value === true ? "" : String(value));
+      }
+    }
+    for (const child of children) {
+      if (child !== null && child !== undefined && child !== false) {
+        node.append(child instanceof Node ? child : String(child));
+      }
+    }
+    return node;
+  }
+
+  function band(score) {
+    return score < 40 ? "low" : score < 70 ? "mid" : "high";
+  }
+
+  function scoreCell(score) {
+    const cell = el("td", { className: "n" });
+    if (score === null || score === undefined) {
+      cell.append(el("span", { className: "muted", text: "–" }));
+    } else {
+      cell.append(el("span", { className: "score-pill band-" + band(score), text: score }));
+    }
+    return cell;
+  }
+
+  function findingsCell(message) {
+    const cell = el("td", { className: "n" });
+    if (!message.checked) {
+      cell.append(el("span", { className: "failed-pill", title: "Could not be checked", text: "failed" }));
+      return cell;
+    }
+    const counts = { error: 0, warning: 0, info: 0 };
+    for (const finding of message.findings) {
+      counts[finding.severity] = (counts[finding.severity] || 0) + 1;
+    }
+    const hidden = message.finding_count - message.findings.length;
+    const dots = el("span", { className: "dots" });
+    for (const severity of SEVERITIES) {
+      if (counts[severity]) {
+        dots.append(el("span", {
+          className: "dot sev-" + severity,
+          title: counts[severity] + " " + severity + (counts[severity] === 1 ? "" : "s"),
+          text: counts[severity],
+        }));
+      }
+    }
+    if (hidden > 0) {
+      dots.append(el("span", { className: "dot", title: hidden + " past the text shown", text: "+" + hidden }));
+    }
+    if (!message.finding_count) {
+      dots.append(el("span", { className: "muted", text: "0" }));
+    }
+    cell.append(dots);
+    return cell;
+  }
+
+  function textCell(value, className) {
+    const text = value === null || value === undefined ? "" : String(value);
+    return el("td", { className: className || null, title: text || null }, text || "–");
+  }
+
+  // -- rows ----------------------------------------------------------------------------------
+  for (const message of messages) {
+    message.campaign = campaign[message.id] || [];
+    message.all = message.findings.concat(message.campaign);
+    message.search = [message.id, message.recipient, message.sender, message.subject]
+      .filter((value) => value !== null && value !== undefined)
+      .join("\n").toLowerCase();
+    const detailId = "message-detail-" + message.seq;
+    const button = el("button", {
+      type: "button", className: "open-button", "aria-expanded": "false",
+      "aria-controls": detailId, text: message.id,
+    });
+    const row = el("tr", { className: "message" + (message.checked ? "" : " failed"), "data-id": message.id },
+      el("td", { className: "n muted hide-narrow", text: message.row === null ? "" : message.row }),
+      el("td", { title: message.id }, button),
+      textCell(message.recipient),
+      textCell(message.sender, "hide-narrow"),
+      textCell(message.subject, "hide-narrow"),
+      scoreCell(message.respect),
+      scoreCell(message.relevance),
+      findingsCell(message));
+    row.addEventListener("click", () => toggle(message));
+    button.addEventListener("click", (event) => {
+      event.stopPropagation();
+      toggle(message);
+    });
+    message.row_node = row;
+    message.button = button;
+    message.detail = null;
+    message.detailId = detailId;
+    tbody.append(row);
+  }
+
+  // -- the category filter offers what the listed messages have ------------------------------
+  const perCategory = new Map();
+  for (const message of messages) {
+    for (const name of new Set(message.all.map((finding) => finding.category))) {
+      perCategory.set(name, (perCategory.get(name) || 0) + 1);
+    }
+  }
+  for (const name of [...perCategory.keys()].sort()) {
+    const count = perCategory.get(name);
+    controls.category.append(el("option", {
+      value: name, title: categories[name] || null,
+      text: name + " (" + number(count) + (count === 1 ? " message)" : " messages)"),
+    }));
+  }
+
+  // -- filtering and sorting -----------------------------------------------------------------
+  function matches(message) {
+    const text = controls.text.value.trim().toLowerCase();
+    if (text && !message.search.includes(text)) {
+      return false;
+    }
+    const status = controls.status.value;
+    if (status === "failed" && message.checked) {
+      return false;
+    }
+    if (status === "findings" && !message.all.length && !message.finding_count) {
+      return false;
+    }
+    if (status === "clean" && (!message.checked || message.all.length || message.finding_count)) {
+      return false;
+    }
+    const category = controls.category.value;
+    const severity = controls.severity.value;
+    if (category || severity) {
+      return message.all.some((finding) =>
+        (!category || finding.category === category) && (!severity || finding.severity === severity));
+    }
+    return true;
+  }
+
+  function applyFilters() {
+    let shown = 0;
+    for (const message of messages) {
+      const visible = matches(message);
+      message.row_node.hidden = !visible;
+      if (message.detail) {
+        message.detail.hidden = !visible;
+      }
+      shown += visible ? 1 : 0;
+    }
+    countLine.textContent = number(shown) + " of " + number(messages.length) + " messages shown";
+    noMatch.hidden = shown > 0;
+  }
+
+  const sortKeys = {
+    row: (m) => m.row,
+    id: (m) => m.id,
+    recipient: (m) => (m.recipient || "").toLowerCase() || null,
+    sender: (m) => (m.sender || "").toLowerCase() || null,
+    respect: (m) => m.respect,
+    relevance: (m) => m.relevance,
+    findings: (m) => (m.checked ? m.finding_count + m.campaign.length : null),
+  };
+  const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+  function compare(a, b) {
+    const key = sortKeys[sort.key];
+    const x = key(a);
+    const y = key(b);
+    // Missing values (rows that failed have no scores) go last whichever the direction.
+    if (x === null || x === undefined || y === null || y === undefined) {
+      const missing = (x === null || x === undefined) - (y === null || y === undefined);
+      return missing || a.seq - b.seq;
+    }
+    const order = typeof x === "number" && typeof y === "number" ? x - y : collator.compare(String(x), String(y));
+    return (sort.descending ? -order : order) || a.seq - b.seq;
+  }
+
+  function applySort() {
+    const ordered = messages.slice().sort(compare);
+    const rows = document.createDocumentFragment();
+    for (const message of ordered) {
+      rows.append(message.row_node);
+      if (message.detail) {
+        rows.append(message.detail);
+      }
+    }
+    tbody.append(rows);
+    for (const header of table.querySelectorAll("th[data-sort]")) {
+      header.setAttribute("aria-sort", header.dataset.sort !== sort.key ? "none"
+        : sort.descending ? "descending" : "ascending");
+    }
+  }
+
+  for (const header of table.querySelectorAll("th[data-sort]")) {
+    header.querySelector("button").addEventListener("click", () => {
+      if (sort.key === header.dataset.sort) {
+        sort.descending = !sort.descending;
+      } else {
+        sort.key = header.dataset.sort;
+        sort.descending = false;
+      }
+      applySort();
+    });
+  }
+  controls.text.addEventListener("input", applyFilters);
+  for (const name of ["category", "severity", "status"]) {
+    controls[name].addEventListener("change", applyFilters);
+  }
+
+  // -- an opened message ---------------------------------------------------------------------
+  function toggle(message) {
+    if (message.detail) {
+      message.detail.remove();
+      message.detail = null;
+      message.row_node.classList.remove("open");
+      message.button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const cell = el("td", { colspan: table.tHead.rows[0].cells.length }, detailContent(message));
+    message.detail = el("tr", { className: "detail", id: message.detailId }, cell);
+    message.row_node.after(message.detail);
+    message.row_node.classList.add("open");
+    message.button.setAttribute("aria-expanded", "true");
+  }
+
+  function detailContent(message) {
+    const meta = el("dl", { className: "detail-meta" });
+    const fields = [["Recipient", message.recipient], ["Sender", message.sender],
+      ["Subject", message.subject], ["Variant", message.variant], ["Sent", message.sent_at],
+      ["Row", message.row]];
+    for (const [label, value] of fields) {
+      if (value !== null && value !== undefined && value !== "") {
+        meta.append(el("dt", { text: label }), el("dd", { text: value }));
+      }
+    }
+    const left = el("div", {}, meta);
+    for (const error of message.errors) {
+      left.append(el("p", { className: "error-box", role: "note" },
+        el("strong", { text: message.checked ? "Error: " : "Could not be checked: " }), error));
+    }
+    let marks = [];
+    if (message.source !== null && message.source !== undefined) {
+      const highlighted = highlight(message.source, message.findings);
+      marks = highlighted.marks;
+      left.append(highlighted.node);
+      if (message.trimmed) {
+        left.append(el("p", { className: "trim-note",
+          text: "The text is cut at " + number(sourceLimit) + " characters." }));
+      }
+    }
+    const right = el("div", {});
+    const items = [];
+    if (message.checked) {
+      right.append(el("h3", { text: message.finding_count === 1 ? "1 finding" : number(message.finding_count) + " findings" }));
+      const list = el("ol", { className: "finding-list" });
+      message.findings.forEach((finding, index) => {
+        const item = findingItem(finding);
+        item.addEventListener("mouseenter", () => activate(marks, items, index, true));
+        item.addEventListener("mouseleave", () => activate(marks, items, index, false));
+        items.push(item);
+        list.append(item);
+      });
+      right.append(list);
+      const hidden = message.finding_count - message.findings.length;
+      if (hidden > 0) {
+        right.append(el("p", { className: "note",
+          text: number(hidden) + (hidden === 1 ? " finding lies" : " findings lie") +
+            " past the text shown; the audit's --output file has every finding." }));
+      }
+      if (!message.finding_count) {
+        right.append(el("p", { className: "empty-note", text: "No findings in this message." }));
+      }
+    }
+    if (message.campaign.length) {
+      right.append(el("h3", { text: "Campaign findings" }));
+      const list = el("ul", { className: "finding-list" });
+      for (const finding of message.campaign) {
+        list.append(findingItem(finding, "campaign-level"));
+      }
+      right.append(list);
+    }
+    for (const mark of marks) {
+      mark.addEventListener("click", () => {
+        const indices = mark.dataset.findings.split(" ").map(Number);
+        for (const [index, item] of items.entries()) {
+          item.classList.toggle("active", indices.includes(index));
+        }
+        items[indices[0]].scrollIntoView({ block: "nearest" });
+      });
+    }
+    return el("div", { className: "detail-grid" }, left, right);
+  }
+
+  function activate(marks, items, index, on) {
+    items[index].classList.toggle("active", on);
+    for (const mark of marks) {
+      if (mark.dataset.findings.split(" ").includes(String(index))) {
+        mark.classList.toggle("active", on);
+      }
+    }
+  }
+
+  function findingItem(finding, extra) {
+    const head = el("div", { className: "finding-head" },
+      el("span", { className: "sev sev-" + finding.severity, text: finding.severity }),
+      el("code", { text: finding.rule }),
+      el("span", { className: "muted", text: finding.category }));
+    if (finding.line) {
+      head.append(el("span", { className: "where",
+        text: (finding.field ? finding.field + ", " : "") + "line " + finding.line + ", column " + finding.column }));
+    }
+    const item = el("li", { className: "finding sev-" + finding.severity + (extra ? " " + extra : "") },
+      head, el("p", { className: "finding-message", text: finding.message }));
+    if (finding.text) {
+      const quote = finding.text.length > 240 ? finding.text.slice(0, 240) + "…" : finding.text;
+      item.append(el("p", { className: "quote", text: "“" + quote + "”" }));
+    }
+    if (finding.suggestion) {
+      item.append(el("p", { className: "suggestion", text: finding.suggestion }));
+    }
+    return item;
+  }
+
+  // -- highlights ----------------------------------------------------------------------------
+  // Findings give 1-based lines and columns counted in characters (code points); JavaScript
+  // strings index UTF-16 units, so columns are walked a code point at a time.
+  function lineStarts(text) {
+    const starts = [0];
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) {
+      starts.push(at + 1);
+    }
+    return starts;
+  }
+
+  function toIndex(text, starts, line, column) {
+    if (!line || line > starts.length) {
+      return text.length;
+    }
+    let index = starts[Math.max(line, 1) - 1];
+    for (let step = 1; step < column && index < text.length; step++) {
+      const code = text.charCodeAt(index);
+      index += code >= 0xd800 && code <= 0xdbff && index + 1 < text.length ? 2 : 1;
+    }
+    return Math.min(index, text.length);
+  }
+
+  // Overlapping spans: the text is cut at every start and end, and each piece is marked with
+  // the findings that cover it (coloured by the most severe of them).
+  function highlight(text, findings) {
+    const starts = lineStarts(text);
+    const spans = [];
+    findings.forEach((finding, index) => {
+      const start = toIndex(text, starts, finding.line, finding.column);
+      const end = toIndex(text, starts, finding.end_line, finding.end_column);
+      if (end > start) {
+        spans.push({ index, start, end, finding });
+      }
+    });
+    const cuts = new Set([0, text.length]);
+    for (const span of spans) {
+      cuts.add(span.start);
+      cuts.add(span.end);
+    }
+    const points = [...cuts].sort((a, b) => a - b);
+    const node = el("pre", { className: "source", tabindex: "0", "aria-label": "Message text" });
+    const marks = [];
+    for (let k = 0; k + 1 < points.length; k++) {
+      const from = points[k];
+      const to = points[k + 1];
+      const piece = text.slice(from, to);
+      const covering = spans.filter((span) => span.start <= from && span.end >= to);
+      if (!covering.length) {
+        node.append(piece);
+        continue;
+      }
+      const worst = covering.reduce((a, b) => (RANK[b.finding.severity] > RANK[a.finding.severity] ? b : a));
+      const mark = el("mark", {
+        className: "sev-" + worst.finding.severity + (covering.length > 1 ? " overlap" : ""),
+        title: covering.map((span) => span.finding.severity + ": " + span.finding.message).join("\n"),
+        "data-findings": covering.map((span) => span.index).join(" "),
+      }, piece);
+      marks.push(mark);
+      node.append(mark);
+    }
+    return { node, marks };
+  }
+
+  // -- campaign findings' message ids open the message ----------------------------------------
+  for (const chip of document.querySelectorAll("button[data-open]")) {
+    chip.addEventListener("click", () => {
+      const message = messages.find((m) => m.id === chip.dataset.open);
+      if (!message) {
+        return;
+      }
+      if (message.row_node.hidden) {
+        controls.text.value = "";
+        controls.category.value = "";
+        controls.severity.value = "";
+        controls.status.value = "";
+        applyFilters();
+      }
+      if (!message.detail) {
+        toggle(message);
+      }
+      message.row_node.scrollIntoView({ block: "start", behavior: "smooth" });
+      message.button.focus({ preventScroll: true });
+    });
+  }
+
+  applyFilters();
+})();

@@ -1,0 +1,404 @@
+"""The HTML report of an audit: contents, escaping of untrusted text, the bound on what it keeps,
+the command line, and the page itself in a real browser (Chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import escape
+
+from honestreach.campaign import WorkerSettings, audit
+from honestreach.campaign.html import SOURCE_LIMIT, HtmlReport
+from honestreach.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "campaign"
+CRM = str(FIXTURES / "crm")
+HOSTILE_SCRIPT = "</script><script>alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=alert(2)>"
+# Rows added to the fixture campaign: a finding after characters outside the Basic Multilingual
+# Plane (two UTF-16 units each in the browser), and text that tries to break out of the page.
+EXTRA_ROWS = [
+    {"id": "x1", "to": "cy@acme.example.com", "from": "rep@seller.example.com",
+     "subject": "Hello", "sent_at": "2026-09-04T09:00:00Z",
+     "body": "Hi Cy,\n\n\U0001F389\U0001F389 Great meeting you at SaaStr last week!\n\n"
+             "Unsubscribe: reply stop."},
+    {"id": "x2", "to": "dee@acme.example.com", "from": "rep@seller.example.com",
+     "subject": HOSTILE_SCRIPT, "sent_at": "2026-09-04T09:00:00Z",
+     "body": f"Hi,\n\n{HOSTILE_SCRIPT} and {HOSTILE_IMG}\n\nAct now, only 2 spots left!"},
+]
+# Attributes and CSS that would make the browser fetch something.
+REMOTE = re.compile(r"""(?:\b(?:src|href|action|poster|srcset)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//)"""
+                    r"""|url\(|@import""", re.IGNORECASE)
+
+
+def _audit(source: Path, report: HtmlReport) -> dict:
+    result = audit(WorkerSettings(str(source), crm_source=CRM, keep_source=True), jobs=1,
+                   on_record=report.add)
+    return result.summary
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture campaign (with its unreadable rows) plus the rows above."""
+    target = tmp_path_factory.mktemp("campaign") / "campaign.jsonl"
+    extra = "".join(json.dumps(row) + "\n" for row in EXTRA_ROWS)
+    target.write_text((FIXTURES / "campaign.jsonl").read_text(encoding="utf-8") + extra,
+                      encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def rendered(campaign: Path) -> tuple[str, dict, HtmlReport]:
+    report = HtmlReport()
+    summary = _audit(campaign, report)
+    return report.render(summary, title=f"Audit of {campaign.name}"), summary, report
+
+
+def _embedded(html: str, element_id: str) -> object:
+    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>',
+                      html, re.DOTALL)
+    assert match, element_id
+    return json.loads(match.group(1))
+
+
+def _record(n: int, respect: int, relevance: int, **extra: object) -> dict:
+    return {"row": n, "id": f"m{n}", "recipient": f"p{n}@example.com", "sender": "rep@x.example",
+            "subject": "Hello", "variant": "A", "sent_at": None, "checked": True,
+            "respect": respect, "relevance": relevance, "findings": [], "errors": [],
+            "_source": f"Subject: Hello\nTo: p{n}@example.com\n\nHi {n}.", **extra}
+
+
+def _failed(n: int) -> dict:
+    return {"row": n, "id": f"f{n}", "recipient": None, "sender": None, "subject": None,
+            "variant": None, "sent_at": None, "checked": False, "respect": None,
+            "relevance": None, "findings": [], "errors": ["invalid JSON"]}
+
+
+# -- contents -------------------------------------------------------------------------------
+
+def test_report_has_totals_charts_and_tables(rendered: tuple[str, dict, HtmlReport]) -> None:
+    html, summary, _ = rendered
+    rows = summary["rows"]
+    assert rows == {"read": 9, "checked": 6, "failed": 3}
+    assert html.startswith("<!DOCTYPE html>")
+    for name in ("read", "checked", "failed"):
+        assert f'data-total="{name}">{rows[name]}<' in html
+    assert 'data-total="suppressed">1<' in html
+    for chart in ("respect", "relevance", "categories"):
+        assert re.search(rf'<svg class="chart [a-z]+" [^>]*data-chart="{chart}"', html), chart
+    assert html.count('<g class="bar band-') == 20  # ten bins per histogram
+    assert '<title id="chart-respect-title">Respect scores</title>' in html
+    assert "Findings per category" in html and "compliance.unsubscribe" in html
+    # Campaign findings with their message ids; per-sender and per-variant tables.
+    assert "campaign-duplicate" in html and 'data-open="s2"' in html and 'data-open="s3"' in html
+    assert "Results per sender" in html and "other@seller.example.com" in html
+    assert "Results per variant" in html and ">Agenda<" in html
+    assert "All 9 messages are listed." in html
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+
+
+def test_every_message_is_embedded_with_its_text(rendered: tuple[str, dict, HtmlReport]) -> None:
+    html, _, _ = rendered
+    messages = _embedded(html, "data-messages")
+    assert isinstance(messages, list)
+    assert [m["id"] for m in messages] == ["s1", "s2", "s3", "s4", "line-5", "s5", "s6",
+                                           "x1", "x2"]
+    first = messages[0]
+    assert first["source"].startswith("Subject: Notes\n") and first["findings"]
+    assert all(m["source"] is None and m["errors"] for m in messages if not m["checked"])
+    campaign = _embedded(html, "data-campaign")
+    assert isinstance(campaign, dict)
+    assert [f["rule"] for f in campaign["s2"]] == ["campaign-duplicate"]
+
+
+def test_no_remote_resources(rendered: tuple[str, dict, HtmlReport]) -> None:
+    html, _, _ = rendered
+    assert not REMOTE.findall(html)
+    # Links the page has are to its own sections.
+    assert set(re.findall(r'href="([^"]*)"', html)) <= {
+        "#scores", "#findings", "#campaign", "#senders", "#variants", "#messages"}
+    assert not re.search(r"<(?:img|link|iframe|object|embed|base)\b", html, re.IGNORECASE)
+
+
+def test_untrusted_text_is_escaped(rendered: tuple[str, dict, HtmlReport]) -> None:
+    html, _, _ = rendered
+    assert HOSTILE_SCRIPT not in html
+    assert "<script>alert" not in html
+    assert "<img" not in html
+    # Three JSON blocks and the page's own script: nothing added by the data.
+    assert len(re.findall(r"<script\b", html)) == 4
+    assert len(re.findall(r"</script>", html)) == 4
+    # Escaped, not lost: the embedded text is the message as given.
+    messages = {m["id"]: m for m in _embedded(html, "data-messages")}  # type: ignore[union-attr]
+    assert HOSTILE_SCRIPT in messages["x2"]["source"] and HOSTILE_IMG in messages["x2"]["source"]
+    assert messages["x2"]["subject"] == HOSTILE_SCRIPT
+
+
+def test_title_and_tables_are_escaped() -> None:
+    report = HtmlReport()
+    report.add(_record(1, 50, 50, sender="<b>Eve</b>", variant="<i>B</i>"))
+    summary = {"rows": {"read": 1, "checked": 1, "failed": 0},
+               "senders": {"<b>Eve</b>": {"messages": 1, "failed": 0, "findings": 0,
+                                          "findings_per_message": 0.0, "mean_respect": 50.0,
+                                          "mean_relevance": 50.0}},
+               "campaign_findings": [{"rule": "campaign-duplicate",
+                                      "category": "campaign.duplicate", "severity": "warning",
+                                      "message": "<svg onload=alert(1)>", "ids": ["m1"]}]}
+    html = report.render(summary, title="<script>alert(1)</script>")
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+    assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;" in html
+    assert "<svg onload" not in html
+
+
+# -- what the report keeps -------------------------------------------------------------------
+
+def test_bound_keeps_the_lowest_scoring_in_input_order() -> None:
+    report = HtmlReport(limit=3)
+    scores = [90, 20, 75, 10, 60, 95, 30, 80, 20, 55]
+    for n, score in enumerate(scores, start=1):
+        report.add(_record(n, score, score))
+    entries, checked, failed = report.listed()
+    # 10, 20, 20 are the lowest; of the two 20s both fit; input order is kept.
+    assert [e["id"] for e in entries] == ["m2", "m4", "m9"]
+    assert (checked, failed) == (3, 0)
+    statement = report.statement(checked, failed)
+    assert statement == (
+        "Listing 3 of 10 messages: the 3 lowest-scoring of 10 checked messages (by respect "
+        "+ relevance), to keep this file small. The full results are in the audit's "
+        "--output file.")
+    html = report.render({"rows": {"read": 10, "checked": 10, "failed": 0}}, title="t")
+    assert str(escape(statement)) in html  # as Jinja escapes it
+    assert [m["id"] for m in _embedded(html, "data-messages")] == ["m2", "m4", "m9"]  # type: ignore[union-attr]
+
+
+def test_ties_keep_the_earlier_rows() -> None:
+    report = HtmlReport(limit=2)
+    for n in range(1, 6):
+        report.add(_record(n, 40, 40))
+    assert [e["id"] for e in report.listed()[0]] == ["m1", "m2"]
+
+
+def test_failed_rows_share_the_bound() -> None:
+    report = HtmlReport(limit=4)
+    for n in range(1, 21):
+        report.add(_failed(n) if n % 3 == 0 else _record(n, n, n))
+    entries, checked, failed = report.listed()
+    assert len(entries) == 4 and (checked, failed) == (2, 2)
+    assert [e["id"] for e in entries] == ["m1", "m2", "f3", "f6"]
+    statement = report.statement(checked, failed)
+    assert statement.startswith(
+        "Listing 4 of 20 messages: the 2 lowest-scoring of 14 checked messages (by respect + "
+        "relevance) and the first 2 of 6 rows that could not be checked,")
+    # Few failed rows: all of them, the rest of the bound goes to the lowest-scoring.
+    report = HtmlReport(limit=4)
+    for n in range(1, 11):
+        report.add(_failed(n) if n == 7 else _record(n, 100 - n, 100 - n))
+    entries, checked, failed = report.listed()
+    assert [e["id"] for e in entries] == ["f7", "m8", "m9", "m10"]
+    assert "and the 1 row that could not be checked," in report.statement(checked, failed)
+
+
+def test_memory_stays_bounded_on_a_long_campaign() -> None:
+    report = HtmlReport(limit=25)
+    for n in range(1, 50_001):
+        report.add(_failed(n) if n % 10 == 0 else _record(n, n % 97, n % 89))
+    assert report.seen == 50_000 and report.failed == 5_000
+    assert len(report._lowest) == 25 and len(report._failed) == 25
+    entries, _, _ = report.listed()
+    assert len(entries) == 25
+    lowest = sorted(n % 97 + n % 89 for n in range(1, 50_001) if n % 10)[:12]
+    assert sorted(e["respect"] + e["relevance"] for e in entries if e["checked"]) == lowest
+    assert [e["id"] for e in entries if not e["checked"]] == [f"f{n}" for n in range(10, 140, 10)]
+
+
+def test_long_texts_are_trimmed_with_their_findings() -> None:
+    body = "Hi.\n" + "word " * (SOURCE_LIMIT // 4) + "\nThe end."
+    source = "Subject: Long\nTo: a@example.com\n\n" + body
+    last_line = source.count("\n") + 1
+    near = {"rule": "r1", "category": "urgency", "severity": "warning", "message": "m",
+            "line": 4, "column": 1, "end_line": 4, "end_column": 4, "field": "body",
+            "text": "Hi.", "suggestion": None}
+    far = {**near, "rule": "r2", "line": last_line, "end_line": last_line, "end_column": 9,
+           "text": "The end."}
+    report = HtmlReport()
+    report.add(_record(1, 10, 10, _source=source, findings=[near, far]))
+    (entry,), _, _ = report.listed()
+    assert len(entry["source"]) == SOURCE_LIMIT and entry["trimmed"]
+    assert [f["rule"] for f in entry["findings"]] == ["r1"]
+    assert entry["finding_count"] == 2
+
+
+def test_no_records_and_no_scores() -> None:
+    html = HtmlReport().render({"rows": {"read": 0, "checked": 0, "failed": 0}}, title="Empty")
+    assert "No checked messages" in html and "All 0 messages are listed." in html
+
+
+# -- the command line ------------------------------------------------------------------------
+
+def test_cli_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, [
+        "audit", str(FIXTURES / "campaign.jsonl"), "--crm", CRM, "--jobs", "1",
+        "--html", str(out), "--html-messages", "2"])
+    assert result.exit_code == 2, result.output  # the fixture has rows that fail
+    html = out.read_text(encoding="utf-8")
+    assert "<svg" in html and "Audit of" in html
+    assert "Listing 2 of 7 messages:" in html
+    assert len(_embedded(html, "data-messages")) == 2  # type: ignore[arg-type]
+
+
+# -- in a browser ----------------------------------------------------------------------------
+
+def _browser_or_skip() -> str:
+    """The system Chromium's path; without it or Playwright the test is skipped (failed in CI)."""
+    chromium = shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        reason = "Playwright for Python is not installed (pip install '.[test]')"
+    else:
+        if chromium is not None:
+            return chromium
+        reason = "no Chromium found (/usr/bin/chromium or chromium on PATH)"
+    if os.environ.get("CI"):
+        pytest.fail(f"the HTML report's browser test needs it: {reason}")
+    pytest.skip(reason)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def _visible_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all(
+        "#message-rows tr.message:not([hidden])", "rows => rows.map(r => r.dataset.id)")
+
+
+def test_report_in_a_browser(rendered: tuple[str, dict, HtmlReport], tmp_path: Path) -> None:
+    chromium = _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    html, summary, _ = rendered
+    target = tmp_path / "report.html"
+    target.write_text(html, encoding="utf-8")
+    problems: list[str] = []
+    requests: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
+                                             headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("request", lambda request: requests.append(request.url))
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(target.as_uri())
+            page.wait_for_load_state("load")
+
+            # Charts: drawn, with bars whose counts add up to the checked messages.
+            for chart in ("respect", "relevance", "categories"):
+                box = page.locator(f'svg[data-chart="{chart}"]').bounding_box()
+                assert box and box["width"] > 100 and box["height"] > 50, chart
+            for chart in ("respect", "relevance"):
+                bars = page.locator(f'svg[data-chart="{chart}"] g.bar rect:not(.empty)')
+                assert bars.count() >= 1
+                assert all((bars.nth(i).bounding_box() or {}).get("height", 0) > 0
+                           for i in range(bars.count()))
+                counts = page.eval_on_selector_all(
+                    f'svg[data-chart="{chart}"] g.bar text.count',
+                    "texts => texts.map(t => Number(t.textContent))")
+                assert sum(counts) == summary["rows"]["checked"]
+
+            # The list: every message, a count, filters.
+            count = page.locator("#shown-count")
+            assert page.locator("#message-rows tr.message").count() == 9
+            assert count.inner_text() == "9 of 9 messages shown"
+            page.fill("#filter-text", "bo@")
+            assert _visible_ids(page) == ["s4"]
+            assert count.inner_text() == "1 of 9 messages shown"
+            page.fill("#filter-text", "AGENDA")  # subjects, any case
+            assert _visible_ids(page) == ["s2", "s3"]
+            page.fill("#filter-text", "")
+            page.select_option("#filter-category", "campaign.duplicate")
+            assert _visible_ids(page) == ["s2", "s3"]
+            page.select_option("#filter-category", "compliance.suppressed")
+            assert _visible_ids(page) == ["s4"]
+            page.select_option("#filter-category", "")
+            page.select_option("#filter-severity", "error")
+            assert "x1" not in _visible_ids(page) and "x2" in _visible_ids(page)
+            page.select_option("#filter-severity", "")
+            page.select_option("#filter-status", "failed")
+            assert _visible_ids(page) == ["line-5", "s5", "s6"]
+            page.select_option("#filter-status", "findings")
+            assert len(_visible_ids(page)) == 6
+            page.select_option("#filter-status", "")
+            assert count.inner_text() == "9 of 9 messages shown"
+
+            # Sorting by respect: lowest first, rows without a score last; then reversed.
+            header = page.locator('th[data-sort="respect"]')
+            header.locator("button").click()
+            assert header.get_attribute("aria-sort") == "ascending"
+            assert page.locator('th[data-sort="row"]').get_attribute("aria-sort") == "none"
+            respect = page.eval_on_selector_all(
+                "#message-rows tr.message td:nth-child(6)", "cells => cells.map(c => c.innerText)")
+            scores = [int(text) for text in respect if text.strip().isdigit()]
+            assert scores == sorted(scores) and len(scores) == 6
+            assert [text.strip() for text in respect[6:]] == ["–"] * 3
+            header.locator("button").click()
+            assert header.get_attribute("aria-sort") == "descending"
+            respect = page.eval_on_selector_all(
+                "#message-rows tr.message td:nth-child(6)", "cells => cells.map(c => c.innerText)")
+            assert [int(t) for t in respect if t.strip().isdigit()] == sorted(scores, reverse=True)
+
+            # Opening a message: the finding after two astral characters is highlighted exactly.
+            page.locator('tr.message[data-id="x1"]').click()
+            detail = page.locator("tr.detail")
+            assert detail.count() == 1
+            assert page.locator('tr.message[data-id="x1"] .open-button').get_attribute(
+                "aria-expanded") == "true"
+            marks = detail.locator("mark").all_inner_texts()
+            assert "Great meeting you" in marks
+            assert detail.locator("mark.sev-warning").count() >= 1
+            assert "meeting-pleasantry" in detail.inner_text()
+            page.locator('tr.message[data-id="x1"]').click()
+            assert page.locator("tr.detail").count() == 0
+
+            # Overlapping findings on one line: pieces, together the whole line, none lost.
+            page.locator('tr.message[data-id="x2"]').click()
+            detail = page.locator("tr.detail")
+            marks = detail.locator("mark").all_inner_texts()
+            assert "".join(marks) == "Act now, only 2 spots left!"
+            assert detail.locator("mark.sev-error").count() >= 1
+            assert detail.locator("mark.overlap").count() >= 1
+            # Untrusted text stays text.
+            assert detail.locator("img, script").count() == 0
+            assert HOSTILE_IMG in detail.locator("pre.source").inner_text()
+
+            # A failed row shows its error; a campaign finding's id opens its message.
+            page.locator('tr.message[data-id="line-5"]').click()
+            assert "invalid JSON" in page.locator("#message-detail-5").inner_text()
+            page.locator('#campaign button[data-open="s3"]').click()
+            assert page.locator('tr.message[data-id="s3"]').get_attribute("class") == \
+                "message open"
+
+            shot = tmp_path / "report.png"
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert problems == [] and dialogs == []
+    assert requests and all(url.startswith(("file:", "data:")) for url in requests), requests
+    png = shot.read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    screenshot_dir = os.environ.get("HONESTREACH_SCREENSHOT_DIR")
+    if screenshot_dir:
+        Path(screenshot_dir).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, Path(screenshot_dir) / "audit-report.png")
