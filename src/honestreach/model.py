@@ -178,6 +178,7 @@ class Finding:
     location: Location
     text: str = ""
     suggestion: str = ""
+    # "subject" or "body"; "headers" for a finding about the recipient (the To: line).
     field: str = "body"
 
 

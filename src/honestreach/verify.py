@@ -493,7 +493,7 @@ def _suppression(message: Message, contact: Contact) -> list[Finding]:
         message=f"Do not send: {contact.email} {' and '.join(reasons)}.",
         location=header_location(message, "to"),
         text=contact.email,
-        field="subject" if message.subject else "body",
+        field="headers",  # the To: line
     )]
 
 
