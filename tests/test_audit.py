@@ -296,3 +296,27 @@ def test_bundled_example_campaign() -> None:
     assert len(mass["claims"]) >= 2 and mass["recipients"] == 6
     assert summary["suppressed"]["recipients"] == 2
     assert set(summary["variants"]) == {"A", "B"}
+
+
+def test_columns_and_cap_from_the_configuration(tmp_path: Path) -> None:
+    lines = [json.loads(line) for line in (FIXTURES / "campaign.jsonl").read_text().splitlines()
+             if line.startswith('{"id": "s') and '"to"' in line and '"body"' in line]
+    renamed = [{("email" if k == "to" else "send" if k == "id" else k): v
+                for k, v in row.items()} for row in lines]
+    (tmp_path / "campaign.jsonl").write_text("\n".join(map(json.dumps, renamed)) + "\n")
+    (tmp_path / ".honestreach.yaml").write_text(
+        f"crm: {CRM}\ncampaign-cap: 2/7d\ncampaign-columns: {{to: email, id: send}}\n")
+    runner = CliRunner()
+    result = runner.invoke(main, ["audit", str(tmp_path / "campaign.jsonl"), "--jobs", "1",
+                                  "--format", "json"])
+    summary = json.loads(result.output)
+    assert summary["rows"]["checked"] == 4
+    assert any(f["rule"] == "campaign-frequency" and f["ids"][0] == "s1"
+               for f in summary["campaign_findings"])
+    # An option wins over the configuration, field by field.
+    result = runner.invoke(main, ["audit", str(tmp_path / "campaign.jsonl"), "--jobs", "1",
+                                  "--format", "json", "--map-to", "nowhere"])
+    assert json.loads(result.output)["rows"]["checked"] == 0
+    (tmp_path / ".honestreach.yaml").write_text("campaign-columns: {recipient: email}\n")
+    result = runner.invoke(main, ["audit", str(tmp_path / "campaign.jsonl"), "--jobs", "1"])
+    assert result.exit_code == 2 and "campaign-columns" in result.output

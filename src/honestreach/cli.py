@@ -292,6 +292,11 @@ fail-on: error
 # folder or .json/.yaml file (relative to this file), or an SQLAlchemy URL.
 # crm: crm/
 # crm-preset: hubspot
+
+# Campaign audits (honestreach audit): at most N sends to one contact in any D days, and the
+# export's column names for id, to, from, subject, body, sent_at and variant.
+# campaign-cap: 3/7d
+# campaign-columns: {id: send_id, to: email}
 """
 
 PRECOMMIT_SNIPPET = f"""\

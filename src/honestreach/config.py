@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import jsonschema
 
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
-from .model import SEVERITIES, SEVERITY_RANK, Finding, Scores
+from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
 from .nlp import DEFAULT_PIPELINE
 from .rules import RuleError
 from .yamlsource import YamlLoadError, parse_yaml_text
@@ -54,6 +54,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "sample-crm": {"type": "string", "minLength": 1},
         # Campaign audits: at most N messages to one contact in any D days ("3/7d").
         "campaign-cap": {"type": "string", "pattern": "^[1-9][0-9]*/[1-9][0-9]*d$"},
+        # ... and the campaign export's column names for the canonical fields ({to: email}).
+        "campaign-columns": {
+            "type": "object",
+            "propertyNames": {"enum": list(SEND_FIELDS)},
+            "additionalProperties": {"type": "string", "minLength": 1},
+        },
     },
     "$defs": {
         "field-type": {"enum": list(DATA_MODEL_TYPES)},
@@ -121,6 +127,7 @@ class Config:
     data_model: dict[str, Any] | None = field(default=None, hash=False, compare=False)
     sample_crm: str | None = None
     campaign_cap: str | None = None
+    campaign_columns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the command line's values (None means 'keep')."""
@@ -170,6 +177,7 @@ def load_config(path: Path) -> Config:
         data_model=data.get("data-model"),
         sample_crm=_crm_source(data.get("sample-crm"), base),
         campaign_cap=data.get("campaign-cap"),
+        campaign_columns=dict(data.get("campaign-columns", {})),
     )
 
 

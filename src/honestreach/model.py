@@ -15,6 +15,9 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 FieldName = Literal["subject", "body"]
+# The canonical fields of one send in a campaign export; ``variant`` (the A/B template or
+# variant name) is optional.
+SEND_FIELDS = ("id", "to", "from", "subject", "body", "sent_at", "variant")
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ class CampaignRules:
         self._folder = tempfile.TemporaryDirectory(prefix="honestreach-audit-")
         self._db = sqlite3.connect(Path(self._folder.name) / "campaign.db")
         self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                               "PRAGMA cache_size=-16384;" + _SCHEMA)
+                               "PRAGMA temp_store=FILE; PRAGMA cache_size=-2048;" + _SCHEMA)
         self._seq = 0
         self._pending: dict[str, list[tuple[Any, ...]]] = {
             "sends": [], "hashes": [], "claims": [], "claim_texts": [], "suppressed": []}

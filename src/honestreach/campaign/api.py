@@ -55,7 +55,8 @@ def audit(
     ``crm`` (a folder of CSVs, a JSON/YAML file or a database URL), ``crm_preset`` and
     ``crm_mapping`` default to the configuration file's; ``config`` is the configuration file
     (default: the nearest one above ``source``, or above the working directory for a bag).
-    ``columns`` maps the canonical fields onto the source's column names (``{"to": "email"}``).
+    ``columns`` maps the canonical fields onto the source's column names (``{"to": "email"}``),
+    over the configuration's ``campaign-columns``.
     ``cap`` is at most N messages to one contact in D days (``"3/7d"`` or a ``Cap``; default:
     the configuration's ``campaign-cap``, else 3/7d). ``on_record`` sees each message's record
     in input order. ``select`` and ``ignore`` take rule ids or categories (a list, or a
@@ -83,6 +84,8 @@ up to date as a file or folder source is read (for a progress bar).
     overrides = Overrides(config_path=Path(config) if config is not None else None,
                           select=_names(select), ignore=_names(ignore), date=date)
     loaded = Linter(overrides).config_for(name)
+    # Column names from the options win over the configuration's, field by field.
+    columns = {**loaded.campaign_columns, **(columns or {})}
     cap_value = cap if isinstance(cap, Cap) else parse_cap(cap or loaded.campaign_cap or "3/7d")
     crm_source = os.fspath(crm) if crm is not None else loaded.crm
     crm_preset = crm_preset or loaded.crm_preset

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-# The canonical columns of a send; ``variant`` is optional (A/B template or variant name).
-FIELDS = ("id", "to", "from", "subject", "body", "sent_at", "variant")
+from ..model import SEND_FIELDS as FIELDS
 
 
 class CampaignSourceError(Exception):
