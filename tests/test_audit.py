@@ -62,6 +62,18 @@ def test_gzip_input(tmp_path: Path) -> None:
     _check_broken_rows(result, records)
 
 
+def test_semicolon_separated_campaign(tmp_path: Path) -> None:
+    import csv
+
+    with (FIXTURES / "campaign.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    target = tmp_path / "campaign.csv"
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    result, records = _run(target, columns={"id": "send_id", "to": "email"})
+    _check_broken_rows(result, records, failed=2)
+
+
 def _eml(to: str, subject: str, body: str) -> bytes:
     return (f"From: rep@seller.example.com\nTo: {to}\nSubject: {subject}\n"
             f"Date: Tue, 01 Sep 2026 09:00:00 +0000\n\n{body}\n").encode()

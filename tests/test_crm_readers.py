@@ -139,6 +139,17 @@ def test_gzipped_csv_files(tmp_path):
     assert same_tables(load_crm(tmp_path), load_crm(CANONICAL))
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_separated_exports(tmp_path, delimiter):
+    # Spreadsheets in European locales save "CSV" with semicolons; others export tabs.
+    for name in ("contacts", "accounts", "activities"):
+        with (CANONICAL / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        with (tmp_path / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, delimiter=delimiter).writerows(rows)
+    assert same_tables(load_crm(tmp_path), load_crm(CANONICAL))
+
+
 def test_folder_with_only_contacts(tmp_path):
     write_folder(tmp_path, contacts="email\nann@example.com\n")
     crm = load_crm(tmp_path)

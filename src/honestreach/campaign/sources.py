@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..csvformat import delimiter_of
 from ..model import SEND_FIELDS as FIELDS
 
 
@@ -155,7 +157,13 @@ def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str]) -> Iterator[Row]
 
 
 def _csv_rows(handle: IO[str], columns: Mapping[str, str], tabs: bool) -> Iterator[Row]:
-    reader = csv.reader(handle, dialect="excel-tab" if tabs else "excel")
+    # The gzip stream cannot go back to re-read the header line: it is read once, here.
+    try:
+        header_line = handle.readline()
+    except UnicodeDecodeError:
+        return
+    delimiter = delimiter_of(header_line, "\t" if tabs else ",")
+    reader = csv.reader(itertools.chain([header_line], handle), delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error, UnicodeDecodeError):

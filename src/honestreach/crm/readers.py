@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gc
 import gzip
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from ..csvformat import delimiter_of
 from ..yamlsource import YamlLoadError, load_yaml_document
 from .model import CRM, NO_EXTRA, TABLE_COLUMNS, Account, Activity, Contact, CRMError
 from .presets import BOOLEANS, VOCABULARIES, CRMMapping, TableMapping, resolve_mapping
@@ -374,7 +376,9 @@ def _read_csv(path: Path, name: str, mapping: TableMapping) -> list[Any]:
     try:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
+            header_line = handle.readline()
+            reader = csv.reader(itertools.chain([header_line], handle),
+                                delimiter=delimiter_of(header_line))
             header = next(reader, [])
             return _records(name, _Table(shown, None, header, _csv_rows(reader)), mapping)
     except csv.Error as exc:
