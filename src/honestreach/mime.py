@@ -115,6 +115,11 @@ class _CharOffsets:
             self._chars.append(chars)
             self._tables.append(None)
 
+    @property
+    def identity(self) -> bool:
+        """Whether every byte offset is its character offset (an all-ASCII file)."""
+        return len(self._starts) == 1
+
     def __call__(self, offset: int) -> int:
         index = bisect.bisect_right(self._starts, offset) - 1
         table = self._tables[index]
@@ -374,7 +379,9 @@ class _EmlFile:
         return self.line(start)
 
     def field(self, chars: str, origins: list[int]) -> TextField:
-        return TextField(chars, tuple(self.char_offset(o) for o in origins))
+        if self.char_offset.identity:
+            return TextField(chars, tuple(origins))
+        return TextField(chars, tuple(map(self.char_offset, origins)))
 
     # -- structure ---------------------------------------------------------------------------
     def leaves(self, message: EmailMessage) -> list[_Leaf]:
@@ -542,6 +549,11 @@ _KEPT_HEADERS = frozenset({
 })
 
 
+# Headers whose text the email package rewrites (address lists, dates), even in plain ASCII.
+_PARSED_HEADERS = frozenset({"to", "cc", "bcc", "from", "reply-to", "sender", "date",
+                             "content-type", "mime-version"})
+
+
 def _header_values(message: EmailMessage) -> dict[str, str]:
     """Header values by lower-case name, decoded; address lists that repeat are joined."""
     headers: dict[str, str] = {}
@@ -562,6 +574,8 @@ def _header_text(name: str, raw: str) -> str:
     data = raw.encode("latin-1", "replace")
     text = data.decode(_unlabelled_codec(data), "replace")
     text = re.sub(r"\r?\n(?=[ \t])", "", text).strip()
+    if text.isascii() and "=?" not in text and name not in _PARSED_HEADERS:
+        return text  # nothing to decode, and parsing a header is slow
     try:
         return str(policy.default.header_factory(name, text))
     except (MessageError, ValueError, LookupError, IndexError, TypeError, AttributeError):

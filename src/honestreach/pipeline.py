@@ -4,6 +4,8 @@ read input -> parse the message -> run rules -> apply configuration and suppress
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, replace
 from datetime import date as date_type
 from pathlib import Path
@@ -50,6 +52,7 @@ class Linter:
         self.sample_crm = sample_crm
         self.errors: list[RuleError] = []
         self._configs: dict[str, Config | ConfigError] = {}
+        self._config_files: dict[str, Path | None] = {}
         self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
         self._engines: dict[tuple[tuple[Path, ...], str], Engine] = {}
 
@@ -60,10 +63,16 @@ class Linter:
 
         if self.overrides.config_path is not None:
             config_file: Path | None = self.overrides.config_path
-        elif path == "-":
-            config_file = find_config_file(Path.cwd())
         else:
-            config_file = find_config_file(Path(path))
+            # Files of one folder share their configuration file: look it up once per folder.
+            if path == "-":
+                folder = os.getcwd()
+            else:
+                folder = os.path.abspath(path)
+                folder = folder if os.path.isdir(folder) else os.path.dirname(folder)
+            if folder not in self._config_files:
+                self._config_files[folder] = find_config_file(Path(folder))
+            config_file = self._config_files[folder]
         key = str(config_file)
         if key not in self._configs:
             self._configs[key] = self._load_config(config_file)
