@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pathlib import Path
+from textwrap import dedent
 
 from honestreach.campaign.audit import audit_records
 from honestreach.crm import load_crm
@@ -190,17 +191,17 @@ def _keyword_cases() -> list:
 
 @pytest.mark.parametrize(("rule", "pattern"), _keyword_cases())
 def test_keywords_hold_for_every_match(rule: Rule, pattern: RegexPattern) -> None:
-    assert all(k and k == keyword_text(k) for k in pattern.keywords), pattern.keywords
+    for group in pattern.keywords:
+        assert all(k and k == keyword_text(k) for k in group), group
     compiled = compile_guarded(pattern.regex)
-    missed = [
-        text for text in KEYWORD_TEXTS
-        if compiled.search(text, timeout=1.0)
-        and not any(keyword in keyword_text(text) for keyword in pattern.keywords)
-    ]
-    assert not missed, (
-        f"{rule.id}: the regex matches texts that hold none of its keywords "
-        f"{list(pattern.keywords)}: {missed[:3]}"
-    )
+    matched = [text for text in KEYWORD_TEXTS if compiled.search(text, timeout=1.0)]
+    for group in pattern.keywords:
+        missed = [text for text in matched
+                  if not any(keyword in keyword_text(text) for keyword in group)]
+        assert not missed, (
+            f"{rule.id}: the regex matches texts that hold none of its keywords "
+            f"{list(group)}: {missed[:3]}"
+        )
 
 
 def test_the_keyword_test_sees_each_regex_match() -> None:
@@ -212,3 +213,46 @@ def test_the_keyword_test_sees_each_regex_match() -> None:
         if any(compile_guarded(pattern.regex).search(text, timeout=1.0) for text in KEYWORD_TEXTS)
     )
     assert matched >= 0.9 * len(cases), f"only {matched} of {len(cases)} patterns matched"
+
+
+def test_keyword_groups_choose_the_paragraphs_a_regex_searches() -> None:
+    from honestreach.engine import _KeywordIndex
+
+    index = _KeywordIndex([(("offer", "deal"), ("midnight",)), (("offer",),), ()])
+    text = "The offer is good.\n\nIt ends at midnight.\n\nThe deal ends at midnight."
+    windows = index.windows(text)
+    third = text.index("The deal")
+    # Both groups only meet in the third paragraph; one group is enough for the second
+    # pattern; the third (no keywords) searches everything.
+    assert windows[0] == [(third, len(text))]
+    assert windows[1] == [(0, text.index("It ends"))]
+    assert windows[2] == [(0, len(text))]
+
+
+def test_keyword_groups_in_a_rule_file(tmp_path: Path) -> None:
+    rule = tmp_path / "rules" / "midnight-offer.yaml"
+    rule.parent.mkdir()
+    rule.write_text(dedent("""\
+        name: Offer ends at midnight
+        category: urgency
+        severity: warning
+        message: "Deadline: '{text}'."
+        rationale: A made-up deadline.
+        suggestion: Give the real date.
+        patterns:
+          - regex: '(?i)\\b(?:offer|deal)\\s+ends\\s+at\\s+midnight\\b'
+            keywords: [[offer, deal], [midnight]]
+        examples:
+          bad: ["The deal ends at midnight.", "Our OFFER ends at midnight!"]
+          good: ["The webinar ends at midnight.", "The offer ends in June."]
+        """))
+    loaded = load_rules([rule.parent])
+    assert not loaded.errors, loaded.errors
+    (mine,) = [r for r in loaded.rules if r.id == "midnight-offer"]
+    (pattern,) = mine.patterns
+    assert pattern.keywords == (("offer", "deal"), ("midnight",))
+    engine = Engine([mine])
+    for example in mine.bad_examples:
+        assert engine.check(message_from_text(example.body)).findings, example.body
+    for example in mine.good_examples:
+        assert not engine.check(message_from_text(example.body)).findings, example.body

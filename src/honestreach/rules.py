@@ -38,6 +38,9 @@ _EXAMPLE = {
     ]
 }
 
+_KEYWORDS: dict[str, Any] = {"type": "array", "minItems": 1,
+                             "items": {"type": "string", "minLength": 1}}
+
 RULE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["name", "category", "severity", "message", "rationale", "suggestion", "examples"],
@@ -88,10 +91,13 @@ RULE_SCHEMA: dict[str, Any] = {
                         "additionalProperties": False,
                         "properties": {
                             "regex": {"type": "string", "minLength": 1},
+                            # One list: the regex runs where one of them occurs. A list of
+                            # lists: where one keyword of every list occurs.
                             "keywords": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {"type": "string", "minLength": 1},
+                                "oneOf": [
+                                    _KEYWORDS,
+                                    {"type": "array", "minItems": 1, "items": _KEYWORDS},
+                                ]
                             },
                         },
                     },
@@ -171,11 +177,12 @@ def keyword_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class RegexPattern:
-    """A regular expression; when ``keywords`` are given, it only runs on texts that contain
-    one of them (case-insensitively), which keeps many regex rules cheap."""
+    """A regular expression; when ``keywords`` are given (groups of them), it only runs on
+    paragraphs that contain one keyword of every group (case-insensitively), which keeps many
+    regex rules cheap."""
 
     regex: str
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[tuple[str, ...], ...] = ()
 
 
 Pattern = TokenPattern | PhrasePattern | RegexPattern
@@ -384,7 +391,11 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
             RuleError(str(path), document.line_of(["patterns", index, "regex"]),
                       f"patterns.{index}.regex", str(exc))
         ) from exc
-    return RegexPattern(data["regex"], tuple(keyword_text(k) for k in data.get("keywords", ())))
+    keywords = data.get("keywords", [])
+    groups = keywords if keywords and isinstance(keywords[0], list) else [keywords] if keywords \
+        else []
+    return RegexPattern(data["regex"],
+                        tuple(tuple(keyword_text(k) for k in group) for group in groups))
 
 
 def _example(data: str | dict[str, str]) -> Example:
