@@ -166,14 +166,25 @@ def test_without_dask_the_error_names_the_extra(monkeypatch) -> None:
                             "pip install 'honestreach[dask]'\n"
 
 
-def test_workers_that_cannot_build_a_checker_give_error_records(client) -> None:
+def test_a_crm_the_workers_cannot_load_stops_the_audit_before_any_row(client, cluster,
+                                                                     tmp_path) -> None:
     settings = WorkerSettings(str(CAMPAIGN), crm_source=str(FIXTURES / "no-such-crm"))
-    rows = list(iter_rows(str(CAMPAIGN)))
-    records = list(iter_records_dask(settings, rows, client, chunk_size=2))
-    assert [r["id"] for r in records] == [row.id for row in rows]
-    assert not any(r["checked"] for r in records)
-    assert all("could not be checked: CRMError" in r["errors"][0] for r in records
-               if r["id"] != "line-5")
+    with pytest.raises(ClusterError, match="a Dask worker cannot set up the audit: CRMError"):
+        iter_records_dask(settings, iter_rows(str(CAMPAIGN)), client)
+    # The workers load the CRM, not the client: the command line reports what they found.
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, [
+        "audit", str(CAMPAIGN), "--crm", str(FIXTURES / "no-such-crm"), "--output", str(out),
+        "--dask", cluster.scheduler_address])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: a Dask worker cannot set up the audit: CRMError")
+    assert not out.exists()
+
+
+def test_jobs_do_not_apply_on_a_cluster(cluster) -> None:
+    result = CliRunner().invoke(main, ["audit", str(CAMPAIGN), "--jobs", "2",
+                                       "--dask", cluster.scheduler_address])
+    assert result.exit_code == 2 and "--jobs" in result.output
 
 
 class _Unloadable:

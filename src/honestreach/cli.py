@@ -455,6 +455,9 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
         writer_format = RecordWriter.format_for(output_path) if output_path else None
         if html_path is not None and not html_path.lower().endswith((".html", ".htm")):
             raise ValueError(f"{html_path}: --html must end in .html")
+        if jobs is not None and dask_address is not None:
+            raise ValueError("--jobs does not apply with --dask: the cluster's workers check "
+                             "the messages")
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     html_report = None

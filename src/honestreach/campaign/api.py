@@ -27,6 +27,16 @@ def _names(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
     return tuple(name.strip() for name in value if name.strip())
 
 
+def _on_a_cluster(bag: Bag | None, scheduler: str | Client | None) -> bool:
+    if scheduler is not None:
+        return True
+    if bag is None:
+        return False
+    from .cluster import active_client
+
+    return active_client() is not None
+
+
 def audit(
     source: str | os.PathLike[str] | Bag,
     *,
@@ -90,10 +100,11 @@ up to date as a file or folder source is read (for a progress bar).
     crm_source = os.fspath(crm) if crm is not None else loaded.crm
     crm_preset = crm_preset or loaded.crm_preset
     mapping = Path(crm_mapping) if crm_mapping is not None else loaded.crm_mapping
-    if crm_source:
+    if crm_source and not _on_a_cluster(bag, scheduler):
         from ..crm import load_crm
 
-        # Here, before any worker starts: a CRM that cannot be read fails once, clearly.
+        # Here, before any worker starts: a CRM that cannot be read fails once, clearly. (On a
+        # cluster, one worker loads it first: the CRM need not be reachable from here.)
         load_crm(crm_source, crm_preset, mapping)
     settings = WorkerSettings(name, overrides, crm_source, crm_preset, mapping,
                               keep_source=keep_source)

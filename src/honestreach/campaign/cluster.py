@@ -104,17 +104,34 @@ _CHECKERS: OrderedDict[WorkerSettings, Checker] = OrderedDict()
 _LOCK = threading.Lock()
 
 
+def _checker(settings: WorkerSettings) -> Checker:
+    """This process's Checker for ``settings``, built on first use, then kept (call with
+    ``_LOCK`` held)."""
+    checker = _CHECKERS.pop(settings, None) or Checker(settings)
+    _CHECKERS[settings] = checker
+    while len(_CHECKERS) > KEEP_CHECKERS:
+        _CHECKERS.popitem(last=False)
+    return checker
+
+
+def prepare_worker(settings: WorkerSettings) -> str | None:
+    """Build this worker's Checker now (configuration, rules, CRM); why it cannot be built,
+    or None."""
+    with _LOCK:
+        try:
+            _checker(settings)
+        except Exception as exc:  # noqa: BLE001 - the client reports it
+            return f"{type(exc).__name__}: {_one_line(exc)}"
+    return None
+
+
 def check_on_worker(settings: WorkerSettings, rows: Sequence[Row]) -> list[dict[str, Any]]:
     """One record per row, in order, with this worker process's Checker for ``settings``
     (built on first use, then kept). A chunk that cannot be checked at all (the CRM cannot be
     loaded, say) gives an error record per row."""
     with _LOCK:
         try:
-            checker = _CHECKERS.pop(settings, None) or Checker(settings)
-            _CHECKERS[settings] = checker
-            while len(_CHECKERS) > KEEP_CHECKERS:
-                _CHECKERS.popitem(last=False)
-            return checker.check_rows(rows)
+            return _checker(settings).check_rows(rows)
         except Exception as exc:  # noqa: BLE001 - the rows are reported, the audit goes on
             return [error_record(settings.source, row, f"could not be checked: {exc!r}")
                     for row in rows]
@@ -145,6 +162,19 @@ def _count(items: Iterable[Any]) -> list[int]:
 
 
 # -- in the client --------------------------------------------------------------------------
+def _prepare(client: Client, opened: bool, settings: WorkerSettings) -> None:
+    """Set the audit up on one worker before any row is sent: the workers, not the client,
+    load the CRM, so this is where an unreachable or broken CRM is found, once and clearly."""
+    try:
+        problem = client.submit(prepare_worker, settings, pure=False).result()
+    except Exception as exc:  # noqa: BLE001 - whatever stops it, the user needs the reason
+        problem = f"{type(exc).__name__}: {_one_line(exc)}"
+    if problem is not None:
+        if opened:
+            client.close()
+        raise ClusterError(f"a Dask worker cannot set up the audit: {problem}")
+
+
 def _lost(client: Client) -> ClusterError | None:
     """The error to raise when a task's failure means the scheduler is gone."""
     if client.status == "running":
@@ -165,11 +195,14 @@ def iter_records_dask(settings: WorkerSettings, rows: Iterable[Row], scheduler: 
     process builds one Checker for ``settings`` and reuses it: it loads the CRM itself from
     ``settings.crm_source``, which must therefore be a path the workers can read (the same
     path as in the client, relative paths are made absolute) or a database URL they can
-    reach. A chunk whose task fails gives an error record per row; losing the scheduler
-    raises ClusterError.
+    reach. One worker sets the audit up before any row is sent: a worker that cannot (no CRM
+    there, say) raises ClusterError. A chunk whose task fails gives an error record per row;
+    losing the scheduler raises ClusterError.
     """
     client, opened = connect(scheduler, connect_timeout)
-    return _stream_chunks(client, opened, for_workers(settings), rows, chunk_size)
+    settings = for_workers(settings)
+    _prepare(client, opened, settings)
+    return _stream_chunks(client, opened, settings, rows, chunk_size)
 
 
 def _stream_chunks(client: Client, opened: bool, settings: WorkerSettings, rows: Iterable[Row],
@@ -234,13 +267,16 @@ def iter_bag_records(settings: WorkerSettings, bag: Bag, columns: Mapping[str, s
     if scheduler is not None:
         client, opened = connect(scheduler, connect_timeout)
     else:
-        client, opened = _active_client(), False
+        client, opened = active_client(), False
     if client is None:
         return iter_records(settings, _local_rows(bag, columns), jobs)
-    return _stream_partitions(client, opened, for_workers(settings), bag, columns)
+    settings = for_workers(settings)
+    _prepare(client, opened, settings)
+    return _stream_partitions(client, opened, settings, bag, columns)
 
 
-def _active_client() -> Client | None:
+def active_client() -> Client | None:
+    """The ``distributed`` client in use in this process, if any."""
     try:
         from distributed import Client
     except ImportError:
