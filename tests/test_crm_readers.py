@@ -252,6 +252,23 @@ def test_known_presets():
     assert preset_names() == ["hubspot", "salesforce"]
 
 
+def test_export_files_as_downloaded(tmp_path):
+    # HubSpot names its exports after the export; each table's file is recognised by name.
+    names = {"contacts": "hubspot-crm-exports-all-contacts-2026-11-24.csv",
+             "accounts": "hubspot-crm-exports-all-companies-2026-11-24.csv.gz",
+             "activities": "Engagements report.csv"}
+    for table, file_name in names.items():
+        data = (FIXTURES / "hubspot" / f"{table}.csv").read_bytes()
+        (tmp_path / file_name).write_bytes(gzip.compress(data) if file_name.endswith(".gz")
+                                           else data)
+    assert same_tables(load_crm(tmp_path, preset="hubspot"),
+                       load_crm(FIXTURES / "hubspot", preset="hubspot"))
+    # Two files that could be the contacts table: which one is not guessed.
+    (tmp_path / "contacts-old.csv").write_bytes(b"email\nann@example.com\n")
+    with pytest.raises(CRMError, match="several files could be the contacts table"):
+        load_crm(tmp_path, preset="hubspot")
+
+
 def test_hubspot_preset():
     crm = load_crm(FIXTURES / "hubspot", preset="hubspot")
     dana = crm.contact(DANA)

@@ -406,8 +406,10 @@ def _report_rule_errors(errors: Sequence[object]) -> None:
               help="Write each message's result to this file as it is checked.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Format of the summary.")
-@click.option("--cap", help="At most N messages to one contact in any D days (default 3/7d).")
-@click.option("--columns", help="Column names: id=send_id,to=email,... (CSV and JSONL).")
+@click.option("--cap", metavar="N/Dd",
+              help="At most N messages to one contact in any D days (default 3/7d).")
+@click.option("--columns", metavar="FIELD=COLUMN,...",
+              help="Column names: id=send_id,to=email,... (CSV and JSONL).")
 @click.option("--map-id", help="The column holding each send's id.")
 @click.option("--map-to", help="The column holding the recipient.")
 @click.option("--map-from", help="The column holding the sender.")

@@ -353,6 +353,35 @@ def _date(value: str, date_format: str | None) -> date | None:
 
 # Sources.
 
+# Words in the names CRMs give their export files ("hubspot-crm-exports-all-contacts-2026-11-
+# 24.csv", "all-companies.csv", "Engagements.csv"), by table: a folder of exports is read as
+# it was downloaded when each table's file is the only one whose name has one of its words.
+EXPORT_NAME_WORDS = {
+    "contacts": ("contact", "people", "person", "lead"),
+    "accounts": ("compan", "account", "organi"),
+    "activities": ("activit", "engagement"),
+}
+
+
+def _says(file_name: str, table: str) -> bool:
+    return any(word in file_name.lower() for word in EXPORT_NAME_WORDS[table])
+
+
+def _export_file(folder: Path, name: str) -> Path | None:
+    """The folder's one CSV whose name says it holds table ``name``, and no other table (None
+    when none does)."""
+    candidates = sorted(
+        path for path in folder.iterdir()
+        if path.is_file() and path.name.lower().endswith((".csv", ".csv.gz"))
+        and _says(path.name, name)
+        and not any(_says(path.name, other) for other in EXPORT_NAME_WORDS if other != name))
+    if len(candidates) > 1:
+        shown = ", ".join(path.name for path in candidates)
+        raise CRMError(f"several files could be the {name} table ({shown}): rename one to "
+                       f"{name}.csv, or name it with 'file:' in a mapping file", path=str(folder))
+    return candidates[0] if candidates else None
+
+
 def _read_folder(folder: Path, mapping: CRMMapping) -> dict[str, list[Any]]:
     records: dict[str, list[Any]] = {}
     for name in TABLE_COLUMNS:
@@ -360,11 +389,13 @@ def _read_folder(folder: Path, mapping: CRMMapping) -> dict[str, list[Any]]:
         file_name = table_mapping.file or f"{name}.csv"
         path = next((p for p in (folder / file_name, folder / f"{file_name}.gz") if p.is_file()),
                     None)
+        if path is None and table_mapping.file is None:
+            path = _export_file(folder, name)
         if path is None:
             # Only contacts are indispensable: an export without activities is still a CRM.
             if name == "contacts":
-                raise CRMError(f"no {file_name} (or {file_name}.gz) in the folder",
-                               path=str(folder))
+                raise CRMError(f"no {file_name} (or {file_name}.gz, or one export file whose "
+                               f"name says contacts) in the folder", path=str(folder))
             records[name] = []
             continue
         records[name] = _read_csv(path, name, table_mapping)
