@@ -211,11 +211,8 @@ class Engine:
             if field not in rule.scope:
                 continue
             try:
-                for window_start, window_end in windows:
-                    for start, end in guarded_regex.finditer(
-                            compiled, text, self.regex_timeout, window_start, window_end):
-                        if end > start:
-                            spans.append((rule, start, end, None))
+                spans.extend((rule, start, end, None) for start, end in guarded_regex.spans(
+                    compiled, text, windows, self.regex_timeout))
             except guarded_regex.RegexTimeout:
                 errors.append(InputError(
                     f"rule {rule.id}: its regular expression ran longer than "

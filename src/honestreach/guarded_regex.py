@@ -7,7 +7,7 @@ the ``regex`` library aborts a search after ``timeout`` seconds, and the caller 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterator
+from collections.abc import Iterable
 
 import regex
 
@@ -31,14 +31,20 @@ def compile_guarded(pattern: str) -> regex.Pattern[str]:
         raise RegexCompileError(f"invalid regular expression: {exc}") from exc
 
 
-def finditer(
-    compiled: regex.Pattern[str], text: str, timeout: float = DEFAULT_TIMEOUT,
-    pos: int = 0, endpos: int | None = None,
-) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each match in text[pos:endpos] (lookbehinds still see what comes
-    before ``pos``); raise RegexTimeout when the limit is reached."""
+def spans(
+    compiled: regex.Pattern[str], text: str, windows: Iterable[tuple[int, int]],
+    timeout: float = DEFAULT_TIMEOUT,
+) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty match in each window ``text[start:end]`` (lookbehinds
+    still see what comes before a window); raise RegexTimeout when a search reaches the limit.
+    """
+    found: list[tuple[int, int]] = []
     try:
-        for match in compiled.finditer(text, pos, endpos, timeout=timeout):
-            yield match.span()
+        for window_start, window_end in windows:
+            for match in compiled.finditer(text, window_start, window_end, timeout=timeout):
+                start, end = match.span()
+                if end > start:
+                    found.append((start, end))
     except TimeoutError as exc:
         raise RegexTimeout(str(exc)) from exc
+    return found

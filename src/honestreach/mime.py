@@ -549,11 +549,6 @@ _KEPT_HEADERS = frozenset({
 })
 
 
-# Headers whose text the email package rewrites (address lists, dates), even in plain ASCII.
-_PARSED_HEADERS = frozenset({"to", "cc", "bcc", "from", "reply-to", "sender", "date",
-                             "content-type", "mime-version"})
-
-
 def _header_values(message: EmailMessage) -> dict[str, str]:
     """Header values by lower-case name, decoded; address lists that repeat are joined."""
     headers: dict[str, str] = {}
@@ -574,8 +569,10 @@ def _header_text(name: str, raw: str) -> str:
     data = raw.encode("latin-1", "replace")
     text = data.decode(_unlabelled_codec(data), "replace")
     text = re.sub(r"\r?\n(?=[ \t])", "", text).strip()
-    if text.isascii() and "=?" not in text and name not in _PARSED_HEADERS:
-        return text  # nothing to decode, and parsing a header is slow
+    if text.isascii() and "=?" not in text:
+        # Nothing to decode, and parsing a header is slow. Addresses and dates are read from
+        # the text later (getaddresses, parsedate), as they are for drafts.
+        return text
     try:
         return str(policy.default.header_factory(name, text))
     except (MessageError, ValueError, LookupError, IndexError, TypeError, AttributeError):
