@@ -332,3 +332,39 @@ def test_columns_and_cap_from_the_configuration(tmp_path: Path) -> None:
     (tmp_path / ".honestreach.yaml").write_text("campaign-columns: {recipient: email}\n")
     result = runner.invoke(main, ["audit", str(tmp_path / "campaign.jsonl"), "--jobs", "1"])
     assert result.exit_code == 2 and "campaign-columns" in result.output
+
+
+def _audit_stderr(tmp_path: Path, terminal: bool) -> str:
+    """What `honestreach audit` writes to standard error, a terminal (pty) or a pipe."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "honestreach", "audit", str(FIXTURES / "campaign.jsonl"),
+               "--crm", CRM, "--jobs", "1", "--output", str(tmp_path / "out.jsonl")]
+    if not terminal:
+        return subprocess.run(command, capture_output=True, text=True, check=False).stderr
+    import pty
+
+    controller, child = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=child)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(controller, 4096)
+        except OSError:  # the child closed its end
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(timeout=120)
+    os.close(controller)
+    return b"".join(chunks).decode()
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
+    shown = _audit_stderr(tmp_path, terminal=True)
+    last = shown.replace("\r\n", "\n").split("\r")[-1]
+    assert "auditing: 7 messages" in last and "100%" in last and "elapsed" in last
+    assert _audit_stderr(tmp_path, terminal=False) == ""
