@@ -247,6 +247,12 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
         "audit", str(FIXTURES / "campaign.jsonl"), "--crm", CRM, "--jobs", "1",
         "--html", str(out), "--html-messages", "2"])
     assert result.exit_code == 2, result.output  # the fixture has rows that fail
+    assert result.output.endswith(f"HTML report: {out}\n")
+    other = tmp_path / "other.html"
+    as_json = CliRunner().invoke(main, [
+        "audit", str(FIXTURES / "campaign.jsonl"), "--crm", CRM, "--jobs", "1",
+        "--html", str(other), "--format", "json"])
+    assert json.loads(as_json.output)["html_report"] == str(other)
     html = out.read_text(encoding="utf-8")
     assert "<svg" in html and "Audit of" in html
     assert "Listing 2 of 7 messages:" in html

@@ -518,11 +518,14 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
         click.echo(f"error: cannot write {exc.filename}: {exc.strerror}", err=True)
         sys.exit(EXIT_ERROR)
     if output_format == "json":
-        click.echo(json.dumps(result.summary, indent=2, ensure_ascii=False))
+        summary = {**result.summary, **({"html_report": html_path} if html_path else {})}
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         from .campaign.summary import format_text
 
         click.echo(format_text(result.summary), nl=False)
+        if html_path:
+            click.echo(f"\nHTML report: {html_path}")
     # As for check: 2 when rows could not be read or checked, 1 when the campaign breaks a
     # campaign rule at error severity, else 0.
     failing = any(f.get("severity") == "error" for f in result.summary["campaign_findings"])
