@@ -33,8 +33,8 @@ EXTRA_ROWS = [
      "body": f"Hi,\n\n{HOSTILE_SCRIPT} and {HOSTILE_IMG}\n\nAct now, only 2 spots left!"},
 ]
 # Attributes and CSS that would make the browser fetch something.
-REMOTE = re.compile(r"""(?:\b(?:src|href|action|poster|srcset)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//)"""
-                    r"""|url\(|@import""", re.IGNORECASE)
+REMOTE = re.compile(r"""(?:\b(?:src|href|action|poster|srcset)\s*=\s*["']?\s*"""
+                    r"""(?:[a-z][a-z0-9+.-]*:)?//)|url\(|@import""", re.IGNORECASE)
 
 
 def _audit(source: Path, report: HtmlReport) -> dict:

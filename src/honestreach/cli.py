@@ -19,12 +19,6 @@ from .model import SEVERITIES
 EXIT_ERROR = 2
 
 
-def _names(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    return tuple(name.strip() for name in value.split(",") if name.strip())
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="honestreach")
 def main() -> None:
@@ -93,14 +87,14 @@ def check(
 ) -> None:
     """Check messages: .eml, .txt/.md drafts, .html, Jinja2 templates (.j2, .jinja, .jinja2),
     folders (recursively) or - for stdin."""
-    from .pipeline import Linter, Overrides, exit_code
+    from .pipeline import Linter, Overrides, exit_code, name_list
     from .report import RunSummary, make_reporter
 
     if config_path is not None and not config_path.is_file():
         raise click.BadParameter(f"{config_path} does not exist", param_hint="--config")
     overrides = Overrides(
-        config_path=config_path, select=_names(select), ignore=_names(ignore), fail_on=fail_on,
-        min_respect=min_respect, min_relevance=min_relevance, to=to_address,
+        config_path=config_path, select=name_list(select), ignore=name_list(ignore),
+        fail_on=fail_on, min_respect=min_respect, min_relevance=min_relevance, to=to_address,
         date=message_date.date() if message_date else None, show_verified=show_verified,
     )
     cache = None if no_cache else _result_cache(cache_dir, config_path, message_date)

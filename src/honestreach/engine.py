@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 from . import guarded_regex
 from .checks import CHECKS
 from .claims import claim_specifics
-from .model import Claim, Finding, InputError, Message
+from .model import Claim, Finding, InputError, Message, first_line
 from .nlp import DEFAULT_PIPELINE, get_nlp
 from .rules import PhrasePattern, RegexPattern, Rule, RuleError, TokenPattern, keyword_text
 from .suppress import blank_directives
@@ -102,7 +102,7 @@ class Engine:
             try:
                 self._add(rule, nlp)
             except Exception as exc:  # a rule spaCy rejects is reported, the rest still run
-                self.errors.append(RuleError(rule.path, None, "patterns", _first_line(exc)))
+                self.errors.append(RuleError(rule.path, None, "patterns", first_line(exc)))
                 broken.append(rule.id)
         for rule_id in broken:
             self._rules.pop(rule_id)
@@ -259,7 +259,7 @@ class Engine:
             try:
                 hits = list(CHECKS[rule.check](message, rule.options))  # type: ignore[index]
             except Exception as exc:  # one faulty check must not stop the batch
-                errors.append(InputError(f"rule {rule.id}: check failed: {_first_line(exc)}"))
+                errors.append(InputError(f"rule {rule.id}: check failed: {first_line(exc)}"))
                 continue
             for hit in hits:
                 if hit.field not in rule.scope:
@@ -403,8 +403,8 @@ class _KeywordIndex:
 
         A match holds one keyword of each of its pattern's keyword groups, and matches do not
         cross a blank line, so a pattern only searches the paragraphs where all its groups
-        occur (patterns without keywords search everything). Searching one paragraph instead of the whole
-        message is what keeps hundreds of patterns cheap."""
+        occur (patterns without keywords search everything). Searching one paragraph instead
+        of the whole message is what keeps hundreds of patterns cheap."""
         windows: dict[int, list[tuple[int, int]]] = {i: [(0, len(text))] for i in self._always}
         if self._empty:
             return windows
@@ -464,6 +464,3 @@ def _preceded_by(span: Span, sentence_start: int, cues: frozenset[str],
     return any(token.lower_ in cues for token in span.doc[first:span.start])
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

@@ -51,6 +51,11 @@ class SourceText:
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based (line, column): ``position`` inverted."""
+        start = self._line_starts[max(1, min(line, len(self._line_starts))) - 1]
+        return start + column - 1
+
     def line(self, number: int) -> str:
         """The text of a 1-based line, without its line ending."""
         if number < 1 or number > len(self._line_starts):
@@ -201,6 +206,12 @@ class InputError:
 
     message: str
     line: int | None = None
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message in one line (its type when it has none)."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
 
 
 @dataclass(frozen=True)

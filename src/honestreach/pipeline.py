@@ -5,7 +5,6 @@ read input -> parse the message -> run rules -> apply configuration and suppress
 from __future__ import annotations
 
 import os
-
 from dataclasses import dataclass, replace
 from datetime import date as date_type
 from pathlib import Path
@@ -23,6 +22,16 @@ if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
     from .crm import CRM
     from .engine import Engine, EngineResult
     from .rules import Rule, RuleError, RuleSet
+
+
+def name_list(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """Rule ids, categories or families for ``select``/``ignore``, from a list or from
+    comma-separated text ("urgency, few-left"); None stays None (keep the configuration's)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(name.strip() for name in value if name.strip())
 
 
 @dataclass(frozen=True)

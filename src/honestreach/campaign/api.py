@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .aggregate import Cap, parse_cap
-from .audit import AuditResult, iter_records
+from .audit import AuditResult
 from .audit import audit as run_audit
 from .sources import ReadProgress, iter_rows, source_format
 from .worker import WorkerSettings
@@ -17,14 +17,6 @@ from .worker import WorkerSettings
 if TYPE_CHECKING:
     from dask.bag import Bag
     from distributed import Client
-
-
-def _names(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.split(",")
-    return tuple(name.strip() for name in value if name.strip())
 
 
 def _on_a_cluster(bag: Bag | None, scheduler: str | Client | None) -> bool:
@@ -81,7 +73,7 @@ up to date as a file or folder source is read (for a progress bar).
     Raises CampaignSourceError, ConfigError, CRMError, ClusterError, or ValueError for an
     invalid cap.
     """
-    from ..pipeline import Linter, Overrides
+    from ..pipeline import Linter, Overrides, name_list
 
     bag = None
     if isinstance(source, (str, os.PathLike)):
@@ -92,7 +84,7 @@ up to date as a file or folder source is read (for a progress bar).
 
         name, bag = BAG_SOURCE, source
     overrides = Overrides(config_path=Path(config) if config is not None else None,
-                          select=_names(select), ignore=_names(ignore), date=date)
+                          select=name_list(select), ignore=name_list(ignore), date=date)
     loaded = Linter(overrides).config_for(name)
     # Column names from the options win over the configuration's, field by field.
     columns = {**loaded.campaign_columns, **(columns or {})}
@@ -108,6 +100,7 @@ up to date as a file or folder source is read (for a progress bar).
         load_crm(crm_source, crm_preset, mapping)
     settings = WorkerSettings(name, overrides, crm_source, crm_preset, mapping,
                               keep_source=keep_source)
+    records = None
     if bag is not None:
         from .cluster import iter_bag_records
 
@@ -116,6 +109,5 @@ up to date as a file or folder source is read (for a progress bar).
         from .cluster import iter_records_dask
 
         records = iter_records_dask(settings, iter_rows(name, columns, progress), scheduler)
-    else:
-        records = iter_records(settings, iter_rows(name, columns, progress), jobs)
-    return run_audit(settings, columns, jobs, cap_value, on_record=on_record, records=records)
+    return run_audit(settings, columns, jobs, cap_value, on_record=on_record, records=records,
+                     progress=progress)

@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Any
 
 from .aggregate import CampaignRules, Cap
-from .sources import Row, iter_rows
+from .sources import ReadProgress, Row, iter_rows
 from .summary import Summary
 from .worker import Checker, WorkerSettings, check_chunk, init_worker
 
@@ -53,10 +53,12 @@ def audit(
     cap: Cap = Cap(),
     on_record: Callable[[dict[str, Any]], None] | None = None,
     records: Iterable[dict[str, Any]] | None = None,
+    progress: ReadProgress | None = None,
 ) -> AuditResult:
-    """Audit ``settings.source``; ``on_record`` sees each record (to stream it to a file)."""
+    """Audit ``settings.source`` (or the ``records`` already checked elsewhere, on a cluster);
+    ``on_record`` sees each record (to stream it to a file), ``progress`` follows the reading."""
     if records is None:
-        records = iter_records(settings, iter_rows(settings.source, columns), jobs)
+        records = iter_records(settings, iter_rows(settings.source, columns, progress), jobs)
     rules = CampaignRules(cap, has_crm=settings.crm_source is not None)
     summary = Summary()
     for record in records:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..locate import find_config_file
+from ..model import first_line
 from .audit import CHUNK, _chunks, iter_records
 from .sources import Row, _mapped
 from .worker import Checker, WorkerSettings, error_record
@@ -46,11 +47,6 @@ class ClusterError(Exception):
     """The Dask cluster cannot be used: dask is not installed or the scheduler is out of reach."""
 
 
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
 def _distributed() -> Any:
     try:
         import distributed
@@ -69,7 +65,7 @@ def connect(scheduler: str | Client, timeout: float | None = None) -> tuple[Clie
         return distributed.Client(scheduler, timeout=timeout or CONNECT_TIMEOUT,
                                   set_as_default=False), True
     except Exception as exc:  # noqa: BLE001 - whatever stops it, the user needs the reason
-        reason = _one_line(exc)
+        reason = first_line(exc)
     # Raised outside the except block: the failed client is not kept alive by a traceback.
     raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {reason}")
 
@@ -121,7 +117,7 @@ def prepare_worker(settings: WorkerSettings) -> str | None:
         try:
             _checker(settings)
         except Exception as exc:  # noqa: BLE001 - the client reports it
-            return f"{type(exc).__name__}: {_one_line(exc)}"
+            return f"{type(exc).__name__}: {first_line(exc)}"
     return None
 
 
@@ -168,7 +164,7 @@ def _prepare(client: Client, opened: bool, settings: WorkerSettings) -> None:
     try:
         problem = client.submit(prepare_worker, settings, pure=False).result()
     except Exception as exc:  # noqa: BLE001 - whatever stops it, the user needs the reason
-        problem = f"{type(exc).__name__}: {_one_line(exc)}"
+        problem = f"{type(exc).__name__}: {first_line(exc)}"
     if problem is not None:
         if opened:
             client.close()
@@ -229,7 +225,7 @@ def _chunk_records(client: Client, settings: WorkerSettings, chunk: list[Row],
         if lost is not None:
             raise lost from None
         return [error_record(settings.source, row,
-                             f"could not be checked on the Dask cluster: {_one_line(exc)}")
+                             f"could not be checked on the Dask cluster: {first_line(exc)}")
                 for row in chunk]
 
 
@@ -330,7 +326,7 @@ def _partition_records(client: Client, settings: WorkerSettings, offset: int, co
     except KilledWorker as exc:
         # The items died with the worker: the rows are reported by number.
         return [error_record(settings.source, Row(n, f"line-{n}"),
-                             f"could not be checked on the Dask cluster: {_one_line(exc)}")
+                             f"could not be checked on the Dask cluster: {first_line(exc)}")
                 for n in range(offset + 1, offset + count + 1)]
     except Exception:
         # Any other failure is the bag's own (reading its items), unless the scheduler is gone.

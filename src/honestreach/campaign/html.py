@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import heapq
 import os
-import re
 from datetime import datetime, timezone
 from typing import Any
 
 from .. import __version__
+from ..model import SourceText
 from ..taxonomy import CATEGORIES
 
 # Characters of a message's text kept for the report: enough for any real email, and a bound on
@@ -31,19 +31,12 @@ _FINDING_KEYS = ("rule", "category", "severity", "message", "line", "column", "e
                  "end_column", "field", "text", "suggestion")
 
 
-def _offset(line_starts: list[int], line: int, column: int) -> int:
-    """Character offset of a 1-based (line, column), as ``SourceText.position`` counts them."""
-    return line_starts[min(max(line, 1), len(line_starts)) - 1] + column - 1
-
-
 def _trimmed(source: str, findings: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     """The text cut to ``SOURCE_LIMIT`` and the findings whose span still lies inside it."""
     if len(source) <= SOURCE_LIMIT:
         return source, findings
-    starts = [0]
-    starts.extend(match.end() for match in re.finditer("\n", source))
-    kept = [f for f in findings
-            if _offset(starts, f["end_line"], f["end_column"]) <= SOURCE_LIMIT]
+    text = SourceText(source)
+    kept = [f for f in findings if text.offset(f["end_line"], f["end_column"]) <= SOURCE_LIMIT]
     return source[:SOURCE_LIMIT], kept
 
 

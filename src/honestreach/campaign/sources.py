@@ -38,7 +38,8 @@ class ReadProgress:
 
 @dataclass(frozen=True)
 class Row:
-    """One send as read: its fields (CSV/JSONL), its raw bytes (mbox/eml) or why it is unreadable."""
+    """One send as read: its fields (CSV/JSONL), its raw bytes (mbox/eml) or why it is
+    unreadable."""
 
     index: int  # 1-based position in the input (its line for JSONL, its record for the rest)
     id: str
@@ -119,7 +120,8 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
             rows = _jsonl_rows(content, columns)
         else:
             text = io.TextIOWrapper(content, encoding="utf-8-sig", newline="")
-            rows = _csv_rows(text, columns, tabs=source.lower().removesuffix(".gz").endswith(".tsv"))
+            tabs = source.lower().removesuffix(".gz").endswith(".tsv")
+            rows = _csv_rows(text, columns, tabs=tabs)
         for row in rows:
             progress.done = raw.tell()
             yield row
