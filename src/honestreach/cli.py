@@ -526,6 +526,36 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     sys.exit(EXIT_ERROR if result.summary["rows"]["failed"] else 1 if failing else 0)
 
 
+@main.command("mass-check")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--kind", type=click.Choice(["auto", "bank", "mail", "jsonl"]), default="auto",
+              show_default=True,
+              help="bank: a folder of labelled YAML lists; mail: a folder of .eml/.txt; "
+                   "jsonl: labelled JSON lines (auto: by what the path holds).")
+@click.option("--mail-label", type=click.Choice(["negative", "unlabelled"]), default="negative",
+              show_default=True, help="What the messages of a mail folder are.")
+@click.option("--half", type=click.Choice(["a", "b"]),
+              help="Only the items of one half (fixed by each item's text).")
+@click.option("--show", "show_misses", type=click.IntRange(0), default=0,
+              help="List up to N missed items and false alarms.")
+def mass_check(paths: Sequence[str], kind: str, mail_label: str, half: str | None,
+               show_misses: int) -> None:
+    """Count each rule's hits on labelled collections: recall, false alarms, precision."""
+    from .masscheck import read_collection, report, tally
+
+    for path in paths:
+        try:
+            items = read_collection(Path(path), kind,
+                                    "full" if mail_label == "negative" else "none")
+        except (OSError, ValueError) as exc:
+            click.echo(f"honestreach: {path}: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        if half:
+            items = [item for item in items if item.half == half]
+        title = path + (f" (half {half})" if half else "")
+        click.echo("\n".join(report(tally(items), title, show_misses)) + "\n")
+
+
 def parse_columns_option(spec: str | None, **single: str | None) -> dict[str, str]:
     from .campaign import parse_columns
 
