@@ -482,7 +482,7 @@ PROBE = textwrap.dedent("""\
             main(sys.argv[2:], prog_name="honestreach")
         except SystemExit as exc:
             code = exc.code
-    loaded = [name for name in ("spacy", "jsonschema", "honestreach.rules", "honestreach.engine",
+    loaded = [name for name in ("jsonschema", "honestreach.rules", "honestreach.engine",
                                 "honestreach.config") if name in sys.modules]
     with open(sys.argv[1], "w") as report:
         json.dump({"code": code, "output": out.getvalue(), "loaded": loaded}, report)
@@ -521,12 +521,12 @@ def cold_then_warm(repo: Path, *args: str) -> tuple[dict, dict]:
 
 
 @pytest.mark.parametrize("output_format", ["json", "text"])
-def test_a_fully_cached_run_neither_checks_nor_loads_spacy_or_rules(repo, output_format):
+def test_a_fully_cached_run_neither_checks_nor_loads_the_engine_or_rules(repo, output_format):
     write(repo / ".honestreach.yaml", "fail-on: warning\nrules: [team-rules]\n")
     write(repo / "team-rules" / "synergy.yaml", RULE)
     args = ("check", "--format", output_format, "--no-color", "drafts")
     cold, warm = cold_then_warm(repo, *args)
-    assert "spacy" in cold["loaded"]  # the first run checks, so the probe does see spaCy
+    assert "honestreach.engine" in cold["loaded"]  # the first run checks: the probe sees it
     assert cold["code"] == 1
     assert len(entries(repo)) == 3
     assert warm["loaded"] == [], f"a fully cached run imported {warm['loaded']}"
@@ -540,7 +540,7 @@ def test_a_fully_cached_run_neither_checks_nor_loads_spacy_or_rules(repo, output
 def test_sarif_from_the_cache_still_describes_the_rules(repo):
     args = ("check", "--format", "sarif", "drafts")
     cold, warm = cold_then_warm(repo, *args)
-    assert "spacy" not in warm["loaded"]
+    assert "honestreach.engine" not in warm["loaded"]
     assert warm["output"] == cold["output"]
     driver = json.loads(warm["output"])["runs"][0]["tool"]["driver"]
     assert any(rule.get("shortDescription") for rule in driver["rules"])

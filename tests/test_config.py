@@ -127,7 +127,6 @@ def test_user_rule_folder_adds_rules(honestreach, tmp_path):
         suggestion: Say what the product does.
         patterns:
           - phrases: [synergy, synergies]
-            match: lemma
         examples:
           bad: ["Let's unlock synergies.", "Synergy matters."]
           good: ["Let's talk about your stock counts.", "We integrate with your ERP."]

@@ -226,7 +226,7 @@ def test_reading_ease_works_with_the_nltk_downloader_and_network_off(monkeypatch
     monkeypatch.setattr(nltk.data, "find", not_installed)
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    from honestreach.nlp import reading_ease
+    from honestreach.readability import reading_ease
 
     # A text no earlier test has scored, so no cached syllable count can hide a download.
     easy = reading_ease("The cat sat on the mat. It was a warm day. offline-check-7f3a")

@@ -2,7 +2,7 @@
 
 ``honestreach.audit(...)`` audits a campaign from Python (docs/audit.md). It is imported on
 first use: every command-line run imports this package and must not pay for the audit's
-imports (spaCy, dask).
+imports (the rule engine, dask).
 """
 
 from __future__ import annotations

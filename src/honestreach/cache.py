@@ -1,4 +1,4 @@
-"""The result cache: a second run over unchanged files neither re-checks them nor loads spaCy.
+"""The result cache: a second run over unchanged files neither re-checks them nor loads the rule engine.
 
 One entry per checked file, in ``.honestreach_cache/`` of the current directory (``--cache-dir``,
 ``--no-cache``). An entry's key is a SHA-256 over everything its result depends on:
@@ -12,7 +12,7 @@ One entry per checked file, in ``.honestreach_cache/`` of the current directory 
   URL as written; and then today's date too, unless ``--date`` fixes it); for a template,
   today's date as well (its sample records are dated relative to it);
 * honestreach itself: its version, the bytes of its code, the Python version and the names and
-  versions of the installed distributions (so a new spaCy invalidates every entry).
+  versions of the installed distributions (so a new dependency invalidates every entry).
 
 A run only knows a configuration's rule folders once it has loaded that configuration, and
 loading one validates it and every rule file: so for each configuration file the cache also keeps
@@ -26,7 +26,7 @@ decoded again from the file's bytes. Entries are written to a temporary file and
 place; one that cannot be read or does not have the expected shape is ignored and rebuilt.
 
 This module imports only the standard library and the model, so that a fully cached run imports
-neither spaCy nor jsonschema nor the rule loader.
+neither the rule engine nor jsonschema nor the rule loader.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Personal claims: what a matched claim names, and when it says it happened.
 
-Claim rules (category ``claim.*``, under ``rules/claims/``) find the claim itself with spaCy
+Claim rules (category ``claim.*``, under ``rules/claims/``) find the claim itself with word
 patterns; this module reads its specifics from the sentence around the match, which is what the
 verify stage compares with the CRM. The time a claim states ("last week", "in March") is not a
 specific: the verify stage reads it with ``timeexpr.find_time(claim.sentence, message_date)``.

@@ -1,6 +1,6 @@
 """The ``honestreach`` command: a thin layer over the library.
 
-Only ``check`` loads spaCy; ``--help``, ``rules`` and ``explain`` return at once.
+Only ``check`` loads the rule engine; ``--help``, ``rules`` and ``explain`` return at once.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ import jsonschema
 
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
 from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
-from .nlp import DEFAULT_PIPELINE
 from .rules import RuleError
 from .yamlsource import YamlLoadError, parse_yaml_text
 
@@ -43,7 +42,6 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "min-respect": {"type": "integer", "minimum": 0, "maximum": 100},
         "min-relevance": {"type": "integer", "minimum": 0, "maximum": 100},
         "rules": _NAMES,
-        "pipeline": {"type": "string", "minLength": 1},
         "max-file-size": {"type": "integer", "minimum": 1},
         "crm": {"type": "string", "minLength": 1},
         "crm-preset": {"type": "string", "minLength": 1},
@@ -117,7 +115,6 @@ class Config:
     min_respect: int | None = None
     min_relevance: int | None = None
     rule_dirs: tuple[Path, ...] = ()
-    pipeline: str = DEFAULT_PIPELINE
     max_file_size: int = DEFAULT_MAX_BYTES
     # The CRM to verify claims against: a folder or file (relative to the config) or a URL.
     crm: str | None = None
@@ -169,7 +166,6 @@ def load_config(path: Path) -> Config:
         min_respect=data.get("min-respect"),
         min_relevance=data.get("min-relevance"),
         rule_dirs=tuple((base / folder).resolve() for folder in data.get("rules", ())),
-        pipeline=data.get("pipeline", DEFAULT_PIPELINE),
         max_file_size=data.get("max-file-size", DEFAULT_MAX_BYTES),
         crm=_crm_source(data.get("crm"), base),
         crm_preset=data.get("crm-preset"),

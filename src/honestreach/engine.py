@@ -1,41 +1,40 @@
 """Run rules over parsed messages and turn their matches into findings.
 
-Pattern rules are compiled once into one spaCy ``Matcher`` (token patterns), two
-``PhraseMatcher`` s (lower-case and lemma phrase lists) and guarded regular expressions. A match
-is dropped when it lies in quoted earlier text, inside quotation marks, in a question, or right
-after a negation, unless the rule's ``context`` keeps such matches.
+Word patterns (``phrases``, ``sequence``, ``near``; see :mod:`honestreach.vocab`) are regular
+expressions over a message's tokens. A pattern only runs on a text that holds a word of each
+of its required slots: one pass over the text's distinct words, through an index built from
+the patterns themselves, finds which patterns can match. ``regex`` patterns run on the raw
+text. A match is then dropped when its context says it is not a tactic (see ``_Context``):
+quoted earlier text, quotation marks, a question, a negation or hedge just before it, or a
+stated reason in its sentence or the next, as the rule's ``context`` asks.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import islice
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from . import guarded_regex
 from .checks import CHECKS
 from .claims import claim_specifics
 from .model import Claim, Finding, InputError, Message, first_line
-from .nlp import DEFAULT_PIPELINE, get_nlp
-from .rules import PhrasePattern, RegexPattern, Rule, RuleError, TokenPattern, keyword_text
+from .rules import NearPattern, RegexPattern, Rule, RuleError, WordPattern, builtin_vocabulary, \
+    keyword_text
 from .suppress import blank_directives
+from .tokens import Tokens, tokenize
+from .vocab import CompiledPattern, Vocabulary, encode
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
-
-NEGATION_CUES = frozenset(
-    {"no", "not", "n't", "never", "without", "nothing", "none", "neither", "nor", "cannot",
-     "isn't", "aren't", "don't", "doesn't", "won't", "wasn't", "nobody", "hardly"}
-)
+# How far back a negation or a hedge reaches: "there is *no* deadline", "I *might* have seen
+# you at SaaStr" (words, within the sentence).
 NEGATION_WINDOW = 3
-HEDGE_CUES = frozenset(
-    {"might", "may", "maybe", "perhaps", "possibly", "probably", "think", "believe", "guess",
-     "if", "whether", "unsure", "sure", "remember", "recall", "could", "wonder", "wondering"}
-)
+HEDGE_WINDOW = 8
+# The vocabulary classes that hold the context cues.
+CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 _WHITESPACE = re.compile(r"\s+")
+_CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 BATCH_SIZE = 64
 
 
@@ -45,7 +44,7 @@ class _Candidate:
     field: str
     start: int
     end: int
-    values: dict
+    values: dict[str, Any]
     sentence: tuple[int, int] | None = None  # character span of the match's sentence
 
 
@@ -58,26 +57,34 @@ class EngineResult:
     errors: list[InputError]
 
 
-class _FormatValues(dict):
+class _FormatValues(dict):  # type: ignore[type-arg]
     """Message placeholders: unknown names are left as they are."""
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
+@dataclass(frozen=True)
+class _WordEntry:
+    rule: Rule
+    regex: re.Pattern[str]
+    near: int | None  # the near pattern it is a part of (index into Engine._near)
+    part: int = 0
+
+
 class Engine:
-    """Rules compiled for one spaCy pipeline; call :meth:`check` or :meth:`check_many`."""
+    """Rules compiled once; call :meth:`check` or :meth:`check_many`."""
 
     def __init__(
         self,
         rules: Sequence[Rule],
-        pipeline: str = DEFAULT_PIPELINE,
+        vocabulary: Vocabulary | None = None,
         regex_timeout: float = guarded_regex.DEFAULT_TIMEOUT,
     ) -> None:
-        self.pipeline = pipeline
         self.regex_timeout = regex_timeout
         self.errors: list[RuleError] = []
         self._rules = {rule.id: rule for rule in rules}
+        self._vocabulary = vocabulary if vocabulary is not None else builtin_vocabulary()
         self._compiled = False
 
     @property
@@ -85,93 +92,58 @@ class Engine:
         return list(self._rules.values())
 
     def _compile(self) -> None:
-        from spacy.matcher import Matcher, PhraseMatcher
-
-        nlp = get_nlp(self.pipeline)
-        self._nlp = nlp
-        # spaCy's Matcher walks every token in Python whether anything can match or not, so it
-        # only runs on docs holding every word some pattern requires (None: always run).
-        self._matcher = Matcher(nlp.vocab, validate=True)
-        self._matcher_needs: list[list[frozenset[int]]] | None = []
-        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._regexes: list[tuple[Rule, object, tuple[str, ...]]] = []
+        self._words: list[_WordEntry] = []
+        self._near: list[tuple[Rule, int]] = []  # (rule, number of parts)
+        self._regexes: list[tuple[Rule, Any, tuple[tuple[str, ...], ...]]] = []
         self._checks: list[Rule] = []
-        broken: list[str] = []
+        needs: list[tuple[frozenset[str], ...]] = []
         for rule in self._rules.values():
-            try:
-                self._add(rule, nlp)
-            except Exception as exc:  # a rule spaCy rejects is reported, the rest still run
-                self.errors.append(RuleError(rule.path, None, "patterns", first_line(exc)))
-                broken.append(rule.id)
-        for rule_id in broken:
-            self._rules.pop(rule_id)
-            self._remove(rule_id)
+            if rule.stage:
+                continue  # made by a later stage
+            if rule.check:
+                self._checks.append(rule)
+                continue
+            for pattern in rule.patterns:
+                if isinstance(pattern, WordPattern):
+                    self._words.append(_WordEntry(rule, _regex(pattern.compiled), None))
+                    needs.append(pattern.compiled.needs)
+                elif isinstance(pattern, NearPattern):
+                    for part, word_pattern in enumerate(pattern.parts):
+                        self._words.append(_WordEntry(
+                            rule, _regex(word_pattern.compiled), len(self._near), part))
+                        needs.append(word_pattern.compiled.needs)
+                    self._near.append((rule, len(pattern.parts)))
+                elif isinstance(pattern, RegexPattern):
+                    self._regexes.append(
+                        (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
+        self._index = _WordIndex(needs)
         self._keywords = _KeywordIndex([keywords for _, _, keywords in self._regexes])
+        self._cues = {context: _regex(self._vocabulary.compile("{%s}" % name))
+                      for context, name in CUE_CLASSES.items()
+                      if self._vocabulary.words(name)}
         self._compiled = True
-
-    def _add(self, rule: Rule, nlp) -> None:  # type: ignore[no-untyped-def]
-        if rule.stage:
-            return  # made by a later stage
-        if rule.check:
-            self._checks.append(rule)
-            return
-        tokens = [expanded for p in rule.patterns if isinstance(p, TokenPattern)
-                  for expanded in _split_first_set(list(p.tokens))]
-        if tokens:
-            self._matcher.add(rule.id, tokens)
-            needs = _requirements(tokens, nlp.vocab.strings)
-            if needs is None or self._matcher_needs is None:
-                self._matcher_needs = None
-            else:
-                self._matcher_needs.extend(needs)
-        for pattern in rule.patterns:
-            if isinstance(pattern, PhrasePattern):
-                if pattern.match == "lemma":
-                    self._lemma.add(rule.id, list(nlp.pipe(pattern.phrases)))
-                else:
-                    self._lower.add(rule.id, [nlp.make_doc(p) for p in pattern.phrases])
-            elif isinstance(pattern, RegexPattern):
-                self._regexes.append(
-                    (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
-
-    def _remove(self, rule_id: str) -> None:
-        for matcher in (self._matcher, self._lower, self._lemma):
-            if rule_id in matcher:
-                matcher.remove(rule_id)
-        self._regexes = [entry for entry in self._regexes if entry[0].id != rule_id]
-        self._checks = [r for r in self._checks if r.id != rule_id]
 
     def check(self, message: Message) -> EngineResult:
         """Findings (in file order), claims and the problems met while checking one message."""
         (result,) = self.check_many([message])
         return result
 
-    def check_many(
-        self, messages: Iterable[Message], batch_size: int = BATCH_SIZE
-    ) -> Iterator[EngineResult]:
-        """Check messages in order, batching them through spaCy."""
+    def check_many(self, messages: Iterable[Message]) -> Iterator[EngineResult]:
+        """Check messages in order."""
         if not self._compiled:
             self._compile()
-        iterator = iter(messages)
-        while batch := list(islice(iterator, batch_size)):
-            texts: list[str] = []
-            for message in batch:
-                texts.append(_for_spacy(message.subject.text) if message.subject else "")
-                texts.append(_for_spacy(message.body.text))
-            docs = list(self._nlp.pipe(texts))
-            for index, message in enumerate(batch):
-                yield self._check_docs(message, docs[2 * index], docs[2 * index + 1],
-                                       texts[2 * index], texts[2 * index + 1])
+        for message in messages:
+            yield self._check_message(message)
 
-    def _check_docs(self, message: Message, subject_doc: Doc, body_doc: Doc,
-                    subject: str, body: str) -> EngineResult:
+    def _check_message(self, message: Message) -> EngineResult:
         errors: list[InputError] = []
         candidates: list[_Candidate] = []
-        for field, doc, text in (("subject", subject_doc, subject), ("body", body_doc, body)):
-            if field == "subject" and message.subject is None:
+        for field in ("subject", "body"):
+            text_field = message.field_text(field)  # type: ignore[arg-type]
+            if text_field is None or not text_field.text:
                 continue
-            candidates.extend(self._pattern_candidates(message, field, doc, text, errors))
+            text = blank_directives(text_field.text)
+            candidates.extend(self._field_candidates(message, field, text, errors))
         candidates.extend(self._check_candidates(message, errors))
         findings: list[Finding] = []
         claims: list[Claim] = []
@@ -190,69 +162,48 @@ class Engine:
         claims.sort(key=lambda c: (c.field != "subject", c.start))
         return EngineResult(findings, claims, errors)
 
-    def _pattern_candidates(
-        self, message: Message, field: str, doc: Doc, text: str, errors: list[InputError]
-    ) -> Iterator[_Candidate]:
-        """Pattern matches in ``doc`` (whose text is ``text``: Doc.text is rebuilt per call)."""
-        quotations = [m.span() for m in _QUOTATION.finditer(text)] if '"' in text or "“" in text \
-            or "„" in text or "«" in text else []
-        spans: list[tuple[Rule, int, int, Span | None]] = []
-        vocab_strings = self._nlp.vocab.strings
-        matchers = [self._lower, self._lemma]
-        if len(self._matcher) and self._may_match(doc):
-            matchers.append(self._matcher)
-        for matcher in matchers:
-            for match_id, start, end in matcher(doc):
-                rule = self._rules[vocab_strings[match_id]]
-                span = doc[start:end]
-                spans.append((rule, span.start_char, span.end_char, span))
+    def _field_candidates(self, message: Message, field: str, text: str,
+                          errors: list[InputError]) -> Iterator[_Candidate]:
+        tokens = tokenize(text)
+        encoded, offsets = encode(tokens.norms, tokens.sentence_starts)
+        context = _Context(message, field, text, tokens, encoded, offsets, self._cues)
+        spans: list[tuple[Rule, int, int]] = []  # (rule, first token, end token)
+        near_hits: dict[int, list[list[tuple[int, int]]]] = {}
+        for index in self._index.runnable(tokens.norms):
+            entry = self._words[index]
+            if field not in entry.rule.scope:
+                continue
+            for match in entry.regex.finditer(encoded):
+                first = bisect_left(offsets, match.start())
+                end = bisect_left(offsets, match.end())
+                if entry.near is None:
+                    spans.append((entry.rule, first, end))
+                else:
+                    parts = near_hits.setdefault(
+                        entry.near, [[] for _ in range(self._near[entry.near][1])])
+                    parts[entry.part].append((first, end))
+        for near, parts in near_hits.items():
+            spans.extend(_together(self._near[near][0], parts, tokens))
         for index, windows in self._keywords.windows(text).items():
             rule, compiled, _ = self._regexes[index]
-            if field not in rule.scope:
+            if field not in rule.scope or not len(tokens):
                 continue
             try:
-                spans.extend((rule, start, end, None) for start, end in guarded_regex.spans(
-                    compiled, text, windows, self.regex_timeout))
+                for start, end in guarded_regex.spans(compiled, text, windows,
+                                                      self.regex_timeout):
+                    first = max(bisect_right(tokens.starts, start) - 1, 0)
+                    spans.append((rule, first, max(bisect_left(tokens.starts, end), first + 1)))
             except guarded_regex.RegexTimeout:
                 errors.append(InputError(
                     f"rule {rule.id}: its regular expression ran longer than "
                     f"{self.regex_timeout:g}s on this message and was stopped"))
-        sentences = _Sentences(doc) if spans else None
-        for rule, start, end, span in spans:
-            sentence_span = None
-            if field not in rule.scope:
+        for rule, first, end in spans:
+            if context.excludes(rule, first, end):
                 continue
-            if field == "body" and message.in_quoted(start, end):
-                continue
-            if rule.skip_signature and field == "body" and message.signature_start is not None \
-                    and start >= message.signature_start:
-                continue
-            if rule.skip_quotations and any(q0 <= start and end <= q1 for q0, q1 in quotations):
-                continue
-            if span is None:
-                span = doc.char_span(start, end, alignment_mode="expand")
-            if span is not None and len(span):
-                sentence = sentences.of(span.start)  # type: ignore[union-attr]
-                sentence_text = text[sentence.start_char:sentence.end_char]
-                if rule.skip_questions and sentence_text.rstrip().endswith("?"):
-                    continue
-                if rule.skip_negated and _preceded_by(span, sentence.start, NEGATION_CUES):
-                    continue
-                if rule.skip_hedged and _preceded_by(span, sentence.start, HEDGE_CUES,
-                                                     window=8):
-                    continue
-                sentence_span = (sentence.start_char, sentence.end_char)
-            yield _Candidate(rule, field, start, end, {}, sentence_span)
-
-    def _may_match(self, doc: Doc) -> bool:
-        """Whether some token pattern finds every word it requires in the doc."""
-        if self._matcher_needs is None:
-            return True
-        from spacy.attrs import LEMMA, LOWER
-
-        present = set(doc.to_array([LOWER, LEMMA]).ravel().tolist())
-        return any(all(not need.isdisjoint(present) for need in needs)
-                   for needs in self._matcher_needs)
+            start_char, end_char = tokens.char_span(first, end)
+            first_sentence, end_sentence = tokens.sentence_of(first)
+            sentence = tokens.char_span(first_sentence, end_sentence)
+            yield _Candidate(rule, field, start_char, end_char, {}, sentence)
 
     def _check_candidates(self, message: Message, errors: list[InputError]) -> Iterator[_Candidate]:
         for rule in self._checks:
@@ -307,18 +258,6 @@ class Engine:
         )
 
 
-_PUNCTUATION_RUN = re.compile(r"([^\w\s])\1{19,}")
-
-
-def _for_spacy(text: str) -> str:
-    """The text rules read: directives blanked, and runs of 20+ of one punctuation mark cut to
-    three plus spaces (spaCy's tokenizer is quadratic on them; offsets stay as they are)."""
-    text = blank_directives(text)
-    if _PUNCTUATION_RUN.search(text) is None:
-        return text
-    return _PUNCTUATION_RUN.sub(lambda m: m.group(1) * 3 + " " * (len(m.group()) - 3), text)
-
-
 def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
     """One finding per rule per stretch of text: overlapping matches of a rule are merged."""
     kept: list[_Candidate] = []
@@ -336,44 +275,118 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _split_first_set(pattern: list[dict]) -> list[list[dict]]:
-    """``[{LOWER: {IN: [a, b]}}, ...]`` as ``[{LOWER: a}, ...]`` and ``[{LOWER: b}, ...]``.
-
-    The Matcher tries every pattern's first token at every token of the doc; a set there is a
-    Python call each time, a plain value is compared in C. Later tokens are only tried where a
-    match has begun, so their sets may stay.
-    """
-    first = pattern[0] if pattern else {}
-    attrs = set(first) - {"OP"}
-    if "OP" in first or len(attrs) != 1:
-        return [pattern]
-    (attr,) = attrs
-    value = first[attr]
-    if not (isinstance(value, dict) and set(value) == {"IN"}):
-        return [pattern]
-    return [[{attr: item}, *pattern[1:]] for item in value["IN"]]
+def _regex(pattern: CompiledPattern) -> re.Pattern[str]:
+    return re.compile(pattern.regex)
 
 
-def _requirements(patterns: list[list[dict]], strings) -> list[list[frozenset[int]]] | None:  # type: ignore[no-untyped-def]
-    """For each pattern, the word sets a doc must hold one of each for it to match: one set per
-    required token that names its LOWER or LEMMA values (None when a pattern names none)."""
-    found: list[list[frozenset[int]]] = []
-    for pattern in patterns:
-        needs = []
-        for token in pattern:
-            if token.get("OP", "1") not in ("1", "+"):
-                continue
-            for attr in ("LOWER", "LEMMA"):
-                value = token.get(attr)
-                values = value.get("IN") if isinstance(value, dict) else [value]
-                if values and all(isinstance(v, str) for v in values) and (
-                        attr == "LEMMA" or all(v == v.lower() for v in values)):
-                    needs.append(frozenset(strings.add(v) for v in values))
-                    break
-        if not needs:
-            return None
-        found.append(needs)
-    return found
+def _together(rule: Rule, parts: list[list[tuple[int, int]]],
+              tokens: Tokens) -> Iterator[tuple[Rule, int, int]]:
+    """A near pattern's matches: each sentence where every part matched, spanning the parts."""
+    by_sentence: dict[int, list[list[tuple[int, int]]]] = {}
+    for number, hits in enumerate(parts):
+        for first, end in hits:
+            sentence = tokens.sentence_of(first)[0]
+            by_sentence.setdefault(sentence, [[] for _ in parts])[number].append((first, end))
+    for found in by_sentence.values():
+        if all(found):
+            yield rule, min(h[0][0] for h in found), max(h[0][1] for h in found)
+
+
+class _Context:
+    """What surrounds a match in one field, and whether a rule should ignore the match there."""
+
+    def __init__(self, message: Message, field: str, text: str, tokens: Tokens, encoded: str,
+                 offsets: list[int], cues: dict[str, re.Pattern[str]]) -> None:
+        self.message = message
+        self.field = field
+        self.text = text
+        self.tokens = tokens
+        self.encoded = encoded
+        self.offsets = offsets
+        self.cues = cues
+        self._quotations: list[tuple[int, int]] | None = None
+
+    def excludes(self, rule: Rule, first: int, end: int) -> bool:
+        start_char, end_char = self.tokens.char_span(first, end)
+        if self.field == "body":
+            if self.message.in_quoted(start_char, end_char):
+                return True
+            signature = self.message.signature_start
+            if rule.skip_signature and signature is not None and start_char >= signature:
+                return True
+        if rule.skip_quotations and self._quoted(start_char, end_char):
+            return True
+        sentence_first, sentence_end = self.tokens.sentence_of(first)
+        if rule.skip_questions and self._is_question(sentence_end):
+            return True
+        if rule.skip_negated and self._cue_before("negation", sentence_first, first,
+                                                  NEGATION_WINDOW):
+            return True
+        if rule.skip_hedged and self._cue_before("hedge", sentence_first, first, HEDGE_WINDOW):
+            return True
+        return rule.skip_reasoned and self._has_reason(sentence_first, sentence_end)
+
+    def _quoted(self, start: int, end: int) -> bool:
+        if self._quotations is None:
+            text = self.text
+            self._quotations = [m.span() for m in _QUOTATION.finditer(text)] \
+                if '"' in text or "“" in text or "„" in text or "«" in text else []
+        return any(q0 <= start and end <= q1 for q0, q1 in self._quotations)
+
+    def _is_question(self, sentence_end: int) -> bool:
+        """Whether the sentence ends with a question mark (closing quotes aside)."""
+        norms = self.tokens.norms
+        index = sentence_end - 1
+        while index >= 0 and norms[index] in _CLOSERS:
+            index -= 1
+        while index >= 0 and norms[index] in ("!", "?", "."):
+            if norms[index] == "?":
+                return True
+            index -= 1
+        return False
+
+    def _window(self, first: int, end: int) -> str:
+        """The encoded text of tokens [first, end)."""
+        stop = self.offsets[end] if end < len(self.offsets) else len(self.encoded)
+        return self.encoded[self.offsets[first]:stop] if first < end else ""
+
+    def _cue_before(self, cue: str, sentence_first: int, first: int, window: int) -> bool:
+        regex = self.cues.get(cue)
+        return regex is not None and \
+            regex.search(self._window(max(sentence_first, first - window), first)) is not None
+
+    def _has_reason(self, sentence_first: int, sentence_end: int) -> bool:
+        """A stated reason in the sentence or the next one ("the funder sets this date")."""
+        regex = self.cues.get("reason")
+        if regex is None:
+            return False
+        next_end = self.tokens.sentence_of(sentence_end)[1] if sentence_end < len(self.tokens) \
+            else sentence_end
+        return regex.search(self._window(sentence_first, next_end)) is not None
+
+
+class _WordIndex:
+    """Which word patterns can match a text: each pattern needs one word of each of its
+    required slots; one pass over the text's distinct words sets a bit per slot met."""
+
+    def __init__(self, needs: list[tuple[frozenset[str], ...]]) -> None:
+        self._always = [i for i, slots in enumerate(needs) if not slots]
+        self._full = [(1 << len(slots)) - 1 for slots in needs]
+        self._by_word: dict[str, list[tuple[int, int]]] = {}
+        for index, slots in enumerate(needs):
+            for number, words in enumerate(slots):
+                for word in words:
+                    self._by_word.setdefault(word, []).append((index, 1 << number))
+
+    def runnable(self, norms: Iterable[str]) -> list[int]:
+        met: dict[int, int] = {}
+        by_word = self._by_word
+        for norm in set(norms):
+            for index, bit in by_word.get(norm, ()):
+                met[index] = met.get(index, 0) | bit
+        full = self._full
+        return self._always + sorted(i for i, bits in met.items() if bits == full[i])
+
 
 
 class _KeywordIndex:
@@ -438,29 +451,3 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return spans
-
-
-class _Sentences:
-    """The sentence boundaries of a doc, read once from its array, looked up by token index."""
-
-    def __init__(self, doc: Doc) -> None:
-        from spacy.attrs import SENT_START
-
-        self._doc = doc
-        starts = (doc.to_array([SENT_START]) == 1).nonzero()[0].tolist()
-        self._starts = starts if starts and starts[0] == 0 else [0, *starts]
-
-    def of(self, token_index: int) -> Span:
-        position = bisect.bisect_right(self._starts, token_index) - 1
-        start = self._starts[position]
-        end = self._starts[position + 1] if position + 1 < len(self._starts) else len(self._doc)
-        return self._doc[start:end]
-
-
-def _preceded_by(span: Span, sentence_start: int, cues: frozenset[str],
-                 window: int = NEGATION_WINDOW) -> bool:
-    """Whether one of ``cues`` stands within ``window`` tokens before the span, in its sentence."""
-    first = max(sentence_start, span.start - window)
-    return any(token.lower_ in cues for token in span.doc[first:span.start])
-
-

@@ -63,7 +63,7 @@ class Linter:
         self._configs: dict[str, Config | ConfigError] = {}
         self._config_files: dict[str, Path | None] = {}
         self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
-        self._engines: dict[tuple[tuple[Path, ...], str], Engine] = {}
+        self._engines: dict[tuple[Path, ...], Engine] = {}
 
     # -- configuration -------------------------------------------------------------------
     def config_for(self, path: str) -> Config:
@@ -136,10 +136,10 @@ class Linter:
     def engine(self, config: Config) -> Engine:
         from .engine import Engine
 
-        key = (config.rule_dirs, config.pipeline)
-        if key not in self._engines:
-            self._engines[key] = Engine(self.ruleset(config).rules, pipeline=config.pipeline)
-        return self._engines[key]
+        if config.rule_dirs not in self._engines:
+            ruleset = self.ruleset(config)
+            self._engines[config.rule_dirs] = Engine(ruleset.rules, ruleset.vocabulary)
+        return self._engines[config.rule_dirs]
 
     def _record(self, error: RuleError) -> None:
         if error not in self.errors:
@@ -165,8 +165,7 @@ class Linter:
         batch: list[tuple[Message, Config]] = []
         for item in items:
             result, parsed = self._prepare(item)
-            if parsed is not None and batch and self._engine_key(parsed[1]) != \
-                    self._engine_key(batch[0][1]):
+            if parsed is not None and batch and parsed[1].rule_dirs != batch[0][1].rule_dirs:
                 yield from self._check_batch(batch)
                 batch = []
             if parsed is not None:
@@ -182,10 +181,6 @@ class Linter:
             assert result is not None
             yield result
         yield from self._check_batch(batch)
-
-    @staticmethod
-    def _engine_key(config: Config) -> tuple[tuple[Path, ...], str]:
-        return config.rule_dirs, config.pipeline
 
     def _prepare(
         self, item: InputFile | InputProblem

@@ -2,25 +2,28 @@
 
 A rule's id is its file name without ``.yaml``; its family folder is only for people. Rule
 files are validated against RULE_SCHEMA with jsonschema; every error names the file, the line
-and the field. Nothing here imports spaCy: listing and explaining rules stays instant.
+and the field. Nothing here imports the engine: listing and explaining rules stays instant.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema
-import yaml
 
 from .locate import builtin_rules_dir
+from .vocab import CompiledPattern, PatternError, Vocabulary
 from .model import SEVERITIES
 from .taxonomy import CATEGORIES
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_document
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+CLASS_NAME = RULE_ID
+VOCABULARY_FOLDER = "vocab"
 
 _EXAMPLE = {
     "oneOf": [
@@ -40,6 +43,8 @@ _EXAMPLE = {
 
 _KEYWORDS: dict[str, Any] = {"type": "array", "minItems": 1,
                              "items": {"type": "string", "minLength": 1}}
+_PATTERN_LIST: dict[str, Any] = {"type": "array", "minItems": 1,
+                                 "items": {"type": "string", "minLength": 1}}
 
 RULE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -66,24 +71,21 @@ RULE_SCHEMA: dict[str, Any] = {
                 "oneOf": [
                     {
                         "type": "object",
-                        "required": ["tokens"],
+                        "required": ["phrases"],
                         "additionalProperties": False,
-                        "properties": {
-                            "tokens": {"type": "array", "minItems": 1, "items": {"type": "object"}}
-                        },
+                        "properties": {"phrases": _PATTERN_LIST},
                     },
                     {
                         "type": "object",
-                        "required": ["phrases"],
+                        "required": ["sequence"],
                         "additionalProperties": False,
-                        "properties": {
-                            "phrases": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {"type": "string", "minLength": 1},
-                            },
-                            "match": {"enum": ["lower", "lemma"]},
-                        },
+                        "properties": {"sequence": _PATTERN_LIST},
+                    },
+                    {
+                        "type": "object",
+                        "required": ["near"],
+                        "additionalProperties": False,
+                        "properties": {"near": {**_PATTERN_LIST, "minItems": 2}},
                     },
                     {
                         "type": "object",
@@ -118,6 +120,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "quotation": {"enum": ["skip", "keep"]},
                 "signature": {"enum": ["skip", "keep"]},
                 "hedge": {"enum": ["skip", "keep"]},
+                "reason": {"enum": ["skip", "keep"]},
             },
         },
         "examples": {
@@ -159,14 +162,19 @@ class Example:
 
 
 @dataclass(frozen=True)
-class TokenPattern:
-    tokens: tuple[dict[str, Any], ...]
+class WordPattern:
+    """A pattern of words and vocabulary classes (``phrases:`` gives one per phrase,
+    ``sequence:`` one for its slots together); see :mod:`honestreach.vocab`."""
+
+    source: str
+    compiled: CompiledPattern
 
 
 @dataclass(frozen=True)
-class PhrasePattern:
-    phrases: tuple[str, ...]
-    match: str = "lower"
+class NearPattern:
+    """Patterns that must all match in one sentence, in any order."""
+
+    parts: tuple[WordPattern, ...]
 
 
 def keyword_text(text: str) -> str:
@@ -185,7 +193,7 @@ class RegexPattern:
     keywords: tuple[tuple[str, ...], ...] = ()
 
 
-Pattern = TokenPattern | PhrasePattern | RegexPattern
+Pattern = WordPattern | NearPattern | RegexPattern
 
 
 @dataclass(frozen=True)
@@ -209,6 +217,7 @@ class Rule:
     skip_quotations: bool = True
     skip_signature: bool = False
     skip_hedged: bool = False
+    skip_reasoned: bool = False
     bad_examples: tuple[Example, ...] = ()
     good_examples: tuple[Example, ...] = ()
     path: str = ""
@@ -230,10 +239,12 @@ class Rule:
 
 @dataclass
 class RuleSet:
-    """The rules in force, in id order, with the problems met while loading them."""
+    """The rules in force, in id order, with the vocabulary they are written in and the
+    problems met while loading them."""
 
     rules: list[Rule]
     errors: list[RuleError] = field(default_factory=list)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     def get(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -244,20 +255,30 @@ class RuleSet:
 
 
 def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True) -> RuleSet:
-    """Load the built-in rules and those of ``extra_dirs``; bad files become errors, not crashes."""
+    """Load the built-in rules and those of ``extra_dirs``; bad files become errors, not crashes.
+
+    Each folder's ``vocab/`` holds vocabulary files; a user's vocabulary adds to the built-in
+    classes of the same name. Rule files are every other ``.yaml`` file of the folder."""
     rules: dict[str, Rule] = {}
     errors: list[RuleError] = []
     sources: list[tuple[Path, bool]] = []
     if include_builtin:
         sources.append((builtin_rules_dir(), True))
     sources.extend((Path(d), False) for d in extra_dirs)
-    for folder, builtin in sources:
+    for folder, _ in sources:
         if not folder.is_dir():
             errors.append(RuleError(str(folder), None, None, "rule folder does not exist"))
-            continue
-        for path in sorted(folder.rglob("*.yaml")) + sorted(folder.rglob("*.yml")):
+    sources = [(folder, builtin) for folder, builtin in sources if folder.is_dir()]
+    vocabulary = Vocabulary()
+    for folder, _ in sources:
+        for path in rule_files(folder, vocabulary=True):
+            error = _load_vocabulary_file(path, vocabulary)
+            if error is not None:
+                errors.append(error)
+    for folder, builtin in sources:
+        for path in rule_files(folder):
             try:
-                rule = load_rule_file(path, builtin=builtin)
+                rule = load_rule_file(path, builtin=builtin, vocabulary=vocabulary)
             except RuleLoadError as exc:
                 errors.append(exc.error)
                 continue
@@ -268,7 +289,35 @@ def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True) ->
                 )
                 continue
             rules[rule.id] = rule
-    return RuleSet(sorted(rules.values(), key=lambda r: (r.category, r.id)), errors)
+    return RuleSet(sorted(rules.values(), key=lambda r: (r.category, r.id)), errors, vocabulary)
+
+
+def rule_files(folder: Path, vocabulary: bool = False) -> list[Path]:
+    """The rule files of a rule folder, or (``vocabulary``) its vocabulary files, in the
+    order they are loaded."""
+    found = sorted(folder.rglob("*.yaml")) + sorted(folder.rglob("*.yml"))
+    return [path for path in found
+            if (VOCABULARY_FOLDER in path.relative_to(folder).parts[:-1]) == vocabulary]
+
+
+def _load_vocabulary_file(path: Path, vocabulary: Vocabulary) -> RuleError | None:
+    try:
+        document = load_yaml_document(path)
+    except YamlLoadError as exc:
+        return RuleError(str(path), exc.line, None, exc.message)
+    data = document.data
+    if not isinstance(data, dict):
+        return RuleError(str(path), 1, None, "a vocabulary file maps class names to lists")
+    for name, phrases in data.items():
+        if not isinstance(name, str) or not CLASS_NAME.match(name):
+            return RuleError(str(path), document.line_of([name]), str(name),
+                             "a class name is lowercase words joined by '-'")
+        if not isinstance(phrases, list) or not phrases or \
+                not all(isinstance(p, (str, int)) and str(p).strip() for p in phrases):
+            return RuleError(str(path), document.line_of([name]), name,
+                             "a class is a non-empty list of phrases")
+        vocabulary.add(name, phrases, f"{path}:{document.line_of([name]) or 1}")
+    return None
 
 
 class RuleLoadError(Exception):
@@ -279,8 +328,11 @@ class RuleLoadError(Exception):
         self.error = error
 
 
-def load_rule_file(path: Path, builtin: bool = False) -> Rule:
-    """Read and validate one rule file."""
+def load_rule_file(path: Path, builtin: bool = False,
+                   vocabulary: Vocabulary | None = None) -> Rule:
+    """Read and validate one rule file; its patterns are compiled with ``vocabulary`` (the
+    built-in one when None)."""
+    vocabulary = vocabulary if vocabulary is not None else builtin_vocabulary()
     rule_id = path.stem
     try:
         document = load_yaml_document(path)
@@ -299,14 +351,14 @@ def load_rule_file(path: Path, builtin: bool = False) -> Rule:
                       f"{data['id']!r} does not match the file name {rule_id!r}")
         )
     if "check" in data:
-        from .checks import CHECKS  # the registry of Python checks imports no spaCy
+        from .checks import CHECKS  # the registry of Python checks is light
 
         if data["check"] not in CHECKS:
             raise RuleLoadError(
                 RuleError(str(path), document.line_of(["check"]), "check",
                           f"unknown check {data['check']!r}; known: {', '.join(sorted(CHECKS))}")
             )
-    patterns = tuple(_pattern(document, path, i, p) for i, p in enumerate(data.get("patterns", [])))
+    patterns = _patterns(document, path, data.get("patterns", []), vocabulary)
     context = data.get("context", {})
     examples = data["examples"]
     return Rule(
@@ -329,6 +381,7 @@ def load_rule_file(path: Path, builtin: bool = False) -> Rule:
         # "I might have seen you at SaaStr" claims nothing; other tactics stay tactics.
         skip_hedged=context.get(
             "hedge", "skip" if data["category"].startswith("claim.") else "keep") == "skip",
+        skip_reasoned=context.get("reason", "keep") == "skip",
         bad_examples=tuple(_example(e) for e in examples["bad"]),
         good_examples=tuple(_example(e) for e in examples["good"]),
         path=str(path),
@@ -369,19 +422,23 @@ def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationEr
     return best
 
 
-def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any]) -> Pattern:
-    if "tokens" in data:
-        for token in data["tokens"]:
-            if "REGEX" in str(token):
-                raise RuleLoadError(
-                    RuleError(str(path), document.line_of(["patterns", index]),
-                              f"patterns.{index}.tokens",
-                              "REGEX is not allowed inside token patterns; use a 'regex' pattern, "
-                              "which runs with a time limit")
-                )
-        return TokenPattern(tuple(data["tokens"]))
-    if "phrases" in data:
-        return PhrasePattern(tuple(data["phrases"]), data.get("match", "lower"))
+def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any],
+             vocabulary: Vocabulary) -> Pattern:
+    kind = next(iter(data))
+    where = ["patterns", index, kind]
+
+    def compiled(source: str, position: int | None = None) -> WordPattern:
+        try:
+            return WordPattern(source, vocabulary.compile(source))
+        except PatternError as exc:
+            at = where if position is None else where + [position]
+            raise RuleLoadError(RuleError(str(path), document.line_of(at),
+                                          ".".join(map(str, at)), str(exc))) from None
+
+    if kind == "sequence":
+        return compiled(" ".join(data["sequence"]))
+    if kind == "near":
+        return NearPattern(tuple(compiled(part, i) for i, part in enumerate(data["near"])))
     from .guarded_regex import compile_guarded, RegexCompileError
 
     try:
@@ -398,6 +455,35 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
                         tuple(tuple(keyword_text(k) for k in group) for group in groups))
 
 
+def _patterns(document: YamlDocument, path: Path, data: list[dict[str, Any]],
+              vocabulary: Vocabulary) -> tuple[Pattern, ...]:
+    """The patterns of a rule file; a ``phrases:`` list gives one pattern per phrase."""
+    patterns: list[Pattern] = []
+    for index, item in enumerate(data):
+        if "phrases" not in item:
+            patterns.append(_pattern(document, path, index, item, vocabulary))
+            continue
+        for position, phrase in enumerate(item["phrases"]):
+            try:
+                patterns.append(WordPattern(phrase, vocabulary.compile(phrase)))
+            except PatternError as exc:
+                at: list[str | int] = ["patterns", index, "phrases", position]
+                raise RuleLoadError(RuleError(str(path), document.line_of(at),
+                                              ".".join(map(str, at)), str(exc))) from None
+    return tuple(patterns)
+
+
+@lru_cache(maxsize=1)
+def builtin_vocabulary() -> Vocabulary:
+    """The vocabulary of the built-in rule folder alone."""
+    vocabulary = Vocabulary()
+    for path in rule_files(builtin_rules_dir(), vocabulary=True):
+        error = _load_vocabulary_file(path, vocabulary)
+        if error is not None:
+            raise RuleLoadError(error)
+    return vocabulary
+
+
 def _example(data: str | dict[str, str]) -> Example:
     if isinstance(data, str):
         return Example(body=data)
@@ -408,13 +494,12 @@ def describe_patterns(rule: Rule) -> list[str]:
     """Human-readable lines describing what a rule matches (for ``honestreach explain``)."""
     lines = []
     for pattern in rule.patterns:
-        if isinstance(pattern, PhrasePattern):
-            lines.append(f"phrases ({pattern.match}): " + "; ".join(pattern.phrases))
-        elif isinstance(pattern, RegexPattern):
-            lines.append(f"regex: {' '.join(pattern.regex.split())}")
+        if isinstance(pattern, WordPattern):
+            lines.append(f"words: {pattern.source}")
+        elif isinstance(pattern, NearPattern):
+            lines.append("in one sentence: " + " + ".join(p.source for p in pattern.parts))
         else:
-            lines.append("tokens: " + yaml.safe_dump(list(pattern.tokens), default_flow_style=True,
-                                                     width=1000).strip())
+            lines.append(f"regex: {' '.join(pattern.regex.split())}")
     if rule.check:
         lines.append(f"python check: {rule.check}")
     if rule.stage == "crm":

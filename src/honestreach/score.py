@@ -26,7 +26,7 @@ from typing import Iterable, Sequence
 from .checks.compliance import has_opt_out_text, own_text, postal_line_spans
 from .checks.emphasis import is_common_word
 from .model import Finding, Message, Scores
-from .nlp import reading_ease
+from .readability import reading_ease
 
 # --- respect ---------------------------------------------------------------------------------
 

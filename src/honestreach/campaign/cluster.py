@@ -95,7 +95,7 @@ def for_workers(settings: WorkerSettings) -> WorkerSettings:
 
 # -- on the workers -------------------------------------------------------------------------
 _CHECKERS: OrderedDict[WorkerSettings, Checker] = OrderedDict()
-# One Checker per worker process, used by one thread at a time (nothing says a spaCy pipeline
+# One Checker per worker process, used by one thread at a time (nothing says a rule engine
 # may be shared between threads): run workers with one thread and several processes.
 _LOCK = threading.Lock()
 

@@ -9,7 +9,6 @@ sign-off line, so "Cheers!!" still counts.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -94,12 +93,12 @@ ACRONYMS = frozenset("""
     OK TV PC IT ID CC BCC RE FW FWD AM PM EST PST CST MST GMT UTC CET BST
     AWS GCP IBM SAP HSBC KPMG PWC EY DHL UPS USPS FEDEX NASA NATO NYSE NASDAQ FIFA UEFA NFL NBA
     MLB NHL ESPN CNN BBC HBO AMD ARM ASML ADP NVIDIA IKEA LEGO BMW ASICS GEICO UNESCO UNICEF
-    AARP USAA CVS NCR MSCI FDA OSHA FTC SEC IRS HMRC CRA GST VAT EIN
+    AARP USAA CVS NCR MSCI FDA OSHA FTC SEC IRS HMRC CRA GST VAT EIN CORP INC LLC LTD PLC GMBH
 """.split())
 # A lone capitalised word is shouting only when it is an ordinary English word ("NEEDS",
 # "GUARANTEED"); a lone unknown one is far more often a name or an acronym we do not list
-# ("HITEC", "SAASTR"). Ordinary = in textstat's Dale-Chall list of ~3,000 easy words (after
-# stripping a common suffix) or in this list of words that sales copy shouts.
+# ("HITEC", "SAASTR"). Ordinary = one of about 10,000 common English words (after stripping a
+# common suffix) or in this list of words that sales copy shouts.
 EMPHASIS_WORDS = frozenset("""
     guaranteed guarantee urgent urgently amazing exclusive exclusively limited deadline final
     critical crucial absolutely immediately instantly instant incredible massive insane
@@ -115,22 +114,15 @@ _SUFFIXES = ("ies", "ing", "ed", "es", "s", "ly", "er", "est", "d")
 
 
 @lru_cache(maxsize=1)
-def _easy_words() -> frozenset[str]:
-    """textstat's Dale-Chall easy words (read once; empty if the file cannot be found)."""
-    # Located without importing textstat, whose import alone takes a quarter of a second.
-    spec = importlib.util.find_spec("textstat")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(location) / "resources" / "en" / "easy_words.txt"
-        try:
-            return frozenset(path.read_text(encoding="utf-8").split())
-        except OSError:
-            continue
-    return frozenset()
+def common_words() -> frozenset[str]:
+    """About 10,000 ordinary English words (see scripts/build_common_words.py)."""
+    text = (Path(__file__).parents[1] / "data" / "common_words.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 def is_common_word(word: str) -> bool:
     """Whether ``word`` (any case) is an ordinary English word rather than a name or acronym."""
-    easy = _easy_words()
+    easy = common_words()
     lower = word.lower().replace("’", "'")
     if lower in EMPHASIS_WORDS or lower in easy:
         return True

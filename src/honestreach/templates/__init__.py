@@ -55,7 +55,7 @@ def checker_for(linter: Linter, config: Config) -> TemplateChecker | InputError:
     from the linter's sample CRM (--sample-crm), else the configuration's ``sample-crm``, else
     the CRM claims are verified against, else the built-in samples."""
     cache: dict = linter.__dict__.setdefault("_template_checkers", {})
-    key = (config.path, config.rule_dirs, config.pipeline, config.sample_crm)
+    key = (config.path, config.rule_dirs, config.sample_crm)
     if key in cache:
         return cache[key]
     today = linter.overrides.date or date.today()

@@ -1,0 +1,179 @@
+"""Words and sentences of a text, as the rules read them.
+
+A token is a word, a number or one punctuation mark, with its character span in the text and
+its *norm*: lower case, straight apostrophes, contractions written out ("don't" -> "do",
+"not"; "you're" -> "you", "are"), URLs and e-mail addresses as ``<url>`` and ``<email>``.
+Rules are written against norms, so "Don’t", "don't", "DONT" and "do not" read alike. Hyphens
+inside words separate them ("first-come" -> "first", "come").
+
+Sentences are what spaCy's sentencizer would make of prose, plus what e-mail does with lines:
+a blank line ends a sentence, and so does a short line without end punctuation ("Hi Dana,").
+Nothing here needs a language model: the tokenizer is one regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A boundary between sentences in the encoded text (never a token's norm).
+BOUNDARY = "\x1e"
+# Marks that end a clause: gaps in a pattern never run across them.
+CLAUSE_BREAKS = frozenset({";", ":", "—", "–", "(", ")", "[", "]", "•", "|", BOUNDARY})
+SENTENCE_END = frozenset({".", "!", "?", "…", "‼", "⁇", "⁈", "⁉", "。", "！", "？"})
+SHORT_LINE = 40
+
+_TOKEN = re.compile(
+    r"""
+    (?P<url>(?:https?://|www\.)[^\s<>()"']+[^\s<>()"'.,;:!?])
+    |(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+    |(?P<ampm>\b[ap]\.m\.(?!\w))
+    |(?P<abbr>\b(?:e\.g|i\.e|a\.k\.a|u\.s|u\.k|etc|vs|mr|mrs|ms|dr|jr|inc|ltd|corp|approx
+                 |dept|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov)\.(?!\w))
+    |(?P<number>\d+(?:[.,:]\d+)*)
+    |(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
+    |(?P<other>\S)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+# Contractions written out: the part before the apostrophe, and what the ending stands for.
+_ENDINGS = {"n't": "not", "'re": "are", "'ll": "will", "'ve": "have", "'m": "am"}
+_IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall", "ain't": "is"}
+# Contractions typed without the apostrophe (in a hurry, on a phone).
+_UNMARKED = {
+    "dont": ("do", "not"), "cant": ("can", "not"), "wont": ("will", "not"),
+    "isnt": ("is", "not"), "doesnt": ("does", "not"), "didnt": ("did", "not"),
+    "wasnt": ("was", "not"), "werent": ("were", "not"), "arent": ("are", "not"),
+    "havent": ("have", "not"), "hasnt": ("has", "not"), "hadnt": ("had", "not"),
+    "couldnt": ("could", "not"), "wouldnt": ("would", "not"), "shouldnt": ("should", "not"),
+    "youre": ("you", "are"), "youve": ("you", "have"), "youll": ("you", "will"),
+    "theyre": ("they", "are"), "im": ("i", "am"), "ive": ("i", "have"),
+}
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The tokens of one text: parallel lists of norms and character spans, and the index of
+    the first token of each sentence."""
+
+    text: str
+    norms: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    sentence_starts: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    def sentence_of(self, index: int) -> tuple[int, int]:
+        """(first, end-exclusive) token indexes of the sentence holding token ``index``."""
+        from bisect import bisect_right
+
+        position = bisect_right(self.sentence_starts, index) - 1
+        first = self.sentence_starts[max(position, 0)]
+        end = self.sentence_starts[position + 1] if position + 1 < len(self.sentence_starts) \
+            else len(self.norms)
+        return first, end
+
+    def char_span(self, first: int, end: int) -> tuple[int, int]:
+        """Character (start, end) of tokens [first, end)."""
+        return self.starts[first], self.ends[end - 1]
+
+
+def tokenize(text: str) -> Tokens:
+    """The tokens and sentences of ``text``."""
+    norms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        start, end = match.span()
+        value = match.group().lower()
+        if kind == "word":
+            _add_word(value.replace("’", "'"), start, norms, starts, ends)
+            continue
+        if kind == "url" or kind == "email":
+            value = f"<{kind}>"
+        elif kind == "ampm":
+            value = value.replace(".", "")
+        elif kind == "other":
+            if value == "-" and 0 < start and end < len(text) and text[start - 1].isalnum() \
+                    and text[end].isalnum():
+                continue  # a hyphen inside a word only separates its parts
+            if value == BOUNDARY:
+                value = " "  # never confused with a sentence boundary
+        norms.append(value)
+        starts.append(start)
+        ends.append(end)
+    return Tokens(text, tuple(norms), tuple(starts), tuple(ends),
+                  tuple(_sentence_starts(text, norms, starts, ends)))
+
+
+def _add_word(word: str, start: int, norms: list[str], starts: list[int],
+              ends: list[int]) -> None:
+    end = start + len(word)
+    if "'" in word:
+        if word in _IRREGULAR_NOT:
+            parts = [(_IRREGULAR_NOT[word], start, end - 3), ("not", end - 3, end)]
+        else:
+            head, _, tail = word.rpartition("'")
+            ending = "'" + tail
+            if ending == "'t" and head.endswith("n"):
+                parts = [(head[:-1], start, end - 3), ("not", end - 3, end)]
+            elif ending in _ENDINGS:
+                parts = [(head, start, start + len(head)), (_ENDINGS[ending], end - len(ending), end)]
+            elif ending in ("'s", "'d"):
+                parts = [(head, start, start + len(head)), (ending, end - len(ending), end)]
+            else:
+                parts = [(word, start, end)]
+    elif word in _UNMARKED:
+        first, second = _UNMARKED[word]
+        cut = start + len(first) if word.startswith(first) else end - len(second)
+        parts = [(first, start, cut), (second, cut, end)]
+    else:
+        parts = [(word, start, end)]
+    for norm, first_char, last_char in parts:
+        if norm:
+            norms.append(norm)
+            starts.append(first_char)
+            ends.append(last_char)
+
+
+def _sentence_starts(text: str, norms: list[str], starts: list[int],
+                     ends: list[int]) -> list[int]:
+    """The first token of each sentence (see the module's docstring)."""
+    if not norms:
+        return [0]
+    found = [0]
+    seen_end = False
+    line_start = 0
+    for index in range(1, len(norms)):
+        previous, norm = norms[index - 1], norms[index]
+        if previous in SENTENCE_END:
+            seen_end = True
+        between = text[ends[index - 1]:starts[index]]
+        if "\n" in between:
+            line = text[line_start:ends[index - 1]]
+            line_start = starts[index]
+            short = len(line.strip()) <= SHORT_LINE and previous not in SENTENCE_END
+            if "\n\n" in between.replace(" ", "").replace("\t", "").replace("\r", "") or short \
+                    or _starts_item(text, starts[index]):
+                found.append(index)
+                seen_end = False
+                continue
+        if seen_end and norm not in SENTENCE_END and not _is_closing(norm):
+            found.append(index)
+            seen_end = False
+    return found
+
+
+def _is_closing(norm: str) -> bool:
+    return norm in {'"', "'", ")", "]", "”", "’", "»"}
+
+
+_ITEM = re.compile(r"[-*•·▪►>]\s|\d{1,2}[.)]\s")
+
+
+def _starts_item(text: str, offset: int) -> bool:
+    """Whether a line beginning at ``offset`` is a list item ("- ", "* ", "1. ")."""
+    return _ITEM.match(text, offset) is not None
