@@ -308,3 +308,18 @@ def test_fixture_folder_yields_every_message_with_its_kind():
     assert draft.subject.text == "Quick question about your hiring plans"
     assert draft.recipients == ("hannah.cole@fernhillgames.example.net",)
     assert draft.signature_start == draft.body.text.index("Best,\nPriya")
+
+
+def test_the_sender_display_name_is_checked_like_the_subject(tmp_path) -> None:
+    from honestreach.engine import Engine
+    from honestreach.message import parse_draft
+    from honestreach.rules import load_rules
+
+    text = 'From: "Offer ends tonight" <deals@example.com>\nSubject: Spring plans\n\nHi Lee.\n'
+    message = parse_draft("draft.txt", text)
+    assert message.sender_name is not None and message.sender_name.text == "Offer ends tonight"
+    found = Engine(load_rules().rules).check(message).findings
+    sender = [f for f in found if f.field == "sender"]
+    assert sender and (sender[0].location.line, sender[0].location.column) == (1, text.index("ends") + 1)
+    bare = parse_draft("draft.txt", "From: deals@example.com\n\nHi.\n")
+    assert bare.sender_name is None

@@ -64,12 +64,25 @@ class _FormatValues(dict):  # type: ignore[type-arg]
         return "{" + key + "}"
 
 
-@dataclass(frozen=True)
 class _WordEntry:
-    rule: Rule
-    regex: re.Pattern[str]
-    near: int | None  # the near pattern it is a part of (index into Engine._near)
-    part: int = 0
+    """One word pattern of a rule, compiled the first time a text can match it (a single
+    draft needs few of them, and compiling every one would cost more than the check)."""
+
+    __slots__ = ("rule", "pattern", "near", "part", "_regex")
+
+    def __init__(self, rule: Rule, pattern: CompiledPattern, near: int | None = None,
+                 part: int = 0) -> None:
+        self.rule = rule
+        self.pattern = pattern
+        self.near = near  # the near pattern it is a part of (index into Engine._near)
+        self.part = part
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.pattern.regex)
+        return self._regex
 
 
 class Engine:
@@ -105,12 +118,12 @@ class Engine:
                 continue
             for pattern in rule.patterns:
                 if isinstance(pattern, WordPattern):
-                    self._words.append(_WordEntry(rule, _regex(pattern.compiled), None))
+                    self._words.append(_WordEntry(rule, pattern.compiled))
                     needs.append(pattern.compiled.needs)
                 elif isinstance(pattern, NearPattern):
                     for part, word_pattern in enumerate(pattern.parts):
                         self._words.append(_WordEntry(
-                            rule, _regex(word_pattern.compiled), len(self._near), part))
+                            rule, word_pattern.compiled, len(self._near), part))
                         needs.append(word_pattern.compiled.needs)
                     self._near.append((rule, len(pattern.parts)))
                 elif isinstance(pattern, RegexPattern):
@@ -118,7 +131,7 @@ class Engine:
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
         self._index = _WordIndex(needs)
         self._keywords = _KeywordIndex([keywords for _, _, keywords in self._regexes])
-        self._cues = {context: _regex(self._vocabulary.compile("{%s}" % name))
+        self._cues = {context: re.compile(self._vocabulary.compile("{%s}" % name).regex)
                       for context, name in CUE_CLASSES.items()
                       if self._vocabulary.words(name)}
         self._compiled = True
@@ -138,7 +151,7 @@ class Engine:
     def _check_message(self, message: Message) -> EngineResult:
         errors: list[InputError] = []
         candidates: list[_Candidate] = []
-        for field in ("subject", "body"):
+        for field in ("subject", "sender", "body"):
             text_field = message.field_text(field)  # type: ignore[arg-type]
             if text_field is None or not text_field.text:
                 continue
@@ -273,10 +286,6 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
             kept.append(candidate)
             last_end = candidate.end
     return kept
-
-
-def _regex(pattern: CompiledPattern) -> re.Pattern[str]:
-    return re.compile(pattern.regex)
 
 
 def _together(rule: Rule, parts: list[list[tuple[int, int]]],

@@ -122,6 +122,7 @@ def parse_draft(path: str, text: str) -> Message:
     source = SourceText(text)
     headers: dict[str, str] = {}
     subject: TextField | None = None
+    sender_field: TextField | None = None
     offset = 0
     if text.startswith("\ufeff"):
         offset = 1
@@ -136,6 +137,8 @@ def parse_draft(path: str, text: str) -> Message:
             headers[name] = match.group(2)
             if name == "subject":
                 subject = TextField.verbatim(match.group(2), offset + match.start(2))
+            elif name == "from":
+                sender_field = TextField.verbatim(match.group(2), offset + match.start(2))
             offset += len(line)
             body_start = offset
             continue
@@ -148,7 +151,8 @@ def parse_draft(path: str, text: str) -> Message:
     if not seen_header:
         body_start = 1 if text.startswith("\ufeff") else 0
     body = TextField.verbatim(text[body_start:], body_start)
-    return build_message(path, source, subject, body, headers)
+    return build_message(path, source, subject, body, headers,
+                         sender_name=display_name(sender_field) if sender_field else None)
 
 
 def build_message(
@@ -159,6 +163,7 @@ def build_message(
     headers: dict[str, str],
     html: bool = False,
     links: tuple[str, ...] = (),
+    sender_name: TextField | None = None,
 ) -> Message:
     """Assemble a Message, finding quoted text and the signature in the body."""
     quoted = find_quoted(body.text)
@@ -177,7 +182,29 @@ def build_message(
         signature_start=find_signature(body.text, quoted),
         html=html,
         links=links,
+        sender_name=sender_name,
     )
+
+
+_ANGLE_ADDRESS = re.compile(r"\s*<[^<>]*>\s*$")
+
+
+def display_name(value: TextField) -> TextField | None:
+    """The display name of a From: value ('"Ana at Tallwater" <ana@x.com>' -> 'Ana at
+    Tallwater'), keeping each character's origin; None when there is only an address."""
+    text = value.text
+    angle = _ANGLE_ADDRESS.search(text)
+    end = angle.start() if angle else len(text)
+    if angle is None and "@" in text:
+        return None  # a bare address
+    start = 0
+    while start < end and text[start] in ' \t"\'':
+        start += 1
+    while end > start and text[end - 1] in ' \t"\'':
+        end -= 1
+    if start >= end:
+        return None
+    return TextField(text[start:end], value.origins[start:end])
 
 
 def message_from_text(body: str, subject: str | None = None, path: str = "<text>") -> Message:

@@ -14,7 +14,7 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
-FieldName = Literal["subject", "body"]
+FieldName = Literal["subject", "sender", "body"]
 # The canonical fields of one send in a campaign export; ``variant`` (the A/B template or
 # variant name) is optional.
 SEND_FIELDS = ("id", "to", "from", "subject", "body", "sent_at", "variant")
@@ -119,9 +119,14 @@ class Message:
     html: bool = False
     # Link targets seen in HTML markup (an opt-out link may be only there).
     links: tuple[str, ...] = ()
+    # The display name of the From: header ("Ana at Tallwater"), checked like the subject:
+    # "Final notice" or "Expiring tonight" there is a tactic too.
+    sender_name: TextField | None = None
 
     def field_text(self, name: FieldName) -> TextField | None:
-        return self.subject if name == "subject" else self.body
+        if name == "subject":
+            return self.subject
+        return self.sender_name if name == "sender" else self.body
 
     def in_quoted(self, start: int, end: int) -> bool:
         """Whether the body span [start, end) lies inside quoted earlier text."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema
+import yaml
 
 from .locate import builtin_rules_dir
 from .vocab import CompiledPattern, PatternError, Vocabulary
@@ -60,7 +61,7 @@ RULE_SCHEMA: dict[str, Any] = {
         "suggestion": {"type": "string", "minLength": 1},
         "scope": {
             "type": "array",
-            "items": {"enum": ["subject", "body"]},
+            "items": {"enum": ["subject", "sender", "body"]},
             "minItems": 1,
             "uniqueItems": True,
         },
@@ -207,7 +208,7 @@ class Rule:
     message: str
     rationale: str
     suggestion: str
-    scope: tuple[str, ...] = ("subject", "body")
+    scope: tuple[str, ...] = ("subject", "sender", "body")
     patterns: tuple[Pattern, ...] = ()
     check: str | None = None
     stage: str | None = None
@@ -301,22 +302,26 @@ def rule_files(folder: Path, vocabulary: bool = False) -> list[Path]:
 
 
 def _load_vocabulary_file(path: Path, vocabulary: Vocabulary) -> RuleError | None:
+    """Add a vocabulary file's classes. Phrases are read as written: YAML would turn a bare
+    ``no``, ``off`` or ``yes`` into a boolean, which a vocabulary never means."""
     try:
         document = load_yaml_document(path)
     except YamlLoadError as exc:
         return RuleError(str(path), exc.line, None, exc.message)
-    data = document.data
-    if not isinstance(data, dict):
+    node = document.node
+    if not isinstance(node, yaml.MappingNode):
         return RuleError(str(path), 1, None, "a vocabulary file maps class names to lists")
-    for name, phrases in data.items():
-        if not isinstance(name, str) or not CLASS_NAME.match(name):
-            return RuleError(str(path), document.line_of([name]), str(name),
+    for key_node, value_node in node.value:
+        name, line = key_node.value, key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode) or not CLASS_NAME.match(name):
+            return RuleError(str(path), line, str(name),
                              "a class name is lowercase words joined by '-'")
-        if not isinstance(phrases, list) or not phrases or \
-                not all(isinstance(p, (str, int)) and str(p).strip() for p in phrases):
-            return RuleError(str(path), document.line_of([name]), name,
-                             "a class is a non-empty list of phrases")
-        vocabulary.add(name, phrases, f"{path}:{document.line_of([name]) or 1}")
+        phrases = [item.value.strip() for item in getattr(value_node, "value", ())
+                   if isinstance(item, yaml.ScalarNode)]
+        if not isinstance(value_node, yaml.SequenceNode) or not phrases or \
+                len(phrases) != len(value_node.value) or not all(phrases):
+            return RuleError(str(path), line, name, "a class is a non-empty list of phrases")
+        vocabulary.add(name, phrases, f"{path}:{line}")
     return None
 
 
@@ -369,7 +374,7 @@ def load_rule_file(path: Path, builtin: bool = False,
         message=data["message"].strip(),
         rationale=" ".join(data["rationale"].split()),
         suggestion=" ".join(data["suggestion"].split()),
-        scope=tuple(data.get("scope", ("subject", "body"))),
+        scope=tuple(data.get("scope", ("subject", "sender", "body"))),
         patterns=patterns,
         check=data.get("check"),
         stage=data.get("stage"),

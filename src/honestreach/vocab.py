@@ -132,10 +132,10 @@ class Vocabulary:
         return parts, position
 
     def _alternatives(self, slot: str, stack: tuple[str, ...], text: str) -> _Part:
-        options = [self._alternative(choice, stack, text) for choice in slot.split("|")]
-        if any(not choice for choice in slot.split("|")):
+        choices = slot.split("|")
+        if not all(choices):
             raise PatternError(f"empty alternative in {slot!r} of {text!r}")
-        return _either(options)
+        return _either([self._alternative(choice, stack, text) for choice in choices])
 
     def _alternative(self, choice: str, stack: tuple[str, ...], text: str) -> _Part:
         if choice.startswith("{") and choice.endswith("}"):

@@ -1,0 +1,102 @@
+"""The mass-check: labelled collections read from real files, hits counted as the bank's
+README scores them, and the command's tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from honestreach.masscheck import Item, Tally, read_collection
+from honestreach.model import FileResult, Finding, Location
+
+FIXTURES = Path(__file__).parent / "fixtures" / "masscheck"
+
+
+def finding(category: str, severity: str = "warning", rule: str = "some-rule") -> Finding:
+    return Finding(rule, category, severity, "message", Location(1, 1, 1, 2))  # type: ignore[arg-type]
+
+
+def test_readers_take_a_bank_a_mail_folder_and_jsonl() -> None:
+    bank = read_collection(FIXTURES / "bank")
+    assert len(bank) == 5
+    assert sum(item.is_negative for item in bank) == 2
+    subject_only = next(item for item in bank if item.subject)
+    assert subject_only.body == "" and subject_only.expect == {"urgency"}
+    ham = read_collection(FIXTURES / "ham")
+    assert [Path(item.id).name for item in ham] == ["colleague.eml"]
+    assert ham[0].raw is not None and ham[0].is_negative
+    spam = read_collection(FIXTURES / "spam", mail_labelling="none")
+    assert spam[0].labelling == "none" and not spam[0].is_negative
+    rows = read_collection(FIXTURES / "items.jsonl")
+    assert [(r.id, r.labelling, r.is_negative) for r in rows] == [
+        ("u1", "full", False), ("n1", "full", True), ("p1", "partial", False)]
+
+
+def test_halves_split_every_collection_the_same_way_each_time() -> None:
+    items = read_collection(FIXTURES / "bank")
+    halves = [item.half for item in items]
+    assert set(halves) <= {"a", "b"}
+    assert halves == [item.half for item in read_collection(FIXTURES / "bank")]
+
+
+def test_claims_count_at_any_severity_and_tactics_at_warning_or_above() -> None:
+    tally = Tally()
+    claim = Item("c", frozenset({"claim.meeting"}), body="x")
+    tally.add(claim, FileResult("c", findings=(finding("claim.meeting", "info"),)))
+    tactic = Item("t", frozenset({"urgency"}), body="x")
+    tally.add(tactic, FileResult("t", findings=(finding("urgency", "info"),)))
+    assert tally.recall("claim.meeting") == 1.0
+    assert tally.recall("urgency") == 0.0
+    assert tally.misses == {"urgency": ["t"]}
+
+
+def test_a_negative_is_flagged_by_tactics_and_claims_but_not_by_compliance() -> None:
+    tally = Tally()
+    for name, findings in {
+        "compliance only": (finding("compliance.unsubscribe", "error"),),
+        "info tactic": (finding("pressure", "info"),),
+        "info claim": (finding("claim.thread", "info", rule="thread-reply-subject"),),
+        "warning tactic": (finding("scarcity", rule="few-left"),),
+    }.items():
+        tally.add(Item(name, body=name), FileResult(name, findings=findings))
+    assert tally.negatives == 4
+    assert tally.false_alarms == 2
+    assert tally.alarms_by_category == {"claim.thread": 1, "scarcity": 1}
+    assert tally.rule_negative == {"thread-reply-subject": 1, "few-left": 1}
+    assert tally.any_alarm == 2  # compliance error, scarcity warning
+    assert tally.manipulation_alarm == 1
+
+
+def test_partial_and_unlabelled_items_are_never_false_alarms() -> None:
+    tally = Tally()
+    tally.add(Item("p", frozenset({"urgency"}), labelling="partial", body="x"),
+              FileResult("p", findings=(finding("scarcity"),)))
+    tally.add(Item("u", labelling="none", body="x"),
+              FileResult("u", findings=(finding("scarcity", rule="few-left"),)))
+    assert tally.negatives == 0 and tally.false_alarms == 0
+    assert tally.rule_unlabelled == {"few-left": 1}
+
+
+@pytest.mark.parametrize("source", ["bank", "ham", "items.jsonl"])
+def test_the_command_prints_per_category_and_per_rule_tables(honestreach, source: str) -> None:
+    run = honestreach("mass-check", str(FIXTURES / source), "--show", "3")
+    assert run.code == 0, run.stderr
+    assert "category" in run.stdout and "recall" in run.stdout
+    assert "negatives:" in run.stdout
+    assert " 0 not checked" in run.stdout
+
+
+def test_the_command_checks_each_half_and_unlabelled_mail(honestreach) -> None:
+    halves = [honestreach("mass-check", str(FIXTURES / "bank"), "--half", half)
+              for half in "ab"]
+    counts = [int(run.stdout.split("\n")[2].split()[0]) for run in halves]
+    assert sum(counts) == 5
+    spam = honestreach("mass-check", str(FIXTURES / "spam"), "--mail-label", "unlabelled")
+    assert "1 unlabelled" in spam.stdout and "unl" in spam.stdout
+
+
+def test_a_missing_collection_is_a_clear_error(honestreach, tmp_path) -> None:
+    run = honestreach("mass-check", str(tmp_path / "nowhere.jsonl"))
+    assert run.code == 2
+    assert "nowhere.jsonl" in run.stderr and "Traceback" not in run.stderr

@@ -1,0 +1,183 @@
+"""The words rules read (tokens) and the pattern language they are written in (vocab)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from honestreach.engine import Engine
+from honestreach.message import message_from_text
+from honestreach.rules import load_rules
+from honestreach.tokens import tokenize
+from honestreach.vocab import PatternError, Vocabulary, encode, inflections
+
+
+def words(text: str) -> list[str]:
+    return list(tokenize(text).norms)
+
+
+def sentences(text: str) -> list[str]:
+    tokens = tokenize(text)
+    found = []
+    for number, first in enumerate(tokens.sentence_starts):
+        end = tokens.sentence_starts[number + 1] if number + 1 < len(tokens.sentence_starts) \
+            else len(tokens)
+        found.append(" ".join(tokens.norms[first:end]))
+    return found
+
+
+def matches(pattern: str, text: str, vocabulary: Vocabulary | None = None) -> list[str]:
+    """The texts ``pattern`` matches in ``text``."""
+    compiled = (vocabulary or Vocabulary()).compile(pattern)
+    tokens = tokenize(text)
+    encoded, offsets = encode(tokens.norms, tokens.sentence_starts)
+    from bisect import bisect_left
+
+    found = []
+    for match in re.finditer(compiled.regex, encoded):
+        first, end = bisect_left(offsets, match.start()), bisect_left(offsets, match.end())
+        start_char, end_char = tokens.char_span(first, end)
+        found.append(text[start_char:end_char])
+    return found
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+def test_contractions_are_written_out_whatever_the_apostrophe() -> None:
+    assert words("Don’t worry, you're fine; I'll call.") == \
+        ["do", "not", "worry", ",", "you", "are", "fine", ";", "i", "will", "call", "."]
+    assert words("It can't wait and won't. Dont, cant, youre") == \
+        ["it", "can", "not", "wait", "and", "will", "not", ".", "do", "not", ",", "can", "not",
+         ",", "you", "are"]
+
+
+def test_each_token_keeps_its_span_in_the_text() -> None:
+    text = "Don’t miss it"
+    tokens = tokenize(text)
+    assert [text[s:e] for s, e in zip(tokens.starts, tokens.ends)] == ["Do", "n’t", "miss", "it"]
+
+
+def test_hyphens_split_words_and_links_and_addresses_are_one_token() -> None:
+    assert words("first-come offer at https://x.example/a?b=1 or ana@example.com") == \
+        ["first", "come", "offer", "at", "<url>", "or", "<email>"]
+    assert words("5pm, 6 p.m., $10k, 20%, 02:14:33") == \
+        ["5", "pm", ",", "6", "pm", ",", "$", "10", "k", ",", "20", "%", ",", "02:14:33"]
+
+
+def test_sentences_end_at_punctuation_blank_lines_short_lines_and_list_items() -> None:
+    text = "Hi Dana,\nThanks for the notes. Are you free?\n\nSee e.g. the plan\n- item one\n- item two"
+    assert sentences(text) == ["hi dana ,", "thanks for the notes .", "are you free ?",
+                               "see e.g. the plan", "- item one", "- item two"]
+
+
+def test_a_long_wrapped_line_does_not_end_a_sentence() -> None:
+    text = ("We looked at the quarterly numbers together and the\n"
+            "forecast still holds for the second half of the year.")
+    assert len(sentences(text)) == 1
+
+
+# --- the pattern language -------------------------------------------------------------------
+
+def test_a_word_matches_its_inflections_and_an_equals_sign_only_itself() -> None:
+    assert {"expire", "expires", "expired", "expiring"} <= inflections("expire")
+    assert matches("expire", "It expired. It expires.") == ["expired", "expires"]
+    assert matches("=expire", "It expired. Let it expire.") == ["expire"]
+    assert inflections("a") == {"a"}  # function words stay as they are
+
+
+def test_alternatives_options_classes_numbers_and_any_word() -> None:
+    vocabulary = Vocabulary({"seat": ["seat", "spot", "place"], "left": ["left", "still open"]})
+    pattern = "only|just # * {seat} (are|is) {left}"
+    assert matches(pattern, "We have only 3 pilot seats left and just 2 beta spots are still "
+                   "open.", vocabulary) == ["only 3 pilot seats left",
+                                            "just 2 beta spots are still open"]
+
+
+def test_a_gap_is_bounded_and_stays_in_its_clause_and_sentence() -> None:
+    assert matches("saw ...3 open", "I saw that you opened it") == ["saw that you opened"]
+    assert matches("saw ...2 open", "I saw that you quickly opened it") == []
+    assert matches("saw ... open", "I saw the report; you opened it") == []
+    assert matches("saw ... open", "I saw it. You opened it") == []
+
+
+def test_a_caret_anchors_at_the_start_of_a_sentence() -> None:
+    assert matches("^ last chance", "Last chance. It is our last chance.") == ["Last chance"]
+
+
+def test_classes_may_use_classes_but_not_themselves() -> None:
+    vocabulary = Vocabulary({"day": ["today", "tonight"], "deadline": ["by {day}"]})
+    assert matches("{deadline}", "Sign by tonight.", vocabulary) == ["by tonight"]
+    looping = Vocabulary({"a": ["x {b}"], "b": ["y {a}"]})
+    with pytest.raises(PatternError, match="refers to itself"):
+        looping.compile("{a}")
+
+
+@pytest.mark.parametrize(("pattern", "error"), [
+    ("{nowhere}", "unknown vocabulary class"),
+    ("(only", "unbalanced"),
+    ("only)", "unbalanced"),
+    ("(only)", "no word at all"),
+    ("a || b", "empty alternative"),
+    ("saw ...40 it", "at most"),
+])
+def test_a_broken_pattern_is_a_clear_error(pattern: str, error: str) -> None:
+    with pytest.raises(PatternError, match=error):
+        Vocabulary().compile(pattern)
+
+
+def test_a_pattern_says_which_words_a_text_needs() -> None:
+    needs = Vocabulary({"seat": ["seat", "spot"]}).compile("only (a few) {seat} left").needs
+    assert any("only" in need for need in needs)
+    assert any({"seat", "spots"} <= need for need in needs)
+    assert not any("few" in need for need in needs)  # optional slots are not required
+
+
+# --- vocabularies in rule folders -----------------------------------------------------------
+
+RULE = dedent("""\
+    name: Buzzword
+    category: disrespect
+    severity: warning
+    message: "Buzzword: '{text}'."
+    rationale: Buzzwords tell the reader nothing.
+    suggestion: Say what the product does.
+    patterns:
+      - phrases: ["{buzzword}"]
+    examples:
+      bad: ["Let's unlock synergies.", "A paradigm shift for you."]
+      good: ["Let's talk about your stock counts.", "We integrate with your ERP."]
+    """)
+
+
+def test_a_user_folder_brings_its_vocabulary_and_extends_built_in_classes(tmp_path: Path) -> None:
+    (tmp_path / "vocab").mkdir()
+    (tmp_path / "vocab" / "team.yaml").write_text(
+        "buzzword: [synergy, paradigm shift]\nnegation-cue: [by no means]\n", encoding="utf-8")
+    (tmp_path / "buzzword.yaml").write_text(RULE, encoding="utf-8")
+    ruleset = load_rules([tmp_path])
+    assert ruleset.errors == []
+    assert "buzzword" in ruleset.ids
+    assert "by no means" in ruleset.vocabulary.words("negation-cue")
+    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    found = engine.check(message_from_text("Real synergies. By no means a synergy play."))
+    assert [f.text for f in found.findings if f.rule == "buzzword"] == ["synergies"]
+
+
+def test_vocabulary_and_pattern_errors_name_the_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "vocab").mkdir()
+    (tmp_path / "vocab" / "bad.yaml").write_text("Not A Name: [x]\n", encoding="utf-8")
+    (tmp_path / "buzzword.yaml").write_text(RULE.replace("{buzzword}", "{buzzwords}"),
+                                            encoding="utf-8")
+    errors = [str(e) for e in load_rules([tmp_path]).errors]
+    assert any("bad.yaml:1" in e and "class name" in e for e in errors)
+    assert any("buzzword.yaml:8" in e and "unknown vocabulary class {buzzwords}" in e
+               for e in errors)
+
+
+def test_a_bare_no_in_a_vocabulary_is_the_word_not_a_boolean(tmp_path: Path) -> None:
+    (tmp_path / "vocab").mkdir()
+    (tmp_path / "vocab" / "answers.yaml").write_text("answer: [no, off, yes]\n", encoding="utf-8")
+    assert load_rules([tmp_path]).vocabulary.words("answer") == ["no", "off", "yes"]
