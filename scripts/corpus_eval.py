@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from honestreach.crm import load_crm
+from honestreach.masscheck import ranking_auc
 from honestreach.pipeline import Linter
 from honestreach.taxonomy import CATEGORIES
 
@@ -101,6 +102,9 @@ def evaluate(corpus: Path, use_crm: bool = True) -> tuple[list[str], bool]:
         lines.append(f"{group:<22} n={len(values):>2}  mean respect "
                      f"{statistics.mean(v[0] for v in values):5.1f}  mean relevance "
                      f"{statistics.mean(v[1] for v in values):5.1f}")
+    auc = ranking_auc([v[0] for v in scores["respectful"]], [v[0] for v in scores["manipulative"]])
+    if auc is not None:
+        lines.append(f"respect ranks respectful above manipulative messages: AUC {auc:.2f}")
     if errors:
         ok = False
         lines.append("")

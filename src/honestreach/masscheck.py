@@ -102,6 +102,9 @@ class Tally:
     rule_negative: Counter[str] = field(default_factory=Counter)  # rule -> negatives it flagged
     rule_unlabelled: Counter[str] = field(default_factory=Counter)
     misses: dict[str, list[str]] = field(default_factory=dict)  # category -> item ids missed
+    # Respect scores of items expecting a tactic or claim, and of negatives.
+    respect_positive: list[int] = field(default_factory=list)
+    respect_negative: list[int] = field(default_factory=list)
     alarms: list[tuple[str, str, str]] = field(default_factory=list)  # (item id, rule, text)
 
     def add(self, item: Item, result: FileResult) -> None:
@@ -110,6 +113,11 @@ class Tally:
             self.errors.append(f"{item.id}: {'; '.join(e.message for e in result.errors)}")
         for finding in result.findings:
             self.rule_category.setdefault(finding.rule, finding.category)
+        if result.scores is not None and item.labelling != "none":
+            if item.expect:
+                self.respect_positive.append(result.scores.respect)
+            elif item.is_negative:
+                self.respect_negative.append(result.scores.respect)
         if item.labelling == "none":
             self.unlabelled += 1
             for rule in {f.rule for f in result.findings if f.severity != "info"}:
@@ -140,9 +148,23 @@ class Tally:
         self.any_alarm += bool(serious)
         self.manipulation_alarm += any(not f.category.startswith("compliance.") for f in serious)
 
+    def respect_auc(self) -> float | None:
+        """How well respect ranks the items showing a tactic or claim below the negatives:
+        the chance that a random negative scores higher (ties count half)."""
+        return ranking_auc(self.respect_negative, self.respect_positive)
+
     def recall(self, category: str) -> float | None:
         expected = self.positives[category]
         return self.found[category] / expected if expected else None
+
+
+def ranking_auc(higher: Sequence[float], lower: Sequence[float]) -> float | None:
+    """The chance that a value of ``higher`` exceeds one of ``lower`` (ties count half): the
+    area under the ROC curve of a score meant to put ``higher`` first."""
+    if not higher or not lower:
+        return None
+    wins = sum((h > low) + 0.5 * (h == low) for h in higher for low in lower)
+    return wins / (len(higher) * len(lower))
 
 
 def check_items(items: Sequence[Item], linter: object | None = None) -> Iterator[tuple[Item, FileResult]]:
@@ -267,6 +289,9 @@ def report(counts: Tally, title: str = "", show_misses: int = 0) -> list[str]:
                       f"({counts.false_alarms / n:.1%}); any warning or error: "
                       f"{counts.any_alarm} ({counts.any_alarm / n:.1%}); a warning or error "
                       f"outside compliance: {counts.manipulation_alarm} ({counts.manipulation_alarm / n:.1%})"]
+    auc = counts.respect_auc()
+    if auc is not None:
+        lines.append(f"respect ranks negatives above positives: AUC {auc:.2f}")
     rules = sorted(set(counts.rule_positive) | set(counts.rule_negative)
                    | set(counts.rule_unlabelled))
     if rules:
