@@ -11,6 +11,8 @@ from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+# Flesch is a ratio: the first few hundred words of a long message read like the rest of it.
+SAMPLE_WORDS = 400
 
 
 @lru_cache(maxsize=1)
@@ -28,9 +30,13 @@ def syllables(word: str) -> int:
 
 def reading_ease(text: str) -> float:
     """Flesch reading ease of ``text`` (higher is easier; 60-70 is plain English)."""
-    words = _WORD.findall(text)
-    if not words:
+    matches = list(_WORD.finditer(text))
+    if not matches:
         return 100.0
+    if len(matches) > SAMPLE_WORDS:
+        matches = matches[:SAMPLE_WORDS]
+        text = text[:matches[-1].end() + 1]
+    words = [m.group() for m in matches]
     sentences = max(1, len(_SENTENCE_END.findall(text)))
     total = sum(syllables(word) for word in words)
     return 206.835 - 1.015 * len(words) / sentences - 84.6 * total / len(words)

@@ -90,7 +90,12 @@ def tokenize(text: str) -> Tokens:
         start, end = match.span()
         value = match.group().lower()
         if kind == "word":
-            _add_word(value.replace("’", "'"), start, norms, starts, ends)
+            if "'" in value or "’" in value or value in _UNMARKED:
+                _add_word(value.replace("’", "'"), start, norms, starts, ends)
+            else:  # most words: no contraction to write out
+                norms.append(value)
+                starts.append(start)
+                ends.append(end)
             continue
         if kind == "url" or kind == "email":
             value = f"<{kind}>"
