@@ -298,7 +298,15 @@ def load_rule_file(path: Path, builtin: bool = False) -> Rule:
             RuleError(str(path), document.line_of(["id"]), "id",
                       f"{data['id']!r} does not match the file name {rule_id!r}")
         )
-    _check_producer(document, path, rule_id, data)
+    _check_stage_and_options(document, path, rule_id, data)
+    if "check" in data:
+        from .checks import CHECKS  # the registry of Python checks imports no spaCy
+
+        if data["check"] not in CHECKS:
+            raise RuleLoadError(
+                RuleError(str(path), document.line_of(["check"]), "check",
+                          f"unknown check {data['check']!r}; known: {', '.join(sorted(CHECKS))}")
+            )
     patterns = tuple(_pattern(document, path, i, p) for i, p in enumerate(data.get("patterns", [])))
     context = data.get("context", {})
     examples = data["examples"]
@@ -352,24 +360,23 @@ def _validate(document: YamlDocument, path: Path) -> None:
     )
 
 
-def _check_producer(document: YamlDocument, path: Path, rule_id: str,
-                    data: dict[str, Any]) -> None:
-    """The Python that reports the rule exists: its check (which takes every option given),
-    or its stage (which reports this rule id). Pattern and stage rules take no options."""
+def _check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
+                             data: dict[str, Any]) -> None:
+    """A stage rule must be one its stage reports, and ``options`` may only hold what the
+    rule's check takes (pattern and stage rules take none): either would otherwise be silently
+    ignored."""
     # Neither registry imports spaCy.
-    from .checks import CHECK_OPTIONS, CHECKS
+    from .checks import CHECK_OPTIONS
     from .stages import STAGE_RULES
 
     check, stage = data.get("check"), data.get("stage")
-    if check is not None and check not in CHECKS:
-        raise RuleLoadError(
-            RuleError(str(path), document.line_of(["check"]), "check",
-                      f"unknown check {check!r}; known: {', '.join(sorted(CHECKS))}"))
     if stage is not None and rule_id not in STAGE_RULES[stage]:
         raise RuleLoadError(
             RuleError(str(path), document.line_of(["stage"]), "stage",
                       f"the {stage} stage does not report {rule_id!r}; it reports "
                       f"{', '.join(sorted(STAGE_RULES[stage]))}"))
+    if check is not None and check not in CHECK_OPTIONS:
+        return  # load_rule_file reports the unknown check itself
     taken = CHECK_OPTIONS[check] if check is not None else frozenset()
     for key in data.get("options", {}):
         if key not in taken:
