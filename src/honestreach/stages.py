@@ -5,8 +5,8 @@ A rule with ``stage:`` (crm, template, campaign) is reported by that stage's cod
 supplies everything its findings say (category, severity, message, suggestion) and the
 configuration's select/ignore/severity apply to them as to any other; the stage's code only
 decides where a rule fires and fills the placeholders of its message. ``STAGE_RULES`` lists
-the rules each stage reports: a stage rule file that names none of them would never fire, so
-loading it is an error.
+the rules each stage reports: a stage rule whose id is not among its stage's would never fire,
+so loading it is an error.
 """
 
 from __future__ import annotations
