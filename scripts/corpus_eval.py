@@ -7,9 +7,10 @@ reported in a second table; campaign.jsonl is audited against campaign-labels.ya
 
 The corpus holds ``messages/*.eml``, ``labels.yaml`` (expect / allow / forbid categories per
 message, ``respectful`` or ``manipulative``, and a relevance label) and ``crm/``, which claims
-are verified against (``--no-crm`` measures without it). For each category the table shows
-recall over the messages that expect it and which messages got a warning or error in that
-category without being labelled with it. ``--check`` exits 1 when a category misses its recall
+are verified against (``--no-crm`` measures without it: claims are then found at any severity,
+as they are only detected). For each category the table shows recall over the messages that
+expect it and which messages got a warning or error in that category without being labelled
+with it. ``--check`` exits 1 when a category misses its recall
 target (0.8; 0.85 for claims and suppression), a respectful message gets a warning/error outside
 ``allow``, or a message gets a finding its ``forbid`` list names.
 """
@@ -56,11 +57,15 @@ def evaluate(corpus: Path, use_crm: bool = True) -> tuple[list[str], bool]:
         if result.errors:
             errors.append(f"{name}: {'; '.join(e.message for e in result.errors)}")
         reported = {f.category for f in result.findings if f.severity in ("error", "warning")}
+        # Without a CRM a detected claim is an unverified info: it counts as found, not as a
+        # false alarm.
+        detected = reported | {f.category for f in result.findings
+                               if crm is None and f.category.startswith("claim.")}
         expect = set(entry.get("expect") or ())
         allowed = expect | set(entry.get("allow") or ())
         for category in expect:
             expected[category] += 1
-            found[category] += category in reported
+            found[category] += category in detected
         for category in sorted(reported - allowed):
             unexpected[category].append(name)
             if entry["label"] == "respectful" and (crm is not None or category not in NEEDS_CRM):
@@ -90,7 +95,7 @@ def evaluate(corpus: Path, use_crm: bool = True) -> tuple[list[str], bool]:
         lines.append(f"{category:<26} {expected[category]:>8} {found[category]:>6} {shown:>7}  "
                      f"{stray}{note}")
     lines.append("")
-    lines.append(f"CRM: {crm!r}" if crm is not None else "CRM: none (claims unverifiable)")
+    lines.append(f"CRM: {crm!r}" if crm is not None else "CRM: none (claims detected, unverified)")
     lines.append(f"respectful messages with a warning/error outside 'allow': {len(respectful_fp)}")
     lines.extend(f"  {item}" for item in respectful_fp)
     lines.append(f"findings in a category the message's 'forbid' list names: {len(forbidden)}")

@@ -17,6 +17,7 @@ from honestreach.templates import template_checker
 from honestreach.verify import verify_message
 
 RULESET = load_rules()
+RULES = {rule.id: rule for rule in RULESET.rules}
 ENGINE = Engine(RULESET.rules)
 # Rules of the CRM stage run their examples against the bundled example CRM.
 EXAMPLE_CRM = load_crm(Path(__file__).parent.parent / "examples" / "crm")
@@ -50,7 +51,7 @@ def _fired(rule: Rule, example: Example) -> list[str]:
         message = parse_draft("example.txt", f"Subject: {example.subject or 'Hello'}\n"
                                              f"To: {example.to}\n\n{example.body or ''}")
         result = ENGINE.check(message)
-        verified = verify_message(message, result.claims, EXAMPLE_CRM)
+        verified = verify_message(message, result.claims, EXAMPLE_CRM, rules=RULES)
         return [f.text for f in verified.findings if f.rule == rule.id]
     message = message_from_text(example.body or "", example.subject)
     result = ENGINE.check(message)

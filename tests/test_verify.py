@@ -1,7 +1,9 @@
-"""Claims verified against a real CRM folder: supported, contradicted, unverifiable."""
+"""Claims verified against a real CRM folder: supported, contradicted, unverifiable, and
+unchecked (no CRM). Findings are made from the claim's rule."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -10,10 +12,19 @@ import pytest
 from honestreach.crm import load_crm
 from honestreach.message import message_from_text
 from honestreach.model import Claim
+from honestreach.rules import load_rules
 from honestreach.verify import verify_message
 
 CRM_DIR = Path(__file__).parent / "fixtures" / "verify-crm"
 TODAY = date(2026, 6, 17)  # a Wednesday
+RULES = {rule.id: rule for rule in load_rules().rules}
+# A built-in rule of each claim category, to report the claims these tests make by hand.
+CLAIM_RULES = {
+    "claim.meeting": "meeting-we-met", "claim.conversation": "conversation-follow-up",
+    "claim.referral": "referral-suggested", "claim.relationship": "relationship-valued-customer",
+    "claim.content": "content-download", "claim.company_event": "company-event-congrats",
+    "claim.thread": "thread-reply-subject",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +43,7 @@ def claim_in(message, phrase: str, category: str, **specifics: str) -> Claim:
     start = body.index(phrase)
     sentence_start = body.rfind("\n", 0, start) + 1
     sentence_end = body.find("\n", start)
-    return Claim(category=category, rule="test-claim", field="body", start=start,
+    return Claim(category=category, rule=CLAIM_RULES[category], field="body", start=start,
                  end=start + len(phrase), text=phrase,
                  sentence=body[sentence_start:sentence_end if sentence_end != -1 else None],
                  specifics=tuple(specifics.items()))
@@ -41,7 +52,7 @@ def claim_in(message, phrase: str, category: str, **specifics: str) -> Claim:
 def outcome(crm, body: str, to: str, phrase: str, category: str, **specifics: str):
     message = _with_to(body, to, "Hello")
     claim = claim_in(message, phrase, category, **specifics)
-    result = verify_message(message, [claim], crm, TODAY)
+    result = verify_message(message, [claim], crm, TODAY, rules=RULES)
     return [f for f in result.findings if f.category == category]
 
 
@@ -70,11 +81,38 @@ def test_meeting_at_an_event_they_never_attended(crm):
     assert finding.severity == "error" and "matching 'FreightWorld'" in finding.message
 
 
-def test_no_crm_makes_claims_unverifiable_warnings():
+def test_without_a_crm_a_claim_is_an_unverified_info():
     message = _with_to("Hi Robert,\nGreat meeting you at LogiTech Summit.\n", ROBERT, "Hi")
     claim = claim_in(message, "Great meeting you", "claim.meeting", event="LogiTech Summit")
-    (finding,) = verify_message(message, [claim], None, TODAY).findings
-    assert finding.severity == "warning" and "no CRM was given" in finding.message
+    (finding,) = verify_message(message, [claim], None, TODAY, rules=RULES).findings
+    assert finding.severity == "info"
+    assert finding.message == "Claims to have met the recipient: 'Great meeting you'; " \
+                              "unverified: pass --crm to check it."
+    assert (finding.rule, finding.category) == ("meeting-we-met", "claim.meeting")
+    assert finding.suggestion == RULES["meeting-we-met"].suggestion
+
+
+def test_the_claim_rules_severity_decides_the_verdicts_severity(crm):
+    """Unverifiable: the rule's severity; contradicted: one step above it."""
+    body = "Hi Robert,\nLoved chatting at FreightWorld in May.\n"
+    message = _with_to(body, ROBERT, "Hello")
+    claim = claim_in(message, "Loved chatting", "claim.meeting", event="FreightWorld")
+    unknown = _with_to(body, "ann@nowhere.example.org", "Hello")
+    rules = {**RULES, "meeting-we-met": replace(RULES["meeting-we-met"], severity="info")}
+    (contradicted,) = verify_message(message, [claim], crm, TODAY, rules=rules).findings
+    (unverifiable,) = verify_message(unknown, [claim], crm, TODAY, rules=rules).findings
+    assert (contradicted.severity, unverifiable.severity) == ("warning", "info")
+    assert contradicted.message.startswith("Claims to have met the recipient: "
+                                           "'Loved chatting'; no meeting or event_attended")
+
+
+def test_a_claim_whose_rule_is_not_in_force_is_not_reported(crm):
+    message = _with_to("Hi Robert,\nLoved chatting at FreightWorld in May.\n", ROBERT, "Hi")
+    claim = claim_in(message, "Loved chatting", "claim.meeting", event="FreightWorld")
+    rules = {k: v for k, v in RULES.items() if k != "meeting-we-met"}
+    result = verify_message(message, [claim], crm, TODAY, rules=rules)
+    assert result.findings == []
+    assert [v.outcome for v in result.verdicts if v.claim == claim] == ["contradicted"]
 
 
 def test_unknown_recipient_is_a_warning(crm):
@@ -86,7 +124,7 @@ def test_unknown_recipient_is_a_warning(crm):
 def test_no_recipient_is_a_warning_not_a_crash(crm):
     message = message_from_text("Great meeting you at LogiTech Summit.\n")
     claim = claim_in(message, "Great meeting you", "claim.meeting")
-    (finding,) = verify_message(message, [claim], crm, TODAY).findings
+    (finding,) = verify_message(message, [claim], crm, TODAY, rules=RULES).findings
     assert finding.severity == "warning" and "no recipient" in finding.message
 
 
@@ -142,11 +180,11 @@ def test_conversation_needs_a_call_or_meeting_in_the_window(crm):
 def test_re_subject_needs_an_earlier_email(crm):
     mira = _with_to("Hi Mira,\nHere are the limits.\n", "mira.holt@harbourline.example.com",
                     "Re: Invoice approval limits")
-    thread = Claim("claim.thread", "test-thread", "subject", 0, 3, "Re:",
+    thread = Claim("claim.thread", "thread-reply-subject", "subject", 0, 3, "Re:",
                    "Re: Invoice approval limits")
-    assert verify_message(mira, [thread], crm, TODAY).findings == []
+    assert verify_message(mira, [thread], crm, TODAY, rules=RULES).findings == []
     robert = _with_to("Hi Robert,\nAs discussed.\n", ROBERT, "Re: pricing")
-    (finding,) = [f for f in verify_message(robert, [thread], crm, TODAY).findings
+    (finding,) = [f for f in verify_message(robert, [thread], crm, TODAY, rules=RULES).findings
                   if f.category == "claim.thread"]
     assert finding.severity == "error" and finding.location.line == 1
 
@@ -155,14 +193,14 @@ def test_greeting_name_nicknames_and_mismatches(crm):
     for greeting, expected in (("Hi Robert,", 0), ("Hi Bob,", 0), ("Hi Rob,", 0),
                                ("Hi Jessica,", 1)):
         message = _with_to(f"{greeting}\nA short note.\n", ROBERT, "Hello")
-        found = [f for f in verify_message(message, [], crm, TODAY).findings
+        found = [f for f in verify_message(message, [], crm, TODAY, rules=RULES).findings
                  if f.category == "claim.identity"]
         assert len(found) == expected, greeting
 
 
 def test_another_crm_company_named_as_theirs(crm):
     message = _with_to("Hi Robert,\nHope all is well at Kaltwerk! A short note.\n", ROBERT, "Hi")
-    (finding,) = [f for f in verify_message(message, [], crm, TODAY).findings
+    (finding,) = [f for f in verify_message(message, [], crm, TODAY, rules=RULES).findings
                   if f.category == "claim.identity"]
     assert "'Harbourline Shipping', not 'Kaltwerk'" in finding.message
 
@@ -175,15 +213,16 @@ def test_another_crm_company_named_as_theirs(crm):
 ])
 def test_suppressed_recipients_are_errors(crm, address, reason):
     message = _with_to("Hi,\nA short note.\n", address, "Hello")
-    (finding,) = [f for f in verify_message(message, [], crm, TODAY).findings
+    (finding,) = [f for f in verify_message(message, [], crm, TODAY, rules=RULES).findings
                   if f.category == "compliance.suppressed"]
     assert finding.severity == "error" and reason in finding.message
+    assert finding.message.startswith(f"Do not send: {address} ")
     assert finding.location.line == 2  # the To: header
 
 
 def test_us_recipient_without_consent_is_not_suppressed(crm):
     message = _with_to("Hi Tim,\nA short note.\n", "tim.ford@sunmesa.example.com", "Hello")
-    assert not [f for f in verify_message(message, [], crm, TODAY).findings
+    assert not [f for f in verify_message(message, [], crm, TODAY, rules=RULES).findings
                 if f.category == "compliance.suppressed"]
 
 
@@ -191,7 +230,7 @@ def test_each_recipient_is_checked(crm):
     message = _with_to("Hi,\nAs a valued customer, you get early access.\n",
                        f"{ROBERT}, mira.holt@harbourline.example.com", "Hello")
     claim = claim_in(message, "As a valued customer", "claim.relationship", stage="customer")
-    findings = [f for f in verify_message(message, [claim], crm, TODAY).findings
+    findings = [f for f in verify_message(message, [claim], crm, TODAY, rules=RULES).findings
                 if f.category == "claim.relationship"]
     assert len(findings) == 1 and "(recipient robert.lang@" in findings[0].message
 
@@ -200,6 +239,6 @@ def test_relevance_signals_reward_their_interests(crm):
     on_topic = _with_to("Hi Robert,\nA note on route planning for logistics teams.\n", ROBERT,
                         "Route planning")
     off_topic = _with_to("Hi Robert,\nA note on our office furniture.\n", ROBERT, "Furniture")
-    points = [sum(s.points for s in verify_message(m, [], crm, TODAY).signals)
+    points = [sum(s.points for s in verify_message(m, [], crm, TODAY, rules=RULES).signals)
               for m in (on_topic, off_topic)]
     assert points[0] > points[1]

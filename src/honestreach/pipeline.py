@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
     from .crm import CRM
     from .engine import Engine, EngineResult
     from .rules import Rule, RuleError, RuleSet
+    from .verify import Verification
 
 
 def name_list(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
@@ -235,18 +236,26 @@ class Linter:
         for start in range(0, len(batch), BATCH_SIZE):
             yield from self._check_batch(batch[start:start + BATCH_SIZE])
 
-    def finish(self, message: Message, config: Config, result: EngineResult) -> FileResult:
-        """Verify claims, apply selection, severities and suppressions, then score and gate."""
-        from .config import gate_failures, rule_enabled, severity_for
-        from .score import score_message
+    def verify(self, message: Message, config: Config, result: EngineResult) -> Verification:
+        """The CRM stage: verdicts on the message's claims, and their findings."""
         from .verify import verify_message
 
         today = self.overrides.date
         if today is None and message.date is not None:
             today = message.date.date()
         rules = {rule.id: rule for rule in self.ruleset(config).rules}
-        verification = verify_message(message, result.claims, self.crm, today,
-                                      self.overrides.to, self.overrides.show_verified, rules)
+        return verify_message(message, result.claims, self.crm, today, self.overrides.to,
+                              self.overrides.show_verified, rules=rules)
+
+    def finish(self, message: Message, config: Config, result: EngineResult,
+               verification: Verification | None = None) -> FileResult:
+        """Verify claims (unless ``verification`` has), apply selection, severities and
+        suppressions, then score and gate."""
+        from .config import gate_failures, rule_enabled, severity_for
+        from .score import score_message
+
+        if verification is None:
+            verification = self.verify(message, config, result)
         findings = result.findings + verification.findings
         errors = result.errors
         kept = []

@@ -355,6 +355,7 @@ def load_rule_file(path: Path, builtin: bool = False,
             RuleError(str(path), document.line_of(["id"]), "id",
                       f"{data['id']!r} does not match the file name {rule_id!r}")
         )
+    _check_stage_and_options(document, path, rule_id, data)
     if "check" in data:
         from .checks import CHECKS  # the registry of Python checks is light
 
@@ -415,6 +416,33 @@ def _validate(document: YamlDocument, path: Path) -> None:
     raise RuleLoadError(
         RuleError(str(path), document.line_of(list(error.absolute_path)), field_name, message)
     )
+
+
+def _check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
+                             data: dict[str, Any]) -> None:
+    """A stage rule must be one its stage reports, and ``options`` may only hold what the
+    rule's check takes (pattern and stage rules take none): either would otherwise be silently
+    ignored."""
+    # Neither registry imports spaCy.
+    from .checks import CHECK_OPTIONS
+    from .stages import STAGE_RULES
+
+    check, stage = data.get("check"), data.get("stage")
+    if stage is not None and rule_id not in STAGE_RULES[stage]:
+        raise RuleLoadError(
+            RuleError(str(path), document.line_of(["stage"]), "stage",
+                      f"the {stage} stage does not report {rule_id!r}; it reports "
+                      f"{', '.join(sorted(STAGE_RULES[stage]))}"))
+    if check is not None and check not in CHECK_OPTIONS:
+        return  # load_rule_file reports the unknown check itself
+    taken = CHECK_OPTIONS[check] if check is not None else frozenset()
+    for key in data.get("options", {}):
+        if key not in taken:
+            takes = f"takes {', '.join(sorted(taken))}" if taken else "takes no options"
+            owner = f"check {check!r}" if check is not None else "a rule without a check"
+            raise RuleLoadError(
+                RuleError(str(path), document.line_of(["options", key]), f"options.{key}",
+                          f"unknown option {key!r}: {owner} {takes}"))
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:

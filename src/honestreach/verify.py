@@ -4,9 +4,16 @@
   company events) whose subject or detail matches the claim's specifics (fuzzy, case- and
   year-tolerant) and whose date falls in the claim's time window (see timeexpr.py for the
   tolerances). Nothing is reported, or an ``info`` line with ``show_verified``.
-- *Contradicted*: the CRM knows the recipient but holds no such record: an ``error`` that says
-  what was claimed, what the CRM holds and the closest record.
-- *Unverifiable*: no CRM, or the recipient is not in it: a ``warning`` in the same category.
+- *Contradicted*: the CRM knows the recipient but holds no such record: one step above the
+  claim rule's severity (an ``error`` for a ``warning`` rule), saying what was claimed, what the
+  CRM holds and the closest record. The identity rules (stage ``crm``) only report
+  contradictions, at their own severity.
+- *Unverifiable*: the recipient is not in the CRM (or there is none to look up): the claim
+  rule's own severity.
+- *Unchecked*: no CRM was given: ``info``. The claim was detected; nothing could judge it.
+
+Every finding is made from its rule (id, category, message, suggestion; stages.py), so the
+configuration's select, ignore and severity apply to it like to any other.
 
 The recipients' suppression status (opted out, do not contact, no consent where the law needs
 it) is checked here too, and CRM-based relevance signals are computed for the score.
@@ -17,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterable, Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
@@ -25,6 +32,7 @@ from .crm import CRM, Account, Activity, Contact
 from .model import Claim, Finding, Location, Message, TimeWindow
 from .rules import Rule
 from .score import Signal
+from .stages import rule_finding
 from .timeexpr import find_time
 
 MATCH_THRESHOLD = 80  # rapidfuzz partial ratio (0-100) for "the same company"
@@ -80,6 +88,9 @@ CONSENT_COUNTRIES = frozenset({
     "IS", "LI", "NO",  # the rest of the EEA
 })
 VALID_CONSENT = frozenset({"express", "implied"})
+# A claim the CRM contradicts is one step more severe than one it cannot settle.
+CONTRADICTED_SEVERITY = {"info": "warning", "warning": "error", "error": "error"}
+UNCHECKED = "unverified: pass --crm to check it"
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _NON_WORD = re.compile(r"[^\w&]+")
@@ -94,13 +105,24 @@ class Recipient:
     account: Account | None = None
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the CRM says of one claim, for one recipient."""
+
+    claim: Claim
+    outcome: Literal["supported", "contradicted", "unverifiable", "unchecked"]
+    reason: str
+
+
 @dataclass
 class Verification:
-    """The verify stage's output for one message."""
+    """The verify stage's output for one message: its findings (before the configuration
+    applies) and the verdict on every claim, reported or not."""
 
     findings: list[Finding] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
     recipient: Recipient | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -127,14 +149,14 @@ def verify_message(
     today: date | None = None,
     to: str | None = None,
     show_verified: bool = False,
-    rules: Mapping[str, Rule] | None = None,
+    *,
+    rules: Mapping[str, Rule],
 ) -> Verification:
     """Findings for claims the CRM does not support, suppression findings and CRM signals.
 
-    ``rules`` (by id) supply each finding's suggestion; the claim rules' own files say what an
-    honest sentence would be."""
+    ``rules`` (by id) are the rules in force: every finding is made from the rule it reports
+    (a claim whose rule is not among them is not reported)."""
     today = today or (message.date.date() if message.date else date.today())
-    suggestions = {rule_id: rule.suggestion for rule_id, rule in (rules or {}).items()}
     result = Verification()
     recipients = recipients_of(message, crm, to)
     result.recipient = recipients[0]
@@ -142,47 +164,63 @@ def verify_message(
     for recipient in recipients:
         suffix = f" (recipient {recipient.email})" if several else ""
         for claim in [*claims, *identity_claims_for(message, recipient, crm)]:
-            for finding in _verify_claim(message, claim, recipient, crm, today, show_verified):
-                result.findings.append(replace(
-                    finding, message=finding.message + suffix,
-                    suggestion=suggestions.get(finding.rule, "")))
-        if crm is not None and recipient.contact is not None:
-            result.findings.extend(
-                replace(f, suggestion=suggestions.get(f.rule, ""))
-                for f in _suppression(message, recipient.contact))
+            verdict = _verify_claim(message, claim, recipient, crm, today)
+            if verdict is None:
+                continue
+            result.verdicts.append(verdict)
+            finding = _claim_finding(message, verdict, rules.get(claim.rule), show_verified)
+            if finding is not None:
+                result.findings.append(replace(finding, message=finding.message + suffix))
+        suppression = rules.get("suppressed-recipient")
+        if crm is not None and recipient.contact is not None and suppression is not None:
+            result.findings.extend(_suppression(message, recipient.contact, suppression))
     if crm is not None:
-        result.signals.extend(relevance_signals(message, recipients[0], result.findings))
+        contradicted = sum(v.outcome == "contradicted" for v in result.verdicts)
+        result.signals.extend(relevance_signals(message, recipients[0], contradicted))
     return result
 
 
 def _verify_claim(message: Message, claim: Claim, recipient: Recipient, crm: CRM | None,
-                  today: date, show_verified: bool) -> Iterable[Finding]:
-    time = find_time(claim.sentence, today) if claim.category != "claim.identity" else None
+                  today: date) -> Verdict | None:
+    """The CRM's verdict on a claim; None for an identity claim nothing can check (a
+    greeting's name is only worth a word when the CRM contradicts it)."""
+    identity = claim.category == "claim.identity"
+    time = None if identity else find_time(claim.sentence, today)
     if crm is None:
-        if claim.category == "claim.identity":
-            return  # a greeting's name is only worth a finding when the CRM contradicts it
-        yield _finding(message, claim, "warning", "no CRM was given to verify it")
-        return
+        return None if identity else Verdict(claim, "unchecked", UNCHECKED)
     if recipient.email is None:
-        if claim.category != "claim.identity":
-            yield _finding(message, claim, "warning",
-                           "the message has no recipient to look up (use --to)")
-        return
+        return None if identity else Verdict(
+            claim, "unverifiable", "the message has no recipient to look up (use --to)")
     if recipient.contact is None and claim.category != "claim.company_event":
-        if claim.category != "claim.identity":
-            yield _finding(message, claim, "warning",
-                           f"{recipient.email} is not in the CRM, so it cannot be verified")
-        return
+        return None if identity else Verdict(
+            claim, "unverifiable", f"{recipient.email} is not in the CRM, so it cannot be "
+                                   "verified")
     outcome = _check(message, claim, recipient, crm, time)
     if outcome is None:
-        yield _finding(message, claim, "warning",
-                       f"the CRM has no account for {recipient.email}, so it cannot be verified")
-    elif outcome.supported:
-        if show_verified:
-            yield _finding(message, claim, "info", f"supported by the CRM: {outcome.reason}")
+        return Verdict(claim, "unverifiable", f"the CRM has no account for {recipient.email}, "
+                                              "so it cannot be verified")
+    if outcome.supported:
+        return Verdict(claim, "supported", f"supported by the CRM: {outcome.reason}")
+    reason = outcome.reason + (f"; closest: {outcome.record}" if outcome.record else "")
+    return Verdict(claim, "contradicted", reason)
+
+
+def _claim_finding(message: Message, verdict: Verdict, rule: Rule | None,
+                   show_verified: bool) -> Finding | None:
+    """The claim's rule, reported with the verdict: the rule's message, then the reason."""
+    if rule is None or (verdict.outcome == "supported" and not show_verified):
+        return None
+    claim = verdict.claim
+    if verdict.outcome in ("supported", "unchecked"):
+        severity = "info"
+    elif verdict.outcome == "unverifiable" or rule.stage == "crm":
+        severity = rule.severity
     else:
-        reason = outcome.reason + (f"; closest: {outcome.record}" if outcome.record else "")
-        yield _finding(message, claim, "error", reason)
+        severity = CONTRADICTED_SEVERITY[rule.severity]
+    values = {**dict(claim.specifics), "text": " ".join(claim.text.split())}
+    finding = rule_finding(rule, message.location(claim.field, claim.start, claim.end),
+                           claim.text, claim.field, values, severity)
+    return replace(finding, message=f"{finding.message.rstrip('.')}; {verdict.reason}.")
 
 
 def _check(message: Message, claim: Claim, recipient: Recipient, crm: CRM,
@@ -473,7 +511,7 @@ def _describe_closest(row: Activity, time: TimeWindow | None) -> str:
     return text
 
 
-def _suppression(message: Message, contact: Contact) -> list[Finding]:
+def _suppression(message: Message, contact: Contact, rule: Rule) -> list[Finding]:
     reasons = []
     if contact.email_opt_out:
         reasons.append("has opted out of commercial email (email_opt_out)")
@@ -486,15 +524,9 @@ def _suppression(message: Message, contact: Contact) -> list[Finding]:
                        f"records consent '{contact.consent}'")
     if not reasons:
         return []
-    return [Finding(
-        rule="suppressed-recipient",
-        category="compliance.suppressed",
-        severity="error",
-        message=f"Do not send: {contact.email} {' and '.join(reasons)}.",
-        location=header_location(message, "to"),
-        text=contact.email,
-        field="headers",  # the To: line
-    )]
+    # field "headers": the To: line
+    return [rule_finding(rule, header_location(message, "to"), contact.email, "headers",
+                         {"recipient": contact.email, "reasons": " and ".join(reasons)})]
 
 
 def header_location(message: Message, name: str) -> Location:
@@ -508,7 +540,7 @@ def header_location(message: Message, name: str) -> Location:
 
 
 def relevance_signals(message: Message, recipient: Recipient,
-                      findings: Sequence[Finding]) -> list[Signal]:
+                      contradicted: int) -> list[Signal]:
     """What the CRM says about relevance: the reader's interests, industry, role and company
     mentioned raise it; false personal claims cost heavily (worse than none)."""
     signals: list[Signal] = []
@@ -528,11 +560,9 @@ def relevance_signals(message: Message, recipient: Recipient,
             signals.append(Signal(5, f"speaks to their industry ({industry})"))
         if contact.title and _titles_agree_text(contact.title, text):
             signals.append(Signal(5, f"speaks to their role ({contact.title})"))
-    false_claims = [f for f in findings if f.category.startswith("claim.")
-                    and f.severity == "error"]
-    if false_claims:
-        signals.append(Signal(-min(30, 15 * len(false_claims)),
-                              f"{len(false_claims)} personal claim(s) the CRM contradicts"))
+    if contradicted:
+        signals.append(Signal(-min(30, 15 * contradicted),
+                              f"{contradicted} personal claim(s) the CRM contradicts"))
     return signals
 
 
@@ -551,26 +581,7 @@ def _titles_agree_text(title: str, text: str) -> bool:
     return bool(words) and any(re.search(rf"\b{re.escape(w[:5])}", text) for w in words)
 
 
-def _finding(message: Message, claim: Claim, severity: str, reason: str) -> Finding:
-    return Finding(
-        rule=claim.rule,
-        category=claim.category,
-        severity=severity,  # type: ignore[arg-type]
-        message=f"Claims {_describe(claim)}; {reason}.",
-        location=message.location(claim.field, claim.start, claim.end),
-        text=claim.text,
-        field=claim.field,
-    )
-
-
-def _describe(claim: Claim) -> str:
-    what = CLAIM_WORDS.get(claim.category, "a personal claim")
-    details = ", ".join(f"{key} '{value}'" for key, value in claim.specifics
-                        if key not in ("stage", "kind"))
-    quoted = " ".join(claim.text.split())
-    return f"{what} ('{quoted}'{', ' + details if details else ''})"
-
-
+# What each kind of claim says, for messages that name the claim's kind (templates/).
 CLAIM_WORDS = {
     "claim.meeting": "a meeting",
     "claim.conversation": "an earlier conversation",

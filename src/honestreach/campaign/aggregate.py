@@ -11,6 +11,9 @@ never the messages.
   recipients while the CRM supports it for fewer than ``MASS_CLAIM_MAX_SUPPORTED_SHARE`` (half)
   of them. Claims that go out in exactly the same sends make one finding. Needs a CRM: without
   one nothing can be supported, so the rule stays silent.
+
+Each finding is made from its rule file (category, severity, message, suggestion), and the
+configuration's select, ignore and severity apply to it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
+
+from ..config import Config, rule_enabled, severity_for
+from ..rules import Rule
+from ..stages import rule_message
 
 MASS_CLAIM_MIN_RECIPIENTS = 5
 MASS_CLAIM_MAX_SUPPORTED_SHARE = 0.5
@@ -76,7 +83,14 @@ class CampaignRules:
     temporary SQLite database on disk, so the audit's memory does not grow with the campaign;
     the rules are queries over it at the end."""
 
-    def __init__(self, cap: Cap = Cap(), has_crm: bool = True) -> None:
+    def __init__(self, rules: Iterable[Rule], config: Config, cap: Cap = Cap(),
+                 has_crm: bool = True) -> None:
+        """``rules``: the rules in force (the campaign stage's are taken from them);
+        ``config``: the configuration whose select, ignore and severity apply."""
+        # Only the rules the configuration selects are computed.
+        self.rules = {rule.id: rule for rule in rules if rule.stage == "campaign"
+                      and rule_enabled(rule.id, rule.category, config)}
+        self.config = config
         self.cap = cap
         self.has_crm = has_crm
         self._folder = tempfile.TemporaryDirectory(prefix="honestreach-audit-")
@@ -128,7 +142,17 @@ class CampaignRules:
             self._db.close()
             self._folder.cleanup()
 
+    def _finding(self, rule_id: str, values: dict[str, Any],
+                 **details: Any) -> dict[str, Any]:
+        rule = self.rules[rule_id]
+        return {"rule": rule.id, "category": rule.category,
+                "severity": severity_for(rule.id, rule.category, rule.severity, self.config),
+                "message": rule_message(rule, values), "suggestion": rule.suggestion,
+                **details}
+
     def _frequency(self) -> list[dict[str, Any]]:
+        if "campaign-frequency" not in self.rules:
+            return []
         found = []
         window = self.cap.days * 86400
         over_cap = self._db.execute(
@@ -148,13 +172,15 @@ class CampaignRules:
                 if count > self.cap.messages:
                     over.extend(row_id for _, row_id in sends[start:end + 1] if row_id not in over)
             if over:
-                found.append(_finding(
-                    "campaign-frequency", "campaign.frequency", "error",
-                    f"{contact} gets {most} messages within {self.cap.days} days "
-                    f"(cap {self.cap}).", contact=contact, ids=over))
+                found.append(self._finding(
+                    "campaign-frequency", {"contact": contact, "count": most,
+                                           "days": self.cap.days, "cap": str(self.cap)},
+                    contact=contact, ids=over))
         return found
 
     def _duplicates(self) -> list[dict[str, Any]]:
+        if "campaign-duplicate" not in self.rules:
+            return []
         found = []
         pairs = self._db.execute("SELECT recipient, hash FROM hashes GROUP BY recipient, hash "
                                  "HAVING count(*) > 1 ORDER BY min(seq)").fetchall()
@@ -162,13 +188,13 @@ class CampaignRules:
             ids = [row_id for (row_id,) in self._db.execute(
                 "SELECT id FROM hashes WHERE recipient = ? AND hash = ? ORDER BY seq",
                 (contact, content))]
-            found.append(_finding("campaign-duplicate", "campaign.duplicate", "warning",
-                                  f"The same message goes to {contact} {len(ids)} times.",
-                                  contact=contact, ids=ids))
+            found.append(self._finding("campaign-duplicate",
+                                       {"contact": contact, "count": len(ids)},
+                                       contact=contact, ids=ids))
         return found
 
     def _mass_claims(self) -> list[dict[str, Any]]:
-        if not self.has_crm:
+        if not self.has_crm or "campaign-mass-claim" not in self.rules:
             return []
         # Per claim: its recipients, and those the CRM supports it for (any of their sends).
         candidates = self._db.execute(
@@ -195,18 +221,10 @@ class CampaignRules:
             most = max(claims, key=lambda claim: claim["recipients"])
             said = "; ".join(f"'{c['sentence']}' ({c['rule']}, supported for {c['supported']})"
                              for c in claims)
-            noun = "personal claim goes" if len(claims) == 1 else \
-                f"{len(claims)} personal claims go"
-            found.append(_finding(
-                "campaign-mass-claim", "campaign.mass_claim", "error",
-                f"The same {noun} to {most['recipients']} recipients; the CRM "
-                f"supports fewer than half of them: {said}.",
+            if len(claims) > 1:
+                said = f"{len(claims)} claims sent together: {said}"
+            found.append(self._finding(
+                "campaign-mass-claim", {"count": most["recipients"], "claims": said},
                 ids=list(ids), claims=claims, recipients=most["recipients"],
                 supported=min(c["supported"] for c in claims)))
         return found
-
-
-def _finding(rule: str, category: str, severity: str, message: str,
-             **details: Any) -> dict[str, Any]:
-    return {"rule": rule, "category": category, "severity": severity, "message": message,
-            **details}

@@ -85,7 +85,8 @@ up to date as a file or folder source is read (for a progress bar).
         name, bag = BAG_SOURCE, source
     overrides = Overrides(config_path=Path(config) if config is not None else None,
                           select=name_list(select), ignore=name_list(ignore), date=date)
-    loaded = Linter(overrides).config_for(name)
+    linter = Linter(overrides)
+    loaded = linter.config_for(name)
     # Column names from the options win over the configuration's, field by field.
     columns = {**loaded.campaign_columns, **(columns or {})}
     cap_value = cap if isinstance(cap, Cap) else parse_cap(cap or loaded.campaign_cap or "3/7d")
@@ -110,4 +111,4 @@ up to date as a file or folder source is read (for a progress bar).
 
         records = iter_records_dask(settings, iter_rows(name, columns, progress), scheduler)
     return run_audit(settings, columns, jobs, cap_value, on_record=on_record, records=records,
-                     progress=progress)
+                     progress=progress, linter=linter)

@@ -7,12 +7,15 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .aggregate import CampaignRules, Cap
 from .sources import ReadProgress, Row, iter_rows
 from .summary import Summary
 from .worker import Checker, WorkerSettings, check_chunk, init_worker
+
+if TYPE_CHECKING:
+    from ..pipeline import Linter
 
 CHUNK = 32
 
@@ -54,12 +57,20 @@ def audit(
     on_record: Callable[[dict[str, Any]], None] | None = None,
     records: Iterable[dict[str, Any]] | None = None,
     progress: ReadProgress | None = None,
+    linter: Linter | None = None,
 ) -> AuditResult:
     """Audit ``settings.source`` (or the ``records`` already checked elsewhere, on a cluster);
-    ``on_record`` sees each record (to stream it to a file), ``progress`` follows the reading."""
+    ``on_record`` sees each record (to stream it to a file), ``progress`` follows the reading.
+    The campaign rules come from ``linter`` (one that has loaded the configuration already
+    saves loading it again), with the configuration for ``settings.source``."""
+    from ..pipeline import Linter
+
+    linter = linter or Linter(settings.overrides)
+    config = linter.config_for(settings.source)
+    rules = CampaignRules(linter.ruleset(config).rules, config, cap,
+                          has_crm=settings.crm_source is not None)
     if records is None:
         records = iter_records(settings, iter_rows(settings.source, columns, progress), jobs)
-    rules = CampaignRules(cap, has_crm=settings.crm_source is not None)
     summary = Summary()
     for record in records:
         summary.add(record)
@@ -81,4 +92,4 @@ def audit_records(records_json: str, crm: Any = None, cap: Cap = Cap()) -> Audit
                                    if line.strip()), start=1)]
     checker = Checker(WorkerSettings("."), crm=crm)
     settings = WorkerSettings(".", crm_source="<memory>" if crm is not None else None)
-    return audit(settings, cap=cap, records=checker.check_rows(rows))
+    return audit(settings, cap=cap, records=checker.check_rows(rows), linter=checker.linter)

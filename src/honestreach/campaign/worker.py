@@ -72,9 +72,12 @@ class Checker:
         for number, (position, row, message) in enumerate(parsed):
             try:
                 result = results[number] if results is not None else self.engine.check(message)
-                file_result = self.linter.finish(message, self.config, result)
+                verification = self.linter.verify(message, self.config, result)
+                file_result = self.linter.finish(message, self.config, result, verification)
+                unsupported = [v.claim for v in verification.verdicts
+                               if v.outcome != "supported"]
                 records[position] = message_record(row, message, file_result, result.claims,
-                                                   self.keep_source)
+                                                   unsupported, self.keep_source)
             except Exception as exc:  # noqa: BLE001 - a row that cannot be checked is reported
                 records[position] = error_record(self.source, row,
                                                  f"could not be checked: {exc!r}")
@@ -142,22 +145,22 @@ def claim_key(claim: Claim) -> str:
     return f"{claim.rule}|{specifics or normalised(claim.sentence)}"
 
 
-def message_record(row: Row, message: Message, result: FileResult,
-                   claims: Sequence[Claim], keep_source: bool = False) -> dict[str, Any]:
-    """What the parent keeps of a checked row: its output fields plus campaign keys (and, with
-    ``keep_source``, the text its findings' lines and columns point into)."""
+def message_record(row: Row, message: Message, result: FileResult, claims: Sequence[Claim],
+                   unsupported: Sequence[Claim] = (), keep_source: bool = False
+                   ) -> dict[str, Any]:
+    """What the parent keeps of a checked row: its output fields plus campaign keys: each
+    claim, and whether the CRM supports it (``unsupported``: the claims it does not support
+    for every recipient, whatever the configuration does to their findings), and, with
+    ``keep_source``, the text its findings' lines and columns point into."""
     date = message.date
     if date is not None and date.tzinfo is None:
         date = date.replace(tzinfo=timezone.utc)
-    unsupported = {(f.rule, f.text) for f in result.findings
-                   if f.category.startswith("claim.") and f.severity != "info"}
     shared = []
     for claim in claims:
         if claim.category in _NOT_SHARED:
             continue
         shared.append([claim_key(claim), claim.rule, claim.category,
-                       " ".join(claim.sentence.split()),
-                       (claim.rule, claim.text) not in unsupported])
+                       " ".join(claim.sentence.split()), claim not in unsupported])
     subject = message.subject.text if message.subject else None
     scores = result.scores
     record = {

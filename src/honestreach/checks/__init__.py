@@ -1,7 +1,9 @@
 """Python checks: what rule patterns cannot express. A rule file names one with ``check:``.
 
 Each check is a function ``(message, options) -> Iterable[Hit]``; the rule file carries its
-metadata (category, severity, message, examples) exactly as for pattern rules.
+metadata (category, severity, message, examples) exactly as for pattern rules, and its
+``options:`` may only hold the keys that ``CHECK_OPTIONS`` lists for the check (any other key is
+a load error: a misspelt option would otherwise be silently ignored).
 """
 
 from __future__ import annotations
@@ -24,4 +26,14 @@ CHECKS: dict[str, CheckFunction] = {
     "empty_merge_value": merge_fields.empty_merge_value,
 }
 
-__all__ = ["CHECKS", "CheckFunction", "Hit"]
+CHECK_OPTIONS: dict[str, frozenset[str]] = {
+    "missing_unsubscribe": frozenset(),
+    "missing_postal_address": frozenset(),
+    "shouting": frozenset({"allow", "min_single_length"}),
+    "exclamation_overload": frozenset({"max_run", "min_count", "max_ratio"}),
+    "emoji_overload": frozenset({"max_subject", "max_body"}),
+    "merge_fields": frozenset({"template_suffixes"}),
+    "empty_merge_value": frozenset(),
+}
+
+__all__ = ["CHECKS", "CHECK_OPTIONS", "CheckFunction", "Hit"]

@@ -39,6 +39,7 @@ from ..model import (
 )
 from ..rules import Rule, RuleSet
 from ..score import Signal, score_message
+from ..stages import rule_finding
 from ..suppress import apply_suppressions, parse_suppressions
 from ..verify import CLAIM_WORDS, verify_message
 from .datamodel import DataModel, Sample, empty_in
@@ -62,11 +63,6 @@ HTML_SUFFIXES = (".html", ".htm")
 RECIPIENT_CATEGORIES = frozenset({"compliance.suppressed"})
 _PROBLEM_RULES = {"limit": "template-render-limit", "sandbox": "template-sandbox-violation",
                   "include": "template-include-error", "error": "template-render-error"}
-
-
-class _Values(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def inner_path(path: str) -> str:
@@ -155,7 +151,7 @@ class TemplateChecker:
         for rendered, result in zip(renderings, rendered_results):
             verification = verify_message(rendered.message, result.claims, rendered.sample.crm,
                                           self.today, rendered.sample.email, self.show_verified,
-                                          self.rules)
+                                          rules=self.rules)
             found = [f for f in result.findings + verification.findings
                      if f.category not in RECIPIENT_CATEGORIES]
             per_sample.append((rendered, found, verification.signals))
@@ -406,12 +402,8 @@ class TemplateChecker:
     # -- findings ------------------------------------------------------------------------------------
     def _finding(self, rule: Rule, location: Location, text: str, field: str,
                  values: dict[str, Any]) -> Finding:
-        values = _Values(values)
-        values.setdefault("text", " ".join(text.split())[:80])
-        return Finding(rule=rule.id, category=rule.category,
-                       severity=rule.severity,  # type: ignore[arg-type]
-                       message=rule.message.strip().format_map(values), location=location,
-                       text=text, suggestion=rule.suggestion, field=field)
+        return rule_finding(rule, location, text, field,
+                            {"text": " ".join(text.split())[:80], **values})
 
     def _issue_finding(self, issue: Issue, source: SourceText) -> Finding | None:
         rule = self.rules.get(issue.rule)
