@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 
@@ -405,20 +404,6 @@ def test_checks_never_raise(body: str) -> None:
         message = message_from_text(body, subject)
         for check in CHECKS.values():
             list(check(message, {}))
-
-
-def test_checks_are_fast() -> None:
-    body = RESPECTFUL[0].replace("Here's the note", "GREAT NEWS!!! 🚨 Hi {{name}}, here's the note")
-    body = body + "\n\n" + " ".join(["Your forecast rollups drift when reps skip updates."] * 12)
-    messages = [message_from_text(body + str(i), f"Subject {i}") for i in range(200)]
-    start = time.perf_counter()
-    for message in messages:
-        for check in CHECKS.values():
-            list(check(message, {}))
-    per_message = (time.perf_counter() - start) / len(messages)
-    # The whole linter must do 400 messages/s (2.5 ms each, spaCy included): the checks may
-    # use a small part of that. A generous bound, so a slow CI machine does not flake.
-    assert per_message < 0.002, f"{per_message * 1000:.2f} ms per message"
 
 
 # --- pathological bodies: every check must stay linear ---------------------------------------
