@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .model import Message, SourceText, TextField
+from .model import InputNote, Message, SourceText, TextField
 
 DRAFT_HEADER = re.compile(
     r"^(subject|to|from|date|cc|bcc|reply-to)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.IGNORECASE
@@ -159,8 +159,10 @@ def build_message(
     headers: dict[str, str],
     html: bool = False,
     links: tuple[str, ...] = (),
+    notes: tuple[InputNote, ...] = (),
 ) -> Message:
-    """Assemble a Message, finding quoted text and the signature in the body."""
+    """Assemble a Message, finding quoted text and the signature in the body. ``notes``: what
+    the parser repaired to read the file."""
     quoted = find_quoted(body.text)
     recipients = parse_recipients(headers.get("to")) + parse_recipients(headers.get("cc"))
     senders = parse_recipients(headers.get("from"))
@@ -177,6 +179,7 @@ def build_message(
         signature_start=find_signature(body.text, quoted),
         html=html,
         links=links,
+        notes=notes,
     )
 
 
