@@ -16,7 +16,8 @@ import pytest
 from honestreach import cache as cache_module
 from honestreach.cache import ResultCache, Settings, model_matches_cache
 from honestreach.config import CONFIG_NAMES, find_config_file
-from honestreach.model import FileResult, Finding, InputError, Location, Scores, SourceText
+from honestreach.model import (FileResult, Finding, InputError, InputNote, Location, Scores,
+                               SourceText)
 from honestreach.pipeline import Linter, Overrides
 from honestreach.report.json import file_dict
 from honestreach.rules import builtin_rules_dir
@@ -124,6 +125,19 @@ def test_second_run_returns_the_first_runs_results_from_the_cache(repo):
     assert (second_cache.hits, second_cache.misses, second_cache.stored) == (3, 0, 0)
     assert [data(r) for r in second] == [data(r) for r in first]
     assert [r.path for r in second] == [r.path for r in first]
+
+
+def test_notes_on_a_repaired_message_come_back_from_the_cache(repo):
+    write(repo / "drafts" / "odd.eml", b"Subject: Hi\nContent-Type: text/plain; charset=x-odd\n\n"
+                                       b"Here are the notes from Tuesday.\n")
+    first = check([repo / "drafts"], new_cache(repo))
+    second_cache = new_cache(repo)
+    second = check([repo / "drafts"], second_cache)
+    assert second_cache.hits == 4
+    (odd,) = [r for r in second if r.path.endswith("odd.eml")]
+    assert odd.notes == (InputNote("unknown charset 'x-odd' in the text/plain part: read as ASCII",
+                                   2),)
+    assert [data(r) for r in second] == [data(r) for r in first]
 
 
 def test_without_a_cache_nothing_is_written(repo):
@@ -460,7 +474,9 @@ def test_every_field_of_a_result_is_stored():
         scores=Scores(40, 60, ("few-left: -15",), ("greeting: +8",)),
         errors=(InputError("a directive", 4), InputError("another")),
         recipient="dana@example.com", subject="Hi", source=SourceText("Hi\n3 left\n"),
-        gate_failures=("1 finding(s) at or above warning",))
+        gate_failures=("1 finding(s) at or above warning",),
+        notes=(InputNote("unknown charset 'x' in the text/plain part: read as ASCII", 5),
+               InputNote("a note without a line")))
     from honestreach.sources import InputFile
 
     entry = cache_module._encode_result(result, b"Hi\n3 left\n")

@@ -200,6 +200,19 @@ def test_windows_1252_and_undeclared_8bit(tmp_path):
     undeclared = parse_bytes(tmp_path, "Subject: Hi\n\nCafé — déjà vu.\n".encode("utf-8"))
     assert undeclared.body.text == "Café — déjà vu.\n"
     assert spanned(undeclared, locate(undeclared, "déjà vu")) == "déjà vu"
+    assert not declared.notes and not undeclared.notes
+
+
+@pytest.mark.parametrize(
+    ("encoding", "reading"), [("utf-8", "UTF-8"), ("cp1252", "Windows-1252")]
+)
+def test_8bit_text_declared_as_ascii_is_read_as_utf8_else_windows_1252(tmp_path, encoding,
+                                                                        reading):
+    message = parse_bytes(tmp_path, b"Subject: Hi\nContent-Type: text/plain; charset=us-ascii\n\n"
+                                    + "See you at the café – Tuesday.\n".encode(encoding))
+    assert message.body.text == "See you at the café – Tuesday.\n"
+    assert [(n.message, n.line) for n in message.notes] == [
+        (f"8-bit text declared as 'us-ascii' in the text/plain part: read as {reading}", 2)]
 
 
 def test_shift_jis_body_keeps_positions_after_multibyte_text(tmp_path):
@@ -231,9 +244,19 @@ def test_character_split_across_adjacent_encoded_words(tmp_path):
     assert at(message, locate(message, "owners", "subject")).startswith("owners?=")
 
 
-def test_unknown_charset_in_an_encoded_word_is_kept_as_written(tmp_path):
-    message = parse_bytes(tmp_path, b"Subject: =?x-bogus?q?abc?= news\n\nHello.\n")
-    assert message.subject is not None and message.subject.text == "=?x-bogus?q?abc?= news"
+def test_unknown_charset_in_an_encoded_word_is_read_with_a_note(tmp_path):
+    message = parse_bytes(tmp_path,
+                          b"To: a@example.com\nSubject: =?x-bogus?q?abc?= news\n\nHello.\n")
+    assert message.subject is not None and message.subject.text == "abc news"
+    (note,) = message.notes
+    assert note.message == ("unknown charset 'x-bogus' in an encoded word of the Subject header: "
+                            "read as ASCII")
+    assert note.line == 2
+
+
+def test_encoded_word_with_bad_base64_is_kept_as_written(tmp_path):
+    message = parse_bytes(tmp_path, b"Subject: =?utf-8?b?*bad*?= news\n\nHello.\n")
+    assert message.subject is not None and message.subject.text == "=?utf-8?b?*bad*?= news"
 
 
 def test_format_flowed_lines_are_joined(tmp_path):
@@ -337,23 +360,84 @@ def test_blank_plain_part_falls_back_to_html(tmp_path):
 
 # -- malformed input ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("name", "words", "line"),
+    ("name", "body", "words", "line"),
     [
-        ("broken-boundary.eml", ['boundary "XYZ"', "never appears"], 5),
-        ("unclosed-boundary.eml", ["not closed", "--XYZ--"], 5),
-        ("bad-base64.eml", ["invalid base64", "'*'"], 9),
-        ("unknown-charset.eml", ["unknown charset 'x-klingon-8'"], 5),
-        ("no-text-part.eml", ["no text/plain or text/html part"], None),
+        ("broken-boundary.eml", "--ABC\nContent-Type: text/plain\n\nOnly 3 spots left!\n",
+         ['the boundary "XYZ" of the multipart/alternative never appears',
+          "read as plain text"], 5),
+        ("unclosed-boundary.eml", "The message was cut off in transit",
+         ["multipart/alternative is not closed", '"--XYZ--"', "read to the end"], 5),
+        ("bad-base64.eml", "Hello there, a fine m",
+         ["the text/plain part has text after its base64 data"], 9),
+        ("unknown-charset.eml", "Hello there.\n",
+         ["unknown charset 'x-klingon-8' in the text/plain part: read as ASCII"], 5),
     ],
 )
-def test_malformed_messages_are_parse_errors(name, words, line):
+def test_malformed_messages_are_read_with_a_note(name, body, words, line):
+    message = load(name)
+    assert message.body.text == body
+    (note,) = message.notes
+    assert all(word in note.message for word in words), note.message
+    assert "\n" not in note.message
+    assert note.line == line
+
+
+def test_a_message_without_a_text_part_is_a_parse_error():
     with pytest.raises(ParseError) as caught:
-        load(name)
-    assert all(word in caught.value.message for word in words), caught.value.message
-    assert "\n" not in caught.value.message
-    assert caught.value.line == line
+        load("no-text-part.eml")
+    assert caught.value.message == "no text/plain or text/html part: nothing to check"
 
 
-def test_truncated_base64_is_an_error(tmp_path):
-    with pytest.raises(ParseError, match="base64"):
-        parse_bytes(tmp_path, b"Subject: x\nContent-Transfer-Encoding: base64\n\nSGVsbG8gd\n")
+def test_base64_with_no_data_is_a_parse_error(tmp_path):
+    with pytest.raises(ParseError) as caught:
+        parse_bytes(tmp_path, b"Subject: x\nContent-Transfer-Encoding: base64\n\n"
+                              b"SGVsbG8*gdGhlcmU\n")
+    assert caught.value.message == "invalid base64 (unexpected '*') in the text/plain part"
+    assert caught.value.line == 4
+
+
+def test_an_unreadable_part_is_left_out_when_another_can_be_read(tmp_path):
+    message = parse_bytes(tmp_path, textwrap.dedent("""\
+        Subject: Two parts
+        Content-Type: multipart/alternative; boundary="b"
+
+        --b
+        Content-Type: text/plain
+        Content-Transfer-Encoding: base64
+
+        !!not base64!!
+        --b
+        Content-Type: text/html
+
+        <p>The shop opens on Monday.</p>
+        --b--
+        """).encode())
+    assert message.html and message.body.text == "The shop opens on Monday."
+    (note,) = message.notes
+    assert note.message == ("invalid base64 (unexpected '!') in the text/plain part: the part "
+                            "was not read")
+    assert note.line == 8
+
+
+def test_base64_cut_short_is_read_without_its_last_character(tmp_path):
+    message = parse_bytes(tmp_path, b"Subject: x\nContent-Transfer-Encoding: base64\n\nSGVsbG8gd\n")
+    assert message.body.text == "Hello "
+    (note,) = message.notes
+    assert note.message == ("the base64 data of the text/plain part is cut short: its last "
+                            "character was not read")
+
+
+@pytest.mark.parametrize(
+    ("text", "between"),
+    [(b"See you at the fair soon.\n", b"\n"), (b"See you at the fair.\n", b"\n\n")],
+    ids=["after-padding", "after-a-blank-line"],
+)
+def test_base64_ends_and_the_footer_after_it_is_noted(tmp_path, text, between):
+    encoded = base64.b64encode(text)
+    message = parse_bytes(tmp_path, b"Subject: x\nContent-Transfer-Encoding: base64\n\n"
+                                    + encoded + between + b"Unsubscribe here\n")
+    assert message.body.text == text.decode()
+    (note,) = message.notes
+    assert note.message == "the text/plain part has text after its base64 data: that text was " \
+                           "not read"
+    assert note.line == 4 + len(between)

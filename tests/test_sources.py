@@ -224,9 +224,17 @@ def test_html_draft_defaults_to_utf8(tmp_path):
         parse(tmp_path, "b.html", "<p>Café</p>".encode("latin-1"))
 
 
-def test_html_draft_with_unknown_meta_charset(tmp_path):
-    with pytest.raises(ParseError, match="unknown charset 'x-nonsense'"):
-        parse(tmp_path, "c.html", b'<meta charset="x-nonsense"><p>Hello</p>')
+@pytest.mark.parametrize(
+    ("charset", "content", "text", "reading"),
+    [("x-nonsense", "<p>Hello</p>".encode(), "Hello", "ASCII"),
+     ("undefined", "<p>Café</p>".encode(), "Café", "UTF-8"),
+     ("punycode", "<p>Café</p>".encode("cp1252"), "Café", "Windows-1252")],
+)
+def test_html_draft_with_unknown_meta_charset(tmp_path, charset, content, text, reading):
+    message = parse(tmp_path, "c.html", f'\n<meta charset="{charset}">'.encode() + content)
+    assert message.body.text == text
+    assert [(n.message, n.line) for n in message.notes] == [
+        (f"unknown charset '{charset}' in <meta charset>: read as {reading}", 2)]
 
 
 def test_eml_file_goes_to_the_mime_parser(tmp_path):
@@ -235,9 +243,11 @@ def test_eml_file_goes_to_the_mime_parser(tmp_path):
     assert message.subject.text == "Café notes — your forecast rollups"
 
 
-def test_eml_parse_errors_come_through(tmp_path):
-    with pytest.raises(ParseError, match="never appears"):
-        parse(tmp_path, "b.eml", (FIXTURES / "broken-boundary.eml").read_bytes())
+def test_eml_parse_errors_and_notes_come_through(tmp_path):
+    with pytest.raises(ParseError, match="no text/plain or text/html part"):
+        parse(tmp_path, "n.eml", (FIXTURES / "no-text-part.eml").read_bytes())
+    message = parse(tmp_path, "b.eml", (FIXTURES / "broken-boundary.eml").read_bytes())
+    assert "never appears" in message.notes[0].message
 
 
 # -- sniffing standard input ---------------------------------------------------------------------
@@ -323,3 +333,16 @@ def test_the_sender_display_name_is_checked_like_the_subject(tmp_path) -> None:
     assert sender and (sender[0].location.line, sender[0].location.column) == (1, text.index("ends") + 1)
     bare = parse_draft("draft.txt", "From: deals@example.com\n\nHi.\n")
     assert bare.sender_name is None
+
+
+def test_an_eml_sender_display_name_is_decoded_and_located(tmp_path) -> None:
+    from honestreach.sources import InputFile, parse_input
+
+    raw = (b"From: =?utf-8?q?Final_notice_=E2=80=93_expires_tonight?= <news@example.com>\r\n"
+           b"To: lee@example.org\r\nSubject: Spring\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\nHello Lee.\r\n")
+    message = parse_input(InputFile("m.eml", "eml", raw))
+    assert message.sender_name is not None
+    assert message.sender_name.text == "Final notice – expires tonight"
+    line, column = message.source.position(message.sender_name.origins[0])
+    assert (line, column) == (1, 7)

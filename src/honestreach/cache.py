@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from . import __version__
 from .locate import CONFIG_NAMES, builtin_rules_dir, find_config_file  # noqa: F401 (shared)
-from .model import SEVERITIES, FileResult, Finding, InputError, Location, Scores, SourceText
+from .model import (SEVERITIES, FileResult, Finding, InputError, InputNote, Location, Scores,
+                    SourceText)
 
 if TYPE_CHECKING:
     from .sources import InputFile
@@ -63,12 +64,13 @@ _IGNORED_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", DEFAULT_CACHE_D
 # too (until then the cache turns itself off rather than return results without it).
 _KNOWN_FIELDS = {
     FileResult: {"path", "findings", "scores", "errors", "recipient", "subject", "source",
-                 "gate_failures"},
+                 "gate_failures", "notes"},
     Finding: {"rule", "category", "severity", "message", "location", "text", "suggestion",
               "field"},
     Location: {"line", "column", "end_line", "end_column"},
     Scores: {"respect", "relevance", "respect_reasons", "relevance_reasons"},
     InputError: {"message", "line"},
+    InputNote: {"message", "line"},
 }
 
 
@@ -498,6 +500,7 @@ def _encode_result(result: FileResult, data: bytes) -> dict[str, Any]:
         "subject": result.subject,
         "source": _encode_source(result.source, data),
         "gate_failures": list(result.gate_failures),
+        "notes": [{"message": n.message, "line": n.line} for n in result.notes],
     }
 
 
@@ -525,7 +528,8 @@ def _encode_source(source: SourceText | None, data: bytes) -> dict[str, Any] | N
 def _decode_result(data: Any, item: InputFile) -> FileResult:
     """The result an entry holds; TypeError or ValueError when it is not a valid entry."""
     if not isinstance(data, dict) or set(data) != {"findings", "scores", "errors", "recipient",
-                                                   "subject", "source", "gate_failures"}:
+                                                   "subject", "source", "gate_failures",
+                                                   "notes"}:
         raise ValueError("not a cached result")
     scores = data["scores"]
     return FileResult(
@@ -543,6 +547,8 @@ def _decode_result(data: Any, item: InputFile) -> FileResult:
         subject=_opt_str(data["subject"]),
         source=_decode_source(data["source"], item.data),
         gate_failures=tuple(_str(g) for g in _list(data["gate_failures"])),
+        notes=tuple(InputNote(_str(n["message"]), None if n["line"] is None else _int(n["line"]))
+                    for n in _list(data["notes"])),
     )
 
 

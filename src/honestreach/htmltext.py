@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from typing import Sequence
 
 from .message import ParseError, build_message
-from .model import Message, SourceText, TextField
+from .model import InputNote, Message, SourceText, TextField
 
 # Elements that end a paragraph (a blank line) or a line.
 PARAGRAPH_ELEMENTS = frozenset(
@@ -297,8 +297,9 @@ def html_to_text(html: str, base: int = 0) -> tuple[str, list[int], tuple[str, .
     return parser.body.result(), parser.body.origins, tuple(parser.links)
 
 
-def parse_html_file(path: str, text: str) -> Message:
-    """A standalone HTML draft; its ``<title>``, if any, is the subject."""
+def parse_html_file(path: str, text: str, notes: tuple[InputNote, ...] = ()) -> Message:
+    """A standalone HTML draft; its ``<title>``, if any, is the subject. ``notes``: what was
+    repaired to read the file."""
     start = 1 if text.startswith("\ufeff") else 0
     parser = _HtmlText(text[start:], start)
     source = SourceText(text)
@@ -313,5 +314,5 @@ def parse_html_file(path: str, text: str) -> Message:
         headers["subject"] = subject.text
     body = TextField(parser.body.result(), tuple(parser.body.origins))
     return build_message(
-        path, source, subject, body, headers, html=True, links=tuple(parser.links)
+        path, source, subject, body, headers, html=True, links=tuple(parser.links), notes=notes
     )

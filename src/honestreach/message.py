@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .model import Message, SourceText, TextField
+from .model import InputNote, Message, SourceText, TextField
 
 DRAFT_HEADER = re.compile(
     r"^(subject|to|from|date|cc|bcc|reply-to)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.IGNORECASE
@@ -164,8 +164,10 @@ def build_message(
     html: bool = False,
     links: tuple[str, ...] = (),
     sender_name: TextField | None = None,
+    notes: tuple[InputNote, ...] = (),
 ) -> Message:
-    """Assemble a Message, finding quoted text and the signature in the body."""
+    """Assemble a Message, finding quoted text and the signature in the body. ``notes``: what
+    the parser repaired to read the file."""
     quoted = find_quoted(body.text)
     recipients = parse_recipients(headers.get("to")) + parse_recipients(headers.get("cc"))
     senders = parse_recipients(headers.get("from"))
@@ -183,6 +185,7 @@ def build_message(
         html=html,
         links=links,
         sender_name=sender_name,
+        notes=notes,
     )
 
 

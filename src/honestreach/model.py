@@ -122,6 +122,8 @@ class Message:
     # The display name of the From: header ("Ana at Tallwater"), checked like the subject:
     # "Final notice" or "Expiring tonight" there is a tactic too.
     sender_name: TextField | None = None
+    # What the parser repaired to read the file (an unknown charset, a missing boundary).
+    notes: tuple[InputNote, ...] = ()
 
     def field_text(self, name: FieldName) -> TextField | None:
         if name == "subject":
@@ -213,6 +215,16 @@ class InputError:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class InputNote:
+    """A flaw in a file that was repaired to read it (an unknown charset read as UTF-8, a
+    multipart that is not closed): the file was checked as read, and the note is reported at
+    info level so that the reading can be questioned."""
+
+    message: str
+    line: int | None = None
+
+
 def first_line(exc: BaseException) -> str:
     """An exception's message in one line (its type when it has none)."""
     text = str(exc).strip() or type(exc).__name__
@@ -232,3 +244,5 @@ class FileResult:
     source: SourceText | None = None
     # Why this file fails the run's gate (findings at or above fail-on, scores below minimums).
     gate_failures: tuple[str, ...] = ()
+    # Flaws repaired to read the file: it was checked, as read.
+    notes: tuple[InputNote, ...] = ()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
 
 from .message import ParseError
-from .model import FileResult, InputError, Message
+from .model import FileResult, InputError, Message, first_line
 from .sources import InputFile, InputProblem, iter_inputs, parse_input
 from .suppress import apply_suppressions, parse_suppressions
 from .taxonomy import CATEGORIES
@@ -198,12 +198,18 @@ class Linter:
         except ConfigError as exc:
             return FileResult(item.path, errors=(
                 InputError(f"not checked: invalid configuration ({exc.error})"),)), None
+        # A bug met on one input must not stop the others: it becomes that input's error.
         if item.kind == "template":
-            return self._check_template(item, config), None
+            try:
+                return self._check_template(item, config), None
+            except Exception as exc:
+                return _internal_error(item.path, "checking", exc), None
         try:
             message = parse_input(item)
         except ParseError as exc:
             return FileResult(item.path, errors=(InputError(exc.message, exc.line),)), None
+        except Exception as exc:
+            return _internal_error(item.path, "reading", exc), None
         return None, (message, config)
 
     def _check_template(self, item: InputFile, config: Config) -> FileResult:
@@ -216,13 +222,33 @@ class Linter:
         return result
 
     def _check_batch(self, batch: list[tuple[Message, Config]]) -> Iterator[FileResult]:
+        """Results of messages that share an engine, in order. An unexpected exception while
+        checking one message becomes that message's error; the others are still checked."""
         if not batch:
             return
         engine = self.engine(batch[0][1])
-        for (message, config), result in zip(batch, engine.check_many(m for m, _ in batch)):
+        results: Iterator[EngineResult] | None = None
+        for index, (message, config) in enumerate(batch):
+            try:
+                if results is None:
+                    results = iter(engine.check_many(m for m, _ in batch))
+                result = next(results)
+            except Exception as exc:
+                if len(batch) == 1:
+                    yield _internal_error(message.path, "checking", exc)
+                    return
+                # The engine reads a batch through spaCy at once, so one message can break the
+                # batch: check the rest one at a time to tell which.
+                for single in batch[index:]:
+                    yield from self._check_batch([single])
+                return
             for error in engine.errors:
                 self._record(error)
-            yield self.finish(message, config, result)
+            try:
+                finished = self.finish(message, config, result)
+            except Exception as exc:
+                finished = _internal_error(message.path, "checking", exc)
+            yield finished
 
     def check_messages(
         self, messages: Iterable[Message], config: Config | None = None
@@ -279,7 +305,17 @@ class Linter:
             subject=message.subject.text if message.subject else None,
             source=message.source,
             gate_failures=tuple(gate),
+            notes=message.notes,
         )
+
+
+def _internal_error(path: str, stage: str, exc: Exception) -> FileResult:
+    """The result of an input that met a bug in honestreach: one line saying so, so that the
+    run goes on (HONESTREACH_DEBUG=1 raises it instead, with its traceback)."""
+    if os.environ.get("HONESTREACH_DEBUG"):
+        raise exc
+    return FileResult(path, errors=(InputError(
+        f"internal error while {stage} this file: {type(exc).__name__}: {first_line(exc)}"),))
 
 
 def exit_code(has_errors: bool, has_gate_failures: bool) -> int:

@@ -7,7 +7,6 @@ into a :class:`~honestreach.model.Message` by its kind (from the file's suffix, 
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 import sys
@@ -15,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Sequence
 
+from . import charsets
 from .htmltext import parse_html_file
 from .message import ParseError, parse_draft
 from .mime import parse_eml
-from .model import Message
+from .model import InputNote, Message
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MESSAGE_SUFFIXES = {
@@ -197,14 +197,14 @@ def _parse_draft(path: str, data: bytes) -> Message:
 
 
 def _parse_html(path: str, data: bytes) -> Message:
+    """An HTML draft, in the charset its ``<meta>`` declares (a charset that cannot be
+    followed is noted, and the text read as UTF-8, else Windows-1252), else in UTF-8."""
     declared = _META_CHARSET.search(data[:1024])
     if declared and not data.startswith((_UTF8_BOM, *_UTF16_BOMS)):
         charset = declared.group(1).decode("ascii")
+        codec, problem = charsets.resolve(charset, data)
         try:
-            codecs.lookup(charset)
-            text = data.decode(charset)
-        except LookupError:
-            raise ParseError(f"unknown charset '{charset}' in <meta charset>") from None
+            text = data.decode(codec)
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             raise ParseError(
@@ -212,7 +212,12 @@ def _parse_html(path: str, data: bytes) -> Message:
                 f"on line {line}",
                 line,
             ) from None
-        return parse_html_file(path, text)
+        notes = ()
+        if problem:
+            line = data.count(b"\n", 0, declared.start()) + 1
+            notes = (InputNote(f"{problem} in <meta charset>: read as "
+                               f"{charsets.reading(data, codec)}", line),)
+        return parse_html_file(path, text, notes)
     return parse_html_file(path, _decode_text(data, '(e.g. add <meta charset="utf-8">)'))
 
 

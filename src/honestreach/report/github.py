@@ -33,6 +33,10 @@ class GithubReporter:
             line = f",line={error.line}" if error.line else ""
             write_line(self.stream, f"::error file={path}{line},title=honestreach::"
                                     f"{_data(error.message)}")
+        for note in result.notes:
+            line = f",line={note.line}" if note.line else ""
+            write_line(self.stream, f"::notice file={path}{line},title=honestreach::"
+                                    f"{_data(note.message)}")
         for finding in result.findings:
             loc = finding.location
             title = _property(f"{finding.rule} [{finding.category}]")

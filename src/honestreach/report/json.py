@@ -49,6 +49,10 @@ def file_dict(result: FileResult) -> dict[str, Any]:
         "errors": [
             {"message": e.message, **({"line": e.line} if e.line else {})} for e in result.errors
         ],
+        # What was repaired to read the file (it was checked as read), at info level.
+        "notes": [
+            {"message": n.message, **({"line": n.line} if n.line else {})} for n in result.notes
+        ],
         "gate_failures": list(result.gate_failures),
     }
 

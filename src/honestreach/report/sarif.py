@@ -55,7 +55,10 @@ class SarifReporter:
         notifications = [
             _notification(error.message, result.path, error.line)
             for result in self.results for error in result.errors
-        ] + [_notification(e.message, e.path, e.line) for e in errors]
+        ] + [_notification(e.message, e.path, e.line) for e in errors] + [
+            _notification(note.message, result.path, note.line, level="note")
+            for result in self.results for note in result.notes
+        ]
         log = {
             "$schema": SARIF_SCHEMA,
             "version": "2.1.0",
@@ -141,8 +144,9 @@ def _artifact(result: FileResult) -> dict[str, Any]:
     return artifact
 
 
-def _notification(message: str, path: str | None, line: int | None) -> dict[str, Any]:
-    notification: dict[str, Any] = {"level": "error", "message": {"text": message}}
+def _notification(message: str, path: str | None, line: int | None,
+                  level: str = "error") -> dict[str, Any]:
+    notification: dict[str, Any] = {"level": level, "message": {"text": message}}
     if path:
         physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(path)}}
         if line:

@@ -42,6 +42,12 @@ class TextReporter:
             where = f"{result.path}:{error.line}" if error.line else result.path
             write_line(self.stream, f"{self._style(where, bold=True)}: "
                                     f"{self._style('error', fg='red', bold=True)}: {error.message}")
+        if not self.quiet:
+            for note in result.notes:
+                where = f"{result.path}:{note.line}" if note.line else result.path
+                write_line(self.stream, f"{self._style(where, bold=True)}: "
+                                        f"{self._style('info', **_SEVERITY_STYLE['info'])}: "
+                                        f"{note.message}")
         for finding in result.findings:
             self._finding(result, finding)
         if self.quiet or result.scores is None:
@@ -50,7 +56,7 @@ class TextReporter:
         gate = f" ({'; '.join(result.gate_failures)})" if result.gate_failures else ""
         write_line(self.stream, f"{self._style(result.path, bold=True)}: respect "
                                 f"{scores.respect}/100, relevance {scores.relevance}/100{gate}")
-        if result.findings or result.errors:
+        if result.findings or result.errors or result.notes:
             write_line(self.stream)
 
     def _finding(self, result: FileResult, finding: Finding) -> None:
