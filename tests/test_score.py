@@ -4,8 +4,11 @@ readability, and the development corpus's calibration."""
 from __future__ import annotations
 
 import email
+import functools
+import re
 import socket
 import statistics
+from dataclasses import replace
 from email import policy
 from pathlib import Path
 
@@ -49,18 +52,59 @@ def test_no_findings_on_a_plain_note_is_full_respect() -> None:
 def test_more_findings_lower_respect() -> None:
     found: list[Finding] = []
     previous = respect(NOTE, found)
-    for rule, category in [("same-day-deadline", "urgency"), ("few-left", "scarcity"),
-                           ("guilt-trip", "pressure"), ("shouting", "disrespect"),
-                           ("same-day-deadline", "urgency")]:
-        found.append(finding(rule, category))
+    for rule, category, severity in [
+            ("missing-postal-address", "compliance.address", "warning"),
+            ("conversation-you-said", "claim.conversation", "info"),
+            ("unfilled-merge-field", "merge_field", "error"),
+            ("same-day-deadline", "urgency", "warning"),
+            ("same-day-deadline", "urgency", "warning"),
+            ("guilt-trip", "pressure", "warning")]:
+        found.append(finding(rule, category, severity))
         current = respect(NOTE, found)
         assert current < previous, (rule, current, previous)
         previous = current
 
 
 def test_severer_findings_cost_more() -> None:
-    costs = [100 - respect(NOTE, [finding(severity=s)]) for s in ("info", "warning", "error")]
-    assert 0 < costs[0] < costs[1] < costs[2]
+    for category in score.CATEGORY_COST:
+        costs = [100 - respect(NOTE, [finding("some-rule", category, s)])
+                 for s in ("info", "warning", "error")]
+        assert 0 < costs[0] < costs[1] <= costs[2], (category, costs)
+
+
+def test_every_category_of_the_taxonomy_has_a_cost() -> None:
+    from honestreach.taxonomy import CATEGORIES
+
+    assert set(score.CATEGORY_COST) == set(CATEGORIES)
+    # A note outside the taxonomy (about the input itself, say) costs nothing.
+    assert respect(NOTE, [finding("repaired-input", "input", "info")]) == 100
+
+
+def test_costs_follow_what_a_finding_means_to_the_reader() -> None:
+    def cost(category: str, severity: str) -> float:
+        return score.CATEGORY_COST[category].at(severity)
+
+    # Writing to someone who said no > a lie about them > a tactic > a claim nobody could look
+    # up > no way to opt out, a merge field, no address > a claim nothing checked.
+    assert (cost("compliance.suppressed", "error") > cost("claim.meeting", "error")
+            >= cost("urgency", "error") > cost("pressure", "warning")
+            > cost("claim.meeting", "warning") > cost("compliance.unsubscribe", "error")
+            >= cost("merge_field", "error") > cost("compliance.address", "warning")
+            > cost("claim.conversation", "info") > 0)
+    # Style costs a little, never as much as one tactic.
+    assert score.READABILITY_MAX_COST + score.LENGTH_MAX_COST < cost("pressure", "warning")
+
+
+def test_gaps_and_unchecked_claims_together_cost_less_than_one_tactic() -> None:
+    gaps = [finding("missing-postal-address", "compliance.address", "warning"),
+            finding("missing-unsubscribe", "compliance.unsubscribe", "error"),
+            finding("unfilled-merge-field", "merge_field", "error")]
+    unchecked = [finding(rule, "claim.conversation", "info") for rule in
+                 ("conversation-you-said", "conversation-as-promised", "conversation-follow-up",
+                  "conversation-earlier-call")]
+    assert respect(NOTE, unchecked) >= 90
+    one_tactic = respect(NOTE, [finding("guilt-trip", "pressure")])
+    assert respect(NOTE, gaps + unchecked) > one_tactic
 
 
 def test_manipulation_weighs_more_than_a_formal_gap() -> None:
@@ -184,16 +228,18 @@ def test_worked_example_from_the_docs() -> None:
     shouted = [message.body.text[h.start:h.end] for h in CHECKS["shouting"](message, {})]
     assert shouted == ["FIXED THAT", "REALLY HELPFUL"]
     findings = [
+        finding("conversation-you-said", "claim.conversation", "info"),
         finding("shouting", "disrespect"),
         finding("shouting", "disrespect"),
         finding("missing-postal-address", "compliance.address"),
     ]
     scores = score_message(message, findings)
-    # 15 x 1.25 = 18.75, + 18.75 x 0.7 = 13.125 -> 31.875 -> 32; 15 x 0.5 = 7.5 -> 8.
-    assert scores.respect == 100 - 32 - 8 == 60
+    # shouting 25 + 25 x 0.7 = 42.5 -> 43; address 3; the unchecked claim 2.
+    assert scores.respect == 100 - 43 - 3 - 2 == 52
     assert scores.respect_reasons == (
-        "-32 disrespect warning x2 (shouting)",
-        "-8 compliance.address warning (missing-postal-address)",
+        "-43 disrespect warning x2 (shouting)",
+        "-3 compliance.address warning (missing-postal-address)",
+        "-2 claim.conversation info (conversation-you-said)",
     )
     # 50 + 8 (name) + 8 (you 2 of 3 pronouns: 30 x (0.667 - 0.4)) + 5 (one question)
     #    + 4 (two specifics: "20", "Tuesday")
@@ -204,10 +250,74 @@ def test_worked_example_from_the_docs() -> None:
         "+5 asks one clear question",
         "+4 concrete specifics (2: 20, Tuesday)",
     )
+    # With a CRM that holds no conversation on Tuesday, the claim is an error: a lie, 35.
+    contradicted = [replace(findings[0], severity="error")] + findings[1:]
+    checked = score_message(message, contradicted)
+    assert checked.respect == 100 - 43 - 35 - 3 == 19
+    assert "-35 claim.conversation error (conversation-you-said)" in checked.respect_reasons
+    # The claim nothing checked does not lower relevance; the contradicted one does (-8).
+    assert checked.relevance == 75 - 8
     doc = (Path(__file__).resolve().parents[1] / "docs" / "scores.md").read_text("utf-8")
     for line in scores.respect_reasons + scores.relevance_reasons:
         assert line in doc
-    assert "respect 60" in doc and "relevance 75" in doc
+    assert "-35 claim.conversation error (conversation-you-said)" in doc
+    assert "respect 52" in doc and "relevance 75" in doc and "respect 19" in doc
+
+
+# --- what whole messages score, checked by the real linter ----------------------------------
+
+SCORES = Path(__file__).parent / "fixtures" / "scores"
+CRM_DIR = Path(__file__).parent / "fixtures" / "verify-crm"
+
+
+@functools.cache
+def _linter(crm_dir: Path | None):
+    from datetime import date
+
+    from honestreach.crm import load_crm
+    from honestreach.pipeline import Linter, Overrides
+
+    return Linter(Overrides(date=date(2026, 6, 17)), crm=load_crm(crm_dir) if crm_dir else None)
+
+
+def respect_of(name: str, crm_dir: Path | None = None, to: str | None = None) -> int:
+    """Respect of a fixture draft as `honestreach check` computes it, sent on 2026-06-17 (to
+    ``to`` instead of the draft's own To: line when given)."""
+    from honestreach.message import parse_draft
+
+    path = SCORES / name
+    text = path.read_text("utf-8")
+    if to is not None:
+        text = re.sub(r"^To: .*$", f"To: {to}", text, count=1, flags=re.MULTILINE)
+    (result,) = _linter(crm_dir).check_messages([parse_draft(str(path), text)])
+    assert result.scores is not None, result.errors
+    return result.scores.respect
+
+
+def test_an_honest_follow_up_scores_high_with_or_without_the_crm() -> None:
+    # Without a CRM its three references to the meeting are unchecked: a few points.
+    assert respect_of("follow-up.txt") >= 90
+    # The CRM records the meeting, so nothing is held against it.
+    assert respect_of("follow-up.txt", CRM_DIR) == 100
+
+
+def test_a_respectful_cold_email_without_an_address_scores_well_above_any_tactic() -> None:
+    cold = respect_of("cold-no-address.txt")
+    assert cold >= 90
+    assert cold >= respect_of("one-tactic.txt") + 25
+    assert respect_of("pushy.txt") < 25
+
+
+def test_lies_and_writing_to_someone_who_said_no_cost_most() -> None:
+    one_tactic = respect_of("one-tactic.txt")
+    # The follow-up sent to a contact it never met: the CRM contradicts it.
+    assert respect_of("follow-up.txt", CRM_DIR, to="tim.ford@sunmesa.example.com") < one_tactic
+    # A respectful note to a contact who opted out: nothing wrong in its words.
+    assert respect_of("opted-out.txt") == 100
+    assert respect_of("opted-out.txt", CRM_DIR) < one_tactic
+    # A recipient the CRM does not know: the claims are doubtful, not lies.
+    unknown = respect_of("follow-up.txt", CRM_DIR, to="someone@elsewhere.example.net")
+    assert one_tactic < unknown < respect_of("follow-up.txt")
 
 
 # --- readability never touches the network ---------------------------------------------------
@@ -272,3 +382,22 @@ def test_calibration_on_the_development_corpus() -> None:
     means = {level: statistics.mean(s.relevance for e, s in rows if e["relevance"] == level)
              for level in ("high", "medium", "low")}
     assert means["high"] > means["medium"] > means["low"], means
+
+
+@pytest.mark.skipif(not (CORPUS / "labels.yaml").is_file(), reason="development corpus absent")
+def test_respect_ranks_respectful_above_manipulative_on_the_development_corpus() -> None:
+    from honestreach.crm import load_crm
+    from honestreach.masscheck import ranking_auc
+    from honestreach.pipeline import Linter
+
+    labels = yaml.safe_load((CORPUS / "labels.yaml").read_text("utf-8"))["messages"]
+    paths = [str(CORPUS / entry["file"]) for entry in labels]
+    for crm, target in ((load_crm(CORPUS / "crm"), 0.95), (None, 0.90)):
+        results = {r.path: r for r in Linter(crm=crm).run(paths)}
+        respect = {"respectful": [], "manipulative": []}
+        for entry, path in zip(labels, paths):
+            respect[entry["label"]].append(results[path].scores.respect)
+        auc = ranking_auc(respect["respectful"], respect["manipulative"])
+        # Without a CRM, the messages whose only fault is in the CRM (a suppressed recipient,
+        # an invented meeting) cannot be told apart: 0.95 is out of reach there.
+        assert auc is not None and auc >= target, (crm, auc, respect)

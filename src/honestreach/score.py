@@ -1,17 +1,21 @@
 """Respect and relevance: two 0-100 scores for one message, with the reasons that moved them.
 
-**Respect** starts at 100. Each finding costs ``SEVERITY_COST[severity]`` times its
-category's ``CATEGORY_WEIGHT``; the second finding of the same rule costs ``REPEAT_DECAY``
-times the first, the third ``REPEAT_DECAY``² and so on, so one habit repeated weighs less than
-many different problems. Hard-to-read prose (Flesch reading ease below ``READABILITY_FLOOR``)
-and very long messages cost a little more.
+**Respect** starts at 100. Each finding costs what it means to the reader: its category's
+:class:`Cost` (``CATEGORY_COST``) at the finding's severity. A manipulative tactic or
+disrespect costs the most among the message's own words; a personal claim costs little while
+nothing could check it (no CRM: ``info``) and as much as a tactic once the CRM contradicts it;
+writing to a recipient who opted out costs the most of all; missing compliance lines and
+unfilled merge fields cost a few points. The second finding of the same rule costs
+``REPEAT_DECAY`` times the first, the third ``REPEAT_DECAY``² and so on, so one habit repeated
+weighs less than many different problems. Hard-to-read prose (Flesch reading ease below
+``READABILITY_FLOOR``) and very long messages cost a little more, never as much as one tactic.
 
 **Relevance** starts at ``RELEVANCE_BASE`` and reads the sender's own prose: it rises for a
 greeting by name, for writing to the reader rather than about the sender, for concrete
 specifics and for one clear question; it falls for stock blast phrases, for a greeting with
-no name and for unsubstantiated claims (findings in ``CLAIM_CATEGORY_PREFIXES``). Later
-stages (the CRM) add their own evidence through ``signals``: each :class:`Signal` adds its
-points and reason.
+no name and for unsubstantiated claims (warnings and errors in ``CLAIM_CATEGORY_PREFIXES``).
+Later stages (the CRM) add their own evidence through ``signals``: each :class:`Signal` adds
+its points and reason.
 
 Every weight is a named constant below; ``docs/scores.md`` explains them with a worked example.
 """
@@ -30,19 +34,53 @@ from .readability import reading_ease
 
 # --- respect ---------------------------------------------------------------------------------
 
-#: Points one finding costs, by severity, before its category weight.
-SEVERITY_COST: dict[str, float] = {"error": 25.0, "warning": 15.0, "info": 5.0}
-#: How much a category weighs against the others (1.0 when not listed). Manipulation and
-#: contacting someone who opted out weigh most; formal gaps the reader barely sees, least.
-CATEGORY_WEIGHT: dict[str, float] = {
-    "pressure": 1.25,
-    "deception": 1.25,
-    "surveillance": 1.25,
-    "disrespect": 1.25,
-    "compliance.suppressed": 1.5,
-    "compliance.address": 0.5,
-    "merge_field": 0.75,
-    "campaign.duplicate": 0.75,
+@dataclass(frozen=True)
+class Cost:
+    """Respect points the first finding of a rule costs, by the finding's severity."""
+
+    error: float
+    warning: float
+    info: float
+
+    def at(self, severity: str) -> float:
+        """The cost at ``severity`` (nothing for a severity that is not one of the three)."""
+        return {"error": self.error, "warning": self.warning, "info": self.info}.get(severity, 0.0)
+
+
+#: A tactic aimed at the reader: manufactured urgency or scarcity, pressure, deception,
+#: disclosed surveillance, disrespect. What respect measures first.
+TACTIC_COST = Cost(error=35, warning=25, info=5)
+#: A personal claim ("great meeting you", "as we discussed"), by what is known of it. An error
+#: is a claim the CRM contradicts: a lie told to the reader, as costly as a tactic. A warning is
+#: one the CRM could not look up (the recipient is not in it): a doubt. An info is one nothing
+#: checked (no CRM): honest follow-ups are made of such sentences, so it costs very little.
+CLAIM_COST = Cost(error=35, warning=8, info=2)
+#: Writing to someone who opted out, is marked do-not-contact or never consented: the reader
+#: already said no, which no wording can make respectful.
+SUPPRESSED_COST = Cost(error=50, warning=40, info=10)
+#: No way to opt out: a gap the law cares about; the reader can still reply to ask, and nothing
+#: in the words mistreats them.
+OPT_OUT_COST = Cost(error=5, warning=4, info=1)
+#: No postal address: a legal gap the reader barely notices.
+ADDRESS_COST = Cost(error=4, warning=3, info=1)
+#: Careless rather than manipulative: an unfilled merge field ("Hi {{first_name}},") or the
+#: same message sent twice.
+CARELESS_COST = Cost(error=5, warning=4, info=1)
+#: What each category costs. A claim fixed in a template (or sent to many recipients the CRM
+#: cannot support) is told to everyone, true or not, and too many messages are nagging: both
+#: are tactics. Findings outside the taxonomy (notes about the input itself) cost nothing.
+CATEGORY_COST: dict[str, Cost] = {
+    **dict.fromkeys(("urgency", "scarcity", "pressure", "deception", "surveillance",
+                     "disrespect", "template.hardcoded_claim", "campaign.mass_claim",
+                     "campaign.frequency"), TACTIC_COST),
+    **dict.fromkeys(("claim.meeting", "claim.conversation", "claim.referral",
+                     "claim.relationship", "claim.content", "claim.company_event",
+                     "claim.identity", "claim.thread"), CLAIM_COST),
+    "compliance.suppressed": SUPPRESSED_COST,
+    "compliance.unsubscribe": OPT_OUT_COST,
+    "compliance.address": ADDRESS_COST,
+    "merge_field": CARELESS_COST,
+    "campaign.duplicate": CARELESS_COST,
 }
 #: Each further finding of the same rule costs this fraction of the one before.
 REPEAT_DECAY = 0.7
@@ -50,14 +88,15 @@ REPEAT_DECAY = 0.7
 READABILITY_FLOOR = 40.0
 #: Points per Flesch point below the floor, and the most readability can cost.
 READABILITY_COST_PER_POINT = 0.4
-READABILITY_MAX_COST = 12
+READABILITY_MAX_COST = 8
 #: Prose shorter than this is not scored for readability: Flesch is noise on a few lines.
 READABILITY_MIN_WORDS = 30
 #: Words of the sender's prose that cost nothing; each further started 100 costs
-#: ``LENGTH_COST_PER_100``, up to ``LENGTH_MAX_COST``.
+#: ``LENGTH_COST_PER_100``, up to ``LENGTH_MAX_COST``. Readability and length together cost at
+#: most 14, less than one tactic warning.
 LENGTH_FREE_WORDS = 250
-LENGTH_COST_PER_100 = 3
-LENGTH_MAX_COST = 10
+LENGTH_COST_PER_100 = 2
+LENGTH_MAX_COST = 6
 
 # --- relevance -------------------------------------------------------------------------------
 
@@ -82,7 +121,8 @@ MANY_QUESTIONS_POINTS = -5
 #: Each distinct stock blast phrase ("I hope this email finds you well"), up to the maximum.
 BLAST_PHRASE_POINTS = -10
 BLAST_MAX_POINTS = -30
-#: Unsubstantiated claims: each finding in these categories (same decay as respect).
+#: Unsubstantiated claims: each warning or error in these categories (same decay as respect).
+#: An ``info`` claim is one nothing has checked (or the CRM supports): no evidence against it.
 CLAIM_CATEGORY_PREFIXES = ("deception", "claim.")
 CLAIM_POINTS = -8
 CLAIM_MAX_POINTS = -24
@@ -240,11 +280,14 @@ def _respect(prose: str, findings: Sequence[Finding]) -> tuple[int, list[str]]:
         by_rule.setdefault(finding.rule, []).append(finding)
     total = 0
     for rule, group in by_rule.items():
-        weight = CATEGORY_WEIGHT.get(group[0].category, 1.0)
-        cost = _round(_decayed([SEVERITY_COST.get(f.severity, 0.0) * weight for f in group]))
+        category_cost = CATEGORY_COST.get(group[0].category)
+        if category_cost is None:
+            continue
+        costs = [category_cost.at(f.severity) for f in group]
+        cost = _round(_decayed(costs))
         if cost <= 0:
             continue
-        worst = max(group, key=lambda f: SEVERITY_COST.get(f.severity, 0.0)).severity
+        worst = group[costs.index(max(costs))].severity
         times = f" x{len(group)}" if len(group) > 1 else ""
         reasons.append((cost, f"-{cost} {group[0].category} {worst}{times} ({rule})"))
         total += cost
@@ -322,7 +365,8 @@ def _relevance(
         points = max(BLAST_MAX_POINTS, BLAST_PHRASE_POINTS * len(blasts))
         add(points, "stock phrasing (" + "; ".join(f"'{text}'" for _, text in blasts) + ")")
 
-    claims = [f for f in findings if f.category.startswith(CLAIM_CATEGORY_PREFIXES)]
+    claims = [f for f in findings if f.category.startswith(CLAIM_CATEGORY_PREFIXES)
+              and f.severity in ("warning", "error")]
     if claims:
         points = max(CLAIM_MAX_POINTS, -_round(_decayed([-CLAIM_POINTS] * len(claims))))
         rules = sorted({f.rule for f in claims})
