@@ -122,6 +122,8 @@ def test_supported_claims_are_silent_unless_show_verified(honestreach, tmp_path)
     assert {f["category"] for f in verified} == {"claim.meeting", "claim.referral", "claim.identity"}
     assert all(f["severity"] == "info" and "supported by the CRM" in f["message"]
                for f in verified)
+    # Showing what the CRM supports is a display choice: the scores stay as they are.
+    assert shown["files"][0]["scores"] == quiet["files"][0]["scores"]
 
 
 def test_date_option_moves_the_time_window(honestreach, tmp_path):

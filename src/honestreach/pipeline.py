@@ -282,7 +282,7 @@ class Linter:
 
         if verification is None:
             verification = self.verify(message, config, result)
-        findings = result.findings + verification.findings
+        findings = result.findings + verification.findings + verification.verified
         errors = result.errors
         kept = []
         for finding in sorted(findings, key=lambda f: (f.location.line, f.location.column)):
@@ -294,7 +294,10 @@ class Linter:
         suppressions, suppression_errors = parse_suppressions(
             message.source, self.ruleset(config).ids)
         kept = apply_suppressions(kept, suppressions)
-        scores = score_message(message, kept, verification.signals)
+        # A supported claim is shown with --show-verified; it costs the message nothing.
+        shown_only = {(f.rule, f.location) for f in verification.verified}
+        scores = score_message(message, [f for f in kept if (f.rule, f.location) not in shown_only],
+                               verification.signals)
         gate = gate_failures(config, kept, scores)
         return FileResult(
             path=message.path,

@@ -120,6 +120,8 @@ class Verification:
     applies) and the verdict on every claim, reported or not."""
 
     findings: list[Finding] = field(default_factory=list)
+    # Claims the CRM supports, reported only with show_verified: shown, never scored.
+    verified: list[Finding] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
     recipient: Recipient | None = None
     verdicts: list[Verdict] = field(default_factory=list)
@@ -170,7 +172,8 @@ def verify_message(
             result.verdicts.append(verdict)
             finding = _claim_finding(message, verdict, rules.get(claim.rule), show_verified)
             if finding is not None:
-                result.findings.append(replace(finding, message=finding.message + suffix))
+                found = result.verified if verdict.outcome == "supported" else result.findings
+                found.append(replace(finding, message=finding.message + suffix))
         suppression = rules.get("suppressed-recipient")
         if crm is not None and recipient.contact is not None and suppression is not None:
             result.findings.extend(_suppression(message, recipient.contact, suppression))
