@@ -63,7 +63,7 @@ class Linter:
         self._configs: dict[str, Config | ConfigError] = {}
         self._config_files: dict[str, Path | None] = {}
         self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
-        self._engines: dict[tuple[tuple[Path, ...], str], Engine] = {}
+        self._engines: dict[tuple[tuple[Path, ...], str, str | None], Engine] = {}
 
     # -- configuration -------------------------------------------------------------------
     def config_for(self, path: str) -> Config:
@@ -134,11 +134,13 @@ class Linter:
         return {rule.id: rule for ruleset in self._rulesets.values() for rule in ruleset.rules}
 
     def engine(self, config: Config) -> Engine:
+        from .config import configured_rules
         from .engine import Engine
 
-        key = (config.rule_dirs, config.pipeline)
+        key = self._engine_key(config)
         if key not in self._engines:
-            self._engines[key] = Engine(self.ruleset(config).rules, pipeline=config.pipeline)
+            rules = configured_rules(self.ruleset(config).rules, config)
+            self._engines[key] = Engine(rules, pipeline=config.pipeline)
         return self._engines[key]
 
     def _record(self, error: RuleError) -> None:
@@ -184,8 +186,8 @@ class Linter:
         yield from self._check_batch(batch)
 
     @staticmethod
-    def _engine_key(config: Config) -> tuple[tuple[Path, ...], str]:
-        return config.rule_dirs, config.pipeline
+    def _engine_key(config: Config) -> tuple[tuple[Path, ...], str, str | None]:
+        return config.rule_dirs, config.pipeline, config.compliance_applies_to
 
     def _prepare(
         self, item: InputFile | InputProblem

@@ -22,6 +22,7 @@ from typing import Iterable, Mapping, Sequence
 from rapidfuzz import fuzz
 
 from .crm import CRM, Account, Activity, Contact
+from .message import in_real_thread
 from .model import Claim, Finding, Location, Message, TimeWindow
 from .rules import Rule
 from .score import Signal
@@ -157,6 +158,10 @@ def verify_message(
 
 def _verify_claim(message: Message, claim: Claim, recipient: Recipient, crm: CRM | None,
                   today: date, show_verified: bool) -> Iterable[Finding]:
+    if claim.category == "claim.thread" and claim.field == "subject" and in_real_thread(message):
+        if show_verified:
+            yield _finding(message, claim, "info", "the message is a reply in a real thread")
+        return
     time = find_time(claim.sentence, today) if claim.category != "claim.identity" else None
     if crm is None:
         if claim.category == "claim.identity":
@@ -248,9 +253,6 @@ def _referral(rows: Sequence[Activity], person: str | None, time: TimeWindow | N
 
 def _thread(message: Message, claim: Claim, crm: CRM, email: str,
             time: TimeWindow | None) -> _Outcome:
-    if claim.field == "subject" and (message.headers.get("in-reply-to")
-                                     or message.headers.get("references")):
-        return _Outcome(True, "the message carries In-Reply-To/References headers")
     if claim.field == "subject":
         rows = crm.activities_for(email, THREAD_TYPES)
         topic = re.sub(r"^\s*(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", "", claim.sentence,
