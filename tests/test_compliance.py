@@ -191,3 +191,30 @@ def test_show_verified_names_the_real_thread() -> None:
     assert [(f.rule, f.severity) for f in verification.findings] == [
         ("thread-reply-subject", "info")]
     assert "reply in a real thread" in verification.findings[0].message
+
+
+# --- the vocabularies' keyword gates ---------------------------------------------------------
+# A pattern of commercial.yaml only runs where one of its keywords occurs, so a keyword list
+# that misses a possible match silently drops signals: every match must hold a keyword.
+
+SAMPLES = """
+Prices: $49, €9.90, 240 €, 30 usd, 12 dollars, 9/mo, 5 per seat, 7 per user per month.
+Now 20% off, 15 percent discount, 30 % de réduction, save up to 40%, save $50, an exclusive
+renewal offer, a special deal, a launch rate, bundle pricing, a free tote with every order.
+Click here to order, reply now to claim, call 1-800-555-0199 or 888 555 0100.
+Our planning platform, our services; we have helped forty agencies, helping logistics teams;
+trusted by 4,000 teams. A 15-minute call, grab 20 minutes, set up a few minutes.
+Only 3 spots left. Order number 4411, invoice no. 12, booking # 9.
+"""
+
+
+def test_every_pattern_match_holds_one_of_its_keywords() -> None:
+    from honestreach.checks.compliance import _plain, commercial_test
+
+    text = _plain(SAMPLES)
+    for vocabulary in commercial_test().vocabularies:
+        for pattern, keywords in vocabulary.patterns:
+            matches = [m.group() for m in pattern.finditer(text)]
+            assert matches, f"{vocabulary.name}: no sample for {pattern.pattern}"
+            for match in matches:
+                assert any(k in match for k in keywords), (vocabulary.name, match, keywords)
