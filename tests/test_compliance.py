@@ -84,6 +84,11 @@ def test_a_team_can_ask_every_message_for_both(tmp_path: Path) -> None:
         "The message gives no postal address for the sender (the configuration asks every "
         "message for one).")
     assert load_config(tmp_path / ".honestreach.yaml").compliance_applies_to == "all"
+    # A commercial message still hears why it is commercial.
+    pitch = tmp_path / "fake-reply.eml"
+    shutil.copy(FIXTURES / "fake-reply.eml", pitch)
+    (finding,) = [f for f in check(pitch).findings if f.rule == "missing-postal-address"]
+    assert "(it reads as commercial: a price, a sales pitch" in finding.message
 
 
 def test_the_compliance_setting_is_validated(tmp_path: Path) -> None:

@@ -188,9 +188,9 @@ def _applies(message: Message, options: dict[str, Any]) -> bool:
     return options.get("applies_to", "commercial") == "all" or is_commercial(message)
 
 
-def _why(message: Message, options: dict[str, Any]) -> str:
-    """For the finding's message: what made the message commercial."""
-    if options.get("applies_to", "commercial") == "all":
+def _why(message: Message) -> str:
+    """For the finding's message: why this message is asked (what made it commercial)."""
+    if not is_commercial(message):
         return "the configuration asks every message for one"
     signals = [v.what for v in commercial_signals(message) if v.weight > 0]
     return "it reads as commercial: " + ", ".join(signals)
@@ -316,7 +316,7 @@ def missing_unsubscribe(message: Message, options: dict[str, Any]) -> Iterable[H
     if has_opt_out(message) or not _applies(message, options):
         return []
     start, end = last_line_span(own_text(message))
-    return [Hit("body", start, end, {"why": _why(message, options)})]
+    return [Hit("body", start, end, {"why": _why(message)})]
 
 
 # --- postal address --------------------------------------------------------------------------
@@ -503,4 +503,4 @@ def missing_postal_address(message: Message, options: dict[str, Any]) -> Iterabl
         start, end = line_span_at(text, message.signature_start)
     else:
         start, end = last_line_span(text)
-    return [Hit("body", start, end, {"why": _why(message, options)})]
+    return [Hit("body", start, end, {"why": _why(message)})]
