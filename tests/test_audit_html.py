@@ -47,6 +47,10 @@ def _audit(source: Path, report: HtmlReport) -> dict:
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture campaign (with its unreadable rows) plus the rows above."""
     target = tmp_path_factory.mktemp("campaign") / "campaign.jsonl"
+    # The fixture's short notes are not commercial; asking every message for an opt-out and an
+    # address gives each checked row a finding for the page to show.
+    (target.parent / ".honestreach.yaml").write_text("compliance-applies-to: all\n",
+                                                     encoding="utf-8")
     extra = "".join(json.dumps(row) + "\n" for row in EXTRA_ROWS)
     target.write_text((FIXTURES / "campaign.jsonl").read_text(encoding="utf-8") + extra,
                       encoding="utf-8")

@@ -73,6 +73,8 @@ def test_every_check_is_used_by_a_rule() -> None:
 
 
 # --- missing_unsubscribe ---------------------------------------------------------------------
+# These tests are about finding an opt-out, so they ask every message for one (applies_to: all);
+# which messages are commercial is tested in test_compliance.py.
 
 @pytest.mark.parametrize("footer", [
     "Unsubscribe: https://example.com/u",
@@ -90,41 +92,60 @@ def test_every_check_is_used_by_a_rule() -> None:
     "Klik hier om je af te melden of afmelden via de link.",
     "If you'd rather we didn't write again, reply \u201c no \u201d.",
     "You can opt\nout at any time, or tell us you no\nlonger wish to receive these.",
+    # However they are worded:
+    "Tell me and I won't write again.",
+    "You can switch these off under Settings > Notifications.",
+    "Let me know if you'd rather not hear from me.",
+    "Not interested? Let me know and that's the last of it.",
+    "To be removed from our mailing list, click here.",
+    "Please send a blank email with REMOVE in the subject line.",
+    "We'll stop emailing you the day you ask.",
+    "Manage preferences | Privacy",
+    "Annulla iscrizione",
+    "Per annullare l'iscrizione, clicca qui.",
+    "Wypisz się z newslettera.",
 ])
 def test_opt_out_forms_are_recognised(footer: str) -> None:
-    assert run("missing_unsubscribe", f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{footer}") == []
+    body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{footer}"
+    assert run("missing_unsubscribe", body, applies_to="all") == []
 
 
 def test_missing_opt_out_points_at_the_last_line_of_the_senders_text() -> None:
     body = "Hi Dami,\n\nFree for a quick call Thursday?\n\nPriya Raman\nBrightfold Talent  \n\n"
-    assert run("missing_unsubscribe", body) == [("body", "Brightfold Talent")]
+    assert run("missing_unsubscribe", body, applies_to="all") == [("body", "Brightfold Talent")]
 
 
 def test_an_opt_out_in_quoted_text_does_not_count() -> None:
     body = ("Hi Tom,\n\nHere is the pricing sheet.\n\nBest,\nGrace\n\n"
             "> On Mon, 6 Jul 2026 at 16:41, Tom Reyes wrote:\n"
             "> Also, please unsubscribe me from the newsletter.\n")
-    assert run("missing_unsubscribe", body) == [("body", "Grace")]
+    assert run("missing_unsubscribe", body, applies_to="all") == [("body", "Grace")]
 
 
 def test_opt_out_header_or_link_counts() -> None:
     message = message_from_text("Hi Ana,\n\nA short note.\n\nBest,\nLuis")
-    assert run("missing_unsubscribe", "", message=message) == [("body", "Luis")]
-    with_header = dataclasses.replace(
-        message, headers={"List-Unsubscribe": "<mailto:unsub@example.com>"})
-    assert run("missing_unsubscribe", "", message=with_header) == []
-    with_link = dataclasses.replace(message, links=("https://example.com/email-preferences",))
-    assert run("missing_unsubscribe", "", message=with_link) == []
+    assert run("missing_unsubscribe", "", message=message, applies_to="all") == [("body", "Luis")]
+    for headers, links in [({"List-Unsubscribe": "<mailto:unsub@example.com>"}, ()),
+                           ({}, ("https://example.com/email-preferences",)),
+                           ({}, ("https://example.com/remove.html?u=42",)),
+                           ({}, ("mailto:lists@example.com?subject=STOP",))]:
+        opting_out = dataclasses.replace(message, headers=headers, links=links)
+        assert run("missing_unsubscribe", "", message=opting_out, applies_to="all") == []
     other_link = dataclasses.replace(message, links=("https://example.com/pricing",))
-    assert run("missing_unsubscribe", "", message=other_link) == [("body", "Luis")]
+    assert run("missing_unsubscribe", "", message=other_link, applies_to="all") == [
+        ("body", "Luis")]
 
 
 def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
-    body = "Hi Ana,\n\nYour reps stop getting ghosted. Reply and I'll send the deck."
-    assert run("missing_unsubscribe", body) == [("body", body.splitlines()[-1])]
+    body = ("Hi Ana,\n\nYour reps stop getting ghosted. Reply and I'll send the deck.\n"
+            "The old importer needs to be removed, then the sync runs. I won't write the docs "
+            "again.")
+    assert run("missing_unsubscribe", body, applies_to="all") == [
+        ("body", body.splitlines()[-1])]
 
 
 # --- missing_postal_address ------------------------------------------------------------------
+# As above: every message is asked for an address here (applies_to: all).
 
 @pytest.mark.parametrize("address", [
     "418 Harbor Street, Suite 200, Portland, OR 97204, USA",
@@ -140,7 +161,7 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
 ])
 def test_postal_address_layouts_are_recognised(address: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{address}\nUnsubscribe: reply STOP"
-    assert run("missing_postal_address", body) == []
+    assert run("missing_postal_address", body, applies_to="all") == []
 
 
 @pytest.mark.parametrize("text", [
@@ -149,6 +170,8 @@ def test_postal_address_layouts_are_recognised(address: str) -> None:
     "Our 2026 Warehouse Salary Guide covers 12 Canadian cities.",
     "We placed 3 senior engineers in Toronto, Canada, in 2025.",
     "Invoice #LL-20418 for 1,450 GBP is due on 12/08/2026.",
+    # A disk's model line, then a memory module's: 'Drive' and a number are no street.
+    "Maxtor 80GB ATA/100 5400RPM IDE Hard Drive\n256MB PC-2100 Double Data Rate",
 ])
 def test_numbers_dates_prices_and_phones_are_not_an_address(text: str) -> None:
     assert not postal_line_spans(text)
@@ -157,12 +180,12 @@ def test_numbers_dates_prices_and_phones_are_not_an_address(text: str) -> None:
 def test_missing_address_points_at_the_sign_off() -> None:
     body = ("Hi Noah,\n\nCan I send a few examples?\n\nBest,\nSam Delgado\n"
             "Reply STOP to unsubscribe.")
-    assert run("missing_postal_address", body) == [("body", "Best,")]
+    assert run("missing_postal_address", body, applies_to="all") == [("body", "Best,")]
 
 
 def test_missing_address_without_sign_off_points_at_the_last_line() -> None:
     body = "Hi Etienne,\n\nHere's your copy.\n\nPriya Raman\nBrightfold Talent\n"
-    assert run("missing_postal_address", body) == [("body", "Brightfold Talent")]
+    assert run("missing_postal_address", body, applies_to="all") == [("body", "Brightfold Talent")]
 
 
 def test_an_address_only_in_quoted_text_does_not_count() -> None:
@@ -171,7 +194,8 @@ def test_an_address_only_in_quoted_text_does_not_count() -> None:
             "> Quillmark Creative, 2209 Larimer Street, Denver, CO 80205, USA\n")
     message = message_from_text(body)
     assert not has_postal_address(message)
-    assert run("missing_postal_address", body) == [("body", "Thanks for the note. See below.")]
+    assert run("missing_postal_address", body, applies_to="all") == [
+        ("body", "Thanks for the note. See below.")]
 
 
 def test_an_address_in_forwarded_content_counts() -> None:
@@ -439,8 +463,8 @@ def test_checks_finish_pathological_bodies(name: str) -> None:
             field = message.subject if hit.field == "subject" else message.body
             assert field is not None and 0 <= hit.start <= hit.end <= len(field.text)
     # Nothing here is an opt-out or a postal address: both compliance checks report.
-    assert run("missing_unsubscribe", body, message=message)
-    assert run("missing_postal_address", body, message=message)
+    assert run("missing_unsubscribe", body, message=message, applies_to="all")
+    assert run("missing_postal_address", body, message=message, applies_to="all")
 
 
 def test_pathological_bodies_are_still_read_correctly() -> None:

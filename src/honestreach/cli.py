@@ -275,6 +275,10 @@ select: [all]
 # The lowest severity that fails a check (exit code 1): error, warning or info.
 fail-on: error
 
+# An opt-out and a postal address are required in commercial messages (offers, prices, sales
+# outreach), not in personal notes, real replies or receipts; `all` requires them everywhere.
+# compliance-applies-to: all
+
 # Fail a message whose score (0-100) is below these.
 # min-respect: 60
 # min-relevance: 40

@@ -18,7 +18,7 @@ import jsonschema
 
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
 from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
-from .rules import RuleError
+from .rules import Rule, RuleError
 from .yamlsource import YamlLoadError, parse_yaml_text
 
 if sys.version_info >= (3, 11):
@@ -27,6 +27,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+COMPLIANCE_SCOPES = ("commercial", "all")
 # The value types a data-model field may declare (see docs/templates.md).
 DATA_MODEL_TYPES = ("string", "integer", "number", "boolean", "date", "list", "email", "url")
 
@@ -46,6 +47,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "crm": {"type": "string", "minLength": 1},
         "crm-preset": {"type": "string", "minLength": 1},
         "crm-mapping": {"type": "string", "minLength": 1},
+        # Which messages must offer an opt-out and a postal address: commercial ones (the
+        # laws' scope; checks/commercial.yaml decides) or every message.
+        "compliance-applies-to": {"enum": list(COMPLIANCE_SCOPES)},
         # Templates (honestreach.templates): the variables a template may use, and the CRM whose
         # records templates are rendered against.
         "data-model": {"$ref": "#/$defs/data-model"},
@@ -125,6 +129,8 @@ class Config:
     sample_crm: str | None = None
     campaign_cap: str | None = None
     campaign_columns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # None keeps the compliance rules' own option (commercial messages only).
+    compliance_applies_to: str | None = None
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the command line's values (None means 'keep')."""
@@ -174,6 +180,7 @@ def load_config(path: Path) -> Config:
         sample_crm=_crm_source(data.get("sample-crm"), base),
         campaign_cap=data.get("campaign-cap"),
         campaign_columns=dict(data.get("campaign-columns", {})),
+        compliance_applies_to=data.get("compliance-applies-to"),
     )
 
 
@@ -268,6 +275,15 @@ def rule_enabled(rule_id: str, category: str, config: Config) -> bool:
     names = {rule_id, category, category.split(".")[0]}
     selected = "all" in config.select or bool(names & set(config.select))
     return selected and not (names & set(config.ignore))
+
+
+def configured_rules(rules: Iterable[Rule], config: Config) -> list[Rule]:
+    """The rules as the configuration sets them: ``compliance-applies-to`` becomes the
+    ``applies_to`` option of the compliance checks (missing-unsubscribe, missing-postal-address)."""
+    if config.compliance_applies_to is None:
+        return list(rules)
+    return [replace(rule, options={**rule.options, "applies_to": config.compliance_applies_to})
+            if rule.check and "applies_to" in rule.options else rule for rule in rules]
 
 
 def severity_for(rule_id: str, category: str, default: str, config: Config) -> str:

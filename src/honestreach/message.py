@@ -28,8 +28,12 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
 # Forwarded messages are not listed: whoever forwards content into an outreach email sends it.
+# A rule of underscores starts a quotation only above a "From:" line (Outlook's "____\nFrom:
+# ...", "De : ...", "Von: ..."): mailing lists and newsletters draw the same rule above their
+# footers, which are the sender's text (an opt-out, an address).
 _QUOTE_HEADER = re.compile(
-    r"^[ \t]*(?:-{2,}[ \t]*Original Message[ \t]*-{2,}|_{10,})[ \t]*\r?$",
+    r"^[ \t]*(?:-{2,}[ \t]*Original Message[ \t]*-{2,}[ \t]*\r?$"
+    r"|_{10,}[ \t]*\r?\n[ \t]*(?:From|De|Von|Van|Da|Fra|Från|Od|Remetente)[ \t]?:)",
     re.IGNORECASE | re.MULTILINE,
 )
 _OUTLOOK_HEADER = re.compile(
@@ -78,6 +82,25 @@ def find_quoted(text: str) -> tuple[tuple[int, int], ...]:
     if tail_start < len(text):
         ranges.append((tail_start, len(text)))
     return tuple(ranges)
+
+
+# A mailbox escapes a line that starts with "From " as ">From ": no quotation.
+_ESCAPED_FROM = re.compile(r"[ \t]*>+From ")
+
+
+def in_real_thread(message: Message) -> bool:
+    """Whether the message continues a real conversation: its headers name the message it
+    answers (In-Reply-To, References), or its body quotes an earlier message ('>' lines, an
+    attribution such as "On ... wrote:", an "Original Message" or Outlook header).
+
+    A "Re:"/"Fwd:" subject on such a message is true, and a reply is not a first commercial
+    message. A forwarded block on its own is no evidence: it is how a fake forward is dressed.
+    """
+    if message.headers.get("in-reply-to", "").strip() or \
+            message.headers.get("references", "").strip():
+        return True
+    text = message.body.text
+    return any(not _ESCAPED_FROM.match(text, start) for start, _ in message.quoted)
 
 
 def find_signature(text: str, quoted: tuple[tuple[int, int], ...] = ()) -> int | None:

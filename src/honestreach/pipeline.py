@@ -64,7 +64,7 @@ class Linter:
         self._configs: dict[str, Config | ConfigError] = {}
         self._config_files: dict[str, Path | None] = {}
         self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
-        self._engines: dict[tuple[Path, ...], Engine] = {}
+        self._engines: dict[tuple[tuple[Path, ...], str | None], Engine] = {}
 
     # -- configuration -------------------------------------------------------------------
     def config_for(self, path: str) -> Config:
@@ -135,12 +135,15 @@ class Linter:
         return {rule.id: rule for ruleset in self._rulesets.values() for rule in ruleset.rules}
 
     def engine(self, config: Config) -> Engine:
+        from .config import configured_rules
         from .engine import Engine
 
-        if config.rule_dirs not in self._engines:
+        key = self._engine_key(config)
+        if key not in self._engines:
             ruleset = self.ruleset(config)
-            self._engines[config.rule_dirs] = Engine(ruleset.rules, ruleset.vocabulary)
-        return self._engines[config.rule_dirs]
+            self._engines[key] = Engine(configured_rules(ruleset.rules, config),
+                                        ruleset.vocabulary)
+        return self._engines[key]
 
     def _record(self, error: RuleError) -> None:
         if error not in self.errors:
@@ -166,7 +169,8 @@ class Linter:
         batch: list[tuple[Message, Config]] = []
         for item in items:
             result, parsed = self._prepare(item)
-            if parsed is not None and batch and parsed[1].rule_dirs != batch[0][1].rule_dirs:
+            if parsed is not None and batch and \
+                    self._engine_key(parsed[1]) != self._engine_key(batch[0][1]):
                 yield from self._check_batch(batch)
                 batch = []
             if parsed is not None:
@@ -182,6 +186,10 @@ class Linter:
             assert result is not None
             yield result
         yield from self._check_batch(batch)
+
+    @staticmethod
+    def _engine_key(config: Config) -> tuple[tuple[Path, ...], str | None]:
+        return config.rule_dirs, config.compliance_applies_to
 
     def _prepare(
         self, item: InputFile | InputProblem

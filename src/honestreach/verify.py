@@ -29,6 +29,7 @@ from typing import Literal, Mapping, Sequence
 from rapidfuzz import fuzz
 
 from .crm import CRM, Account, Activity, Contact
+from .message import in_real_thread
 from .model import Claim, Finding, Location, Message, TimeWindow
 from .rules import Rule
 from .score import Signal
@@ -187,6 +188,8 @@ def _verify_claim(message: Message, claim: Claim, recipient: Recipient, crm: CRM
                   today: date) -> Verdict | None:
     """The CRM's verdict on a claim; None for an identity claim nothing can check (a
     greeting's name is only worth a word when the CRM contradicts it)."""
+    if claim.category == "claim.thread" and claim.field == "subject" and in_real_thread(message):
+        return Verdict(claim, "supported", "the message is a reply in a real thread")
     identity = claim.category == "claim.identity"
     time = None if identity else find_time(claim.sentence, today)
     if crm is None:
@@ -289,9 +292,6 @@ def _referral(rows: Sequence[Activity], person: str | None, time: TimeWindow | N
 
 def _thread(message: Message, claim: Claim, crm: CRM, email: str,
             time: TimeWindow | None) -> _Outcome:
-    if claim.field == "subject" and (message.headers.get("in-reply-to")
-                                     or message.headers.get("references")):
-        return _Outcome(True, "the message carries In-Reply-To/References headers")
     if claim.field == "subject":
         rows = crm.activities_for(email, THREAD_TYPES)
         topic = re.sub(r"^\s*(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", "", claim.sentence,

@@ -27,8 +27,8 @@ CHECKS: dict[str, CheckFunction] = {
 }
 
 CHECK_OPTIONS: dict[str, frozenset[str]] = {
-    "missing_unsubscribe": frozenset(),
-    "missing_postal_address": frozenset(),
+    "missing_unsubscribe": frozenset({"applies_to"}),
+    "missing_postal_address": frozenset({"applies_to"}),
     "shouting": frozenset({"allow", "min_single_length"}),
     "exclamation_overload": frozenset({"max_run", "min_count", "max_ratio"}),
     "emoji_overload": frozenset({"max_subject", "max_body"}),

@@ -9,6 +9,12 @@ belongs, else at the same last line.
 Only the sender's own words count: quoted earlier text is blanked before searching, so an
 unsubscribe footer in the message being replied to does not make this one compliant.
 
+Both apply to commercial messages only (option ``applies_to: commercial``, the default), as
+the laws do: :func:`commercial_signals` reads the message with the vocabularies of
+``commercial.yaml``, and a reply in a real thread, a personal note or a transactional notice
+is left alone. ``applies_to: all`` (the configuration's ``compliance-applies-to: all``) asks
+every message for both.
+
 The helpers :func:`own_text`, :func:`last_line_span` and :func:`postal_line_spans` are shared
 with the other checks (shouting must skip postal lines, for instance).
 """
@@ -16,9 +22,14 @@ with the other checks (shouting must skip postal lines, for instance).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable
 
+import yaml
+
+from ..message import in_real_thread
 from ..model import Message
 from .base import Hit
 
@@ -74,15 +85,132 @@ def line_span_at(text: str, offset: int) -> tuple[int, int]:
     return start + (len(line) - len(line.lstrip())), start + len(line.rstrip())
 
 
+# --- commercial or not ----------------------------------------------------------------------
+# The vocabularies are data: commercial.yaml, which explains the test. Their phrases are found
+# in one pass with an Aho-Corasick automaton (an alternation of hundreds of phrases costs the
+# regex engine tens of milliseconds on a newsletter); their few patterns run only where one of
+# their keywords occurs.
+
+COMMERCIAL_VOCABULARIES = Path(__file__).with_name("commercial.yaml")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Words of one kind that make a message read as commercial (or, weighing less than
+    nothing, as a transactional notice)."""
+
+    name: str
+    what: str  # how a finding names it: "a price"
+    weight: int
+    patterns: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]  # (expression, keywords)
+
+
+@dataclass(frozen=True)
+class CommercialTest:
+    threshold: int
+    long_message: int  # words
+    long_message_density: float  # signals per 100 words
+    vocabularies: tuple[Vocabulary, ...]
+    # phrase -> (vocabulary index, length, whether it must end at a word boundary)
+    phrases: Any
+
+
+@lru_cache(maxsize=1)
+def commercial_test() -> CommercialTest:
+    """The test of commercial.yaml, compiled once."""
+    import ahocorasick
+
+    data = yaml.safe_load(COMMERCIAL_VOCABULARIES.read_text(encoding="utf-8"))
+    vocabularies = []
+    phrases = ahocorasick.Automaton()
+    for index, (name, entry) in enumerate(data["vocabularies"].items()):
+        patterns = tuple((re.compile(pattern["regex"]), tuple(pattern.get("keywords", ())))
+                         for pattern in entry.get("patterns", ()))
+        vocabularies.append(Vocabulary(name, entry["what"], int(entry["weight"]), patterns))
+        for phrase in entry.get("phrases", ()):
+            phrase = _plain(phrase)
+            phrases.add_word(phrase, (index, len(phrase), _is_word_char(phrase[-1])))
+    phrases.make_automaton()
+    return CommercialTest(int(data["threshold"]), int(data["long-message"]),
+                          float(data["long-message-density"]), tuple(vocabularies), phrases)
+
+
+def _starts_word(text: str, start: int) -> bool:
+    """Whether a match at ``start`` begins a word (or begins with punctuation: "$49")."""
+    return start == 0 or not (_is_word_char(text[start]) and _is_word_char(text[start - 1]))
+
+
+def _plain(text: str) -> str:
+    """Lower case, single spaces, straight apostrophes: the form the vocabularies are in."""
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
+def commercial_signals(message: Message) -> tuple[Vocabulary, ...]:
+    """The vocabularies that occur in the subject and the sender's own text, in file order,
+    when they make the message's primary purpose (see commercial.yaml); else none."""
+    subject = message.subject.text if message.subject else ""
+    return _signals(_plain(subject + "\n" + own_text(message)))
+
+
+@lru_cache(maxsize=64)
+def _signals(text: str) -> tuple[Vocabulary, ...]:
+    # Cached: both compliance checks ask about one message.
+    test = commercial_test()
+    counts = [0] * len(test.vocabularies)
+    for end, (index, length, word_end) in test.phrases.iter(text):
+        if _starts_word(text, end - length + 1) and not (
+                word_end and end + 1 < len(text) and _is_word_char(text[end + 1])):
+            counts[index] += 1
+    for index, vocabulary in enumerate(test.vocabularies):
+        for pattern, keywords in vocabulary.patterns:
+            if any(keyword in text for keyword in keywords):
+                counts[index] += sum(1 for match in pattern.finditer(text)
+                                     if _starts_word(text, match.start()))
+    found = tuple(v for v, count in zip(test.vocabularies, counts) if count)
+    words = text.count(" ") + 1
+    if words > test.long_message:
+        signals = sum(count for v, count in zip(test.vocabularies, counts) if v.weight > 0)
+        if signals * 100 < test.long_message_density * words:
+            return ()
+    return found
+
+
+def is_commercial(message: Message) -> bool:
+    """The primary-purpose test: not a reply in a real thread, and the weights of the
+    vocabularies that occur reach the threshold (see commercial.yaml)."""
+    if in_real_thread(message):
+        return False
+    return sum(v.weight for v in commercial_signals(message)) >= commercial_test().threshold
+
+
+def _applies(message: Message, options: dict[str, Any]) -> bool:
+    """Whether a compliance check asks this message at all (option ``applies_to``)."""
+    return options.get("applies_to", "commercial") == "all" or is_commercial(message)
+
+
+def _why(message: Message) -> str:
+    """For the finding's message: why this message is asked (what made it commercial)."""
+    if not is_commercial(message):
+        return "the configuration asks every message for one"
+    signals = [v.what for v in commercial_signals(message) if v.weight > 0]
+    return "it reads as commercial: " + ", ".join(signals)
+
+
 # --- opt-out ---------------------------------------------------------------------------------
 
+# Ways of offering to stop, in any wording: a footer ("Unsubscribe: ..."), a request ("reply
+# STOP", "send 'remove' as the subject"), a promise ("I won't write again"), a setting ("switch
+# these off under Settings"), a question ("rather not hear from me?"), in several languages.
 _OPT_OUT_TEXT = re.compile(
     r"""
       \bunsubscrib\w* | \bunsub\b
-    | \bopt(?:ing)?[\s-]?out\b | \boptout\b
+    | \bopt(?:ing)?[\s_-]?out\b | \boptout\b
     # 'Reply STOP', 'reply with "remove"', 'Just reply "stop".'
-    | \b(?:reply|respond|text|write\ back)\b[^\n]{0,20}?
+    | \b(?:reply|respond|text|write\ back|send|e-?mail)\b[^\n]{0,20}?
         (?:\b(?:stop|remove|cancel|unsubscribe)\b | ["“'‘«]\s*no\s*["”'’»])
+    # '"REMOVE" in the subject', 'subject: unsubscribe'
+    | \b(?:stop|remove|unsubscribe)\W{0,3}\s+(?:as|in)\s+(?:the\s+)?subject\b
+    | \bsubject(?:\s+line)?\s*[:=]\s*\W{0,2}(?:stop|remove|unsubscribe)\b
     | \b(?:manage|update|change|edit|adjust|set)\s+(?:your\s+|my\s+)?
         (?:e-?mail\s+|mailing\s+|subscription\s+|communications?\s+|notification\s+|contact\s+)?
         (?:preferences|subscriptions?|settings)\b
@@ -91,22 +219,47 @@ _OPT_OUT_TEXT = re.compile(
         (?:these|this|our|any\s+more|more|further|future)\b[^\n]{0,30}?
         \b(?:e-?mails?|messages?|updates|newsletters?|mailings?)\b
     | \bstop\s+(?:receiving|hearing\s+from|these\s+e-?mails|(?:all\s+)?e-?mails\s+from)
-    | \bno\s+longer\s+(?:wish|want|like)\s+to\s+(?:receive|hear|get)\b
-    | \b(?:prefer|rather)\s+not\s+(?:to\s+)?(?:receive|hear|get)\b
+    | \b(?:no\s+longer|do\s+not|don['’]?t)\s+(?:wish|want|like|care)\s+to\s+(?:receive|hear|get)\b
+    | \b(?:prefer|rather|wish|want|like)\s+not\s+(?:to\s+)?(?:receive|hear|get)\b
+    # 'I won't write again', 'we'll never email you again'
+    | \b(?:won['’]?t|will\s+not|never)\s+(?:write|e-?mail|contact|message|bother)
+        \s+(?:to\s+)?(?:you\s+)?again\b
+    | \b(?:i|we)['’]?(?:ll|\s+will)\s+stop\s+(?:writing|emailing|e-mailing|sending)\b
+    # 'switch these off under Settings', 'turn off product emails'
+    | \b(?:switch|turn)\s+(?:these|them|those)\s+off\b
+    | \b(?:switch|turn)\s+off\s+
+        (?:these|those|our|all|(?:\w+\s+)?(?:e-?mails|notifications|newsletters))\b
+    # 'to be removed from our list', 'wish to be excluded', 'remove yourself', 'get off our list'
+    | \b(?:to|wish|like|want)\s+(?:to\s+)?(?:be|get)\s+
+        (?:removed|deleted|excluded|eliminated|taken\s+off)\b
+        (?=[^\n]{0,40}?(?:\b(?:list|mailings?|future|database|e-?mails?|messages?|notices
+                              |contacts|click|call|send|go\ to|visit\w*|reply|please)\b
+                            |@|https?:|www\.) | \s*[:\n])
+    | \bfor\s+removal\b | \bhttps?://\S*remov
+    | \b(?:no\s+longer|not)\s+interested\s*[?,.;:–—-][^\n]{0,30}?
+        \b(?:reply|let\s+(?:me|us)\s+know|tell\s+(?:me|us)|click|unsubscribe)\b
+    | \bremove\s+(?:me|yourself|your\s+(?:e-?mail\s+)?(?:address|name))\b
     | \b(?:remove|take)\s+(?:you|me)\s+(?:off|from)\s+(?:our|the|this|my)\s+(?:\w+\s+)?list\b
-    # German, French, Spanish, Dutch, Italian, Portuguese, Scandinavian
+    | \b(?:leave|get\s+off|taken\s+off)\s+(?:of\s+)?(?:our|this|the|my)\s+(?:\w+\s+)?
+        (?:list|mailings?)\b
+    | \bremov(?:al|e)\s+(?:instructions|information|requests?)\b
+    # German, French, Spanish, Dutch, Italian, Portuguese, Scandinavian, Polish
     | \babmelden\b | \babbestellen\b | \babmeldung\b | \bnewsletter\s+austragen\b
     | \b(?:se\s+)?d[ée]sabonner\b | \bd[ée]sabonnement\b | \bd[ée]sinscri(?:re|ption|vez)\b
     | \bdar(?:se|te|le)?\s+de\s+baja\b | \bcancelar\s+(?:la\s+|tu\s+|su\s+)?suscripci[oó]n\b
     | \bafmelden\b | \buitschrijven\b | \bdisiscri(?:viti|versi|zione)\b
+    | \b(?:annulla|annullare|cancella|cancellare|cancellati)\s+
+        (?:l['’]\s*|la\s+(?:tua\s+)?)?iscrizione\b
     | \bdescadastr\w* | \bcancelar\s+(?:a\s+)?(?:sua\s+)?inscri[çc][ãa]o\b
-    | \bavregistrer\b | \bavsluta\s+prenumeration | \bafmeld\b
+    | \bavregistrer\b | \bavsluta\s+prenumeration | \bafmeld\b | \bmeld\s+deg\s+av\b
+    | \bwypisz\s+si[ęe]\b | \brezygnacja\s+z\s+subskrypcji\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
 _OPT_OUT_LINK = re.compile(
-    r"unsub|opt-?out|/prefs\b|preferences|email-?settings|subscription|abmelden|abbestell|"
-    r"d[ée]sabonn|d[ée]sinscri|baja|afmelden|uitschrijven|disiscri",
+    r"unsub|opt[-_]?out|/prefs\b|preferences|email-?settings|subscription|remov|takemeoff|"
+    r"abmelden|abbestell|d[ée]sabonn|d[ée]sinscri|baja|afmelden|uitschrijven|disiscri|"
+    r"^mailto:.*\bsubject=\W{0,3}stop\b",
     re.IGNORECASE,
 )
 
@@ -114,12 +267,13 @@ _OPT_OUT_LINK = re.compile(
 # Every way of opting out above holds one of these (lower-case) pieces. The big expression is
 # slow to run over a whole body (~0.3 ms per KB), so it only runs on the few lines around a cue.
 _OPT_OUT_CUES = (
-    "unsub", "opt o", "opt-o", "opt\n", "optout", "opting", "opt me", "stop", "remove", "cancel",
-    '"no', '" no', "“no", "“ no", "'no", "‘no", "«", "preference", "subscription", "settings",
-    "want", "longer",
-    "prefer", "rather", "list", "abmeld", "abbestell", "austragen", "sabonn", "sinscri",
-    "baja", "suscrip", "afmeld", "uitschrijv", "disiscri", "descadastr", "inscri", "avregistr",
-    "prenumeration",
+    "unsub", "opt o", "opt-o", "opt_o", "opt\n", "optout", "opting", "opt me", "stop", "remov",
+    "cancel", '"no', '" no', "“no", "“ no", "'no", "‘no", "«", "preference", "subscription",
+    "settings", "want", "longer", "prefer", "rather", "wish", "like to", "care to", "again", "off",
+    "interested", "leave", "subject",
+    "delet", "exclu", "elimin", "abmeld", "abbestell", "austragen", "sabonn", "sinscri", "baja",
+    "suscrip", "afmeld", "uitschrijv", "disiscri", "iscrizione", "descadastr", "inscri",
+    "avregistr", "prenumeration", "meld deg", "wypisz", "subskrypcji",
 )
 
 
@@ -157,11 +311,12 @@ def has_opt_out(message: Message) -> bool:
 
 
 def missing_unsubscribe(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
-    """One hit, at the last line of the sender's text, when there is no way to opt out."""
-    if has_opt_out(message):
+    """One hit, at the last line of the sender's text, when a commercial message (or, with
+    ``applies_to: all``, any message) offers no way to opt out."""
+    if has_opt_out(message) or not _applies(message, options):
         return []
     start, end = last_line_span(own_text(message))
-    return [Hit("body", start, end)]
+    return [Hit("body", start, end, {"why": _why(message)})]
 
 
 # --- postal address --------------------------------------------------------------------------
@@ -181,9 +336,12 @@ _STREET_TYPES = (
 _STREET_TYPES_CASED = "|".join(
     f"{t}|{t.upper()}" for t in _STREET_TYPES.split("|")
 )
+# The words of a street's name are capitalised or ordinals ("West 36th Street"), never a
+# model number: "ATA/100 5400RPM IDE Hard Drive" is a disk.
 _STREET_EN = re.compile(
     r"\b\d{1,5}[A-Za-z]?(?:[-–]\d{1,5})?,?\s+(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?"
-    r"(?:[A-Z0-9][\w'’.-]*\s+){0,4}(?:" + _STREET_TYPES_CASED + r")\b\.?"
+    r"(?:(?:[A-Z][\w'’.-]*|\d{1,4}(?:st|nd|rd|th)\b\.?)\s+){0,4}(?:" + _STREET_TYPES_CASED
+    + r")\b\.?"
 )
 _UNIT = re.compile(r"\b(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Apt\.?|Building|Bldg\.?)\s+#?\d{1,5}\b"
                    r"|\b\d{1,3}(?:st|nd|rd|th)\s+Floor\b")
@@ -336,12 +494,13 @@ def has_postal_address(message: Message) -> bool:
 
 
 def missing_postal_address(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
-    """One hit, at the sign-off (else the last line), when no postal address is given."""
+    """One hit, at the sign-off (else the last line), when a commercial message (or, with
+    ``applies_to: all``, any message) gives no postal address."""
     text = own_text(message)
-    if postal_line_spans(text):
+    if postal_line_spans(text) or not _applies(message, options):
         return []
     if message.signature_start is not None and text[message.signature_start:].strip():
         start, end = line_span_at(text, message.signature_start)
     else:
         start, end = last_line_span(text)
-    return [Hit("body", start, end)]
+    return [Hit("body", start, end, {"why": _why(message)})]

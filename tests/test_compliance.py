@@ -1,0 +1,229 @@
+"""Which messages the compliance rules ask for an opt-out and a postal address (commercial ones,
+or all of them when configured), and which "Re:"/"Fwd:" subjects belong to real threads.
+
+The .eml and draft fixtures under fixtures/compliance are checked by the real linter."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from honestreach.checks.compliance import commercial_signals, has_opt_out, is_commercial
+from honestreach.config import ConfigError, load_config
+from honestreach.engine import Engine
+from honestreach.message import find_quoted, in_real_thread, message_from_text, parse_draft
+from honestreach.model import FileResult
+from honestreach.pipeline import Linter
+from honestreach.rules import load_rules
+from honestreach.sources import iter_inputs, parse_input
+from honestreach.verify import verify_message
+
+FIXTURES = Path(__file__).parent / "fixtures" / "compliance"
+COMPLIANCE_RULES = {"missing-unsubscribe", "missing-postal-address"}
+THREAD_RULES = {"thread-reply-subject", "thread-forward-subject"}
+LINTER = Linter()
+
+
+def check(path: Path) -> FileResult:
+    (result,) = LINTER.run([str(path)])
+    assert not result.errors, result.errors
+    return result
+
+
+def rules_fired(path: Path) -> set[str]:
+    return {f.rule for f in check(path).findings}
+
+
+def message_of(name: str):
+    (item,) = iter_inputs([str(FIXTURES / name)])
+    return parse_input(item)
+
+
+# --- commercial or not -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [
+    "notes-from-tuesday.eml",  # a note between colleagues
+    "reply-with-headers.eml",  # prices and a call, but an answer in a real thread
+    "reply-quoted.txt",  # a reply that quotes the question
+    "receipt.eml",  # a transactional notice with prices
+    "list-post.eml",  # a technical list post that mentions a price
+])
+def test_messages_that_are_not_commercial_need_no_opt_out_or_address(name: str) -> None:
+    assert not rules_fired(FIXTURES / name) & COMPLIANCE_RULES
+
+
+def test_a_commercial_first_email_without_footer_gets_both_findings() -> None:
+    findings = {f.rule: f for f in check(FIXTURES / "fake-reply.eml").findings}
+    assert COMPLIANCE_RULES <= set(findings)
+    assert findings["missing-unsubscribe"].severity == "error"
+    assert findings["missing-unsubscribe"].message == (
+        "The message offers no way to opt out of further emails (it reads as commercial: a "
+        "price, a sales pitch, a request for a sales meeting).")
+    assert findings["missing-unsubscribe"].text == "Ledgerpine"
+
+
+@pytest.mark.parametrize("name", [
+    "promo-footer.eml",  # opt-out and address below a rule of underscores
+    "list-unsubscribe-header.eml",  # the opt-out is only in the List-Unsubscribe header
+    "html-preferences-link.eml",  # a link labelled "Manage email preferences"
+])
+def test_commercial_messages_with_their_footers_are_clean(name: str) -> None:
+    assert is_commercial(message_of(name))
+    assert not rules_fired(FIXTURES / name) & COMPLIANCE_RULES
+
+
+def test_a_team_can_ask_every_message_for_both(tmp_path: Path) -> None:
+    note = tmp_path / "notes-from-tuesday.eml"
+    shutil.copy(FIXTURES / "notes-from-tuesday.eml", note)
+    (tmp_path / ".honestreach.yaml").write_text("compliance-applies-to: all\n", encoding="utf-8")
+    findings = {f.rule: f for f in check(note).findings}
+    assert COMPLIANCE_RULES <= set(findings)
+    assert findings["missing-postal-address"].message == (
+        "The message gives no postal address for the sender (the configuration asks every "
+        "message for one).")
+    assert load_config(tmp_path / ".honestreach.yaml").compliance_applies_to == "all"
+    # A commercial message still hears why it is commercial.
+    pitch = tmp_path / "fake-reply.eml"
+    shutil.copy(FIXTURES / "fake-reply.eml", pitch)
+    (finding,) = [f for f in check(pitch).findings if f.rule == "missing-postal-address"]
+    assert "(it reads as commercial: a price, a sales pitch" in finding.message
+
+
+def test_the_compliance_setting_is_validated(tmp_path: Path) -> None:
+    path = tmp_path / ".honestreach.yaml"
+    path.write_text("compliance-applies-to: everything\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert (caught.value.error.field, caught.value.error.line) == ("compliance-applies-to", 1)
+    assert "'everything' is not one of ['commercial', 'all']" in caught.value.error.message
+
+
+@pytest.mark.parametrize(("body", "kinds"), [
+    ("The mirror was down for an hour; the new disk cost $120.", {"price"}),
+    ("Would a quick call on Friday suit you? It's about the seating plan.", {"meeting ask"}),
+    ("Our annual plan is $240, or 20% off if you sign this month.", {"price", "offer"}),
+    ("We help finance teams close the month in three days. Worth a quick call?",
+     {"pitch", "meeting ask"}),
+])
+def test_one_kind_of_signal_is_not_commercial_two_are(body: str, kinds: set[str]) -> None:
+    message = message_from_text(body, "Hello")
+    assert {v.name for v in commercial_signals(message)} == kinds
+    assert is_commercial(message) == (len(kinds) >= 2)
+
+
+def test_a_receipt_with_an_offer_is_weighed_against_it() -> None:
+    receipt = "Thank you for your order. Order number 4411, total $54.50, has shipped."
+    assert not is_commercial(message_from_text(receipt, "Your receipt"))
+    pushed = receipt + " Your next desk is 20% off with promo code DESK20: buy now."
+    assert is_commercial(message_from_text(pushed, "Your receipt"))
+
+
+def test_a_long_newsletter_with_one_advertisement_is_not_commercial() -> None:
+    article = ("The kernel maintainers merged the new scheduler after two years of review. "
+               "Benchmarks show shorter tail latencies on busy machines, and the old tunables "
+               "keep working. ") * 12
+    advert = "Sponsor: laptops from $499 with free shipping this week."
+    assert len(article.split()) > 300
+    assert not is_commercial(message_from_text(f"{article}\n\n{advert}", "This week"))
+    catalogue = "\n".join(f"Model {n}: just ${n}99, 10% off, free shipping. Order now."
+                          for n in range(2, 40))
+    assert is_commercial(message_from_text(f"{catalogue}\n\n{article}", "Deals"))
+
+
+# --- opt-outs however they are worded --------------------------------------------------------
+
+@pytest.mark.parametrize("footer", [
+    "Tell me and I won't write again.",
+    "You can switch these off under Settings.",
+    "Reply STOP and you won't hear from us.",
+    "Let me know if you'd rather not hear from me.",
+    "Unsubscribe | Manage preferences",
+    "Abmelden",
+    "Se désabonner",
+    "Darse de baja",
+    "Afmelden",
+    "Annulla iscrizione",
+])
+def test_opt_outs_are_recognised_in_commercial_messages(footer: str) -> None:
+    message = message_from_text(
+        f"Hi Ana,\n\nOur team plan is $9 per seat, and the first month is free.\n\n{footer}",
+        "Team plan")
+    assert is_commercial(message)
+    assert has_opt_out(message)
+
+
+# --- real threads ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "real"), [
+    ("Subject: Re: budget\n\nSounds good.\n\nOn Mon, 2 Mar 2026 at 09:00, Ana wrote:\n> Ok?", True),
+    ("Subject: RE: budget\n\nFine.\n\n-----Original Message-----\nFrom: Ana\n\nOk?", True),
+    ("Subject: Re: budget\n\n> Can we move it?\n\nYes, Thursday works.", True),
+    ("Subject: Re: budget\n\nAttached, as promised.", False),
+    ("Subject: Fwd: budget\n\nSee below.\n\n---------- Forwarded message ---------\n"
+     "From: Finance\n\nThe budget is approved.", False),
+    # A list footer below a rule of underscores, and a mailbox's escaped ">From", quote nothing.
+    ("Subject: Re: budget\n\nNo.\n____________________\nkiln-users mailing list\n", False),
+    ("Subject: Re: budget\n\n>From what I hear, no.", False),
+])
+def test_a_real_thread_is_named_by_headers_or_a_quoted_message(text: str, real: bool) -> None:
+    assert in_real_thread(parse_draft("draft.txt", text)) is real
+
+
+def test_a_rule_of_underscores_starts_a_quotation_only_above_a_header() -> None:
+    outlook = "Yes.\n\n________________________________\nFrom: Ana\nSent: Monday\nTo: Ben\n\nOk?"
+    assert find_quoted(outlook) == ((outlook.index("_"), len(outlook)),)
+    footer = "Yes.\n\n________________________________\nkiln-users mailing list\nhttps://x\n"
+    assert find_quoted(footer) == ()
+
+
+@pytest.mark.parametrize("name", ["reply-with-headers.eml", "reply-quoted.txt"])
+def test_a_genuine_reply_is_not_a_fake_thread(name: str) -> None:
+    assert not rules_fired(FIXTURES / name) & THREAD_RULES
+
+
+def test_a_first_email_with_a_reply_subject_is_still_reported() -> None:
+    assert "thread-reply-subject" in rules_fired(FIXTURES / "fake-reply.eml")
+
+
+def test_show_verified_names_the_real_thread() -> None:
+    rules = load_rules()
+    message = message_of("reply-with-headers.eml")
+    claims = [c for c in Engine(rules.rules).check(message).claims if c.category == "claim.thread"]
+    assert claims
+    by_id = {rule.id: rule for rule in rules.rules}
+    quiet = verify_message(message, claims, rules=by_id)
+    assert quiet.findings == [] and quiet.verified == []
+    verification = verify_message(message, claims, show_verified=True, rules=by_id)
+    assert verification.findings == []
+    assert [(f.rule, f.severity) for f in verification.verified] == [
+        ("thread-reply-subject", "info")]
+    assert "reply in a real thread" in verification.verified[0].message
+
+
+# --- the vocabularies' keyword gates ---------------------------------------------------------
+# A pattern of commercial.yaml only runs where one of its keywords occurs, so a keyword list
+# that misses a possible match silently drops signals: every match must hold a keyword.
+
+SAMPLES = """
+Prices: $49, €9.90, 240 €, 30 usd, 12 dollars, 9/mo, 5 per seat, 7 per user per month.
+Now 20% off, 15 percent discount, 30 % de réduction, save up to 40%, save $50, an exclusive
+renewal offer, a special deal, a launch rate, bundle pricing, a free tote with every order.
+Click here to order, reply now to claim, call 1-800-555-0199 or 888 555 0100.
+Our planning platform, our services; we have helped forty agencies, helping logistics teams;
+trusted by 4,000 teams. A 15-minute call, grab 20 minutes, set up a few minutes.
+Only 3 spots left. Order number 4411, invoice no. 12, booking # 9.
+"""
+
+
+def test_every_pattern_match_holds_one_of_its_keywords() -> None:
+    from honestreach.checks.compliance import _plain, commercial_test
+
+    text = _plain(SAMPLES)
+    for vocabulary in commercial_test().vocabularies:
+        for pattern, keywords in vocabulary.patterns:
+            matches = [m.group() for m in pattern.finditer(text)]
+            assert matches, f"{vocabulary.name}: no sample for {pattern.pattern}"
+            for match in matches:
+                assert any(k in match for k in keywords), (vocabulary.name, match, keywords)
