@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from textwrap import dedent
 
@@ -12,7 +11,8 @@ from honestreach.engine import Engine
 from honestreach.message import message_from_text
 from honestreach.rules import load_rules
 from honestreach.tokens import tokenize
-from honestreach.vocab import PatternError, Vocabulary, encode, inflections
+from honestreach.vocab import PatternError, Vocabulary, inflections
+from honestreach.wordmatch import TextMatcher
 
 
 def words(text: str) -> list[str]:
@@ -33,12 +33,8 @@ def matches(pattern: str, text: str, vocabulary: Vocabulary | None = None) -> li
     """The texts ``pattern`` matches in ``text``."""
     compiled = (vocabulary or Vocabulary()).compile(pattern)
     tokens = tokenize(text)
-    encoded, offsets = encode(tokens.norms, tokens.sentence_starts)
-    from bisect import bisect_left
-
     found = []
-    for match in re.finditer(compiled.regex, encoded):
-        first, end = bisect_left(offsets, match.start()), bisect_left(offsets, match.end())
+    for first, end in TextMatcher(tokens).find(compiled.seq):
         start_char, end_char = tokens.char_span(first, end)
         found.append(text[start_char:end_char])
     return found

@@ -1,10 +1,10 @@
 """Run rules over parsed messages and turn their matches into findings.
 
-Word patterns (``phrases``, ``sequence``, ``near``; see :mod:`honestreach.vocab`) are regular
-expressions over a message's tokens. A pattern only runs on a text that holds a word of each
-of its required slots: one pass over the text's distinct words, through an index built from
-the patterns themselves, finds which patterns can match. ``regex`` patterns run on the raw
-text. A match is then dropped when its context says it is not a tactic (see ``_Context``):
+Word patterns (``phrases``, ``sequence``, ``near``; see :mod:`honestreach.vocab`) are matched
+against a message's tokens (:mod:`honestreach.wordmatch`). A pattern only runs on a text that
+holds a word of each of its required slots: one pass over the text's distinct words, through
+an index built from the patterns themselves, finds which patterns can match. ``regex``
+patterns run on the raw text. A match is then dropped when its context says it is not a tactic (see ``_Context``):
 quoted earlier text, quotation marks, a question, a negation or hedge just before it, or a
 stated reason in its sentence or the next, as the rule's ``context`` asks.
 """
@@ -24,7 +24,8 @@ from .rules import NearPattern, RegexPattern, Rule, RuleError, WordPattern, buil
     keyword_text
 from .suppress import blank_directives
 from .tokens import Tokens, tokenize
-from .vocab import CompiledPattern, Vocabulary, encode
+from .vocab import CompiledPattern, Seq, Vocabulary
+from .wordmatch import TextMatcher
 
 # How far back a negation or a hedge reaches: "there is *no* deadline", "I *might* have seen
 # you at SaaStr" (words, within the sentence).
@@ -64,25 +65,12 @@ class _FormatValues(dict):  # type: ignore[type-arg]
         return "{" + key + "}"
 
 
+@dataclass(frozen=True)
 class _WordEntry:
-    """One word pattern of a rule, compiled the first time a text can match it (a single
-    draft needs few of them, and compiling every one would cost more than the check)."""
-
-    __slots__ = ("rule", "pattern", "near", "part", "_regex")
-
-    def __init__(self, rule: Rule, pattern: CompiledPattern, near: int | None = None,
-                 part: int = 0) -> None:
-        self.rule = rule
-        self.pattern = pattern
-        self.near = near  # the near pattern it is a part of (index into Engine._near)
-        self.part = part
-        self._regex: re.Pattern[str] | None = None
-
-    @property
-    def regex(self) -> re.Pattern[str]:
-        if self._regex is None:
-            self._regex = re.compile(self.pattern.regex)
-        return self._regex
+    rule: Rule
+    pattern: CompiledPattern
+    near: int | None = None  # the near pattern it is a part of (index into Engine._near)
+    part: int = 0
 
 
 class Engine:
@@ -131,7 +119,7 @@ class Engine:
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
         self._index = _WordIndex(needs)
         self._keywords = _KeywordIndex([keywords for _, _, keywords in self._regexes])
-        self._cues = {context: re.compile(self._vocabulary.compile("{%s}" % name).regex)
+        self._cues = {context: self._vocabulary.compile("{%s}" % name).seq
                       for context, name in CUE_CLASSES.items()
                       if self._vocabulary.words(name)}
         self._compiled = True
@@ -178,17 +166,15 @@ class Engine:
     def _field_candidates(self, message: Message, field: str, text: str,
                           errors: list[InputError]) -> Iterator[_Candidate]:
         tokens = tokenize(text)
-        encoded, offsets = encode(tokens.norms, tokens.sentence_starts)
-        context = _Context(message, field, text, tokens, encoded, offsets, self._cues)
+        matcher = TextMatcher(tokens)
+        context = _Context(message, field, text, tokens, matcher, self._cues)
         spans: list[tuple[Rule, int, int]] = []  # (rule, first token, end token)
         near_hits: dict[int, list[list[tuple[int, int]]]] = {}
-        for index in self._index.runnable(tokens.norms):
+        for index in self._index.runnable(matcher.words):
             entry = self._words[index]
             if field not in entry.rule.scope:
                 continue
-            for match in entry.regex.finditer(encoded):
-                first = bisect_left(offsets, match.start())
-                end = bisect_left(offsets, match.end())
+            for first, end in matcher.find(entry.pattern.seq):
                 if entry.near is None:
                     spans.append((entry.rule, first, end))
                 else:
@@ -304,14 +290,13 @@ def _together(rule: Rule, parts: list[list[tuple[int, int]]],
 class _Context:
     """What surrounds a match in one field, and whether a rule should ignore the match there."""
 
-    def __init__(self, message: Message, field: str, text: str, tokens: Tokens, encoded: str,
-                 offsets: list[int], cues: dict[str, re.Pattern[str]]) -> None:
+    def __init__(self, message: Message, field: str, text: str, tokens: Tokens,
+                 matcher: TextMatcher, cues: dict[str, Seq]) -> None:
         self.message = message
         self.field = field
         self.text = text
         self.tokens = tokens
-        self.encoded = encoded
-        self.offsets = offsets
+        self.matcher = matcher
         self.cues = cues
         self._quotations: list[tuple[int, int]] | None = None
 
@@ -354,24 +339,19 @@ class _Context:
             index -= 1
         return False
 
-    def _window(self, first: int, end: int) -> str:
-        """The encoded text of tokens [first, end)."""
-        stop = self.offsets[end] if end < len(self.offsets) else len(self.encoded)
-        return self.encoded[self.offsets[first]:stop] if first < end else ""
-
     def _cue_before(self, cue: str, sentence_first: int, first: int, window: int) -> bool:
-        regex = self.cues.get(cue)
-        return regex is not None and \
-            regex.search(self._window(max(sentence_first, first - window), first)) is not None
+        seq = self.cues.get(cue)
+        return seq is not None and \
+            self.matcher.occurs(seq, max(sentence_first, first - window), first)
 
     def _has_reason(self, sentence_first: int, sentence_end: int) -> bool:
         """A stated reason in the sentence or the next one ("the funder sets this date")."""
-        regex = self.cues.get("reason")
-        if regex is None:
+        seq = self.cues.get("reason")
+        if seq is None:
             return False
         next_end = self.tokens.sentence_of(sentence_end)[1] if sentence_end < len(self.tokens) \
             else sentence_end
-        return regex.search(self._window(sentence_first, next_end)) is not None
+        return self.matcher.occurs(seq, sentence_first, next_end)
 
 
 class _WordIndex:

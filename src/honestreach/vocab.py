@@ -25,9 +25,10 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 Words are matched on their norms (see :mod:`honestreach.tokens`): "don't" reads as "do not",
 so a pattern says ``do not``. Punctuation stands for itself (``%``, ``$``, ``!``).
 
-Each pattern compiles to one regular expression over the message's tokens, written one after
-another with a space before each and a mark between sentences. Patterns have no nested
-repetition, so they cannot run away; gaps never cross a sentence or a clause mark.
+A pattern compiles to a tree of slots (:class:`Seq`); :mod:`honestreach.wordmatch` matches it
+against a text's tokens. A class is compiled once and shared by every pattern that names it.
+Patterns have no unbounded repetition, so they cannot run away; a match stays inside one
+sentence, and gaps never cross a clause mark.
 """
 
 from __future__ import annotations
@@ -35,17 +36,15 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Union
 
-from .tokens import BOUNDARY, CLAUSE_BREAKS, tokenize
+from .tokens import tokenize
 
 DEFAULT_GAP = 4
 MAX_GAP = 12
-_ANY_TOKEN = r"(?: (?!(?:%s)(?= |$))[^ ]+)" % "|".join(re.escape(b) for b in sorted(CLAUSE_BREAKS))
-_NUMBER = r" \d[\d.,:]*"
 _SLOT = re.compile(r"\(|\)|[^\s()]+")
 
 
@@ -53,24 +52,75 @@ class PatternError(ValueError):
     """A pattern or vocabulary that cannot be compiled; the message says why."""
 
 
+# -- slots ------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Words:
+    """One token whose norm is one of ``forms``."""
+
+    forms: frozenset[str]
+
+
+@dataclass(frozen=True, eq=False)
+class Number:
+    """One token of digits."""
+
+
+@dataclass(frozen=True, eq=False)
+class AnyWord:
+    """Any one token that is not a clause mark."""
+
+
+@dataclass(frozen=True, eq=False)
+class Gap:
+    """Up to ``size`` tokens of anything but clause marks."""
+
+    size: int
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceStart:
+    """No token: the position where a sentence begins."""
+
+
+@dataclass(frozen=True, eq=False)
+class Optional:
+    """``body``, or nothing."""
+
+    body: Seq
+
+
+@dataclass(frozen=True, eq=False)
+class Either:
+    """One of several sequences (a class, or ``a|b`` slots); ``name`` is the class's."""
+
+    options: tuple[Seq, ...]
+    name: str = ""
+
+
+Slot = Union[Words, Number, AnyWord, Gap, SentenceStart, Optional, Either]
+
+
+@dataclass(frozen=True, eq=False)
+class Seq:
+    """Slots one after another, with what a text must hold for them to match."""
+
+    slots: tuple[Slot, ...]
+    # Norms the sequence can begin with; None when it can begin with any token or a number.
+    firsts: frozenset[str] | None = None
+    # Word sets the sequence cannot match without (one norm of each must be in the text).
+    required: tuple[frozenset[str], ...] = ()
+    optional: bool = False  # it may match no token at all
+    starts_with_number: bool = False
+
+
 @dataclass(frozen=True)
 class CompiledPattern:
-    """A pattern as a regular expression over encoded tokens, and the words a text must hold
-    for it to match: one set per required slot (it can only match where every set meets the
-    text's words)."""
+    """A pattern compiled: its slots, and the words a text must hold for it to match (one set
+    per required slot: it can only match where every set meets the text's words)."""
 
     source: str
-    regex: str
-    needs: tuple[frozenset[str], ...]
-
-
-@dataclass(frozen=True)
-class _Part:
-    regex: str
-    firsts: frozenset[str] | None  # norms the part can begin with (None: any)
-    required: tuple[frozenset[str], ...]  # word sets the part cannot match without
-    optional: bool = False  # it may match no token at all
-    anchor: bool = False  # it matches a position, not a token
+    seq: Seq = field(compare=False)
+    needs: tuple[frozenset[str], ...] = field(compare=False)
 
 
 class Vocabulary:
@@ -79,9 +129,9 @@ class Vocabulary:
     def __init__(self, classes: dict[str, list[str]] | None = None) -> None:
         self.classes: dict[str, list[str]] = {}
         self.origins: dict[str, str] = {}
+        self._compiled: dict[str, Either] = {}
         for name, phrases in (classes or {}).items():
             self.add(name, phrases, "<vocabulary>")
-        self._compiled: dict[str, _Part] = {}
 
     def add(self, name: str, phrases: Iterable[str], origin: str) -> None:
         self.classes.setdefault(name, []).extend(str(p) for p in phrases)
@@ -89,61 +139,69 @@ class Vocabulary:
         self._compiled = {}
 
     def compile(self, pattern: str) -> CompiledPattern:
-        """``pattern`` as a regular expression; raises PatternError."""
-        part = self._sequence(pattern, ())
-        if part.optional:
+        """``pattern`` compiled; raises PatternError."""
+        seq = self._sequence(pattern, ())
+        if seq.optional:
             raise PatternError(f"pattern {pattern!r} can match no word at all")
-        return CompiledPattern(pattern, part.regex + "(?= |$)", part.required)
+        return CompiledPattern(pattern, seq, seq.required)
 
     def words(self, name: str) -> list[str]:
         return self.classes.get(name, [])
 
-    # -- compiling ----------------------------------------------------------------------------
-    def _sequence(self, text: str, stack: tuple[str, ...]) -> _Part:
+    def _sequence(self, text: str, stack: tuple[str, ...]) -> Seq:
         slots = _SLOT.findall(text)
-        parts, position = self._parts(slots, 0, stack, text)
+        parts, position = self._slots(slots, 0, stack, text)
         if position != len(slots):
             raise PatternError(f"unbalanced ')' in {text!r}")
-        return _join(parts)
+        return _seq(parts)
 
-    def _parts(self, slots: list[str], position: int, stack: tuple[str, ...],
-               text: str) -> tuple[list[_Part], int]:
-        parts: list[_Part] = []
+    def _slots(self, slots: list[str], position: int, stack: tuple[str, ...],
+               text: str) -> tuple[list[Slot], int]:
+        parts: list[Slot] = []
         while position < len(slots):
             slot = slots[position]
             if slot == ")":
                 return parts, position
             if slot == "(":
-                inner, position = self._parts(slots, position + 1, stack, text)
+                inner, position = self._slots(slots, position + 1, stack, text)
                 if position >= len(slots):
                     raise PatternError(f"unbalanced '(' in {text!r}")
-                group = _join(inner)
-                parts.append(_Part(f"(?:{group.regex})?", group.firsts, (), optional=True))
+                parts.append(Optional(_seq(inner)))
             elif slot == "^":
-                parts.append(_Part(f"(?:^|(?<={BOUNDARY}))", None, (), optional=True, anchor=True))
+                parts.append(SentenceStart())
             elif re.fullmatch(r"\.\.\.(\d+)?", slot):
                 size = int(slot[3:] or DEFAULT_GAP)
                 if size > MAX_GAP:
                     raise PatternError(f"a gap of at most {MAX_GAP} words, not {size}")
-                parts.append(_Part(f"{_ANY_TOKEN}{{0,{size}}}?", None, (), optional=True))
+                parts.append(Gap(size))
             else:
                 parts.append(self._alternatives(slot, stack, text))
             position += 1
         return parts, position
 
-    def _alternatives(self, slot: str, stack: tuple[str, ...], text: str) -> _Part:
+    def _alternatives(self, slot: str, stack: tuple[str, ...], text: str) -> Slot:
         choices = slot.split("|")
         if not all(choices):
             raise PatternError(f"empty alternative in {slot!r} of {text!r}")
-        return _either([self._alternative(choice, stack, text) for choice in choices])
+        options = [self._alternative(choice, stack, text) for choice in choices]
+        if len(options) == 1:
+            return options[0]
+        words = [o for o in options if isinstance(o, Words)]
+        others = [o for o in options if not isinstance(o, Words)]
+        merged: list[Slot] = others
+        if words:  # one-word choices become one set
+            merged = [Words(frozenset().union(*(w.forms for w in words))), *others]
+        if len(merged) == 1:
+            return merged[0]
+        return Either(tuple(o if isinstance(o, Seq) else _seq([o]) for o in merged))
 
-    def _alternative(self, choice: str, stack: tuple[str, ...], text: str) -> _Part:
+    def _alternative(self, choice: str, stack: tuple[str, ...], text: str) -> Slot:
         if choice.startswith("{") and choice.endswith("}"):
             return self._class(choice[1:-1], stack)
         if choice == "#":
-            return _Part(_NUMBER, None, ())
+            return Number()
         if choice == "*":
-            return _Part(_ANY_TOKEN, None, ())
+            return AnyWord()
         exact = choice.startswith("=") and len(choice) > 1
         word = choice[1:] if exact else choice
         if "{" in word or "}" in word:
@@ -151,65 +209,89 @@ class Vocabulary:
         norms = tokenize(word).norms
         if not norms:
             raise PatternError(f"no word in {choice!r} of {text!r}")
-        parts = []
-        for norm in norms:
-            forms = {norm} if exact or not norm.isalpha() else inflections(norm)
-            alternation = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
-            parts.append(_Part(f" (?:{alternation})", frozenset(forms), (frozenset(forms),)))
-        return _join(parts)
+        parts: list[Slot] = [Words(frozenset({norm} if exact or not norm.isalpha()
+                                             else inflections(norm))) for norm in norms]
+        return parts[0] if len(parts) == 1 else Either((_seq(parts),))
 
-    def _class(self, name: str, stack: tuple[str, ...]) -> _Part:
+    def _class(self, name: str, stack: tuple[str, ...]) -> Either:
         if name in stack:
             raise PatternError(f"vocabulary class {{{name}}} refers to itself "
                                f"({' -> '.join(stack + (name,))})")
         if name not in self.classes:
             raise PatternError(f"unknown vocabulary class {{{name}}}")
         if name not in self._compiled:
-            phrases = self.classes[name]
-            if not phrases:
-                raise PatternError(f"vocabulary class {{{name}}} is empty")
             options = []
-            for phrase in phrases:
+            for phrase in self.classes[name]:
                 try:
                     options.append(self._sequence(phrase, stack + (name,)))
                 except PatternError as exc:
                     raise PatternError(f"in class {{{name}}}: {exc}") from None
-            self._compiled[name] = _either(options)
+            # One-word phrases of a class become one set: one lookup instead of many.
+            single = [o.slots[0] for o in options
+                      if len(o.slots) == 1 and isinstance(o.slots[0], Words)]
+            rest = [o for o in options
+                    if not (len(o.slots) == 1 and isinstance(o.slots[0], Words))]
+            if single:
+                rest.insert(0, _seq([Words(frozenset().union(*(w.forms for w in single)))]))
+            self._compiled[name] = Either(tuple(rest), name)
         return self._compiled[name]
 
 
-def _join(parts: list[_Part]) -> _Part:
-    """Parts one after another."""
+def _firsts(slot: Slot) -> tuple[frozenset[str] | None, bool, bool]:
+    """(norms the slot can begin with or None for any, whether it can match nothing,
+    whether it can begin with a number)."""
+    if isinstance(slot, Words):
+        return slot.forms, False, False
+    if isinstance(slot, Number):
+        return frozenset(), False, True
+    if isinstance(slot, (AnyWord, Gap)):
+        return None, isinstance(slot, Gap), False
+    if isinstance(slot, SentenceStart):
+        return frozenset(), True, False
+    if isinstance(slot, Optional):
+        return slot.body.firsts, True, slot.body.starts_with_number
+    options = slot.options
+    if any(o.firsts is None for o in options):
+        return None, any(o.optional for o in options), False
+    return (frozenset().union(*(o.firsts or frozenset() for o in options)),
+            any(o.optional for o in options), any(o.starts_with_number for o in options))
+
+
+def _required(slot: Slot) -> tuple[frozenset[str], ...]:
+    """Word sets a slot cannot match without."""
+    if isinstance(slot, Words):
+        return (slot.forms,)
+    if isinstance(slot, Either):
+        if len(slot.options) == 1:
+            return slot.options[0].required
+        firsts, empty, number = _firsts(slot)
+        return (firsts,) if firsts and not empty and not number else ()
+    return ()
+
+
+def _seq(slots: list[Slot]) -> Seq:
+    """Slots one after another, with their prefilter facts."""
     firsts: set[str] | None = set()
-    for part in parts:
-        if part.anchor:
+    number = False
+    optional = True
+    for slot in slots:
+        slot_firsts, empty, slot_number = _firsts(slot)
+        if slot_firsts is None:
+            firsts = None
+            optional = optional and empty
+            if not empty:
+                break
             continue
-        if part.firsts is None:
-            firsts = None
+        if firsts is not None:
+            firsts |= slot_firsts
+        number = number or slot_number
+        if not empty:
+            optional = False
             break
-        firsts |= part.firsts
-        if not part.optional:
-            break
-    required = tuple(need for part in parts if not part.optional for need in part.required)
-    return _Part("".join(p.regex for p in parts), None if firsts is None else frozenset(firsts),
-                 required, optional=all(p.optional for p in parts))
-
-
-def _either(options: list[_Part]) -> _Part:
-    """One of several parts (longest pattern first, so a match takes the fullest phrase)."""
-    if len(options) == 1:
-        return options[0]
-    ordered = sorted(options, key=lambda p: -len(p.regex))
-    firsts: set[str] | None = set()
-    for option in options:
-        if option.firsts is None or option.optional:
-            firsts = None
-            break
-        firsts |= option.firsts
-    required = (frozenset(firsts),) if firsts else ()
-    return _Part("(?:" + "|".join(p.regex for p in ordered) + ")",
-                 frozenset(firsts) if firsts is not None else None, required,
-                 optional=any(p.optional for p in options))
+    required = tuple(need for slot in slots for need in _required(slot))
+    return Seq(tuple(slots), None if firsts is None else frozenset(firsts), required,
+               optional=optional and all(_firsts(s)[1] for s in slots),
+               starts_with_number=number)
 
 
 @lru_cache(maxsize=1)
@@ -257,20 +339,3 @@ def inflections(word: str) -> frozenset[str]:
             continue
         forms.add(form)
     return frozenset(forms)
-
-
-def encode(norms: Iterable[str], sentence_starts: Iterable[int]) -> tuple[str, list[int]]:
-    """The text patterns search: `` norm`` for each token and a boundary mark between
-    sentences; and for each character offset where a token's space begins, its index."""
-    starts = set(sentence_starts)
-    pieces: list[str] = []
-    offsets: list[int] = []  # encoded offset of each token's leading space
-    length = 0
-    for index, norm in enumerate(norms):
-        if index in starts and index:
-            pieces.append(" " + BOUNDARY)
-            length += 2
-        offsets.append(length)
-        pieces.append(" " + norm)
-        length += 1 + len(norm)
-    return "".join(pieces), offsets
