@@ -238,12 +238,6 @@ _TIME_WORDS = {name.capitalize() for name in list(MONTHS) + list(WEEKDAYS)} | {
 _GREETING = re.compile(
     r"\A\s*(?:hi|hello|hey|dear|hallo|hola|bonjour|ciao|good (?:morning|afternoon|evening))"
     r"[ \t]+(?P<name>[A-Z][\w'’-]+)(?=[ \t]*[,!:.\n])", re.IGNORECASE)
-_TITLE = re.compile(
-    r"\b(?:[Aa]s|[Ii]n your role as|[Bb]eing)[ \t]+(?:(?:the|a|an)[ \t]+)?"
-    r"(?:(?P<company>[A-Z][\w&.-]*(?:[ \t]+[A-Z][\w&.-]*)?)['’]s[ \t]+)?"
-    r"(?P<title>(?:head|vp|vice president|director|chief|manager|lead|cfo|ceo|cto|cmo|coo|cro|"
-    r"founder|co-founder|president|owner|partner|principal|svp|evp|avp)"
-    r"(?:[ \t]+(?:of|for)[ \t]+[a-z][\w&-]*(?:[ \t]+[a-z][\w&-]*)?)?)\b")
 _NOT_NAMES = {name.capitalize() for name in list(MONTHS) + list(WEEKDAYS)} | {
     "I", "We", "You", "The", "Our", "Your", "My", "It", "This", "That", "Thanks", "Thank",
     "Hi", "Hello", "Dear", "Great", "Good", "Lovely", "So", "And", "But", "Also", "Since", "As",
@@ -609,6 +603,143 @@ def _thread(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
     return found
 
 
+# --- identity ------------------------------------------------------------------------------
+
+# Where a title starts: "as (the) CFO", "as Ironleaf's head of marketing", "your role as COO",
+# "you're clearly the decision-maker".
+_TITLE_CUE = regex.compile(
+    rf"(?i:\b(?:as|being|(?:role|position|capacity|job|title|remit|seat|post)[ \t]+as|"
+    rf"you(?:['’]re|[ \t]+are)(?:[ \t]+(?:clearly|obviously|now|currently|evidently|surely|"
+    rf"definitely|certainly|still|also|really))?))[ \t]+"
+    rf"(?:(?i:the|an?|our|their)[ \t]+)?(?:(?P<owner>{_PERSON})['’]s?[ \t]+)?")
+# Where a role starts: "you lead the talent team", "I know you oversee admissions", "the
+# person who runs procurement".
+_ROLE_VERBS = (
+    r"leads?|led|heads?(?:[ \t]+up)?|headed(?:[ \t]+up)?|oversees?|oversaw|directs?|runs?|ran|"
+    r"manages?|managed|handles?|supervises?|coordinates?|owns?|chairs?|steers?|spearheads?|"
+    r"looks?[ \t]+after|takes?[ \t]+care[ \t]+of|works?[ \t]+(?:in|on|at|for)|sits?[ \t]+on|"
+    r"signs?[ \t]+off(?:[ \t]+on)?")
+_ROLE_BEING = (
+    r"(?:in[ \t]+charge|responsible|accountable)[ \t]+(?:of|for)|(?:the[ \t]+)?(?:head|lead)"
+    r"[ \t]+(?:of|on|for)|at[ \t]+the[ \t]+helm[ \t]+of|on|part[ \t]+of")
+_ROLE_CUE = regex.compile(
+    rf"(?i)\b(?:you|who|that)(?:[ \t]+(?:currently|now|also|still))?"
+    rf"(?:(?:[ \t]+are|['’]re)[ \t]+(?:{_ROLE_BEING})|[ \t]+(?:{_ROLE_VERBS}))[ \t]+")
+# Words that end a title or a role: where it is held, the reader, the rest of the sentence.
+_ROLE_END = frozenset(
+    {"at", "with", "handling", "running", "leading", "managing", "overseeing", "responsible",
+     "heading", "looking", "covering", "who", "that", "you", "your", "you're", "youre", "i",
+     "we", "so", "and", "but", "which", "where", "from", "across", "over", "right", "then",
+     "would", "could", "can", "will", "do", "might", "should", "may", "must", "is", "are",
+     "here", "there", "now", "these", "this", "every", "each", "since", "because", "too"})
+# Words after "of", "for" or "in" that keep a title going ("head of people ops") rather than
+# name a company ("founder of Lumen Dental"). Case-insensitive.
+_DEPARTMENT_WORDS = frozenset(
+    {"engineering", "marketing", "sales", "finance", "financial", "operations", "ops", "product",
+     "people", "hr", "human", "resources", "talent", "procurement", "purchasing", "facilities",
+     "it", "security", "data", "analytics", "revenue", "growth", "partnerships", "admissions",
+     "legal", "compliance", "risk", "supply", "chain", "logistics", "fleet", "events",
+     "communications", "design", "content", "brand", "research", "training", "payroll",
+     "treasury", "tax", "accounts", "billing", "customer", "success", "support", "service",
+     "services", "quality", "production", "manufacturing", "maintenance", "estates",
+     "property", "nursing", "clinical", "pharmacy", "learning", "development", "fundraising",
+     "philanthropy", "merchandising", "buying", "digital", "infrastructure", "platform",
+     "strategy", "investor", "relations", "community", "membership", "enrolment",
+     "enrollment", "technology", "information", "business", "innovation", "transformation",
+     "sustainability", "safety", "health", "medical", "student", "affairs", "curriculum",
+     "academic", "experience", "demand", "generation", "channel", "alliances", "workplace",
+     "recruiting", "recruitment", "acquisition", "accounting", "insights", "commercial",
+     "global", "international", "regional", "north", "south", "east", "west", "emea", "apac",
+     "americas", "europe", "and", "&", "the", "officer", "executive"})
+_ROLE_DETERMINERS = frozenset({"the", "a", "an", "your", "their", "our", "whole", "entire",
+                               "new", "current"})
+# "As the person who runs procurement": the role is what the person does, not "person".
+_PERSON_WORDS = frozenset({"person", "one", "someone", "somebody", "individual", "man", "woman",
+                           "guy", "lady"})
+_WORD_OR_MARK = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’&+./\-]*|[,;:!?()—–]")
+_COMPANY_AT = regex.compile(rf"(?i:\b(?:at|of|with))[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
+
+
+def _identity(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    """The title ("head of finance", "CFO") or the role ("the talent team", "admissions")
+    the sentence gives the reader, and the company it places them at ("Halden Foods")."""
+    found: list[tuple[str, str]] = []
+    matched = sentence[start:end]
+    company = None
+    title = None
+    cue = _TITLE_CUE.search(sentence, start)
+    if cue and cue.start() < end:
+        title, company = _title_and_company(sentence[cue.end():])
+        if title and title.split()[-1].lower() in _PERSON_WORDS:
+            title = None
+        if cue.group("owner"):
+            owner = _clean_name(cue.group("owner"))
+            company = owner if owner and owner.split()[0] not in _TIME_WORDS else company
+    if title:
+        found.append(("title", title))
+    else:
+        role_cue = _ROLE_CUE.search(matched)
+        if role_cue:
+            role, company = _title_and_company(sentence[start + role_cue.end():],
+                                               keep_of=True)
+            if role:
+                found.append(("role", role))
+    if company is None:
+        after = _COMPANY_AT.search(sentence[start:end + 60].split(",")[0])
+        if after:
+            company = _company_name(after.group("name"))
+    if company:
+        found.append(("company", company))
+    return found
+
+
+def _title_and_company(text: str, keep_of: bool = False) -> tuple[str | None, str | None]:
+    """A title read from the start of ``text`` up to where it is held ("of Riverside Health",
+    "at Quillpay") or the end of its clause, and the company named there."""
+    words: list[str] = []
+    company = None
+    tokens = _WORD_OR_MARK.findall(text)
+    index = 0
+    while index < len(tokens) and len(words) < 8:
+        token = tokens[index]
+        lower = token.lower().strip("'’")
+        if not token[0].isalnum() or lower in _ROLE_END:
+            if lower in ("at", "with") and index + 1 < len(tokens):
+                company = _company_after(tokens[index + 1:])
+            break
+        if lower in ("of", "for", "in", "on") and words:
+            following = [t for t in tokens[index + 1:index + 4] if t.lower() != "the"]
+            if following and following[0][:1].isupper() and \
+                    following[0].lower() not in _DEPARTMENT_WORDS:
+                if lower == "of":
+                    company = _company_after(tokens[index + 1:])
+                break
+            if (lower != "of" or not keep_of) and \
+                    (not following or following[0].lower() not in _DEPARTMENT_WORDS):
+                break
+        words.append(token)
+        index += 1
+    while words and words[0].lower() in _ROLE_DETERMINERS:
+        words.pop(0)
+    while words and words[-1].lower() in ("of", "for", "in", "on", "the", "and", "&"):
+        words.pop()
+    title = " ".join(words).strip(".,;:'’") or None
+    return title, company
+
+
+def _company_after(tokens: list[str]) -> str | None:
+    run = regex.match(_PERSON, " ".join(t for t in tokens[:6] if t.lower() != "the"))
+    return _company_name(run.group(0)) if run else None
+
+
+def _company_name(text: str) -> str | None:
+    name = _clean_name(text)
+    if not name or name.split()[0] in _TIME_WORDS or \
+            all(word.lower() in _DEPARTMENT_WORDS for word in name.split()):
+        return None
+    return name
+
+
 # Specifics that are words of a fixed vocabulary, not names (never title-cased).
 _FIXED_WORDS: dict[str, tuple[str, ...]] = {"claim.company_event": ("event", "round")}
 
@@ -620,6 +751,7 @@ _READERS = {
     "claim.content": _content,
     "claim.company_event": _company_event,
     "claim.thread": _thread,
+    "claim.identity": _identity,
 }
 
 
@@ -663,7 +795,7 @@ def _title_case(value: str) -> str:
 
 
 def identity_claims(message: Message, today: date) -> list[Claim]:
-    """The greeting's name and any title the message gives the recipient."""
+    """The greeting's name (titles and roles in prose are found by the identity rules)."""
     claims: list[Claim] = []
     body = message.body.text
     limit = message.signature_start if message.signature_start is not None else len(body)
@@ -673,10 +805,4 @@ def identity_claims(message: Message, today: date) -> list[Claim]:
         claims.append(Claim("claim.identity", "identity-greeting-name", "body",
                             greeting.start("name"), greeting.end("name"), name,
                             greeting.group(0).strip(), (("name", name),)))
-    for match in _TITLE.finditer(body[:limit]):
-        specifics = [("title", match.group("title"))]
-        if match.group("company"):
-            specifics.append(("company", match.group("company")))
-        claims.append(Claim("claim.identity", "identity-title", "body", match.start(),
-                            match.end(), match.group(0), match.group(0), tuple(specifics)))
     return claims

@@ -81,6 +81,12 @@ CONSENT_COUNTRIES = frozenset({
 })
 VALID_CONSENT = frozenset({"express", "implied"})
 
+# Identity claims this stage reads itself (the greeting's name, another CRM account named as
+# theirs) are only worth a finding when the CRM contradicts them. Identity claims the rules find
+# in prose ("As head of finance at X, you...") are reported like every other claim: unverified
+# without a CRM, an error when the CRM contradicts them.
+CRM_ONLY_IDENTITY_RULES = frozenset({"identity-greeting-name", "identity-company"})
+
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _NON_WORD = re.compile(r"[^\w&]+")
 
@@ -158,18 +164,18 @@ def verify_message(
 def _verify_claim(message: Message, claim: Claim, recipient: Recipient, crm: CRM | None,
                   today: date, show_verified: bool) -> Iterable[Finding]:
     time = find_time(claim.sentence, today) if claim.category != "claim.identity" else None
+    only_if_contradicted = claim.rule in CRM_ONLY_IDENTITY_RULES
     if crm is None:
-        if claim.category == "claim.identity":
-            return  # a greeting's name is only worth a finding when the CRM contradicts it
-        yield _finding(message, claim, "warning", "no CRM was given to verify it")
+        if not only_if_contradicted:
+            yield _finding(message, claim, "warning", "no CRM was given to verify it")
         return
     if recipient.email is None:
-        if claim.category != "claim.identity":
+        if not only_if_contradicted:
             yield _finding(message, claim, "warning",
                            "the message has no recipient to look up (use --to)")
         return
     if recipient.contact is None and claim.category != "claim.company_event":
-        if claim.category != "claim.identity":
+        if not only_if_contradicted:
             yield _finding(message, claim, "warning",
                            f"{recipient.email} is not in the CRM, so it cannot be verified")
         return
@@ -321,7 +327,7 @@ def _identity(claim: Claim, contact: Contact, account: Account | None) -> _Outco
                              for k in known):
             return _Outcome(False, f"the CRM has {contact.email} at '{known[0]}', not "
                                    f"'{company}'")
-    title = claim.specific("title")
+    title = claim.specific("title") or claim.specific("role")
     if title is not None and contact.title:
         if not _titles_agree(title, contact.title):
             return _Outcome(False, f"the CRM's title for {contact.email} is '{contact.title}', "
@@ -384,17 +390,55 @@ def _same_first_name(said: str, recorded: str) -> bool:
     return said in NICKNAMES.get(recorded, ()) or recorded in NICKNAMES.get(said, ())
 
 
+# The areas job titles and roles name, each with the words (and acronyms) that name it: "CFO",
+# "head of finance" and "Controller" are all finance.
+TITLE_AREAS = {
+    "finance": ("finance", "financial", "cfo", "accounting", "accountant", "controller",
+                "comptroller", "treasury", "treasurer", "fpa", "bookkeeping", "bookkeeper", "tax",
+                "audit", "payroll"),
+    "people": ("people", "hr", "human", "talent", "recruiting", "recruitment", "recruiter",
+               "hiring", "chro", "workforce", "personnel"),
+    "sales": ("sales", "revenue", "commercial", "cro", "partnerships", "partnership", "alliances",
+              "channel", "bizdev", "bd", "selling", "account"),
+    "marketing": ("marketing", "cmo", "brand", "growth", "demand", "content", "communications",
+                  "comms", "pr", "events", "event", "digital"),
+    "operations": ("operations", "ops", "coo", "operating", "logistics", "fleet", "fulfilment",
+                   "fulfillment", "warehouse", "warehousing", "supply", "transport",
+                   "transportation", "revops"),
+    "technology": ("technology", "technical", "engineering", "engineer", "cto", "cio", "it",
+                   "software", "infrastructure", "devops", "platform", "developer",
+                   "architecture"),
+    "data": ("data", "analytics", "bi", "insights", "cdo"),
+    "security": ("security", "ciso", "infosec", "cyber"),
+    "product": ("product", "cpo", "ux", "design"),
+    "procurement": ("procurement", "purchasing", "buying", "buyer", "sourcing", "vendor"),
+    "facilities": ("facilities", "estates", "property", "workplace", "premises", "maintenance"),
+    "legal": ("legal", "counsel", "attorney", "lawyer", "solicitor", "compliance", "risk", "gc"),
+    "customer": ("customer", "success", "support", "service", "cx", "experience"),
+    "medical": ("medical", "clinical", "nursing", "nurse", "physician", "doctor", "clinic"),
+    "education": ("admissions", "enrolment", "enrollment", "academic", "curriculum", "student",
+                  "dean", "registrar"),
+    "executive": ("ceo", "president", "md", "gm", "executive", "managing"),
+}
+_AREA_OF_WORD = {word: area for area, words in TITLE_AREAS.items() for word in words}
+
+
+def _title_areas(title: str) -> set[str]:
+    areas = set()
+    for word in _normal(title).replace("&", " ").split():
+        area = _AREA_OF_WORD.get(word) or _AREA_OF_WORD.get(word.rstrip("s"))
+        if area:
+            areas.add(area)
+    return areas
+
+
 def _titles_agree(said: str, recorded: str) -> bool:
-    """Titles agree when the function words they name overlap ("head of marketing" vs
-    "VP Marketing" agree; "head of marketing" vs "VP Sales" do not)."""
-    generic = {"head", "of", "vp", "vice", "president", "director", "chief", "manager", "lead",
-               "senior", "the", "for", "and", "svp", "evp", "avp", "global", "regional"}
-    said_words = set(_normal(said).split()) - generic
-    recorded_words = set(_normal(recorded).split()) - generic
-    if not said_words or not recorded_words:
-        return True
-    return bool(said_words & recorded_words) or any(
-        fuzz.ratio(a, b) >= 85 for a in said_words for b in recorded_words)
+    """Titles (or a role: "the talent team") agree unless both name areas and share none: "head
+    of marketing" and "VP Marketing" agree, "head of marketing" and "VP Sales" do not, and a
+    founder or a "decision-maker" names no area to disagree with."""
+    said_areas = _title_areas(said)
+    recorded_areas = _title_areas(recorded)
+    return not said_areas or not recorded_areas or bool(said_areas & recorded_areas)
 
 
 def _same_person(person: str, text: str) -> bool:
