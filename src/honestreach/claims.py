@@ -110,19 +110,31 @@ _COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pa
     ("ipo", r"\b(?:ipo|went[ \t]+public|going[ \t]+public|listing|listed)\b"),
     ("office", (r"\b(?:(?:new|second|third|first)[ \t]+(?:\w+[ \t]+)?(?:office|hq|headquarters|"
                r"hub|site|location)|office|offices|hq|headquarters)\b")),
-    ("opening", (r"\b(?:open\w*|new[ \t]+(?:[\w-]+[ \t]+){0,2}(?:property|hotel|store|shop|"
-                r"restaurant|plant|factory|facility|warehouse|clinic|branch|campus|studio|cent(?:er|re)|"
-                r"lab|depot|showroom))\b")),
+    ("opening", (r"\b(?:open\w*|new[ \t]+(?:[\w-]+[ \t]+){0,2}(?:property|propertie|hotel|store|"
+                r"shop|restaurant|plant|factory|facilit(?:y|ie)|warehouse|clinic|branch|campus|"
+                r"studio|cent(?:er|re)|lab|depot|showroom|wing|site|location|outlet)s?)\b")),
     ("launch", r"\b(?:launch\w*|(?<!press[ \t])release[sd]?|releasing|unveil\w*|debut\w*)\b"),
     ("expansion", r"\bexpan\w+\b"),
     ("funding", (r"\b(?:rais\w+|fund(?:ing|raise|raising)?|round|financing|investment|"
                 r"capital)\b")),
     ("partnership", r"\bpartner\w*\b"),
+    ("contract", r"\b(?:contracts?|tenders?|bids?)\b"),
     ("award", (r"\b(?:award\w*|won|winning|recogni[sz]ed|named[ \t]+(?:to|in|as|one[ \t]+of)|"
-              r"ranked)\b")),
-    ("hiring", r"\b(?:hiring|hires|headcount)\b"),
+              r"ranked|certif\w*|accredit\w*|clearance|approval|b[ \t-]?corp)\b")),
+    ("leadership", (r"\b(?:ceo|cfo|cto|coo|cmo|cro|chief|president|chair\w*|leadership|"
+                   r"appoint\w*|changes?[ \t]+at[ \t]+the[ \t]+top|new[ \t]+(?:head|director|md|"
+                   r"managing[ \t]+director|board|management))\b")),
+    ("hiring", (r"\b(?:hiring|hires|headcount|recruit\w*|open[ \t]+roles|vacanc\w+|"
+               r"job[ \t]+(?:ads?|adverts?|postings?|listings?|openings?))\b")),
+    ("restructuring", (r"\b(?:layoffs?|lay[ \t-]offs?|laid[ \t]+off|redundanc\w+|restructur\w+|"
+                      r"reorg\w*|downsiz\w+|job[ \t]+cuts|cutbacks)\b")),
     ("rebrand", r"\brebrand\w*\b"),
     ("deal", r"\bdeal\b"),
+    ("milestone", (r"\b(?:anniversary|centenary|years[ \t]+in[ \t]+business|milestone|record|"
+                  r"passed|crossed|reached|topped|surpassed)\b")),
+    ("incident", (r"\b(?:recall|outage|breach|fire|flood|lawsuit|strike|incident|attack|hack|"
+                 r"closures?|bankruptcy|insolvency)\b")),
+    ("switch", r"\b(?:switch\w*|migrat\w*|implement\w*|adopt\w*|replac\w*|erp|crm)\b"),
 ]]
 _ACQUIRER = regex.compile(
     rf"(?i:\b(?:acquired|bought|purchased|taken[ \t]+over)[ \t]+by|\bjoining|\bacquisition[ \t]+"
@@ -143,11 +155,13 @@ _EVENT_NAME = regex.compile(
     rf"|(?i:\bthe)[ \t]+(?P<deal>{_PERSON})[ \t]+(?i:deal|merger|acquisition|partnership)\b")
 
 _STAGE_WORDS = (
-    ("former_customer", (r"\b(?:former|ex-|past|previous|lapsed|used[ \t]+to|ended|expired|"
-                         r"cancel+ed|cancel+ing|churn\w*|left|welcome[ \t]+back|you[ \t]+back|"
-                         r"no[ \t]+longer|ran[ \t]+out|came[ \t]+to[ \t]+an[ \t]+end|"
-                         r"renew(?:ed|al)?[ \t]+(?:fell|didn))")),
-    ("partner", r"\b(?:partner\w*|reseller\w*|affiliate\w*|alliance)\b"),
+    ("former_customer", (r"\b(?:former|ex-|(?:past|previous)[ \t]+(?:[\w-]+[ \t]+)?(?:customer|"
+                         r"client|member|user|subscriber|patron|donor)|lapsed|used[ \t]+to|ended|"
+                         r"expired|cancel+ed|cancel+ing|churn\w*|left|welcome[ \t]+back|"
+                         r"you[ \t]+back|missed|no[ \t]+longer|ran[ \t]+out|"
+                         r"came[ \t]+to[ \t]+an[ \t]+end|renew(?:ed|al)?[ \t]+(?:fell|didn))")),
+    ("partner", (r"\b(?:partner\w*|reseller\w*|affiliate\w*|alliance|stockists?|distributors?|"
+                r"dealers?|franchisees?|suppliers?)\b")),
 )
 _PRODUCT_BEFORE = regex.compile(
     rf"(?P<name>{_PERSON})[ \t]+(?i:customers?|clients?|users?|partners?|members?|subscribers?|"
@@ -205,10 +219,20 @@ _CONTENT_KINDS = [
                   r"template|toolkit|benchmark|study|teardown|survey|index)s?[ \t]+(?:that[ \t]+)?"
                   r"you[ \t]+(?:\w+[ \t]+)?requested|requested[ \t]+(?:a|the|our)[ \t]+"
                   r"(?:copy|guide|report|e-?book)|request(?:ing)?[ \t]+(?:a|the|our)[ \t]+"
-                  r"(?:copy|guide|report|e-?book)|accessed|accessing|\bread(?:ing)?\b")),
+                  r"(?:copy|guide|report|e-?book)|accessed|accessing|\bread(?:ing)?\b|"
+                  # the material itself: "hope the workbook was useful"
+                  r"\b(?:guide|report|playbook|e-?book|whitepaper|white[ \t]+paper|checklist|"
+                  r"template|toolkit|kit|benchmark|study|teardown|index|calculator|workbook|"
+                  r"worksheet|cheat[ \t-]?sheet|handbook|brochure|catalog(?:ue)?|infographic|"
+                  r"datasheet|pdf|sample|swatch)e?s?\b")),
     ("signup", (r"sign(?:ing|ed)?[ \t]*up|subscri|opt(?:ing|ed)?[ \t]*in|interest|inquir|enquir|"
                r"request|fill|submit|joining[ \t]+(?:our|the)[ \t]+(?:list|newsletter|"
-               r"community)")),
+               r"community)|ask(?:ed|ing)?[ \t]+for|\bentr(?:y|ies|ered|ering)\b|enter(?:ed|ing)?|"
+               r"shar(?:e|ed|ing)|repost|retweet|reshar|"
+               # what a reader signs up to: "thanks for taking our survey"
+               r"\b(?:survey|quiz|poll|questionnaire|newsletter|digest|beta|trial|draw|giveaway|"
+               r"competition|contest|sweepstakes|raffle|course|lesson|module|programme|program|"
+               r"community|early[ \t-]access|list|appeal|challenge)s?\b")),
     ("webinar", (r"webinar|web[ \t]+seminar|livestream|live[ \t]+stream|online|virtual|"
                 r"sit(?:ting)?[ \t]+in|sat[ \t]+in|tun(?:e|ed|ing)[ \t]+in|watch|dial|"
                 r"on[ \t]+demand|masterclass|recording")),
@@ -485,7 +509,9 @@ def _content_title(sentence: str, start: int, end: int, run: regex.Pattern[str])
     if quoted:
         best = min(quoted, key=lambda m: (m.start() < end, abs(m.start() - end)))
         return best.group(1).strip().strip(".,;:!?") or None
-    return (_title_after(sentence[end:], run) or _title_inside(sentence[start:end], run)
+    # A title inside the match comes first: the rules' matches run on to the event's name
+    # ("thanks for coming to the Forecasting Forum in Austin").
+    return (_title_inside(sentence[start:end], run) or _title_after(sentence[end:], run)
             or _title_before(sentence[:start], run))
 
 

@@ -48,8 +48,15 @@ COMPANY_EVENT_WORDS = {
     "launch": ("launch", "release", "open"), "expan": ("expan", "office", "opening"),
     "rais": ("series", "seed", "round", "funding", "raise"),
     "fund": ("series", "seed", "round", "funding"), "ipo": ("ipo", "listing"),
-    "hiring": ("hiring", "hire"), "partnership": ("partner",), "award": ("award",),
-    "rebrand": ("rebrand", "brand"),
+    "hiring": ("hiring", "hire", "recruit", "headcount"), "partnership": ("partner",),
+    "award": ("award", "certif", "accredit", "clearance", "approv", "recogni", "ranked", "named"),
+    "rebrand": ("rebrand", "brand"), "contract": ("contract", "tender", "bid", "won"),
+    "leadership": ("ceo", "cfo", "cto", "coo", "chief", "president", "chair", "appoint",
+                   "leadership", "joins", "new head"),
+    "restructuring": ("restructur", "layoff", "lay-off", "redundan", "reorg", "downsiz", "cuts"),
+    "milestone": ("anniversary", "milestone", "record", "years"),
+    "incident": ("recall", "outage", "breach", "fire", "flood", "lawsuit", "strike", "incident"),
+    "switch": ("switch", "migrat", "implement", "go-live", "go live"),
 }
 NICKNAMES = {
     "robert": {"bob", "rob", "robbie", "bobby"}, "elizabeth": {"liz", "beth", "lizzie", "eliza"},
