@@ -117,13 +117,13 @@ _COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pa
     ("expansion", r"\bexpan\w+\b"),
     ("funding", (r"\b(?:rais\w+|fund(?:ing|raise|raising)?|round|financing|investment|"
                 r"capital)\b")),
+    ("leadership", (r"\b(?:ceo|cfo|cto|coo|cmo|cro|chief|president|chair\w*|leadership|"
+                   r"appoint\w*|changes?[ \t]+at[ \t]+the[ \t]+top|new[ \t]+(?:head|director|md|"
+                   r"managing[ \t]+director|board|management))\b")),
     ("partnership", r"\bpartner\w*\b"),
     ("contract", r"\b(?:contracts?|tenders?|bids?)\b"),
     ("award", (r"\b(?:award\w*|won|winning|recogni[sz]ed|named[ \t]+(?:to|in|as|one[ \t]+of)|"
               r"ranked|certif\w*|accredit\w*|clearance|approval|b[ \t-]?corp)\b")),
-    ("leadership", (r"\b(?:ceo|cfo|cto|coo|cmo|cro|chief|president|chair\w*|leadership|"
-                   r"appoint\w*|changes?[ \t]+at[ \t]+the[ \t]+top|new[ \t]+(?:head|director|md|"
-                   r"managing[ \t]+director|board|management))\b")),
     ("hiring", (r"\b(?:hiring|hires|headcount|recruit\w*|open[ \t]+roles|vacanc\w+|"
                r"job[ \t]+(?:ads?|adverts?|postings?|listings?|openings?))\b")),
     ("restructuring", (r"\b(?:layoffs?|lay[ \t-]offs?|laid[ \t]+off|redundanc\w+|restructur\w+|"

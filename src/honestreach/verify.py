@@ -154,7 +154,8 @@ def verify_message(
     several = len(recipients) > 1
     for recipient in recipients:
         suffix = f" (recipient {recipient.email})" if several else ""
-        for claim in [*claims, *identity_claims_for(message, recipient, crm)]:
+        for claim in [*claims, *_not_said_twice(identity_claims_for(message, recipient, crm),
+                                                claims)]:
             for finding in _verify_claim(message, claim, recipient, crm, today, show_verified):
                 result.findings.append(replace(
                     finding, message=finding.message + suffix,
@@ -353,6 +354,15 @@ def identity_claims_for(message: Message, recipient: Recipient, crm: CRM | None)
                                 recipient.account.company if recipient.account else None) if n}
     claims.extend(_other_company_mentions(message, crm, own))
     return claims
+
+
+def _not_said_twice(crm_claims: list[Claim], claims: Sequence[Claim]) -> list[Claim]:
+    """The CRM stage's identity claims, less those inside an identity claim the rules found
+    ("As VP Marketing at Kaltwerk, you": one claim, not two)."""
+    found = [c for c in claims if c.category == "claim.identity"]
+    return [c for c in crm_claims
+            if not any(f.field == c.field and f.start <= c.start and c.end <= f.end
+                       for f in found)]
 
 
 _YOUR_CONTEXT = re.compile(
