@@ -4,7 +4,7 @@ Claim rules (category ``claim.*``, under ``rules/claims/``) find the claim itsel
 patterns; this module reads its specifics from the sentence around the match, which is what the
 verify stage compares with the CRM. The time a claim states ("last week", "in March") is not a
 specific: the verify stage reads it with ``timeexpr.find_time(claim.sentence, message_date)``.
-Identity claims (the greeting's name, a title) need no pattern and are read here too.
+The greeting's name needs no pattern and is read here too (``identity_claims``).
 
 Specifics by category (``Claim.specifics`` keys; each appears at most once, and is absent when
 the sentence does not say it):
@@ -33,9 +33,11 @@ claim.content         kind       ``download``, ``webinar``, ``event``, ``registr
                                  "Supply Chain Ops Forum Toronto 2026"
 claim.company_event   round      a funding round: "Series B", "Seed", "Pre-Seed", "IPO"
                       event      what happened, when no round is named: ``acquisition``,
-                                 ``merger``, ``office``, ``opening``, ``launch``,
-                                 ``expansion``, ``funding``, ``ipo``, ``partnership``,
-                                 ``award``, ``hiring``, ``rebrand``, ``deal``
+                                 ``merger``, ``ipo``, ``office``, ``opening``, ``launch``,
+                                 ``expansion``, ``funding``, ``leadership``,
+                                 ``partnership``, ``contract``, ``award``, ``hiring``,
+                                 ``restructuring``, ``rebrand``, ``deal``, ``milestone``,
+                                 ``incident``, ``switch``
                       acquirer   who buys: "Helvion Group" ("acquired by Helvion Group")
                       target     what is bought: "Tri-County Carriers" ("acquisition of ...")
                       location   where: "Austin" ("a new office in Austin", "the Austin office")
@@ -43,7 +45,13 @@ claim.company_event   round      a funding round: "Series B", "Seed", "Pre-Seed"
                                  Riverside" ("opening ..."), "Emberfall" ("the launch of ...")
 claim.thread          kind       ``reply`` or ``forward``
                       topic      the subject after "Re:"/"Fwd:", or "about ..." in the body
-claim.identity        name, title, company (see ``identity_claims``)
+claim.identity        title      the title the sentence gives the reader: "head of finance",
+                                 "CFO", "VP of Engineering" ("As head of finance at X, you")
+                      role       what it says they run, when no title is named: "talent
+                                 team", "admissions" ("you lead the talent team")
+                      company    where it places them: "Harrowgate" ("at Harrowgate",
+                                 "Harrowgate's head of marketing", "CEO of Tallis Freight")
+                      name       the greeting's name (``identity_claims``, CRM stage only)
 ===================== ========== ==========================================================
 
 Names are read as runs of capitalised words (with connectors such as "of", "the" and, in
