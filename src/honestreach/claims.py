@@ -130,9 +130,10 @@ _COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pa
                    r"managing[ \t]+director|board|management))\b")),
     ("partnership", r"\bpartner\w*\b"),
     ("contract", r"\b(?:contracts?|tenders?|bids?)\b"),
-    ("award", (r"\b(?:award\w*|won|winning|recogni[sz]ed|named[ \t]+(?:to|in|as|one[ \t]+of)|"
+    ("award", (r"\b(?:award\w*|won(?!['’]t)|winning|recogni[sz]ed|named[ \t]+(?:to|in|as|one[ \t]+of)|"
               r"ranked|certif\w*|accredit\w*|clearance|approval|b[ \t-]?corp)\b")),
     ("hiring", (r"\b(?:hiring|hires|headcount|recruit\w*|open[ \t]+roles|vacanc\w+|"
+               r"(?:scal|grow)\w*[ \t]+(?:\w+[ \t]+){0,2}(?:team|headcount|workforce)|"
                r"job[ \t]+(?:ads?|adverts?|postings?|listings?|openings?))\b")),
     ("restructuring", (r"\b(?:layoffs?|lay[ \t-]offs?|laid[ \t]+off|redundanc\w+|restructur\w+|"
                       r"reorg\w*|downsiz\w+|job[ \t]+cuts|cutbacks)\b")),
@@ -144,6 +145,7 @@ _COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pa
                  r"closures?|bankruptcy|insolvency)\b")),
     ("switch", r"\b(?:switch\w*|migrat\w*|implement\w*|adopt\w*|replac\w*|erp|crm)\b"),
 ]]
+_CLAUSE_END = regex.compile(r"[,;:!?.—–]|\b(?:so|but|which|because)\b")
 _ACQUIRER = regex.compile(
     rf"(?i:\b(?:acquired|bought|purchased|taken[ \t]+over)[ \t]+by|\bjoining|\bacquisition[ \t]+"
     rf"by)[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
@@ -570,7 +572,10 @@ def _company_event(sentence: str, start: int, end: int) -> list[tuple[str, str]]
     if round_match:
         found.append(("round", _round_name(round_match.group("round"))))
     else:
-        event = _company_event_word(scope)
+        # What happened is said in the match and the rest of its clause ("Saw the news about
+        # Papercrane opening a new office"), not in a later clause ("..., so we won't wait").
+        event = _company_event_word(
+            sentence[start:end] + _CLAUSE_END.split(sentence[end:], maxsplit=1)[0])
         if event:
             found.append(("event", event))
     for key, pattern in (("acquirer", _ACQUIRER), ("target", _TARGET)):
