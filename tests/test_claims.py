@@ -17,8 +17,7 @@ from honestreach.timeexpr import find_time
 
 RULESET = load_rules()
 ENGINE = Engine(RULESET.rules)
-CLAIM_RULES = [r for r in RULESET.rules if r.finds_claims and not r.check
-               and r.category != "claim.identity"]
+CLAIM_RULES = [r for r in RULESET.rules if r.finds_claims and not r.check and not r.stage]
 # Wednesday 18 March 2026: the date every message below is resolved against.
 TODAY = date(2026, 3, 18)
 
@@ -223,7 +222,7 @@ def test_every_claim_category_has_rules_under_rules_claims() -> None:
     categories = {r.category for r in CLAIM_RULES}
     assert categories == {"claim.meeting", "claim.conversation", "claim.referral",
                           "claim.relationship", "claim.content", "claim.company_event",
-                          "claim.thread"}
+                          "claim.thread", "claim.identity"}
     for rule in CLAIM_RULES:
         assert Path(rule.path).parent.name == "claims"
         assert rule.severity == "warning"
@@ -234,3 +233,96 @@ def test_every_claim_regex_has_keywords() -> None:
         for pattern in rule.patterns:
             if isinstance(pattern, RegexPattern):
                 assert pattern.keywords, rule.id
+
+
+# --- relationship, content and company events: more ways of saying them ---------------------
+
+@pytest.mark.parametrize(("body", "category", "specifics"), [
+    ("Being one of our charter stockists, your shop gets the autumn range first.",
+     "claim.relationship", {"stage": "partner"}),
+    ("You've holidayed with us every summer since 2019.", "claim.relationship",
+     {"stage": "customer"}),
+    ("Since your surgery already books through our app, reminders are one click away.",
+     "claim.relationship", {"stage": "customer"}),
+    ("We've missed having you at the Saturday markets.", "claim.relationship",
+     {"stage": "former_customer"}),
+    ("Hope the kiln-drying checklist proved useful.", "claim.content", {"kind": "download"}),
+    ("Thanks heaps for entering our spring giveaway.", "claim.content", {"kind": "signup"}),
+    ("Lovely that you could make it to the Harbour Lights open evening.", "claim.content",
+     {"kind": "event", "event": "Harbour Lights"}),
+    ("So you're on the waitlist for the Leith tasting.", "claim.content",
+     {"kind": "registration"}),
+    ("Hats off to you and the team on the Port Talbot contract.", "claim.company_event",
+     {"event": "contract"}),
+    ("Heard your practice has appointed a new managing partner.", "claim.company_event",
+     {"event": "leadership"}),
+    ("Sorry to read about the flood at your Hull depot.", "claim.company_event",
+     {"event": "incident"}),
+    ("With your recent redundancies, I imagine the team is stretched.", "claim.company_event",
+     {"event": "restructuring"}),
+])
+def test_more_fact_claims_and_their_specifics(body: str, category: str, specifics: dict) -> None:
+    found = [c for c in claims(body) if c.category == category]
+    assert len(found) == 1, [(c.rule, c.text) for c in claims(body)]
+    for key, value in specifics.items():
+        assert found[0].specific(key) == value, (key, found[0].specifics)
+
+
+@pytest.mark.parametrize("body", [
+    "As a new member, you'd get the welcome box.",
+    "Once you've registered, the joining link arrives by email.",
+    "You received this because you are subscribed to our list.",
+    "I hope you enjoy the guide; it's attached.",
+    "We raised our Series A in May and are hiring engineers.",
+    "Congratulations to our own crew on the safety award.",
+    "I read your article on warehouse layoffs.",
+    "Plan your launch with our checklist.",
+])
+def test_sender_news_offers_and_generic_statements_are_not_fact_claims(body: str) -> None:
+    assert claims(body) == []
+
+
+# --- identity claims in prose ----------------------------------------------------------------
+
+def identity(body: str) -> list[Claim]:
+    result = ENGINE.check(message_from_text(body))
+    assert not result.errors
+    return [c for c in result.claims if c.category == "claim.identity"]
+
+
+@pytest.mark.parametrize(("body", "specifics"), [
+    ("As head of finance at Harrowgate Foods, you know the month-end crunch.",
+     {"title": "head of finance", "company": "Harrowgate Foods"}),
+    ("As Lindenmill's finance director, you have seen the cost trend.",
+     {"title": "finance director", "company": "Lindenmill"}),
+    ("As Chief Operating Officer of Tidewell Group you will recognise this.",
+     {"title": "Chief Operating Officer", "company": "Tidewell Group"}),
+    ("As VP of Engineering, would you be the one to sign off?",
+     {"title": "VP of Engineering"}),
+    ("Given your role as COO, the audit checklist seemed worth sending.", {"title": "COO"}),
+    ("You run the people team at Quarry Lane, right?",
+     {"role": "people team", "company": "Quarry Lane"}),
+    ("I know you oversee admissions for the whole federation.", {"role": "admissions"}),
+    ("As the person who looks after fleet maintenance, you'll want this.",
+     {"role": "fleet maintenance"}),
+    ("You're clearly the decision-maker for tooling.", {"title": "decision-maker"}),
+])
+def test_identity_claims_in_prose_and_their_specifics(body: str, specifics: dict) -> None:
+    (claim,) = identity(body)
+    assert dict(claim.specifics) == specifics
+
+
+@pytest.mark.parametrize("body", [
+    "As the founder of Tallwater, I've seen this problem for years.",
+    "As a former CFO myself, I know the pain.",
+    "As marketers, we know how crowded inboxes are.",
+    "CFOs in manufacturing tell us cash visibility is their top worry.",
+    "Whoever looks after facilities may find this useful.",
+    "Are you the head of finance?",
+    "Do you lead the data team?",
+    "If you manage a team, feedback matters.",
+    "You manage payroll in minutes with Ledgerline.",
+    "What's your role in choosing software?",
+])
+def test_not_an_identity_claim(body: str) -> None:
+    assert identity(body) == []

@@ -205,6 +205,50 @@ def test_another_crm_company_named_as_theirs(crm):
     assert "'Harbourline Shipping', not 'Kaltwerk'" in finding.message
 
 
+def _identity_findings(crm, body: str, to: str | None):
+    """Identity findings for a draft whose claims the real rules find."""
+    from honestreach.engine import Engine
+    from honestreach.rules import load_rules
+
+    rules = load_rules()
+    message = _with_to(body, to, "Hello") if to else message_from_text(body)
+    claims = Engine(rules.rules, rules.vocabulary).check(message).claims
+    return [f for f in verify_message(message, claims, crm, TODAY, rules=RULES).findings
+            if f.category == "claim.identity"]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # Robert is VP Marketing at Harbourline Shipping.
+    ("Hi Robert,\nAs head of marketing at Harbourline, you know the peak-season squeeze.\n", None),
+    ("Hi Robert,\nAs CMO, you'll want the campaign numbers.\n", None),
+    ("Hi Robert,\nYou lead the brand team, so this is for you.\n", None),
+    ("Hi Robert,\nAs head of finance, you know the month-end crunch.\n",
+     "the CRM's title for robert.lang@harbourline.example.com is 'VP Marketing', not "
+     "'head of finance'"),
+    ("Hi Robert,\nI know you oversee procurement, so here's our supplier audit.\n",
+     "not 'procurement'"),
+    ("Hi Robert,\nAs VP Marketing at Kaltwerk, you'll like this.\n",
+     "at 'Harbourline Shipping', not 'Kaltwerk'"),
+])
+def test_titles_and_roles_in_prose_are_checked_against_the_contact(crm, body, expected):
+    found = _identity_findings(crm, body, ROBERT)
+    if expected is None:
+        assert found == []
+    else:
+        (finding,) = found
+        assert finding.severity == "error" and expected in finding.message
+
+
+def test_identity_claims_in_prose_are_unverified_without_a_crm_or_a_known_contact(crm):
+    body = "Hi Robert,\nAs head of finance, you know the month-end crunch.\n"
+    (no_crm,) = _identity_findings(None, body, ROBERT)
+    assert no_crm.severity == "info" and "unverified: pass --crm" in no_crm.message
+    (unknown,) = _identity_findings(crm, body, "someone@elsewhere.example.com")
+    assert unknown.severity == "warning" and "is not in the CRM" in unknown.message
+    # The greeting's name is only reported when the CRM contradicts it.
+    assert _identity_findings(None, "Hi Jessica,\nA short note.\n", ROBERT) == []
+
+
 @pytest.mark.parametrize(("address", "reason"), [
     ("olga.ivers@sunmesa.example.com", "opted out"),
     ("pete.nash@sunmesa.example.com", "do-not-contact"),

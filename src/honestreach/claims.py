@@ -4,7 +4,7 @@ Claim rules (category ``claim.*``, under ``rules/claims/``) find the claim itsel
 patterns; this module reads its specifics from the sentence around the match, which is what the
 verify stage compares with the CRM. The time a claim states ("last week", "in March") is not a
 specific: the verify stage reads it with ``timeexpr.find_time(claim.sentence, message_date)``.
-Identity claims (the greeting's name, a title) need no pattern and are read here too.
+The greeting's name needs no pattern and is read here too (``identity_claims``).
 
 Specifics by category (``Claim.specifics`` keys; each appears at most once, and is absent when
 the sentence does not say it):
@@ -33,9 +33,11 @@ claim.content         kind       ``download``, ``webinar``, ``event``, ``registr
                                  "Supply Chain Ops Forum Toronto 2026"
 claim.company_event   round      a funding round: "Series B", "Seed", "Pre-Seed", "IPO"
                       event      what happened, when no round is named: ``acquisition``,
-                                 ``merger``, ``office``, ``opening``, ``launch``,
-                                 ``expansion``, ``funding``, ``ipo``, ``partnership``,
-                                 ``award``, ``hiring``, ``rebrand``, ``deal``
+                                 ``merger``, ``ipo``, ``office``, ``opening``, ``launch``,
+                                 ``expansion``, ``funding``, ``leadership``,
+                                 ``partnership``, ``contract``, ``award``, ``hiring``,
+                                 ``restructuring``, ``rebrand``, ``deal``, ``milestone``,
+                                 ``incident``, ``switch``
                       acquirer   who buys: "Helvion Group" ("acquired by Helvion Group")
                       target     what is bought: "Tri-County Carriers" ("acquisition of ...")
                       location   where: "Austin" ("a new office in Austin", "the Austin office")
@@ -43,7 +45,13 @@ claim.company_event   round      a funding round: "Series B", "Seed", "Pre-Seed"
                                  Riverside" ("opening ..."), "Emberfall" ("the launch of ...")
 claim.thread          kind       ``reply`` or ``forward``
                       topic      the subject after "Re:"/"Fwd:", or "about ..." in the body
-claim.identity        name, title, company (see ``identity_claims``)
+claim.identity        title      the title the sentence gives the reader: "head of finance",
+                                 "CFO", "VP of Engineering" ("As head of finance at X, you")
+                      role       what it says they run, when no title is named: "talent
+                                 team", "admissions" ("you lead the talent team")
+                      company    where it places them: "Harrowgate" ("at Harrowgate",
+                                 "Harrowgate's head of marketing", "CEO of Tallis Freight")
+                      name       the greeting's name (``identity_claims``, CRM stage only)
 ===================== ========== ==========================================================
 
 Names are read as runs of capitalised words (with connectors such as "of", "the" and, in
@@ -110,20 +118,34 @@ _COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pa
     ("ipo", r"\b(?:ipo|went[ \t]+public|going[ \t]+public|listing|listed)\b"),
     ("office", (r"\b(?:(?:new|second|third|first)[ \t]+(?:\w+[ \t]+)?(?:office|hq|headquarters|"
                r"hub|site|location)|office|offices|hq|headquarters)\b")),
-    ("opening", (r"\b(?:open\w*|new[ \t]+(?:[\w-]+[ \t]+){0,2}(?:property|hotel|store|shop|"
-                r"restaurant|plant|factory|facility|warehouse|clinic|branch|campus|studio|cent(?:er|re)|"
-                r"lab|depot|showroom))\b")),
+    ("opening", (r"\b(?:open\w*|new[ \t]+(?:[\w-]+[ \t]+){0,2}(?:property|propertie|hotel|store|"
+                r"shop|restaurant|plant|factory|facilit(?:y|ie)|warehouse|clinic|branch|campus|"
+                r"studio|cent(?:er|re)|lab|depot|showroom|wing|site|location|outlet)s?)\b")),
     ("launch", r"\b(?:launch\w*|(?<!press[ \t])release[sd]?|releasing|unveil\w*|debut\w*)\b"),
     ("expansion", r"\bexpan\w+\b"),
     ("funding", (r"\b(?:rais\w+|fund(?:ing|raise|raising)?|round|financing|investment|"
                 r"capital)\b")),
+    ("leadership", (r"\b(?:ceo|cfo|cto|coo|cmo|cro|chief|president|chair\w*|leadership|"
+                   r"appoint\w*|changes?[ \t]+at[ \t]+the[ \t]+top|new[ \t]+(?:head|director|md|"
+                   r"managing[ \t]+director|board|management))\b")),
     ("partnership", r"\bpartner\w*\b"),
-    ("award", (r"\b(?:award\w*|won|winning|recogni[sz]ed|named[ \t]+(?:to|in|as|one[ \t]+of)|"
-              r"ranked)\b")),
-    ("hiring", r"\b(?:hiring|hires|headcount)\b"),
+    ("contract", r"\b(?:contracts?|tenders?|bids?)\b"),
+    ("award", (r"\b(?:award\w*|won(?!['’]t)|winning|recogni[sz]ed|named[ \t]+(?:to|in|as|one[ \t]+of)|"
+              r"ranked|certif\w*|accredit\w*|clearance|approval|b[ \t-]?corp)\b")),
+    ("hiring", (r"\b(?:hiring|hires|headcount|recruit\w*|open[ \t]+roles|vacanc\w+|"
+               r"(?:scal|grow)\w*[ \t]+(?:\w+[ \t]+){0,2}(?:team|headcount|workforce)|"
+               r"job[ \t]+(?:ads?|adverts?|postings?|listings?|openings?))\b")),
+    ("restructuring", (r"\b(?:layoffs?|lay[ \t-]offs?|laid[ \t]+off|redundanc\w+|restructur\w+|"
+                      r"reorg\w*|downsiz\w+|job[ \t]+cuts|cutbacks)\b")),
     ("rebrand", r"\brebrand\w*\b"),
     ("deal", r"\bdeal\b"),
+    ("milestone", (r"\b(?:anniversary|centenary|years[ \t]+in[ \t]+business|milestone|record|"
+                  r"passed|crossed|reached|topped|surpassed)\b")),
+    ("incident", (r"\b(?:recall|outage|breach|fire|flood|lawsuit|strike|incident|attack|hack|"
+                 r"closures?|bankruptcy|insolvency)\b")),
+    ("switch", r"\b(?:switch\w*|migrat\w*|implement\w*|adopt\w*|replac\w*|erp|crm)\b"),
 ]]
+_CLAUSE_END = regex.compile(r"[,;:!?.—–]|\b(?:so|but|which|because)\b")
 _ACQUIRER = regex.compile(
     rf"(?i:\b(?:acquired|bought|purchased|taken[ \t]+over)[ \t]+by|\bjoining|\bacquisition[ \t]+"
     rf"by)[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
@@ -143,11 +165,13 @@ _EVENT_NAME = regex.compile(
     rf"|(?i:\bthe)[ \t]+(?P<deal>{_PERSON})[ \t]+(?i:deal|merger|acquisition|partnership)\b")
 
 _STAGE_WORDS = (
-    ("former_customer", (r"\b(?:former|ex-|past|previous|lapsed|used[ \t]+to|ended|expired|"
-                         r"cancel+ed|cancel+ing|churn\w*|left|welcome[ \t]+back|you[ \t]+back|"
-                         r"no[ \t]+longer|ran[ \t]+out|came[ \t]+to[ \t]+an[ \t]+end|"
-                         r"renew(?:ed|al)?[ \t]+(?:fell|didn))")),
-    ("partner", r"\b(?:partner\w*|reseller\w*|affiliate\w*|alliance)\b"),
+    ("former_customer", (r"\b(?:former|ex-|(?:past|previous)[ \t]+(?:[\w-]+[ \t]+)?(?:customer|"
+                         r"client|member|user|subscriber|patron|donor)|lapsed|used[ \t]+to|ended|"
+                         r"expired|cancel+ed|cancel+ing|churn\w*|left|welcome[ \t]+back|"
+                         r"you[ \t]+back|missed|no[ \t]+longer|ran[ \t]+out|"
+                         r"came[ \t]+to[ \t]+an[ \t]+end|renew(?:ed|al)?[ \t]+(?:fell|didn))")),
+    ("partner", (r"\b(?:partner\w*|reseller\w*|affiliate\w*|alliance|stockists?|distributors?|"
+                r"dealers?|franchisees?|suppliers?)\b")),
 )
 _PRODUCT_BEFORE = regex.compile(
     rf"(?P<name>{_PERSON})[ \t]+(?i:customers?|clients?|users?|partners?|members?|subscribers?|"
@@ -205,10 +229,20 @@ _CONTENT_KINDS = [
                   r"template|toolkit|benchmark|study|teardown|survey|index)s?[ \t]+(?:that[ \t]+)?"
                   r"you[ \t]+(?:\w+[ \t]+)?requested|requested[ \t]+(?:a|the|our)[ \t]+"
                   r"(?:copy|guide|report|e-?book)|request(?:ing)?[ \t]+(?:a|the|our)[ \t]+"
-                  r"(?:copy|guide|report|e-?book)|accessed|accessing|\bread(?:ing)?\b")),
+                  r"(?:copy|guide|report|e-?book)|accessed|accessing|\bread(?:ing)?\b|"
+                  # the material itself: "hope the workbook was useful"
+                  r"\b(?:guide|report|playbook|e-?book|whitepaper|white[ \t]+paper|checklist|"
+                  r"template|toolkit|kit|benchmark|study|teardown|index|calculator|workbook|"
+                  r"worksheet|cheat[ \t-]?sheet|handbook|brochure|catalog(?:ue)?|infographic|"
+                  r"datasheet|pdf|sample|swatch)e?s?\b")),
     ("signup", (r"sign(?:ing|ed)?[ \t]*up|subscri|opt(?:ing|ed)?[ \t]*in|interest|inquir|enquir|"
                r"request|fill|submit|joining[ \t]+(?:our|the)[ \t]+(?:list|newsletter|"
-               r"community)")),
+               r"community)|ask(?:ed|ing)?[ \t]+for|\bentr(?:y|ies|ered|ering)\b|enter(?:ed|ing)?|"
+               r"shar(?:e|ed|ing)|repost|retweet|reshar|"
+               # what a reader signs up to: "thanks for taking our survey"
+               r"\b(?:survey|quiz|poll|questionnaire|newsletter|digest|beta|trial|draw|giveaway|"
+               r"competition|contest|sweepstakes|raffle|course|lesson|module|programme|program|"
+               r"community|early[ \t-]access|list|appeal|challenge)s?\b")),
     ("webinar", (r"webinar|web[ \t]+seminar|livestream|live[ \t]+stream|online|virtual|"
                 r"sit(?:ting)?[ \t]+in|sat[ \t]+in|tun(?:e|ed|ing)[ \t]+in|watch|dial|"
                 r"on[ \t]+demand|masterclass|recording")),
@@ -238,12 +272,6 @@ _TIME_WORDS = {name.capitalize() for name in list(MONTHS) + list(WEEKDAYS)} | {
 _GREETING = re.compile(
     r"\A\s*(?:hi|hello|hey|dear|hallo|hola|bonjour|ciao|good (?:morning|afternoon|evening))"
     r"[ \t]+(?P<name>[A-Z][\w'’-]+)(?=[ \t]*[,!:.\n])", re.IGNORECASE)
-_TITLE = re.compile(
-    r"\b(?:[Aa]s|[Ii]n your role as|[Bb]eing)[ \t]+(?:(?:the|a|an)[ \t]+)?"
-    r"(?:(?P<company>[A-Z][\w&.-]*(?:[ \t]+[A-Z][\w&.-]*)?)['’]s[ \t]+)?"
-    r"(?P<title>(?:head|vp|vice president|director|chief|manager|lead|cfo|ceo|cto|cmo|coo|cro|"
-    r"founder|co-founder|president|owner|partner|principal|svp|evp|avp)"
-    r"(?:[ \t]+(?:of|for)[ \t]+[a-z][\w&-]*(?:[ \t]+[a-z][\w&-]*)?)?)\b")
 _NOT_NAMES = {name.capitalize() for name in list(MONTHS) + list(WEEKDAYS)} | {
     "I", "We", "You", "The", "Our", "Your", "My", "It", "This", "That", "Thanks", "Thank",
     "Hi", "Hello", "Dear", "Great", "Good", "Lovely", "So", "And", "But", "Also", "Since", "As",
@@ -491,7 +519,9 @@ def _content_title(sentence: str, start: int, end: int, run: regex.Pattern[str])
     if quoted:
         best = min(quoted, key=lambda m: (m.start() < end, abs(m.start() - end)))
         return best.group(1).strip().strip(".,;:!?") or None
-    return (_title_after(sentence[end:], run) or _title_inside(sentence[start:end], run)
+    # A title inside the match comes first: the rules' matches run on to the event's name
+    # ("thanks for coming to the Forecasting Forum in Austin").
+    return (_title_inside(sentence[start:end], run) or _title_after(sentence[end:], run)
             or _title_before(sentence[:start], run))
 
 
@@ -542,7 +572,10 @@ def _company_event(sentence: str, start: int, end: int) -> list[tuple[str, str]]
     if round_match:
         found.append(("round", _round_name(round_match.group("round"))))
     else:
-        event = _company_event_word(scope)
+        # What happened is said in the match and the rest of its clause ("Saw the news about
+        # Papercrane opening a new office"), not in a later clause ("..., so we won't wait").
+        event = _company_event_word(
+            sentence[start:end] + _CLAUSE_END.split(sentence[end:], maxsplit=1)[0])
         if event:
             found.append(("event", event))
     for key, pattern in (("acquirer", _ACQUIRER), ("target", _TARGET)):
@@ -609,6 +642,143 @@ def _thread(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
     return found
 
 
+# --- identity ------------------------------------------------------------------------------
+
+# Where a title starts: "as (the) CFO", "as Ironleaf's head of marketing", "your role as COO",
+# "you're clearly the decision-maker".
+_TITLE_CUE = regex.compile(
+    rf"(?i:\b(?:as|being|(?:role|position|capacity|job|title|remit|seat|post)[ \t]+as|"
+    rf"you(?:['’]re|[ \t]+are)(?:[ \t]+(?:clearly|obviously|now|currently|evidently|surely|"
+    rf"definitely|certainly|still|also|really))?))[ \t]+"
+    rf"(?:(?i:the|an?|our|their)[ \t]+)?(?:(?P<owner>{_PERSON})['’]s?[ \t]+)?")
+# Where a role starts: "you lead the talent team", "I know you oversee admissions", "the
+# person who runs procurement".
+_ROLE_VERBS = (
+    r"leads?|led|heads?(?:[ \t]+up)?|headed(?:[ \t]+up)?|oversees?|oversaw|directs?|runs?|ran|"
+    r"manages?|managed|handles?|supervises?|coordinates?|owns?|chairs?|steers?|spearheads?|"
+    r"looks?[ \t]+after|takes?[ \t]+care[ \t]+of|works?[ \t]+(?:in|on|at|for)|sits?[ \t]+on|"
+    r"signs?[ \t]+off(?:[ \t]+on)?")
+_ROLE_BEING = (
+    r"(?:in[ \t]+charge|responsible|accountable)[ \t]+(?:of|for)|(?:the[ \t]+)?(?:head|lead)"
+    r"[ \t]+(?:of|on|for)|at[ \t]+the[ \t]+helm[ \t]+of|on|part[ \t]+of")
+_ROLE_CUE = regex.compile(
+    rf"(?i)\b(?:you|who|that)(?:[ \t]+(?:currently|now|also|still))?"
+    rf"(?:(?:[ \t]+are|['’]re)[ \t]+(?:{_ROLE_BEING})|[ \t]+(?:{_ROLE_VERBS}))[ \t]+")
+# Words that end a title or a role: where it is held, the reader, the rest of the sentence.
+_ROLE_END = frozenset(
+    {"at", "with", "handling", "running", "leading", "managing", "overseeing", "responsible",
+     "heading", "looking", "covering", "who", "that", "you", "your", "you're", "youre", "i",
+     "we", "so", "and", "but", "which", "where", "from", "across", "over", "right", "then",
+     "would", "could", "can", "will", "do", "might", "should", "may", "must", "is", "are",
+     "here", "there", "now", "these", "this", "every", "each", "since", "because", "too"})
+# Words after "of", "for" or "in" that keep a title going ("head of people ops") rather than
+# name a company ("founder of Lumen Dental"). Case-insensitive.
+_DEPARTMENT_WORDS = frozenset(
+    {"engineering", "marketing", "sales", "finance", "financial", "operations", "ops", "product",
+     "people", "hr", "human", "resources", "talent", "procurement", "purchasing", "facilities",
+     "it", "security", "data", "analytics", "revenue", "growth", "partnerships", "admissions",
+     "legal", "compliance", "risk", "supply", "chain", "logistics", "fleet", "events",
+     "communications", "design", "content", "brand", "research", "training", "payroll",
+     "treasury", "tax", "accounts", "billing", "customer", "success", "support", "service",
+     "services", "quality", "production", "manufacturing", "maintenance", "estates",
+     "property", "nursing", "clinical", "pharmacy", "learning", "development", "fundraising",
+     "philanthropy", "merchandising", "buying", "digital", "infrastructure", "platform",
+     "strategy", "investor", "relations", "community", "membership", "enrolment",
+     "enrollment", "technology", "information", "business", "innovation", "transformation",
+     "sustainability", "safety", "health", "medical", "student", "affairs", "curriculum",
+     "academic", "experience", "demand", "generation", "channel", "alliances", "workplace",
+     "recruiting", "recruitment", "acquisition", "accounting", "insights", "commercial",
+     "global", "international", "regional", "north", "south", "east", "west", "emea", "apac",
+     "americas", "europe", "and", "&", "the", "officer", "executive"})
+_ROLE_DETERMINERS = frozenset({"the", "a", "an", "your", "their", "our", "whole", "entire",
+                               "new", "current"})
+# "As the person who runs procurement": the role is what the person does, not "person".
+_PERSON_WORDS = frozenset({"person", "one", "someone", "somebody", "individual", "man", "woman",
+                           "guy", "lady"})
+_WORD_OR_MARK = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’&+./\-]*|[,;:!?()—–]")
+_COMPANY_AT = regex.compile(rf"(?i:\b(?:at|of|with))[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
+
+
+def _identity(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
+    """The title ("head of finance", "CFO") or the role ("the talent team", "admissions")
+    the sentence gives the reader, and the company it places them at ("Halden Foods")."""
+    found: list[tuple[str, str]] = []
+    matched = sentence[start:end]
+    company = None
+    title = None
+    cue = _TITLE_CUE.search(sentence, start)
+    if cue and cue.start() < end:
+        title, company = _title_and_company(sentence[cue.end():])
+        if title and title.split()[-1].lower() in _PERSON_WORDS:
+            title = None
+        if cue.group("owner"):
+            owner = _clean_name(cue.group("owner"))
+            company = owner if owner and owner.split()[0] not in _TIME_WORDS else company
+    if title:
+        found.append(("title", title))
+    else:
+        role_cue = _ROLE_CUE.search(matched)
+        if role_cue:
+            role, company = _title_and_company(sentence[start + role_cue.end():],
+                                               keep_of=True)
+            if role:
+                found.append(("role", role))
+    if company is None:
+        after = _COMPANY_AT.search(sentence[start:end + 60].split(",")[0])
+        if after:
+            company = _company_name(after.group("name"))
+    if company:
+        found.append(("company", company))
+    return found
+
+
+def _title_and_company(text: str, keep_of: bool = False) -> tuple[str | None, str | None]:
+    """A title read from the start of ``text`` up to where it is held ("of Riverside Health",
+    "at Quillpay") or the end of its clause, and the company named there."""
+    words: list[str] = []
+    company = None
+    tokens = _WORD_OR_MARK.findall(text)
+    index = 0
+    while index < len(tokens) and len(words) < 8:
+        token = tokens[index]
+        lower = token.lower().strip("'’")
+        if not token[0].isalnum() or lower in _ROLE_END:
+            if lower in ("at", "with") and index + 1 < len(tokens):
+                company = _company_after(tokens[index + 1:])
+            break
+        if lower in ("of", "for", "in", "on") and words:
+            following = [t for t in tokens[index + 1:index + 4] if t.lower() != "the"]
+            if following and following[0][:1].isupper() and \
+                    following[0].lower() not in _DEPARTMENT_WORDS:
+                if lower == "of":
+                    company = _company_after(tokens[index + 1:])
+                break
+            if (lower != "of" or not keep_of) and \
+                    (not following or following[0].lower() not in _DEPARTMENT_WORDS):
+                break
+        words.append(token)
+        index += 1
+    while words and words[0].lower() in _ROLE_DETERMINERS:
+        words.pop(0)
+    while words and words[-1].lower() in ("of", "for", "in", "on", "the", "and", "&"):
+        words.pop()
+    title = " ".join(words).strip(".,;:'’") or None
+    return title, company
+
+
+def _company_after(tokens: list[str]) -> str | None:
+    run = regex.match(_PERSON, " ".join(t for t in tokens[:6] if t.lower() != "the"))
+    return _company_name(run.group(0)) if run else None
+
+
+def _company_name(text: str) -> str | None:
+    name = _clean_name(text)
+    if not name or name.split()[0] in _TIME_WORDS or \
+            all(word.lower() in _DEPARTMENT_WORDS for word in name.split()):
+        return None
+    return name
+
+
 # Specifics that are words of a fixed vocabulary, not names (never title-cased).
 _FIXED_WORDS: dict[str, tuple[str, ...]] = {"claim.company_event": ("event", "round")}
 
@@ -620,6 +790,7 @@ _READERS = {
     "claim.content": _content,
     "claim.company_event": _company_event,
     "claim.thread": _thread,
+    "claim.identity": _identity,
 }
 
 
@@ -663,7 +834,7 @@ def _title_case(value: str) -> str:
 
 
 def identity_claims(message: Message, today: date) -> list[Claim]:
-    """The greeting's name and any title the message gives the recipient."""
+    """The greeting's name (titles and roles in prose are found by the identity rules)."""
     claims: list[Claim] = []
     body = message.body.text
     limit = message.signature_start if message.signature_start is not None else len(body)
@@ -673,10 +844,4 @@ def identity_claims(message: Message, today: date) -> list[Claim]:
         claims.append(Claim("claim.identity", "identity-greeting-name", "body",
                             greeting.start("name"), greeting.end("name"), name,
                             greeting.group(0).strip(), (("name", name),)))
-    for match in _TITLE.finditer(body[:limit]):
-        specifics = [("title", match.group("title"))]
-        if match.group("company"):
-            specifics.append(("company", match.group("company")))
-        claims.append(Claim("claim.identity", "identity-title", "body", match.start(),
-                            match.end(), match.group(0), match.group(0), tuple(specifics)))
     return claims

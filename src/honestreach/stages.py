@@ -17,8 +17,7 @@ from .model import Finding, Location
 from .rules import Rule
 
 STAGE_RULES: dict[str, frozenset[str]] = {
-    "crm": frozenset({"suppressed-recipient", "identity-greeting-name", "identity-company",
-                      "identity-title"}),
+    "crm": frozenset({"suppressed-recipient", "identity-greeting-name", "identity-company"}),
     "template": frozenset({
         "template-hardcoded-claim", "template-include-error", "template-render-error",
         "template-render-limit", "template-sandbox-violation", "template-syntax-error",

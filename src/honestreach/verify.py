@@ -57,8 +57,15 @@ COMPANY_EVENT_WORDS = {
     "launch": ("launch", "release", "open"), "expan": ("expan", "office", "opening"),
     "rais": ("series", "seed", "round", "funding", "raise"),
     "fund": ("series", "seed", "round", "funding"), "ipo": ("ipo", "listing"),
-    "hiring": ("hiring", "hire"), "partnership": ("partner",), "award": ("award",),
-    "rebrand": ("rebrand", "brand"),
+    "hiring": ("hiring", "hire", "recruit", "headcount"), "partnership": ("partner",),
+    "award": ("award", "certif", "accredit", "clearance", "approv", "recogni", "ranked", "named"),
+    "rebrand": ("rebrand", "brand"), "contract": ("contract", "tender", "bid", "won"),
+    "leadership": ("ceo", "cfo", "cto", "coo", "chief", "president", "chair", "appoint",
+                   "leadership", "joins", "new head"),
+    "restructuring": ("restructur", "layoff", "lay-off", "redundan", "reorg", "downsiz", "cuts"),
+    "milestone": ("anniversary", "milestone", "record", "years"),
+    "incident": ("recall", "outage", "breach", "fire", "flood", "lawsuit", "strike", "incident"),
+    "switch": ("switch", "migrat", "implement", "go-live", "go live"),
 }
 NICKNAMES = {
     "robert": {"bob", "rob", "robbie", "bobby"}, "elizabeth": {"liz", "beth", "lizzie", "eliza"},
@@ -92,6 +99,12 @@ VALID_CONSENT = frozenset({"express", "implied"})
 # A claim the CRM contradicts is one step more severe than one it cannot settle.
 CONTRADICTED_SEVERITY = {"info": "warning", "warning": "error", "error": "error"}
 UNCHECKED = "unverified: pass --crm to check it"
+
+# Identity claims this stage reads itself (the greeting's name, another CRM account named as
+# theirs) are only worth a finding when the CRM contradicts them. Identity claims the rules find
+# in prose ("As head of finance at X, you...") are reported like every other claim: unverified
+# without a CRM, an error when the CRM contradicts them.
+CRM_ONLY_IDENTITY_RULES = frozenset({"identity-greeting-name", "identity-company"})
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _NON_WORD = re.compile(r"[^\w&]+")
@@ -166,7 +179,8 @@ def verify_message(
     several = len(recipients) > 1
     for recipient in recipients:
         suffix = f" (recipient {recipient.email})" if several else ""
-        for claim in [*claims, *identity_claims_for(message, recipient, crm)]:
+        for claim in [*claims, *_not_said_twice(identity_claims_for(message, recipient, crm),
+                                                claims)]:
             verdict = _verify_claim(message, claim, recipient, crm, today)
             if verdict is None:
                 continue
@@ -186,19 +200,20 @@ def verify_message(
 
 def _verify_claim(message: Message, claim: Claim, recipient: Recipient, crm: CRM | None,
                   today: date) -> Verdict | None:
-    """The CRM's verdict on a claim; None for an identity claim nothing can check (a
-    greeting's name is only worth a word when the CRM contradicts it)."""
+    """The CRM's verdict on a claim; None for an identity claim of the greeting or another
+    company named as theirs that nothing can check (only worth a word when the CRM
+    contradicts it)."""
     if claim.category == "claim.thread" and claim.field == "subject" and in_real_thread(message):
         return Verdict(claim, "supported", "the message is a reply in a real thread")
-    identity = claim.category == "claim.identity"
-    time = None if identity else find_time(claim.sentence, today)
+    time = find_time(claim.sentence, today) if claim.category != "claim.identity" else None
+    only_if_contradicted = claim.rule in CRM_ONLY_IDENTITY_RULES
     if crm is None:
-        return None if identity else Verdict(claim, "unchecked", UNCHECKED)
+        return None if only_if_contradicted else Verdict(claim, "unchecked", UNCHECKED)
     if recipient.email is None:
-        return None if identity else Verdict(
+        return None if only_if_contradicted else Verdict(
             claim, "unverifiable", "the message has no recipient to look up (use --to)")
     if recipient.contact is None and claim.category != "claim.company_event":
-        return None if identity else Verdict(
+        return None if only_if_contradicted else Verdict(
             claim, "unverifiable", f"{recipient.email} is not in the CRM, so it cannot be "
                                    "verified")
     outcome = _check(message, claim, recipient, crm, time)
@@ -362,7 +377,7 @@ def _identity(claim: Claim, contact: Contact, account: Account | None) -> _Outco
                              for k in known):
             return _Outcome(False, f"the CRM has {contact.email} at '{known[0]}', not "
                                    f"'{company}'")
-    title = claim.specific("title")
+    title = claim.specific("title") or claim.specific("role")
     if title is not None and contact.title:
         if not _titles_agree(title, contact.title):
             return _Outcome(False, f"the CRM's title for {contact.email} is '{contact.title}', "
@@ -381,6 +396,15 @@ def identity_claims_for(message: Message, recipient: Recipient, crm: CRM | None)
                                 recipient.account.company if recipient.account else None) if n}
     claims.extend(_other_company_mentions(message, crm, own))
     return claims
+
+
+def _not_said_twice(crm_claims: list[Claim], claims: Sequence[Claim]) -> list[Claim]:
+    """The CRM stage's identity claims, less those inside an identity claim the rules found
+    ("As VP Marketing at Kaltwerk, you": one claim, not two)."""
+    found = [c for c in claims if c.category == "claim.identity"]
+    return [c for c in crm_claims
+            if not any(f.field == c.field and f.start <= c.start and c.end <= f.end
+                       for f in found)]
 
 
 _YOUR_CONTEXT = re.compile(
@@ -425,17 +449,55 @@ def _same_first_name(said: str, recorded: str) -> bool:
     return said in NICKNAMES.get(recorded, ()) or recorded in NICKNAMES.get(said, ())
 
 
+# The areas job titles and roles name, each with the words (and acronyms) that name it: "CFO",
+# "head of finance" and "Controller" are all finance.
+TITLE_AREAS = {
+    "finance": ("finance", "financial", "cfo", "accounting", "accountant", "controller",
+                "comptroller", "treasury", "treasurer", "fpa", "bookkeeping", "bookkeeper", "tax",
+                "audit", "payroll"),
+    "people": ("people", "hr", "human", "talent", "recruiting", "recruitment", "recruiter",
+               "hiring", "chro", "workforce", "personnel"),
+    "sales": ("sales", "revenue", "commercial", "cro", "partnerships", "partnership", "alliances",
+              "channel", "bizdev", "bd", "selling", "account"),
+    "marketing": ("marketing", "cmo", "brand", "growth", "demand", "content", "communications",
+                  "comms", "pr", "events", "event", "digital"),
+    "operations": ("operations", "ops", "coo", "operating", "logistics", "fleet", "fulfilment",
+                   "fulfillment", "warehouse", "warehousing", "supply", "transport",
+                   "transportation", "revops"),
+    "technology": ("technology", "technical", "engineering", "engineer", "cto", "cio", "it",
+                   "software", "infrastructure", "devops", "platform", "developer",
+                   "architecture"),
+    "data": ("data", "analytics", "bi", "insights", "cdo"),
+    "security": ("security", "ciso", "infosec", "cyber"),
+    "product": ("product", "cpo", "ux", "design"),
+    "procurement": ("procurement", "purchasing", "buying", "buyer", "sourcing", "vendor"),
+    "facilities": ("facilities", "estates", "property", "workplace", "premises", "maintenance"),
+    "legal": ("legal", "counsel", "attorney", "lawyer", "solicitor", "compliance", "risk", "gc"),
+    "customer": ("customer", "success", "support", "service", "cx", "experience"),
+    "medical": ("medical", "clinical", "nursing", "nurse", "physician", "doctor", "clinic"),
+    "education": ("admissions", "enrolment", "enrollment", "academic", "curriculum", "student",
+                  "dean", "registrar"),
+    "executive": ("ceo", "president", "md", "gm", "executive", "managing"),
+}
+_AREA_OF_WORD = {word: area for area, words in TITLE_AREAS.items() for word in words}
+
+
+def _title_areas(title: str) -> set[str]:
+    areas = set()
+    for word in _normal(title).replace("&", " ").split():
+        area = _AREA_OF_WORD.get(word) or _AREA_OF_WORD.get(word.rstrip("s"))
+        if area:
+            areas.add(area)
+    return areas
+
+
 def _titles_agree(said: str, recorded: str) -> bool:
-    """Titles agree when the function words they name overlap ("head of marketing" vs
-    "VP Marketing" agree; "head of marketing" vs "VP Sales" do not)."""
-    generic = {"head", "of", "vp", "vice", "president", "director", "chief", "manager", "lead",
-               "senior", "the", "for", "and", "svp", "evp", "avp", "global", "regional"}
-    said_words = set(_normal(said).split()) - generic
-    recorded_words = set(_normal(recorded).split()) - generic
-    if not said_words or not recorded_words:
-        return True
-    return bool(said_words & recorded_words) or any(
-        fuzz.ratio(a, b) >= 85 for a in said_words for b in recorded_words)
+    """Titles (or a role: "the talent team") agree unless both name areas and share none: "head
+    of marketing" and "VP Marketing" agree, "head of marketing" and "VP Sales" do not, and a
+    founder or a "decision-maker" names no area to disagree with."""
+    said_areas = _title_areas(said)
+    recorded_areas = _title_areas(recorded)
+    return not said_areas or not recorded_areas or bool(said_areas & recorded_areas)
 
 
 def _same_person(person: str, text: str) -> bool:
