@@ -177,3 +177,7 @@ def test_a_bare_no_in_a_vocabulary_is_the_word_not_a_boolean(tmp_path: Path) -> 
     (tmp_path / "vocab").mkdir()
     (tmp_path / "vocab" / "answers.yaml").write_text("answer: [no, off, yes]\n", encoding="utf-8")
     assert load_rules([tmp_path]).vocabulary.words("answer") == ["no", "off", "yes"]
+
+
+def test_an_ending_kept_as_a_token_can_be_named() -> None:
+    assert matches("that 's|is all", "That's all. That is all.") == ["That's all", "That is all"]

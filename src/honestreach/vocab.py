@@ -44,6 +44,8 @@ from typing import Iterable, Union
 from .tokens import tokenize
 
 DEFAULT_GAP = 4
+# Endings the tokenizer keeps as tokens of their own ("it's" -> "it", "'s").
+_CLITICS = frozenset({"'s", "'d"})
 MAX_GAP = 12
 _SLOT = re.compile(r"\(|\)|[^\s()]+")
 
@@ -206,6 +208,8 @@ class Vocabulary:
         word = choice[1:] if exact else choice
         if "{" in word or "}" in word:
             raise PatternError(f"malformed class reference {choice!r} in {text!r}")
+        if word.replace("’", "'") in _CLITICS:  # "'s", "'d": a token of their own
+            return Words(frozenset({word.replace("’", "'")}))
         norms = tokenize(word).norms
         if not norms:
             raise PatternError(f"no word in {choice!r} of {text!r}")
