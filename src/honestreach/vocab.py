@@ -17,6 +17,7 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 ``{class}``   any phrase of a vocabulary class
 ``(...)``     optional slots ("end of (the) day")
 ``#``         a number written in digits ("3", "1,000", "10:30")
+``#:#``       a time on a clock or a timer, digits with colons ("10:30", "02:14:33")
 ``*``         any one word
 ``...``       up to 4 words of anything in the same clause (``...2``: up to 2)
 ``^``         the start of a sentence
@@ -46,6 +47,7 @@ DEFAULT_GAP = 4
 MAX_GAP = 12
 _ANY_TOKEN = r"(?: (?!(?:%s)(?= |$))[^ ]+)" % "|".join(re.escape(b) for b in sorted(CLAUSE_BREAKS))
 _NUMBER = r" \d[\d.,:]*"
+_CLOCK = r" \d+(?::\d+)+"
 _SLOT = re.compile(r"\(|\)|[^\s()]+")
 
 
@@ -142,6 +144,8 @@ class Vocabulary:
             return self._class(choice[1:-1], stack)
         if choice == "#":
             return _Part(_NUMBER, None, ())
+        if choice == "#:#":
+            return _Part(_CLOCK, None, ())
         if choice == "*":
             return _Part(_ANY_TOKEN, None, ())
         exact = choice.startswith("=") and len(choice) > 1
