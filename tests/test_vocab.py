@@ -181,3 +181,13 @@ def test_a_bare_no_in_a_vocabulary_is_the_word_not_a_boolean(tmp_path: Path) -> 
 
 def test_an_ending_kept_as_a_token_can_be_named() -> None:
     assert matches("that 's|is all", "That's all. That is all.") == ["That's all", "That is all"]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Sale ends in 03:41:07", True), ("ends in 9:05", True), ("ENDS IN 12:00:00:59", True),
+    ("ends in 2031", False), ("ends in 3 days", False), ("ends in 4.5 weeks", False),
+    ("ends in 7 : 15", False),
+])
+def test_a_clock_slot_matches_a_time_or_a_timer_and_no_other_number(text: str,
+                                                                    found: bool) -> None:
+    assert bool(matches("end in #:#", text)) is found

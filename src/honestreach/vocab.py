@@ -17,6 +17,7 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 ``{class}``   any phrase of a vocabulary class
 ``(...)``     optional slots ("end of (the) day")
 ``#``         a number written in digits ("3", "1,000", "10:30")
+``#:#``       a time on a clock or a timer, digits with colons ("10:30", "02:14:33")
 ``*``         any one word
 ``...``       up to 4 words of anything in the same clause (``...2``: up to 2)
 ``^``         the start of a sentence
@@ -64,7 +65,9 @@ class Words:
 
 @dataclass(frozen=True, eq=False)
 class Number:
-    """One token of digits."""
+    """One token of digits; with ``clock``, only digits with colons (a time, a timer)."""
+
+    clock: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,6 +205,8 @@ class Vocabulary:
             return self._class(choice[1:-1], stack)
         if choice == "#":
             return Number()
+        if choice == "#:#":
+            return Number(clock=True)
         if choice == "*":
             return AnyWord()
         exact = choice.startswith("=") and len(choice) > 1

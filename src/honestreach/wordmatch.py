@@ -9,10 +9,14 @@ can match from one start, the longest is kept, and matches of one pattern do not
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from .tokens import CLAUSE_BREAKS, Tokens
 from .vocab import AnyWord, Either, Gap, Number, Optional, Seq, SentenceStart, Slot, Words
+
+
+_CLOCK = re.compile(r"\d+(?::\d+)+")
 
 
 class TextMatcher:
@@ -100,7 +104,10 @@ class TextMatcher:
         if isinstance(slot, Optional):
             return {position} | self._ends(slot.body, 0, position, sentence)
         if isinstance(slot, Number):
-            return (position + 1,) if in_sentence and self.norms[position][:1].isdigit() else ()
+            norm = self.norms[position] if in_sentence else ""
+            if norm[:1].isdigit() and (not slot.clock or _CLOCK.fullmatch(norm)):
+                return (position + 1,)
+            return ()
         if isinstance(slot, AnyWord):
             return (position + 1,) if in_sentence and \
                 self.norms[position] not in CLAUSE_BREAKS else ()
