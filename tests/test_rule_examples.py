@@ -16,7 +16,7 @@ from honestreach.rules import Example, RegexPattern, Rule, keyword_text, load_ru
 from honestreach.templates import template_checker
 from honestreach.verify import verify_message
 
-RULESET = load_rules()
+RULESET = load_rules(validate_builtin=True)
 RULES = {rule.id: rule for rule in RULESET.rules}
 ENGINE = Engine(RULESET.rules)
 # Rules of the CRM stage run their examples against the bundled example CRM.

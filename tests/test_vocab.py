@@ -191,3 +191,31 @@ def test_an_ending_kept_as_a_token_can_be_named() -> None:
 def test_a_clock_slot_matches_a_time_or_a_timer_and_no_other_number(text: str,
                                                                     found: bool) -> None:
     assert bool(matches("end in #:#", text)) is found
+
+
+def test_the_compiled_expression_matches_exactly_where_the_walk_does(monkeypatch) -> None:
+    """Patterns that run often are filtered by a regular expression before they are walked:
+    over every rule's examples, the findings are the same with and without it."""
+    import re as regex_module
+
+    from honestreach import wordmatch
+    from honestreach.rules import NearPattern, WordPattern
+
+    ruleset = load_rules()
+    seqs = [part.compiled.seq for rule in ruleset.rules for pattern in rule.patterns
+            for part in (pattern.parts if isinstance(pattern, NearPattern) else
+                         (pattern,) if isinstance(pattern, WordPattern) else ())]
+    texts = [text for rule in ruleset.rules
+             for example in rule.bad_examples + rule.good_examples
+             for text in (example.subject, example.body) if text]
+    compiled = {seq: regex_module.compile(wordmatch.token_regex(seq)) for seq in seqs}
+
+    def spans(filtered: bool) -> list[list[tuple[int, int]]]:
+        monkeypatch.setattr(wordmatch, "_filter", lambda seq: compiled[seq] if filtered else None)
+        found = []
+        for text in texts:
+            matcher = TextMatcher(tokenize(text))
+            found.extend(matcher.find(seq) for seq in seqs)
+        return found
+
+    assert spans(filtered=True) == spans(filtered=False)

@@ -11,16 +11,18 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import jsonschema
 import yaml
 
 from .locate import builtin_rules_dir
-from .vocab import CompiledPattern, PatternError, Vocabulary
 from .model import SEVERITIES
 from .taxonomy import CATEGORIES
+from .vocab import CompiledPattern, PatternError, Vocabulary
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_document
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 CLASS_NAME = RULE_ID
@@ -255,8 +257,12 @@ class RuleSet:
         return {rule.id for rule in self.rules}
 
 
-def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True) -> RuleSet:
+def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True,
+               validate_builtin: bool = False) -> RuleSet:
     """Load the built-in rules and those of ``extra_dirs``; bad files become errors, not crashes.
+
+    Rule files are validated against RULE_SCHEMA; the built-in ones only with
+    ``validate_builtin`` (the test suite does it, so that every run need not).
 
     Each folder's ``vocab/`` holds vocabulary files; a user's vocabulary adds to the built-in
     classes of the same name. Rule files are every other ``.yaml`` file of the folder."""
@@ -279,7 +285,8 @@ def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True) ->
     for folder, builtin in sources:
         for path in rule_files(folder):
             try:
-                rule = load_rule_file(path, builtin=builtin, vocabulary=vocabulary)
+                rule = load_rule_file(path, builtin=builtin, vocabulary=vocabulary,
+                                      validate=validate_builtin or not builtin)
             except RuleLoadError as exc:
                 errors.append(exc.error)
                 continue
@@ -333,8 +340,8 @@ class RuleLoadError(Exception):
         self.error = error
 
 
-def load_rule_file(path: Path, builtin: bool = False,
-                   vocabulary: Vocabulary | None = None) -> Rule:
+def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | None = None,
+                   validate: bool = True) -> Rule:
     """Read and validate one rule file; its patterns are compiled with ``vocabulary`` (the
     built-in one when None)."""
     vocabulary = vocabulary if vocabulary is not None else builtin_vocabulary()
@@ -349,7 +356,10 @@ def load_rule_file(path: Path, builtin: bool = False,
             RuleError(str(path), 1, "id", f"file name {path.name!r} is not a valid rule id "
                       "(lowercase words joined by '-')")
         )
-    _validate(document, path)
+    if validate:
+        _validate(document, path)
+    elif not isinstance(data, dict):
+        raise RuleLoadError(RuleError(str(path), 1, None, "a rule file must be a mapping"))
     if "id" in data and data["id"] != rule_id:
         raise RuleLoadError(
             RuleError(str(path), document.line_of(["id"]), "id",
@@ -398,6 +408,8 @@ def load_rule_file(path: Path, builtin: bool = False,
 def _validate(document: YamlDocument, path: Path) -> None:
     if not isinstance(document.data, dict):
         raise RuleLoadError(RuleError(str(path), 1, None, "a rule file must be a mapping"))
+    import jsonschema  # only user rules are validated on a normal run
+
     validator = jsonschema.Draft202012Validator(RULE_SCHEMA)
     errors = sorted(validator.iter_errors(document.data), key=lambda e: list(e.absolute_path))
     if not errors:
@@ -445,7 +457,7 @@ def _check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
                           f"unknown option {key!r}: {owner} {takes}"))
 
 
-def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+def _most_specific(error: ValidationError) -> ValidationError:
     """For oneOf failures, prefer the deepest sub-error: it names the real field."""
     best = error
     for sub in error.context or ():

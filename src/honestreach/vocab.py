@@ -26,10 +26,11 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 Words are matched on their norms (see :mod:`honestreach.tokens`): "don't" reads as "do not",
 so a pattern says ``do not``. Punctuation stands for itself (``%``, ``$``, ``!``).
 
-A pattern compiles to a tree of slots (:class:`Seq`); :mod:`honestreach.wordmatch` matches it
-against a text's tokens. A class is compiled once and shared by every pattern that names it.
-Patterns have no unbounded repetition, so they cannot run away; a match stays inside one
-sentence, and gaps never cross a clause mark.
+A pattern compiles to a tree of slots (:class:`Seq`), and the tree to a regular expression
+over a text's tokens written one after another (:func:`token_regex`); a class is compiled once
+and shared by every pattern that names it. :mod:`honestreach.wordmatch` runs the expression
+only where the pattern's first word stands. Patterns have no unbounded repetition, so they
+cannot run away; a match stays inside one sentence, and gaps never cross a clause mark.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Union
 
-from .tokens import tokenize
+from .tokens import BOUNDARY, CLAUSE_BREAKS, tokenize
 
 DEFAULT_GAP = 4
 # Endings the tokenizer keeps as tokens of their own ("it's" -> "it", "'s").
@@ -96,10 +97,17 @@ class Optional:
 
 @dataclass(frozen=True, eq=False)
 class Either:
-    """One of several sequences (a class, or ``a|b`` slots); ``name`` is the class's."""
+    """One of several sequences (a class, or ``a|b`` slots); ``name`` is the class's.
+
+    ``by_first`` maps a norm to the options that can begin with it, ``by_number`` holds those
+    that can begin with a number and ``anywhere`` those that can begin with anything (or with
+    nothing): at one token only a few options need trying."""
 
     options: tuple[Seq, ...]
     name: str = ""
+    by_first: dict[str, tuple[Seq, ...]] = field(default_factory=dict, repr=False)
+    by_number: tuple[Seq, ...] = ()
+    anywhere: tuple[Seq, ...] = ()
 
 
 Slot = Union[Words, Number, AnyWord, Gap, SentenceStart, Optional, Either]
@@ -198,7 +206,7 @@ class Vocabulary:
             merged = [Words(frozenset().union(*(w.forms for w in words))), *others]
         if len(merged) == 1:
             return merged[0]
-        return Either(tuple(o if isinstance(o, Seq) else _seq([o]) for o in merged))
+        return _either([o if isinstance(o, Seq) else _seq([o]) for o in merged])
 
     def _alternative(self, choice: str, stack: tuple[str, ...], text: str) -> Slot:
         if choice.startswith("{") and choice.endswith("}"):
@@ -213,14 +221,11 @@ class Vocabulary:
         word = choice[1:] if exact else choice
         if "{" in word or "}" in word:
             raise PatternError(f"malformed class reference {choice!r} in {text!r}")
-        if word.replace("’", "'") in _CLITICS:  # "'s", "'d": a token of their own
-            return Words(frozenset({word.replace("’", "'")}))
-        norms = tokenize(word).norms
-        if not norms:
+        forms = _word_forms(word, exact)
+        if not forms:
             raise PatternError(f"no word in {choice!r} of {text!r}")
-        parts: list[Slot] = [Words(frozenset({norm} if exact or not norm.isalpha()
-                                             else inflections(norm))) for norm in norms]
-        return parts[0] if len(parts) == 1 else Either((_seq(parts),))
+        parts: list[Slot] = [Words(token_forms) for token_forms in forms]
+        return parts[0] if len(parts) == 1 else _either([_seq(parts)])
 
     def _class(self, name: str, stack: tuple[str, ...]) -> Either:
         if name in stack:
@@ -242,8 +247,37 @@ class Vocabulary:
                     if not (len(o.slots) == 1 and isinstance(o.slots[0], Words))]
             if single:
                 rest.insert(0, _seq([Words(frozenset().union(*(w.forms for w in single)))]))
-            self._compiled[name] = Either(tuple(rest), name)
+            self._compiled[name] = _either(rest, name)
         return self._compiled[name]
+
+
+@lru_cache(maxsize=None)
+def _word_forms(word: str, exact: bool) -> tuple[frozenset[str], ...]:
+    """The forms each token of a written word matches ("don't": do, not; "expire": expire,
+    expires, expired, expiring). Vocabularies repeat their words: each is read once."""
+    if word.replace("’", "'") in _CLITICS:  # "'s", "'d": a token of their own
+        return (frozenset({word.replace("’", "'")}),)
+    return tuple(frozenset({norm} if exact or not norm.isalpha() else inflections(norm))
+                 for norm in tokenize(word).norms)
+
+
+def _either(options: list[Seq], name: str = "") -> Either:
+    """One of ``options`` (the longest first, so an expression takes the fullest phrase),
+    indexed by the words each can begin with."""
+    ordered = sorted(options, key=lambda o: -len(o.slots))
+    by_first: dict[str, list[Seq]] = {}
+    by_number: list[Seq] = []
+    anywhere: list[Seq] = []
+    for option in ordered:
+        if option.firsts is None or option.optional:
+            anywhere.append(option)
+            continue
+        for norm in option.firsts:
+            by_first.setdefault(norm, []).append(option)
+        if option.starts_with_number:
+            by_number.append(option)
+    return Either(tuple(ordered), name, {k: tuple(v) for k, v in by_first.items()},
+                  tuple(by_number), tuple(anywhere))
 
 
 def _firsts(slot: Slot) -> tuple[frozenset[str] | None, bool, bool]:
@@ -348,3 +382,66 @@ def inflections(word: str) -> frozenset[str]:
             continue
         forms.add(form)
     return frozenset(forms)
+
+
+# -- regular expressions over tokens ----------------------------------------------------------
+# A text is written as " norm" for each token, with " \x1e" between sentences (see
+# wordmatch.encode); a slot is the regular expression of its tokens, each with its space.
+_ANY_TOKEN = "(?: (?!(?:%s)(?= |$))[^ ]+)" % "|".join(re.escape(b) for b in sorted(CLAUSE_BREAKS))
+
+
+# The expression of each slot and class written so far: a class is written once.
+_WRITTEN: dict[Seq | Slot, str] = {}
+
+
+def token_regex(seq: Seq) -> str:
+    """The regular expression of a compiled pattern (its tokens, then the end of a token)."""
+    return _regex(seq, _WRITTEN) + "(?= |$)"
+
+
+def _regex(node: Seq | Slot, memo: dict[Seq | Slot, str]) -> str:
+    known = memo.get(node)
+    if known is not None:
+        return known
+    if isinstance(node, Seq):
+        found = "".join(_regex(slot, memo) for slot in node.slots)
+    elif isinstance(node, Words):
+        found = " (?:" + _word_trie(node.forms) + ")"
+    elif isinstance(node, Number):
+        found = r" \d+(?::\d+)+" if node.clock else r" \d[\d.,:]*"
+    elif isinstance(node, AnyWord):
+        found = _ANY_TOKEN
+    elif isinstance(node, Gap):
+        found = f"{_ANY_TOKEN}{{0,{node.size}}}?"
+    elif isinstance(node, SentenceStart):
+        found = f"(?:^|(?<={BOUNDARY}))"
+    elif isinstance(node, Optional):
+        found = f"(?:{_regex(node.body, memo)})?"
+    else:
+        found = "(?:" + "|".join(_regex(option, memo) for option in node.options) + ")"
+    memo[node] = found
+    return found
+
+
+def _word_trie(words: Iterable[str]) -> str:
+    """An alternation of ``words`` that shares their beginnings ("expir(?:e[ds]?|ing)"): shorter
+    to compile and faster to match than one branch per word. Longer words come first, and a
+    word must end where a token ends, which the next slot's space (or the end) checks."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + build(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return build(trie)

@@ -1,10 +1,16 @@
 """Match compiled word patterns (:mod:`honestreach.vocab`) against the tokens of one text.
 
-Matching starts only where a pattern's first slot can match: the tokens whose norm it names,
-or the numbers, found through an index of the text built once. From each start it walks the
-slots, remembering what every class matched at every position, so a class that many patterns
-share is matched once per position. A match stays inside one sentence; of the ways a pattern
-can match from one start, the longest is kept, and matches of one pattern do not overlap.
+A pattern is tried only at the tokens its first slot names (or at numbers), found through an
+index of the text built once. From such a start it is walked slot by slot, remembering what
+every slot matched at every position, so a class that many patterns share is matched once per
+position; of the ways a pattern matches from one start, the longest is kept. A match stays
+inside one sentence, and matches of one pattern do not overlap.
+
+Walking is Python; a pattern that runs often is also compiled to a regular expression over
+the text's tokens (:func:`honestreach.vocab.token_regex`), which tells in C whether a start can
+match at all, so only the starts that do are walked. The expression matches exactly where the
+walk does, so the findings are the same either way; compiling costs more than a few walks,
+which is why a one-off check of one draft compiles nothing.
 """
 
 from __future__ import annotations
@@ -12,23 +18,55 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .tokens import CLAUSE_BREAKS, Tokens
-from .vocab import AnyWord, Either, Gap, Number, Optional, Seq, SentenceStart, Slot, Words
+from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
+from .vocab import AnyWord, Either, Gap, Number, Optional, Seq, SentenceStart, Slot, Words, \
+    token_regex
 
-
+# A pattern is compiled to a regular expression once it has been tried on this many texts.
+COMPILE_AFTER = 16
 _CLOCK = re.compile(r"\d+(?::\d+)+")
+_USES: dict[Seq, int] = {}
+_COMPILED: dict[Seq, re.Pattern[str]] = {}
+
+
+def _filter(seq: Seq) -> re.Pattern[str] | None:
+    """The compiled expression of a pattern that runs often (None while it has not)."""
+    pattern = _COMPILED.get(seq)
+    if pattern is None:
+        uses = _USES[seq] = _USES.get(seq, 0) + 1
+        if uses >= COMPILE_AFTER:
+            pattern = _COMPILED[seq] = re.compile(token_regex(seq))
+    return pattern
+
+
+def encode(norms: Iterable[str], sentence_starts: Iterable[int]) -> tuple[str, list[int]]:
+    """The text the expressions run on: `` norm`` for each token and a mark between
+    sentences; and for each token, the offset of its space."""
+    starts = set(sentence_starts)
+    pieces: list[str] = []
+    offsets: list[int] = []
+    length = 0
+    for index, norm in enumerate(norms):
+        if index in starts and index:
+            pieces.append(" " + BOUNDARY)
+            length += 2
+        offsets.append(length)
+        pieces.append(" " + norm)
+        length += 1 + len(norm)
+    return "".join(pieces), offsets
 
 
 class TextMatcher:
     """One text's tokens, indexed for matching patterns."""
 
     def __init__(self, tokens: Tokens) -> None:
+        self.tokens = tokens
         self.norms = tokens.norms
         self.size = len(tokens.norms)
         sentence_of = [0] * self.size
-        starts = list(tokens.sentence_starts) + [self.size]
-        for number, first in enumerate(starts[:-1]):
-            for index in range(first, starts[number + 1]):
+        bounds = list(tokens.sentence_starts) + [self.size]
+        for number, first in enumerate(bounds[:-1]):
+            for index in range(first, bounds[number + 1]):
                 sentence_of[index] = number
         self.sentence_of = sentence_of
         self.sentence_starts = frozenset(tokens.sentence_starts)
@@ -36,6 +74,7 @@ class TextMatcher:
         for index, norm in enumerate(self.norms):
             self.positions.setdefault(norm, []).append(index)
         self.numbers = [i for i, norm in enumerate(self.norms) if norm[:1].isdigit()]
+        self._encoded: tuple[str, list[int]] | None = None
         self._memo: dict[tuple[int, int, int, int], frozenset[int]] = {}
 
     @property
@@ -44,12 +83,20 @@ class TextMatcher:
         return self.positions.keys()
 
     def find(self, seq: Seq, first: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-        """Token spans (first, end-exclusive) where ``seq`` matches, leftmost first, longest
-        from each start, not overlapping; only matches inside tokens [first, end)."""
+        """Token spans (first, end-exclusive) where ``seq`` matches inside tokens [first, end),
+        leftmost first, longest from each start, not overlapping."""
         end = self.size if end is None else end
+        starts = self._starts(seq, first, end)
+        if not starts:
+            return []
+        expression = _filter(seq)
+        if expression is not None:
+            encoded, offsets = self._encoding()
+            stop = offsets[end] if end < self.size else len(encoded)
+            starts = [s for s in starts if expression.match(encoded, offsets[s], stop)]
         found: list[tuple[int, int]] = []
         last = first
-        for start in self._starts(seq, first, end):
+        for start in starts:
             if start < last:
                 continue
             ends = [e for e in self._ends(seq, 0, start, self.sentence_of[start]) if e <= end]
@@ -60,22 +107,28 @@ class TextMatcher:
 
     def occurs(self, seq: Seq, first: int, end: int) -> bool:
         """Whether ``seq`` matches somewhere inside tokens [first, end)."""
-        return any(True for _ in self.find(seq, first, end))
+        return bool(self.find(seq, first, end))
 
-    # -- walking ----------------------------------------------------------------------------
+    def _encoding(self) -> tuple[str, list[int]]:
+        if self._encoded is None:
+            self._encoded = encode(self.norms, self.tokens.sentence_starts)
+        return self._encoded
+
     def _starts(self, seq: Seq, first: int, end: int) -> list[int]:
+        """The tokens of [first, end) where ``seq`` can begin."""
         if seq.firsts is None:
             return list(range(first, end))
+        words, positions = seq.firsts, self.positions
+        present = [w for w in words if w in positions] if len(words) < len(positions) \
+            else [w for w in positions if w in words]
         starts: list[int] = []
-        words = seq.firsts
-        present = self.positions.keys()
-        for norm in (words & present if len(words) > len(present) else
-                     [w for w in words if w in self.positions]):
-            starts.extend(self.positions[norm])
+        for norm in present:
+            starts.extend(positions[norm])
         if seq.starts_with_number:
             starts.extend(self.numbers)
         return sorted(i for i in set(starts) if first <= i < end)
 
+    # -- walking ----------------------------------------------------------------------------
     def _ends(self, seq: Seq, slot_index: int, position: int, sentence: int) -> frozenset[int]:
         """Where ``seq.slots[slot_index:]`` can end when it starts at ``position``."""
         key = (id(seq), slot_index, position, sentence)
@@ -97,8 +150,15 @@ class TextMatcher:
         if isinstance(slot, Words):
             return (position + 1,) if in_sentence and self.norms[position] in slot.forms else ()
         if isinstance(slot, Either):
+            if in_sentence:
+                norm = self.norms[position]
+                options = slot.by_first.get(norm, ()) + slot.anywhere
+                if slot.by_number and norm[:1].isdigit():
+                    options += slot.by_number
+            else:
+                options = slot.anywhere
             found: set[int] = set()
-            for option in slot.options:
+            for option in options:
                 found |= self._ends(option, 0, position, sentence)
             return found
         if isinstance(slot, Optional):
