@@ -316,6 +316,11 @@ def test_marks_piled_up_more_than_once_report_once_at_the_first_run() -> None:
         {"count": 5, "sentences": 7, "runs": 5}]
 
 
+def test_one_long_run_of_marks_is_overload_on_its_own() -> None:
+    assert run("exclamation_overload", "Hi Ana,\n\nWe did it!!!!!!") == [("body", "it!!!!!!")]
+    assert run("exclamation_overload", "Hi Ana,\n\nWe did it!!!") == []
+
+
 def test_a_doubled_mark_in_the_sign_off_line_counts() -> None:
     assert run("exclamation_overload", "Hi Ana,\n\nSee you Tuesday?! Bring the deck.\n\n"
                                        "Cheers!!\nBen") == [("body", "Tuesday?!")]

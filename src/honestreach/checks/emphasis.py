@@ -295,16 +295,17 @@ _WORD_BEFORE = re.compile(r"[^\s!?]{1,30}$")
 
 
 def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
-    """One hit per message: marks piled up more than once ("!!!" and "??"), or too many '!'
+    """One hit per message: marks piled up more than once ("!!!" and "?!"), or too many '!'
     for its sentences. One doubled mark is a person's enthusiasm ("Congrats!!"); a message
     that keeps raising its voice is hype.
 
     Options: ``max_runs`` (how many runs of two or more marks with a '!' are allowed,
-    default 1), ``min_count`` and ``max_ratio`` (overload when at least ``min_count``
-    exclamations, a run counting once, and more than ``max_ratio`` per sentence). Marks inside
-    quotation marks are someone else's.
+    default 1; a run of more than ``max_bangs`` '!', default 5, counts as two), ``min_count``
+    and ``max_ratio`` (overload when at least ``min_count`` exclamations, a run counting once,
+    and more than ``max_ratio`` per sentence). Marks inside quotation marks are someone else's.
     """
     max_runs = int(options.get("max_runs", 1))
+    max_bangs = int(options.get("max_bangs", 5))
     min_count = int(options.get("min_count", 3))
     max_ratio = float(options.get("max_ratio", 0.4))
     fields = [("subject", subject_prose(message)),
@@ -313,6 +314,7 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     sentences = 0
     first: tuple[str, int, int] | None = None
     runs: list[tuple[str, int, int]] = []
+    piled = 0
     for name, text in fields:
         sentences += len(_SENTENCE.findall(text))
         if "!" not in text:
@@ -327,9 +329,11 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
                 first = (name, match.start(), match.end())
             if len(marks.replace(" ", "").replace("\t", "")) > 1:
                 runs.append((name, match.start(), match.end()))
+                # "!!!!!!" is a shout of its own: it counts as two runs
+                piled += 2 if marks.count("!") > max_bangs else 1
     sentences = max(sentences, 1)
     dense = count >= min_count and count / sentences > max_ratio
-    where = runs[0] if len(runs) > max_runs else (first if dense else None)
+    where = runs[0] if piled > max_runs else (first if dense else None)
     if where is None:
         return []
     name, start, end = where
