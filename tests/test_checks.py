@@ -261,7 +261,8 @@ def test_acronyms_codes_names_quotes_and_instructions_are_not_shouting(text: str
     # run-in headings and labels
     "WORD OF THE DAY: coruscate, to sparkle.\n\n01. SAVE YOUR WORK. Press the keys twice.",
     # a notice in capitals, over several lines
-    "IF YOU REPLY TO THIS MAILING, PLEASE CHANGE THE\nADDRESS TO THE ONE IN THE CONTACTS SECTION.\n",
+    "IF YOU REPLY TO THIS MAILING, PLEASE CHANGE THE\n"
+    "ADDRESS TO THE ONE IN THE CONTACTS SECTION.\n",
     # a list's footer
     "See you at the meetup.\n\n_______________________________________________\n"
     "DEVS MAILING LIST\nTO UNSUBSCRIBE SEND A NOTE TO THE LIST ADMIN.\n",
@@ -381,7 +382,7 @@ def test_a_string_of_emoji_is_overload() -> None:
     (None, "Hi Ana,\n\nSee you soon 👋🏽 🇩🇪"),
     ("📣 Team news 📣", "Hi Ana,\n\nThe new office opens on Monday 🎉"),
 ])
-def test_a_friendly_emoji_a_framed_subject_symbols_and_signature_emoji_are_fine(subject, body) -> None:
+def test_friendly_emoji_framed_subjects_symbols_and_signature_emoji_are_fine(subject, body) -> None:
     assert run("emoji_overload", body, subject=subject) == []
 
 

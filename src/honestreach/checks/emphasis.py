@@ -166,7 +166,11 @@ _PERSONS = frozenset("""I I'M I'LL I'VE I'D ME MY WE WE'RE WE'LL WE'VE US OUR YO
     YOU'VE YOU'D YOUR YOURS""".split())
 _SHORT_WORDS = frozenset("UP IN ON AT TO OF IS BE BY DO GO NO SO WE MY ME IF AS AN OR".split())
 # Text in quotation marks is someone else's words, a title or a keyword to type.
-_QUOTED = re.compile(r'"[^"\n]{1,300}(?:\n[^"\n]{1,300}){0,2}"|“[^”\n]{1,300}”|(?<!\w)[\'‘][^\'’\n]{1,80}[\'’](?!\w)')
+_QUOTED = re.compile(
+    r'"[^"\n]{1,300}(?:\n[^"\n]{1,300}){0,2}"'  # may run over a line break or two
+    r"|“[^”\n]{1,300}”"
+    r"|(?<!\w)['‘][^'’\n]{1,80}['’](?!\w)"
+)
 # Before a label: the start of the line, list markers, bracketed tags and reply prefixes.
 _LABEL_PREFIX = regex.compile(
     r"(?:[^\p{L}\n]|\[[^\]\n]*\]|\b(?:re|fwd?|aw|sv|tr|wg)[ \t]*:)*", regex.IGNORECASE)
