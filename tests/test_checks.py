@@ -318,8 +318,15 @@ def test_marks_piled_up_more_than_once_report_once_at_the_first_run() -> None:
 
 
 def test_one_long_run_of_marks_is_overload_on_its_own() -> None:
-    assert run("exclamation_overload", "Hi Ana,\n\nWe did it!!!!!!") == [("body", "it!!!!!!")]
-    assert run("exclamation_overload", "Hi Ana,\n\nWe did it!!!") == []
+    assert run("exclamation_overload", "Hi Ana,\n\nWe did it!!!") == [("body", "it!!!")]
+    assert run("exclamation_overload", "Hi Ana,\n\nWe did it!!") == []
+    # Between people already in a thread, "!!!" is conversation; "!!!!!!" is still a shout.
+    message = message_from_text("Ha, we did it!!!", "Re: the launch")
+    reply = dataclasses.replace(message, headers={**message.headers, "references": "<a@b.c>"})
+    assert run("exclamation_overload", "", message=reply) == []
+    shout = dataclasses.replace(message_from_text("Ha, we did it!!!!!!", "Re: the launch"),
+                                headers={"references": "<a@b.c>"})
+    assert run("exclamation_overload", "", message=shout) == [("body", "it!!!!!!")]
 
 
 def test_a_doubled_mark_in_the_sign_off_line_counts() -> None:

@@ -304,12 +304,14 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     that keeps raising its voice is hype.
 
     Options: ``max_runs`` (how many runs of two or more marks with a '!' are allowed,
-    default 1; a run of more than ``max_bangs`` '!', default 5, counts as two), ``min_count``
+    default 1; a run of more than ``max_bangs`` '!', default 2, counts as two, except in a
+    genuine reply, where only a run of more than 5 does), ``min_count``
     and ``max_ratio`` (overload when at least ``min_count`` exclamations, a run counting once,
     and more than ``max_ratio`` per sentence). Marks inside quotation marks are someone else's.
     """
     max_runs = int(options.get("max_runs", 1))
-    max_bangs = int(options.get("max_bangs", 5))
+    # In a genuine reply, "!!!" is conversation between people who know each other.
+    max_bangs = int(options.get("max_bangs", 2)) if not _is_genuine_reply(message) else 5
     min_count = int(options.get("min_count", 3))
     max_ratio = float(options.get("max_ratio", 0.4))
     fields = [("subject", subject_prose(message)),
