@@ -19,21 +19,28 @@ import regex
 from ..model import Message
 from .base import Hit
 from .compliance import own_text_of, postal_line_spans
+from .layout import layout_spans
 from .merge_fields import find_tokens
 
 MASK = "\x00"  # stands in for masked text: neither a word nor a separator, so it ends a run
 # The local part of an address is at most 64 characters (RFC 5321); bounding it keeps the
 # search linear on a long run like "a.a.a.a...@" (unbounded, every piece started a scan to '@').
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
 
 
 def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    chars = list(text)
-    for start, end in spans:
-        for i in range(start, end):
-            if chars[i] != "\n":
-                chars[i] = MASK
-    return "".join(chars)
+    parts: list[str] = []
+    last = 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end <= start:
+            continue
+        parts.append(text[last:start])
+        parts.append(_NOT_NEWLINE.sub(MASK, text[start:end]))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _masked(text: str, extra: Iterable[tuple[int, int]] = ()) -> str:
@@ -47,7 +54,8 @@ def body_prose(message: Message, include_signoff_line: bool = False) -> str:
     """The sender's prose in the body, masked, same length as the body text.
 
     Stops at the signature (or, with ``include_signoff_line``, at the end of the sign-off
-    line) and masks postal-address lines.
+    line) and masks postal-address lines and layout (code, tables, headings, footers: see
+    :mod:`.layout`).
     """
     return _body_prose(message.body.text, message.quoted, message.signature_start,
                        include_signoff_line)
@@ -67,7 +75,7 @@ def _body_prose(
             newline = text.find("\n", end)
             end = len(text) if newline == -1 else newline
     postal = [(start, min(stop, end)) for start, stop in postal_line_spans(text) if start < end]
-    prose = _masked(text[:end], postal)
+    prose = _masked(text[:end], postal + layout_spans(text[:end]))
     return prose + _mask(text[end:], [(0, len(text) - end)])
 
 
@@ -139,8 +147,11 @@ def is_common_word(word: str) -> bool:
 
 
 _ROMAN = re.compile(r"^[IVXLCDM]{1,4}$")
+# A word in capitals (hyphenated and contracted words are one word: RISK-FREE, DON'T). Parts
+# of identifiers, file names and domains (SPAM_PHRASE, NEWS.COM, /USR/BIN) are not words.
 _CAPS_WORD = regex.compile(
-    r"(?<![\p{L}\p{N}])[\p{Lu}\p{N}]+(?:['’&][\p{Lu}\p{N}]+)*(?![\p{L}\p{N}])"
+    r"(?<![\p{L}\p{N}_/\\@])(?<![\p{L}\p{N}]\.)[\p{Lu}\p{N}]+(?:['’&-][\p{Lu}\p{N}]+)*"
+    r"(?![\p{L}\p{N}_/\\@]|\.[\p{L}\p{N}])"
 )
 # Blanks, at most one separator, blanks. Written so that a failing fullmatch over a long gap
 # backtracks in linear time ("[ \t]*(?:sep)?[ \t]*" tried every split of the blanks: quadratic).
@@ -148,79 +159,159 @@ _GAP = re.compile(r"[ \t]*(?:(?:[,:;&/+–—-]|\.\.\.|…)[ \t]*)?")
 _INSTRUCTION = re.compile(
     r"(?i:\b(?:reply|respond|text|type|write|send|answer)(?:\s+(?:with|back))?\s*[\"“'‘«]?\s*)$"
 )
+# Two-letter words that are ordinary words in a shouted phrase ("LISTEN UP", "CALL US NOW" has
+# one: 'US' is also a country); other two-letter capitals are codes (AI, HR, UK).
+# Words of someone speaking or spoken to.
+_PERSONS = frozenset("""I I'M I'LL I'VE I'D ME MY WE WE'RE WE'LL WE'VE US OUR YOU YOU'RE YOU'LL
+    YOU'VE YOU'D YOUR YOURS""".split())
+_SHORT_WORDS = frozenset("UP IN ON AT TO OF IS BE BY DO GO NO SO WE MY ME IF AS AN OR".split())
+# Text in quotation marks is someone else's words, a title or a keyword to type.
+_QUOTED = re.compile(
+    r'"[^"\n]{1,300}(?:\n[^"\n]{1,300}){0,2}"'  # may run over a line break or two
+    r"|“[^”\n]{1,300}”"
+    r"|(?<!\w)['‘][^'’\n]{1,80}['’](?!\w)"
+)
+# Before a label: the start of the line, list markers, bracketed tags and reply prefixes.
+_LABEL_PREFIX = regex.compile(
+    r"(?:[^\p{L}\n]|\[[^\]\n]*\]|\b(?:re|fwd?|aw|sv|tr|wg)[ \t]*:)*", regex.IGNORECASE)
+_NUMBERED = re.compile(r"\d{1,3}[.)][ \t]*$")
+# A run shouts with this many ordinary words in capitals; a subject needs more (a subject in
+# capitals is often a label: "VOTE TODAY").
+MIN_BODY_WORDS = 2
+MIN_SUBJECT_WORDS = 3
+# A few capitalised phrases in a long text (a newsletter's titles and slogans) are not the
+# voice of the message: the body shouts when its runs hold at least this share of its words.
+MIN_SHARE = 0.03
+_WORD = regex.compile(r"[\p{L}][\p{L}'’-]*")
 
 
 def _word_kind(text: str, word: str, start: int, end: int, allow: frozenset[str]) -> str:
-    """'neutral' (may sit in a run of capitals) or 'loud'."""
+    """'neutral' (may sit in a run of capitals), 'loud' or 'ordinary' (loud, and an ordinary
+    English word: only those make a run shout)."""
     letters = sum(1 for ch in word if ch.isalpha())
-    if letters == 0 or letters != len(word.replace("'", "").replace("’", "").replace("&", "")):
+    if letters == 0 or letters != len(re.sub(r"['’&-]", "", word)):
         return "neutral"  # numbers and codes with digits: 2026, Q3, 10X, EC2A
     upper = word.upper()
-    if letters <= 2 or upper in ACRONYMS or upper in allow or _ROMAN.match(word):
+    if upper in ACRONYMS or upper in allow or _ROMAN.match(word):
         return "neutral"
+    if letters <= 2:
+        return "ordinary" if upper in _SHORT_WORDS else "neutral"
     if _INSTRUCTION.search(text, max(0, start - 30), start):
         return "neutral"  # 'Reply STOP', 'reply "REMOVE"'
-    before = text[start - 1:start] if start else ""
-    after = text[end:end + 1]
-    if before in "\"“'‘«" and before and after in "\"”'’»" and after:
-        return "neutral"  # a single quoted keyword: '"YES"'
+    parts = [part for part in re.split(r"[-&]", word) if part]
+    if all(is_common_word(part) for part in parts):
+        return "ordinary"
     return "loud"
 
 
-def shouting_runs(text: str, options: dict[str, Any] | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each run of capitals in ``text`` that reads as shouting."""
+def _is_label(text: str, start: int, end: int) -> bool:
+    """Whether capitals at [start, end) title what follows rather than shout it: a run that
+    opens its line (or subject) and ends in ':' ("BREAKING:", "WORD WISE: ..."), a numbered
+    run-in heading ("01. SECURE IE. For the ..."), or a tag in brackets ("[READ NOW]")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    after = text[end:end + 3].lstrip(" \t")
+    before = text[line_start:start].rstrip(" \t")
+    if before.endswith(("[", "(")) and after[:1] in ("]", ")"):
+        return True
+    if after[:1] == ":" and _LABEL_PREFIX.fullmatch(text, line_start, start):
+        return True
+    return after[:1] == "." and bool(_NUMBERED.search(before + " "))
+
+
+def _is_name(text: str, run: list[tuple[int, int, str]]) -> bool:
+    """Whether a run names something rather than says something: it ends in a word we do not
+    know (FORMULA ONE EUROPEAN GRAND PRIX, FREE COLOR PRINTERS FROM XEROX) and nobody in it
+    speaks or is spoken to (GREAT MEETING YOU AT DREAMFORCE is said to someone)."""
+    start, end, kind = run[-1]
+    if kind != "loud":
+        return False
+    words = {text[s:e].upper() for s, e, _ in run}
+    return not words & _PERSONS
+
+
+def shouting_runs(text: str, options: dict[str, Any] | None = None,
+                  min_words: int = MIN_BODY_WORDS) -> list[tuple[int, int]]:
+    """(start, end) of each run of capitals in ``text`` that reads as shouting: at least
+    ``min_words`` ordinary words in capitals, one after another (a lone word in capitals is
+    emphasis, as italics are; names and acronyms never count)."""
     options = options or {}
     allow = frozenset(str(w).upper() for w in options.get("allow", ()))
-    min_single = int(options.get("min_single_length", 5))
+    if "\"" in text or "“" in text or "'" in text or "‘" in text:
+        text = _mask(text, [m.span() for m in _QUOTED.finditer(text)])
     runs: list[tuple[int, int]] = []
-    run: list[tuple[int, int, str, str]] = []
+    run: list[tuple[int, int, str]] = []
 
     def close() -> None:
-        loud = [(s, e, w) for s, e, w, k in run if k == "loud"]
-        # Two or more loud words (one of them ordinary English: "ACME CORP" is a name), a
-        # loud word with '!' after it ("FELIX!!!"), or one long ordinary word ("NEEDS").
-        if loud and (
-            (len(loud) >= 2 and any(is_common_word(w) for _, _, w in loud))
-            or text[loud[0][1]:loud[0][1] + 1] == "!"
-            or (len(loud[0][2]) >= min_single and is_common_word(loud[0][2]))
-        ):
-            runs.append((run[0][0], run[-1][1]))
+        ordinary = sum(1 for _, _, kind in run if kind == "ordinary")
+        start, end = run[0][0], run[-1][1]
+        if ordinary >= min_words and not _is_label(text, start, end) \
+                and not _is_name(text, run):
+            runs.append((start, end))
         run.clear()
 
     # Only words without a lower-case letter are visited; a lower-case word between two of
     # them makes the gap fail, which ends the run.
     for match in _CAPS_WORD.finditer(text):
         start, end = match.span()
-        if run and not _GAP.fullmatch(text, run[-1][1], start):
-            close()
-        run.append((start, end, match.group(), _word_kind(text, match.group(), start, end, allow)))
+        if run and (not _GAP.fullmatch(text, run[-1][1], start)
+                    or (":" in text[run[-1][1]:start]
+                        and _is_label(text, run[0][0], run[-1][1]))):
+            close()  # a label ends at its colon: "BREAKING: BIG WINS" shouts after it
+        run.append((start, end, _word_kind(text, match.group(), start, end, allow)))
     if run:
         close()
     return runs
 
 
+def _is_genuine_reply(message: Message) -> bool:
+    """A reply in a real thread: its subject was written by someone else."""
+    subject = message.subject.text if message.subject is not None else ""
+    return bool(re.match(r"\s*(?:re|aw|sv)\s*:", subject, re.IGNORECASE)) and \
+        bool(message.headers.get("in-reply-to") or message.headers.get("references"))
+
+
 def shouting(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
     """One hit per run of capitals in the subject and the sender's prose."""
-    hits = [Hit("subject", s, e) for s, e in shouting_runs(subject_prose(message), options)]
-    hits.extend(Hit("body", s, e) for s, e in shouting_runs(body_prose(message), options))
+    hits = []
+    if not _is_genuine_reply(message):
+        hits = [Hit("subject", s, e) for s, e in
+                shouting_runs(subject_prose(message), options, MIN_SUBJECT_WORDS)]
+    prose = body_prose(message)
+    runs = shouting_runs(prose, options)
+    if runs and _shouted_share(prose, runs) >= float(options.get("min_share", MIN_SHARE)):
+        hits.extend(Hit("body", s, e) for s, e in runs)
     return hits
+
+
+def _shouted_share(prose: str, runs: list[tuple[int, int]]) -> float:
+    """The share of the prose's words that are in the runs."""
+    words = len(_WORD.findall(prose))
+    shouted = sum(len(_WORD.findall(prose, start, end)) for start, end in runs)
+    return shouted / max(words, 1)
 
 
 # --- exclamation marks -----------------------------------------------------------------------
 
-# '!' runs; Spanish '¡' opens a sentence and is not counted ("¡Hola!" is one mark).
-_BANGS = re.compile(r"!(?:[ \t]?!)*")
+# Runs of marks: "!!", "???", "?!", "! !"; Spanish '¡' opens a sentence and is not counted.
+_MARKS = re.compile(r"[!?](?:[ \t]?[!?])*")
 _SENTENCE = re.compile(r"[^\W\d_][^.!?\n]*")  # one match per segment holding a letter
-_WORD_BEFORE = re.compile(r"[^\s!]{1,30}$")
+_WORD_BEFORE = re.compile(r"[^\s!?]{1,30}$")
 
 
 def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
-    """One hit per message: a run of '!!' or more, or too many '!' for its sentences.
+    """One hit per message: marks piled up more than once ("!!!" and "?!"), or too many '!'
+    for its sentences. One doubled mark is a person's enthusiasm ("Congrats!!"); a message
+    that keeps raising its voice is hype.
 
-    Options: ``max_run`` (longest allowed run, default 1), ``min_count`` and ``max_ratio``
-    (overload when at least ``min_count`` marks and more than ``max_ratio`` per sentence).
+    Options: ``max_runs`` (how many runs of two or more marks with a '!' are allowed,
+    default 1; a run of more than ``max_bangs`` '!', default 2, counts as two, except in a
+    genuine reply, where only a run of more than 5 does), ``min_count``
+    and ``max_ratio`` (overload when at least ``min_count`` exclamations, a run counting once,
+    and more than ``max_ratio`` per sentence). Marks inside quotation marks are someone else's.
     """
-    max_run = int(options.get("max_run", 1))
+    max_runs = int(options.get("max_runs", 1))
+    # In a genuine reply, "!!!" is conversation between people who know each other.
+    max_bangs = int(options.get("max_bangs", 2)) if not _is_genuine_reply(message) else 5
     min_count = int(options.get("min_count", 3))
     max_ratio = float(options.get("max_ratio", 0.4))
     fields = [("subject", subject_prose(message)),
@@ -228,23 +319,27 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     count = 0
     sentences = 0
     first: tuple[str, int, int] | None = None
-    first_run: tuple[str, int, int] | None = None
+    runs: list[tuple[str, int, int]] = []
+    piled = 0
     for name, text in fields:
         sentences += len(_SENTENCE.findall(text))
         if "!" not in text:
             continue
-        for match in _BANGS.finditer(text):
-            marks = match.group().count("!")
-            count += marks
+        text = _mask(text, [m.span() for m in _QUOTED.finditer(text)])
+        for match in _MARKS.finditer(text):
+            marks = match.group()
+            if "!" not in marks:
+                continue  # "???" is puzzlement, not a raised voice
+            count += 1
             if first is None:
                 first = (name, match.start(), match.end())
-            if marks > max_run and first_run is None:
-                first_run = (name, match.start(), match.end())
-    if first is None:
-        return []
+            if len(marks.replace(" ", "").replace("\t", "")) > 1:
+                runs.append((name, match.start(), match.end()))
+                # "!!!!!!" is a shout of its own: it counts as two runs
+                piled += 2 if marks.count("!") > max_bangs else 1
     sentences = max(sentences, 1)
     dense = count >= min_count and count / sentences > max_ratio
-    where = first_run or (first if dense else None)
+    where = runs[0] if piled > max_runs else (first if dense else None)
     if where is None:
         return []
     name, start, end = where
@@ -252,7 +347,7 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     word = _WORD_BEFORE.search(text, max(0, start - 30), start)
     if word and MASK not in word.group():
         start = word.start()
-    return [Hit(name, start, end, {"count": count, "sentences": sentences})]
+    return [Hit(name, start, end, {"count": count, "sentences": sentences, "runs": len(runs)})]
 
 
 # --- emoji -----------------------------------------------------------------------------------
@@ -262,37 +357,41 @@ _EMOJI = regex.compile(
     r"|(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F|[‼⁉⚠])"
     r"(?:\uFE0F|\p{Emoji_Modifier}|\u200D\p{Extended_Pictographic}\uFE0F?)*"
 )
-# Emoji that raise an alarm or hype rather than set a tone: one is enough.
+# Emoji that raise an alarm or hype rather than set a tone.
 ALARM_EMOJI = frozenset(
     "🚨⏰⏳⌛⏱⏲🔥💥‼⁉❗❕⚠📢📣🆘🛑⛔💰💸🤑💯🔔⚡☢☣💣🧨❌🤯😱"
 )
 
 
-def _emoji_hit(name: str, text: str, max_count: int) -> Hit | None:
+def _emoji_hit(name: str, text: str, max_count: int, max_alarm: int) -> Hit | None:
     if text.isascii():
         return None
     found = [m for m in _EMOJI.finditer(text)]
-    if not found:
+    alarms = [m for m in found if m.group()[0] in ALARM_EMOJI]
+    if len(alarms) > max_alarm:
+        match, kind = alarms[0], "alarm emoji"
+    elif len(found) > max_count:
+        match, kind = found[0], "a string of emoji"
+    else:
         return None
-    alarm = next((m for m in found if m.group()[0] in ALARM_EMOJI), None)
-    if alarm is None and len(found) <= max_count:
-        return None
-    match = alarm or found[0]
-    kind = "an alarm emoji" if alarm else "many emoji"
     return Hit(name, match.start(), match.end(),
                {"count": len(found), "kind": kind, "where": name})
 
 
 def emoji_overload(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
-    """At most one hit per field: an alarm/hype emoji, or more emoji than the field allows.
+    """At most one hit per field: more alarm emoji, or more emoji, than the field allows.
 
-    Options: ``max_subject`` (default 1) and ``max_body`` (default 2) emoji.
+    A pair of emoji framing a phrase ("📣 News 📣") decorates it; a row of sirens sounds an
+    alarm. Options: ``max_alarm`` (default 2 per field), ``max_subject`` (default 3) and
+    ``max_body`` (default 5) emoji in all.
     """
+    max_alarm = int(options.get("max_alarm", 2))
     hits = []
-    subject = _emoji_hit("subject", subject_prose(message), int(options.get("max_subject", 1)))
+    subject = _emoji_hit("subject", subject_prose(message), int(options.get("max_subject", 3)),
+                         max_alarm)
     if subject:
         hits.append(subject)
-    body = _emoji_hit("body", body_prose(message), int(options.get("max_body", 2)))
+    body = _emoji_hit("body", body_prose(message), int(options.get("max_body", 5)), max_alarm)
     if body:
         hits.append(body)
     return hits

@@ -1,0 +1,173 @@
+"""Which lines of a message body are prose, and which are layout.
+
+A body carries much that is not the sender's voice: code and logs pasted in, tables, banners
+and ruled lines, the headers of a forwarded message, the capitalised headings of a
+newsletter, notice blocks in capitals, a mailing list's footer. The emphasis checks read only
+prose: a word in capitals in a heading or a SQL statement is not a raised voice, and '!!' in
+a log line is not excitement.
+
+Everything here works on lines (and paragraphs: lines between blank lines) and returns
+character spans, so the checks can mask them and keep their offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# The header of a message pasted into the body ("From: ...", "Subject: ...", "X-Mailer: ...").
+_HEADER_LINE = re.compile(
+    r"[ \t]*(?:from|to|cc|bcc|subject|date|sent|reply-to|sender|message-id|in-reply-to"
+    r"|references|return-path|received|delivered-to|mime-version|content-[\w-]+|x-[\w-]+"
+    r"|list-[\w-]+|organi[sz]ation|user-agent|importance|priority|newsgroups)[ \t]*:",
+    re.IGNORECASE,
+)
+# Marks of code, markup, paths and logs on a line. One is enough to make its paragraph code.
+_CODE = re.compile(
+    r"""
+    [^\W_]_[^\W_]                      # identifiers: SPAM_PHRASE, xfs_ilock
+    |[^\W_]\([^\s)]*[),]               # calls: f(x), lock(ipA,
+    |[{}][ \t]*$|^[ \t]*[{}]           # blocks
+    |[=!<>:+*/-]=|=[=>]|->|::|\w=\w    # assignment, comparison, arrows, scopes
+    |</?[A-Za-z][\w-]*[ \t>/]          # markup
+    |(?:^|[ \t])(?:~?/|\.{1,2}/|[A-Za-z]:\\)\w[\w.-]*[/\\]   # paths
+    |%[A-Z][A-Z0-9]*-\d                # log codes: %ISDN-6-CONNECT
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+# A short line ending in ';' is a statement (a sentence wrapped at ';' is longer).
+STATEMENT_LENGTH = 40
+# An indented line (code, a quoted passage, a table cell, rarely a sentence) or a comment.
+_INDENTED = re.compile(r" {4,}\S|[ \t]*(?:#|//|/\*)")
+# A table row: cells separated by '|', a tab or a wide gap (prose has none of them).
+_TABLE = re.compile(r"\||\t|\S {3,}\S")
+_NUMBER = re.compile(r"[-+$€£]?\d[\d.,:]*%?")
+# A ruled or framed line: "-----", "=== TITLE ===", "***TITLE***", "*  WORD  *".
+_RULE = re.compile(r"([-=*#~_+%<>])\1{2,}")
+_FRAME = re.compile(r"[ \t]*[-=*#~_+%<>|][^\n]*[-=*#~_+%<>|][ \t]*")
+# A list item's marker: "- ", "* ", "1. ", "01) ", "a. ".
+LIST_MARKER = re.compile(r"[ \t]*(?:[-*•·▪►]+|\d{1,3}[.)]|[A-Za-z][.)])[ \t]+")
+# How near the end a footer must start (in non-blank lines after its ruled line).
+FOOTER_LINES = 20
+
+
+def lines_of(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``text``, without its newline."""
+    spans = []
+    start = 0
+    for match in re.finditer(r"\n", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def has_lowercase(text: str) -> bool:
+    return any(ch.islower() for ch in text)
+
+
+def has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def is_capitals_line(line: str) -> bool:
+    """A line with letters, none of them lower case."""
+    return has_letters(line) and not has_lowercase(line)
+
+
+def layout_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``text`` that is layout rather than prose."""
+    return list(_layout_spans(text))
+
+
+@lru_cache(maxsize=32)
+def _layout_spans(text: str) -> tuple[tuple[int, int], ...]:
+    lines = lines_of(text)
+    layout: set[int] = set()
+    for paragraph in _paragraphs(text, lines):
+        block = [text[lines[i][0]:lines[i][1]] for i in paragraph]
+        if any(_CODE.search(line) or _is_statement(line) for line in block):
+            layout.update(paragraph)  # code: its plain lines ("BEGIN", "END LOOP") too
+            continue
+        layout.update(_notice_lines(paragraph, block))
+        for index, line in zip(paragraph, block):
+            if _is_layout_line(line):
+                layout.add(index)
+    footer = _footer_start(text, lines)
+    if footer is not None:
+        layout.update(range(footer, len(lines)))
+    return tuple(lines[i] for i in sorted(layout))
+
+
+def _notice_lines(paragraph: list[int], block: list[str]) -> list[int]:
+    """Lines of a notice in capitals: two or more capitalised lines in a row, none with '!'
+    ("IF YOU RESPOND TO THIS MAILING, REMEMBER TO ..."). One such line alone may be shouted."""
+    found: list[int] = []
+    run: list[int] = []
+    for index, line in [*zip(paragraph, block), (-1, "")]:
+        if is_capitals_line(line) and "!" not in line:
+            run.append(index)
+            continue
+        if len(run) >= 2:
+            found.extend(run)
+        run = []
+    return found
+
+
+def _paragraphs(text: str, lines: list[tuple[int, int]]) -> list[list[int]]:
+    paragraphs: list[list[int]] = []
+    current: list[int] = []
+    for index, (start, end) in enumerate(lines):
+        if text[start:end].strip():
+            current.append(index)
+        elif current:
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _is_statement(line: str) -> bool:
+    body = line.strip()
+    return body.endswith(";") and len(body) <= STATEMENT_LENGTH
+
+
+def _is_layout_line(line: str) -> bool:
+    if _HEADER_LINE.match(line) or _INDENTED.match(line) or _RULE.search(line):
+        return True
+    body = line.strip(" ")
+    if _TABLE.search(body) or (_FRAME.fullmatch(line) and len(body) > 1):
+        return True
+    words = body.split()
+    numbers = sum(1 for word in words if _NUMBER.fullmatch(word))
+    if numbers >= 2 and numbers * 3 >= len(words):
+        return True  # a row of figures
+    return is_heading(line)
+
+
+def is_heading(line: str) -> bool:
+    """A line in capitals that titles what follows: a list item, or a line that does not end
+    as a sentence does ('.' or '!'; a question or an ellipsis may title a section)."""
+    if not is_capitals_line(line):
+        return False
+    if LIST_MARKER.match(line):
+        return True
+    end = line.rstrip().rstrip("\"'”’)]*")
+    return end.endswith(("...", "…")) or not end.endswith((".", "!"))
+
+
+def _footer_start(text: str, lines: list[tuple[int, int]]) -> int | None:
+    """The index of the ruled line that opens a footer near the end (a mailing list's
+    subscription lines, a sponsor's box), or None."""
+    remaining = 0
+    for index in range(len(lines) - 1, -1, -1):
+        line = text[lines[index][0]:lines[index][1]]
+        if not line.strip():
+            continue
+        if _RULE.match(line.strip()) and remaining:
+            return index
+        remaining += 1
+        if remaining > FOOTER_LINES:
+            return None
+    return None
