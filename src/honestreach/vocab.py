@@ -20,6 +20,8 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 ``*``         any one word
 ``...``       up to 4 words of anything in the same clause (``...2``: up to 2)
 ``^``         the start of a sentence
+``!a|{c}``    the next word is none of these (it matches no word itself): ``met !with``
+              is "met" not followed by "with"; ``!i|we *`` is any one word but "i" and "we"
 ============  =====================================================================
 
 Words are matched on their norms (see :mod:`honestreach.tokens`): "don't" reads as "do not",
@@ -121,6 +123,10 @@ class Vocabulary:
                 parts.append(_Part(f"(?:{group.regex})?", group.firsts, (), optional=True))
             elif slot == "^":
                 parts.append(_Part(f"(?:^|(?<={BOUNDARY}))", None, (), optional=True, anchor=True))
+            elif slot.startswith("!") and len(slot) > 1:
+                ruled_out = self._alternatives(slot[1:], stack, text)
+                parts.append(_Part(f"(?!{ruled_out.regex}(?= |$))", None, (), optional=True,
+                                   anchor=True))
             elif re.fullmatch(r"\.\.\.(\d+)?", slot):
                 size = int(slot[3:] or DEFAULT_GAP)
                 if size > MAX_GAP:
