@@ -118,6 +118,13 @@ def test_a_bang_rules_out_the_next_word_without_taking_it() -> None:
         Vocabulary().compile("!we")
 
 
+def test_a_possessive_or_contracted_ending_is_written_as_its_own_token() -> None:
+    assert matches("at * 's suggestion", "At Leah's suggestion, and at Leah’s suggestion") == \
+        ["At Leah's suggestion", "at Leah’s suggestion"]
+    assert matches("you 'd mentioned", "You'd mentioned it. You had mentioned it.") == \
+        ["You'd mentioned"]
+
+
 def test_classes_may_use_classes_but_not_themselves() -> None:
     vocabulary = Vocabulary({"day": ["today", "tonight"], "deadline": ["by {day}"]})
     assert matches("{deadline}", "Sign by tonight.", vocabulary) == ["by tonight"]

@@ -25,7 +25,8 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 ============  =====================================================================
 
 Words are matched on their norms (see :mod:`honestreach.tokens`): "don't" reads as "do not",
-so a pattern says ``do not``. Punctuation stands for itself (``%``, ``$``, ``!``).
+so a pattern says ``do not``; a possessive or a contracted "had" is its own token (``'s``,
+``'d``: "Leah's idea" is ``leah 's idea``). Punctuation stands for itself (``%``, ``$``, ``!``).
 
 Each pattern compiles to one regular expression over the message's tokens, written one after
 another with a space before each and a mark between sentences. Patterns have no nested
@@ -154,7 +155,9 @@ class Vocabulary:
         word = choice[1:] if exact else choice
         if "{" in word or "}" in word:
             raise PatternError(f"malformed class reference {choice!r} in {text!r}")
-        norms = tokenize(word).norms
+        # A contraction's ending on its own ("'s", "'d") is the token it makes after a word.
+        norms = tokenize("x" + word).norms[1:] if word[0] in "'’" and len(word) > 1 \
+            else tokenize(word).norms
         if not norms:
             raise PatternError(f"no word in {choice!r} of {text!r}")
         parts = []
