@@ -357,8 +357,17 @@ def _topic(text: str) -> str | None:
 # --- referral ------------------------------------------------------------------------------
 
 def _referral(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
-    person = _referrer(sentence, start, end)
+    person = _referrer(sentence, _name_start(sentence, start), end)
     return [("person", person)] if person else []
+
+
+def _name_start(sentence: str, start: int) -> int:
+    """Where the name the match begins inside starts: a rule takes only the word before its
+    verb ("Mehta told me"), and the referrer is "Rahul Mehta"."""
+    if not sentence[start:start + 1].isupper():
+        return start
+    found = _PERSON_AT_END.search(sentence[:start].rstrip(" \t"))
+    return found.start("person") if found else start
 
 
 def _referrer(sentence: str, start: int, end: int) -> str | None:
