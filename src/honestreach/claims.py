@@ -357,21 +357,39 @@ def _topic(text: str) -> str | None:
 # --- referral ------------------------------------------------------------------------------
 
 def _referral(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
-    person = _referrer(sentence, _name_start(sentence, start), end)
+    person = _referrer(sentence, _referrer_start(sentence, start), end)
     return [("person", person)] if person else []
 
 
-def _name_start(sentence: str, start: int) -> int:
-    """Where the name the match begins inside starts: a rule takes only the word before its
-    verb ("Mehta told me"), and the referrer is "Rahul Mehta"."""
+# Words before a company's name, not a person's: "Kevin *at* Brightside said".
+_COMPANY_CUE = regex.compile(r"(?i:\b(?:at|from|with|of|for|in|on|to))[ \t]*$")
+# A match that ends where the referrer's name begins: "introduced to you by", "at the
+# suggestion of", "intro via".
+_NAME_FOLLOWS = regex.compile(r"(?i:\b(?:via|by|from|through|of|courtesy[ \t]+of|thanks[ \t]+to))"
+                              r"[ \t]*$")
+
+
+def _referrer_start(sentence: str, start: int) -> int:
+    """Where the referrer's name begins when a rule's match begins with the word before its
+    verb: "Mehta told me" is said by "Rahul Mehta"; in "Kevin at Brightside said" the word is
+    a company, which the match then leaves out."""
     if not sentence[start:start + 1].isupper():
         return start
-    found = _PERSON_AT_END.search(sentence[:start].rstrip(" \t"))
+    before = sentence[:start].rstrip(" \t")
+    if _COMPANY_CUE.search(before):
+        word = regex.match(r"[^\s]+[ \t]*", sentence[start:])
+        return start + word.end() if word else start
+    found = _PERSON_AT_END.search(before)
     return found.start("person") if found else start
 
 
 def _referrer(sentence: str, start: int, end: int) -> str | None:
     matched = sentence[start:end]
+    after = sentence[end:]
+    if _NAME_FOLLOWS.search(matched):
+        person = _name_at_start(after)
+        if person:
+            return person
     for pattern in (_PERSON_POSSESSIVE, _PERSON_AFTER_CUE):
         for found in pattern.finditer(matched):
             person = _clean_person(found.group("person"))
@@ -382,16 +400,9 @@ def _referrer(sentence: str, start: int, end: int) -> str | None:
         if person:
             return person
     before = sentence[:start]
-    person = _person_before(before)
+    person = _person_before(before) or _name_at_start(after)
     if person:
         return person
-    after = sentence[end:]
-    lead = _AT_START.match(after)
-    found = _PERSON_RE.match(after, lead.end() if lead else 0)
-    if found:
-        person = _clean_person(found.group(0))
-        if person:
-            return person
     for found in _PERSON_AFTER_CUE.finditer(after[:60]):
         person = _clean_person(found.group("person"))
         if person:
@@ -400,13 +411,19 @@ def _referrer(sentence: str, start: int, end: int) -> str | None:
         person = _clean_person(found.group("person"))
         if person:
             return person
-    # "Hannah from your marketing team thought we should talk": the sentence's subject.
-    found = _PERSON_RE.match(sentence.lstrip())
-    if found and found.end() < len(sentence.lstrip()) and start > 0:
-        person = _clean_person(found.group(0))
-        if person and person.split()[0] == found.group(0).split()[0]:
-            return person
+    # "My friend Greg, who works with you, suggested...": the last name before the match.
+    for found in reversed(list(_PERSON_RE.finditer(before))):
+        if not _COMPANY_CUE.search(before[:found.start()]):
+            person = _clean_person(found.group(0))
+            if person:
+                return person
     return None
+
+
+def _name_at_start(text: str) -> str | None:
+    lead = _AT_START.match(text)
+    found = _PERSON_RE.match(text, lead.end() if lead else 0)
+    return _clean_person(found.group(0)) if found else None
 
 
 def _person_before(before: str) -> str | None:
@@ -422,7 +439,9 @@ def _person_before(before: str) -> str | None:
 
 def _clean_person(text: str) -> str | None:
     words = text.split()
-    while words and (words[0].strip("'’") in _NOT_NAMES or _is_acronym(words[0])):
+    # "I'm", "We've": a pronoun, whatever its ending.
+    while words and (regex.split(r"['’]", words[0].strip("'’"))[0] in _NOT_NAMES
+                     or _is_acronym(words[0])):
         words.pop(0)
     while words and (words[-1] in _NOT_NAMES or _is_acronym(words[-1])):
         words.pop()
