@@ -41,7 +41,9 @@ claim.company_event   round      a funding round: "Series B", "Seed", "Pre-Seed"
                       location   where: "Austin" ("a new office in Austin", "the Austin office")
                       name       the property, product or counterparty: "Tidewell Lisbon
                                  Riverside" ("opening ..."), "Emberfall" ("the launch of ...")
-claim.thread          kind       ``reply`` or ``forward``
+claim.thread          kind       ``reply`` (to the reader's email), ``forward`` or ``sent``
+                                 (the sender's own earlier email: "as per my last email",
+                                 "bumping this")
                       topic      the subject after "Re:"/"Fwd:", or "about ..." in the body
 claim.identity        name, title, company (see ``identity_claims``)
 ===================== ========== ==========================================================
@@ -623,11 +625,24 @@ _PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|vs|ref|réf|rif|odp|fwd?|fw|wg|tr
                      r"(?:\[\d+\]|\(\d+\))?\s*:\s*)+", re.IGNORECASE)
 
 
+# A forward: "Fwd:", "forwarding this", "see the thread below", "looping you in".
+_FORWARD = re.compile(
+    r"(?i)\b(?:fwd?|fw|wg|tr|rv|enc|vb)\s*(?:\[\d+\])?\s*:|forward|passing\s+(?:this|along|on)\b|"
+    r"sending\s+(?:along|on)\b|\b(?:thread|chain|trail|message|e-?mail|note)\s+below|"
+    r"\bloop(?:ing|ed)\s+you|\bcc['’]?ing\b|\b(?:copying|adding)\s+you")
+# The sender's own earlier email: "as per my last email", "bumping this", "resending".
+_SENT = re.compile(
+    r"(?i)\b(?:my|our)\s+(?:\w+\s+){0,2}(?:e-?mails?|mail|messages?|notes?|msg|voicemail|letter|"
+    r"outreach|ping|inmail)\b|\b(?:bump(?:ing|ed)?|re-?send(?:ing)?|resent|re-?shar(?:e|ing)|"
+    r"re-?upping|upping|floating|resurfacing|re-?attaching)\b|top\s+of\s+your\s+inbox|"
+    r"\b(?:circling|following|checking)\s+(?:back|up|in)\s+(?:on|re|about)\s+(?:this|my)\b")
+
+
 def _thread(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
     matched = sentence[start:end]
-    forward = re.search(r"(?i)\b(?:fwd?|fw|wg|tr|rv|enc|vb)\s*(?:\[\d+\])?\s*:|forward|passing "
-                        r"this", matched)
-    found: list[tuple[str, str]] = [("kind", "forward" if forward else "reply")]
+    kind = "forward" if _FORWARD.search(matched) else "sent" if _SENT.search(matched) \
+        else "reply"
+    found: list[tuple[str, str]] = [("kind", kind)]
     if matched.rstrip().endswith(":") or _PREFIX.match(matched):
         topic = _PREFIX.sub("", sentence[start:]).strip(" \t-—–:")
     else:
