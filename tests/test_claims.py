@@ -67,6 +67,12 @@ def only(body: str, subject: str | None = None) -> Claim:
      "claim.referral", {"person": "Ana de la Cruz"}, None, None),
     ("Rahul Mehta told me you're rebuilding the pricing team.",
      "claim.referral", {"person": "Rahul Mehta"}, None, None),
+    ("I'm writing at the suggestion of Ngozi Adeyemi.",
+     "claim.referral", {"person": "Ngozi Adeyemi"}, None, None),
+    ("Noor at Halvard said your team is hiring analysts.",
+     "claim.referral", {"person": "Noor"}, None, None),
+    ("My neighbour Tariq, who sits on your board, suggested we connect.",
+     "claim.referral", {"person": "Tariq"}, None, None),
     # relationships
     ("As a long-time Brightpath customer, your team gets the new module free.",
      "claim.relationship", {"stage": "customer", "product": "Brightpath"}, None, None),
@@ -127,6 +133,11 @@ def test_subject_prefixes_are_thread_claims_with_the_topic() -> None:
     assert claims("Here are the figures.", subject="Regarding Q2 freight volumes") == []
 
 
+def test_a_subject_can_end_in_the_claim() -> None:
+    claim = only("Here is the proposal.", subject="Proposal as discussed")
+    assert (claim.category, claim.field) == ("claim.conversation", "subject")
+
+
 def test_a_shouted_event_is_given_in_title_case() -> None:
     claim = only("GREAT MEETING YOU AT WEB SUMMIT 2026!!!")
     assert claim.specific("event") == "Web Summit 2026"
@@ -166,6 +177,12 @@ def test_a_claim_about_a_named_time_does_not_take_the_day_as_the_event() -> None
     "Ahead of Thursday's call, here's the agenda.",
     "As mentioned above, the pilot is free.",
     "If you'd like, we could talk next week.",
+    "It would be great to meet you at the Retail Ops Forum next week.",
+    "Let's grab coffee at CloudConf.",
+    "The buyers we met at the Grocery Tech Expo asked about returns.",
+    "Our call centre takes orders around the clock.",
+    "Thanks for taking the time to read this.",
+    "Loved the post you shared on LinkedIn.",
 ])
 def test_not_a_claim(body: str) -> None:
     assert claims(body) == []

@@ -169,7 +169,7 @@ rationale: Capitals shout.
 suggestion: Write in sentence case.
 check: shouting
 options:
-  min_single_length: 4
+  min_share: 0.05
   min_length: 3
 examples:
   bad: ["THIS IS LOUD", "VERY LOUD"]
@@ -196,7 +196,7 @@ examples:
     ("campaign-burst.yaml", STAGE_RULE, 4, "stage",
      "the campaign stage does not report 'campaign-burst'"),
     ("team-shouting.yaml", SHOUTING_RULE, 10, "options.min_length",
-     "unknown option 'min_length': check 'shouting' takes allow, min_single_length"),
+     "unknown option 'min_length': check 'shouting' takes allow, min_share"),
     ("team-phrase.yaml", PATTERN_RULE, 10, "options.window",
      "unknown option 'window': a rule without a check takes no options"),
 ])

@@ -103,6 +103,24 @@ def test_a_caret_anchors_at_the_start_of_a_sentence() -> None:
     assert matches("^ last chance", "Last chance. It is our last chance.") == ["Last chance"]
 
 
+def test_a_bang_rules_out_the_next_word_without_taking_it() -> None:
+    assert matches("we met !with|our", "We met with them. We met our goals. We met in May.") == \
+        ["We met"]
+    people = Vocabulary({"pronoun": ["i", "we", "you"]})
+    assert matches("!{pronoun} * mentioned you", "You mentioned you would. Dana mentioned you.",
+                   people) == ["Dana mentioned you"]
+    assert all("we" not in need for need in Vocabulary().compile("!we met").needs)
+    with pytest.raises(PatternError, match="no word at all"):
+        Vocabulary().compile("!we")
+
+
+def test_a_possessive_or_contracted_ending_is_written_as_its_own_token() -> None:
+    assert matches("at * 's suggestion", "At Leah's suggestion, and at Leah’s suggestion") == \
+        ["At Leah's suggestion", "at Leah’s suggestion"]
+    assert matches("you 'd mentioned", "You'd mentioned it. You had mentioned it.") == \
+        ["You'd mentioned"]
+
+
 def test_classes_may_use_classes_but_not_themselves() -> None:
     vocabulary = Vocabulary({"day": ["today", "tonight"], "deadline": ["by {day}"]})
     assert matches("{deadline}", "Sign by tonight.", vocabulary) == ["by tonight"]

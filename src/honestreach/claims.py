@@ -43,7 +43,9 @@ claim.company_event   round      a funding round: "Series B", "Seed", "Pre-Seed"
                       location   where: "Austin" ("a new office in Austin", "the Austin office")
                       name       the property, product or counterparty: "Tidewell Lisbon
                                  Riverside" ("opening ..."), "Emberfall" ("the launch of ...")
-claim.thread          kind       ``reply`` or ``forward``
+claim.thread          kind       ``reply`` (to the reader's email), ``forward`` or ``sent``
+                                 (the sender's own earlier email: "as per my last email",
+                                 "bumping this")
                       topic      the subject after "Re:"/"Fwd:", or "about ..." in the body
 claim.identity        title      the title the sentence gives the reader: "head of finance",
                                  "CFO", "VP of Engineering" ("As head of finance at X, you")
@@ -385,12 +387,39 @@ def _topic(text: str) -> str | None:
 # --- referral ------------------------------------------------------------------------------
 
 def _referral(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
-    person = _referrer(sentence, start, end)
+    person = _referrer(sentence, _referrer_start(sentence, start), end)
     return [("person", person)] if person else []
+
+
+# Words before a company's name, not a person's: "Kevin *at* Brightside said".
+_COMPANY_CUE = regex.compile(r"(?i:\b(?:at|from|with|of|for|in|on|to))[ \t]*$")
+# A match that ends where the referrer's name begins: "introduced to you by", "at the
+# suggestion of", "intro via".
+_NAME_FOLLOWS = regex.compile(r"(?i:\b(?:via|by|from|through|of|courtesy[ \t]+of|thanks[ \t]+to))"
+                              r"[ \t]*$")
+
+
+def _referrer_start(sentence: str, start: int) -> int:
+    """Where the referrer's name begins when a rule's match begins with the word before its
+    verb: "Mehta told me" is said by "Rahul Mehta"; in "Kevin at Brightside said" the word is
+    a company, which the match then leaves out."""
+    if not sentence[start:start + 1].isupper():
+        return start
+    before = sentence[:start].rstrip(" \t")
+    if _COMPANY_CUE.search(before):
+        word = regex.match(r"[^\s]+[ \t]*", sentence[start:])
+        return start + word.end() if word else start
+    found = _PERSON_AT_END.search(before)
+    return found.start("person") if found else start
 
 
 def _referrer(sentence: str, start: int, end: int) -> str | None:
     matched = sentence[start:end]
+    after = sentence[end:]
+    if _NAME_FOLLOWS.search(matched):
+        person = _name_at_start(after)
+        if person:
+            return person
     for pattern in (_PERSON_POSSESSIVE, _PERSON_AFTER_CUE):
         for found in pattern.finditer(matched):
             person = _clean_person(found.group("person"))
@@ -401,16 +430,9 @@ def _referrer(sentence: str, start: int, end: int) -> str | None:
         if person:
             return person
     before = sentence[:start]
-    person = _person_before(before)
+    person = _person_before(before) or _name_at_start(after)
     if person:
         return person
-    after = sentence[end:]
-    lead = _AT_START.match(after)
-    found = _PERSON_RE.match(after, lead.end() if lead else 0)
-    if found:
-        person = _clean_person(found.group(0))
-        if person:
-            return person
     for found in _PERSON_AFTER_CUE.finditer(after[:60]):
         person = _clean_person(found.group("person"))
         if person:
@@ -419,13 +441,19 @@ def _referrer(sentence: str, start: int, end: int) -> str | None:
         person = _clean_person(found.group("person"))
         if person:
             return person
-    # "Hannah from your marketing team thought we should talk": the sentence's subject.
-    found = _PERSON_RE.match(sentence.lstrip())
-    if found and found.end() < len(sentence.lstrip()) and start > 0:
-        person = _clean_person(found.group(0))
-        if person and person.split()[0] == found.group(0).split()[0]:
-            return person
+    # "My friend Greg, who works with you, suggested...": the last name before the match.
+    for found in reversed(list(_PERSON_RE.finditer(before))):
+        if not _COMPANY_CUE.search(before[:found.start()]):
+            person = _clean_person(found.group(0))
+            if person:
+                return person
     return None
+
+
+def _name_at_start(text: str) -> str | None:
+    lead = _AT_START.match(text)
+    found = _PERSON_RE.match(text, lead.end() if lead else 0)
+    return _clean_person(found.group(0)) if found else None
 
 
 def _person_before(before: str) -> str | None:
@@ -441,7 +469,9 @@ def _person_before(before: str) -> str | None:
 
 def _clean_person(text: str) -> str | None:
     words = text.split()
-    while words and (words[0].strip("'’") in _NOT_NAMES or _is_acronym(words[0])):
+    # "I'm", "We've": a pronoun, whatever its ending.
+    while words and (regex.split(r"['’]", words[0].strip("'’"))[0] in _NOT_NAMES
+                     or _is_acronym(words[0])):
         words.pop(0)
     while words and (words[-1] in _NOT_NAMES or _is_acronym(words[-1])):
         words.pop()
@@ -628,11 +658,24 @@ _PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|vs|ref|réf|rif|odp|fwd?|fw|wg|tr
                      r"(?:\[\d+\]|\(\d+\))?\s*:\s*)+", re.IGNORECASE)
 
 
+# A forward: "Fwd:", "forwarding this", "see the thread below", "looping you in".
+_FORWARD = re.compile(
+    r"(?i)\b(?:fwd?|fw|wg|tr|rv|enc|vb)\s*(?:\[\d+\])?\s*:|forward|passing\s+(?:this|along|on)\b|"
+    r"sending\s+(?:along|on)\b|\b(?:thread|chain|trail|message|e-?mail|note)\s+below|"
+    r"\bloop(?:ing|ed)\s+you|\bcc['’]?ing\b|\b(?:copying|adding)\s+you")
+# The sender's own earlier email: "as per my last email", "bumping this", "resending".
+_SENT = re.compile(
+    r"(?i)\b(?:my|our)\s+(?:\w+\s+){0,2}(?:e-?mails?|mail|messages?|notes?|msg|voicemail|letter|"
+    r"outreach|ping|inmail)\b|\b(?:bump(?:ing|ed)?|re-?send(?:ing)?|resent|re-?shar(?:e|ing)|"
+    r"re-?upping|upping|floating|resurfacing|re-?attaching)\b|top\s+of\s+your\s+inbox|"
+    r"\b(?:circling|following|checking)\s+(?:back|up|in)\s+(?:on|re|about)\s+(?:this|my)\b")
+
+
 def _thread(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
     matched = sentence[start:end]
-    forward = re.search(r"(?i)\b(?:fwd?|fw|wg|tr|rv|enc|vb)\s*(?:\[\d+\])?\s*:|forward|passing "
-                        r"this", matched)
-    found: list[tuple[str, str]] = [("kind", "forward" if forward else "reply")]
+    kind = "forward" if _FORWARD.search(matched) else "sent" if _SENT.search(matched) \
+        else "reply"
+    found: list[tuple[str, str]] = [("kind", kind)]
     if matched.rstrip().endswith(":") or _PREFIX.match(matched):
         topic = _PREFIX.sub("", sentence[start:]).strip(" \t-—–:")
     else:

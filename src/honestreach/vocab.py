@@ -21,10 +21,14 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 ``*``         any one word
 ``...``       up to 4 words of anything in the same clause (``...2``: up to 2)
 ``^``         the start of a sentence
+``!a|{c}``    the next word is none of these (it matches no word itself): ``met !with``
+              is "met" not followed by "with"; ``!i|we *`` is any one word but "i" and "we"
+              (``!|?`` is an exclamation or a question mark)
 ============  =====================================================================
 
 Words are matched on their norms (see :mod:`honestreach.tokens`): "don't" reads as "do not",
-so a pattern says ``do not``. Punctuation stands for itself (``%``, ``$``, ``!``).
+so a pattern says ``do not``; a possessive or a contracted "had" is its own token (``'s``,
+``'d``: "Leah's idea" is ``leah 's idea``). Punctuation stands for itself (``%``, ``$``).
 
 A pattern compiles to a tree of slots (:class:`Seq`), and the tree to a regular expression
 over a text's tokens written one after another (:func:`token_regex`); a class is compiled once
@@ -89,6 +93,13 @@ class SentenceStart:
 
 
 @dataclass(frozen=True, eq=False)
+class NotNext:
+    """No token: the next token does not begin ``ruled_out``."""
+
+    ruled_out: Slot
+
+
+@dataclass(frozen=True, eq=False)
 class Optional:
     """``body``, or nothing."""
 
@@ -110,7 +121,7 @@ class Either:
     anywhere: tuple[Seq, ...] = ()
 
 
-Slot = Union[Words, Number, AnyWord, Gap, SentenceStart, Optional, Either]
+Slot = Union[Words, Number, AnyWord, Gap, SentenceStart, NotNext, Optional, Either]
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +193,8 @@ class Vocabulary:
                 parts.append(Optional(_seq(inner)))
             elif slot == "^":
                 parts.append(SentenceStart())
+            elif slot.startswith("!") and len(slot) > 1 and slot[1] != "|":  # "!|?": a mark
+                parts.append(NotNext(self._alternatives(slot[1:], stack, text)))
             elif re.fullmatch(r"\.\.\.(\d+)?", slot):
                 size = int(slot[3:] or DEFAULT_GAP)
                 if size > MAX_GAP:
@@ -289,7 +302,7 @@ def _firsts(slot: Slot) -> tuple[frozenset[str] | None, bool, bool]:
         return frozenset(), False, True
     if isinstance(slot, (AnyWord, Gap)):
         return None, isinstance(slot, Gap), False
-    if isinstance(slot, SentenceStart):
+    if isinstance(slot, (SentenceStart, NotNext)):
         return frozenset(), True, False
     if isinstance(slot, Optional):
         return slot.body.firsts, True, slot.body.starts_with_number
@@ -415,6 +428,8 @@ def _regex(node: Seq | Slot, memo: dict[Seq | Slot, str]) -> str:
         found = f"{_ANY_TOKEN}{{0,{node.size}}}?"
     elif isinstance(node, SentenceStart):
         found = f"(?:^|(?<={BOUNDARY}))"
+    elif isinstance(node, NotNext):
+        found = f"(?!{_regex(node.ruled_out, memo)}(?= |$))"
     elif isinstance(node, Optional):
         found = f"(?:{_regex(node.body, memo)})?"
     else:

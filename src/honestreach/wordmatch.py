@@ -19,8 +19,8 @@ import re
 from typing import Iterable
 
 from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
-from .vocab import AnyWord, Either, Gap, Number, Optional, Seq, SentenceStart, Slot, Words, \
-    token_regex
+from .vocab import AnyWord, Either, Gap, NotNext, Number, Optional, Seq, SentenceStart, Slot, \
+    Words, token_regex
 
 # A pattern is compiled to a regular expression once it has been tried on this many texts.
 COMPILE_AFTER = 16
@@ -179,5 +179,8 @@ class TextMatcher:
                 index += 1
                 ends.append(index)
             return ends
+        if isinstance(slot, NotNext):
+            ruled_out = self._slot_ends(slot.ruled_out, position, sentence)
+            return () if any(True for _ in ruled_out) else (position,)
         assert isinstance(slot, SentenceStart)
         return (position,) if in_sentence and position in self.sentence_starts else ()

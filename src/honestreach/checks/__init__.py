@@ -29,9 +29,9 @@ CHECKS: dict[str, CheckFunction] = {
 CHECK_OPTIONS: dict[str, frozenset[str]] = {
     "missing_unsubscribe": frozenset({"applies_to"}),
     "missing_postal_address": frozenset({"applies_to"}),
-    "shouting": frozenset({"allow", "min_single_length"}),
-    "exclamation_overload": frozenset({"max_run", "min_count", "max_ratio"}),
-    "emoji_overload": frozenset({"max_subject", "max_body"}),
+    "shouting": frozenset({"allow", "min_share"}),
+    "exclamation_overload": frozenset({"max_runs", "max_bangs", "min_count", "max_ratio"}),
+    "emoji_overload": frozenset({"max_alarm", "max_subject", "max_body"}),
     "merge_fields": frozenset({"template_suffixes"}),
     "empty_merge_value": frozenset(),
 }
