@@ -423,7 +423,8 @@ def test_friendly_emoji_framed_subjects_symbols_and_signature_emoji_are_fine(sub
     "${name}", "#{name}", "{!Contact.FirstName}", "*|FNAME|*", "%%FNAME%%", "%%COMPANY%%",
     "%FIRSTNAME%", "<<First Name>>", "«FirstName»", "[FIRST NAME]", "[First Name]",
     "[Company]", "[company name]", "[Prospect's Company]", "[Your Name]", "[Insert case study]",
-    "[calendar link]", "[XX]", "[???]", "{% if vip %}",
+    "[calendar link]", "[XX]", "[???]", "{% if vip %}", "{Company}", "{companyName}",
+    "{contact.city}", "{COMPANY_NAME}",
 ])
 def test_unfilled_merge_tokens(token: str) -> None:
     body = f"Hi Ana,\n\nI drafted a plan for {token} and your team."
@@ -444,6 +445,10 @@ def test_merge_tokens_in_the_subject_and_one_hit_per_token() -> None:
     "« Bonjour » is how we say hello; «Oui» means yes.",
     'She wrote that "the close [...] took three days" and ticked [x] yes, [ ] no.',
     "The formula is f(x) = {x : x > 0}.",
+    # Code and link labels in single braces: no word of theirs names what a merge fills in.
+    "Copy {build.dir} to {dist.dir}, then run {make install}.",
+    "Tools this week: {Screen ruler} and {Check your stocks}.",
+    "The report said {{3 hits}} in the log.",
 ])
 def test_text_that_is_not_a_merge_field(text: str) -> None:
     assert run("merge_fields", f"Hi Ana,\n\n{text}") == []

@@ -178,13 +178,21 @@ def test_a_rule_of_underscores_starts_a_quotation_only_above_a_header() -> None:
     assert find_quoted(footer) == ()
 
 
-@pytest.mark.parametrize("name", ["reply-with-headers.eml", "reply-quoted.txt"])
+@pytest.mark.parametrize("name", ["reply-with-headers.eml", "reply-quoted.txt", "list-reply.eml"])
 def test_a_genuine_reply_is_not_a_fake_thread(name: str) -> None:
     assert not rules_fired(FIXTURES / name) & THREAD_RULES
 
 
 def test_a_first_email_with_a_reply_subject_is_still_reported() -> None:
     assert "thread-reply-subject" in rules_fired(FIXTURES / "fake-reply.eml")
+
+
+def test_a_post_to_a_discussion_list_continues_its_thread() -> None:
+    """Mail clients often drop In-Reply-To; the list's own headers still show a discussion."""
+    assert in_real_thread(message_of("list-reply.eml"))
+    # A newsletter carries List-Id and List-Unsubscribe too: those alone name no thread.
+    newsletter = message_of("list-unsubscribe-header.eml")
+    assert newsletter.headers.get("list-unsubscribe") and not in_real_thread(newsletter)
 
 
 def test_show_verified_names_the_real_thread() -> None:

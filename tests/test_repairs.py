@@ -247,10 +247,15 @@ def test_memory_stays_bounded_on_headers_of_many_encoded_words(tmp_path, good):
 
 def test_text_over_a_million_characters_does_not_stop_the_run(honestreach, tmp_path, good):
     long = tmp_path / "long.txt"
-    long.write_text("Subject: Notes\n\n" + "All the notes from the fair are here. " * 28_000)
+    # A tactic far down a long text is past what the phrase rules read; the note says so.
+    long.write_text("Subject: Notes\n\n" + "All the notes from the fair are here. " * 28_000
+                    + "Only 2 seats left!\n")
     run = check(honestreach, long, good, extra=("--format", "json"))
     report = run.json
     assert_good_checked(report)
     result = entry(report, "long.txt")
-    assert result["checked"]
-    assert all("\n" not in error["message"] for error in result["errors"])
+    assert result["checked"] and result["errors"] == []
+    assert [note["message"] for note in result["notes"]] == [
+        "the body is 1,064,019 characters long: the phrase rules read its first 100,000, "
+        "the other checks all of it"]
+    assert not {f["category"] for f in result["findings"]} & {"scarcity", "urgency"}

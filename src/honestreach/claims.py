@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any, Iterator
 
 import regex
 
@@ -74,6 +75,44 @@ from .timeexpr import MONTHS, WEEKDAYS
 
 Specifics = tuple[tuple[str, str], ...]
 
+
+class LazyPattern:
+    """A ``regex`` expression compiled when first used. Claims are read only from messages
+    that make one, and compiling all of these at import cost every run a tenth of a second."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self._flags = flags
+        self._compiled: regex.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> regex.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = regex.compile(self.pattern, self._flags)
+        return self._compiled
+
+    def search(self, text: str, *args: Any, **kwargs: Any) -> regex.Match[str] | None:
+        return self.compiled.search(text, *args, **kwargs)
+
+    def match(self, text: str, *args: Any, **kwargs: Any) -> regex.Match[str] | None:
+        return self.compiled.match(text, *args, **kwargs)
+
+    def fullmatch(self, text: str, *args: Any, **kwargs: Any) -> regex.Match[str] | None:
+        return self.compiled.fullmatch(text, *args, **kwargs)
+
+    def finditer(self, text: str, *args: Any, **kwargs: Any) -> Iterator[regex.Match[str]]:
+        return self.compiled.finditer(text, *args, **kwargs)
+
+    def findall(self, text: str, *args: Any, **kwargs: Any) -> list[Any]:
+        return self.compiled.findall(text, *args, **kwargs)
+
+    def split(self, text: str, *args: Any, **kwargs: Any) -> list[str]:
+        return self.compiled.split(text, *args, **kwargs)
+
+    def sub(self, replacement: Any, text: str, *args: Any, **kwargs: Any) -> str:
+        return self.compiled.sub(replacement, text, *args, **kwargs)
+
+
 # A word of a name: capitalised ("SaaStr", "Marc-André", "B2C", "Multi-Entity") or a number
 # ("2026"); possessives are cut later.
 _WORD = r"(?:\p{Lu}[\p{L}\p{M}\p{N}'’&+./\-]*|\p{N}[\p{L}\p{N}.+/\-]*)"
@@ -81,39 +120,39 @@ _CAP_WORD = r"\p{Lu}[\p{L}\p{M}\p{N}'’&+.\-]*"
 _EVENT_CONNECTORS = r"of|&|and|the|for|on|de|du|la|le|des|am|im|x"
 _TITLE_CONNECTORS = (_EVENT_CONNECTORS + r"|in|from|to|a|an|with|vs\.?|your|our|my|at|into|"
                      r"without|by|is|are|it|you|we|how|why|what|not|that|than|or|per")
-_EVENT_RUN = regex.compile(
+_EVENT_RUN = LazyPattern(
     rf"{_WORD}(?:[ \t]+(?:(?:{_EVENT_CONNECTORS})[ \t]+(?={_CAP_WORD}))?{_WORD})*")
-_TITLE_RUN = regex.compile(
+_TITLE_RUN = LazyPattern(
     rf"{_WORD}(?:[ \t]+(?:(?:{_TITLE_CONNECTORS})[ \t]+(?={_CAP_WORD}))*{_WORD})*")
 _PARTICLE = r"(?:de|da|del|della|di|do|dos|das|du|van|von|der|den|ter|ten|le|la|bin|al|el|y)"
 _PERSON = (rf"(?:{_CAP_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP_WORD}){{0,3}}")
-_PERSON_RE = regex.compile(_PERSON)
-_PERSON_AT_END = regex.compile(rf"(?P<person>{_PERSON})[ \t]*,?[ \t]*$")
-_PERSON_AFTER_CUE = regex.compile(
+_PERSON_RE = LazyPattern(_PERSON)
+_PERSON_AT_END = LazyPattern(rf"(?P<person>{_PERSON})[ \t]*,?[ \t]*$")
+_PERSON_AFTER_CUE = LazyPattern(
     rf"(?i:\b(?:via|by|from|through|courtesy[ \t]+of|thanks[ \t]+to|with))[ \t]+"
     rf"(?P<person>{_PERSON})")
-_PERSON_POSSESSIVE = regex.compile(
+_PERSON_POSSESSIVE = LazyPattern(
     rf"(?P<person>{_PERSON})['’]s?[ \t]+(?i:suggestion|recommendation|intro|introduction|"
     rf"referral|advice|nudge|idea|prompting)")
-_AT_START = regex.compile(r"^[ \t]*(?:[,:—–-][ \t]*)?")
+_AT_START = LazyPattern(r"^[ \t]*(?:[,:—–-][ \t]*)?")
 
 # Where an event is named: "at SaaStr Annual", "during Dreamforce", "over coffee at HITEC".
-_EVENT_CUE = regex.compile(
+_EVENT_CUE = LazyPattern(
     r"(?i:\b(?:at|during|from|after|around|since|following|post-?))[ \t]+(?:(?i:the)[ \t]+)?"
     r"(?=\p{Lu}|\p{N})")
 # Where something was said: "as I mentioned at SaaStr", "during Dreamforce".
-_PLACE_CUE = regex.compile(
+_PLACE_CUE = LazyPattern(
     r"(?i:\b(?:at|during))[ \t]+(?:(?i:the)[ \t]+)?(?=\p{Lu}|\p{N})")
-_NOT_EVENT_AFTER = regex.compile(
+_NOT_EVENT_AFTER = LazyPattern(
     r"^(?:['’]s)?[ \t]+(?i:booth|stand|table|lounge|office|offices|hq|headquarters|suite|party|"
     r"store|site|team|house|plant|warehouse)\b")
 _QUOTED_TITLE = re.compile(r'["“„«]([^"”“»\n]{3,120})["”“»]')
 
-_ROUND = regex.compile(
+_ROUND = LazyPattern(
     r"(?i)\b(?P<round>series[ \t]+[a-h](?:[ \t]*(?:extension|\+|prime))?\b|pre-?seed\b|"
     r"seed(?:[ \t]+(?:round|extension))?\b|ipo\b|initial[ \t]+public[ \t]+offering)")
 # Company-event words in the order they win: "opening a new office" is an office.
-_COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pattern in [
+_COMPANY_EVENTS = [(name, LazyPattern(pattern, regex.IGNORECASE)) for name, pattern in [
     ("acquisition", (r"\b(?:acqui\w+|bought[ \t]+by|buy(?:ing|out)|takeover|taken[ \t]+over|"
                     r"purchased[ \t]+by)\b")),
     ("merger", r"\bmerg\w+\b"),
@@ -147,20 +186,20 @@ _COMPANY_EVENTS = [(name, regex.compile(pattern, regex.IGNORECASE)) for name, pa
                  r"closures?|bankruptcy|insolvency)\b")),
     ("switch", r"\b(?:switch\w*|migrat\w*|implement\w*|adopt\w*|replac\w*|erp|crm)\b"),
 ]]
-_CLAUSE_END = regex.compile(r"[,;:!?.—–]|\b(?:so|but|which|because)\b")
-_ACQUIRER = regex.compile(
+_CLAUSE_END = LazyPattern(r"[,;:!?.—–]|\b(?:so|but|which|because)\b")
+_ACQUIRER = LazyPattern(
     rf"(?i:\b(?:acquired|bought|purchased|taken[ \t]+over)[ \t]+by|\bjoining|\bacquisition[ \t]+"
     rf"by)[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
-_TARGET = regex.compile(
+_TARGET = LazyPattern(
     rf"(?i:\b(?:acquisition|purchase|takeover)[ \t]+of|\bacquir(?:ing|ed)|\bbuying|\bbought)"
     rf"[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
-_LOCATION = regex.compile(
+_LOCATION = LazyPattern(
     rf"(?i:\b(?:office|offices|hq|headquarters|hub|site|location|opening|expan\w+|presence|"
     rf"store|branch|plant|campus))[ \t]+(?i:in|into|to|at)[ \t]+(?P<name>{_PERSON})"
     rf"|(?P<before>{_PERSON})[ \t]+(?i:office|hq|headquarters|hub|expansion)\b"
     rf"|(?i:\bnew)[ \t]+(?P<new>{_PERSON})[ \t]+(?:[\w-]+[ \t]+)?(?i:office|hq|headquarters|hub|"
     rf"cent(?:er|re)|warehouse|store|plant|facility|site|campus|depot|showroom|location)\b")
-_EVENT_NAME = regex.compile(
+_EVENT_NAME = LazyPattern(
     rf"(?i:\b(?:opening|opened|launching|launched|launch[ \t]+of|opening[ \t]+of|release[ \t]+of|"
     rf"releasing|unveiling|unveiled))[ \t]+(?:(?i:the|your|a)[ \t]+)?(?P<name>{_TITLE_RUN.pattern})"
     rf"|(?P<before>{_PERSON})[ \t]+(?i:opening|launch|launching|going[ \t]+live|release)\b"
@@ -175,10 +214,10 @@ _STAGE_WORDS = (
     ("partner", (r"\b(?:partner\w*|reseller\w*|affiliate\w*|alliance|stockists?|distributors?|"
                 r"dealers?|franchisees?|suppliers?)\b")),
 )
-_PRODUCT_BEFORE = regex.compile(
+_PRODUCT_BEFORE = LazyPattern(
     rf"(?P<name>{_PERSON})[ \t]+(?i:customers?|clients?|users?|partners?|members?|subscribers?|"
     rf"contract|subscription|account|licen[cs]e|plan|renewal|agreement)\b")
-_PRODUCT_AFTER = regex.compile(
+_PRODUCT_AFTER = LazyPattern(
     rf"(?i:\b(?:using|use|uses|on|with|running|runs|rely[ \t]+on|relies[ \t]+on|of))[ \t]+"
     rf"(?P<name>{_PERSON})")
 
@@ -196,19 +235,19 @@ _CONVERSATION_KINDS = [
                 r"breakfast|drinks|booth|in[ \t]+person|office[ \t]+visit|visit|"
                 r"session|offsite|site[ \t]+visit)\b")),
 ]
-_CONVERSATION_KINDS_RE = [(kind, regex.compile(pattern, regex.IGNORECASE))
+_CONVERSATION_KINDS_RE = [(kind, LazyPattern(pattern, regex.IGNORECASE))
                           for kind, pattern in _CONVERSATION_KINDS]
 # Elsewhere in the sentence a medium counts only where it names an occasion: "on the call",
 # "during Thursday's demo", "in the June demo", "your email" (not "a short walkthrough").
-_OCCASION = regex.compile(
+_OCCASION = LazyPattern(
     r"(?i)\b(?:the|our|your|my|that|this|yesterday['’]s|today['’]s|last[ \t]+week['’]s|"
     r"\w+day['’]s|during|on|in|at|from|after|over|by)[ \t]+(?:[\w-]+[ \t]+)?"
     r"(?=(?:call|phone|zoom|demo|meeting|onboarding|kick-?off|workshop|coffee|lunch|dinner|"
     r"booth|e-?mail|note|message|visit)\b)")
 # "the deck we reviewed", "the reference call we talked about": the noun is what was discussed,
 # not how.
-_DISCUSSED_OBJECT = regex.compile(r"(?i)^(?:the|that|those|this|these)\b.*\b(?:we|you)\b")
-_TOPIC = regex.compile(
+_DISCUSSED_OBJECT = LazyPattern(r"(?i)^(?:the|that|those|this|these)\b.*\b(?:we|you)\b")
+_TOPIC = LazyPattern(
     r"(?i)\b(?:about|regarding|re|concerning|on[ \t]+the[ \t]+(?:subject|topic)[ \t]+of)[ \t]+"
     r"(?:(?:the|your|our|my|a|an)[ \t]+)?(?P<topic>[\p{L}\p{N}'’&/\-]+(?:[ \t]+[\p{L}\p{N}'’&/\-]+)"
     r"{0,5})")
@@ -249,13 +288,13 @@ _CONTENT_KINDS = [
                 r"sit(?:ting)?[ \t]+in|sat[ \t]+in|tun(?:e|ed|ing)[ \t]+in|watch|dial|"
                 r"on[ \t]+demand|masterclass|recording")),
 ]
-_CONTENT_KINDS_RE = [(kind, regex.compile(pattern, regex.IGNORECASE))
+_CONTENT_KINDS_RE = [(kind, LazyPattern(pattern, regex.IGNORECASE))
                      for kind, pattern in _CONTENT_KINDS]
-_EVENT_NOUN = regex.compile(
+_EVENT_NOUN = LazyPattern(
     r"(?i)\b(?:summit|conference|forum|expo|fair|meetup|meet-up|dinner|breakfast|lunch|"
     r"roundtable|round-table|festival|show|event|gala|reception|happy[ \t]+hour|tour|retreat|"
     r"congress|convention|symposium|day)\b")
-_WEBINAR_NOUN = regex.compile(
+_WEBINAR_NOUN = LazyPattern(
     r"(?i)\b(?:webinar|web[ \t]+seminar|livestream|live[ \t]+stream|online|virtual|session|"
     r"masterclass|course|class|training|workshop|panel|talk|ama)\b")
 # Words between the claim's verb and the title: "for our new webinar on <Title>".
@@ -314,7 +353,7 @@ def _event_near(sentence: str, start: int, end: int) -> str | None:
     return _event(sentence[start:]) or _event(sentence[:start])
 
 
-def _event(text: str, cues: regex.Pattern[str] = _EVENT_CUE) -> str | None:
+def _event(text: str, cues: LazyPattern = _EVENT_CUE) -> str | None:
     for cue in cues.finditer(text):
         run = _EVENT_RUN.match(text, cue.end())
         if not run:
@@ -360,7 +399,7 @@ def _occasion_kind(sentence: str) -> str | None:
     return None
 
 
-def _first_kind(kinds: list[tuple[str, regex.Pattern[str]]], text: str) -> str | None:
+def _first_kind(kinds: list[tuple[str, LazyPattern]], text: str) -> str | None:
     """The kind whose words come first in ``text`` (ties go to the earlier kind)."""
     best: tuple[int, int, str] | None = None
     for order, (kind, pattern) in enumerate(kinds):
@@ -392,10 +431,10 @@ def _referral(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
 
 
 # Words before a company's name, not a person's: "Kevin *at* Brightside said".
-_COMPANY_CUE = regex.compile(r"(?i:\b(?:at|from|with|of|for|in|on|to))[ \t]*$")
+_COMPANY_CUE = LazyPattern(r"(?i:\b(?:at|from|with|of|for|in|on|to))[ \t]*$")
 # A match that ends where the referrer's name begins: "introduced to you by", "at the
 # suggestion of", "intro via".
-_NAME_FOLLOWS = regex.compile(r"(?i:\b(?:via|by|from|through|of|courtesy[ \t]+of|thanks[ \t]+to))"
+_NAME_FOLLOWS = LazyPattern(r"(?i:\b(?:via|by|from|through|of|courtesy[ \t]+of|thanks[ \t]+to))"
                               r"[ \t]*$")
 
 
@@ -544,7 +583,7 @@ def _content_kind(matched: str, after: str) -> str:
     return "event"
 
 
-def _content_title(sentence: str, start: int, end: int, run: regex.Pattern[str]) -> str | None:
+def _content_title(sentence: str, start: int, end: int, run: LazyPattern) -> str | None:
     quoted = list(_QUOTED_TITLE.finditer(sentence))
     if quoted:
         best = min(quoted, key=lambda m: (m.start() < end, abs(m.start() - end)))
@@ -555,7 +594,7 @@ def _content_title(sentence: str, start: int, end: int, run: regex.Pattern[str])
             or _title_before(sentence[:start], run))
 
 
-def _title_after(text: str, run: regex.Pattern[str]) -> str | None:
+def _title_after(text: str, run: LazyPattern) -> str | None:
     position = 0
     for _ in range(8):
         word = regex.match(r"[ \t]*(?P<w>[^\s]+)", text[position:])
@@ -571,7 +610,7 @@ def _title_after(text: str, run: regex.Pattern[str]) -> str | None:
     return None
 
 
-def _title_inside(text: str, run: regex.Pattern[str]) -> str | None:
+def _title_inside(text: str, run: LazyPattern) -> str | None:
     """A title inside the match: "the Checkout Conversion Teardown you downloaded"."""
     for found in run.finditer(text):
         if found.start() == 0:
@@ -582,7 +621,7 @@ def _title_inside(text: str, run: regex.Pattern[str]) -> str | None:
     return None
 
 
-def _title_before(text: str, run: regex.Pattern[str]) -> str | None:
+def _title_before(text: str, run: LazyPattern) -> str | None:
     """A title just before the match: "the Checkout Conversion Teardown that you downloaded"."""
     trimmed = regex.sub(r"(?i)[ \t]+(?:that|which)[ \t]*$", "", text.rstrip())
     for found in run.finditer(trimmed):
@@ -689,7 +728,7 @@ def _thread(sentence: str, start: int, end: int) -> list[tuple[str, str]]:
 
 # Where a title starts: "as (the) CFO", "as Ironleaf's head of marketing", "your role as COO",
 # "you're clearly the decision-maker".
-_TITLE_CUE = regex.compile(
+_TITLE_CUE = LazyPattern(
     rf"(?i:\b(?:as|being|(?:role|position|capacity|job|title|remit|seat|post)[ \t]+as|"
     rf"you(?:['’]re|[ \t]+are)(?:[ \t]+(?:clearly|obviously|now|currently|evidently|surely|"
     rf"definitely|certainly|still|also|really))?))[ \t]+"
@@ -704,7 +743,7 @@ _ROLE_VERBS = (
 _ROLE_BEING = (
     r"(?:in[ \t]+charge|responsible|accountable)[ \t]+(?:of|for)|(?:the[ \t]+)?(?:head|lead)"
     r"[ \t]+(?:of|on|for)|at[ \t]+the[ \t]+helm[ \t]+of|on|part[ \t]+of")
-_ROLE_CUE = regex.compile(
+_ROLE_CUE = LazyPattern(
     rf"(?i)\b(?:you|who|that)(?:[ \t]+(?:currently|now|also|still))?"
     rf"(?:(?:[ \t]+are|['’]re)[ \t]+(?:{_ROLE_BEING})|[ \t]+(?:{_ROLE_VERBS}))[ \t]+")
 # Words that end a title or a role: where it is held, the reader, the rest of the sentence.
@@ -738,8 +777,8 @@ _ROLE_DETERMINERS = frozenset({"the", "a", "an", "your", "their", "our", "whole"
 # "As the person who runs procurement": the role is what the person does, not "person".
 _PERSON_WORDS = frozenset({"person", "one", "someone", "somebody", "individual", "man", "woman",
                            "guy", "lady"})
-_WORD_OR_MARK = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’&+./\-]*|[,;:!?()—–]")
-_COMPANY_AT = regex.compile(rf"(?i:\b(?:at|of|with))[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
+_WORD_OR_MARK = LazyPattern(r"[\p{L}\p{N}][\p{L}\p{N}'’&+./\-]*|[,;:!?()—–]")
+_COMPANY_AT = LazyPattern(rf"(?i:\b(?:at|of|with))[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{_PERSON})")
 
 
 def _identity(sentence: str, start: int, end: int) -> list[tuple[str, str]]:

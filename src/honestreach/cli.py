@@ -373,7 +373,7 @@ def init(force: bool) -> None:
 
 def _ruleset(config_path: Path | None):  # type: ignore[no-untyped-def]
     from .config import ConfigError, load_config
-    from .rules import load_rules
+    from .rulecache import cached_rules
 
     rule_dirs: tuple[Path, ...] = ()
     if config_path is not None:
@@ -382,7 +382,7 @@ def _ruleset(config_path: Path | None):  # type: ignore[no-untyped-def]
         except ConfigError as exc:
             click.echo(f"honestreach: {exc.error}", err=True)
             sys.exit(EXIT_ERROR)
-    return load_rules(rule_dirs)
+    return cached_rules(rule_dirs)
 
 
 def _report_rule_errors(errors: Sequence[object]) -> None:

@@ -12,9 +12,10 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import jsonschema
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
 from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
@@ -192,6 +193,8 @@ def _crm_source(value: str | None, base: Path) -> str | None:
 
 
 def _validate(data: dict[str, Any], path: Path, line_of: Any) -> None:
+    import jsonschema  # a tenth of a second: paid only by runs that read a configuration file
+
     validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         location = list(error.absolute_path)
@@ -207,7 +210,7 @@ def _validate(data: dict[str, Any], path: Path, line_of: Any) -> None:
         raise ConfigError(RuleError(str(path), line_of(location), field_name, error.message))
 
 
-def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+def _deepest(error: ValidationError) -> ValidationError:
     """For oneOf failures, the sub-error deepest in the document."""
     best = error
     for sub in error.context or ():

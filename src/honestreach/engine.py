@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 from . import guarded_regex
 from .checks import CHECKS
 from .claims import claim_specifics
-from .model import Claim, Finding, InputError, Message, first_line
+from .model import Claim, Finding, InputError, InputNote, Message, first_line
 from .rules import NearPattern, RegexPattern, Rule, RuleError, WordPattern, builtin_vocabulary, \
     keyword_text
 from .suppress import blank_directives
 from .tokens import Tokens, tokenize
 from .vocab import CompiledPattern, Seq, Vocabulary
-from .wordmatch import TextMatcher
+from .wordmatch import PatternIndex, TextMatcher
 
 # How far back a negation or a hedge reaches: "there is *no* deadline", "I *might* have seen
 # you at SaaStr" (words, within the sentence).
@@ -37,6 +37,11 @@ _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1
 _WHITESPACE = re.compile(r"\s+")
 _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 BATCH_SIZE = 64
+# The phrase rules read this much of a field, as SpamAssassin scans only the start of a long
+# body part: tactics stand in what a reader reads first, and a field of megabytes (a pasted log,
+# a mail of repeated junk) would otherwise cost seconds and gigabytes. Compliance checks, which
+# look for a footer at the end, still read the whole text.
+MAX_SCANNED_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class EngineResult:
     findings: list[Finding]
     claims: list[Claim]
     errors: list[InputError]
+    notes: list[InputNote] = field(default_factory=list)
 
 
 class _FormatValues(dict):  # type: ignore[type-arg]
@@ -81,8 +87,12 @@ class Engine:
         rules: Sequence[Rule],
         vocabulary: Vocabulary | None = None,
         regex_timeout: float = guarded_regex.DEFAULT_TIMEOUT,
+        pattern_index: PatternIndex | None = None,
     ) -> None:
+        """``pattern_index``: one built before from the same rules' word patterns (a rule set
+        keeps one, see RuleSet.pattern_index), used when it is; built anew otherwise."""
         self.regex_timeout = regex_timeout
+        self._given_index = pattern_index
         self.errors: list[RuleError] = []
         self._rules = {rule.id: rule for rule in rules}
         self._vocabulary = vocabulary if vocabulary is not None else builtin_vocabulary()
@@ -97,7 +107,6 @@ class Engine:
         self._near: list[tuple[Rule, int]] = []  # (rule, number of parts)
         self._regexes: list[tuple[Rule, Any, tuple[tuple[str, ...], ...]]] = []
         self._checks: list[Rule] = []
-        needs: list[tuple[frozenset[str], ...]] = []
         for rule in self._rules.values():
             if rule.stage:
                 continue  # made by a later stage
@@ -107,17 +116,18 @@ class Engine:
             for pattern in rule.patterns:
                 if isinstance(pattern, WordPattern):
                     self._words.append(_WordEntry(rule, pattern.compiled))
-                    needs.append(pattern.compiled.needs)
                 elif isinstance(pattern, NearPattern):
                     for part, word_pattern in enumerate(pattern.parts):
                         self._words.append(_WordEntry(
                             rule, word_pattern.compiled, len(self._near), part))
-                        needs.append(word_pattern.compiled.needs)
                     self._near.append((rule, len(pattern.parts)))
                 elif isinstance(pattern, RegexPattern):
                     self._regexes.append(
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
-        self._index = _WordIndex(needs)
+        patterns = [entry.pattern for entry in self._words]
+        given = self._given_index
+        self._index = given if given is not None and given.built_from(patterns) \
+            else PatternIndex(patterns)
         self._keywords = _KeywordIndex([keywords for _, _, keywords in self._regexes])
         self._cues = {context: self._vocabulary.compile("{%s}" % name).seq
                       for context, name in CUE_CLASSES.items()
@@ -138,13 +148,19 @@ class Engine:
 
     def _check_message(self, message: Message) -> EngineResult:
         errors: list[InputError] = []
+        notes: list[InputNote] = []
         candidates: list[_Candidate] = []
-        for field in ("subject", "sender", "body"):
-            text_field = message.field_text(field)  # type: ignore[arg-type]
+        for field_name in ("subject", "sender", "body"):
+            text_field = message.field_text(field_name)  # type: ignore[arg-type]
             if text_field is None or not text_field.text:
                 continue
             text = blank_directives(text_field.text)
-            candidates.extend(self._field_candidates(message, field, text, errors))
+            if len(text) > MAX_SCANNED_CHARS:
+                notes.append(InputNote(
+                    f"the {field_name} is {len(text):,} characters long: the phrase rules read "
+                    f"its first {MAX_SCANNED_CHARS:,}, the other checks all of it"))
+                text = text[:MAX_SCANNED_CHARS]
+            candidates.extend(self._field_candidates(message, field_name, text, errors))
         candidates.extend(self._check_candidates(message, errors))
         findings: list[Finding] = []
         claims: list[Claim] = []
@@ -161,7 +177,7 @@ class Engine:
                 findings.append(self._finding(message, candidate))
         findings.sort(key=lambda f: (f.location.line, f.location.column, f.rule))
         claims.sort(key=lambda c: (c.field != "subject", c.start))
-        return EngineResult(findings, claims, errors)
+        return EngineResult(findings, claims, errors, notes)
 
     def _field_candidates(self, message: Message, field: str, text: str,
                           errors: list[InputError]) -> Iterator[_Candidate]:
@@ -352,30 +368,6 @@ class _Context:
         next_end = self.tokens.sentence_of(sentence_end)[1] if sentence_end < len(self.tokens) \
             else sentence_end
         return self.matcher.occurs(seq, sentence_first, next_end)
-
-
-class _WordIndex:
-    """Which word patterns can match a text: each pattern needs one word of each of its
-    required slots; one pass over the text's distinct words sets a bit per slot met."""
-
-    def __init__(self, needs: list[tuple[frozenset[str], ...]]) -> None:
-        self._always = [i for i, slots in enumerate(needs) if not slots]
-        self._full = [(1 << len(slots)) - 1 for slots in needs]
-        self._by_word: dict[str, list[tuple[int, int]]] = {}
-        for index, slots in enumerate(needs):
-            for number, words in enumerate(slots):
-                for word in words:
-                    self._by_word.setdefault(word, []).append((index, 1 << number))
-
-    def runnable(self, norms: Iterable[str]) -> list[int]:
-        met: dict[int, int] = {}
-        by_word = self._by_word
-        for norm in set(norms):
-            for index, bit in by_word.get(norm, ()):
-                met[index] = met.get(index, 0) | bit
-        full = self._full
-        return self._always + sorted(i for i, bits in met.items() if bits == full[i])
-
 
 
 class _KeywordIndex:

@@ -88,16 +88,25 @@ def find_quoted(text: str) -> tuple[tuple[int, int], ...]:
 _ESCAPED_FROM = re.compile(r"[ \t]*>+From ")
 
 
+# Headers that a discussion list (Mailman, Majordomo, ezmlm, Google Groups) adds to every post
+# (mime.py keeps them).
+# Newsletter senders add List-Id and List-Unsubscribe too, so those two are no evidence.
+_DISCUSSION_LIST_HEADERS = ("list-post", "x-beenthere", "x-mailing-list", "mailing-list")
+
+
 def in_real_thread(message: Message) -> bool:
     """Whether the message continues a real conversation: its headers name the message it
-    answers (In-Reply-To, References), or its body quotes an earlier message ('>' lines, an
-    attribution such as "On ... wrote:", an "Original Message" or Outlook header).
+    answers (In-Reply-To, References), it was posted to a discussion list whose members reply
+    to each other, or its body quotes an earlier message ('>' lines, an attribution such as
+    "On ... wrote:", an "Original Message" or Outlook header).
 
     A "Re:"/"Fwd:" subject on such a message is true, and a reply is not a first commercial
     message. A forwarded block on its own is no evidence: it is how a fake forward is dressed.
     """
     if message.headers.get("in-reply-to", "").strip() or \
             message.headers.get("references", "").strip():
+        return True
+    if any(message.headers.get(name, "").strip() for name in _DISCUSSION_LIST_HEADERS):
         return True
     text = message.body.text
     return any(not _ESCAPED_FROM.match(text, start) for start, _ in message.quoted)

@@ -691,6 +691,7 @@ _KEPT_HEADERS = frozenset({
     "from", "to", "cc", "bcc", "reply-to", "sender", "date", "message-id",
     "in-reply-to", "references", "list-unsubscribe", "list-unsubscribe-post", "list-id",
     "precedence", "auto-submitted", "content-type", "mime-version", "x-mailer",
+    "list-post", "x-beenthere", "x-mailing-list", "mailing-list",
 })
 
 

@@ -113,10 +113,10 @@ class Linter:
 
     def ruleset(self, config: Config) -> RuleSet:
         """The built-in rules plus the configuration's rule folders (loaded once)."""
-        from .rules import load_rules
+        from .rulecache import cached_rules
 
         if config.rule_dirs not in self._rulesets:
-            ruleset = load_rules(config.rule_dirs)
+            ruleset = cached_rules(config.rule_dirs)
             for error in ruleset.errors:
                 self._record(error)
             self._rulesets[config.rule_dirs] = ruleset
@@ -142,7 +142,8 @@ class Linter:
         if key not in self._engines:
             ruleset = self.ruleset(config)
             self._engines[key] = Engine(configured_rules(ruleset.rules, config),
-                                        ruleset.vocabulary)
+                                        ruleset.vocabulary,
+                                        pattern_index=ruleset.pattern_index())
         return self._engines[key]
 
     def _record(self, error: RuleError) -> None:
@@ -316,7 +317,7 @@ class Linter:
             subject=message.subject.text if message.subject else None,
             source=message.source,
             gate_failures=tuple(gate),
-            notes=message.notes,
+            notes=message.notes + tuple(result.notes),
         )
 
 

@@ -19,6 +19,7 @@ from .locate import builtin_rules_dir
 from .model import SEVERITIES
 from .taxonomy import CATEGORIES
 from .vocab import CompiledPattern, PatternError, Vocabulary
+from .wordmatch import PatternIndex
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_document
 
 if TYPE_CHECKING:
@@ -248,6 +249,14 @@ class RuleSet:
     rules: list[Rule]
     errors: list[RuleError] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    _pattern_index: PatternIndex | None = field(default=None, repr=False, compare=False)
+
+    def pattern_index(self) -> PatternIndex:
+        """The index of the rules' word patterns, in the order the engine runs them (built
+        once; the rule cache keeps it with the rules)."""
+        if self._pattern_index is None:
+            self._pattern_index = PatternIndex(word_patterns(self.rules))
+        return self._pattern_index
 
     def get(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -255,6 +264,21 @@ class RuleSet:
     @property
     def ids(self) -> set[str]:
         return {rule.id for rule in self.rules}
+
+
+def word_patterns(rules: Iterable[Rule]) -> list[CompiledPattern]:
+    """The compiled word patterns of ``rules`` in the order the engine runs them: rule by
+    rule, each part of a ``near`` pattern on its own."""
+    found: list[CompiledPattern] = []
+    for rule in rules:
+        if rule.stage or rule.check:
+            continue
+        for pattern in rule.patterns:
+            if isinstance(pattern, WordPattern):
+                found.append(pattern.compiled)
+            elif isinstance(pattern, NearPattern):
+                found.extend(part.compiled for part in pattern.parts)
+    return found
 
 
 def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True,

@@ -10,7 +10,7 @@ Walking is Python; a pattern that runs often is also compiled to a regular expre
 the text's tokens (:func:`honestreach.vocab.token_regex`), which tells in C whether a start can
 match at all, so only the starts that do are walked. The expression matches exactly where the
 walk does, so the findings are the same either way; compiling costs more than a few walks,
-which is why a one-off check of one draft compiles nothing.
+which is why a one-off check of one short draft compiles nothing.
 """
 
 from __future__ import annotations
@@ -19,22 +19,24 @@ import re
 from typing import Iterable
 
 from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
-from .vocab import AnyWord, Either, Gap, NotNext, Number, Optional, Seq, SentenceStart, Slot, \
-    Words, token_regex
+from .vocab import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
+    SentenceStart, Slot, Words, token_regex
 
-# A pattern is compiled to a regular expression once it has been tried on this many texts.
+# A pattern is compiled to a regular expression once it has been tried on this many texts, or
+# at once when one text gives it this many places to start (a long text).
 COMPILE_AFTER = 16
+COMPILE_FOR_STARTS = 64
 _CLOCK = re.compile(r"\d+(?::\d+)+")
 _USES: dict[Seq, int] = {}
 _COMPILED: dict[Seq, re.Pattern[str]] = {}
 
 
-def _filter(seq: Seq) -> re.Pattern[str] | None:
+def _filter(seq: Seq, starts: int) -> re.Pattern[str] | None:
     """The compiled expression of a pattern that runs often (None while it has not)."""
     pattern = _COMPILED.get(seq)
     if pattern is None:
         uses = _USES[seq] = _USES.get(seq, 0) + 1
-        if uses >= COMPILE_AFTER:
+        if uses >= COMPILE_AFTER or starts >= COMPILE_FOR_STARTS:
             pattern = _COMPILED[seq] = re.compile(token_regex(seq))
     return pattern
 
@@ -89,7 +91,7 @@ class TextMatcher:
         starts = self._starts(seq, first, end)
         if not starts:
             return []
-        expression = _filter(seq)
+        expression = _filter(seq, len(starts))
         if expression is not None:
             encoded, offsets = self._encoding()
             stop = offsets[end] if end < self.size else len(encoded)
@@ -184,3 +186,37 @@ class TextMatcher:
             return () if any(True for _ in ruled_out) else (position,)
         assert isinstance(slot, SentenceStart)
         return (position,) if in_sentence and position in self.sentence_starts else ()
+
+
+class PatternIndex:
+    """Which of a list of patterns can match a text: each needs one word of each of its
+    required slots; one pass over the text's distinct words sets a bit per slot met.
+
+    Building it walks every word of every pattern, which costs a cold run a fifth of a second;
+    a rule set keeps the one built for its patterns (and the rule cache keeps the rule set)."""
+
+    def __init__(self, patterns: list[CompiledPattern]) -> None:
+        self._seqs = [pattern.seq for pattern in patterns]
+        needs = [pattern.needs for pattern in patterns]
+        self._always = [i for i, slots in enumerate(needs) if not slots]
+        self._full = [(1 << len(slots)) - 1 for slots in needs]
+        self._by_word: dict[str, list[tuple[int, int]]] = {}
+        for index, slots in enumerate(needs):
+            for number, words in enumerate(slots):
+                for word in words:
+                    self._by_word.setdefault(word, []).append((index, 1 << number))
+
+    def built_from(self, patterns: list[CompiledPattern]) -> bool:
+        """Whether this index was built for exactly these patterns, in this order."""
+        return len(patterns) == len(self._seqs) and \
+            all(pattern.seq is seq for pattern, seq in zip(patterns, self._seqs))
+
+    def runnable(self, norms: Iterable[str]) -> list[int]:
+        """The positions of the patterns that can match a text of these norms."""
+        met: dict[int, int] = {}
+        by_word = self._by_word
+        for norm in set(norms):
+            for index, bit in by_word.get(norm, ()):
+                met[index] = met.get(index, 0) | bit
+        full = self._full
+        return self._always + sorted(i for i, bits in met.items() if bits == full[i])

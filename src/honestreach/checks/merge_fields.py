@@ -1,7 +1,8 @@
 """Merge-field checks: placeholders that were never filled, and values a merge left empty.
 
 ``merge_fields`` reports each unfilled token once: mustache/Jinja/Liquid/HubSpot ``{{ x }}``,
-``{x}``, ``${x}``, ``#{x}``, Salesforce ``{!Contact.FirstName}``, Mailchimp ``*|FNAME|*``,
+``{first_name}`` (single braces only when a word of the name says what a merge fills in),
+``${x}``, ``#{x}``, Salesforce ``{!Contact.FirstName}``, Mailchimp ``*|FNAME|*``,
 Pardot ``%%first_name%%``, ActiveCampaign ``%FIRSTNAME%``, ``<<First Name>>``, Word's
 ``«FirstName»`` and bracketed placeholders such as ``[FIRST NAME]``, ``[Company]`` or
 ``[Insert case study]``.
@@ -52,7 +53,7 @@ _PLACEHOLDER_WORDS = (
     r"calendly)\s+link|link\s+here|number|amount|price|percentage|\?\?\??)"
 )
 _TOKEN = re.compile(
-    r"\{\{[^{}\n]{0,80}\}\}"  # {{first_name}}, {{ contact.firstname }}, {{}}
+    r"\{\{\s*(?:[A-Za-z_][^{}\n]{0,78})?\}\}"  # {{first_name}}, {{ contact.firstname }}, {{}}
     r"|\{%[^\n]{0,120}?%\}|\{#[^\n]{0,120}?#\}"  # Jinja statements and comments
     r"|\{![\w.]{1,60}\}"  # Salesforce {!Contact.FirstName}
     r"|[$#]\{[^{}\n]{1,60}\}"  # ${name}, #{name}
@@ -115,12 +116,38 @@ def is_template(message: Message, options: dict[str, Any]) -> bool:
     return message.path.lower().endswith(template_suffixes(options))
 
 
+# Words a merge field in single braces is named with. Code and prose use single braces too
+# ("{dest.dir}", "{Check your stocks}" as a link label), so "{x}" counts only when one of its
+# words, split at '_', '.', blanks and camelCase, says what a merge fills in.
+_MERGE_NAME_WORDS = frozenset("""
+    name names fname lname firstname lastname fullname nickname first last full given surname
+    company companyname organization organisation org account business employer brand
+    title jobtitle role position department team city state country region location address
+    industry sector email phone mobile website url domain linkedin date day time
+    sender recipient contact prospect lead customer client rep owner product event meeting
+    calendar link personalization personalisation custom pain competitor job greeting
+""".split())
+_SINGLE_BRACE = re.compile(r"\{\s*([A-Za-z_][\w. ]*?)\s*\}")
+_NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _names_a_merge_field(token: str) -> bool:
+    """Whether a single-brace token such as "{first_name}" or "{Company}" names a merge field."""
+    match = _SINGLE_BRACE.fullmatch(token)
+    if match is None:
+        return True
+    return any(part.lower() in _MERGE_NAME_WORDS for part in _NAME_PART.findall(match.group(1)))
+
+
 def find_tokens(text: str, template: bool = False) -> Iterator[tuple[int, int]]:
     """(start, end) of each unfilled merge token in ``text``."""
     if not any(ch in text for ch in "{[%*<«"):
         return
     for match in _TOKEN.finditer(text):
-        if template and _TEMPLATE_SYNTAX.fullmatch(match.group()):
+        token = match.group()
+        if template and _TEMPLATE_SYNTAX.fullmatch(token):
+            continue
+        if not _names_a_merge_field(token):
             continue
         yield match.span()
 

@@ -1,0 +1,151 @@
+"""Keep the compiled rule set between runs, so a check of one draft does not compile it again.
+
+Compiling the vocabularies and patterns costs most of a cold run; the result depends only on
+the rule and vocabulary files, honestreach's own code and the word tables it reads. Their
+fingerprint names the cache file, so an edit to any of them is a new file, never a stale one.
+
+The file sits in the user's cache folder (``$HONESTREACH_RULE_CACHE``, else
+``$XDG_CACHE_HOME/honestreach``, else ``~/.cache/honestreach``); ``HONESTREACH_RULE_CACHE=off``
+turns it off. It is a pickle, so it is read only when it is a regular file that belongs to
+the user, that nobody else may write, and whose SHA-256 matches the one stored with it; any
+other file is ignored and the rules are compiled as if there were none.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable
+
+from . import __version__
+from .rules import RuleSet, builtin_rules_dir, load_rules, rule_files
+
+# A compiled rule set is a few megabytes; anything far larger is not one.
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+# Compiled sets kept at most: each edit of a rule folder or upgrade makes a new one.
+KEEP = 8
+_DIGEST = hashlib.sha256().digest_size
+_PACKAGE = Path(__file__).parent
+
+
+def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
+    """``load_rules(extra_dirs)``, from the cache when an identical set was compiled before."""
+    extra = tuple(Path(d) for d in extra_dirs)
+    folder = cache_folder()
+    if folder is None:
+        return load_rules(extra)
+    path = folder / f"rules-{fingerprint(extra)}.pickle"
+    ruleset = _read(path)
+    if ruleset is None:
+        ruleset = load_rules(extra)
+        if not ruleset.errors:  # a broken set is reported every run, not remembered
+            ruleset.pattern_index()  # kept with it
+            _write(path, ruleset)
+    return ruleset
+
+
+def cache_folder() -> Path | None:
+    """Where compiled rule sets are kept; None when the cache is turned off."""
+    setting = os.environ.get("HONESTREACH_RULE_CACHE", "")
+    if setting.lower() in {"off", "0", "no", "false"}:
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "honestreach"
+
+
+def fingerprint(extra_dirs: tuple[Path, ...]) -> str:
+    """A digest of everything the compiled set depends on."""
+    digest = hashlib.sha256()
+    for part in (__version__, sys.version, _lookups_version()):
+        digest.update(part.encode() + b"\0")
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    for folder in (builtin_rules_dir(), *extra_dirs):
+        digest.update(str(folder.resolve()).encode() + b"\0")
+        if not folder.is_dir():
+            continue
+        for path in rule_files(folder, vocabulary=True) + rule_files(folder):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _lookups_version() -> str:
+    try:
+        return metadata.version("spacy-lookups-data")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _read(path: Path) -> RuleSet | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES or \
+                info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or \
+                (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(MAX_CACHE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    stored, payload = data[:_DIGEST], data[_DIGEST:]
+    if len(stored) != _DIGEST or hashlib.sha256(payload).digest() != stored:
+        return None
+    # The set is a few hundred thousand small objects that live as long as the run: collecting
+    # garbage while they are created would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        ruleset = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - an unreadable entry is compiled again, whatever broke
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    return ruleset if isinstance(ruleset, RuleSet) else None
+
+
+def _write(path: Path, ruleset: RuleSet) -> None:
+    """Store ``ruleset`` atomically; a cache that cannot be written is simply not kept."""
+    try:
+        payload = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return
+    if len(payload) > MAX_CACHE_BYTES:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        _prune(path.parent)
+    except OSError:
+        return
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the KEEP most recently written compiled sets."""
+    entries = sorted(folder.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)
