@@ -111,10 +111,25 @@ def main() -> int:
                            f"negatives flagged {counts.false_alarms / counts.negatives:.1%}")
     real = args.shared / "real"
     if "ham" in only and (real / "spamassassin" / "ham").is_dir():
-        counts = run("real ham (every warning or error is a false alarm)",
-                     read_mail(real / "spamassassin" / "ham"))
-        summary.append(f"ham: warning/error outside compliance {counts.manipulation_alarm / counts.negatives:.1%}"
-                       f", any warning/error {counts.any_alarm / counts.negatives:.1%}")
+        # The corpus names its own parts: "easy" ham is personal and mailing-list mail, "hard"
+        # ham is commercial newsletters people subscribed to, whose marketing tactics and
+        # missing postal addresses are not false alarms by the corpus README's own measure.
+        ham = read_mail(real / "spamassassin" / "ham")
+        parts = {"personal and list mail (easy ham)": [i for i in ham if "easy-ham" in i.id],
+                 "subscribed newsletters (hard ham)": [i for i in ham if "easy-ham" not in i.id]}
+        manipulation = alarms = negatives = 0
+        for name, items in parts.items():
+            counts = run(f"real ham, {name}: every warning or error counted as a false alarm",
+                         items)
+            summary.append(f"ham, {name}: warning/error outside compliance "
+                           f"{counts.manipulation_alarm / max(counts.negatives, 1):.1%}, any "
+                           f"warning/error {counts.any_alarm / max(counts.negatives, 1):.1%}")
+            manipulation += counts.manipulation_alarm
+            alarms += counts.any_alarm
+            negatives += counts.negatives
+        summary.append(f"ham, all {negatives}: warning/error outside compliance "
+                       f"{manipulation / max(negatives, 1):.1%}, any warning/error "
+                       f"{alarms / max(negatives, 1):.1%}")
     if "spam" in only and (real / "spamassassin" / "spam").is_dir():
         counts = run("real spam (unlabelled)", read_mail(real / "spamassassin" / "spam", "none"))
         summary.append(f"spam: {counts.items - len(counts.errors)} of {counts.items} checked")

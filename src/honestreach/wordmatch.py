@@ -78,6 +78,7 @@ class TextMatcher:
         self.numbers = [i for i, norm in enumerate(self.norms) if norm[:1].isdigit()]
         self._encoded: tuple[str, list[int]] | None = None
         self._memo: dict[tuple[int, int, int, int], frozenset[int]] = {}
+        self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
 
     @property
     def words(self) -> Iterable[str]:
@@ -120,15 +121,22 @@ class TextMatcher:
         """The tokens of [first, end) where ``seq`` can begin."""
         if seq.firsts is None:
             return list(range(first, end))
-        words, positions = seq.firsts, self.positions
-        present = [w for w in words if w in positions] if len(words) < len(positions) \
-            else [w for w in positions if w in words]
-        starts: list[int] = []
-        for norm in present:
-            starts.extend(positions[norm])
-        if seq.starts_with_number:
-            starts.extend(self.numbers)
-        return sorted(i for i in set(starts) if first <= i < end)
+        # Patterns of one family often begin with the same words: look each set up once.
+        key = (seq.firsts, seq.starts_with_number)
+        starts = self._starts_by_firsts.get(key)
+        if starts is None:
+            words, positions = seq.firsts, self.positions
+            present = [w for w in words if w in positions] if len(words) < len(positions) \
+                else [w for w in positions if w in words]
+            found: set[int] = set()
+            for norm in present:
+                found.update(positions[norm])
+            if seq.starts_with_number:
+                found.update(self.numbers)
+            starts = self._starts_by_firsts[key] = sorted(found)
+        if first == 0 and end >= self.size:
+            return starts
+        return [i for i in starts if first <= i < end]
 
     # -- walking ----------------------------------------------------------------------------
     def _ends(self, seq: Seq, slot_index: int, position: int, sentence: int) -> frozenset[int]:
@@ -199,12 +207,20 @@ class PatternIndex:
         self._seqs = [pattern.seq for pattern in patterns]
         needs = [pattern.needs for pattern in patterns]
         self._always = [i for i, slots in enumerate(needs) if not slots]
-        self._full = [(1 << len(slots)) - 1 for slots in needs]
-        self._by_word: dict[str, list[tuple[int, int]]] = {}
+        # Bit i of a mask stands for pattern i. For each word, the slots (by number) whose
+        # sets hold it, as a mask of the patterns having it there.
+        slot_count = max((len(slots) for slots in needs), default=0)
+        by_word: dict[str, dict[int, int]] = {}
         for index, slots in enumerate(needs):
             for number, words in enumerate(slots):
                 for word in words:
-                    self._by_word.setdefault(word, []).append((index, 1 << number))
+                    masks = by_word.setdefault(word, {})
+                    masks[number] = masks.get(number, 0) | (1 << index)
+        self._by_word = {word: tuple(masks.items()) for word, masks in by_word.items()}
+        # Patterns with no slot of a number meet it whatever the text.
+        self._without_slot = [sum(1 << i for i, slots in enumerate(needs) if len(slots) <= number)
+                              for number in range(slot_count)]
+        self._with_slots = sum(1 << i for i, slots in enumerate(needs) if slots)
 
     def built_from(self, patterns: list[CompiledPattern]) -> bool:
         """Whether this index was built for exactly these patterns, in this order."""
@@ -212,11 +228,19 @@ class PatternIndex:
             all(pattern.seq is seq for pattern, seq in zip(patterns, self._seqs))
 
     def runnable(self, norms: Iterable[str]) -> list[int]:
-        """The positions of the patterns that can match a text of these norms."""
-        met: dict[int, int] = {}
+        """The positions of the patterns that can match a text of these norms: those with no
+        required slot first, then the others in order."""
+        met = list(self._without_slot)
         by_word = self._by_word
         for norm in set(norms):
-            for index, bit in by_word.get(norm, ()):
-                met[index] = met.get(index, 0) | bit
-        full = self._full
-        return self._always + sorted(i for i, bits in met.items() if bits == full[i])
+            for number, mask in by_word.get(norm, ()):
+                met[number] |= mask
+        runnable = self._with_slots
+        for mask in met:
+            runnable &= mask
+        found = list(self._always)
+        while runnable:
+            lowest = runnable & -runnable
+            found.append(lowest.bit_length() - 1)
+            runnable ^= lowest
+        return found
