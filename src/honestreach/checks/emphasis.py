@@ -218,6 +218,17 @@ def _is_label(text: str, start: int, end: int) -> bool:
     return after[:1] == "." and bool(_NUMBERED.search(before + " "))
 
 
+# Words of legal notices, which law and custom set in capitals to make them conspicuous
+# (disclaimers, licences, official contest rules): the sender is not raising its voice.
+_LEGAL_WORDS = frozenset("""TERMS CONDITIONS WARRANTY WARRANTIES LIABILITY LIABLE DISCLAIMER
+    DISCLAIMS DISCLAIMED MERCHANTABILITY INDEMNIFY INDEMNITY VOID PROHIBITED NECESSARY ELIGIBLE
+    ELIGIBILITY STATUTE STATUTORY CONFIDENTIAL PRIVILEGED INTENDED RECIPIENT""".split())
+
+
+def _is_legal_notice(text: str, run: list[tuple[int, int, str]]) -> bool:
+    return any(text[start:end].upper() in _LEGAL_WORDS for start, end, _ in run)
+
+
 def _is_name(text: str, run: list[tuple[int, int, str]]) -> bool:
     """Whether a run names something rather than says something: it ends in a word we do not
     know (FORMULA ONE EUROPEAN GRAND PRIX, FREE COLOR PRINTERS FROM XEROX) and nobody in it
@@ -245,7 +256,7 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None,
         ordinary = sum(1 for _, _, kind in run if kind == "ordinary")
         start, end = run[0][0], run[-1][1]
         if ordinary >= min_words and not _is_label(text, start, end) \
-                and not _is_name(text, run):
+                and not _is_name(text, run) and not _is_legal_notice(text, run):
             runs.append((start, end))
         run.clear()
 
