@@ -189,6 +189,19 @@ def test_re_subject_needs_an_earlier_email(crm):
     assert finding.severity == "error" and finding.location.line == 1
 
 
+@pytest.mark.parametrize(("to", "phrase", "kind", "unsupported"), [
+    (ROBERT, "As per my last email", "sent", False),  # the CRM has an email_sent to Robert
+    ("mira.holt@harbourline.example.com", "As per my last email", "sent", True),  # only received
+    ("mira.holt@harbourline.example.com", "Thanks for your email", "reply", False),
+    (ROBERT, "Thanks for your email", "reply", True),
+])
+def test_a_body_thread_claim_is_checked_against_emails_in_its_direction(crm, to, phrase, kind,
+                                                                        unsupported):
+    body = f"Hi,\n{phrase}, here are the figures.\n"
+    found = outcome(crm, body, to, phrase, "claim.thread", kind=kind)
+    assert bool(found) is unsupported
+
+
 def test_greeting_name_nicknames_and_mismatches(crm):
     for greeting, expected in (("Hi Robert,", 0), ("Hi Bob,", 0), ("Hi Rob,", 0),
                                ("Hi Jessica,", 1)):

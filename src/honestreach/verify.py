@@ -305,6 +305,10 @@ def _referral(rows: Sequence[Activity], person: str | None, time: TimeWindow | N
     return _Outcome(False, what, record)
 
 
+BODY_THREAD_TYPES = {"reply": ("email_received",), "sent": ("email_sent",),
+                     "forward": ("email_received", "email_sent")}
+
+
 def _thread(message: Message, claim: Claim, crm: CRM, email: str,
             time: TimeWindow | None) -> _Outcome:
     if claim.field == "subject":
@@ -317,8 +321,11 @@ def _thread(message: Message, claim: Claim, crm: CRM, email: str,
             return _Outcome(False, f"no earlier email with {email} about '{topic.strip()}'",
                             _describe_closest(rows[-1], None))
         return _Outcome(False, f"no email_received or email_sent for {email}")
-    rows = crm.activities_for(email, ("email_received",))
-    return _activity_claim(rows, ("email_received",), None, time, email)
+    # "as per my last email" claims the sender wrote before; "thanks for your email", that the
+    # reader did; a forward, that some earlier email exists.
+    types = BODY_THREAD_TYPES.get(claim.specific("kind") or "reply", ("email_received",))
+    rows = crm.activities_for(email, types)
+    return _activity_claim(rows, types, None, time, email)
 
 
 def _relationship(claim: Claim, contact: Contact, crm: CRM, email: str) -> _Outcome:
