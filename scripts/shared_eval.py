@@ -88,6 +88,8 @@ def main() -> int:
 
     def run(title: str, items: list[Item]) -> Tally:
         counts = tally(items, linter)
+        if linter.errors:  # a rule that did not load would count as finding nothing
+            sys.exit("rule errors:\n" + "\n".join(str(error) for error in linter.errors))
         lines = report(counts, title, args.show)
         if not args.detail:
             lines = [line for line in lines[:lines.index("") if "" in lines else None]] + \

@@ -3,6 +3,9 @@ README scores them, and the command's tables."""
 
 from __future__ import annotations
 
+import re
+import shutil
+
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,33 @@ def test_a_missing_collection_is_a_clear_error(honestreach, tmp_path) -> None:
     run = honestreach("mass-check", str(tmp_path / "nowhere.jsonl"))
     assert run.code == 2
     assert "nowhere.jsonl" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_rule_that_does_not_load_stops_the_count(honestreach, tmp_path) -> None:
+    """A broken user rule would otherwise count as a rule that finds nothing."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "mine.yaml").write_text("id: [unclosed\n")
+    (tmp_path / ".honestreach.yaml").write_text("rules: [rules]\n")
+    shutil.copytree(FIXTURES / "bank", tmp_path / "bank")
+    run = honestreach("mass-check", "bank", cwd=tmp_path)
+    assert run.code == 2
+    assert "mine.yaml" in run.stderr and "category" not in run.stdout
+
+
+def test_the_count_uses_the_rules_of_the_nearest_configuration(honestreach, tmp_path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "team-gift-card.yaml").write_text(
+        "id: team-gift-card\nname: Gift card bait\ncategory: deception\nseverity: warning\n"
+        "message: \"A voucher for a call buys attention, not interest.\"\n"
+        "rationale: A reader who takes a call for a voucher came for the voucher.\n"
+        "suggestion: Say what the call is about.\n"
+        "patterns:\n  - sequence: [voucher|coupon, for, (a), call]\n"
+        "examples:\n  bad: [\"A voucher for a call.\", \"Take a coupon for a call.\"]\n"
+        "  good: [\"A short call?\", \"Your voucher from the fair is attached.\"]\n")
+    (tmp_path / ".honestreach.yaml").write_text("rules: [rules]\n")
+    (tmp_path / "bank").mkdir()
+    (tmp_path / "bank" / "deception.yaml").write_text(
+        "- text: A coupon for a call with our team this week.\n  expect: [deception]\n")
+    run = honestreach("mass-check", "bank", cwd=tmp_path)
+    assert run.code == 0
+    assert re.search(r"^team-gift-card +deception +1 +0 +0 +1\.00$", run.stdout, re.MULTILINE)

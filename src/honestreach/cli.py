@@ -544,9 +544,20 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
               help="List up to N missed items and false alarms.")
 def mass_check(paths: Sequence[str], kind: str, mail_label: str, half: str | None,
                show_misses: int) -> None:
-    """Count each rule's hits on labelled collections: recall, false alarms, precision."""
-    from .masscheck import read_collection, report, tally
+    """Count each rule's hits on labelled collections: recall, false alarms, precision.
 
+    The rules are those of the configuration nearest the current folder (your own rule
+    folders included)."""
+    from .config import ConfigError
+    from .masscheck import read_collection, report, tally
+    from .pipeline import Linter
+
+    linter = Linter()
+    try:
+        config = linter.config_for(os.getcwd())
+    except ConfigError as exc:
+        click.echo(f"honestreach: {exc.error}", err=True)
+        sys.exit(EXIT_ERROR)
     for path in paths:
         try:
             items = read_collection(Path(path), kind,
@@ -557,7 +568,13 @@ def mass_check(paths: Sequence[str], kind: str, mail_label: str, half: str | Non
         if half:
             items = [item for item in items if item.half == half]
         title = path + (f" (half {half})" if half else "")
-        click.echo("\n".join(report(tally(items), title, show_misses)) + "\n")
+        counts = tally(items, linter, config)
+        # A rule that did not load would silently count as finding nothing.
+        if linter.errors:
+            for error in linter.errors:
+                click.echo(f"honestreach: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo("\n".join(report(counts, title, show_misses)) + "\n")
 
 
 def parse_columns_option(spec: str | None, **single: str | None) -> dict[str, str]:

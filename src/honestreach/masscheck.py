@@ -167,8 +167,10 @@ def ranking_auc(higher: Sequence[float], lower: Sequence[float]) -> float | None
     return wins / (len(higher) * len(lower))
 
 
-def check_items(items: Sequence[Item], linter: object | None = None) -> Iterator[tuple[Item, FileResult]]:
-    """Each item with the result of checking it (no CRM: claims are detected, not judged)."""
+def check_items(items: Sequence[Item], linter: object | None = None,
+                config: object | None = None) -> Iterator[tuple[Item, FileResult]]:
+    """Each item with the result of checking it under ``config`` (the built-in rules when
+    None; no CRM: claims are detected, not judged)."""
     from .pipeline import Linter
 
     checker = linter if linter is not None else Linter()
@@ -180,7 +182,7 @@ def check_items(items: Sequence[Item], linter: object | None = None) -> Iterator
         parsed.append((item, outcome))
         if isinstance(outcome, Message):
             messages.append(outcome)
-    results = iter(checker.check_messages(messages))
+    results = iter(checker.check_messages(messages, config))  # type: ignore[arg-type]
     for item, outcome in parsed:
         yield item, next(results) if isinstance(outcome, Message) else outcome
 
@@ -206,9 +208,10 @@ def _message(item: Item) -> Message | FileResult:
         return FileResult(item.id, errors=(InputError(f"internal error: {first_line(exc)}"),))
 
 
-def tally(items: Sequence[Item], linter: object | None = None) -> Tally:
+def tally(items: Sequence[Item], linter: object | None = None,
+          config: object | None = None) -> Tally:
     counts = Tally()
-    for item, result in check_items(items, linter):
+    for item, result in check_items(items, linter, config):
         counts.add(item, result)
     return counts
 
