@@ -146,13 +146,22 @@ def _is_layout_line(line: str) -> bool:
     return is_heading(line)
 
 
+# A heading titles what follows in a few words; a longer line in capitals that speaks to the
+# reader ("PLEASE READ THIS BEFORE YOU DELETE IT") is a sentence, shouted.
+HEADING_WORDS = 6
+_ADDRESSES_READER = re.compile(r"\b(?:YOU|YOUR|YOU'?RE|YOURS|YOURSELF|PLEASE|U|UR)\b")
+
+
 def is_heading(line: str) -> bool:
     """A line in capitals that titles what follows: a list item, or a line that does not end
-    as a sentence does ('.' or '!'; a question or an ellipsis may title a section)."""
+    as a sentence does ('.' or '!'; a question or an ellipsis may title a section), unless it
+    is longer than a heading and speaks to the reader."""
     if not is_capitals_line(line):
         return False
     if LIST_MARKER.match(line):
         return True
+    if len(line.split()) > HEADING_WORDS and _ADDRESSES_READER.search(line.upper()):
+        return False
     end = line.rstrip().rstrip("\"'”’)]*")
     return end.endswith(("...", "…")) or not end.endswith((".", "!"))
 
