@@ -597,6 +597,24 @@ def serve(host: str, port: int, token: str | None, config_path: Path | None,
                port)
 
 
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this configuration file instead of the nearest one above each file.")
+@click.option("--crm", "crm_source", metavar="PATH|URL", help="CRM to verify claims against.")
+@click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export.")
+@click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML file mapping your CRM export's columns onto the canonical ones.")
+def lsp(config_path: Path | None, crm_source: str | None, crm_preset: str | None,
+        crm_mapping: Path | None) -> None:
+    """A Language Server on stdio for drafts and templates (needs the 'serve' extra)."""
+    try:
+        from .lsp import run_lsp
+    except ImportError as exc:
+        raise click.UsageError(f"honestreach lsp needs the serve extra: pip install "
+                               f"'honestreach[serve]' ({exc})") from exc
+    run_lsp(_draft_checker(config_path, crm_source, crm_preset, crm_mapping, redact=False))
+
+
 def _draft_checker(config_path: Path | None, crm_source: str | None, crm_preset: str | None,
                    crm_mapping: Path | None, redact: bool,
                    max_bytes: int | None = None):  # type: ignore[no-untyped-def]
