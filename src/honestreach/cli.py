@@ -615,6 +615,27 @@ def lsp(config_path: Path | None, crm_source: str | None, crm_preset: str | None
     run_lsp(_draft_checker(config_path, crm_source, crm_preset, crm_mapping, redact=False))
 
 
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this configuration file instead of searching from the current folder.")
+@click.option("--crm", "crm_source", metavar="PATH|URL", help="CRM to verify claims against.")
+@click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export.")
+@click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML file mapping your CRM export's columns onto the canonical ones.")
+@click.option("--redact", is_flag=True,
+              help="Replace email addresses and people's names in every tool's output.")
+def mcp(config_path: Path | None, crm_source: str | None, crm_preset: str | None,
+        crm_mapping: Path | None, redact: bool) -> None:
+    """A Model Context Protocol server on stdio for AI writing assistants (needs the 'serve'
+    extra)."""
+    try:
+        from .mcp_server import run_mcp
+    except ImportError as exc:
+        raise click.UsageError(f"honestreach mcp needs the serve extra: pip install "
+                               f"'honestreach[serve]' ({exc})") from exc
+    run_mcp(_draft_checker(config_path, crm_source, crm_preset, crm_mapping, redact))
+
+
 def _draft_checker(config_path: Path | None, crm_source: str | None, crm_preset: str | None,
                    crm_mapping: Path | None, redact: bool,
                    max_bytes: int | None = None):  # type: ignore[no-untyped-def]

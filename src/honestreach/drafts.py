@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .config import Config
     from .crm import CRM, Contact
     from .pipeline import Linter
+    from .rules import Rule
     from .verify import Verdict
 
 # Where a draft given as fields is named: its suffix makes it a plain-text draft.
@@ -241,3 +242,29 @@ def report_dict(checked: Checked, linter: Linter) -> dict[str, Any]:
         "claims": [claim_dict(c) for c in checked.claims],
         "fixes": [fix_dict(fix, source) for fix in checked.fixes],
     }
+
+
+def rule_summary(rule: Rule) -> dict[str, Any]:
+    """A rule in a list: what ``rules --format json`` shows."""
+    return {"id": rule.id, "name": rule.name, "category": rule.category,
+            "severity": rule.severity, "kind": rule.kind, "scope": list(rule.scope),
+            "builtin": rule.builtin}
+
+
+def _example(example: Any) -> str:
+    subject, body = example.subject, example.body
+    text = (f"Subject: {subject}" if subject else "") + \
+        (("  " if subject and body else "") + (body or ""))
+    return " ".join(text.split())
+
+
+def rule_detail(rule: Rule) -> dict[str, Any]:
+    """A rule explained: what ``explain`` shows, as JSON."""
+    from .rules import describe_patterns
+
+    return {**rule_summary(rule), "message": rule.message, "rationale": rule.rationale.strip(),
+            "suggestion": rule.suggestion.strip(),
+            "examples": {"bad": [_example(e) for e in rule.bad_examples],
+                         "good": [_example(e) for e in rule.good_examples]},
+            "matches": describe_patterns(rule)}
+

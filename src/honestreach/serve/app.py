@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..drafts import DRAFT_PATH, Checked, Draft, DraftChecker, UnknownRecipient, \
-    draft_text, report_dict
+    draft_text, report_dict, rule_detail, rule_summary
 from ..message import parse_draft
 from .openapi import openapi_document
 
@@ -204,7 +204,7 @@ def create_app(checker: DraftChecker, settings: ServeSettings = ServeSettings())
         return JSONResponse(document)
 
     async def list_rules(request: Request) -> Response:
-        return JSONResponse([_rule_summary(rule) for rule in rules.values()])
+        return JSONResponse([rule_summary(rule) for rule in rules.values()])
 
     async def get_rule(request: Request) -> Response:
         rule_id = request.path_params["rule_id"]
@@ -215,7 +215,7 @@ def create_app(checker: DraftChecker, settings: ServeSettings = ServeSettings())
             close = difflib.get_close_matches(rule_id, sorted(rules), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             return error_response(404, f"no rule {rule_id!r}{hint}")
-        return JSONResponse(_rule_detail(rule))
+        return JSONResponse(rule_detail(rule))
 
     async def contacts(request: Request) -> Response:
         query = request.query_params.get("q", "").strip().casefold()
@@ -363,27 +363,4 @@ def _day(value: Any) -> date | None:
     except ValueError:
         pass
     raise ApiError(400, "date must be a date written YYYY-MM-DD")
-
-
-def _rule_summary(rule: Any) -> dict[str, Any]:
-    return {"id": rule.id, "name": rule.name, "category": rule.category,
-            "severity": rule.severity, "kind": rule.kind, "scope": list(rule.scope),
-            "builtin": rule.builtin}
-
-
-def _example(example: Any) -> str:
-    subject, body = example.subject, example.body
-    text = (f"Subject: {subject}" if subject else "") + \
-        (("  " if subject and body else "") + (body or ""))
-    return " ".join(text.split())
-
-
-def _rule_detail(rule: Any) -> dict[str, Any]:
-    from ..rules import describe_patterns
-
-    return {**_rule_summary(rule), "message": rule.message, "rationale": rule.rationale.strip(),
-            "suggestion": rule.suggestion.strip(),
-            "examples": {"bad": [_example(e) for e in rule.bad_examples],
-                         "good": [_example(e) for e in rule.good_examples]},
-            "matches": describe_patterns(rule)}
 
