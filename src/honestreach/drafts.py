@@ -183,7 +183,7 @@ class DraftChecker:
         address = recipient or result.recipient
         contact = self.contact(address) if address else None
         fixes = safe_fixes(SourceText(text), result.findings,
-                           _fix_settings(config, contact, item.kind == "template"))
+                           _fix_settings(config, contact, item.kind))
         claim_verdicts = tuple(ClaimVerdict(f, v.outcome) for f, v in zip(claims, verdicts))
         if self._redactor is not None:
             result = self._redactor.result(result)
@@ -204,9 +204,10 @@ def _claim_finding(message: Any, verdict: Verdict) -> Finding:
                    text=" ".join(claim.text.split()), field=claim.field)
 
 
-def _fix_settings(config: Config, contact: Contact | None, template: bool) -> FixSettings:
+def _fix_settings(config: Config, contact: Contact | None, kind: str) -> FixSettings:
     return FixSettings(opt_out_line=config.opt_out_line, postal_address=config.postal_address,
-                       contact=contact, template=template)
+                       contact=contact, template=kind == "template",
+                       body_edits=kind in ("draft", "template"))
 
 
 def claim_dict(claim: ClaimVerdict) -> dict[str, Any]:

@@ -97,6 +97,9 @@ class FixSettings:
     postal_address: str | None = None
     contact: Contact | None = None
     template: bool = False
+    # Only a draft's or a template's body is edited: a raw message's may be quoted-printable
+    # and HTML markup may surround the line, so text added as typed could be misread.
+    body_edits: bool = True
 
 
 def safe_fixes(source: SourceText, findings: Iterable[Finding],
@@ -105,6 +108,8 @@ def safe_fixes(source: SourceText, findings: Iterable[Finding],
     fixes: list[Fix] = []
     for finding in findings:
         fix: Fix | None = None
+        if finding.field != "subject" and not settings.body_edits:
+            continue
         if finding.rule in THREAD_RULES and finding.field == "subject":
             fix = _drop_thread_prefix(source, finding)
         elif finding.rule == "missing-unsubscribe":
@@ -150,11 +155,9 @@ def _add_line(source: SourceText, finding: Finding, fix_id: str, line: str,
     """Insert ``line`` as a paragraph after the line the finding points at (the last line of
     the sender's own text, where a footer goes)."""
     loc = finding.location
-    if loc.end_line > source.line_count:
-        return None
+    if _span(source, finding) is None:
+        return None  # the line is encoded in the file (base64, quoted-printable)
     last = source.line(loc.end_line)
-    if not last.strip():
-        return None
     at = source.offset(loc.end_line, 1) + len(last)
     newline = "\r\n" if source.text[at:at + 2] == "\r\n" else "\n"
     return Fix(fix_id, finding.rule, f"{title}: {line}",
