@@ -381,3 +381,29 @@ def test_page_in_a_browser(server: Server) -> None:
             browser.close()
     assert not problems, problems
     assert not elsewhere, elsewhere
+
+
+def test_generated_requests_match_the_openapi_document(server: Server,
+                                                       openapi: dict[str, Any]) -> None:
+    """Requests generated from the DraftRequest schema, with right and wrong types: never a
+    500, and every answer is one the document lists, in the schema it gives."""
+    import random
+
+    rng = random.Random(14)
+    fields = openapi["components"]["schemas"]["DraftRequest"]["properties"]
+    values: list[Any] = [None, True, 7, -1.5, [], {}, "", " ", "Hi Robert", "2026-06-01",
+                         "Re: quick one", ROBERT, "\x00\x01", "\U0001F680 only 2 left!",
+                         "a" * 3000, BODY, "From: x@y.example\n\nHello\n", "{{first_name}}"]
+    responses = openapi["paths"]["/v1/check"]["post"]["responses"]
+    for _ in range(60):
+        chosen = rng.sample(sorted(fields), rng.randint(0, 4))
+        if rng.random() < 0.7:
+            chosen.append("body")
+        request = {name: rng.choice(values) for name in chosen}
+        if rng.random() < 0.1:
+            request["unexpected"] = 1
+        status, answer = server.check(request)
+        assert status != 500 and str(status) in responses, (request, answer)
+        schema = responses[str(status)]["content"]["application/json"]["schema"]
+        schema_name = schema["$ref"].rsplit("/", 1)[-1]
+        assert_matches(openapi, schema_name, answer)
