@@ -51,6 +51,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
         # Which messages must offer an opt-out and a postal address: commercial ones (the
         # laws' scope; checks/commercial.yaml decides) or every message.
         "compliance-applies-to": {"enum": list(COMPLIANCE_SCOPES)},
+        # The sender's opt-out line and postal address, offered as safe fixes by the page, the
+        # API and the editor server when a commercial message lacks them (fixes.py).
+        "opt-out-line": {"type": "string", "minLength": 1},
+        "postal-address": {"type": "string", "minLength": 1},
         # Templates (honestreach.templates): the variables a template may use, and the CRM whose
         # records templates are rendered against.
         "data-model": {"$ref": "#/$defs/data-model"},
@@ -132,6 +136,8 @@ class Config:
     campaign_columns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     # None keeps the compliance rules' own option (commercial messages only).
     compliance_applies_to: str | None = None
+    opt_out_line: str | None = None
+    postal_address: str | None = None
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the command line's values (None means 'keep')."""
@@ -182,6 +188,8 @@ def load_config(path: Path) -> Config:
         campaign_cap=data.get("campaign-cap"),
         campaign_columns=dict(data.get("campaign-columns", {})),
         compliance_applies_to=data.get("compliance-applies-to"),
+        opt_out_line=data.get("opt-out-line"),
+        postal_address=data.get("postal-address"),
     )
 
 

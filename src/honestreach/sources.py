@@ -77,6 +77,13 @@ def iter_inputs(
             yield InputProblem(path, "no such file or directory")
 
 
+def input_from_bytes(path: str, data: bytes,
+                     max_bytes: int = DEFAULT_MAX_BYTES) -> InputFile | InputProblem:
+    """An input handed over in memory (by the page, the API or an editor), read as the file
+    ``path`` would be: its suffix chooses the parser, any other suffix has its content sniffed."""
+    return _checked(path, _kind_of(path), data, max_bytes)
+
+
 def _kind_of(path: str) -> str:
     """The kind of a named file; one with another suffix is sniffed like standard input."""
     return MESSAGE_SUFFIXES.get(Path(path).suffix.lower(), "auto")
