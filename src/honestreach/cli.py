@@ -97,7 +97,8 @@ def check(
         fail_on=fail_on, min_respect=min_respect, min_relevance=min_relevance, to=to_address,
         date=message_date.date() if message_date else None, show_verified=show_verified,
     )
-    cache = None if no_cache else _result_cache(cache_dir, config_path, message_date)
+    # A redacted run uses no cache: no entry may hold what it hides, nor serve it unhidden.
+    cache = None if no_cache or redact else _result_cache(cache_dir, config_path, message_date)
     crm = _load_crm(crm_source, crm_preset, crm_mapping, config_path, paths, cache)
     color = (output_format == "text" and not no_color and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
