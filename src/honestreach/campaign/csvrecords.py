@@ -90,14 +90,18 @@ def _frames(chunks: Iterable[bytes], delimiter: bytes, limit: int
     line, breaks = 1, 0  # where the record starts; line breaks inside its quoted fields
     parts: list[bytes] = []
     size = 0
-    quoted = after_quote = skip_lf = False
+    quoted = after_quote = skip_lf = split_crlf = False
     field_start = True
     for buf in chunks:
         n, i = len(buf), 0
+        if not n:
+            continue
         if skip_lf:  # a CR ended the last record at the end of a chunk: its LF is part of it
             skip_lf = False
-            if n and buf[0] == _LF:
+            if buf[0] == _LF:
                 i = 1
+        elif split_crlf and buf[0] == _LF:  # a quoted CRLF across chunks is one line break
+            breaks -= 1
         start = i
         while i < n:
             if after_quote:  # a quote inside a quoted field, the last byte of a chunk
@@ -152,6 +156,7 @@ def _frames(chunks: Iterable[bytes], delimiter: bytes, limit: int
             parts.append(buf[start:n])
         else:
             parts = []
+        split_crlf = quoted and buf[-1] == _CR
     if size:
         yield line, (b"".join(parts) if size <= limit else None), size, quoted and not after_quote
 
