@@ -44,9 +44,12 @@ NAME_MASK = "<name>"
 # The "@" and the ways it is written to hide it from harvesters (and, here, from a redactor).
 _AT = re.compile(r"@|%40|&#0*64;|&#[xX]0*40;|&commat;|(?P<word>[ \t]?[(\[][ \t]?at[ \t]?[)\]][ \t]?)",
                  re.IGNORECASE)
-# RFC 5322 atext besides letters and digits, and the dot between atoms.
-_ATEXT = frozenset("!#$%&'*+-/=?^_`{|}~.")
+# The characters a local part ends with (read backwards from the "@"): RFC 5322 atext (letters,
+# digits and !#$%&'*+-/=?^_`{|}~) and the dot between atoms.
+_LOCAL_REVERSED = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]*")
 _DOMAIN = re.compile(r"\[[^\]\s]{1,64}\]|[\w-]+(?:\.[\w-]+)*")
+_IP_LITERAL = re.compile(r"(?:@|%40|&#0*64;|&#[xX]0*40;|&commat;)\[(?:IPv6:)?([^\]\s]{3,64})\]",
+                         re.IGNORECASE)
 # RFC 5321 allows 64 octets; an address written out of spec is still an address.
 _MAX_LOCAL = 256
 
@@ -81,11 +84,8 @@ def _local_start(text: str, at: int, floor: int) -> int | None:
         if opening >= 0 and "\n" not in text[opening:at]:
             return opening
         return None
-    start = at
-    limit = max(floor, at - _MAX_LOCAL)
-    while start > limit and (text[start - 1].isalnum() or text[start - 1] in _ATEXT
-                             or text[start - 1] == "_"):
-        start -= 1
+    window = text[max(floor, at - _MAX_LOCAL):at][::-1]
+    start = at - _LOCAL_REVERSED.match(window).end()  # type: ignore[union-attr]
     # An address does not start with a dot, and a quote before it is the sentence's.
     while start < at and text[start] in ".'":
         start += 1
@@ -279,14 +279,20 @@ class Redactor:
 
     def result(self, result: FileResult) -> FileResult:
         """The result with every address and known name masked."""
-        message_names = names_in_message(result.source.text) if result.source else NameIndex()
-        names = _Names(self._crm_names, message_names)
-
-        def clean(text: str | None) -> str | None:
-            return None if text is None else self.text(text, names)
+        source = result.source.text if result.source else ""
+        names = _Names(self._crm_names, names_in_message(source))
+        # The host of an address written with an IP literal, wherever the result repeats it
+        # on its own (the scores' reasons list numbers the message gives).
+        hosts = sorted(set(_IP_LITERAL.findall(source)), key=len, reverse=True)
 
         def cleaned(text: str) -> str:
-            return self.text(text, names)
+            text = self.text(text, names)
+            for host in hosts:
+                text = text.replace(host, EMAIL_MASK)
+            return text
+
+        def clean(text: str | None) -> str | None:
+            return None if text is None else cleaned(text)
 
         scores = result.scores
         if scores is not None:
