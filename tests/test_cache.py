@@ -589,7 +589,7 @@ def test_an_entry_with_one_flipped_bit_or_an_edit_is_not_served(repo):
     # A digit of the score (still valid JSON, another score), a letter of a finding's message,
     # one bit of the digest, and bits spread over the whole entry.
     offsets = [respect, raw.index(b"Claims") + 1, raw.index(b'"digest":"') + 12,
-               *range(0, len(raw), max(1, len(raw) // 24))]
+               *range(0, len(raw), max(1, len(raw) // 8))]
     damaged = [_flip(raw, offset) for offset in offsets]
     edited = json.loads(raw)
     edited["result"]["findings"] = edited["result"]["findings"][1:]
