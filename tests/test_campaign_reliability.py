@@ -119,7 +119,8 @@ def test_a_record_too_long_or_a_quote_never_closed_fails_alone(tmp_path: Path) -
     data = (HEADER + _row(1) + _row(2, long_body) + _row(3)).encode()
     records = list(read_records(io.BytesIO(data), limit=2000))
     assert [r.error is None for r in records] == [True, True, False, True]
-    assert records[2].reason == "record too long" and records[3].cells[0] == "s3"  # type: ignore[index]
+    assert records[2].reason == "record too long"
+    assert records[3].cells[0] == "s3"  # type: ignore[index]
     unclosed = (HEADER + _row(1) + 's2,r2@example.com,kim@example.com,Notes,"never closed\n'
                 + "s3,r3@example.com,,Notes,Plain,\r\n").encode()
     records = list(read_records(io.BytesIO(unclosed)))
@@ -141,7 +142,8 @@ def test_utf16_and_gzip_exports(tmp_path: Path) -> None:
     utf16 = tmp_path / "campaign.csv"
     utf16.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     rows = list(iter_rows(str(utf16)))
-    assert [row.id for row in rows] == ["s1", "s2"] and "Zoë" in rows[0].fields["body"]  # type: ignore[operator]
+    assert [row.id for row in rows] == ["s1", "s2"]
+    assert "Zoë" in rows[0].fields["body"]  # type: ignore[operator]
     packed = tmp_path / "campaign.csv.gz"
     packed.write_bytes(gzip.compress(text.encode("cp1252")))
     progress = ReadProgress()
@@ -210,7 +212,8 @@ def test_an_eml_folder_with_a_fifo(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "b.eml")
     rows = list(iter_rows(str(tmp_path)))
     assert [row.id for row in rows] == ["a.eml", "b.eml"]
-    assert rows[1].reason == "unreadable file" and "not a regular file" in rows[1].error  # type: ignore[operator]
+    assert rows[1].reason == "unreadable file"
+    assert "not a regular file" in rows[1].error  # type: ignore[operator]
 
 
 # -- accounting ----------------------------------------------------------------------------------

@@ -42,8 +42,8 @@ NAME_MASK = "<name>"
 
 # -- addresses -----------------------------------------------------------------------------------
 # The "@" and the ways it is written to hide it from harvesters (and, here, from a redactor).
-_AT = re.compile(r"@|%40|&#0*64;|&#[xX]0*40;|&commat;|(?P<word>[ \t]?[(\[][ \t]?at[ \t]?[)\]][ \t]?)",
-                 re.IGNORECASE)
+_AT = re.compile(r"@|%40|&#0*64;|&#[xX]0*40;|&commat;"
+                 r"|(?P<word>[ \t]?[(\[][ \t]?at[ \t]?[)\]][ \t]?)", re.IGNORECASE)
 # The characters a local part ends with (read backwards from the "@"): RFC 5322 atext (letters,
 # digits and !#$%&'*+-/=?^_`{|}~) and the dot between atoms.
 _LOCAL_REVERSED = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]*")
