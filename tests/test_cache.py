@@ -573,3 +573,89 @@ def test_no_cache_and_cache_dir_options(repo):
     assert again.stdout == run.stdout and again.returncode == run.returncode
     default = cli(repo, "check", "--no-color", "drafts")
     assert default.stdout == run.stdout and (repo / ".honestreach_cache" / "v1").is_dir()
+
+
+# -- an entry cannot lie, and the cache folder cannot hang or exhaust the run --------------------
+def _flip(data: bytes, offset: int) -> bytes:
+    return data[:offset] + bytes([data[offset] ^ 1]) + data[offset + 1:]
+
+
+def test_an_entry_with_one_flipped_bit_or_an_edit_is_not_served(repo):
+    draft = repo / "drafts" / "bad.txt"
+    (expected,) = check([draft], new_cache(repo))
+    entry, document = _valid_entry(repo)
+    raw = entry.read_bytes()
+    respect = raw.index(b'"respect":') + len(b'"respect":')
+    # A digit of the score (still valid JSON, another score), a letter of a finding's message,
+    # one bit of the digest, and bits spread over the whole entry.
+    offsets = [respect, raw.index(b"Claims") + 1, raw.index(b'"digest":"') + 12,
+               *range(0, len(raw), max(1, len(raw) // 8))]
+    damaged = [_flip(raw, offset) for offset in offsets]
+    edited = json.loads(raw)
+    edited["result"]["findings"] = edited["result"]["findings"][1:]
+    damaged.append(json.dumps(edited, ensure_ascii=False, separators=(",", ":")).encode())
+    for bad in damaged:
+        entry.write_bytes(bad)
+        rebuilt = new_cache(repo)
+        (result,) = check([draft], rebuilt)
+        assert (rebuilt.hits, rebuilt.stored) == (0, 1), bad
+        assert data(result) == data(expected)
+        assert entry.read_bytes() == raw  # the entry is whole again
+
+
+def _run_with_timeout(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run([sys.executable, "-m", "honestreach", *args], cwd=repo, env=ENV,
+                               capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in completed.stderr, completed.stderr
+    return completed
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symbolic links")
+def test_fifos_and_links_in_the_cache_folder_are_misses(repo, tmp_path_factory):
+    write(repo / ".honestreach.yaml", "fail-on: warning\n")
+    args = ("check", "--no-color", "--format", "json", "drafts")
+    cold = _run_with_timeout(repo, *args)
+    results = entries(repo)
+    (config_record,) = (repo / ".honestreach_cache" / "v1" / "configs").glob("*.json")
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "entry.json"
+    elsewhere.write_bytes(results[2].read_bytes())
+    for entry in (*results, config_record):
+        entry.unlink()
+    os.mkfifo(results[0])  # open() on it waits for a writer: forever
+    results[1].symlink_to("/dev/zero")  # read() of it never ends
+    results[2].symlink_to(elsewhere)  # a valid entry, but through a link
+    config_record.symlink_to("/dev/zero")
+    warm = _run_with_timeout(repo, *args)
+    assert warm.returncode == cold.returncode and warm.stdout == cold.stdout
+    # Each was rebuilt as a regular file, in place.
+    assert all(e.is_file() and not e.is_symlink() for e in (*results, config_record))
+    assert elsewhere.read_bytes() == results[2].read_bytes()
+
+
+def test_the_cache_tag_files_are_replaced_not_written_through(repo, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "precious.txt"
+    outside.write_text("keep me\n")
+    root = repo / ".honestreach_cache"
+    root.mkdir()
+    (root / "CACHEDIR.TAG").symlink_to(outside)
+    check([repo / "drafts"], new_cache(repo))
+    assert outside.read_text() == "keep me\n"
+    assert (root / "CACHEDIR.TAG").read_text().startswith("Signature:")
+    assert not (root / "CACHEDIR.TAG").is_symlink()
+
+
+def test_a_redacted_run_neither_reads_nor_writes_the_cache(repo):
+    write(repo / "drafts" / "named.txt", "To: Dana Whitfield <dana@whitfield.example.com>\n"
+                                         "Subject: Notes\n\n" + BAD)
+    args = ("check", "--format", "json", "drafts")
+    redacted = _run_with_timeout(repo, *args, "--redact")
+    assert not (repo / ".honestreach_cache").exists()
+    assert "Whitfield" not in redacted.stdout and "dana@" not in redacted.stdout
+    assert "Dana" not in redacted.stdout and "<email>" in redacted.stdout
+    plain = _run_with_timeout(repo, *args)
+    assert "dana@whitfield.example.com" in plain.stdout and "(Dana)" in plain.stdout
+    stored = {path: path.read_bytes() for path in entries(repo)}
+    assert len(stored) == 4
+    again = _run_with_timeout(repo, *args, "--redact")
+    assert again.stdout == redacted.stdout
+    assert {path: path.read_bytes() for path in entries(repo)} == stored

@@ -25,6 +25,13 @@ run that met a configuration or rule error. A hit is the stored
 decoded again from the file's bytes. Entries are written to a temporary file and renamed into
 place; one that cannot be read or does not have the expected shape is ignored and rebuilt.
 
+An entry cannot lie: it carries a SHA-256 digest of its content, key included, and one that does
+not verify (a flipped bit, an edit) is ignored and rebuilt. Only regular files are read from the
+cache folder, never through a symbolic link, without blocking and up to a size limit: a FIFO or
+a link to ``/dev/zero`` there is a miss, not a hang. Runs with ``--redact`` use no cache (the
+command line turns it off), so no entry holds what a redacted run was asked to hide, and no
+redacted run is served from an entry.
+
 This module imports only the standard library and the model, so that a fully cached run imports
 neither the rule engine nor jsonschema nor the rule loader.
 """
@@ -32,6 +39,7 @@ neither the rule engine nor jsonschema nor the rule loader.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -46,6 +54,7 @@ from . import __version__
 from .locate import CONFIG_NAMES, builtin_rules_dir, find_config_file  # noqa: F401 (shared)
 from .model import (SEVERITIES, FileResult, Finding, InputError, InputNote, Location, Scores,
                     SourceText)
+from .safefile import read_regular
 
 if TYPE_CHECKING:
     from .sources import InputFile
@@ -59,6 +68,10 @@ _TEMPLATE_DEPENDENCY = re.compile(rb"\{%[-+]?\s*(?:include|import|extends|from)\
 # How the parsers decode a file into its source text; an entry names the one that reproduces it.
 _DECODINGS = (("utf-8-sig", "strict"), ("utf-16", "strict"), ("utf-8", "replace"))
 _IGNORED_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", DEFAULT_CACHE_DIR})
+# The largest entry read back (one holds a file's text only when its bytes cannot give it back),
+# and the largest rule, configuration or code file hashed for a key.
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+MAX_HASHED_BYTES = 64 * 1024 * 1024
 
 # The fields an entry stores: a field added to one of these classes must be added to the cache
 # too (until then the cache turns itself off rather than return results without it).
@@ -215,7 +228,7 @@ class ResultCache:
         digest = self._config_digest(config_file)
         if digest is None:
             return None
-        document = _read_json(self.directory / "configs" / f"{digest}.json")
+        document = _read_entry(self.directory / "configs" / f"{digest}.json")
         try:
             if document["format"] != FORMAT or document["key"] != digest:
                 return None
@@ -344,7 +357,7 @@ class ResultCache:
         return list(self._checked.values())
 
     def _load(self, key: str, item: InputFile) -> FileResult | None:
-        document = _read_json(self.directory / "results" / f"{key}.json")
+        document = _read_entry(self.directory / "results" / f"{key}.json")
         try:
             if document["format"] != FORMAT or document["key"] != key:
                 return None
@@ -353,23 +366,14 @@ class ResultCache:
             return None
 
     def _write(self, path: Path, document: dict[str, Any]) -> bool:
-        """Write an entry atomically: a temporary file in the same folder, then a rename."""
+        """Write an entry, sealed with its digest, atomically (a temporary file in the same
+        folder, then a rename, which replaces whatever was there, a link or a FIFO too)."""
         try:
-            data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+            sealed = {**document, "digest": _entry_digest(document)}
+            data = json.dumps(sealed, ensure_ascii=False, separators=(",", ":")).encode()
             self._prepare_root()
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-",
-                                                 suffix=".json")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
-                raise
+            _replace(path, data)
             return True
         except (OSError, TypeError, ValueError) as exc:
             if not self._warned:
@@ -382,11 +386,26 @@ class ResultCache:
         if (self.root / ".gitignore").is_file():
             return
         self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "CACHEDIR.TAG").write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# This file is a cache directory tag created by honestreach.\n", encoding="ascii")
-        (self.root / ".gitignore").write_text("# Created by honestreach: the result cache.\n*\n",
-                                              encoding="ascii")
+        # Written as entries are: a link planted under either name is replaced, not followed.
+        _replace(self.root / "CACHEDIR.TAG",
+                 b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                 b"# This file is a cache directory tag created by honestreach.\n")
+        _replace(self.root / ".gitignore", b"# Created by honestreach: the result cache.\n*\n")
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Put ``data`` at ``path`` atomically: a temporary file in the same folder, renamed."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
 
 
 _CODE_DIGEST: str | None = None
@@ -437,8 +456,10 @@ def _digest(value: Any) -> str:
 
 
 def _read_bytes(path: Path) -> bytes | None:
+    """A rule, configuration or code file's bytes; None when it is not a regular file of a
+    sane size (a FIFO named like a rule file must not hang the run here)."""
     try:
-        return path.read_bytes()
+        return read_regular(path, MAX_HASHED_BYTES)
     except OSError:
         return None
 
@@ -578,13 +599,26 @@ def _decode_source(data: Any, raw: bytes) -> SourceText | None:
     return SourceText(raw.decode(encoding, errors))
 
 
-def _read_json(path: Path) -> Any:
-    """A JSON document, or None when the file is missing, unreadable or not JSON."""
+def _entry_digest(document: dict[str, Any]) -> str:
+    """The SHA-256 of an entry's content (its key, format and data), whatever its layout."""
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _read_entry(path: Path) -> Any:
+    """An entry's document once its digest verifies; None when the file is missing, not a
+    regular file (a FIFO, a symbolic link), too large, not JSON, or does not verify."""
     try:
-        with open(path, "rb") as stream:
-            return json.loads(stream.read())
+        document = json.loads(read_regular(path, MAX_ENTRY_BYTES, follow_links=False))
     except (OSError, ValueError, RecursionError):
         return None
+    if not isinstance(document, dict):
+        return None
+    digest = document.pop("digest", None)
+    if not isinstance(digest, str) or not hmac.compare_digest(digest,
+                                                              _entry_digest(document)):
+        return None
+    return document
 
 
 def _check(kind: type, name: str) -> Callable[[Any], Any]:

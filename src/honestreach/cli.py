@@ -97,7 +97,8 @@ def check(
         fail_on=fail_on, min_respect=min_respect, min_relevance=min_relevance, to=to_address,
         date=message_date.date() if message_date else None, show_verified=show_verified,
     )
-    cache = None if no_cache else _result_cache(cache_dir, config_path, message_date)
+    # A redacted run uses no cache: no entry may hold what it hides, nor serve it unhidden.
+    cache = None if no_cache or redact else _result_cache(cache_dir, config_path, message_date)
     crm = _load_crm(crm_source, crm_preset, crm_mapping, config_path, paths, cache)
     color = (output_format == "text" and not no_color and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
@@ -391,6 +392,22 @@ def _report_rule_errors(errors: Sequence[object]) -> None:
     if errors:
         sys.exit(EXIT_ERROR)
 
+def _exit_130_on_ctrl_c(command):  # type: ignore[no-untyped-def]
+    """Ctrl-C anywhere in a command: one line and exit code 130 (as a shell reports SIGINT),
+    not click's "Aborted!" and exit code 1, which means findings."""
+    import functools
+
+    @functools.wraps(command)
+    def interruptible(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.echo("honestreach: interrupted", err=True)
+            sys.exit(130)
+
+    return interruptible
+
+
 @main.command()
 @click.argument("source")
 @click.option("--crm", "crm_source", metavar="PATH|URL", help="CRM to verify claims against.")
@@ -425,6 +442,7 @@ def _report_rule_errors(errors: Sequence[object]) -> None:
               help="Messages listed in the HTML report (the lowest-scoring when there are more).")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Check the messages on this Dask scheduler (e.g. tcp://scheduler:8786).")
+@_exit_130_on_ctrl_c
 def audit(source: str, crm_source: str | None, crm_preset: str | None,
           crm_mapping: Path | None, config_path: Path | None, jobs: int | None,
           output_path: str | None, output_format: str, cap: str | None, columns: str | None,
@@ -469,6 +487,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     progress = ProgressLine(sys.stderr, read) if sys.stderr.isatty() else None
     writer: RecordWriter | None = None
     out = None
+    done = {"checked": 0, "failed": 0}
 
     def on_record(record: dict) -> None:
         nonlocal writer, out
@@ -482,7 +501,9 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             html_report.add(record)
         if progress is not None:
             progress.update()
+        done["checked" if record["checked"] else "failed"] += 1
 
+    interrupted = False
     try:
         result = run_audit(
             source, crm=crm_source, crm_preset=crm_preset, crm_mapping=crm_mapping,
@@ -501,11 +522,24 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     except OSError as exc:
         click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        # Ctrl-C: the workers ignore it and are stopped; what was written stays whole (a line
+        # or a row is written at once). A second Ctrl-C must not break the clean-up.
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        interrupted = True
     finally:
         if progress is not None and progress.count:
             progress.close()
         if out is not None:
             out.close()
+    if interrupted:
+        written = f"; their results are in {output_path}" if out is not None else ""
+        click.echo(f"honestreach: audit interrupted after {done['checked'] + done['failed']} "
+                   f"rows ({done['checked']} checked, {done['failed']} failed){written}",
+                   err=True)
+        sys.exit(130)
     try:
         if writer_format is not None and out is None:  # a campaign with no rows
             with open(output_path, "w", encoding="utf-8", newline="") as empty:  # type: ignore[arg-type]
@@ -527,7 +561,8 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     # As for check: 2 when rows could not be read or checked, 1 when the campaign breaks a
     # campaign rule at error severity, else 0.
     failing = any(f.get("severity") == "error" for f in result.summary["campaign_findings"])
-    sys.exit(EXIT_ERROR if result.summary["rows"]["failed"] else 1 if failing else 0)
+    broken = result.summary["rows"]["failed"] or result.summary.get("errors")
+    sys.exit(EXIT_ERROR if broken else 1 if failing else 0)
 
 
 @main.command("mass-check")

@@ -101,11 +101,13 @@ up to date as a file or folder source is read (for a progress bar).
         load_crm(crm_source, crm_preset, mapping)
     settings = WorkerSettings(name, overrides, crm_source, crm_preset, mapping,
                               keep_source=keep_source)
+    # The reader counts the rows it gives out, so that the summary can tell none was lost.
+    progress = progress if progress is not None else ReadProgress()
     records = None
     if bag is not None:
         from .cluster import iter_bag_records
 
-        records = iter_bag_records(settings, bag, columns, scheduler, jobs)
+        records = iter_bag_records(settings, bag, columns, scheduler, jobs, progress=progress)
     elif scheduler is not None:
         from .cluster import iter_records_dask
 

@@ -4,7 +4,12 @@ write each result as it arrives, then run the campaign rules and build the summa
 from __future__ import annotations
 
 import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -12,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .aggregate import CampaignRules, Cap
 from .sources import ReadProgress, Row, iter_rows
 from .summary import Summary
-from .worker import Checker, WorkerSettings, check_chunk, init_worker
+from .worker import Checker, WorkerSettings, check_chunk, error_record, init_worker
 
 if TYPE_CHECKING:
     from ..pipeline import Linter
@@ -41,12 +46,111 @@ def iter_records(settings: WorkerSettings, rows: Iterable[Row], jobs: int | None
         for chunk in _chunks(rows, chunk_size):
             yield from checker.check_rows(chunk)
         return
-    import multiprocessing
+    yield from WorkerPool(settings, jobs).records(_chunks(rows, chunk_size))
 
-    with multiprocessing.get_context("spawn").Pool(
-            jobs, initializer=init_worker, initargs=(settings,)) as pool:
-        for records in pool.imap(check_chunk, _chunks(rows, chunk_size)):
-            yield from records
+
+class WorkerPool:
+    """Worker processes that check chunks of rows, for ``iter_records``.
+
+    A worker that dies (killed, out of memory, a crash in native code) breaks the pool, where
+    ``multiprocessing.Pool`` would wait forever for its chunk: the chunks it may have held are
+    run again, one at a time, in a new pool, and a chunk whose worker dies again is reported as
+    failed rows. The audit always ends, with a record for every row."""
+
+    def __init__(self, settings: WorkerSettings, jobs: int) -> None:
+        self.settings = settings
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def records(self, chunks: Iterable[list[Row]]) -> Iterator[dict[str, Any]]:
+        """The records of every chunk, in order; at most two chunks a worker in flight."""
+        pending: deque[tuple[list[Row], Future[list[dict[str, Any]]]]] = deque()
+        chunks = iter(chunks)
+        finished = False
+        try:
+            while True:
+                while len(pending) < 2 * self.jobs and (chunk := next(chunks, None)):
+                    pending.append((chunk, self._submit(chunk)))
+                if not pending:
+                    break
+                chunk, future = pending.popleft()
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:
+                    lost = [(chunk, future), *pending]
+                    pending.clear()
+                    self._stop()
+                    for chunk, future in lost:
+                        yield from self._again(chunk, future)
+                except Exception as exc:  # noqa: BLE001 - a chunk that could not come back
+                    yield from _failed(self.settings.source, chunk,
+                                       f"could not be checked: {exc!r}", "could not be checked")
+            finished = True
+        finally:
+            # Interrupted (Ctrl-C) or abandoned: the workers are stopped, not waited for.
+            self._stop(kill=not finished)
+
+    def _again(self, chunk: list[Row], future: Future[list[dict[str, Any]]]
+               ) -> list[dict[str, Any]]:
+        """A chunk that was in flight when a worker died: its records if it had finished, else
+        the chunk run again alone (so that a second death is its own)."""
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        try:
+            return self._submit(chunk).result()
+        except BrokenProcessPool:
+            self._stop()
+            return _failed(self.settings.source, chunk,
+                           "not checked: the worker process checking it stopped twice "
+                           "(killed, or out of memory)", "worker stopped")
+        except Exception as exc:  # noqa: BLE001
+            return _failed(self.settings.source, chunk, f"could not be checked: {exc!r}",
+                           "could not be checked")
+
+    def _submit(self, chunk: list[Row]) -> Future[list[dict[str, Any]]]:
+        # Worker processes are started as chunks are submitted; they start with Ctrl-C blocked
+        # (a blocked signal stays blocked in a new process), so that only this process sees it.
+        with _sigint_blocked():
+            if self._pool is None:
+                import multiprocessing
+
+                self._pool = ProcessPoolExecutor(
+                    self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=init_worker, initargs=(self.settings,))
+            return self._pool.submit(check_chunk, chunk)
+
+    def _stop(self, kill: bool = True) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if not kill:
+            pool.shutdown(wait=True)
+            return
+        # ProcessPoolExecutor has no terminate(): its processes are killed, then it is shut
+        # down (a dead worker's pool is shut down at once; a killed one's workers too).
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=5)
+
+
+def _failed(source: str, chunk: list[Row], error: str, reason: str) -> list[dict[str, Any]]:
+    return [error_record(source, row, error, reason) for row in chunk]
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups to fear either
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def audit(
@@ -69,8 +173,9 @@ def audit(
     config = linter.config_for(settings.source)
     rules = CampaignRules(linter.ruleset(config).rules, config, cap,
                           has_crm=settings.crm_source is not None)
+    read = progress if progress is not None else ReadProgress()
     if records is None:
-        records = iter_records(settings, iter_rows(settings.source, columns, progress), jobs)
+        records = iter_records(settings, iter_rows(settings.source, columns, read), jobs)
     summary = Summary()
     for record in records:
         summary.add(record)
@@ -78,7 +183,7 @@ def audit(
         if on_record is not None:
             on_record(record)
     found = rules.findings()
-    return AuditResult(summary.as_dict(found, rules.suppressed), found)
+    return AuditResult(summary.as_dict(found, rules.suppressed, read), found)
 
 
 def audit_records(records_json: str, crm: Any = None, cap: Cap = Cap()) -> AuditResult:

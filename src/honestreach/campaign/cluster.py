@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..locate import find_config_file
 from ..model import first_line
 from .audit import CHUNK, _chunks, iter_records
-from .sources import Row, _mapped
+from .sources import ReadProgress, Row, _mapped
 from .worker import Checker, WorkerSettings, error_record
 
 if TYPE_CHECKING:
@@ -240,7 +240,8 @@ def _release(client: Client, opened: bool, futures: list[Future]) -> None:
 
 def iter_bag_records(settings: WorkerSettings, bag: Bag, columns: Mapping[str, str] | None = None,
                      scheduler: str | Client | None = None, jobs: int | None = None,
-                     connect_timeout: float | None = None) -> Iterator[dict[str, Any]]:
+                     connect_timeout: float | None = None,
+                     progress: ReadProgress | None = None) -> Iterator[dict[str, Any]]:
     """One record per item of ``bag`` (send dicts: id, to, from, subject, body, sent_at,
     variant, or the columns ``columns`` maps them to), in order, numbered and named as the
     lines of a JSONL file would be.
@@ -251,7 +252,8 @@ def iter_bag_records(settings: WorkerSettings, bag: Bag, columns: Mapping[str, s
     partition's items (row numbers run over the whole bag), once to check them; ``persist()`` a
     bag that is costly to compute. As for ``iter_records_dask``, the CRM must be reachable from
     the workers. Without a cluster, the partitions are computed a few at a time and the
-    messages checked here in ``jobs`` worker processes, as for a file.
+    messages checked here in ``jobs`` worker processes, as for a file. ``progress.rows``, when
+    given, counts the bag's items (as the reader of a file counts its rows).
     """
     try:
         from dask.bag import Bag
@@ -264,11 +266,12 @@ def iter_bag_records(settings: WorkerSettings, bag: Bag, columns: Mapping[str, s
         client, opened = connect(scheduler, connect_timeout)
     else:
         client, opened = active_client(), False
+    progress = progress if progress is not None else ReadProgress()
     if client is None:
-        return iter_records(settings, _local_rows(bag, columns), jobs)
+        return iter_records(settings, _local_rows(bag, columns, progress), jobs)
     settings = for_workers(settings)
     _prepare(client, opened, settings)
-    return _stream_partitions(client, opened, settings, bag, columns)
+    return _stream_partitions(client, opened, settings, bag, columns, progress)
 
 
 def active_client() -> Client | None:
@@ -283,25 +286,29 @@ def active_client() -> Client | None:
         return None
 
 
-def _local_rows(bag: Bag, columns: Mapping[str, str] | None) -> Iterator[Row]:
+def _local_rows(bag: Bag, columns: Mapping[str, str] | None,
+                progress: ReadProgress) -> Iterator[Row]:
     import dask
 
     parts = bag.to_delayed()
-    offset = 0
+    offset = progress.rows = 0
     for start in range(0, len(parts), LOCAL_PARTITIONS):
         for items in dask.compute(*parts[start:start + LOCAL_PARTITIONS]):
             rows = bag_rows(items, columns, offset)
             offset += len(rows)
+            progress.rows = offset
             yield from rows
 
 
 def _stream_partitions(client: Client, opened: bool, settings: WorkerSettings, bag: Bag,
-                       columns: Mapping[str, str] | None) -> Iterator[dict[str, Any]]:
+                       columns: Mapping[str, str] | None,
+                       progress: ReadProgress) -> Iterator[dict[str, Any]]:
     from dask import delayed
 
     pending: deque[tuple[int, int, Future]] = deque()
     try:
         counts = bag.map_partitions(_count).compute(scheduler=client)
+        progress.rows = sum(counts)
         limit = PARTITIONS_PER_THREAD * _threads(client)
         # A partial keeps the settings out of dask's traversal of the call's arguments.
         check = delayed(partial(_check_partition, settings, columns), pure=False)

@@ -3,20 +3,23 @@ gzip-compressed), or a folder of ``.eml`` files. Nothing here loads the whole in
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
-import itertools
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..csvformat import delimiter_of
 from ..model import SEND_FIELDS as FIELDS
+from ..safefile import read_regular
+from .csvrecords import MAX_RECORD_BYTES, UTF8, read_records
+
+# A message (an mbox message, an .eml file, a JSONL line) larger than this is not read: it is
+# as large as a message `check` reads (sources.DEFAULT_MAX_BYTES).
+MAX_MESSAGE_BYTES = MAX_RECORD_BYTES
 
 
 class CampaignSourceError(Exception):
@@ -26,10 +29,16 @@ class CampaignSourceError(Exception):
 @dataclass
 class ReadProgress:
     """How far the reader is through its input (bytes of the file as stored, or files of a
-    folder), for a progress bar's percentage and ETA. ``total`` is None when unknown."""
+    folder), for a progress bar's percentage and ETA. ``total`` is None when unknown.
+
+    ``rows`` counts the rows the reader has given out (None until it starts), so that the audit
+    can tell that every row read came back checked or failed; ``notes`` counts what the reader
+    had to repair to read them (rows read as Windows-1252, say)."""
 
     total: int | None = None
     done: int = 0
+    rows: int | None = None
+    notes: Counter[str] = field(default_factory=Counter)
 
     @property
     def fraction(self) -> float | None:
@@ -39,13 +48,15 @@ class ReadProgress:
 @dataclass(frozen=True)
 class Row:
     """One send as read: its fields (CSV/JSONL), its raw bytes (mbox/eml) or why it is
-    unreadable."""
+    unreadable (``error``, and ``reason``: the same in a few words, for the summary's count of
+    failed rows by reason)."""
 
     index: int  # 1-based position in the input (its line for JSONL, its record for the rest)
     id: str
     fields: Mapping[str, str | None] = field(default_factory=dict)
     eml: bytes | None = None
     error: str | None = None
+    reason: str | None = None
 
 
 def parse_columns(spec: str | None, **single: str | None) -> dict[str, str]:
@@ -108,8 +119,11 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
     kind = source_format(source)
     columns = dict(columns or {})
     progress = progress if progress is not None else ReadProgress()
+    progress.rows = 0
     if kind == "eml-folder":
-        yield from _eml_rows(source, progress)
+        for row in _eml_rows(source, progress):
+            progress.rows += 1
+            yield row
         return
     progress.total = os.path.getsize(source)
     raw, content = _open_binary(source)
@@ -119,11 +133,11 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
         elif kind == "jsonl":
             rows = _jsonl_rows(content, columns)
         else:
-            text = io.TextIOWrapper(content, encoding="utf-8-sig", newline="")
             tabs = source.lower().removesuffix(".gz").endswith(".tsv")
-            rows = _csv_rows(text, columns, tabs=tabs)
+            rows = _csv_rows(source, content, columns, progress, tabs=tabs)
         for row in rows:
             progress.done = raw.tell()
+            progress.rows += 1
             yield row
         progress.done = progress.total
 
@@ -136,8 +150,25 @@ def _mapped(record: Mapping[str, Any], columns: Mapping[str, str]) -> dict[str, 
     return values
 
 
+def _lines(content: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """The lines of a stream; None for one longer than ``limit`` (read past, never kept)."""
+    while data := content.readline(limit + 1):
+        if len(data) > limit and not data.endswith(b"\n"):
+            while (rest := content.readline(limit + 1)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield data
+
+
 def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str]) -> Iterator[Row]:
-    for number, data in enumerate(content, start=1):
+    for number, data in enumerate(_lines(content, MAX_MESSAGE_BYTES), start=1):
+        name = f"line-{number}"
+        if data is None:
+            yield Row(number, name, error=f"line {number}: longer than "
+                                          f"{MAX_MESSAGE_BYTES // 1_000_000} MB",
+                      reason="line too long")
+            continue
         if number == 1:
             data = data.removeprefix(b"\xef\xbb\xbf")  # a byte order mark
         if not data.strip():
@@ -145,50 +176,62 @@ def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str]) -> Iterator[Row]
         try:
             record = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            yield Row(number, f"line-{number}", error=f"line {number}: not UTF-8 ({exc.reason})")
+            yield Row(number, name, error=f"line {number}: not UTF-8 ({exc.reason})",
+                      reason="not UTF-8")
             continue
         except json.JSONDecodeError as exc:
-            yield Row(number, f"line-{number}", error=f"line {number}: invalid JSON ({exc})")
+            yield Row(number, name, error=f"line {number}: invalid JSON ({exc})",
+                      reason="invalid JSON")
+            continue
+        except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+            yield Row(number, name, error=f"line {number}: unreadable JSON "
+                                          f"({type(exc).__name__}: {str(exc)[:200]})",
+                      reason="invalid JSON")
             continue
         if not isinstance(record, dict):
-            yield Row(number, f"line-{number}",
-                      error=f"line {number}: expected a JSON object, got {type(record).__name__}")
+            yield Row(number, name,
+                      error=f"line {number}: expected a JSON object, got {type(record).__name__}",
+                      reason="not a JSON object")
             continue
         values = _mapped(record, columns)
         yield Row(number, values["id"] or f"line-{number}", values)
 
 
-def _csv_rows(handle: IO[str], columns: Mapping[str, str], tabs: bool) -> Iterator[Row]:
-    # The gzip stream cannot go back to re-read the header line: it is read once, here.
-    try:
-        header_line = handle.readline()
-    except UnicodeDecodeError:
+def _csv_rows(source: str, content: IO[bytes], columns: Mapping[str, str],
+              progress: ReadProgress, tabs: bool) -> Iterator[Row]:
+    """The rows of a CSV export, each framed, decoded and parsed on its own (csvrecords): a
+    record that cannot be read is a failed row with its line, and the rows after it are read."""
+    records = read_records(content, "\t" if tabs else ",")
+    header_record = next(records, None)
+    if header_record is None:
         return
-    delimiter = delimiter_of(header_line, "\t" if tabs else ",")
-    reader = csv.reader(itertools.chain([header_line], handle), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error, UnicodeDecodeError):
-        return
+    if header_record.cells is None:
+        raise CampaignSourceError(f"{source}: the header row (line 1) cannot be read: "
+                                  f"{header_record.error}")
+    header = header_record.cells
+    if header_record.encoding != UTF8:
+        progress.notes[f"header read as {header_record.encoding} (not UTF-8)"] += 1
     number = 0
-    while True:
+    for record in records:
+        if record.cells is not None and not any(cell.strip() for cell in record.cells):
+            continue  # a blank line
         number += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except (csv.Error, UnicodeDecodeError) as exc:
-            yield Row(number, f"row-{number}", error=f"row {number}: unreadable CSV ({exc})")
+        where = f"row {number} (line {record.line})"
+        if record.encoding != UTF8:
+            progress.notes[f"rows read as {record.encoding} (not UTF-8)"] += 1
+        if record.cells is None:
+            yield Row(number, f"row-{number}", error=f"{where}: {record.error}",
+                      reason=record.reason)
             continue
-        if not any(cell.strip() for cell in cells):
-            number -= 1
-            continue
-        record = dict(zip(header, cells))
-        values = _mapped(record, columns)
+        cells = record.cells
+        values = _mapped(dict(zip(header, cells)), columns)
         row_id = values["id"] or f"row-{number}"
         if len(cells) != len(header):
-            yield Row(number, row_id, error=f"row {number}: {len(cells)} fields, the header "
-                                           f"has {len(header)}")
+            read_as = (f" (read as {record.encoding}: not UTF-8)"
+                       if record.encoding != UTF8 else "")
+            yield Row(number, row_id, values,
+                      error=f"{where}: {len(cells)} fields, the header has {len(header)}"
+                            f"{read_as}", reason="wrong number of fields")
             continue
         yield Row(number, row_id, values)
 
@@ -203,36 +246,45 @@ def _mbox_rows(content: IO[bytes]) -> Iterator[Row]:
     gzip-compressed mbox needs no seeking and memory holds one message at a time."""
     number = 0
     lines: list[bytes] | None = None
-    for line in content:
-        if line.startswith(b"From "):
+    size = 0
+    for line in _lines(content, MAX_MESSAGE_BYTES):
+        if line is not None and line.startswith(b"From "):
             if lines is not None:
                 number += 1
-                yield _mbox_message(number, lines)
-            lines = []
+                yield _mbox_message(number, lines, size)
+            lines, size = [], 0
         elif lines is not None:
-            lines.append(line)
+            size += MAX_MESSAGE_BYTES + 1 if line is None else len(line)
+            if size <= MAX_MESSAGE_BYTES:
+                lines.append(line)  # type: ignore[arg-type]
     if lines is not None:
-        yield _mbox_message(number + 1, lines)
+        yield _mbox_message(number + 1, lines, size)
 
 
-def _mbox_message(number: int, lines: list[bytes]) -> Row:
+def _mbox_message(number: int, lines: list[bytes], size: int) -> Row:
+    if size > MAX_MESSAGE_BYTES:
+        return Row(number, str(number), error=f"message {number}: larger than "
+                                              f"{MAX_MESSAGE_BYTES // 1_000_000} MB",
+                   reason="message too large")
     if lines and not lines[-1].strip():
         lines.pop()  # the blank line that separates it from the next envelope line
     data = _QUOTED_FROM.sub(rb"\1", b"".join(lines))
     if not data.strip():
-        return Row(number, str(number), error=f"message {number}: empty")
+        return Row(number, str(number), error=f"message {number}: empty", reason="empty message")
     return Row(number, str(number), eml=data)
 
 
 def _eml_rows(source: str, progress: ReadProgress) -> Iterator[Row]:
+    # Every .eml entry but folders: a FIFO or a device named .eml is a failed row, not a hang.
     names = sorted(entry.name for entry in os.scandir(source)
-                   if entry.is_file() and entry.name.lower().endswith(".eml"))
+                   if not entry.is_dir() and entry.name.lower().endswith(".eml"))
     progress.total = len(names)
     for number, name in enumerate(names, start=1):
         progress.done = number
         try:
-            data = Path(source, name).read_bytes()
+            data = read_regular(Path(source, name), MAX_MESSAGE_BYTES)
         except OSError as exc:
-            yield Row(number, name, error=f"{name}: unreadable ({exc.strerror})")
+            yield Row(number, name, error=f"{name}: unreadable ({exc.strerror or exc})",
+                      reason="unreadable file")
             continue
         yield Row(number, name, eml=data)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .sources import ReadProgress
 
 WORST = 10
 
@@ -73,6 +76,7 @@ class _Group:
 class Summary:
     def __init__(self) -> None:
         self.read = self.checked = self.failed = 0
+        self.failed_by_reason: Counter[str] = Counter()
         self.by_category: Counter[str] = Counter()
         self.by_rule: Counter[str] = Counter()
         self.respect = Distribution()
@@ -87,6 +91,7 @@ class Summary:
         self.variants.setdefault(record.get("variant") or "(none)", _Group()).add(record)
         if not record["checked"]:
             self.failed += 1
+            self.failed_by_reason[record.get("_reason") or "failed"] += 1
             return
         self.checked += 1
         for finding in record["findings"]:
@@ -104,14 +109,26 @@ class Summary:
             heapq.heappushpop(self._worst, entry)
 
     def as_dict(self, campaign_findings: list[dict[str, Any]],
-                suppressed: dict[str, list[str]]) -> dict[str, Any]:
+                suppressed: dict[str, list[str]],
+                source: ReadProgress | None = None) -> dict[str, Any]:
+        """The summary; ``source``: what the reader saw (rows given out, notes), checked
+        against the records that came back (``errors`` says when they differ)."""
         by_category = Counter(self.by_category)
         by_rule = Counter(self.by_rule)
         for finding in campaign_findings:
             by_category[finding["category"]] += 1
             by_rule[finding["rule"]] += 1
+        rows_in = source.rows if source is not None else None
+        errors = []
+        if rows_in is not None and rows_in != self.read:
+            errors.append(f"the source gave {rows_in} rows but {self.read} came back "
+                          f"checked or failed: rows were lost or counted twice")
         return {
             "rows": {"read": self.read, "checked": self.checked, "failed": self.failed},
+            "failed_by_reason": dict(self.failed_by_reason.most_common()),
+            "source": {"rows": rows_in,
+                       "notes": dict(source.notes.most_common()) if source is not None else {}},
+            "errors": errors,
             "by_category": dict(sorted(by_category.items())),
             "by_rule": dict(sorted(by_rule.items())),
             "scores": {"respect": self.respect.as_dict(), "relevance": self.relevance.as_dict()},
@@ -127,6 +144,12 @@ class Summary:
 def format_text(summary: dict[str, Any]) -> str:
     rows = summary["rows"]
     out = [f"Rows: {rows['read']} read, {rows['checked']} checked, {rows['failed']} failed"]
+    for reason, count in summary.get("failed_by_reason", {}).items():
+        out.append(f"  failed, {reason}: {count}")
+    for note, count in summary.get("source", {}).get("notes", {}).items():
+        out.append(f"  note, {note}: {count}")
+    for error in summary.get("errors", []):
+        out.append(f"  error: {error}")
     out.append("\nCampaign findings:")
     for finding in summary["campaign_findings"] or []:
         ids = ", ".join(finding.get("ids", [])[:12])

@@ -58,10 +58,17 @@ class Checker:
         records: list[dict[str, Any] | None] = []
         parsed: list[tuple[int, Row, Message]] = []
         for row in rows:
+            if row.error is not None:
+                records.append(error_record(self.source, row, row.error, row.reason))
+                continue
             try:
                 message = self.message_for(row)
             except ParseError as exc:
                 records.append(error_record(self.source, row, exc.message))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one message that breaks the reader
+                records.append(error_record(self.source, row, f"could not be read: {exc!r}",
+                                            "could not be read"))
                 continue
             records.append(None)
             parsed.append((len(records) - 1, row, message))
@@ -80,7 +87,8 @@ class Checker:
                                                    unsupported, self.keep_source)
             except Exception as exc:  # noqa: BLE001 - a row that cannot be checked is reported
                 records[position] = error_record(self.source, row,
-                                                 f"could not be checked: {exc!r}")
+                                                 f"could not be checked: {exc!r}",
+                                                 "could not be checked")
         return [record for record in records if record is not None]
 
     def message_for(self, row: Row) -> Message:
@@ -185,7 +193,20 @@ def message_record(row: Row, message: Message, result: FileResult, claims: Seque
     return record
 
 
-def error_record(source: str, row: Row, error: str) -> dict[str, Any]:
+_REASON = re.compile(r"[a-z][a-z_ -]*[a-z]")
+
+
+def failure_reason(error: str) -> str:
+    """An error in a few words, for counting failed rows by reason: its leading words ("no
+    recipient ('x' is not an email address)" is "no recipient")."""
+    match = _REASON.match(error)
+    return match.group(0) if match else "unreadable"
+
+
+def error_record(source: str, row: Row, error: str, reason: str | None = None
+                 ) -> dict[str, Any]:
+    """The record of a row that could not be checked; ``reason`` (default: the error's leading
+    words) is kept for the summary only."""
     fields = row.fields
     return {
         "row": row.index,
@@ -201,18 +222,34 @@ def error_record(source: str, row: Row, error: str) -> dict[str, Any]:
         "relevance": None,
         "findings": [],
         "errors": [error],
+        "_reason": reason or failure_reason(error),
     }
 
 
 # -- worker processes -----------------------------------------------------------------------
 _CHECKER: Checker | None = None
+# Why this worker could not build its Checker (every row it is given fails with it), and the
+# source its rows come from.
+_BROKEN: str | None = None
+_SOURCE = ""
 
 
 def init_worker(settings: WorkerSettings) -> None:
-    global _CHECKER
-    _CHECKER = Checker(settings)
+    """Build this process's Checker. Ctrl-C is the parent's to handle (the terminal sends it to
+    every process of the group): a worker ignores it, so it prints no traceback."""
+    global _CHECKER, _BROKEN, _SOURCE
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _SOURCE = settings.source
+    try:
+        _CHECKER = Checker(settings)
+    except Exception as exc:  # noqa: BLE001 - a worker that cannot start fails its rows
+        _BROKEN = f"the worker could not start: {exc!r}"
 
 
 def check_chunk(rows: Sequence[Row]) -> list[dict[str, Any]]:
-    assert _CHECKER is not None, "init_worker was not called"
+    if _CHECKER is None:
+        error = _BROKEN or "the worker was not started"
+        return [error_record(_SOURCE, row, error, "worker could not start") for row in rows]
     return _CHECKER.check_rows(rows)

