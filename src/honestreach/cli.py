@@ -9,7 +9,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import click
 
@@ -612,18 +612,31 @@ def mass_check(paths: Sequence[str], kind: str, mail_label: str, half: str | Non
         click.echo("\n".join(report(counts, title, show_misses)) + "\n")
 
 
+def _draft_checker_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The configuration and CRM options of serve, lsp and mcp (see _draft_checker)."""
+    for option in reversed([
+        click.option("--config", "config_path",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Use this configuration file instead of searching from the current "
+                          "folder."),
+        click.option("--crm", "crm_source", metavar="PATH|URL",
+                     help="CRM to verify claims against."),
+        click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export."),
+        click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A YAML file mapping your CRM export's columns onto the canonical "
+                          "ones."),
+    ]):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; any other than 127.0.0.1/localhost needs --token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option("--token", envvar="HONESTREACH_TOKEN", metavar="TOKEN",
               help="Require 'Authorization: Bearer TOKEN' on the API (also HONESTREACH_TOKEN).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Use this configuration file instead of searching from the current folder.")
-@click.option("--crm", "crm_source", metavar="PATH|URL", help="CRM to verify claims against.")
-@click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export.")
-@click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
-              help="A YAML file mapping your CRM export's columns onto the canonical ones.")
+@_draft_checker_options
 @click.option("--redact", is_flag=True,
               help="Replace email addresses and people's names in every response.")
 @click.option("--max-request-bytes", type=click.IntRange(1024), default=1024 * 1024,
@@ -650,12 +663,7 @@ def serve(host: str, port: int, token: str | None, config_path: Path | None,
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Use this configuration file instead of the nearest one above each file.")
-@click.option("--crm", "crm_source", metavar="PATH|URL", help="CRM to verify claims against.")
-@click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export.")
-@click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
-              help="A YAML file mapping your CRM export's columns onto the canonical ones.")
+@_draft_checker_options
 def lsp(config_path: Path | None, crm_source: str | None, crm_preset: str | None,
         crm_mapping: Path | None) -> None:
     """A Language Server on stdio for drafts and templates (needs the 'serve' extra)."""
@@ -668,12 +676,7 @@ def lsp(config_path: Path | None, crm_source: str | None, crm_preset: str | None
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Use this configuration file instead of searching from the current folder.")
-@click.option("--crm", "crm_source", metavar="PATH|URL", help="CRM to verify claims against.")
-@click.option("--crm-preset", help="Read the CRM as a HubSpot or Salesforce export.")
-@click.option("--crm-mapping", type=click.Path(dir_okay=False, path_type=Path),
-              help="A YAML file mapping your CRM export's columns onto the canonical ones.")
+@_draft_checker_options
 @click.option("--redact", is_flag=True,
               help="Replace email addresses and people's names in every tool's output.")
 def mcp(config_path: Path | None, crm_source: str | None, crm_preset: str | None,
