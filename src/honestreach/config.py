@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
 from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
+from .regularfile import read_regular_text
 from .rules import Rule, RuleError
 from .yamlsource import YamlLoadError, parse_yaml_text
 
@@ -141,8 +142,11 @@ class Config:
 def load_config(path: Path) -> Config:
     """Read and validate one configuration file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_regular_text(path)  # a pipe or a device would hang the run
+    except OSError as exc:
+        raise ConfigError(RuleError(str(path), None, None,
+                                    f"cannot read: {exc.strerror or exc}")) from exc
+    except UnicodeDecodeError as exc:
         raise ConfigError(RuleError(str(path), None, None, f"cannot read: {exc}")) from exc
     if path.name == "pyproject.toml":
         try:
@@ -241,7 +245,7 @@ def _line_in_file(path: str | None, needle: str) -> int | None:
     if not path:
         return None
     try:
-        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(read_regular_text(path).splitlines(), 1):
             if needle in line:
                 return number
     except (OSError, UnicodeDecodeError):
