@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any, Callable, Sequence
 
-from jinja2 import BaseLoader, ChainableUndefined, Template
+from jinja2 import BaseLoader, ChainableUndefined, Template, nodes
 from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.exceptions import (
     SecurityError,
@@ -61,7 +61,7 @@ class Limits:
 
     output: int = 200_000  # characters of output
     size: int = 200_000  # characters or items of any value the template builds
-    built: int = 20_000_000  # characters or items one rendering may build in all
+    built: int = 4_000_000  # characters or items one rendering may build in all
     seconds: float = 2.0
     file_seconds: float = 6.0
     include_depth: int = 16
@@ -102,6 +102,8 @@ def weight(value: Any, cap: int) -> int:
     """How many characters and items ``value`` stands for when it is written out: a text its
     length, a collection its items plus what they hold (a shared item each time it appears, as
     ``str()`` writes it). Counting stops once past ``cap``, so it never costs more than that."""
+    if isinstance(value, str):
+        return max(len(value), 1)
     total = 0
     stack = [value]
     while stack and total <= cap:
@@ -123,6 +125,7 @@ _PRINTF_SPEC = re.compile(r"%(\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(
 _PRINTF_WIDTH = re.compile(r"%[-+ #0]*(\d+)?(?:\.(\d+))?[a-zA-Z]")
 _FORMAT_NUMBER = re.compile(r"\d+")
 _NUMBER_FILTERS = frozenset({"center", "indent", "truncate", "wordwrap", "batch", "slice"})
+_ESTIMATED_FILTERS = frozenset({"join", "format", "replace", "center", "indent", "wordwrap"})
 _WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill"})
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add"})
 _BIG_INT_BITS = 4096
@@ -152,6 +155,25 @@ class _GuardedCodeGenerator(CodeGenerator):
             self.visit(argument, frame)
             self.write("), ")
         self.write(")))")
+
+
+    @optimizeconst
+    def visit_Getitem(self, node, frame):  # type: ignore[no-untyped-def]
+        """Slices too go through the environment (Jinja writes them as Python slices)."""
+        if not isinstance(node.arg, nodes.Slice):
+            return super().visit_Getitem(node, frame)
+        self.write("environment.slice_of(")
+        self.visit(node.node, frame)
+        self.write(", slice(")
+        for index, bound in enumerate((node.arg.start, node.arg.stop, node.arg.step)):
+            if index:
+                self.write(", ")
+            if bound is None:
+                self.write("None")
+            else:
+                self.visit(bound, frame)
+        self.write("))")
+        return None
 
 
 class _FieldLimit:
@@ -302,23 +324,26 @@ class TemplateEnvironment(SandboxedEnvironment):
 
     # filters
     def _guard_filter(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        try:
-            signature: inspect.Signature | None = inspect.signature(function)
-        except (TypeError, ValueError):
-            signature = None
-
         passed = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0
+        signature = inspect.signature(function) if name in _ESTIMATED_FILTERS else None
+        numbers = name in _NUMBER_FILTERS
+        what = f"the '{name}' filter"
+        limit = self.limits.size
 
         @functools.wraps(function)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            # the arguments, without the context some filters are passed first
-            for value in (*args[passed:], *kwargs.values()):  # what a filter may write out
-                if isinstance(value, (str, Collection, Namespace)):
+            # the arguments (not the context some filters are passed first), measured with what
+            # they hold: most filters write their value out in full
+            for value in (*args[passed:], *kwargs.values()):
+                if isinstance(value, str):
+                    if len(value) > limit:
+                        self.reserve(len(value), what)
+                elif isinstance(value, (Collection, Namespace)):
                     size = self._weight(value)
-                    if size > self.limits.size:
-                        self.reserve(size, f"the '{name}' filter")
-                if name in _NUMBER_FILTERS:
-                    self._check_number(value, f"the '{name}' filter's argument")
+                    if size > limit:
+                        self.reserve(size, what)
+                elif numbers:
+                    self._check_number(value, f"{what}'s argument")
             if signature is not None:
                 try:
                     bound = signature.bind(*args, **kwargs)
@@ -445,12 +470,11 @@ class TemplateEnvironment(SandboxedEnvironment):
         # about a dozen characters a word, with the HTML around each paragraph
         self.reserve(abs(n) * max(abs(least), abs(most), 1) * 12, "lipsum()")
 
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        if isinstance(argument, slice) and isinstance(obj, (str, bytes, list, tuple)):
-            size = len(range(len(obj))[argument])  # a copy: a loop could keep thousands
-            self.reserve(size, "a slice")
-            self.count(size)
-        return super().getitem(obj, argument)
+    def slice_of(self, obj: Any, part: slice) -> Any:
+        """``obj[start:stop:step]``: a copy, counted (a loop could keep thousands)."""
+        if isinstance(obj, (str, bytes, bytearray, list, tuple)):
+            self.count(len(range(len(obj))[part]))
+        return obj[part]
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """``str.format`` and ``format_map`` through :class:`_FieldLimit` (as the sandbox's
