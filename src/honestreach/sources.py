@@ -19,7 +19,7 @@ from .htmltext import parse_html_file
 from .message import ParseError, parse_draft
 from .mime import parse_eml
 from .model import InputNote, Message
-from .regularfile import open_regular
+from .regularfile import NotRegularFileError, open_regular
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MESSAGE_SUFFIXES = {
@@ -123,6 +123,8 @@ def _read_file(path: str, kind: str, max_bytes: int,
             return InputProblem(path, _too_large(size, max_bytes))
         with (open_regular(path) if regular_only else open(path, "rb")) as handle:
             data = handle.read(max_bytes + 1)
+    except NotRegularFileError as exc:
+        return InputProblem(path, f"cannot read: {exc.strerror}")
     except OSError as exc:
         return InputProblem(path, f"cannot read: {(exc.strerror or str(exc)).lower()}")
     return _checked(path, kind, data, max_bytes)
