@@ -3,7 +3,7 @@
 Every YAML file honestreach reads (rules, vocabularies, configuration, CRM files and mappings,
 template front matter) may come from a user, so the loader refuses, with the line, a document
 nested deeper than :data:`MAX_DEPTH` levels (the consumers walk it recursively) and one whose
-aliases (``*name``) repeat more values than the document holds itself, past a small budget: a
+aliases (``*name``) repeat more values than the text has characters, past a small budget: a
 "billion laughs" of ten nested lists of ten aliases is a few hundred bytes that stand for a
 billion values. Both are measured on the node tree before anything is built from it: the
 composer shares an aliased node rather than copying it, so the tree stays as small as the text.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -21,7 +21,7 @@ from .regularfile import read_regular_text
 
 # Deeper YAML than this is refused (rule, configuration and CRM files are a few levels deep).
 MAX_DEPTH = 50
-# Aliases may repeat this many values, or as many as the document holds if that is more.
+# Aliases may repeat this many values, or as many as the text has characters if that is more.
 MAX_ALIAS_VALUES = 10_000
 
 # libyaml's parser when PyYAML was built with it: the same safe loader, several times faster.
@@ -74,7 +74,7 @@ def parse_yaml_text(text: str, construct: bool = True) -> YamlDocument:
     try:
         node = loader.get_single_node()
         if node is not None:
-            check_shape(node)
+            check_shape(node, len(text))
         data = loader.construct_document(node) if node is not None and construct else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -104,58 +104,66 @@ def load_yaml_document(path: Path, construct: bool = True) -> YamlDocument:
     return parse_yaml_text(text, construct)
 
 
-def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
-        yield from node.value
-    elif isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            yield key
-            yield value
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
 
 
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def check_shape(root: yaml.Node) -> None:
-    """Refuse a node tree nested deeper than MAX_DEPTH, or whose aliases repeat more values
-    than allowed, or that contains itself; the error names the line where it happens.
+def check_shape(root: yaml.Node, text_length: int = 0) -> None:
+    """Refuse a node tree nested deeper than MAX_DEPTH, that contains itself, or whose aliases
+    repeat more values than allowed: as many as the text has characters (a value takes at
+    least one), or MAX_ALIAS_VALUES if that is more. The error names the line.
 
-    Each node is visited once (an aliased node is shared): its size counts the values it
+    Each collection is visited once (an aliased node is shared): its size counts the values it
     stands for, aliases expanded, and its height the levels below it."""
+    if not isinstance(root, yaml.CollectionNode):
+        return
     size: dict[int, int] = {}
     height: dict[int, int] = {}
-    open_nodes: set[int] = set()  # the path from the root to the node being visited
+    open_nodes: set[int] = set()  # the path from the root to the collection being visited
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, finished = stack.pop()
         key = id(node)
         if finished:
-            children = list(_children(node))
-            size[key] = 1 + sum(size[id(child)] for child in children)
-            height[key] = 1 + max((height[id(child)] for child in children), default=0)
+            total, below = 1, 0
+            for child in _children(node):
+                if isinstance(child, yaml.ScalarNode):
+                    total += 1
+                    below = below or 1
+                else:
+                    total += size[id(child)]
+                    below = max(below, height[id(child)])
+            size[key], height[key] = total, below + 1
             open_nodes.discard(key)
-            continue
-        if key in open_nodes:
+        elif key in open_nodes:
             raise YamlLoadError("invalid YAML: an alias refers to the collection it is in",
                                 _line(node))
-        if key in size:
-            continue
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node))
+        elif key not in size:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node)
+                         if not isinstance(child, yaml.ScalarNode))
     if height[id(root)] > MAX_DEPTH:
         node, depth = root, 1
         while depth <= MAX_DEPTH:
-            node = max(_children(node), key=lambda child: height[id(child)])
+            node = max(_children(node), key=lambda child: height.get(id(child), 1))
             depth += 1
         raise YamlLoadError(f"invalid YAML: nested deeper than {MAX_DEPTH} levels", _line(node))
-    budget = max(MAX_ALIAS_VALUES, len(size))
-    if size[id(root)] - len(size) > budget:
+    budget = max(MAX_ALIAS_VALUES, text_length)
+    if size[id(root)] > text_length + budget:
         node = root
         while True:
-            biggest = max(_children(node), key=lambda child: size[id(child)], default=None)
-            if biggest is None or size[id(biggest)] <= budget:
+            biggest = max(_children(node), key=lambda child: size.get(id(child), 1),
+                          default=None)
+            if biggest is None or size.get(id(biggest), 1) <= budget:
                 break
             node = biggest
         raise YamlLoadError(f"invalid YAML: its aliases (*name) repeat more than {budget:,} "
