@@ -506,6 +506,22 @@ def test_values_too_large_to_build_are_stopped(tmp_path: Path, expression: str) 
     assert finding.location.line == 2 and time.monotonic() - started < 5
 
 
+def test_a_long_list_of_real_records_goes_through_the_filters_that_read_it() -> None:
+    # 5,000 activities of one contact hold more than the size limit: read, never written out
+    activities = [{"type": "email", "date": f"2026-01-{1 + i % 28:02d}",
+                   "subject": "Re: the cold-chain quote for the spring season"}
+                  for i in range(5000)]
+    template = TemplateEnvironment(None, autoescape=False).from_string(
+        "{{ activities | length }} {{ (activities | first).subject }}"
+        "{% for a in activities | sort(attribute='date') | reverse %}"
+        "{% if loop.index < 3 %} {{ a.subject | upper }}{% endif %}{% endfor %}"
+        " {{ activities | selectattr('type', 'equalto', 'email') | list | length }}")
+    output, problem, _ = render(template, {"activities": activities}, time.monotonic() + 5,
+                                Limits())
+    assert problem is None and output.startswith("5000 Re: the cold-chain quote")
+    assert output.endswith("SPRING SEASON 5000")
+
+
 @pytest.mark.parametrize("expression", TOO_LARGE[8:])
 def test_values_too_large_are_refused_before_they_are_built(expression: str) -> None:
     # Each would take 10 to 20 MB (a 3 GB one is as easy to write): refused, they take none.

@@ -126,6 +126,14 @@ _PRINTF_WIDTH = re.compile(r"%[-+ #0]*(\d+)?(?:\.(\d+))?[a-zA-Z]")
 _FORMAT_NUMBER = re.compile(r"\d+")
 _NUMBER_FILTERS = frozenset({"center", "indent", "truncate", "wordwrap", "batch", "slice"})
 _ESTIMATED_FILTERS = frozenset({"join", "format", "replace", "center", "indent", "wordwrap"})
+# Filters that look at their value, or copy references to its items, without writing it out: a
+# long list of real CRM activities may go through them (the others measure their arguments).
+_READING_FILTERS = frozenset({
+    "length", "count", "first", "last", "random", "min", "max", "default", "d", "attr",
+    "select", "reject", "selectattr", "rejectattr", "map", "groupby", "sort", "unique",
+    "reverse", "list", "batch", "slice", "dictsort", "items", "abs", "int", "float", "round",
+    "wordcount", "filesizeformat",
+})
 _WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill"})
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add"})
 _BIG_INT_BITS = 4096
@@ -328,7 +336,7 @@ class TemplateEnvironment(SandboxedEnvironment):
         signature = inspect.signature(function) if name in _ESTIMATED_FILTERS else None
         numbers = name in _NUMBER_FILTERS
         what = f"the '{name}' filter"
-        limit = self.limits.size
+        limit = self.limits.size if name not in _READING_FILTERS else sys.maxsize
 
         @functools.wraps(function)
         def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -339,9 +347,10 @@ class TemplateEnvironment(SandboxedEnvironment):
                     if len(value) > limit:
                         self.reserve(len(value), what)
                 elif isinstance(value, (Collection, Namespace)):
-                    size = self._weight(value)
-                    if size > limit:
-                        self.reserve(size, what)
+                    if limit != sys.maxsize:
+                        size = self._weight(value)
+                        if size > limit:
+                            self.reserve(size, what)
                 elif numbers:
                     self._check_number(value, f"{what}'s argument")
             if signature is not None:
