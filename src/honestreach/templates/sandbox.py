@@ -164,7 +164,6 @@ class _GuardedCodeGenerator(CodeGenerator):
             self.write("), ")
         self.write(")))")
 
-
     @optimizeconst
     def visit_Getitem(self, node, frame):  # type: ignore[no-untyped-def]
         """Slices too go through the environment (Jinja writes them as Python slices)."""
