@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import validate_report
+from honestreach.config import ConfigError, load_config
 from honestreach.crm import CRMError, load_crm
 from honestreach.guarded_regex import (
     MAX_EXPANSION,
@@ -188,6 +189,22 @@ def test_ordinary_patterns_still_compile(pattern):
 def test_a_pattern_the_library_refuses_is_a_clear_error():
     with pytest.raises(RegexCompileError, match="invalid regular expression"):
         compile_guarded("(?V1)[[a-z]--[aeiou]]")  # clashes with the VERSION0 we compile with
+
+
+# -- configuration --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("pyproject.toml", "[tool.honestreach]\nselect = " + "[" * 5000 + "]" * 5000 + "\n", None),
+    ("pyproject.toml", "[tool.honestreach]\nselect = " + "[" * 60 + "]" * 60 + "\n", None),
+    (".honestreach.yaml", "select: " + "[" * 5000 + "]" * 5000 + "\n", 1),
+    (".honestreach.yaml", "data-model:\n  contact:\n    x: " + "[" * 60 + "]" * 60 + "\n", 3),
+])
+def test_configuration_nested_too_deep_is_a_configuration_error(tmp_path, name, text, line):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    error = raised.value.error
+    assert error.line == line and error.message.endswith(f"nested deeper than {MAX_DEPTH} levels")
 
 
 # -- CRM -------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this A
 from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
 from .regularfile import read_regular_text
 from .rules import Rule, RuleError
-from .yamlsource import YamlLoadError, parse_yaml_text
+from .yamlsource import MAX_DEPTH, YamlLoadError, parse_yaml_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -154,6 +154,11 @@ def load_config(path: Path) -> Config:
         except tomllib.TOMLDecodeError as exc:
             line = getattr(exc, "lineno", None) or _toml_error_line(str(exc))
             raise ConfigError(RuleError(str(path), line, None, f"invalid TOML: {exc}")) from exc
+        except RecursionError:  # tomllib recurses once per level of nested arrays
+            data = None
+        if data is None or _deeper_than(data, MAX_DEPTH):
+            raise ConfigError(RuleError(str(path), None, None,
+                                        f"invalid TOML: nested deeper than {MAX_DEPTH} levels"))
 
         def line_of(location: list[Any]) -> int | None:
             return _toml_line(text, location)
@@ -187,6 +192,19 @@ def load_config(path: Path) -> Config:
         campaign_columns=dict(data.get("campaign-columns", {})),
         compliance_applies_to=data.get("compliance-applies-to"),
     )
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and tables nest deeper than ``limit`` (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((item, depth + 1)
+                         for item in (value.values() if isinstance(value, dict) else value))
+    return False
 
 
 def _crm_source(value: str | None, base: Path) -> str | None:
