@@ -30,6 +30,10 @@ class NotRegularFileError(OSError):
     """A path that names a folder, a pipe, a device or a socket rather than a file."""
 
 
+class FileTooLargeError(OSError):
+    """A file longer than the caller reads."""
+
+
 def _refuse(mode: int, path: str | os.PathLike[str]) -> NotRegularFileError:
     kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
     return NotRegularFileError(errno.EINVAL, f"not a regular file: it is {kind}", os.fspath(path))
@@ -57,10 +61,16 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
         raise
 
 
-def read_regular_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The content of a regular file (see :func:`open_regular`)."""
+def read_regular_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The content of a regular file (see :func:`open_regular`); with ``limit``, at most that
+    many bytes are read and a longer file raises :class:`FileTooLargeError`."""
     with open_regular(path) as handle:
-        return handle.read()
+        if limit is None:
+            return handle.read()
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLargeError(errno.EFBIG, f"larger than {limit:,} bytes", os.fspath(path))
+    return data
 
 
 def read_regular_text(path: str | os.PathLike[str], encoding: str = "utf-8") -> str:
@@ -68,3 +78,12 @@ def read_regular_text(path: str | os.PathLike[str], encoding: str = "utf-8") -> 
     UnicodeDecodeError when it is not in ``encoding``."""
     with io.TextIOWrapper(open_regular(path), encoding=encoding) as text:
         return text.read()
+
+
+def resolves_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """Whether ``path``, symbolic links followed, lies in ``folder`` (itself resolved)."""
+    root = os.path.realpath(folder)
+    try:
+        return os.path.commonpath([os.path.realpath(path), root]) == root
+    except ValueError:  # another drive (Windows)
+        return False

@@ -19,7 +19,7 @@ from .htmltext import parse_html_file
 from .message import ParseError, parse_draft
 from .mime import parse_eml
 from .model import InputNote, Message
-from .regularfile import NotRegularFileError, open_regular
+from .regularfile import NotRegularFileError, open_regular, resolves_inside
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MESSAGE_SUFFIXES = {
@@ -88,10 +88,9 @@ def _read_folder(folder: str, max_bytes: int) -> Iterator[InputFile | InputProbl
     leads out of the folder (a template folder in a pull request linking to a secret) or a
     named pipe found there (it would hang the run) is that file's error."""
     found = False
-    root = os.path.realpath(folder)
     for path in _message_files(folder):
         found = True
-        if os.path.commonpath([os.path.realpath(path), root]) != root:
+        if not resolves_inside(path, folder):
             yield InputProblem(path, "not read: a symbolic link that leads outside the folder")
             continue
         yield _read_file(path, MESSAGE_SUFFIXES[Path(path).suffix.lower()], max_bytes,

@@ -3,7 +3,8 @@
 Jinja's :class:`~jinja2.FileSystemLoader` refuses ``..`` in a name but follows symbolic links,
 so a link inside the template folder would let a template include any file the user can read.
 Here a name is resolved (links followed) before it is read, and refused when it lands outside
-the folder it was found in; only regular files are read (a named pipe would hang the run).
+the folder it was found in; only regular files of at most 10 MiB are read (a named pipe would
+hang the run).
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from jinja2 import FileSystemLoader
 from jinja2.exceptions import TemplateError, TemplateNotFound
 from jinja2.loaders import split_template_path
 
-from ..regularfile import read_regular_bytes
+from ..regularfile import read_regular_bytes, resolves_inside
+
+
+# As large as a checked file may be by default (max-file-size).
+MAX_INCLUDE_BYTES = 10 * 1024 * 1024
 
 
 class IncludeRefused(TemplateError):
@@ -37,12 +42,11 @@ class FolderLoader(FileSystemLoader):
             filename = posixpath.join(folder, *pieces)
             if not os.path.lexists(filename):
                 continue
-            root = os.path.realpath(folder)
-            if os.path.commonpath([os.path.realpath(filename), root]) != root:
+            if not resolves_inside(filename, folder):
                 raise IncludeRefused(template, "resolves outside the template folder (through "
                                                "a symbolic link) and is not read")
             try:
-                data = read_regular_bytes(filename)
+                data = read_regular_bytes(filename, MAX_INCLUDE_BYTES)
             except OSError as exc:
                 raise IncludeRefused(template, f"cannot be read: {exc.strerror or exc}") \
                     from None
