@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from honestreach.rules import load_rules
 from honestreach.sources import iter_inputs
 from honestreach.templates import template_checker
 from honestreach.templates.datamodel import DataModel
-from honestreach.templates.sandbox import Limits
+from honestreach.templates.sandbox import Limits, TemplateEnvironment, render
 from honestreach.templates.source import scan, split_template
 
 FIXTURES = Path(__file__).parent / "fixtures" / "templates"
@@ -460,7 +461,7 @@ def test_infinite_loop_is_stopped_by_the_time_limit() -> None:
     assert "took longer than 0.5 s" in finding.message
 
 
-@pytest.mark.parametrize("expression", [
+TOO_LARGE = [
     "{{ 'spam' * 1000000 }}",
     "{% set a = 'x' * 1000 %}" + "{% set a = a ~ a %}" * 10 + "{{ a }}",
     "{{ '%999999999d' % 5 }}",
@@ -469,12 +470,70 @@ def test_infinite_loop_is_stopped_by_the_time_limit() -> None:
     "{{ 9 ** 999999 }}",
     "{{ lipsum(1000000) }}",
     "{{ ('ab' * 90000).replace('a', 'aaaa') }}",
-])
+    # each would build 10 to 20 million characters if it ran: stopped before it runs
+    "{{ ('a' * 1000).join(['x'] * 20000) }}",
+    "{{ '%*s' | format(20000000, 'a') }}",
+    "{{ '%-*.*f' % (20000000, 2, 1.5) }}",
+    "{{ '{0:>{1}}'.format('a', 20000000) }}",
+    "{{ ('a' ~ '\t').expandtabs(20000000) }}",
+    "{{ ('a' * 1000).translate({97: 'b' * 20000}) }}",
+    "{{ ('ab ' * 1000) | wordwrap(1, wrapstring='x' * 10000) }}",
+    "{{ ('a' * 1000) | wordwrap(1) | indent('b' * 20000) }}",
+    "{{ range(1000) | join('x' * 20000) }}",
+    "{{ lipsum(100, max=20000) }}",
+    # a list of references to one long text is small until it is written out
+    "{% set b = 'a' * 100000 %}{{ [b] * 100 }}",
+    "{% set b = 'a' * 100000 %}{% set x = [] %}{% for i in range(100) %}"
+    "{% set _ = x.append(b) %}{% endfor %}{{ x }}",
+    "{% set b = 'a' * 100000 %}{% set x = [] %}{% for i in range(100) %}"
+    "{% set _ = x.append(b) %}{% endfor %}{{ x | join }}",
+    "{% set b = 'a' * 100000 %}{% set x = [] %}{% for i in range(100) %}"
+    "{% set _ = x.append(b) %}{% endfor %}{{ '%s' % (x,) }}",
+    "{% set s %}{% for i in range(100) %}{{ 'a' * 100000 }}{% endfor %}{% endset %}{{ s }}",
+    # new texts kept one after another: the budget of one rendering
+    "{% set x = [] %}{% for i in range(100) %}{% set _ = x.append('a' * 100000) %}"
+    "{% endfor %}{{ x | length }}",
+    "{% set b = 'a' * 100000 %}{% set x = [] %}{% for i in range(100) %}"
+    "{% set _ = x.append(b[i:]) %}{% endfor %}{{ x | length }}",
+]
+
+
+@pytest.mark.parametrize("expression", TOO_LARGE)
 def test_values_too_large_to_build_are_stopped(tmp_path: Path, expression: str) -> None:
     path = write(tmp_path, "t.txt.j2", f"Hello,\n{expression}\n")
     started = time.monotonic()
     (finding,) = by_rule(lint(path), "template-render-limit")
     assert finding.location.line == 2 and time.monotonic() - started < 5
+
+
+def test_a_long_list_of_real_records_goes_through_the_filters_that_read_it() -> None:
+    # 5,000 activities of one contact hold more than the size limit: read, never written out
+    activities = [{"type": "email", "date": f"2026-01-{1 + i % 28:02d}",
+                   "subject": "Re: the cold-chain quote for the spring season"}
+                  for i in range(5000)]
+    template = TemplateEnvironment(None, autoescape=False).from_string(
+        "{{ activities | length }} {{ (activities | first).subject }}"
+        "{% for a in activities | sort(attribute='date') | reverse %}"
+        "{% if loop.index < 3 %} {{ a.subject | upper }}{% endif %}{% endfor %}"
+        " {{ activities | selectattr('type', 'equalto', 'email') | list | length }}")
+    output, problem, _ = render(template, {"activities": activities}, time.monotonic() + 5,
+                                Limits())
+    assert problem is None and output.startswith("5000 Re: the cold-chain quote")
+    assert output.endswith("SPRING SEASON 5000")
+
+
+@pytest.mark.parametrize("expression", TOO_LARGE[8:])
+def test_values_too_large_are_refused_before_they_are_built(expression: str) -> None:
+    # Each would take 10 to 20 MB (a 3 GB one is as easy to write): refused, they take none.
+    template = TemplateEnvironment(None, autoescape=False).from_string(expression)
+    tracemalloc.start()
+    try:
+        _, problem, _ = render(template, {}, time.monotonic() + 5, Limits())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert problem is not None and problem.kind == "limit", problem
+    assert peak < 6_000_000, f"{peak:,} bytes"
 
 
 def test_output_is_cut_at_the_limit(tmp_path: Path) -> None:

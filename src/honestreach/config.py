@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
 from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
+from .regularfile import read_regular_text
 from .rules import Rule, RuleError
-from .yamlsource import YamlLoadError, parse_yaml_text
+from .yamlsource import MAX_DEPTH, YamlLoadError, parse_yaml_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -147,8 +148,11 @@ class Config:
 def load_config(path: Path) -> Config:
     """Read and validate one configuration file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_regular_text(path)  # a pipe or a device would hang the run
+    except OSError as exc:
+        raise ConfigError(RuleError(str(path), None, None,
+                                    f"cannot read: {exc.strerror or exc}")) from exc
+    except UnicodeDecodeError as exc:
         raise ConfigError(RuleError(str(path), None, None, f"cannot read: {exc}")) from exc
     if path.name == "pyproject.toml":
         try:
@@ -156,6 +160,11 @@ def load_config(path: Path) -> Config:
         except tomllib.TOMLDecodeError as exc:
             line = getattr(exc, "lineno", None) or _toml_error_line(str(exc))
             raise ConfigError(RuleError(str(path), line, None, f"invalid TOML: {exc}")) from exc
+        except RecursionError:  # tomllib recurses once per level of nested arrays
+            data = None
+        if data is None or _deeper_than(data, MAX_DEPTH):
+            raise ConfigError(RuleError(str(path), None, None,
+                                        f"invalid TOML: nested deeper than {MAX_DEPTH} levels"))
 
         def line_of(location: list[Any]) -> int | None:
             return _toml_line(text, location)
@@ -191,6 +200,19 @@ def load_config(path: Path) -> Config:
         opt_out_line=data.get("opt-out-line"),
         postal_address=data.get("postal-address"),
     )
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and tables nest deeper than ``limit`` (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((item, depth + 1)
+                         for item in (value.values() if isinstance(value, dict) else value))
+    return False
 
 
 def _crm_source(value: str | None, base: Path) -> str | None:
@@ -249,7 +271,7 @@ def _line_in_file(path: str | None, needle: str) -> int | None:
     if not path:
         return None
     try:
-        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(read_regular_text(path).splitlines(), 1):
             if needle in line:
                 return number
     except (OSError, UnicodeDecodeError):

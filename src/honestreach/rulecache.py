@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import __version__
+from .regularfile import read_regular_bytes
 from .rules import RuleSet, builtin_rules_dir, load_rules, rule_files
 
 # A compiled rule set is a few megabytes; anything far larger is not one.
@@ -76,7 +77,10 @@ def fingerprint(extra_dirs: tuple[Path, ...]) -> str:
             continue
         for path in rule_files(folder, vocabulary=True) + rule_files(folder):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+            try:  # a named pipe would hang here; the loader reports what cannot be read
+                digest.update(read_regular_bytes(path) + b"\0")
+            except OSError as exc:
+                digest.update(f"unreadable: {exc}".encode() + b"\0")
     return digest.hexdigest()[:32]
 
 

@@ -19,6 +19,7 @@ from .htmltext import parse_html_file
 from .message import ParseError, parse_draft
 from .mime import parse_eml
 from .model import InputNote, Message
+from .regularfile import NotRegularFileError, open_regular, resolves_inside
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MESSAGE_SUFFIXES = {
@@ -90,10 +91,17 @@ def _kind_of(path: str) -> str:
 
 
 def _read_folder(folder: str, max_bytes: int) -> Iterator[InputFile | InputProblem]:
+    """The messages of a folder. Only its own regular files are read: a symbolic link that
+    leads out of the folder (a template folder in a pull request linking to a secret) or a
+    named pipe found there (it would hang the run) is that file's error."""
     found = False
     for path in _message_files(folder):
         found = True
-        yield _read_file(path, MESSAGE_SUFFIXES[Path(path).suffix.lower()], max_bytes)
+        if not resolves_inside(path, folder):
+            yield InputProblem(path, "not read: a symbolic link that leads outside the folder")
+            continue
+        yield _read_file(path, MESSAGE_SUFFIXES[Path(path).suffix.lower()], max_bytes,
+                         regular_only=True)
     if not found:
         suffixes = ", ".join(sorted(MESSAGE_SUFFIXES))
         yield InputProblem(folder, f"no messages in this folder (looked for {suffixes} files)")
@@ -111,13 +119,18 @@ def _message_files(folder: str) -> list[str]:
     return [path for _, path in sorted(found)]
 
 
-def _read_file(path: str, kind: str, max_bytes: int) -> InputFile | InputProblem:
+def _read_file(path: str, kind: str, max_bytes: int,
+               regular_only: bool = False) -> InputFile | InputProblem:
+    """A named file (a pipe named on the command line is read, as ``<(...)`` gives one; with
+    ``regular_only``, as in a folder, it is refused)."""
     try:
         size = os.stat(path).st_size
         if size > max_bytes:  # checked before reading: a huge file is never loaded
             return InputProblem(path, _too_large(size, max_bytes))
-        with open(path, "rb") as handle:
+        with (open_regular(path) if regular_only else open(path, "rb")) as handle:
             data = handle.read(max_bytes + 1)
+    except NotRegularFileError as exc:
+        return InputProblem(path, f"cannot read: {exc.strerror}")
     except OSError as exc:
         return InputProblem(path, f"cannot read: {(exc.strerror or str(exc)).lower()}")
     return _checked(path, kind, data, max_bytes)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import gc
 import gzip
+import io
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from functools import partial
 from operator import itemgetter
@@ -23,7 +24,8 @@ from typing import Any, NamedTuple
 import yaml
 
 from ..csvformat import delimiter_of
-from ..yamlsource import YamlLoadError, load_yaml_document
+from ..regularfile import open_regular, read_regular_text
+from ..yamlsource import MAX_DEPTH, YamlLoadError, load_yaml_document
 from .model import CRM, NO_EXTRA, TABLE_COLUMNS, Account, Activity, Contact, CRMError
 from .presets import BOOLEANS, VOCABULARIES, CRMMapping, TableMapping, resolve_mapping
 
@@ -405,8 +407,9 @@ def _read_folder(folder: Path, mapping: CRMMapping) -> dict[str, list[Any]]:
 def _read_csv(path: Path, name: str, mapping: TableMapping) -> list[Any]:
     shown = str(path)
     try:
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        with open_regular(path) as raw, (
+                gzip.open(raw, "rt", encoding="utf-8-sig", newline="") if path.suffix == ".gz"
+                else io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")) as handle:
             header_line = handle.readline()
             reader = csv.reader(itertools.chain([header_line], handle),
                                 delimiter=delimiter_of(header_line))
@@ -452,9 +455,13 @@ def _read_documents(path: Path, mapping: CRMMapping,
 def _json_records(path: Path) -> tuple[_Records, bool]:
     shown = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = read_regular_text(path, encoding="utf-8-sig")
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CRMError(f"invalid JSON: {exc.msg}", path=shown, row=exc.lineno) from exc
+    except RecursionError:  # the decoder recurses once per level
+        raise CRMError(f"invalid JSON: nested deeper than {MAX_DEPTH} levels", path=shown,
+                       row=_json_depth_line(text, MAX_DEPTH)) from None
     except UnicodeDecodeError as exc:
         raise CRMError("not UTF-8 text", path=shown) from exc
     except OSError as exc:
@@ -476,7 +483,7 @@ def _yaml_records(path: Path) -> tuple[_Records, bool]:
     # Read the node tree, not the constructed data: "country: NO" is Norway, not false.
     shown = str(path)
     try:
-        root = load_yaml_document(path).node
+        root = load_yaml_document(path, construct=False).node
     except YamlLoadError as exc:
         raise CRMError(exc.message, path=shown, row=exc.line) from exc
     if not isinstance(root, yaml.MappingNode):
@@ -537,12 +544,51 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, date):  # datetime too
         return value.isoformat()
     if isinstance(value, list):
-        parts: list[Any] = ["" if part is None else part if part.__class__ is str
-                            else _as_text(part) for part in value]
-        return None if None in parts else ";".join(parts)
+        return _list_text(value)
     if isinstance(value, dict):
         return None
     return str(value)
+
+
+def _list_text(value: list[Any]) -> str | None:
+    """A list as 'a;b;c', a list in it as one part of its own parts; None when it holds an
+    object or lists nested deeper than MAX_DEPTH (walked without recursion: JSON may nest a
+    thousand levels)."""
+    stack: list[tuple[Iterator[Any], list[str]]] = [(iter(value), [])]
+    while True:
+        items, parts = stack[-1]
+        part = next(items, _UNSEEN)
+        if part is _UNSEEN:
+            stack.pop()
+            if not stack:
+                return ";".join(parts)
+            stack[-1][1].append(";".join(parts))
+        elif isinstance(part, list):
+            if len(stack) >= MAX_DEPTH:
+                return None
+            stack.append((iter(part), []))
+        else:
+            text = "" if part is None else part if part.__class__ is str else _as_text(part)
+            if text is None:
+                return None
+            parts.append(text)
+
+
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _json_depth_line(text: str, limit: int) -> int | None:
+    """The line where JSON text first nests deeper than ``limit`` levels."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        char = match.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, match.start()) + 1
+        elif char in "]}":
+            depth -= 1
+    return None
 
 
 def _read_database(url_text: str, mapping: CRMMapping) -> tuple[str, dict[str, list[Any]]]:
@@ -594,7 +640,7 @@ def _read_database(url_text: str, mapping: CRMMapping) -> tuple[str, dict[str, l
 def _check_sqlite_file(path: Path, shown: str) -> None:
     # SQLite would silently create a missing file and fail late on a non-database one.
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:  # a pipe or a device would hang SQLite
             header = handle.read(len(_SQLITE_HEADER))
     except FileNotFoundError as exc:
         raise CRMError("no such database file", path=shown) from exc

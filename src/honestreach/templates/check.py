@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
 
-from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, Template
+from jinja2 import ChoiceLoader, DictLoader, Template
 from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
 
 from ..checks import CHECKS
@@ -43,6 +43,7 @@ from ..stages import rule_finding
 from ..suppress import apply_suppressions, parse_suppressions
 from ..verify import CLAIM_WORDS, verify_message
 from .datamodel import DataModel, Sample, empty_in
+from .loader import FolderLoader
 from .sandbox import Limits, TemplateEnvironment, align, marked_source, origins_from_marked, render
 from .source import Segment, Unit, blank_tags, kept_text, scan, split_template
 from .static import (
@@ -176,7 +177,7 @@ class TemplateChecker:
         if root is not None and root in folder.parents:
             search.extend(p for p in folder.parents if p == root or root in p.parents)
         loader = ChoiceLoader([DictLoader({own: body_text}),
-                               FileSystemLoader([str(p) for p in search])])
+                               FolderLoader([str(p) for p in search])])
         html = inner_path(path).lower().endswith(HTML_SUFFIXES)
         environment = TemplateEnvironment(loader, autoescape=html, limits=self.limits)
         environment.own_names = (own,)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-import yaml
+from ..yamlsource import YamlLoadError, parse_yaml_text
 
 # "{# Subject: An idea for {{ contact.company }} #}" as the first thing in the file.
 _SUBJECT_COMMENT = re.compile(
@@ -112,13 +112,12 @@ def _front_matter(text: str) -> TemplateSource | None:
     yaml_text = text[first_break + 1:closing.start()]
     body = _body(text, 0, header_end)
     try:
-        data = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        data = parse_yaml_text(yaml_text).data if yaml_text.strip() else {}
+    except YamlLoadError as exc:
         offset = first_break + 1
-        if mark is not None:
-            offset = _offset_of_line(text, text.count("\n", 0, first_break + 1) + mark.line + 1)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if exc.line is not None:
+            offset = _offset_of_line(text, text.count("\n", 0, first_break + 1) + exc.line)
+        reason = exc.message.removeprefix("invalid YAML: ")
         return TemplateSource(text, body, None,
                               HeaderProblem(f"the front matter is not valid YAML: {reason}", offset))
     if not isinstance(data, dict):

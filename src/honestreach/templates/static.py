@@ -28,6 +28,7 @@ from jinja2.sandbox import (
 )
 
 from .datamodel import DataModel
+from .loader import IncludeRefused
 from .source import Segment, Unit
 
 UNSAFE_NAMES = frozenset(UNSAFE_GENERATOR_ATTRIBUTES | UNSAFE_COROUTINE_ATTRIBUTES
@@ -230,6 +231,8 @@ def _follow(environment: Any, name: str, stack: list[str], max_depth: int,
     loader = environment.loader
     try:
         source, filename, _ = loader.get_source(environment, name)
+    except IncludeRefused as exc:  # even with "ignore missing": it is there, and refused
+        return exc.message
     except TemplateNotFound:
         return None if ignore_missing else f"included template '{name}' was not found"
     identity = _identity(name, filename)
