@@ -237,3 +237,15 @@ def test_the_compiled_expression_matches_exactly_where_the_walk_does(monkeypatch
         return found
 
     assert spans(filtered=True) == spans(filtered=False)
+
+
+def test_a_class_that_doubles_at_every_level_is_refused_quickly() -> None:
+    """Forty classes, each naming the one before twice, spell out 2**40 words: refused at
+    compile time, in linear time and memory, instead of exhausting the machine."""
+    classes = {"c0": ["deal", "offer"]}
+    for level in range(1, 41):
+        classes[f"c{level}"] = [f"{{c{level - 1}}} {{c{level - 1}}}"]
+    vocabulary = Vocabulary(classes)
+    with pytest.raises(PatternError, match="spells out more than 50,000 words"):
+        vocabulary.compile("only {c40} left")
+    assert vocabulary.compile("only {c3} left").needs  # a few levels are fine

@@ -54,7 +54,7 @@ from . import __version__
 from .locate import CONFIG_NAMES, builtin_rules_dir, find_config_file  # noqa: F401 (shared)
 from .model import (SEVERITIES, FileResult, Finding, InputError, InputNote, Location, Scores,
                     SourceText)
-from .safefile import read_regular
+from .regularfile import read_regular_bytes
 
 if TYPE_CHECKING:
     from .sources import InputFile
@@ -459,7 +459,7 @@ def _read_bytes(path: Path) -> bytes | None:
     """A rule, configuration or code file's bytes; None when it is not a regular file of a
     sane size (a FIFO named like a rule file must not hang the run here)."""
     try:
-        return read_regular(path, MAX_HASHED_BYTES)
+        return read_regular_bytes(path, MAX_HASHED_BYTES)
     except OSError:
         return None
 
@@ -609,7 +609,7 @@ def _read_entry(path: Path) -> Any:
     """An entry's document once its digest verifies; None when the file is missing, not a
     regular file (a FIFO, a symbolic link), too large, not JSON, or does not verify."""
     try:
-        document = json.loads(read_regular(path, MAX_ENTRY_BYTES, follow_links=False))
+        document = json.loads(read_regular_bytes(path, MAX_ENTRY_BYTES, follow_links=False))
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(document, dict):

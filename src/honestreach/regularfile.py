@@ -47,10 +47,15 @@ def check_regular(path: str | os.PathLike[str]) -> None:
         raise _refuse(mode, path)
 
 
-def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
-    """Open a regular file for reading in binary mode; anything else is refused unread."""
+def open_regular(path: str | os.PathLike[str], follow_links: bool = True) -> BinaryIO:
+    """Open a regular file for reading in binary mode; anything else is refused unread (a
+    symbolic link too, with ``follow_links=False``: a cache entry is never one)."""
+    if not follow_links and os.path.islink(path):
+        raise NotRegularFileError(errno.EINVAL, "not a regular file: it is a symbolic link",
+                                  os.fspath(path))
     check_regular(path)  # a device is never opened
-    descriptor = os.open(path, _OPEN_FLAGS)
+    flags = _OPEN_FLAGS if follow_links else _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, flags)
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
@@ -61,10 +66,11 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
         raise
 
 
-def read_regular_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+def read_regular_bytes(path: str | os.PathLike[str], limit: int | None = None,
+                       follow_links: bool = True) -> bytes:
     """The content of a regular file (see :func:`open_regular`); with ``limit``, at most that
     many bytes are read and a longer file raises :class:`FileTooLargeError`."""
-    with open_regular(path) as handle:
+    with open_regular(path, follow_links) as handle:
         if limit is None:
             return handle.read()
         data = handle.read(limit + 1)

@@ -53,6 +53,9 @@ DEFAULT_GAP = 4
 # Endings the tokenizer keeps as tokens of their own ("it's" -> "it", "'s").
 _CLITICS = frozenset({"'s", "'d"})
 MAX_GAP = 12
+# The most words one pattern may spell out with its classes filled in (the largest built-in
+# one spells out about 3,500).
+MAX_PATTERN_SIZE = 50_000
 _SLOT = re.compile(r"\(|\)|[^\s()]+")
 
 
@@ -167,6 +170,10 @@ class Vocabulary:
         seq = self._sequence(pattern, ())
         if seq.optional:
             raise PatternError(f"pattern {pattern!r} can match no word at all")
+        if _written_size(seq, {}) > MAX_PATTERN_SIZE:
+            raise PatternError(f"pattern {pattern!r} spells out more than {MAX_PATTERN_SIZE:,} "
+                               "words once its classes are filled in (a class that names "
+                               "another several times, over many levels?)")
         return CompiledPattern(pattern, seq, seq.required)
 
     def words(self, name: str) -> list[str]:
@@ -274,6 +281,29 @@ def _word_forms(word: str, exact: bool) -> tuple[frozenset[str], ...]:
                  for norm in tokenize(word).norms)
 
 
+def _written_size(node: Seq | Slot, memo: dict[int, int]) -> int:
+    """How many words a pattern spells out with its classes filled in (capped just above
+    MAX_PATTERN_SIZE): what its regular expression would hold."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    if isinstance(node, Seq):
+        size = sum(_written_size(slot, memo) for slot in node.slots)
+    elif isinstance(node, Either):
+        size = sum(_written_size(option, memo) for option in node.options)
+    elif isinstance(node, Optional):
+        size = _written_size(node.body, memo)
+    elif isinstance(node, NotNext):
+        size = _written_size(node.ruled_out, memo)
+    elif isinstance(node, Words):
+        size = len(node.forms)
+    else:
+        size = 1
+    size = min(size, MAX_PATTERN_SIZE + 1)
+    memo[id(node)] = size
+    return size
+
+
 def _either(options: list[Seq], name: str = "") -> Either:
     """One of ``options`` (the longest first, so an expression takes the fullest phrase),
     indexed by the words each can begin with."""
@@ -344,7 +374,9 @@ def _seq(slots: list[Slot]) -> Seq:
         if not empty:
             optional = False
             break
-    required = tuple(need for slot in slots for need in _required(slot))
+    # Each set once: a class that names another twice ("{c} {c}") would otherwise double the
+    # list at every level.
+    required = tuple(dict.fromkeys(need for slot in slots for need in _required(slot)))
     return Seq(tuple(slots), None if firsts is None else frozenset(firsts), required,
                optional=optional and all(_firsts(s)[1] for s in slots),
                starts_with_number=number)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..model import SEND_FIELDS as FIELDS
-from ..safefile import read_regular
+from ..regularfile import read_regular_bytes
 from .csvrecords import MAX_RECORD_BYTES, UTF8, read_records
 
 # A message (an mbox message, an .eml file, a JSONL line) larger than this is not read: it is
@@ -282,7 +282,7 @@ def _eml_rows(source: str, progress: ReadProgress) -> Iterator[Row]:
     for number, name in enumerate(names, start=1):
         progress.done = number
         try:
-            data = read_regular(Path(source, name), MAX_MESSAGE_BYTES)
+            data = read_regular_bytes(Path(source, name), MAX_MESSAGE_BYTES)
         except OSError as exc:
             yield Row(number, name, error=f"{name}: unreadable ({exc.strerror or exc})",
                       reason="unreadable file")
