@@ -277,9 +277,9 @@ class Redactor:
         text = redact_addresses(text)
         return names.redact(text) if names else text
 
-    def result(self, result: FileResult) -> FileResult:
-        """The result with every address and known name masked."""
-        source = result.source.text if result.source else ""
+    def cleaner(self, source: str = "") -> Callable[[str], str]:
+        """What masks every text of one message: the run's known names, the names ``source``
+        (the message's text) gives, and the hosts of its IP-literal addresses."""
         names = _Names(self._crm_names, names_in_message(source))
         # The host of an address written with an IP literal, wherever the result repeats it
         # on its own (the scores' reasons list numbers the message gives).
@@ -290,6 +290,12 @@ class Redactor:
             for host in hosts:
                 text = text.replace(host, EMAIL_MASK)
             return text
+
+        return cleaned
+
+    def result(self, result: FileResult) -> FileResult:
+        """The result with every address and known name masked."""
+        cleaned = self.cleaner(result.source.text if result.source else "")
 
         def clean(text: str | None) -> str | None:
             return None if text is None else cleaned(text)
