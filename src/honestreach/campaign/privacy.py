@@ -19,7 +19,8 @@ from typing import Any
 
 from ..redact import EMAIL_MASK, Redactor
 
-_TEXTS = ("id", "path", "recipient", "sender", "subject", "variant", "_source", "_reason")
+_TEXTS = ("id", "path", "recipient", "sender", "subject", "variant", "sent_at", "_source",
+          "_reason")
 _FINDING_TEXTS = ("message", "text", "suggestion")
 
 
