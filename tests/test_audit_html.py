@@ -126,7 +126,7 @@ def test_no_remote_resources(rendered: tuple[str, dict, HtmlReport]) -> None:
     assert not REMOTE.findall(html)
     # Links the page has are to its own sections.
     assert set(re.findall(r'href="([^"]*)"', html)) <= {
-        "#scores", "#findings", "#campaign", "#senders", "#variants", "#messages"}
+        "#reading", "#scores", "#findings", "#campaign", "#senders", "#variants", "#messages"}
     assert not re.search(r"<(?:img|link|iframe|object|embed|base)\b", html, re.IGNORECASE)
 
 
@@ -236,6 +236,42 @@ def test_long_texts_are_trimmed_with_their_findings() -> None:
     assert len(entry["source"]) == SOURCE_LIMIT and entry["trimmed"]
     assert [f["rule"] for f in entry["findings"]] == ["r1"]
     assert entry["finding_count"] == 2
+
+
+def test_why_rows_failed_what_the_reader_repaired_and_errors(
+        rendered: tuple[str, dict, HtmlReport]) -> None:
+    html, summary, _ = rendered
+    assert summary["failed_by_reason"] == {"invalid JSON": 1, "missing body": 1,
+                                           "no recipient": 1}
+    reasons = re.search(r'<table class="data compact" id="failed-by-reason">(.*?)</table>', html,
+                        re.DOTALL)
+    assert reasons is not None
+    for reason in summary["failed_by_reason"]:
+        assert f"<tr><td>{reason}</td><td class=\"n\">1</td></tr>" in reasons.group(1)
+    assert '<a href="#reading">Reading</a>' in html and "The reader gave out 9 rows." in html
+    assert 'id="source-notes"' not in html and 'role="alert"' not in html  # none to show
+    # The reader's notes and the summary's errors, escaped like any text.
+    page = HtmlReport().render({
+        "rows": {"read": 4, "checked": 3, "failed": 1}, "failed_by_reason": {"not text": 1},
+        "source": {"rows": 5, "notes": {"rows read as Windows-1252 (not UTF-8)": 2}},
+        "errors": ["the source gave 5 rows but 4 came back <b>checked</b> or failed"]},
+        title="Notes")
+    assert "<td>rows read as Windows-1252 (not UTF-8)</td><td class=\"n\">2</td>" in page
+    assert 'role="alert"' in page and "The counts do not add up" in page
+    assert "came back &lt;b&gt;checked&lt;/b&gt; or failed" in page and "<b>checked" not in page
+    clean = HtmlReport().render({"rows": {"read": 1, "checked": 1, "failed": 0},
+                                 "source": {"rows": 1, "notes": {}}, "errors": []}, title="C")
+    assert 'id="reading"' not in clean and 'href="#reading"' not in clean
+
+
+def test_the_reading_section_of_a_cp1252_csv_audit(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    source = Path(__file__).parent / "fixtures" / "reliability" / "audit-csv-cp1252-100-rows.csv"
+    result = CliRunner().invoke(main, ["audit", str(source), "--jobs", "1", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "<td>rows read as Windows-1252 (not UTF-8)</td><td class=\"n\">1</td>" in html
+    assert 'id="failed-by-reason"' not in html
 
 
 def test_no_records_and_no_scores() -> None:
@@ -392,6 +428,11 @@ def test_report_in_a_browser(rendered: tuple[str, dict, HtmlReport], tmp_path: P
             # Untrusted text stays text.
             assert detail.locator("img, script").count() == 0
             assert HOSTILE_IMG in detail.locator("pre.source").inner_text()
+
+            # Why rows failed, in the reading section.
+            reasons = page.locator("#failed-by-reason").inner_text()
+            assert all(reason in reasons for reason in summary["failed_by_reason"])
+            assert page.locator("#failed-by-reason").is_visible()
 
             # A failed row shows its error; a campaign finding's id opens its message.
             page.locator('tr.message[data-id="line-5"]').click()

@@ -381,3 +381,137 @@ def test_formula_cells_are_written_as_text(tmp_path: Path) -> None:
 ])
 def test_spreadsheet_safe(value: object, safe: object) -> None:
     assert spreadsheet_safe(value) == safe
+
+
+# -- --encoding ------------------------------------------------------------------------------------
+def _encoded_audit(source: Path, encoding: str | None, **options):  # type: ignore[no-untyped-def]
+    from honestreach.campaign.api import audit as api_audit
+
+    records: list[dict] = []
+    result = api_audit(source, jobs=1, on_record=records.append, encoding=encoding, **options)
+    return result.summary, records
+
+
+def test_a_windows_1252_export_read_as_cp1252_has_no_fallback_note() -> None:
+    summary, records = _encoded_audit(FIXTURES / "audit-csv-cp1252-100-rows.csv", "cp1252")
+    assert summary["rows"] == {"read": 100, "checked": 100, "failed": 0}
+    assert summary["source"] == {"rows": 100, "notes": {}}
+    assert any(r["subject"] == "Café meeting" for r in records)
+    assert "note," not in format_text(summary)
+
+
+def test_a_latin_1_export(tmp_path: Path) -> None:
+    # Latin-1 bytes that are not UTF-8, and one (\xff) that Windows-1252 reads alike: with
+    # --encoding every row is read in Latin-1, with no note.
+    text = (HEADER + _row(1, "Hi Zoë,\n\nThe notes from Señor Núñez.\n\nÅsa")
+            + _row(2, "Hi,\n\nA price of 5 ÿ-units.\n\nKim") + _row(3))
+    target = tmp_path / "campaign.csv"
+    target.write_bytes(text.encode("latin-1"))
+    summary, records = _encoded_audit(target, "latin-1", keep_source=True)
+    assert summary["rows"] == {"read": 3, "checked": 3, "failed": 0}
+    assert summary["source"]["notes"] == {}
+    assert "Señor Núñez" in records[0]["_source"] and "5 ÿ-units" in records[1]["_source"]
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-16", codecs.BOM_UTF16_LE),
+                                               ("utf-16-le", b""), ("utf-16-be", b"")])
+def test_a_utf16_export_given_its_encoding(tmp_path: Path, encoding: str, bom: bytes) -> None:
+    text = HEADER + _row(1, "Hi Zoë,\n\nThe notes, \u201cas promised\u201d.") + _row(2) + _row(3)
+    codec = "utf-16-be" if encoding == "utf-16-be" else "utf-16-le"
+    target = tmp_path / "campaign.csv"
+    target.write_bytes(bom + text.encode(codec))
+    summary, records = _encoded_audit(target, encoding, keep_source=True)
+    assert summary["rows"] == {"read": 3, "checked": 3, "failed": 0}
+    assert summary["source"]["notes"] == {}
+    assert [r["id"] for r in records] == ["s1", "s2", "s3"]
+    assert "Zoë" in records[0]["_source"] and "\u201cas promised\u201d" in records[0]["_source"]
+
+
+def test_a_row_the_given_encoding_cannot_read_fails_alone(tmp_path: Path) -> None:
+    # \x81 is not a Windows-1252 character: with --encoding cp1252 its row fails with its line,
+    # with no fallback, and the rows after it are read.
+    target = tmp_path / "campaign.csv"
+    target.write_bytes((HEADER + _row(1)).encode("cp1252") + b"s2,r2@example.com,,x,ab\x81c,\r\n"
+                       + (_row(3) + _row(4)).encode("cp1252"))
+    summary, records = _encoded_audit(target, "cp1252")
+    assert summary["rows"] == {"read": 4, "checked": 3, "failed": 1}
+    assert summary["failed_by_reason"] == {"not Windows-1252": 1}
+    assert records[1]["errors"][0].startswith("row 2 (line 7): not Windows-1252")
+    # A UTF-16 file with an odd last byte: only the last row fails.
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes(codecs.BOM_UTF16_LE + (HEADER + _row(1) + _row(2)).encode("utf-16-le")
+                    + b"s")
+    summary, _ = _encoded_audit(odd, "utf-16")
+    assert summary["rows"] == {"read": 3, "checked": 2, "failed": 1}
+    assert summary["failed_by_reason"] == {"not UTF-16": 1}
+
+
+def test_jsonl_in_a_given_encoding(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"j{n}", "to": f"r{n}@example.com", "subject": "Notes",
+                         "body": "Hi Zoë,\n\nThe notes.\n\nÅsa"}, ensure_ascii=False) + "\n"
+             for n in range(1, 4)]
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes("".join(lines).encode("latin-1"))
+    assert _encoded_audit(latin, None)[0]["failed_by_reason"] == {"not UTF-8": 3}
+    summary, records = _encoded_audit(latin, "latin-1", keep_source=True)
+    assert summary["rows"] == {"read": 3, "checked": 3, "failed": 0}
+    assert "Hi Zoë" in records[0]["_source"]
+    wide = tmp_path / "wide.jsonl"
+    wide.write_bytes("".join(lines).encode("utf-16"))
+    summary, records = _encoded_audit(wide, "utf-16", keep_source=True)
+    assert summary["rows"] == {"read": 3, "checked": 3, "failed": 0}
+    assert [r["id"] for r in records] == ["j1", "j2", "j3"]
+
+
+def test_mbox_text_without_a_charset_is_read_in_the_given_encoding(tmp_path: Path) -> None:
+    # KOI8-R text with no charset declared: UTF-8, then Windows-1252 would read it as Latin
+    # letters; a message that declares its charset keeps it.
+    undeclared = ("From: a@example.com\nTo: r1@example.com\nSubject: Notes\n\n"
+                  "Привет, Ирина!\n\nThe notes from our call.\n").encode("koi8-r")
+    declared = ("From: a@example.com\nTo: r2@example.com\nSubject: Notes\n"
+                "Content-Type: text/plain; charset=utf-8\n\nПривет, Олег!\n").encode("utf-8")
+    target = tmp_path / "campaign.mbox"
+    target.write_bytes(b"From a@example.com Mon Nov 16 09:00:00 2026\n" + undeclared + b"\n"
+                       + b"From a@example.com Mon Nov 16 09:00:00 2026\n" + declared)
+    _, guessed = _encoded_audit(target, None, keep_source=True)
+    assert "Привет" not in guessed[0]["_source"]
+    summary, records = _encoded_audit(target, "koi8-r", keep_source=True)
+    assert summary["rows"] == {"read": 2, "checked": 2, "failed": 0}
+    assert "Привет, Ирина!" in records[0]["_source"]
+    assert "Привет, Олег!" in records[1]["_source"]
+
+
+def test_an_unknown_encoding_is_one_line_before_any_row(tmp_path: Path) -> None:
+    from honestreach.campaign.api import audit as api_audit
+
+    progress = ReadProgress()
+    for name in ("no-such-encoding", "base64", "idna"):
+        with pytest.raises(ValueError, match="unknown encoding"):
+            api_audit(FIXTURES / "audit-csv-cp1252-100-rows.csv", jobs=1, encoding=name,
+                      progress=progress)
+    assert progress.rows is None  # no row was read
+    out = tmp_path / "o.jsonl"
+    result = CliRunner().invoke(main, ["audit", str(FIXTURES / "audit-csv-cp1252-100-rows.csv"),
+                                       "--jobs", "1", "--encoding", "klingon", "--output",
+                                       str(out)])
+    assert result.exit_code == 2
+    assert result.output == ("error: unknown encoding 'klingon' (give a text encoding such as "
+                             "utf-8, cp1252, latin-1 or utf-16)\n")
+    assert not out.exists()
+
+
+def test_the_encoding_from_the_configuration(tmp_path: Path) -> None:
+    source = tmp_path / "campaign.csv"
+    source.write_bytes((FIXTURES / "audit-csv-cp1252-100-rows.csv").read_bytes())
+    config = tmp_path / ".honestreach.yaml"
+    config.write_text("campaign-encoding: cp1252\n", encoding="utf-8")
+    summary, _ = _encoded_audit(source, None)
+    assert summary["rows"]["checked"] == 100 and summary["source"]["notes"] == {}
+    # The option wins over the configuration.
+    summary, _ = _encoded_audit(source, "utf-8")
+    assert summary["failed_by_reason"] == {"not UTF-8": 1}
+    config.write_text("select: [all]\ncampaign-encoding: martian\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["audit", str(source), "--jobs", "1"])
+    assert result.exit_code == 2
+    assert f"{config}:2" in result.output and "campaign-encoding" in result.output
+    assert "unknown encoding" in result.output

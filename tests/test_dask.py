@@ -222,3 +222,23 @@ def test_importing_honestreach_stays_light() -> None:
             "assert not {'dask', 'distributed', 'honestreach.engine'} & set(sys.modules), sys.modules; "
             "assert callable(honestreach.audit)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=FIXTURES.parents[2])
+
+
+def test_a_redacted_audit_on_dask_equals_local(cluster, tmp_path: Path) -> None:
+    # The workers redact each record (they load the CRM); the client, which has no CRM on a
+    # cluster, adds nothing that is not redacted.
+    from test_audit_redact import CAMPAIGN as PRIVATE, PRIVACY, SECRETS
+
+    shown = []
+    for name, where in (("local", ["--jobs", "1"]),
+                        ("dask", ["--dask", cluster.scheduler_address])):
+        output = tmp_path / f"{name}.jsonl"
+        result = CliRunner().invoke(main, ["audit", str(PRIVACY / PRIVATE), "--crm",
+                                           str(PRIVACY / "crm"), "--redact", "--format", "json",
+                                           "--output", str(output), *where])
+        assert result.exit_code == 2 and not result.stderr, result.output
+        shown.append((result.stdout, output.read_text(encoding="utf-8")))
+    assert shown[0] == shown[1]
+    summary, records = shown[1]
+    assert SECRETS.findall(summary + records) == []
+    assert len(json.loads(summary)["campaign_findings"]) == 3

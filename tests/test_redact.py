@@ -75,6 +75,9 @@ def redactor() -> Redactor:
     ("Anne-Marie Dupont, anne-marie", "<name>, <name>"),
     ("hi jordan, dear ingrid", "hi <name>, dear <name>"),
     ("INGRID, your colleague", "<name>, your colleague"),
+    # Possessives, and a lower-case name word with an accent (no English word has one).
+    ("Van Dyke's team and Ingrid’s notes", "<name> team and <name> notes"),
+    ("maría, the summit; zoë", "<name>, the summit; <name>"),
     # What stays: a particle alone, a lower-case name word alone, other capitals.
     ("de la mer, la cruz, van gogh", "de la mer, la cruz, van gogh"),
     ("the wren sang in the hedge", "the wren sang in the hedge"),
@@ -92,6 +95,9 @@ def test_names_the_message_gives() -> None:
     names = _Names(names_in_message(message))
     assert names.redact("Ravi, Leona, Kim Larsen, LARSEN, there") == \
         "<name>, <name>, <name>, <name>, there"
+    # A title after the greeting is not a name.
+    titled = names_in_message("Hi Mr. Menon,\n\nThe notes.")
+    assert titled.words == {"menon"}
     last = _Names(names_in_message("Hello,\n\nThe notes.\n\nKim\n"))
     assert last.redact("Kim and kim") == "<name> and kim"
     assert not _Names(names_in_message("Hello,\n\nThe notes.\n\nThanks\n"))

@@ -442,6 +442,12 @@ def _exit_130_on_ctrl_c(command):  # type: ignore[no-untyped-def]
               help="Messages listed in the HTML report (the lowest-scoring when there are more).")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Check the messages on this Dask scheduler (e.g. tcp://scheduler:8786).")
+@click.option("--encoding", metavar="NAME",
+              help="The encoding the source is written in (cp1252, latin-1, utf-16, ...; "
+                   "default: UTF-8, else Windows-1252 per CSV row).")
+@click.option("--redact", is_flag=True,
+              help="Replace email addresses and people's names in every output (summary, "
+                   "--output, --html).")
 @_exit_130_on_ctrl_c
 def audit(source: str, crm_source: str | None, crm_preset: str | None,
           crm_mapping: Path | None, config_path: Path | None, jobs: int | None,
@@ -450,7 +456,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
           map_subject: str | None, map_body: str | None, map_sent_at: str | None,
           map_variant: str | None, select: str | None, ignore: str | None,
           message_date: datetime | None, html_path: str | None, html_messages: int,
-          dask_address: str | None) -> None:
+          dask_address: str | None, encoding: str | None, redact: bool) -> None:
     """Audit a campaign: a CSV/JSONL export or an mbox file (.gz too), or a folder of .eml files."""
     import json
 
@@ -510,7 +516,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             config=config_path, columns=mapping, cap=cap_value, jobs=jobs, on_record=on_record,
             select=select, ignore=ignore, keep_source=html_path is not None,
             scheduler=dask_address, date=message_date.date() if message_date else None,
-            progress=read)
+            progress=read, encoding=encoding, redact=redact)
     except CampaignSourceError as exc:
         raise click.UsageError(str(exc)) from exc
     except ConfigError as exc:
@@ -545,7 +551,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             with open(output_path, "w", encoding="utf-8", newline="") as empty:  # type: ignore[arg-type]
                 RecordWriter(empty, writer_format)
         if html_report is not None:
-            html_report.write(html_path, result.summary, title=f"Audit of {source}")
+            html_report.write(html_path, result.summary, title=f"Audit of {result.source_name}")
     except OSError as exc:
         click.echo(f"error: cannot write {exc.filename}: {exc.strerror}", err=True)
         sys.exit(EXIT_ERROR)

@@ -68,6 +68,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "propertyNames": {"enum": list(SEND_FIELDS)},
             "additionalProperties": {"type": "string", "minLength": 1},
         },
+        # ... and the encoding its files are written in (default: UTF-8, else Windows-1252).
+        "campaign-encoding": {"type": "string", "minLength": 1},
     },
     "$defs": {
         "field-type": {"enum": list(DATA_MODEL_TYPES)},
@@ -135,6 +137,7 @@ class Config:
     sample_crm: str | None = None
     campaign_cap: str | None = None
     campaign_columns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    campaign_encoding: str | None = None
     # None keeps the compliance rules' own option (commercial messages only).
     compliance_applies_to: str | None = None
     opt_out_line: str | None = None
@@ -196,6 +199,7 @@ def load_config(path: Path) -> Config:
         sample_crm=_crm_source(data.get("sample-crm"), base),
         campaign_cap=data.get("campaign-cap"),
         campaign_columns=dict(data.get("campaign-columns", {})),
+        campaign_encoding=data.get("campaign-encoding"),
         compliance_applies_to=data.get("compliance-applies-to"),
         opt_out_line=data.get("opt-out-line"),
         postal_address=data.get("postal-address"),
@@ -238,6 +242,17 @@ def _validate(data: dict[str, Any], path: Path, line_of: Any) -> None:
         location = list(error.absolute_path)
         field_name = ".".join(str(p) for p in location) or None
         raise ConfigError(RuleError(str(path), line_of(location), field_name, error.message))
+    if "campaign-encoding" in data:
+        from .charsets import codec_for
+
+        try:
+            known = codec_for(data["campaign-encoding"]) is not None
+        except LookupError:
+            known = False
+        if not known:
+            raise ConfigError(RuleError(str(path), line_of(["campaign-encoding"]),
+                                        "campaign-encoding", "unknown encoding (give a text "
+                                        "encoding such as utf-8, cp1252, latin-1 or utf-16)"))
 
 
 def _deepest(error: ValidationError) -> ValidationError:

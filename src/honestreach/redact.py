@@ -16,7 +16,8 @@ whatever their case and accents:
 * a known name of several words (a full name, "de la Cruz", "Van Dyke") in any case;
 * two or more known name words in a row ("jordan quayle", "QUAYLE JORDAN");
 * one known name word written with a capital ("Ingrid", "INGRID", "Ms. Cruz"), or in lower case
-  after a greeting or a title ("hi jordan", "mr. dyke").
+  after a greeting or a title ("hi jordan", "mr. dyke") or with an accented letter ("maría");
+* any of these in the possessive ("Van Dyke's", "Ingrid's").
 
 Particles (de, la, van, ...) count only inside a name of several words, so "de" alone stays.
 A name word in lower case on its own ("will", "grant") stays too: it is far more often a word.
@@ -107,7 +108,9 @@ _CUES = frozenset({
 })
 _GAP = re.compile(r"[ \t\u00a0-]{1,3}|\n")  # between the words of one name
 _CUE_GAP = re.compile(r"\.?[ \t\u00a0]{1,3}|\.?\n|,[ \t]?")
-_GREETING_NAME = re.compile(r"^\s*(?:hi|hello|hey|dear|hallo|bonjour|hola)\s+(\w[\w'’-]*)",
+# (A title after the greeting is not the name: "Hi Mr. Dyke".)
+_GREETING_NAME = re.compile(r"^\s*(?:hi|hello|hey|dear|hallo|bonjour|hola)\s+"
+                            r"(?:(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+)?(\w[\w'’-]*)",
                             re.IGNORECASE | re.MULTILINE)
 # Or the message's last line, after a blank line, with one to three capitalised words.
 _LAST_LINE_NAME = re.compile(r"\n[ \t]*\r?\n[ \t]*((?:[^\W\d_][\w'’-]*[ \t]?){1,3})\s*\Z")
@@ -174,9 +177,15 @@ class _Names:
     def is_phrase(self, keys: tuple[str, ...]) -> bool:
         return any(keys in index.phrases for index in self.indexes)
 
+    def _possessive(self, key: str) -> str:
+        """A possessive ("Dyke's") as its name, when the name is known."""
+        if key.endswith("'s") and not self.is_word(key) and self.is_word(key[:-2]):
+            return key[:-2]
+        return key
+
     def redact(self, text: str) -> str:
         words = list(_WORD.finditer(text))
-        keys = [_key(w.group()) for w in words]
+        keys = [self._possessive(_key(w.group())) for w in words]
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(words):
@@ -195,6 +204,8 @@ class _Names:
                 continue
             if self.is_word(keys[i]) and (
                     any(c.isupper() for c in words[i].group())
+                    # Accented letters: "maría", "zoë" are not English words.
+                    or not words[i].group().isascii()
                     or i and keys[i - 1] in _CUES and _CUE_GAP.fullmatch(
                         text, words[i - 1].end(), words[i].start())):
                 spans.append((words[i].start(), words[i].end()))
@@ -277,9 +288,9 @@ class Redactor:
         text = redact_addresses(text)
         return names.redact(text) if names else text
 
-    def result(self, result: FileResult) -> FileResult:
-        """The result with every address and known name masked."""
-        source = result.source.text if result.source else ""
+    def cleaner(self, source: str = "") -> Callable[[str], str]:
+        """What masks every text of one message: the run's known names, the names ``source``
+        (the message's text) gives, and the hosts of its IP-literal addresses."""
         names = _Names(self._crm_names, names_in_message(source))
         # The host of an address written with an IP literal, wherever the result repeats it
         # on its own (the scores' reasons list numbers the message gives).
@@ -290,6 +301,12 @@ class Redactor:
             for host in hosts:
                 text = text.replace(host, EMAIL_MASK)
             return text
+
+        return cleaned
+
+    def result(self, result: FileResult) -> FileResult:
+        """The result with every address and known name masked."""
+        cleaned = self.cleaner(result.source.text if result.source else "")
 
         def clean(text: str | None) -> str | None:
             return None if text is None else cleaned(text)

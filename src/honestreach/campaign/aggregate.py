@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..config import Config, rule_enabled, severity_for
+from ..redact import EMAIL_MASK
 from ..rules import Rule
 from ..stages import rule_message
 
@@ -84,15 +85,18 @@ class CampaignRules:
     the rules are queries over it at the end."""
 
     def __init__(self, rules: Iterable[Rule], config: Config, cap: Cap = Cap(),
-                 has_crm: bool = True) -> None:
+                 has_crm: bool = True, redacted: bool = False) -> None:
         """``rules``: the rules in force (the campaign stage's are taken from them);
-        ``config``: the configuration whose select, ignore and severity apply."""
+        ``config``: the configuration whose select, ignore and severity apply; ``redacted``:
+        the records are redacted (privacy.py), their recipients pseudonyms that the findings
+        show as ``<email>``."""
         # Only the rules the configuration selects are computed.
         self.rules = {rule.id: rule for rule in rules if rule.stage == "campaign"
                       and rule_enabled(rule.id, rule.category, config)}
         self.config = config
         self.cap = cap
         self.has_crm = has_crm
+        self.redacted = redacted
         self._folder = tempfile.TemporaryDirectory(prefix="honestreach-audit-")
         self._db = sqlite3.connect(Path(self._folder.name) / "campaign.db")
         self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
@@ -103,7 +107,8 @@ class CampaignRules:
         self.suppressed: dict[str, list[str]] = {}
 
     def add(self, record: dict[str, Any]) -> None:
-        recipient = (record.get("recipient") or "").lower()
+        recipient = record.get("_recipient") if self.redacted else \
+            (record.get("recipient") or "").lower()
         if not record.get("checked") or not recipient:
             return
         self._seq += 1
@@ -142,6 +147,9 @@ class CampaignRules:
             self._db.close()
             self._folder.cleanup()
 
+    def _contact(self, recipient: str) -> str:
+        return EMAIL_MASK if self.redacted else recipient
+
     def _finding(self, rule_id: str, values: dict[str, Any],
                  **details: Any) -> dict[str, Any]:
         rule = self.rules[rule_id]
@@ -172,10 +180,11 @@ class CampaignRules:
                 if count > self.cap.messages:
                     over.extend(row_id for _, row_id in sends[start:end + 1] if row_id not in over)
             if over:
+                shown = self._contact(contact)
                 found.append(self._finding(
-                    "campaign-frequency", {"contact": contact, "count": most,
+                    "campaign-frequency", {"contact": shown, "count": most,
                                            "days": self.cap.days, "cap": str(self.cap)},
-                    contact=contact, ids=over))
+                    contact=shown, ids=over))
         return found
 
     def _duplicates(self) -> list[dict[str, Any]]:
@@ -188,9 +197,10 @@ class CampaignRules:
             ids = [row_id for (row_id,) in self._db.execute(
                 "SELECT id FROM hashes WHERE recipient = ? AND hash = ? ORDER BY seq",
                 (contact, content))]
+            shown = self._contact(contact)
             found.append(self._finding("campaign-duplicate",
-                                       {"contact": contact, "count": len(ids)},
-                                       contact=contact, ids=ids))
+                                       {"contact": shown, "count": len(ids)},
+                                       contact=shown, ids=ids))
         return found
 
     def _mass_claims(self) -> list[dict[str, Any]]:

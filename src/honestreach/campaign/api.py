@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .aggregate import Cap, parse_cap
+from .encodings import encoding_for
 from .audit import AuditResult
 from .audit import audit as run_audit
 from .sources import ReadProgress, iter_rows, source_format
@@ -46,6 +47,8 @@ def audit(
     scheduler: str | Client | None = None,
     date: datetime.date | None = None,
     progress: ReadProgress | None = None,
+    encoding: str | None = None,
+    redact: bool = False,
 ) -> AuditResult:
     """Audit a campaign as ``honestreach audit`` does: the summary and the campaign findings.
 
@@ -63,15 +66,21 @@ def audit(
     the configuration's ``campaign-cap``, else 3/7d). ``on_record`` sees each message's record
     in input order. ``select`` and ``ignore`` take rule ids or categories (a list, or a
     comma-separated string). ``keep_source`` keeps each message's text in its record.
-``date`` is the date of sends that have no ``sent_at`` (default: today). ``progress`` is kept
-up to date as a file or folder source is read (for a progress bar).
+    ``date`` is the date of sends that have no ``sent_at`` (default: today). ``progress`` is kept
+    up to date as a file or folder source is read (for a progress bar).
+    ``encoding`` is what a file source is written in (``"cp1252"``, ``"utf-16"``; default: the
+    configuration's ``campaign-encoding``, else UTF-8 with a Windows-1252 fallback per CSV
+    record); for mail, what text that declares no charset is written in.
+    ``redact`` masks email addresses and people's names in every record, the summary and the
+    campaign findings, as ``check --redact`` does; the campaign rules and the counts are
+    those of the same audit unredacted.
 
     ``scheduler`` (a Dask scheduler address or a ``distributed.Client``) checks the messages
     on that cluster: its workers load the CRM themselves, so it must be a path they can read
     or a database URL they can reach. A bag uses the active ``distributed`` client by default.
 
     Raises CampaignSourceError, ConfigError, CRMError, ClusterError, or ValueError for an
-    invalid cap.
+    invalid cap or an unknown encoding (before any row is read).
     """
     from ..pipeline import Linter, Overrides, name_list
 
@@ -90,17 +99,28 @@ up to date as a file or folder source is read (for a progress bar).
     # Column names from the options win over the configuration's, field by field.
     columns = {**loaded.campaign_columns, **(columns or {})}
     cap_value = cap if isinstance(cap, Cap) else parse_cap(cap or loaded.campaign_cap or "3/7d")
+    reading = encoding_for(encoding if encoding is not None else loaded.campaign_encoding)
     crm_source = os.fspath(crm) if crm is not None else loaded.crm
     crm_preset = crm_preset or loaded.crm_preset
     mapping = Path(crm_mapping) if crm_mapping is not None else loaded.crm_mapping
+    loaded_crm = None
     if crm_source and not _on_a_cluster(bag, scheduler):
         from ..crm import load_crm
 
         # Here, before any worker starts: a CRM that cannot be read fails once, clearly. (On a
         # cluster, one worker loads it first: the CRM need not be reachable from here.)
-        load_crm(crm_source, crm_preset, mapping)
+        loaded_crm = load_crm(crm_source, crm_preset, mapping)
+    privacy = None
+    if redact:
+        from ..redact import Redactor
+        from .privacy import RecordRedactor
+
+        # The workers redact each record; here, what is made here (the summary, the findings,
+        # records of chunks whose worker died), with the CRM's names when it is loaded here.
+        privacy = RecordRedactor(Redactor(loaded_crm), os.urandom(32))
     settings = WorkerSettings(name, overrides, crm_source, crm_preset, mapping,
-                              keep_source=keep_source)
+                              keep_source=keep_source,
+                              redact_key=privacy.key if privacy is not None else None)
     # The reader counts the rows it gives out, so that the summary can tell none was lost.
     progress = progress if progress is not None else ReadProgress()
     records = None
@@ -111,6 +131,7 @@ up to date as a file or folder source is read (for a progress bar).
     elif scheduler is not None:
         from .cluster import iter_records_dask
 
-        records = iter_records_dask(settings, iter_rows(name, columns, progress), scheduler)
+        records = iter_records_dask(settings, iter_rows(name, columns, progress, reading),
+                                    scheduler)
     return run_audit(settings, columns, jobs, cap_value, on_record=on_record, records=records,
-                     progress=progress, linter=linter)
+                     progress=progress, linter=linter, encoding=reading, privacy=privacy)

@@ -15,6 +15,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .aggregate import CampaignRules, Cap
+from .encodings import Encoding
+from .privacy import RecordRedactor
 from .sources import ReadProgress, Row, iter_rows
 from .summary import Summary
 from .worker import Checker, WorkerSettings, check_chunk, error_record, init_worker
@@ -29,6 +31,8 @@ CHUNK = 32
 class AuditResult:
     summary: dict[str, Any]
     campaign_findings: list[dict[str, Any]] = field(default_factory=list)
+    # The source as the outputs name it (its file name masked in a redacted audit).
+    source_name: str = ""
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -162,28 +166,43 @@ def audit(
     records: Iterable[dict[str, Any]] | None = None,
     progress: ReadProgress | None = None,
     linter: Linter | None = None,
+    encoding: Encoding | None = None,
+    privacy: RecordRedactor | None = None,
 ) -> AuditResult:
     """Audit ``settings.source`` (or the ``records`` already checked elsewhere, on a cluster);
-    ``on_record`` sees each record (to stream it to a file), ``progress`` follows the reading.
-    The campaign rules come from ``linter`` (one that has loaded the configuration already
-    saves loading it again), with the configuration for ``settings.source``."""
+    ``on_record`` sees each record (to stream it to a file), ``progress`` follows the reading,
+    ``encoding`` is what the source is written in (default: UTF-8, else Windows-1252 per CSV
+    record). The campaign rules come from ``linter`` (one that has loaded the configuration
+    already saves loading it again), with the configuration for ``settings.source``.
+
+    With ``privacy`` (``--redact``; the workers redact with ``settings.redact_key``), every
+    record, the summary and the findings are redacted; a record made here (a chunk whose
+    worker died) is redacted here."""
     from ..pipeline import Linter
 
     linter = linter or Linter(settings.overrides)
     config = linter.config_for(settings.source)
     rules = CampaignRules(linter.ruleset(config).rules, config, cap,
-                          has_crm=settings.crm_source is not None)
+                          has_crm=settings.crm_source is not None, redacted=privacy is not None)
     read = progress if progress is not None else ReadProgress()
     if records is None:
-        records = iter_records(settings, iter_rows(settings.source, columns, read), jobs)
+        records = iter_records(settings, iter_rows(settings.source, columns, read, encoding),
+                               jobs)
     summary = Summary()
     for record in records:
+        if privacy is not None and not record.get("_redacted"):
+            record = privacy.record(record)
         summary.add(record)
         rules.add(record)
         if on_record is not None:
             on_record(record)
     found = rules.findings()
-    return AuditResult(summary.as_dict(found, rules.suppressed, read), found)
+    result = summary.as_dict(found, rules.suppressed, read)
+    if privacy is None:
+        return AuditResult(result, found, settings.source)
+    result = privacy.summary(result)
+    return AuditResult(result, result["campaign_findings"],
+                       privacy.redactor.text(settings.source))
 
 
 def audit_records(records_json: str, crm: Any = None, cap: Cap = Cap()) -> AuditResult:

@@ -4,11 +4,12 @@ alone and the others are read as they are.
 The csv module reads on from wherever it stops: after a field longer than its size limit, every
 line that follows is parsed from the middle of that field (a campaign of 60 rows read as 5,980).
 Here the bytes are first framed into records by the rules the csv module quotes by (a field that
-starts with a quote runs to the closing quote, and ``""`` inside it is a quote; outside quotes a
-line break ends the record), each record is decoded on its own (UTF-8, else Windows-1252), and
-only then is it parsed, on its own. A record that is too long, is not text, or parses into other
-than one row fails alone, and the next record starts where it should. Memory holds one record
-(at most ``limit`` bytes) at a time.
+starts with a quote runs to the closing quote, and ``""`` inside it is a quote; outside quotes
+a line break ends the record), each record is decoded on its own (UTF-8, else Windows-1252; or
+in the encoding given with ``--encoding``, see encodings), and only then is it parsed, on its
+own. A record that is too long, is not text, or parses into other than one row fails alone,
+and the next record starts where it should. Memory holds one record (at most ``limit`` bytes)
+at a time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from itertools import chain
 from typing import IO
 
 from ..csvformat import delimiter_of
+from .encodings import Encoding
 
 # As large as a message `check` reads (sources.DEFAULT_MAX_BYTES): a body that long is a real
 # body, a record longer than that is a broken quote or not a campaign.
@@ -49,16 +51,24 @@ class CsvRecord:
 
 
 def read_records(content: IO[bytes], default_delimiter: str = ",",
-                 limit: int = MAX_RECORD_BYTES) -> Iterator[CsvRecord]:
-    """Every non-blank record of the file, the header first, in order."""
-    chunks, encoding = _transcoded(iter(lambda: content.read(_READ_SIZE), b""))
+                 limit: int = MAX_RECORD_BYTES, given: Encoding | None = None
+                 ) -> Iterator[CsvRecord]:
+    """Every non-blank record of the file, the header first, in order; ``given``: the encoding
+    to read it in (``--encoding``), instead of UTF-8 with a Windows-1252 fallback."""
+    if given is not None:
+        content = given.stream(content)
+        chunks: Iterator[bytes] = iter(lambda: content.read(_READ_SIZE), b"")
+        encoding: str | None = given.name
+    else:
+        chunks, encoding = _transcoded(iter(lambda: content.read(_READ_SIZE), b""))
     first = next(chunks, b"")
     delimiter = delimiter_of(_first_line(first), default_delimiter)
     # A field is at most a record: the csv module must accept any record the framing lets by.
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
     for line, data, size, unclosed in _frames(chain([first], chunks), delimiter.encode(), limit):
-        yield _record(line, data, size, unclosed, delimiter, encoding, first=line == 1)
+        yield _record(line, data, size, unclosed, delimiter, encoding, first=line == 1,
+                      given=given)
 
 
 def _transcoded(chunks: Iterator[bytes]) -> tuple[Iterator[bytes], str | None]:
@@ -168,7 +178,7 @@ def _line_breaks(buf: bytes, start: int, end: int) -> int:
 
 
 def _record(line: int, data: bytes | None, size: int, unclosed: bool, delimiter: str,
-            encoding: str | None, first: bool) -> CsvRecord:
+            encoding: str | None, first: bool, given: Encoding | None = None) -> CsvRecord:
     if data is None:
         why = " (a quote that is never closed?)" if unclosed else ""
         return CsvRecord(line, error=f"longer than {size // 1_000_000 or 1} MB: larger than "
@@ -176,16 +186,24 @@ def _record(line: int, data: bytes | None, size: int, unclosed: bool, delimiter:
     if unclosed:
         return CsvRecord(line, error="a quote that is never closed: the rest of the file is "
                                      "inside it", reason="unclosed quote")
-    if first:
-        data = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        text, used = data.decode("utf-8"), encoding or UTF8
-    except UnicodeDecodeError:
+    if given is not None:
         try:
-            text, used = data.decode("cp1252"), WINDOWS_1252
+            text, used = given.decode(data, first), given.name
         except UnicodeDecodeError:
-            return CsvRecord(line, error="not text: neither UTF-8 nor Windows-1252",
-                             reason="not text")
+            return CsvRecord(line, error=f"not {given.name}: bytes that {given.name} cannot "
+                                         f"read (see --encoding)",
+                             reason=f"not {given.name}", encoding=given.name)
+    else:
+        if first:
+            data = data.removeprefix(codecs.BOM_UTF8)
+        try:
+            text, used = data.decode("utf-8"), encoding or UTF8
+        except UnicodeDecodeError:
+            try:
+                text, used = data.decode("cp1252"), WINDOWS_1252
+            except UnicodeDecodeError:
+                return CsvRecord(line, error="not text: neither UTF-8 nor Windows-1252",
+                                 reason="not text")
     if not text.strip():
         return CsvRecord(line, cells=(), encoding=used)
     if _BINARY.search(text):

@@ -167,6 +167,7 @@ class HtmlReport:
             senders=_group_table(summary.get("senders") or {}),
             variants=_group_table(summary.get("variants") or {}),
             suppressed=_suppressed(summary.get("suppressed") or {}),
+            reading=_reading(summary),
             listing={"listed": len(entries), "statement": self.statement(checked, failed)},
             messages=entries,
             source_limit=SOURCE_LIMIT,
@@ -285,6 +286,19 @@ def _group_table(groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
         if len(values) >= 2 and values.count(pick(values)) == 1:
             best[column] = next(row["name"] for row in compared if row[column] == pick(values))
     return {"rows": shown, "total": len(groups), "best": best}
+
+
+def _reading(summary: dict[str, Any]) -> dict[str, Any]:
+    """Why rows failed, what the reader repaired (rows read as Windows-1252, ...) and the
+    summary's errors (rows lost or counted twice): for the section that explains the counts."""
+    source = summary.get("source") or {}
+    failed = sorted((summary.get("failed_by_reason") or {}).items(),
+                    key=lambda kv: (-kv[1], kv[0]))
+    notes = sorted((source.get("notes") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    errors = [str(error) for error in summary.get("errors") or ()]
+    return {"failed_by_reason": failed[:TABLE_ROWS], "notes": notes[:TABLE_ROWS],
+            "errors": errors[:TABLE_ROWS], "source_rows": source.get("rows"),
+            "shown": bool(failed or notes or errors)}
 
 
 def _suppressed(suppressed: dict[str, Any]) -> dict[str, Any]:

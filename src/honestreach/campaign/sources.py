@@ -4,6 +4,7 @@ gzip-compressed), or a folder of ``.eml`` files. Nothing here loads the whole in
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from typing import IO, Any
 from ..model import SEND_FIELDS as FIELDS
 from ..regularfile import read_regular_bytes
 from .csvrecords import MAX_RECORD_BYTES, UTF8, read_records
+from .encodings import Encoding
 
 # A message (an mbox message, an .eml file, a JSONL line) larger than this is not read: it is
 # as large as a message `check` reads (sources.DEFAULT_MAX_BYTES).
@@ -113,15 +115,18 @@ def _open_binary(source: str) -> tuple[IO[bytes], IO[bytes]]:
 
 
 def iter_rows(source: str, columns: Mapping[str, str] | None = None,
-              progress: ReadProgress | None = None) -> Iterator[Row]:
+              progress: ReadProgress | None = None,
+              encoding: Encoding | None = None) -> Iterator[Row]:
     """Every send of the source, in order; unreadable ones as rows with an error.
-    ``progress``, when given, is kept up to date as the source is read."""
+    ``progress``, when given, is kept up to date as the source is read. ``encoding``
+    (``--encoding``) is what the source is written in, instead of UTF-8 (with a Windows-1252
+    fallback for CSV); for mail, what text that declares no charset is written in."""
     kind = source_format(source)
     columns = dict(columns or {})
     progress = progress if progress is not None else ReadProgress()
     progress.rows = 0
     if kind == "eml-folder":
-        for row in _eml_rows(source, progress):
+        for row in _eml_rows(source, progress, encoding):
             progress.rows += 1
             yield row
         return
@@ -129,12 +134,12 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
     raw, content = _open_binary(source)
     with raw, content:
         if kind == "mbox":
-            rows = _mbox_rows(content)
+            rows = _mbox_rows(content, encoding)
         elif kind == "jsonl":
-            rows = _jsonl_rows(content, columns)
+            rows = _jsonl_rows(content, columns, encoding)
         else:
             tabs = source.lower().removesuffix(".gz").endswith(".tsv")
-            rows = _csv_rows(source, content, columns, progress, tabs=tabs)
+            rows = _csv_rows(source, content, columns, progress, tabs=tabs, encoding=encoding)
         for row in rows:
             progress.done = raw.tell()
             progress.rows += 1
@@ -161,7 +166,10 @@ def _lines(content: IO[bytes], limit: int) -> Iterator[bytes | None]:
             yield data
 
 
-def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str]) -> Iterator[Row]:
+def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str],
+                encoding: Encoding | None = None) -> Iterator[Row]:
+    if encoding is not None:
+        content = encoding.stream(content)
     for number, data in enumerate(_lines(content, MAX_MESSAGE_BYTES), start=1):
         name = f"line-{number}"
         if data is None:
@@ -169,15 +177,18 @@ def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str]) -> Iterator[Row]
                                           f"{MAX_MESSAGE_BYTES // 1_000_000} MB",
                       reason="line too long")
             continue
-        if number == 1:
+        if number == 1 and encoding is None:
             data = data.removeprefix(b"\xef\xbb\xbf")  # a byte order mark
         if not data.strip():
             continue
         try:
-            record = json.loads(data.decode("utf-8"))
+            text = data.decode("utf-8") if encoding is None else \
+                encoding.decode(data, first=number == 1)
+            record = json.loads(text)
         except UnicodeDecodeError as exc:
-            yield Row(number, name, error=f"line {number}: not UTF-8 ({exc.reason})",
-                      reason="not UTF-8")
+            read_as = encoding.name if encoding is not None else UTF8
+            yield Row(number, name, error=f"line {number}: not {read_as} ({exc.reason})",
+                      reason=f"not {read_as}")
             continue
         except json.JSONDecodeError as exc:
             yield Row(number, name, error=f"line {number}: invalid JSON ({exc})",
@@ -198,10 +209,13 @@ def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str]) -> Iterator[Row]
 
 
 def _csv_rows(source: str, content: IO[bytes], columns: Mapping[str, str],
-              progress: ReadProgress, tabs: bool) -> Iterator[Row]:
+              progress: ReadProgress, tabs: bool,
+              encoding: Encoding | None = None) -> Iterator[Row]:
     """The rows of a CSV export, each framed, decoded and parsed on its own (csvrecords): a
-    record that cannot be read is a failed row with its line, and the rows after it are read."""
-    records = read_records(content, "\t" if tabs else ",")
+    record that cannot be read is a failed row with its line, and the rows after it are read.
+    Rows read in another encoding than the one expected (UTF-8, or ``encoding``) are noted."""
+    records = read_records(content, "\t" if tabs else ",", given=encoding)
+    expected = encoding.name if encoding is not None else UTF8
     header_record = next(records, None)
     if header_record is None:
         return
@@ -209,7 +223,7 @@ def _csv_rows(source: str, content: IO[bytes], columns: Mapping[str, str],
         raise CampaignSourceError(f"{source}: the header row (line 1) cannot be read: "
                                   f"{header_record.error}")
     header = header_record.cells
-    if header_record.encoding != UTF8:
+    if header_record.encoding != expected:
         progress.notes[f"header read as {header_record.encoding} (not UTF-8)"] += 1
     number = 0
     for record in records:
@@ -217,7 +231,7 @@ def _csv_rows(source: str, content: IO[bytes], columns: Mapping[str, str],
             continue  # a blank line
         number += 1
         where = f"row {number} (line {record.line})"
-        if record.encoding != UTF8:
+        if record.encoding != expected:
             progress.notes[f"rows read as {record.encoding} (not UTF-8)"] += 1
         if record.cells is None:
             yield Row(number, f"row-{number}", error=f"{where}: {record.error}",
@@ -228,7 +242,7 @@ def _csv_rows(source: str, content: IO[bytes], columns: Mapping[str, str],
         row_id = values["id"] or f"row-{number}"
         if len(cells) != len(header):
             read_as = (f" (read as {record.encoding}: not UTF-8)"
-                       if record.encoding != UTF8 else "")
+                       if record.encoding != expected else "")
             yield Row(number, row_id, values,
                       error=f"{where}: {len(cells)} fields, the header has {len(header)}"
                             f"{read_as}", reason="wrong number of fields")
@@ -240,10 +254,12 @@ def _csv_rows(source: str, content: IO[bytes], columns: Mapping[str, str],
 _QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
-def _mbox_rows(content: IO[bytes]) -> Iterator[Row]:
+def _mbox_rows(content: IO[bytes], encoding: Encoding | None = None) -> Iterator[Row]:
     """Messages of an mbox stream: each starts at a line beginning with "From " (the envelope
     line, not part of the message), as Python's mailbox module reads them, but streamed, so a
     gzip-compressed mbox needs no seeking and memory holds one message at a time."""
+    if encoding is not None:
+        content = encoding.stream(content)
     number = 0
     lines: list[bytes] | None = None
     size = 0
@@ -251,17 +267,18 @@ def _mbox_rows(content: IO[bytes]) -> Iterator[Row]:
         if line is not None and line.startswith(b"From "):
             if lines is not None:
                 number += 1
-                yield _mbox_message(number, lines, size)
+                yield _mbox_message(number, lines, size, encoding)
             lines, size = [], 0
         elif lines is not None:
             size += MAX_MESSAGE_BYTES + 1 if line is None else len(line)
             if size <= MAX_MESSAGE_BYTES:
                 lines.append(line)  # type: ignore[arg-type]
     if lines is not None:
-        yield _mbox_message(number + 1, lines, size)
+        yield _mbox_message(number + 1, lines, size, encoding)
 
 
-def _mbox_message(number: int, lines: list[bytes], size: int) -> Row:
+def _mbox_message(number: int, lines: list[bytes], size: int,
+                  encoding: Encoding | None = None) -> Row:
     if size > MAX_MESSAGE_BYTES:
         return Row(number, str(number), error=f"message {number}: larger than "
                                               f"{MAX_MESSAGE_BYTES // 1_000_000} MB",
@@ -271,10 +288,30 @@ def _mbox_message(number: int, lines: list[bytes], size: int) -> Row:
     data = _QUOTED_FROM.sub(rb"\1", b"".join(lines))
     if not data.strip():
         return Row(number, str(number), error=f"message {number}: empty", reason="empty message")
-    return Row(number, str(number), eml=data)
+    return _message_row(number, str(number), f"message {number}", data, encoding)
 
 
-def _eml_rows(source: str, progress: ReadProgress) -> Iterator[Row]:
+# A charset declared anywhere in a message: a Content-Type parameter, an HTML <meta>.
+_DECLARES_CHARSET = re.compile(rb"charset\s*=", re.IGNORECASE)
+
+
+def _message_row(number: int, name: str, where: str, data: bytes,
+                 encoding: Encoding | None) -> Row:
+    """A message as a row. With ``encoding``, a message that declares no charset is read in
+    it (passed on as UTF-8, which the MIME reader tries first); one that declares its charsets
+    is read by them, as a mail client reads it."""
+    if encoding is None or _DECLARES_CHARSET.search(data):
+        return Row(number, name, eml=data)
+    try:
+        text = encoding.decode(data)
+    except UnicodeDecodeError as exc:
+        return Row(number, name, error=f"{where}: not {encoding.name} ({exc.reason} at byte "
+                                       f"{exc.start})", reason=f"not {encoding.name}")
+    return Row(number, name, eml=text.encode("utf-8"))
+
+
+def _eml_rows(source: str, progress: ReadProgress,
+              encoding: Encoding | None = None) -> Iterator[Row]:
     # Every .eml entry but folders: a FIFO or a device named .eml is a failed row, not a hang.
     names = sorted(entry.name for entry in os.scandir(source)
                    if not entry.is_dir() and entry.name.lower().endswith(".eml"))
@@ -287,4 +324,6 @@ def _eml_rows(source: str, progress: ReadProgress) -> Iterator[Row]:
             yield Row(number, name, error=f"{name}: unreadable ({exc.strerror or exc})",
                       reason="unreadable file")
             continue
-        yield Row(number, name, eml=data)
+        if encoding is not None:
+            data = encoding.stream(io.BytesIO(data)).read()
+        yield _message_row(number, name, name, data, encoding)

@@ -8,6 +8,8 @@ import heapq
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from .privacy import distinct
+
 if TYPE_CHECKING:
     from .sources import ReadProgress
 
@@ -49,7 +51,8 @@ class Distribution:
 
 
 class _Group:
-    def __init__(self) -> None:
+    def __init__(self, label: str) -> None:
+        self.label = label  # the name the tables show (masked in a redacted audit)
         self.messages = 0
         self.failed = 0
         self.findings = 0
@@ -87,8 +90,15 @@ class Summary:
 
     def add(self, record: dict[str, Any]) -> None:
         self.read += 1
-        self.senders.setdefault(record.get("sender") or "(unknown)", _Group()).add(record)
-        self.variants.setdefault(record.get("variant") or "(none)", _Group()).add(record)
+        # A redacted record's sender and variant are masked: it is grouped by their
+        # pseudonyms, so that two senders masked alike stay two rows.
+        for groups, name, empty in ((self.senders, "sender", "(unknown)"),
+                                    (self.variants, "variant", "(none)")):
+            label = record.get(name) or empty
+            key = record.get(f"_{name}_key") or label
+            if key not in groups:
+                groups[key] = _Group(label)
+            groups[key].add(record)
         if not record["checked"]:
             self.failed += 1
             self.failed_by_reason[record.get("_reason") or "failed"] += 1
@@ -133,12 +143,19 @@ class Summary:
             "by_rule": dict(sorted(by_rule.items())),
             "scores": {"respect": self.respect.as_dict(), "relevance": self.relevance.as_dict()},
             "worst": [entry for _, _, entry in sorted(self._worst, reverse=True)],
-            "senders": {name: group.as_dict() for name, group in sorted(self.senders.items())},
-            "variants": {name: group.as_dict() for name, group in sorted(self.variants.items())},
+            "senders": _table(self.senders),
+            "variants": _table(self.variants),
             "suppressed": {"recipients": len(suppressed), "sends": sum(map(len, suppressed.values())),
                            "list": {k: v for k, v in sorted(suppressed.items())}},
             "campaign_findings": campaign_findings,
         }
+
+
+def _table(groups: dict[str, _Group]) -> dict[str, dict[str, Any]]:
+    """Groups by label; labels that redaction made alike are made distinct."""
+    ordered = sorted(groups.values(), key=lambda group: group.label)
+    return dict(zip(distinct(group.label for group in ordered),
+                    (group.as_dict() for group in ordered)))
 
 
 def format_text(summary: dict[str, Any]) -> str:

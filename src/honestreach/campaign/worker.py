@@ -36,6 +36,9 @@ class WorkerSettings:
     crm_mapping: Path | None = None
     # Keep each message's text as given in its record (the HTML report shows it).
     keep_source: bool = False
+    # ``--redact``: the run's secret key for the pseudonyms of a redacted audit (privacy.py);
+    # None: records are not redacted.
+    redact_key: bytes | None = None
 
 
 class Checker:
@@ -52,9 +55,15 @@ class Checker:
         self.engine = self.linter.engine(self.config)
         self.has_crm = crm is not None
         self.keep_source = settings.keep_source
+        self.privacy = None
+        if settings.redact_key is not None:
+            from ..redact import Redactor
+            from .privacy import RecordRedactor
+
+            self.privacy = RecordRedactor(Redactor(crm), settings.redact_key)
 
     def check_rows(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
-        """One record per row, in order."""
+        """One record per row, in order (redacted when the settings say so)."""
         records: list[dict[str, Any] | None] = []
         parsed: list[tuple[int, Row, Message]] = []
         for row in rows:
@@ -83,13 +92,18 @@ class Checker:
                 file_result = self.linter.finish(message, self.config, result, verification)
                 unsupported = [v.claim for v in verification.verdicts
                                if v.outcome != "supported"]
-                records[position] = message_record(row, message, file_result, result.claims,
-                                                   unsupported, self.keep_source)
+                record = message_record(row, message, file_result, result.claims,
+                                        unsupported, self.keep_source)
             except Exception as exc:  # noqa: BLE001 - a row that cannot be checked is reported
-                records[position] = error_record(self.source, row,
-                                                 f"could not be checked: {exc!r}",
-                                                 "could not be checked")
-        return [record for record in records if record is not None]
+                record = error_record(self.source, row, f"could not be checked: {exc!r}",
+                                      "could not be checked")
+            if self.privacy is not None:
+                record = self.privacy.record(record, message.source.text)
+            records[position] = record
+        if self.privacy is None:
+            return [record for record in records if record is not None]
+        return [record if record.get("_redacted") else self.privacy.record(record)
+                for record in records if record is not None]
 
     def message_for(self, row: Row) -> Message:
         if row.error is not None:

@@ -1,0 +1,108 @@
+"""``audit --redact``: the redaction of ``check --redact`` (redact.py) over an audit's records and
+summary, with the campaign rules and the summary's tables unchanged.
+
+Each record is redacted where it is made, in the worker that read the message (so the names the
+message gives are known): every text it carries (id, path, recipient, sender, subject, variant,
+findings, errors, the message text) is masked. What the campaign rules and the summary group by
+(the recipient, the sender, the variant, the content hash, the claim keys) travels beside it as
+pseudonyms: keyed hashes whose key is drawn afresh for each run, so sends to one contact still
+count together, two senders stay two rows, and nothing written to disk (the campaign rules'
+temporary database) holds an address, a name, or a hash of one that could be looked up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..redact import EMAIL_MASK, Redactor
+
+_TEXTS = ("id", "path", "recipient", "sender", "subject", "variant", "sent_at", "_source",
+          "_reason")
+_FINDING_TEXTS = ("message", "text", "suggestion")
+
+
+class RecordRedactor:
+    """Masks an audit's records and summary; ``key`` (secret, one per run) keys the
+    pseudonyms."""
+
+    def __init__(self, redactor: Redactor, key: bytes) -> None:
+        self.redactor = redactor
+        self.key = key
+
+    def pseudonym(self, value: str) -> str:
+        return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), key=self.key,
+                               digest_size=12).hexdigest()
+
+    def record(self, record: dict[str, Any], source: str = "") -> dict[str, Any]:
+        """``record`` masked; ``source``: the message's text, whose names are masked too."""
+        clean = self.redactor.cleaner(source)
+        out = dict(record)
+        recipient, sender, variant = (record.get(k) for k in ("recipient", "sender", "variant"))
+        # What the campaign rules and the summary group by, as pseudonyms.
+        out["_recipient"] = self.pseudonym(recipient.lower()) if recipient else None
+        out["_sender_key"] = self.pseudonym(sender) if sender else None
+        out["_variant_key"] = self.pseudonym(variant) if variant else None
+        for key in _TEXTS:
+            if isinstance(record.get(key), str):
+                out[key] = clean(record[key])
+        out["findings"] = [{**finding, **{key: clean(finding[key]) for key in _FINDING_TEXTS
+                                          if isinstance(finding.get(key), str)}}
+                           for finding in record.get("findings") or ()]
+        out["errors"] = [clean(str(error)) for error in record.get("errors") or ()]
+        if record.get("_hash"):
+            out["_hash"] = self.pseudonym(record["_hash"])
+        if record.get("_claims"):
+            out["_claims"] = [[self.pseudonym(key), rule, category, clean(sentence), supported]
+                              for key, rule, category, sentence, supported in record["_claims"]]
+        out["_redacted"] = True
+        return out
+
+    def summary(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """The summary's texts that do not come from a redacted record masked: the reader's
+        notes and errors, the failure reasons, the campaign findings (again, with the CRM's
+        names) and the suppressed recipients (pseudonyms in, one mask each out)."""
+        clean = self.redactor.cleaner()
+        source = summary.get("source") or {}
+        suppressed = summary["suppressed"]
+        return {
+            **summary,
+            "failed_by_reason": _merged(summary.get("failed_by_reason") or {}, clean),
+            "source": {**source, "notes": _merged(source.get("notes") or {}, clean)},
+            "errors": [clean(error) for error in summary.get("errors") or ()],
+            "suppressed": {**suppressed, "list": dict(zip(
+                distinct([EMAIL_MASK] * len(suppressed["list"])),
+                ([clean(i) for i in ids] for ids in suppressed["list"].values())))},
+            "campaign_findings": [_deep(finding, clean)
+                                  for finding in summary["campaign_findings"]],
+        }
+
+
+def distinct(labels: Iterable[str]) -> list[str]:
+    """Labels made distinct, in order: the second ``<email>`` is ``<email> (2)``, so that two
+    rows of a table that redaction made alike stay two rows."""
+    seen: Counter[str] = Counter()
+    out = []
+    for label in labels:
+        seen[label] += 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+def _merged(counts: dict[str, int], clean: Callable[[str], str]) -> dict[str, int]:
+    merged: Counter[str] = Counter()
+    for name, count in counts.items():
+        merged[clean(name)] += count
+    return dict(merged.most_common())
+
+
+def _deep(value: Any, clean: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {key: _deep(item, clean) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_deep(item, clean) for item in value]
+    return value
