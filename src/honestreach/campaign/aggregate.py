@@ -228,6 +228,9 @@ class CampaignRules:
                 "supported": supported})
         found = []
         for ids, claims in by_sends.items():
+            # Claims of the same sends tie on their first row; their keys are keyed hashes
+            # (random per run when redacting), so order them by what they say.
+            claims.sort(key=lambda claim: (claim["rule"], claim["sentence"]))
             most = max(claims, key=lambda claim: claim["recipients"])
             said = "; ".join(f"'{c['sentence']}' ({c['rule']}, supported for {c['supported']})"
                              for c in claims)
