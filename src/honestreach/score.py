@@ -184,7 +184,8 @@ _SECOND = re.compile(r"\b(?:you|your|yours|yourself|yourselves|you['’](?:re|ve
                      re.IGNORECASE)
 _FIRST = re.compile(r"\b(?:I|me|my|mine|myself|we|us|our|ours|ourselves|"
                     r"I['’](?:m|ve|d|ll)|we['’](?:re|ve|d|ll))\b", re.IGNORECASE)
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+\b",
+                  re.IGNORECASE)
 _WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.:]*(?:%|\s?(?:am|pm))?(?![\w])", re.IGNORECASE)
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
