@@ -134,6 +134,8 @@ _GREETING = re.compile(
     r"(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*)?)[ \t]*[,!:.]*[ \t]*$",
     re.IGNORECASE,
 )
+# A greeting line is short: a longer line is not read as one.
+_GREETING_LINE_CHARS = 200
 _GREETING_WORD = re.compile(
     r"^[ \t]*(?:hi|hey|hello|hiya|dear|greetings|good\s+(?:morning|afternoon|evening)|hallo|"
     r"hola|bonjour|salut|ciao|hej|moin|guten\s+tag|liebe[rs]?|sehr\s+geehrte[rs]?)\b",
@@ -383,6 +385,8 @@ def _relevance(
 
 def _greeting_name(line: str) -> str | None:
     """The reader's name in a greeting line ("Hi Elena," / "Dear Daniel," / "Jake,")."""
+    if len(line) > _GREETING_LINE_CHARS:
+        return None  # not a greeting; and _GREETING backtracks in quadratic time on long runs
     match = _GREETING.match(line)
     if not match:
         return None
