@@ -13,9 +13,10 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from .model import InputNote, Message, SourceText, TextField
 
-DRAFT_HEADER = re.compile(
-    r"^(subject|to|from|date|cc|bcc|reply-to)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.IGNORECASE
-)
+# The value is group 2 without its trailing white space (see header_value): a lazy "(.*?)[ \t]*$"
+# would try the rest of the line at every character, in quadratic time on a long run of tabs.
+DRAFT_HEADER = re.compile(r"^(subject|to|from|date|cc|bcc|reply-to)[ \t]*:[ \t]*(.*)$",
+                          re.IGNORECASE)
 # A suppression directive standing on a line of its own (optionally in a comment).
 DIRECTIVE_LINE = re.compile(
     r"^[ \t]*(?:<!--|\{#)?[ \t]*honestreach:[^\n]*?(?:-->|#\})?[ \t]*\r?$", re.IGNORECASE
@@ -149,6 +150,12 @@ def parse_date(value: str | None) -> datetime | None:
         return None
 
 
+def header_value(match: re.Match[str]) -> str:
+    """The value of a DRAFT_HEADER line: without the spaces, tabs and CR that end the line."""
+    value = match.group(2)
+    return (value[:-1] if value.endswith("\r") else value).rstrip(" \t")
+
+
 def parse_draft(path: str, text: str) -> Message:
     """A plain-text or Markdown draft, with an optional header block at the top."""
     source = SourceText(text)
@@ -166,11 +173,12 @@ def parse_draft(path: str, text: str) -> Message:
         if match:
             seen_header = True
             name = match.group(1).lower()
-            headers[name] = match.group(2)
+            value = header_value(match)
+            headers[name] = value
             if name == "subject":
-                subject = TextField.verbatim(match.group(2), offset + match.start(2))
+                subject = TextField.verbatim(value, offset + match.start(2))
             elif name == "from":
-                sender_field = TextField.verbatim(match.group(2), offset + match.start(2))
+                sender_field = TextField.verbatim(value, offset + match.start(2))
             offset += len(line)
             body_start = offset
             continue

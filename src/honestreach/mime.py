@@ -476,10 +476,20 @@ class _EmlFile:
             delimiter = re.compile(
                 "^--" + re.escape(part.get_boundary() or "") + r"(?=--|[ \t]*\r?$)", re.MULTILINE
             )
+            # Where a search found nothing, no later search can: it is not repeated, or a
+            # message of many parts whose lines end in a lone CR (which email splits and "^"
+            # does not) would be scanned to its end once per part, in quadratic time.
+            no_delimiter_from = no_blank_line_from = len(self.raw) + 1
             for child in part.get_payload():
-                boundary = delimiter.search(self.raw, cursor)
+                boundary = None
+                if cursor < no_delimiter_from:
+                    boundary = delimiter.search(self.raw, cursor)
+                    no_delimiter_from = cursor if boundary is None else no_delimiter_from
                 child_start = boundary.end() if boundary else cursor
-                block = _BLANK_LINE.search(self.raw, child_start)
+                block = None
+                if child_start < no_blank_line_from:
+                    block = _BLANK_LINE.search(self.raw, child_start)
+                    no_blank_line_from = child_start if block is None else no_blank_line_from
                 cursor = self._walk(child, child_start, block.end() if block else cursor, found)
             return cursor
         payload = part.get_payload()
