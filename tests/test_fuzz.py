@@ -341,3 +341,14 @@ def test_eml_of_many_parts_with_lone_cr_line_ends_is_read_in_linear_time() -> No
     message = parse_eml("notes.eml", data)
     assert time.monotonic() - started < 10
     assert "Part 0 of the notes." in message.body.text
+
+
+def test_sender_prose_of_a_footer_repeated_many_times_takes_linear_time(linter, tmp_path) -> None:
+    # The paragraph breaks were searched again for each trailing footer paragraph dropped.
+    path = tmp_path / "footers.txt"
+    path.write_text("Subject: Notes\nTo: a@example.com\n\nHi Ana,\n\nThe notes are attached.\n\n"
+                    + "Reply stop and I will not write again.\n\n" * 20_000)
+    started = time.monotonic()
+    (result,) = linter.run([str(path)])
+    assert not result.errors
+    assert time.monotonic() - started < 20

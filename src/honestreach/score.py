@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -223,20 +224,22 @@ def sender_prose(message: Message) -> str:
     line are taken for the signature and footer, and dropped too.
     """
     text = own_text(message)
-    postal = postal_line_spans(text)
+    postal = sorted(s for s, _ in postal_line_spans(text))
     end = len(text) if message.signature_start is None else message.signature_start
+    # Found once and walked back: found again for each dropped paragraph, a footer repeated
+    # thousands of times took quadratic time.
+    breaks = list(_PARAGRAPH_BREAK.finditer(text, 0, end))
     while True:
         # The last paragraph of text[:end]: drop it while it is blank, postal or an opt-out.
-        breaks = [m for m in _PARAGRAPH_BREAK.finditer(text, 0, end)]
         start = breaks[-1].end() if breaks else 0
         paragraph = text[start:end]
         if start == 0 or not (
             not paragraph.strip()
-            or any(start <= s < end for s, _ in postal)
+            or bisect_left(postal, start) < bisect_left(postal, end)
             or has_opt_out_text(paragraph)
         ):
             break
-        end = breaks[-1].start()
+        end = breaks.pop().start()
     return _URL.sub(" ", text[:end])
 
 
