@@ -29,7 +29,7 @@ from honestreach.campaign.sources import CampaignSourceError, ReadProgress, iter
 from honestreach.campaign.worker import Checker, WorkerSettings
 from honestreach.config import Config
 from honestreach.htmltext import MalformedHtml, html_to_text
-from honestreach.message import ParseError, parse_draft
+from honestreach.message import ParseError, parse_draft, parse_recipients
 from honestreach.mime import parse_eml
 from honestreach.model import Message
 from honestreach.pipeline import Linter
@@ -352,3 +352,11 @@ def test_sender_prose_of_a_footer_repeated_many_times_takes_linear_time(linter, 
     (result,) = linter.run([str(path)])
     assert not result.errors
     assert time.monotonic() - started < 20
+
+
+def test_recipients_of_a_header_with_thousands_of_colons() -> None:
+    # The email package reads each ":" as the start of a nested group: RecursionError.
+    header = "a:" * 3000 + "Bo <bo@example.com>, c@example.org"
+    assert parse_recipients(header) == ("bo@example.com", "c@example.org")
+    assert parse_recipients("Ana <ana@example.com>, team: b@example.org;") == (
+        "ana@example.com", "b@example.org")

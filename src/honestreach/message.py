@@ -129,11 +129,19 @@ def find_signature(text: str, quoted: tuple[tuple[int, int], ...] = ()) -> int |
     return None
 
 
+# An address as written, for a header the email package cannot read.
+_BARE_ADDRESS = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+
+
 def parse_recipients(value: str | None) -> tuple[str, ...]:
     """The addresses of a To/Cc header value, lower-cased, in order."""
     if not value:
         return ()
-    return tuple(addr.strip().lower() for _, addr in getaddresses([value]) if "@" in addr)
+    try:
+        pairs = getaddresses([value])
+    except RecursionError:  # the email package nests a group per ":" ("a:b:c:...")
+        return tuple(addr.lower() for addr in _BARE_ADDRESS.findall(value))
+    return tuple(addr.strip().lower() for _, addr in pairs if "@" in addr)
 
 
 def parse_date(value: str | None) -> datetime | None:
