@@ -22,6 +22,7 @@ replayed with ``honestreach check``. Input ``i`` of seed ``s`` is always the sam
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -397,16 +398,20 @@ class Checker:
                 self._campaign[path] = RowChecker(WorkerSettings(path))
             checker = self._campaign[path]
             progress = ReadProgress()
-            rows = list(iter_rows(path, progress=progress))
-            records = checker.check_rows(rows)  # type: ignore[attr-defined]
-            if len(records) != len(rows) or progress.rows != len(rows):
+            rows_read = records_made = 0
+            rows = iter_rows(path, progress=progress)
+            # In chunks, as the audit's workers check them: memory holds one chunk at a time.
+            while chunk := list(itertools.islice(rows, 200)):
+                records = checker.check_rows(chunk)  # type: ignore[attr-defined]
+                rows_read += len(chunk)
+                records_made += len(records)
+                for record in records:
+                    errors = " ".join(record["errors"])
+                    if "could not be read: " in errors or "could not be checked: " in errors:
+                        outcome.fault, outcome.detail = "internal error", errors
+            if records_made != rows_read or progress.rows != rows_read:
                 outcome.fault = "lost rows"
-                outcome.detail = f"{len(rows)} rows read, {len(records)} records"
-            for record in records:
-                errors = " ".join(record["errors"])
-                if "could not be read: " in errors or "could not be checked: " in errors:
-                    outcome.fault, outcome.detail = "internal error", errors
-                    break
+                outcome.detail = f"{rows_read} rows read, {records_made} records"
         except CampaignSourceError:
             pass  # a clean error: the source cannot be read at all
         except Exception:  # noqa: BLE001

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -360,3 +361,25 @@ def test_recipients_of_a_header_with_thousands_of_colons() -> None:
     assert parse_recipients(header) == ("bo@example.com", "c@example.org")
     assert parse_recipients("Ana <ana@example.com>, team: b@example.org;") == (
         "ana@example.com", "b@example.org")
+
+
+def test_date_with_a_year_of_a_hundred_digits_is_no_date() -> None:
+    # parsedate_to_datetime raised OverflowError, which stopped the message.
+    data = (b"From: a@example.com\nTo: b@example.com\nSubject: Notes\n"
+            b"Date: Thu, 12 Mar 2026 0" + b"9" * 100 + b":14:00 +0000\n\nHi,\nthe notes.\n")
+    assert parse_eml("notes.eml", data).date is None
+
+
+def test_a_large_ascii_body_is_read_without_a_list_of_byte_offsets() -> None:
+    # Each byte's offset was an int in a list: a 4 MB message took 570 MB in a check run.
+    body = b"The depot opens at eight and the loading bay at nine.\n" * 75_000
+    data = b"From: a@example.com\nTo: b@example.com\nSubject: Notes\n\n" + body
+    tracemalloc.start()
+    try:
+        message = parse_eml("notes.eml", data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(message.body.text) == len(body)
+    assert message.body.text[message.body.origins[-1] - message.body.origins[0]] == "\n"
+    assert peak < 60 * 1024 * 1024

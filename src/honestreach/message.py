@@ -150,7 +150,7 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     try:
         return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year of 30 digits
         pass
     try:
         return datetime.fromisoformat(value.strip())
