@@ -581,8 +581,8 @@ def run(args: argparse.Namespace) -> Figures:
                   flush=True)
     for worker in workers:
         worker.stop()
-    figures.peak_mb = max(figures.peak_mb,
-                          resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec (a parent's peak would show).
+    figures.peak_mb = max(figures.peak_mb, _read_status("VmHWM"))
     return figures
 
 

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from honestreach.campaign.sources import CampaignSourceError, ReadProgress, iter_rows
 from honestreach.campaign.worker import Checker, WorkerSettings
+from honestreach.checks.base import CACHED_CHARS, text_cache
 from honestreach.config import Config
 from honestreach.htmltext import MalformedHtml, html_to_text
 from honestreach.message import ParseError, parse_draft, parse_recipients
@@ -383,3 +384,18 @@ def test_a_large_ascii_body_is_read_without_a_list_of_byte_offsets() -> None:
     assert len(message.body.text) == len(body)
     assert message.body.text[message.body.origins[-1] - message.body.origins[0]] == "\n"
     assert peak < 60 * 1024 * 1024
+
+
+def test_checks_keep_short_texts_in_their_caches_and_no_long_one() -> None:
+    # 64 cached bodies of megabytes each held hundreds of megabytes in a long run.
+    calls = []
+
+    @text_cache(maxsize=8)
+    def measure(text: str) -> int:
+        calls.append(len(text))
+        return len(text)
+
+    short, long = "a" * 100, "b" * (CACHED_CHARS + 1)
+    assert [measure(short), measure(short), measure(long), measure(long)] == [100, 100] + [
+        CACHED_CHARS + 1] * 2
+    assert calls == [100, CACHED_CHARS + 1, CACHED_CHARS + 1]
