@@ -13,9 +13,10 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from .model import InputNote, Message, SourceText, TextField
 
-DRAFT_HEADER = re.compile(
-    r"^(subject|to|from|date|cc|bcc|reply-to)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.IGNORECASE
-)
+# The value is group 2 without its trailing white space (see header_value): a lazy "(.*?)[ \t]*$"
+# would try the rest of the line at every character, in quadratic time on a long run of tabs.
+DRAFT_HEADER = re.compile(r"^(subject|to|from|date|cc|bcc|reply-to)[ \t]*:[ \t]*(.*)$",
+                          re.IGNORECASE)
 # A suppression directive standing on a line of its own (optionally in a comment).
 DIRECTIVE_LINE = re.compile(
     r"^[ \t]*(?:<!--|\{#)?[ \t]*honestreach:[^\n]*?(?:-->|#\})?[ \t]*\r?$", re.IGNORECASE
@@ -128,11 +129,19 @@ def find_signature(text: str, quoted: tuple[tuple[int, int], ...] = ()) -> int |
     return None
 
 
+# An address as written, for a header the email package cannot read.
+_BARE_ADDRESS = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+
+
 def parse_recipients(value: str | None) -> tuple[str, ...]:
     """The addresses of a To/Cc header value, lower-cased, in order."""
     if not value:
         return ()
-    return tuple(addr.strip().lower() for _, addr in getaddresses([value]) if "@" in addr)
+    try:
+        pairs = getaddresses([value])
+    except RecursionError:  # the email package nests a group per ":" ("a:b:c:...")
+        return tuple(addr.lower() for addr in _BARE_ADDRESS.findall(value))
+    return tuple(addr.strip().lower() for _, addr in pairs if "@" in addr)
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -141,12 +150,18 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     try:
         return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year of 30 digits
         pass
     try:
         return datetime.fromisoformat(value.strip())
     except ValueError:
         return None
+
+
+def header_value(match: re.Match[str]) -> str:
+    """The value of a DRAFT_HEADER line: without the spaces, tabs and CR that end the line."""
+    value = match.group(2)
+    return (value[:-1] if value.endswith("\r") else value).rstrip(" \t")
 
 
 def parse_draft(path: str, text: str) -> Message:
@@ -166,11 +181,12 @@ def parse_draft(path: str, text: str) -> Message:
         if match:
             seen_header = True
             name = match.group(1).lower()
-            headers[name] = match.group(2)
+            value = header_value(match)
+            headers[name] = value
             if name == "subject":
-                subject = TextField.verbatim(match.group(2), offset + match.start(2))
+                subject = TextField.verbatim(value, offset + match.start(2))
             elif name == "from":
-                sender_field = TextField.verbatim(match.group(2), offset + match.start(2))
+                sender_field = TextField.verbatim(value, offset + match.start(2))
             offset += len(line)
             body_start = offset
             continue

@@ -77,13 +77,14 @@ class _Bytes:
 
     __slots__ = ("data", "origins")
 
-    def __init__(self, data: bytes | bytearray, origins: list[int]) -> None:
+    def __init__(self, data: bytes | bytearray, origins: list[int] | range) -> None:
         self.data = bytes(data)
         self.origins = origins
 
     @classmethod
     def verbatim(cls, data: bytes, start: int) -> _Bytes:
-        return cls(data, list(range(start, start + len(data))))
+        # A range, not a list: a list of a payload's offsets takes ~36 bytes per byte.
+        return cls(data, range(start, start + len(data)))
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,10 @@ def _decode_declared(
     return text, origins, problem and (problem, charsets.reading(raw.data, codec))
 
 
-def _decode_chars(raw: _Bytes, codec: str) -> tuple[str, list[int]]:
+def _decode_chars(raw: _Bytes, codec: str) -> tuple[str, list[int] | range]:
     """Characters of ``raw`` in a codec, each with its byte's origin."""
+    if codec == "utf-8" and raw.data.isascii():
+        return raw.data.decode("ascii"), raw.origins  # one character per byte
     if codec == "utf-8":
         try:
             text = raw.data.decode("utf-8")
@@ -199,7 +202,7 @@ def _decode_chars(raw: _Bytes, codec: str) -> tuple[str, list[int]]:
         origins = [o for byte, o in zip(raw.data, raw.origins) if not 0x80 <= byte < 0xC0]
         return text, origins
     if _SINGLE_BYTE.match(codec):
-        return raw.data.decode(codec, "replace"), list(raw.origins)
+        return raw.data.decode(codec, "replace"), raw.origins
     return _decode_incremental(raw, codec)
 
 
@@ -404,9 +407,9 @@ class _EmlFile:
                 return field.start()
         return start
 
-    def field(self, chars: str, origins: list[int]) -> TextField:
+    def field(self, chars: str, origins: list[int] | range) -> TextField:
         if self.char_offset.identity:
-            return TextField(chars, tuple(origins))
+            return TextField(chars, origins if isinstance(origins, range) else tuple(origins))
         return TextField(chars, tuple(map(self.char_offset, origins)))
 
     # -- structure ---------------------------------------------------------------------------
@@ -476,10 +479,20 @@ class _EmlFile:
             delimiter = re.compile(
                 "^--" + re.escape(part.get_boundary() or "") + r"(?=--|[ \t]*\r?$)", re.MULTILINE
             )
+            # Where a search found nothing, no later search can: it is not repeated, or a
+            # message of many parts whose lines end in a lone CR (which email splits and "^"
+            # does not) would be scanned to its end once per part, in quadratic time.
+            no_delimiter_from = no_blank_line_from = len(self.raw) + 1
             for child in part.get_payload():
-                boundary = delimiter.search(self.raw, cursor)
+                boundary = None
+                if cursor < no_delimiter_from:
+                    boundary = delimiter.search(self.raw, cursor)
+                    no_delimiter_from = cursor if boundary is None else no_delimiter_from
                 child_start = boundary.end() if boundary else cursor
-                block = _BLANK_LINE.search(self.raw, child_start)
+                block = None
+                if child_start < no_blank_line_from:
+                    block = _BLANK_LINE.search(self.raw, child_start)
+                    no_blank_line_from = child_start if block is None else no_blank_line_from
                 cursor = self._walk(child, child_start, block.end() if block else cursor, found)
             return cursor
         payload = part.get_payload()

@@ -10,7 +10,9 @@ import re
 from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+# Matched only from the start of a run of marks: tried from inside a long run ("!!!...!x") it
+# would scan the rest of the run again at every mark, in quadratic time.
+_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+(?:\s|$)")
 # Flesch is a ratio: the first few hundred words of a long message read like the rest of it.
 SAMPLE_WORDS = 400
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -134,6 +135,8 @@ _GREETING = re.compile(
     r"(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*)?)[ \t]*[,!:.]*[ \t]*$",
     re.IGNORECASE,
 )
+# A greeting line is short: a longer line is not read as one.
+_GREETING_LINE_CHARS = 200
 _GREETING_WORD = re.compile(
     r"^[ \t]*(?:hi|hey|hello|hiya|dear|greetings|good\s+(?:morning|afternoon|evening)|hallo|"
     r"hola|bonjour|salut|ciao|hej|moin|guten\s+tag|liebe[rs]?|sehr\s+geehrte[rs]?)\b",
@@ -184,7 +187,8 @@ _SECOND = re.compile(r"\b(?:you|your|yours|yourself|yourselves|you['’](?:re|ve
                      re.IGNORECASE)
 _FIRST = re.compile(r"\b(?:I|me|my|mine|myself|we|us|our|ours|ourselves|"
                     r"I['’](?:m|ve|d|ll)|we['’](?:re|ve|d|ll))\b", re.IGNORECASE)
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+\b",
+                  re.IGNORECASE)
 _WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.:]*(?:%|\s?(?:am|pm))?(?![\w])", re.IGNORECASE)
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
@@ -220,20 +224,22 @@ def sender_prose(message: Message) -> str:
     line are taken for the signature and footer, and dropped too.
     """
     text = own_text(message)
-    postal = postal_line_spans(text)
+    postal = sorted(s for s, _ in postal_line_spans(text))
     end = len(text) if message.signature_start is None else message.signature_start
+    # Found once and walked back: found again for each dropped paragraph, a footer repeated
+    # thousands of times took quadratic time.
+    breaks = list(_PARAGRAPH_BREAK.finditer(text, 0, end))
     while True:
         # The last paragraph of text[:end]: drop it while it is blank, postal or an opt-out.
-        breaks = [m for m in _PARAGRAPH_BREAK.finditer(text, 0, end)]
         start = breaks[-1].end() if breaks else 0
         paragraph = text[start:end]
         if start == 0 or not (
             not paragraph.strip()
-            or any(start <= s < end for s, _ in postal)
+            or bisect_left(postal, start) < bisect_left(postal, end)
             or has_opt_out_text(paragraph)
         ):
             break
-        end = breaks[-1].start()
+        end = breaks.pop().start()
     return _URL.sub(" ", text[:end])
 
 
@@ -382,6 +388,8 @@ def _relevance(
 
 def _greeting_name(line: str) -> str | None:
     """The reader's name in a greeting line ("Hi Elena," / "Dear Daniel," / "Jake,")."""
+    if len(line) > _GREETING_LINE_CHARS:
+        return None  # not a greeting; and _GREETING backtracks in quadratic time on long runs
     match = _GREETING.match(line)
     if not match:
         return None

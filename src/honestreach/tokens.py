@@ -26,7 +26,7 @@ SHORT_LINE = 40
 _TOKEN = re.compile(
     r"""
     (?P<url>(?:https?://|www\.)[^\s<>()"']+[^\s<>()"'.,;:!?])
-    |(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+    |(?P<email>[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+)
     |(?P<ampm>\b[ap]\.m\.(?!\w))
     |(?P<abbr>\b(?:e\.g|i\.e|a\.k\.a|u\.s|u\.k|etc|vs|mr|mrs|ms|dr|jr|inc|ltd|corp|approx
                  |dept|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov)\.(?!\w))

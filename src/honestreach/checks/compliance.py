@@ -31,7 +31,7 @@ import yaml
 
 from ..message import in_real_thread
 from ..model import Message
-from .base import Hit
+from .base import Hit, text_cache
 
 # --- the sender's own text -------------------------------------------------------------------
 
@@ -152,7 +152,7 @@ def commercial_signals(message: Message) -> tuple[Vocabulary, ...]:
     return _signals(_plain(subject + "\n" + own_text(message)))
 
 
-@lru_cache(maxsize=64)
+@text_cache(maxsize=64)
 def _signals(text: str) -> tuple[Vocabulary, ...]:
     # Cached: both compliance checks ask about one message.
     test = commercial_test()
@@ -449,7 +449,7 @@ def postal_line_spans(text: str) -> list[tuple[int, int]]:
     return list(_postal_line_spans(text))
 
 
-@lru_cache(maxsize=64)
+@text_cache(maxsize=64)
 def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
     # Cached: the address check, the emphasis checks and the scores all ask about one body.
     if not _DIGIT.search(text):

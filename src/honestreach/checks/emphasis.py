@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import regex
 
 from ..model import Message
-from .base import Hit
+from .base import Hit, text_cache
 from .compliance import own_text_of, postal_line_spans
 from .layout import layout_spans
 from .merge_fields import find_tokens
@@ -61,7 +61,7 @@ def body_prose(message: Message, include_signoff_line: bool = False) -> str:
                        include_signoff_line)
 
 
-@lru_cache(maxsize=32)
+@text_cache(maxsize=32)
 def _body_prose(
     body: str, quoted: tuple[tuple[int, int], ...], signature_start: int | None,
     include_signoff_line: bool,

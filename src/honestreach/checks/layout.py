@@ -13,7 +13,8 @@ character spans, so the checks can mask them and keep their offsets.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from .base import text_cache
 
 # The header of a message pasted into the body ("From: ...", "Subject: ...", "X-Mailer: ...").
 _HEADER_LINE = re.compile(
@@ -80,7 +81,7 @@ def layout_spans(text: str) -> list[tuple[int, int]]:
     return list(_layout_spans(text))
 
 
-@lru_cache(maxsize=32)
+@text_cache(maxsize=32)
 def _layout_spans(text: str) -> tuple[tuple[int, int], ...]:
     lines = lines_of(text)
     layout: set[int] = set()
