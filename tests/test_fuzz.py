@@ -35,6 +35,7 @@ from honestreach.message import ParseError, parse_draft, parse_recipients
 from honestreach.mime import parse_eml
 from honestreach.model import Message
 from honestreach.pipeline import Linter
+from honestreach import readability
 from honestreach.readability import reading_ease
 from honestreach.rules import RuleError, load_rules
 from honestreach.sources import InputProblem, input_from_bytes, parse_input
@@ -315,6 +316,15 @@ def test_reading_ease_of_a_long_run_of_exclamation_marks_takes_linear_time() -> 
     assert time.monotonic() - started < 5
 
 
+def test_a_run_of_letters_longer_than_any_word_is_not_remembered() -> None:
+    # Junk text made syllable counts of megabyte "words" a long run's largest memory.
+    remembered = readability._hyphenated_syllables.cache_info().currsize
+    assert readability.syllables("x" * 300_000) == 100_000
+    assert readability._hyphenated_syllables.cache_info().currsize == remembered
+    assert readability.syllables("unsubscribe") == readability._hyphenated_syllables(
+        "unsubscribe") >= 3
+
+
 def test_checking_a_draft_with_a_long_hyphenated_line_takes_seconds(linter, tmp_path) -> None:
     path = tmp_path / "hyphens.txt"
     path.write_text("Subject: Hi\nTo: a@example.com\n\nHi,\n" + "a-" * 300_000 + "\n")
@@ -322,6 +332,21 @@ def test_checking_a_draft_with_a_long_hyphenated_line_takes_seconds(linter, tmp_
     (result,) = linter.run([str(path)])
     assert not result.errors
     assert time.monotonic() - started < 30  # minutes before
+
+
+def test_a_template_line_of_thousands_of_tags_points_at_each_tag(linter, tmp_path) -> None:
+    # Each unknown variable was searched for from the line's start, past every tag already
+    # reported, and each tag found by a scan of all tags: hours for 7,000 tags on one line.
+    tags = 3_000
+    path = tmp_path / "many.txt.j2"
+    path.write_text("Hi {{ contact.first_name }},\n\nYour notes: " + "{{ x }} " * tags
+                    + "\n\nBest,\nSam\n")
+    started = time.monotonic()
+    (result,) = linter.run([str(path)])
+    assert time.monotonic() - started < 120
+    unknown = [f.location.column for f in result.findings if f.rule == "template-unknown-variable"]
+    assert len(unknown) == tags
+    assert unknown == sorted(set(unknown))  # one finding on each tag, in order
 
 
 def test_draft_header_with_a_long_run_of_tabs_is_read_in_linear_time() -> None:

@@ -65,3 +65,20 @@ def test_github_annotations(honestreach, tmp_path):
     assert "title=same-day-deadline [urgency]::Sets a deadline" in line
     assert "%0A" in line  # the suggestion on its own line
     assert Path(path).exists()
+
+
+def test_text_shows_a_window_of_a_very_long_line(honestreach, tmp_path):
+    # A generated line of thousands of characters is shown around the finding, not whole once
+    # per finding; the caret still stands under the words found.
+    filler = "word " * 1_000
+    draft = tmp_path / "long.txt"
+    draft.write_text("Subject: Notes\nTo: a@example.com\n\nHi Sam,\n\n"
+                     f"{filler}Act now, this offer expires tonight. {filler}\n\nBest,\nLee\n")
+    run = honestreach("check", "--no-color", "--no-cache", str(draft))
+    shown = [line for line in run.stdout.splitlines() if line.startswith("  6 | ")]
+    assert shown, run.stdout
+    for line in shown:
+        assert len(line) < 240 and line.count("…") == 2
+        caret = run.stdout.splitlines()[run.stdout.splitlines().index(line) + 1]
+        marked = line[caret.index("^"):caret.rindex("^") + 1]
+        assert marked.strip() and marked in "Act now, this offer expires tonight."

@@ -15,6 +15,10 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+(?:\s|$)")
 # Flesch is a ratio: the first few hundred words of a long message read like the rest of it.
 SAMPLE_WORDS = 400
+# Longer than any dictionary word: a run of letters from a token, a hash or junk. It is counted
+# by its length rather than hyphenated, and not remembered, so junk text cannot fill the cache
+# with megabytes of "words".
+LONGEST_WORD = 45
 
 
 @lru_cache(maxsize=1)
@@ -25,9 +29,15 @@ def _hyphenator():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=65536)
+def _hyphenated_syllables(word: str) -> int:
+    return len(_hyphenator().positions(word.lower())) + 1
+
+
 def syllables(word: str) -> int:
     """Syllables in one word (outreach repeats its words, so counts are remembered)."""
-    return len(_hyphenator().positions(word.lower())) + 1
+    if len(word) > LONGEST_WORD:
+        return len(word) // 3
+    return _hyphenated_syllables(word)
 
 
 def reading_ease(text: str) -> float:

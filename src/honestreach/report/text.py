@@ -73,8 +73,9 @@ class TextReporter:
             gutter = str(loc.line)
             pad = " " * len(gutter)
             end = loc.end_column if loc.end_line == loc.line else len(line) + 1
-            prefix = "".join("\t" if c == "\t" else " " for c in line[:loc.column - 1])
-            marker = "^" * max(1, end - loc.column)
+            line, first, end = _clip(line, loc.column - 1, end - 1)
+            prefix = "".join("\t" if c == "\t" else " " for c in line[:first])
+            marker = "^" * max(1, end - first)
             write_line(self.stream, f"  {self._style(gutter, dim=True)} | {line}")
             write_line(self.stream, f"  {pad} | {prefix}"
                                     f"{self._style(marker, **_SEVERITY_STYLE[finding.severity])}")
@@ -98,3 +99,23 @@ class TextReporter:
             text += (f". Mean respect {RunSummary.mean(summary.respect)}, "
                      f"mean relevance {RunSummary.mean(summary.relevance)}")
         write_line(self.stream, self._style(text + ".", bold=True))
+
+
+# A source line longer than this is shown as a window around the finding, as compilers do: a
+# generated or pasted line of thousands of characters would otherwise fill the terminal once
+# per finding on it.
+SHOWN_LINE = 160
+_CONTEXT = 40
+
+
+def _clip(line: str, first: int, end: int) -> tuple[str, int, int]:
+    """``line`` (or the part of it around columns ``first``..``end``, 0-based, with "…" where
+    it was cut) and the span's columns in what is shown."""
+    if len(line) <= SHOWN_LINE:
+        return line, first, end
+    start = max(0, first - _CONTEXT)
+    stop = min(len(line), max(end, first + 1) + _CONTEXT, start + SHOWN_LINE)
+    shown = ("…" if start else "") + line[start:stop] + ("…" if stop < len(line) else "")
+    shift = start - (1 if start else 0)
+    return shown, first - shift, min(end, stop) - shift
+

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -69,24 +70,33 @@ class Locator:
 
     def __init__(self, unit: Unit, segments: Sequence[Segment]) -> None:
         self.unit = unit
-        self.tags = [(s.start, s.end) for s in segments if s.kind in ("var", "block")]
+        self.tags = sorted((s.start, s.end) for s in segments if s.kind in ("var", "block"))
+        self._tag_starts = [start for start, _ in self.tags]
         self.used: set[tuple[str, int]] = set()
+        # Where the next search for a pattern from a line may begin: the matches before it are
+        # used or outside any tag. A template that repeats one tag thousands of times on a line
+        # would otherwise be searched from the line's start again for each of them.
+        self._resume: dict[tuple[str, int], int] = {}
 
     def find(self, lineno: int | None, pattern: str, whole_tag: bool = False) -> tuple[int, int]:
         text = self.unit.text
         start = self.unit.line_offset(lineno or 1)
         compiled = re.compile(pattern)
-        for match in compiled.finditer(text, start):
+        for match in compiled.finditer(text, self._resume.get((pattern, start), start)):
             tag = self._tag(match.start())
             if tag is None or (pattern, match.start()) in self.used:
                 continue
             self.used.add((pattern, match.start()))
+            self._resume[(pattern, start)] = match.start() + 1
             return tag if whole_tag else match.span()
         end = text.find("\n", start)
         return start, end if end > start else min(len(text), start + 1)
 
     def _tag(self, offset: int) -> tuple[int, int] | None:
-        return next(((s, e) for s, e in self.tags if s <= offset < e), None)
+        index = bisect_right(self._tag_starts, offset) - 1
+        if index >= 0 and offset < self.tags[index][1]:
+            return self.tags[index]
+        return None
 
 
 def _path(node: nodes.Node) -> str | None:
@@ -486,14 +496,20 @@ class Analyzer:
         return f" (did you mean '{path}'?)"
 
 
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+_AROUND_TAG = 400
+
+
 def _without_tag(text: str, start: int, end: int) -> str:
     """The text around a tag as it reads when the tag renders empty: 'Hi {{ x }},' -> 'Hi ,'."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end == -1 else line_end
-    tags = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
-    left = tags.sub("", text[line_start:start]).lstrip()
-    right = tags.sub("", text[end:line_end]).rstrip()
+    # Only some characters either side are shown: a line of thousands of tags is not read
+    # whole once per tag.
+    line_start = text.rfind("\n", max(0, start - _AROUND_TAG), start) + 1
+    line_start = max(line_start, start - _AROUND_TAG)
+    line_end = text.find("\n", end, end + _AROUND_TAG)
+    line_end = min(len(text), end + _AROUND_TAG) if line_end == -1 else line_end
+    left = _TAG.sub("", text[line_start:start]).lstrip()
+    right = _TAG.sub("", text[end:line_end]).rstrip()
     if len(left) > 30:
         left = "..." + left[-30:].lstrip()
     if len(right) > 30:
