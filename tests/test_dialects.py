@@ -187,3 +187,26 @@ def test_globs_and_suffixes_choose_the_dialect(tmp_path):
     assert dialect_for(str(tmp_path / "x" / "a.liquid"), globs, base) == "liquid"
     assert glob_matches("a/b/c.txt", "a/**/*.txt") and glob_matches("a/c.txt", "a/**/*.txt")
     assert not glob_matches("b/c.txt", "a/**/*.txt")
+
+
+def test_outreach_only_checks_outreach_files_and_never_docs(tmp_path, honestreach):
+    """What the pre-commit hook runs: of the files named, only outreach files are checked."""
+    pushy = "Only 3 spots left and the offer ends tonight. Act now!\n"
+    files = {"README.md": pushy, "docs/writing-guide.md": pushy, "constraints.txt": "x<2\n",
+             "drafts/offer.txt": "Subject: Spots\n\n" + pushy, "notes/todo.txt": pushy,
+             "sequences/step-1.txt": "Hi {{first_name}},\n" + pushy,
+             "t/welcome.txt.liquid": "Hi {{ first_name }},\n" + pushy}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".honestreach.yaml").write_text(
+        "outreach-files: drafts/\ntemplates:\n  - {files: sequences/, dialect: outreach}\n")
+    run = honestreach("check", "--outreach-only", "--format", "json",
+                      *(str(tmp_path / name) for name in files))
+    checked = sorted(Path(f["path"]).relative_to(tmp_path).as_posix()
+                     for f in run.json["files"])
+    assert checked == ["drafts/offer.txt", "sequences/step-1.txt", "t/welcome.txt.liquid"]
+    assert run.code == 1  # the drafts fail on their own findings
+    quiet = honestreach("check", "--outreach-only", str(tmp_path / "README.md"),
+                        str(tmp_path / "constraints.txt"))
+    assert quiet.code == 0, quiet.stdout

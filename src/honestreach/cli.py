@@ -63,6 +63,10 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Check every file again; read and write no cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to keep results of unchanged files (default: ./.honestreach_cache).")
+@click.option("--outreach-only", is_flag=True,
+              help="Of the files named, check only outreach files: .eml messages, templates "
+                   "by suffix, and files the configuration's 'templates' and 'outreach-files' "
+                   "globs name (the pre-commit hook: a README or docs are never checked).")
 def check(
     paths: Sequence[str],
     output_format: str,
@@ -84,6 +88,7 @@ def check(
     no_color: bool,
     no_cache: bool,
     cache_dir: Path | None,
+    outreach_only: bool,
 ) -> None:
     """Check messages: .eml, .txt/.md drafts, .html, Jinja2 templates (.j2, .jinja, .jinja2),
     folders (recursively) or - for stdin."""
@@ -112,6 +117,8 @@ def check(
 
         redactor = Redactor(crm)
     summary = RunSummary()
+    if outreach_only:
+        paths = _outreach_files(linter, paths)
     for result in linter.run(list(paths), stdin=sys.stdin.buffer):
         if redactor is not None:
             result = redactor.result(result)
@@ -125,7 +132,25 @@ def check(
 
 # Options of ``check`` that change only how results are shown, not what they are.
 _PRESENTATION_OPTIONS = frozenset({"paths", "output_format", "redact", "quiet", "no_color",
-                                   "no_cache", "cache_dir"})
+                                   "no_cache", "cache_dir", "outreach_only"})
+
+
+def _outreach_files(linter, paths: Sequence[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The named files that are outreach files by their configuration (folders and standard
+    input are kept; a file whose configuration is invalid too, so the error is reported)."""
+    from .config import ConfigError
+
+    kept = []
+    for path in paths:
+        if path == "-" or os.path.isdir(path):
+            kept.append(path)
+            continue
+        try:
+            if linter.config_for(path).is_outreach_file(path):
+                kept.append(path)
+        except ConfigError:
+            kept.append(path)
+    return kept
 
 
 def _result_cache(cache_dir: Path | None, config_path: Path | None,
@@ -305,6 +330,8 @@ repos:
     rev: v{__version__}
     hooks:
       - id: honestreach
+        # your outreach folders; templates (.j2, .liquid, .mailchimp, ...) are found anywhere
+        files: ^(templates|sequences|drafts)/
 """
 
 ACTIONS_SNIPPET = f"""\

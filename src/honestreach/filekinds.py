@@ -41,6 +41,14 @@ def dialect_for(path: str, globs: Sequence[tuple[str, str]], base: str | None) -
     return dialect_of_suffix(path)
 
 
+def matches_any(path: str, patterns: Sequence[str], base: str | None) -> bool:
+    """Whether ``path`` matches one of the globs (relative to ``base``)."""
+    if not patterns or path == "-":
+        return False
+    relative = _relative(path, base)
+    return any(glob_matches(relative, pattern) for pattern in patterns)
+
+
 def glob_matches(relative: str, pattern: str) -> bool:
     """Whether a '/'-separated path relative to the configuration matches a glob: ``**``
     spans folders, a pattern ending in '/' names a folder and everything below it, and a
