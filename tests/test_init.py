@@ -91,6 +91,20 @@ def test_pre_commit_snippet_names_this_hook_and_version():
     hook_ids = {hook["id"] for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert [hook["id"] for hook in repo["hooks"]] == ["honestreach"]
     assert "honestreach" in hook_ids
+    assert repo["hooks"][0]["files"].startswith("^(")
+
+
+def test_the_pre_commit_rev_is_a_tag_of_this_repository():
+    """pre-commit clones the snippet's rev: the repository must have that tag."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    rev = yaml.safe_load(PRECOMMIT_SNIPPET)["repos"][0]["rev"]
+    tags = subprocess.run(["git", "tag", "--list", rev], cwd=REPO, capture_output=True,
+                          text=True).stdout.split()
+    assert tags == [rev]
 
 
 def _steps(snippet: str) -> list[dict]:

@@ -159,8 +159,11 @@ def project(tmp_path: Path, session_home: Path, hook_repo: tuple[Path, str]) -> 
         # Files with a message suffix that are not messages: the hook leaves them alone.
         "README.md": "# Outreach\n\nOnly 3 spots left, offer expires tonight. Act now!\n",
         "requirements.txt": "honestreach\n",
-        # Warnings (scarcity, urgency) fail the commit too.
-        ".honestreach.yaml": "fail-on: warning\n",
+        "constraints.txt": "jinja2<4\n",
+        "docs/writing-guide.md": "# Writing guide\n\nNever write 'only 3 spots left, act "
+                                 "now!' in a sales email.\n",
+        # Warnings (scarcity, urgency) fail the commit too; drafts/ holds outreach drafts.
+        ".honestreach.yaml": "fail-on: warning\noutreach-files: [drafts/]\n",
         ".pre-commit-config.yaml": yaml.safe_dump({"repos": [{
             "repo": str(repo_path), "rev": rev, "hooks": [{"id": "honestreach"}]}]}),
     }
@@ -186,7 +189,7 @@ def try_repo(project: Path, session_home: Path, repo: Path,
 def test_the_hook_definition_is_what_pre_commit_expects():
     (hook,) = yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "honestreach"
-    assert hook["entry"] == "honestreach check"
+    assert hook["entry"] == "honestreach check --outreach-only"
     assert hook["language"] == "python"
     assert hook["require_serial"] is False and hook["pass_filenames"] is True
     import re
@@ -212,9 +215,13 @@ def test_try_repo_fails_the_bad_template_and_passes_the_good_one(project, sessio
     assert "templates/bad.txt.j2:" in bad.stdout and "same-day-deadline" in bad.stdout
     assert "Failed" in bad.stdout
 
-    good = try_repo(project, session_home, repo, "templates/good.txt.j2")
+    # docs, a README and requirements files are never checked as emails
+    good = try_repo(project, session_home, repo, "templates/good.txt.j2", "README.md",
+                    "docs/writing-guide.md", "constraints.txt", "requirements.txt")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout and "templates/good.txt.j2: respect" in good.stdout
+    for name in ("README", "writing-guide", "constraints", "requirements"):
+        assert name not in good.stdout, good.stdout
 
 
 def test_installed_hook_checks_drafts_and_stops_a_bad_commit(project, session_home):
@@ -234,9 +241,11 @@ def test_installed_hook_checks_drafts_and_stops_a_bad_commit(project, session_ho
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "drafts/bad.txt:" in bad.stdout and "same-day-deadline" in bad.stdout
     assert "drafts/good.txt: respect" in bad.stdout  # both files were checked
-    good = run_hook("drafts/good.txt", "README.md", "requirements.txt")
+    good = run_hook("drafts/good.txt", "README.md", "requirements.txt", "constraints.txt",
+                    "docs/writing-guide.md")
     assert good.returncode == 0, good.stdout + good.stderr
-    assert "README" not in good.stdout and "requirements" not in good.stdout
+    for name in ("README", "requirements", "constraints", "writing-guide"):
+        assert name not in good.stdout, good.stdout
 
     _git(project, env, "add", ".pre-commit-config.yaml", ".honestreach.yaml",
          "templates/bad.txt.j2")

@@ -73,7 +73,9 @@ def test_inputs_come_in_the_order_given_with_stdin_and_problems_in_place(tmp_pat
 def test_suffixes_are_a_table():
     assert MESSAGE_SUFFIXES == {
         ".eml": "eml", ".txt": "draft", ".md": "draft", ".html": "html", ".htm": "html",
-        ".j2": "template", ".jinja": "template", ".jinja2": "template",
+        ".j2": "template", ".jinja": "template", ".jinja2": "template", ".liquid": "template",
+        ".outreach": "template", ".salesloft": "template", ".hubl": "template",
+        ".mailchimp": "template", ".sfmc": "template",
     }
 
 

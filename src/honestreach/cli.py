@@ -63,6 +63,16 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Check every file again; read and write no cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to keep results of unchanged files (default: ./.honestreach_cache).")
+@click.option("--outreach-only", is_flag=True,
+              help="Of the files named, check only outreach files: .eml messages, templates "
+                   "by suffix, and files the configuration's 'templates' and 'outreach-files' "
+                   "globs name (the pre-commit hook: a README or docs are never checked).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Leave out the findings this baseline holds: only new findings fail.")
+@click.option("--write-baseline", "write_baseline_path",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every finding's fingerprint to this file (exit 0 unless a file "
+                   "could not be checked).")
 def check(
     paths: Sequence[str],
     output_format: str,
@@ -84,6 +94,9 @@ def check(
     no_color: bool,
     no_cache: bool,
     cache_dir: Path | None,
+    outreach_only: bool,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
 ) -> None:
     """Check messages: .eml, .txt/.md drafts, .html, Jinja2 templates (.j2, .jinja, .jinja2),
     folders (recursively) or - for stdin."""
@@ -111,21 +124,84 @@ def check(
         from .redact import Redactor
 
         redactor = Redactor(crm)
+    baseline = _read_baseline(baseline_path)
     summary = RunSummary()
+    if outreach_only:
+        paths = _outreach_files(linter, paths)
+    everything = []
     for result in linter.run(list(paths), stdin=sys.stdin.buffer):
+        if write_baseline_path is not None:
+            everything.append(result)
+        if baseline:
+            result = _without_baselined(linter, result, baseline)
         if redactor is not None:
             result = redactor.result(result)
         summary.add(result)
         reporter.file(result)
-    code = exit_code(summary.files_with_errors > 0 or bool(linter.errors),
-                     summary.files_failing > 0)
+    failing = summary.files_failing > 0
+    if write_baseline_path is not None:
+        from .baseline import write_baseline
+
+        try:
+            count = write_baseline(write_baseline_path, everything)
+        except OSError as exc:
+            click.echo(f"honestreach: cannot write {write_baseline_path}: "
+                       f"{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        click.echo(f"honestreach: wrote {count} finding fingerprint(s) to "
+                   f"{write_baseline_path}", err=True)
+        failing = False  # the baseline is written: the findings it holds are accepted
+    code = exit_code(summary.files_with_errors > 0 or bool(linter.errors), failing)
     reporter.finish(summary, linter.errors, code)
     sys.exit(code)
 
 
 # Options of ``check`` that change only how results are shown, not what they are.
 _PRESENTATION_OPTIONS = frozenset({"paths", "output_format", "redact", "quiet", "no_color",
-                                   "no_cache", "cache_dir"})
+                                   "no_cache", "cache_dir", "outreach_only", "baseline_path",
+                                   "write_baseline_path"})
+
+
+def _read_baseline(path: Path | None) -> frozenset[str]:
+    if path is None:
+        return frozenset()
+    from .baseline import BaselineError, read_baseline
+
+    try:
+        return read_baseline(path)
+    except BaselineError as exc:
+        raise click.BadParameter(str(exc), param_hint="--baseline") from None
+
+
+def _without_baselined(linter, result, baseline):  # type: ignore[no-untyped-def]
+    from .baseline import without_baselined
+    from .config import Config, ConfigError
+
+    def config(path: str) -> Config:
+        try:
+            return linter.config_for(path)
+        except ConfigError:
+            return Config()
+
+    return without_baselined(result, baseline, config)
+
+
+def _outreach_files(linter, paths: Sequence[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The named files that are outreach files by their configuration (folders and standard
+    input are kept; a file whose configuration is invalid too, so the error is reported)."""
+    from .config import ConfigError
+
+    kept = []
+    for path in paths:
+        if path == "-" or os.path.isdir(path):
+            kept.append(path)
+            continue
+        try:
+            if linter.config_for(path).is_outreach_file(path):
+                kept.append(path)
+        except ConfigError:
+            kept.append(path)
+    return kept
 
 
 def _result_cache(cache_dir: Path | None, config_path: Path | None,
@@ -305,6 +381,8 @@ repos:
     rev: v{__version__}
     hooks:
       - id: honestreach
+        # your outreach folders; templates (.j2, .liquid, .mailchimp, ...) are found anywhere
+        files: ^(templates|sequences|drafts)/
 """
 
 ACTIONS_SNIPPET = f"""\

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
 from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
 from .regularfile import read_regular_text
+from .filekinds import DIALECTS, dialect_for, matches_any
 from .rules import Rule, RuleError
 from .yamlsource import MAX_DEPTH, YamlLoadError, parse_yaml_text
 
@@ -70,6 +71,23 @@ CONFIG_SCHEMA: dict[str, Any] = {
         },
         # ... and the encoding its files are written in (default: UTF-8, else Windows-1252).
         "campaign-encoding": {"type": "string", "minLength": 1},
+        # Templates kept under other suffixes, and the sending tool's merge-tag dialect they
+        # are written in (templates/dialects.py): [{files: "sequences/**/*.txt", dialect: ...}]
+        # Folders and files of plain drafts (.txt, .md, .html) that are outreach: the pre-commit
+        # hook (check --outreach-only) checks them, and never a README or docs.
+        "outreach-files": {"oneOf": [{"type": "string", "minLength": 1}, _NAMES]},
+        "templates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["files", "dialect"],
+                "additionalProperties": False,
+                "properties": {
+                    "files": {"oneOf": [{"type": "string", "minLength": 1}, _NAMES]},
+                    "dialect": {"enum": list(DIALECTS)},
+                },
+            },
+        },
     },
     "$defs": {
         "field-type": {"enum": list(DATA_MODEL_TYPES)},
@@ -142,6 +160,23 @@ class Config:
     compliance_applies_to: str | None = None
     opt_out_line: str | None = None
     postal_address: str | None = None
+    # (glob relative to the configuration file, dialect), first match wins
+    templates: tuple[tuple[str, str], ...] = ()
+    outreach_files: tuple[str, ...] = ()  # globs relative to the configuration file
+
+    def dialect_for(self, path: str) -> str | None:
+        """The template dialect of ``path`` (by these globs, else by its suffix), or None
+        when it is not a template."""
+        base = str(Path(self.path).parent) if self.path else None
+        return dialect_for(path, self.templates, base)
+
+    def is_outreach_file(self, path: str) -> bool:
+        """Whether ``path`` is an outreach file: a message (.eml), a template (by suffix or
+        the ``templates`` globs) or a file the ``outreach-files`` globs name."""
+        if path.lower().endswith(".eml") or self.dialect_for(path) is not None:
+            return True
+        base = str(Path(self.path).parent) if self.path else None
+        return matches_any(path, self.outreach_files, base)
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the command line's values (None means 'keep')."""
@@ -203,7 +238,15 @@ def load_config(path: Path) -> Config:
         compliance_applies_to=data.get("compliance-applies-to"),
         opt_out_line=data.get("opt-out-line"),
         postal_address=data.get("postal-address"),
+        templates=tuple((pattern, entry["dialect"]) for entry in data.get("templates", ())
+                        for pattern in ([entry["files"]] if isinstance(entry["files"], str)
+                                        else entry["files"])),
+        outreach_files=_globs(data.get("outreach-files", ())),
     )
+
+
+def _globs(value: str | list[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _deeper_than(data: Any, limit: int) -> bool:

@@ -208,7 +208,8 @@ class Linter:
             return FileResult(item.path, errors=(
                 InputError(f"not checked: invalid configuration ({exc.error})"),)), None
         # A bug met on one input must not stop the others: it becomes that input's error.
-        if item.kind == "template":
+        if item.kind == "template" or (config.templates and item.kind != "stdin"
+                                       and config.dialect_for(item.path) is not None):
             try:
                 return self._check_template(item, config), None
             except Exception as exc:

@@ -24,8 +24,11 @@ from .regularfile import NotRegularFileError, open_regular, resolves_inside
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MESSAGE_SUFFIXES = {
     ".eml": "eml", ".txt": "draft", ".md": "draft", ".html": "html", ".htm": "html",
-    # Jinja2 templates (also *.txt.j2, *.html.j2, *.eml.j2): checked by honestreach.templates.
-    ".j2": "template", ".jinja": "template", ".jinja2": "template",
+    # Templates (also *.txt.j2, *.html.j2, *.eml.j2): Jinja2, Liquid and the merge-tag
+    # dialects of sending tools (templates/dialects.py), checked by honestreach.templates.
+    ".j2": "template", ".jinja": "template", ".jinja2": "template", ".liquid": "template",
+    ".outreach": "template", ".salesloft": "template", ".hubl": "template",
+    ".mailchimp": "template", ".sfmc": "template",
 }
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 STDIN = "-"

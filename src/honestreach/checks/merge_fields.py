@@ -29,7 +29,8 @@ from ..model import Message
 from .base import Hit
 
 DEFAULT_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".liquid", ".hbs", ".mustache",
-                             ".tmpl", ".tpl")
+                             ".tmpl", ".tpl", ".outreach", ".salesloft", ".hubl", ".mailchimp",
+                             ".sfmc")
 
 # Template-language syntax: the only forms a template file may contain as typed.
 _TEMPLATE_SYNTAX = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -112,8 +113,10 @@ def template_suffixes(options: dict[str, Any]) -> tuple[str, ...]:
 
 
 def is_template(message: Message, options: dict[str, Any]) -> bool:
-    """Whether the message is a template file, whose own template syntax is expected."""
-    return message.path.lower().endswith(template_suffixes(options))
+    """Whether the message is a template file, whose own template syntax is expected (by its
+    suffix, or ``options['template']`` for a template known by its configured dialect)."""
+    return bool(options.get("template")) or \
+        message.path.lower().endswith(template_suffixes(options))
 
 
 # Words a merge field in single braces is named with. Code and prose use single braces too

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 
 from .. import __version__
+from ..baseline import artifact_uri, fingerprints
 from ..model import FileResult, Finding
 from .base import RunSummary
 
@@ -17,17 +15,6 @@ if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-
-
-def artifact_uri(path: str) -> str:
-    """A relative POSIX URI for paths under the working directory, else the path as a URI."""
-    candidate = Path(path)
-    if path == "-":
-        return "stdin"
-    try:
-        return candidate.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return candidate.resolve().as_uri()
 
 
 class SarifReporter:
@@ -49,9 +36,8 @@ class SarifReporter:
         index = {rule_id: i for i, rule_id in enumerate(rules)}
         sarif_results = []
         for result in self.results:
-            occurrences: Counter[str] = Counter()
-            for finding in result.findings:
-                sarif_results.append(self._result(result, finding, index, occurrences))
+            for finding, fingerprint in zip(result.findings, fingerprints(result)):
+                sarif_results.append(self._result(result, finding, index, fingerprint))
         notifications = [
             _notification(error.message, result.path, error.line)
             for result in self.results for error in result.errors
@@ -83,16 +69,14 @@ class SarifReporter:
         self.stream.write("\n")
 
     def _result(self, result: FileResult, finding: Finding, index: Mapping[str, int],
-                occurrences: Counter[str]) -> dict[str, Any]:
+                fingerprint: str) -> dict[str, Any]:
         loc = finding.location
         region: dict[str, Any] = {"startLine": loc.line, "startColumn": loc.column,
                                   "endLine": loc.end_line, "endColumn": loc.end_column}
         if finding.text:
             region["snippet"] = {"text": finding.text}
-        # Stable across edits elsewhere in the file: rule, file and matched text, numbered.
-        key = f"{finding.rule}|{artifact_uri(result.path)}|{' '.join(finding.text.split())}"
-        occurrences[key] += 1
-        fingerprint = hashlib.sha256(f"{key}|{occurrences[key]}".encode()).hexdigest()[:32]
+        # Stable across edits elsewhere in the file: rule, file and matched text, numbered
+        # (the fingerprint a baseline keeps: baseline.py).
         sarif: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],

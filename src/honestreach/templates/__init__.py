@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["TEMPLATE_SUFFIXES", "check_template", "checker_for", "template_checker"]
 
-TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".liquid", ".outreach", ".salesloft", ".hubl",
+                     ".mailchimp", ".sfmc")
 
 
 def check_template(linter: Linter, item: InputFile, config: Config) -> FileResult:
@@ -42,7 +43,7 @@ def check_template(linter: Linter, item: InputFile, config: Config) -> FileResul
     if isinstance(checker, InputError):
         return FileResult(item.path, errors=(checker,))
     try:
-        return checker.check(item.path, text)
+        return checker.check(item.path, text, config.dialect_for(item.path) or "jinja2")
     except Exception as exc:  # one template must never stop the run (HONESTREACH_DEBUG shows it)
         if os.environ.get("HONESTREACH_DEBUG"):
             raise

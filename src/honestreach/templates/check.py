@@ -42,7 +42,9 @@ from ..score import Signal, score_message
 from ..stages import rule_finding
 from ..suppress import apply_suppressions, parse_suppressions
 from ..verify import CLAIM_WORDS, verify_message
+from . import liquid
 from .datamodel import DataModel, Sample, empty_in
+from .dialects import DIALECT_BY_NAME, DIALECT_SUFFIXES, translate
 from .loader import FolderLoader
 from .sandbox import Limits, TemplateEnvironment, align, marked_source, origins_from_marked, render
 from .source import Segment, Unit, blank_tags, kept_text, scan, split_template
@@ -58,7 +60,7 @@ from .static import (
     unknown_filters,
 )
 
-TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+TEMPLATE_SUFFIXES = tuple(DIALECT_SUFFIXES)
 HTML_SUFFIXES = (".html", ".htm")
 # Findings about the recipient rather than the template: every sample is a real contact.
 RECIPIENT_CATEGORIES = frozenset({"compliance.suppressed"})
@@ -79,7 +81,7 @@ def inner_path(path: str) -> str:
 class _Compiled:
     unit: Unit
     segments: list[Segment]
-    template: Template
+    template: Any  # a Jinja2 Template, or a python-liquid one
     marked: Template | None
     spans: list[tuple[int, int, bool]]
     declared: set[str]
@@ -106,12 +108,18 @@ class TemplateChecker:
         self.today = today
         self.show_verified = show_verified
         self.limits = limits or Limits()
+        self.liquid = False  # whether the file being checked is rendered by python-liquid
 
     # -- the file ------------------------------------------------------------------------------
-    def check(self, path: str, text: str) -> FileResult:
+    def check(self, path: str, text: str, dialect: str = "jinja2") -> FileResult:
+        """Check one template file written in ``dialect`` (see dialects.py)."""
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         source_text = SourceText(text)
         split = split_template(text)
+        if dialect != "jinja2":  # the tool's tags rewritten into its engine's syntax
+            split = replace(split, body=translate(split.body, dialect), subject=translate(
+                split.subject, dialect) if split.subject is not None else None)
+        self.liquid = DIALECT_BY_NAME[dialect].engine == "liquid"
         partial = Path(path).name.startswith("_")
         environment = self._environment(path, split.body.text)
         issues: list[Issue] = []
@@ -169,7 +177,10 @@ class TemplateChecker:
             source=source_text, gate_failures=tuple(gate_failures(self.config, kept, scores)),
         )
 
-    def _environment(self, path: str, body_text: str) -> TemplateEnvironment:
+    def _environment(self, path: str, body_text: str) -> Any:
+        html = inner_path(path).lower().endswith(HTML_SUFFIXES)
+        if self.liquid:
+            return liquid.environment(self.limits, autoescape=html)
         own = Path(path).name if path != "-" else "<stdin>"
         folder = Path(path).resolve().parent if path != "-" else Path.cwd()
         search = [folder]
@@ -178,14 +189,15 @@ class TemplateChecker:
             search.extend(p for p in folder.parents if p == root or root in p.parents)
         loader = ChoiceLoader([DictLoader({own: body_text}),
                                FolderLoader([str(p) for p in search])])
-        html = inner_path(path).lower().endswith(HTML_SUFFIXES)
         environment = TemplateEnvironment(loader, autoescape=html, limits=self.limits)
         environment.own_names = (own,)
         return environment
 
     # -- static checks ---------------------------------------------------------------------------
-    def _static(self, unit: Unit, environment: TemplateEnvironment,
+    def _static(self, unit: Unit, environment: Any,
                 partial: bool) -> tuple[list[Issue], _Compiled | None, set[int]]:
+        if self.liquid:
+            return self._static_liquid(unit, environment)
         try:
             tree = environment.parse(unit.text)
             template = environment.from_string(unit.text)
@@ -222,6 +234,22 @@ class TemplateChecker:
         return issues, _Compiled(unit, segments, template, marked, spans,
                                  analyzer.declared), guarded
 
+    @staticmethod
+    def _static_liquid(unit: Unit, environment: Any) -> tuple[list[Issue], _Compiled | None,
+                                                                set[int]]:
+        """A Liquid unit: its syntax, its literal text and the claims its conditions guard
+        (unknown names are reported while rendering)."""
+        template = liquid.parse(environment, unit.text)
+        if isinstance(template, liquid.SyntaxProblem):
+            start = template.offset
+            line_start = unit.text.rfind("\n", 0, start) + 1
+            return [Issue("template-syntax-error", unit, line_start,
+                          _line_end(unit.text, line_start),
+                          {"error": template.message.rstrip(".")})], None, set()
+        segments = liquid.comment_blocks(unit.text, scan(unit.text))
+        guarded = guarded_segments(liquid.guard_segments(segments), set(liquid.CRM_NAMES))
+        return [], _Compiled(unit, segments, template, None, [], set()), guarded
+
     def _empty_in(self, variable: str, obj: str, name: str) -> list[str]:
         return empty_in(self.samples, variable, obj, name)
 
@@ -253,7 +281,7 @@ class TemplateChecker:
         for rule in self.ruleset.rules:
             if rule.check != "merge_fields":
                 continue
-            for hit in CHECKS["merge_fields"](message, {**rule.options}):
+            for hit in CHECKS["merge_fields"](message, {**rule.options, "template": True}):
                 unit = split.subject if hit.field == "subject" else split.body
                 issues.append(Issue(rule.id, unit, hit.start, hit.end, {}))
         return issues
@@ -313,7 +341,8 @@ class TemplateChecker:
                                                                       sample.context, deadline)
                 for name, line in undefined:
                     if name in reported or name in self.model.variables() \
-                            or name in unit_compiled.declared or name in JINJA_NAMES:
+                            or name in unit_compiled.declared or name in JINJA_NAMES \
+                            or (self.liquid and name in liquid.ALIASES):
                         continue
                     reported.add(name)
                     problems.append((self._line_finding(
@@ -347,7 +376,13 @@ class TemplateChecker:
     def _render_unit(self, unit_compiled: _Compiled, context: dict[str, Any],
                      deadline: float) -> tuple[str, list[int], Any, list[tuple[str, int | None]]]:
         unit = unit_compiled.unit
-        text, problem, undefined = render(unit_compiled.template, context, deadline, self.limits)
+        if self.liquid:
+            text, problem, undefined = liquid.render(unit_compiled.template,
+                                                     liquid.context_for(context), deadline,
+                                                     self.limits, unit.text)
+        else:
+            text, problem, undefined = render(unit_compiled.template, context, deadline,
+                                              self.limits)
         if problem is not None:
             return "", [], problem, undefined
         tags = [s.start for s in unit_compiled.segments if s.kind != "data"]
