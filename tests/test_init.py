@@ -95,16 +95,22 @@ def test_pre_commit_snippet_names_this_hook_and_version():
 
 
 def test_the_pre_commit_rev_is_a_tag_of_this_repository():
-    """pre-commit clones the snippet's rev: the repository must have that tag."""
+    """pre-commit clones the snippet's rev: it names this version, and the repository has that
+    tag (when the checkout has tags at all: a CI checkout of one branch may have none)."""
     import shutil
     import subprocess
 
+    from honestreach import __version__
+
+    rev = yaml.safe_load(PRECOMMIT_SNIPPET)["repos"][0]["rev"]
+    assert rev == f"v{__version__}"
     if shutil.which("git") is None or not (REPO / ".git").exists():
         pytest.skip("not a git checkout")
-    rev = yaml.safe_load(PRECOMMIT_SNIPPET)["repos"][0]["rev"]
-    tags = subprocess.run(["git", "tag", "--list", rev], cwd=REPO, capture_output=True,
+    tags = subprocess.run(["git", "tag", "--list"], cwd=REPO, capture_output=True,
                           text=True).stdout.split()
-    assert tags == [rev]
+    if not tags:
+        pytest.skip("a checkout without tags")
+    assert rev in tags
 
 
 def _steps(snippet: str) -> list[dict]:
