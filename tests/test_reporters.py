@@ -82,3 +82,26 @@ def test_text_shows_a_window_of_a_very_long_line(honestreach, tmp_path):
         caret = run.stdout.splitlines()[run.stdout.splitlines().index(line) + 1]
         marked = line[caret.index("^"):caret.rindex("^") + 1]
         assert marked.strip() and marked in "Act now, this offer expires tonight."
+
+
+def test_every_output_says_why_a_score_gate_failed(honestreach, tmp_path):
+    # A run that fails only on a score gate has no error finding to show: each format says why.
+    draft = tmp_path / "notes.txt"
+    draft.write_text("Subject: Slides\nTo: a@example.com\n\nHi Ana,\n\n"
+                     "The slides from this morning are attached.\n\nBest,\nLee\n")
+    reason = "relevance"
+    quiet = honestreach("check", "--no-cache", "-q", "--min-relevance", "99", str(draft))
+    assert quiet.code == 1
+    assert f"{draft}: gate: {reason}" in quiet.stdout and "below the minimum 99" in quiet.stdout
+    text = honestreach("check", "--no-cache", "--no-color", "--min-relevance", "99", str(draft))
+    assert "1 file failed the gate" in text.stdout.splitlines()[-1]
+    github = honestreach("check", "--no-cache", "--format", "github", "--min-relevance", "99",
+                         str(draft))
+    assert f"::error file={draft},title=honestreach gate::{reason}" in github.stdout
+    assert github.stdout.rstrip().endswith("1 file failed the gate")
+    sarif = json.loads(honestreach("check", "--no-cache", "--format", "sarif", "--min-relevance",
+                                   "99", str(draft)).stdout)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert any(n["message"]["text"].startswith(f"fails the gate: {reason}") for n in notes)
+    passing = honestreach("check", "--no-cache", "-q", str(draft))
+    assert passing.code == 0 and "gate" not in passing.stdout

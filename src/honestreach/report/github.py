@@ -45,11 +45,16 @@ class GithubReporter:
                        f"::{LEVELS[finding.severity]} file={path},line={loc.line},"
                        f"col={loc.column},endLine={loc.end_line},endColumn={loc.end_column},"
                        f"title={title}::{_data(text)}")
+        if result.gate_failures:
+            write_line(self.stream, f"::error file={path},title=honestreach gate::"
+                                    f"{_data('; '.join(result.gate_failures))}")
 
     def finish(self, summary: RunSummary, errors: Sequence[RuleError], exit_code: int) -> None:
         for error in errors:
             line = f",line={error.line}" if error.line else ""
             write_line(self.stream, f"::error file={_property(error.path)}{line},"
                                     f"title=honestreach::{_data(error.message)}")
+        failing = (f", {plural(summary.files_failing, 'file')} failed the gate"
+                   if summary.files_failing else "")
         write_line(self.stream, f"honestreach: {plural(summary.files, 'file')}, "
-                                f"{plural(summary.findings, 'finding')}")
+                                f"{plural(summary.findings, 'finding')}{failing}")

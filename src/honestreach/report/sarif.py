@@ -44,6 +44,10 @@ class SarifReporter:
         ] + [_notification(e.message, e.path, e.line) for e in errors] + [
             _notification(note.message, result.path, note.line, level="note")
             for result in self.results for note in result.notes
+        ] + [
+            # A gate on scores fails a run with no result to show for it: say why.
+            _notification(f"fails the gate: {reason}", result.path, None)
+            for result in self.results for reason in result.gate_failures
         ]
         log = {
             "$schema": SARIF_SCHEMA,

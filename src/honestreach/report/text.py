@@ -50,6 +50,11 @@ class TextReporter:
                                         f"{note.message}")
         for finding in result.findings:
             self._finding(result, finding)
+        if self.quiet and result.gate_failures:
+            # Quiet output keeps what fails the run: a gate on scores alone has no finding.
+            write_line(self.stream, f"{self._style(result.path, bold=True)}: "
+                                    f"{self._style('gate', fg='red', bold=True)}: "
+                                    f"{'; '.join(result.gate_failures)}")
         if self.quiet or result.scores is None:
             return
         scores = result.scores
@@ -95,6 +100,8 @@ class TextReporter:
             text += f" ({counts})"
         if summary.files_with_errors:
             text += f"; {plural(summary.files_with_errors, 'file')} could not be fully checked"
+        if summary.files_failing:
+            text += f"; {plural(summary.files_failing, 'file')} failed the gate"
         if summary.respect:
             text += (f". Mean respect {RunSummary.mean(summary.respect)}, "
                      f"mean relevance {RunSummary.mean(summary.relevance)}")
