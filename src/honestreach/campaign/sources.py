@@ -9,13 +9,14 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..model import SEND_FIELDS as FIELDS
 from ..regularfile import read_regular_bytes
+from .columns import COLUMN_FIELDS as FIELDS
+from .columns import ColumnMap, missing_columns, resolve
 from .csvrecords import MAX_RECORD_BYTES, UTF8, read_records
 from .encodings import Encoding
 
@@ -35,12 +36,25 @@ class ReadProgress:
 
     ``rows`` counts the rows the reader has given out (None until it starts), so that the audit
     can tell that every row read came back checked or failed; ``notes`` counts what the reader
-    had to repair to read them (rows read as Windows-1252, say)."""
+    had to repair to read them (rows read as Windows-1252, say). ``columns`` says which columns
+    were recognised by their export names and, when a field a send needs has no column, the
+    headers found and the mapping that would fix it (columns.missing_columns)."""
 
     total: int | None = None
     done: int = 0
     rows: int | None = None
     notes: Counter[str] = field(default_factory=Counter)
+    columns: dict[str, Any] = field(default_factory=dict)
+
+    def saw_columns(self, headers: Sequence[str], columns: ColumnMap) -> None:
+        """Note what a header (or a JSON object's keys) mapped to: the columns recognised,
+        and the first headers that leave a required field without a column."""
+        for name, header in columns.recognised.items():
+            self.columns.setdefault("recognised", {}).setdefault(name, header)
+        if "missing" not in self.columns:
+            missing = missing_columns(headers, columns)
+            if missing is not None:
+                self.columns["missing"] = missing
 
     @property
     def fraction(self) -> float | None:
@@ -136,7 +150,7 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
         if kind == "mbox":
             rows = _mbox_rows(content, encoding)
         elif kind == "jsonl":
-            rows = _jsonl_rows(content, columns, encoding)
+            rows = _jsonl_rows(content, columns, progress, encoding)
         else:
             tabs = source.lower().removesuffix(".gz").endswith(".tsv")
             rows = _csv_rows(source, content, columns, progress, tabs=tabs, encoding=encoding)
@@ -155,6 +169,28 @@ def _mapped(record: Mapping[str, Any], columns: Mapping[str, str]) -> dict[str, 
     return values
 
 
+class _KeyColumns:
+    """The columns of JSON objects, resolved once per set of keys (a campaign's lines share a
+    few); at most ``limit`` sets are kept."""
+
+    def __init__(self, given: Mapping[str, str], progress: ReadProgress,
+                 limit: int = 256) -> None:
+        self.given = given
+        self.progress = progress
+        self.limit = limit
+        self._known: dict[tuple[str, ...], ColumnMap] = {}
+
+    def __call__(self, record: Mapping[str, Any]) -> Mapping[str, str]:
+        keys = tuple(record)
+        columns = self._known.get(keys)
+        if columns is None:
+            columns = resolve(keys, self.given)
+            self.progress.saw_columns(keys, columns)
+            if len(self._known) < self.limit:
+                self._known[keys] = columns
+        return columns.columns
+
+
 def _lines(content: IO[bytes], limit: int) -> Iterator[bytes | None]:
     """The lines of a stream; None for one longer than ``limit`` (read past, never kept)."""
     while data := content.readline(limit + 1):
@@ -166,8 +202,9 @@ def _lines(content: IO[bytes], limit: int) -> Iterator[bytes | None]:
             yield data
 
 
-def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str],
+def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str], progress: ReadProgress,
                 encoding: Encoding | None = None) -> Iterator[Row]:
+    columns_of = _KeyColumns(columns, progress)
     if encoding is not None:
         content = encoding.stream(content)
     for number, data in enumerate(_lines(content, MAX_MESSAGE_BYTES), start=1):
@@ -204,7 +241,7 @@ def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str],
                       error=f"line {number}: expected a JSON object, got {type(record).__name__}",
                       reason="not a JSON object")
             continue
-        values = _mapped(record, columns)
+        values = _mapped(record, columns_of(record))
         yield Row(number, values["id"] or f"line-{number}", values)
 
 
@@ -223,6 +260,9 @@ def _csv_rows(source: str, content: IO[bytes], columns: Mapping[str, str],
         raise CampaignSourceError(f"{source}: the header row (line 1) cannot be read: "
                                   f"{header_record.error}")
     header = header_record.cells
+    mapped = resolve(header, columns)
+    progress.saw_columns(header, mapped)
+    columns = mapped.columns
     if header_record.encoding != expected:
         progress.notes[f"header read as {header_record.encoding} (not UTF-8)"] += 1
     number = 0

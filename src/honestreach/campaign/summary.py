@@ -8,6 +8,7 @@ import heapq
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from .gate import gate_line
 from .privacy import distinct
 
 if TYPE_CHECKING:
@@ -137,7 +138,8 @@ class Summary:
             "rows": {"read": self.read, "checked": self.checked, "failed": self.failed},
             "failed_by_reason": dict(self.failed_by_reason.most_common()),
             "source": {"rows": rows_in,
-                       "notes": dict(source.notes.most_common()) if source is not None else {}},
+                       "notes": dict(source.notes.most_common()) if source is not None else {},
+                       "columns": dict(source.columns) if source is not None else {}},
             "errors": errors,
             "by_category": dict(sorted(by_category.items())),
             "by_rule": dict(sorted(by_rule.items())),
@@ -158,6 +160,25 @@ def _table(groups: dict[str, _Group]) -> dict[str, dict[str, Any]]:
                     (group.as_dict() for group in ordered)))
 
 
+def _column_lines(columns: dict[str, Any]) -> list[str]:
+    """The columns recognised by their export names, and those a send needs that are
+    missing, with the headers found and the mapping that would fix it."""
+    out = []
+    recognised = columns.get("recognised") or {}
+    if recognised:
+        out.append("  columns recognised: " + ", ".join(
+            f"{name}={header}" for name, header in recognised.items()))
+    missing = columns.get("missing")
+    if missing:
+        out.append(f"  no column for {' and '.join(missing['fields'])}: the headers are "
+                   + ", ".join(missing["headers"][:20])
+                   + (f" and {len(missing['headers']) - 20} more"
+                      if len(missing["headers"]) > 20 else ""))
+        if missing.get("hint"):
+            out.append(f"  to map them, add: {missing['hint']}")
+    return out
+
+
 def format_text(summary: dict[str, Any]) -> str:
     rows = summary["rows"]
     out = [f"Rows: {rows['read']} read, {rows['checked']} checked, {rows['failed']} failed"]
@@ -165,8 +186,11 @@ def format_text(summary: dict[str, Any]) -> str:
         out.append(f"  failed, {reason}: {count}")
     for note, count in summary.get("source", {}).get("notes", {}).items():
         out.append(f"  note, {note}: {count}")
+    out.extend(_column_lines(summary.get("source", {}).get("columns", {})))
     for error in summary.get("errors", []):
         out.append(f"  error: {error}")
+    if "gate" in summary:
+        out.append(gate_line(summary["gate"]))
     out.append("\nCampaign findings:")
     for finding in summary["campaign_findings"] or []:
         ids = ", ".join(finding.get("ids", [])[:12])
