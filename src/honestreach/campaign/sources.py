@@ -45,6 +45,14 @@ class ReadProgress:
     rows: int | None = None
     notes: Counter[str] = field(default_factory=Counter)
     columns: dict[str, Any] = field(default_factory=dict)
+    # Entries of a folder that are not messages: how many, and the first few by name.
+    skipped: int = 0
+    skipped_names: list[str] = field(default_factory=list)
+
+    def skip(self, name: str) -> None:
+        self.skipped += 1
+        if len(self.skipped_names) < SKIPPED_NAMED:
+            self.skipped_names.append(name)
 
     def saw_columns(self, headers: Sequence[str], columns: ColumnMap) -> None:
         """Note what a header (or a JSON object's keys) mapped to: the columns recognised,
@@ -63,7 +71,7 @@ class ReadProgress:
 
 @dataclass(frozen=True)
 class Row:
-    """One send as read: its fields (CSV/JSONL), its raw bytes (mbox/eml) or why it is
+    """One send as read: its fields (CSV/JSONL), its raw bytes (mbox/eml, a draft file) or why it is
     unreadable (``error``, and ``reason``: the same in a few words, for the summary's count of
     failed rows by reason)."""
 
@@ -71,6 +79,8 @@ class Row:
     id: str
     fields: Mapping[str, str | None] = field(default_factory=dict)
     eml: bytes | None = None
+    # A draft file of a folder (.txt, .md, .html), read as check reads it.
+    draft: bytes | None = None
     error: str | None = None
     reason: str | None = None
 
@@ -140,7 +150,7 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
     progress = progress if progress is not None else ReadProgress()
     progress.rows = 0
     if kind == "eml-folder":
-        for row in _eml_rows(source, progress, encoding):
+        for row in _folder_rows(source, progress, encoding):
             progress.rows += 1
             yield row
         return
@@ -350,11 +360,24 @@ def _message_row(number: int, name: str, where: str, data: bytes,
     return Row(number, name, eml=text.encode("utf-8"))
 
 
-def _eml_rows(source: str, progress: ReadProgress,
-              encoding: Encoding | None = None) -> Iterator[Row]:
-    # Every .eml entry but folders: a FIFO or a device named .eml is a failed row, not a hang.
-    names = sorted(entry.name for entry in os.scandir(source)
-                   if not entry.is_dir() and entry.name.lower().endswith(".eml"))
+# What a folder's files are read as: a message (.eml), or a draft as check reads it.
+FOLDER_SUFFIXES = (".eml", ".txt", ".md", ".html", ".htm")
+# The skipped files a summary names (it counts them all).
+SKIPPED_NAMED = 20
+
+
+def _folder_rows(source: str, progress: ReadProgress,
+                 encoding: Encoding | None = None) -> Iterator[Row]:
+    """The messages of a folder, by name: ``.eml`` files and drafts (``.txt``, ``.md``,
+    ``.html``, as ``check`` reads them). Every other entry (a subfolder, a file of another
+    kind) is skipped and named in the summary. A FIFO or a device named as a message is a
+    failed row, not a hang."""
+    names = []
+    for entry in sorted(os.scandir(source), key=lambda entry: entry.name):
+        if not entry.is_dir() and entry.name.lower().endswith(FOLDER_SUFFIXES):
+            names.append(entry.name)
+        else:
+            progress.skip(entry.name + ("/" if entry.is_dir() else ""))
     progress.total = len(names)
     for number, name in enumerate(names, start=1):
         progress.done = number
@@ -364,6 +387,22 @@ def _eml_rows(source: str, progress: ReadProgress,
             yield Row(number, name, error=f"{name}: unreadable ({exc.strerror or exc})",
                       reason="unreadable file")
             continue
+        if not name.lower().endswith(".eml"):
+            yield _draft_row(number, name, data, encoding)
+            continue
         if encoding is not None:
             data = encoding.stream(io.BytesIO(data)).read()
         yield _message_row(number, name, name, data, encoding)
+
+
+def _draft_row(number: int, name: str, data: bytes, encoding: Encoding | None) -> Row:
+    """A draft file as a row (its To: line names the recipient); with ``encoding``, read in
+    it, else as check reads it (UTF-8, or UTF-16 with a byte order mark)."""
+    if encoding is not None:
+        try:
+            data = encoding.decode(encoding.stream(io.BytesIO(data)).read(),
+                                   first=True).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            return Row(number, name, error=f"{name}: not {encoding.name} ({exc.reason})",
+                       reason=f"not {encoding.name}")
+    return Row(number, name, draft=data)

@@ -116,6 +116,16 @@ class Checker:
             if not message.recipients:
                 raise ParseError("no recipient (the message has no To: address)")
             return message
+        if row.draft is not None:
+            from ..sources import InputProblem, input_from_bytes, parse_input
+
+            item = input_from_bytes(path, row.draft, len(row.draft) + 1)
+            if isinstance(item, InputProblem):
+                raise ParseError(item.message)
+            message = parse_input(item)
+            if not message.recipients:
+                raise ParseError("no recipient (the draft has no To: line)")
+            return message
         return message_from_fields(path, row.fields)
 
 
