@@ -170,8 +170,9 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     text = runner.invoke(main, ["audit", str(source), "--crm", CRM, "--jobs", "1",
                                 "--output", str(csv_out)])
     assert "Rows: 7 read, 4 checked, 3 failed" in text.output
-    assert csv_out.read_text().splitlines()[0] == \
-        "id,recipient,sender,respect,relevance,findings,errors"
+    assert csv_out.read_text().splitlines()[0] == (
+        "id,recipient,sender,respect,relevance,error_findings,warning_findings,info_findings,"
+        "categories,first_finding,gate_failures,findings,errors")
     bad = runner.invoke(main, ["audit", str(source), "--cap", "often"])
     assert bad.exit_code == 2
 

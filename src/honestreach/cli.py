@@ -512,6 +512,13 @@ def _exit_130_on_ctrl_c(command):  # type: ignore[no-untyped-def]
 @click.option("--map-variant", help="The column naming the A/B variant.")
 @click.option("--select", help="Comma-separated rule ids or categories to check (default: all).")
 @click.option("--ignore", help="Comma-separated rule ids or categories to skip.")
+@click.option("--fail-on", type=click.Choice(list(SEVERITIES)),
+              help="Exit 1 when a message or campaign finding is at or above this severity "
+                   "(default: error; a suppressed recipient is an error).")
+@click.option("--min-respect", type=click.IntRange(0, 100),
+              help="Exit 1 when a message's respect score is below this.")
+@click.option("--min-relevance", type=click.IntRange(0, 100),
+              help="Exit 1 when a message's relevance score is below this.")
 @click.option("--date", "message_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date of sends that have no sent_at (default: today).")
 @click.option("--html", "html_path", metavar="FILE.html",
@@ -533,6 +540,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
           map_id: str | None, map_to: str | None, map_from: str | None,
           map_subject: str | None, map_body: str | None, map_sent_at: str | None,
           map_variant: str | None, select: str | None, ignore: str | None,
+          fail_on: str | None, min_respect: int | None, min_relevance: int | None,
           message_date: datetime | None, html_path: str | None, html_messages: int,
           dask_address: str | None, encoding: str | None, redact: bool) -> None:
     """Audit a campaign: a CSV/JSONL export or an mbox file (.gz too), or a folder of .eml files."""
@@ -594,7 +602,8 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             config=config_path, columns=mapping, cap=cap_value, jobs=jobs, on_record=on_record,
             select=select, ignore=ignore, keep_source=html_path is not None,
             scheduler=dask_address, date=message_date.date() if message_date else None,
-            progress=read, encoding=encoding, redact=redact)
+            progress=read, encoding=encoding, redact=redact, fail_on=fail_on,
+            min_respect=min_respect, min_relevance=min_relevance)
     except CampaignSourceError as exc:
         raise click.UsageError(str(exc)) from exc
     except ConfigError as exc:
@@ -642,11 +651,9 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
         click.echo(format_text(result.summary), nl=False)
         if html_path:
             click.echo(f"\nHTML report: {html_path}")
-    # As for check: 2 when rows could not be read or checked, 1 when the campaign breaks a
-    # campaign rule at error severity, else 0.
-    failing = any(f.get("severity") == "error" for f in result.summary["campaign_findings"])
-    broken = result.summary["rows"]["failed"] or result.summary.get("errors")
-    sys.exit(EXIT_ERROR if broken else 1 if failing else 0)
+    # As for check: 2 when rows could not be read or checked, 1 when the campaign fails the
+    # gate (a finding at or above fail-on, a score below a minimum), else 0.
+    sys.exit(result.exit_code)
 
 
 @main.command("mass-check")

@@ -63,10 +63,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "sample-crm": {"type": "string", "minLength": 1},
         # Campaign audits: at most N messages to one contact in any D days ("3/7d").
         "campaign-cap": {"type": "string", "pattern": "^[1-9][0-9]*/[1-9][0-9]*d$"},
-        # ... and the campaign export's column names for the canonical fields ({to: email}).
+        # ... and the campaign export's column names for the canonical fields ({to: email};
+        # html_body: the column holding the body as HTML).
         "campaign-columns": {
             "type": "object",
-            "propertyNames": {"enum": list(SEND_FIELDS)},
+            "propertyNames": {"enum": [*SEND_FIELDS, "html_body"]},
             "additionalProperties": {"type": "string", "minLength": 1},
         },
         # ... and the encoding its files are written in (default: UTF-8, else Windows-1252).

@@ -221,8 +221,9 @@ class CampaignRules:
                 continue
             rule, sentence = self._db.execute(
                 "SELECT rule, sentence FROM claim_texts WHERE key = ?", (key,)).fetchone()
-            ids = tuple(row_id for (row_id,) in self._db.execute(
-                "SELECT id FROM claims WHERE key = ? ORDER BY seq", (key,)))
+            # A send that makes the claim twice (its subject and its body) is one send.
+            ids = tuple(dict.fromkeys(row_id for (row_id,) in self._db.execute(
+                "SELECT id FROM claims WHERE key = ? ORDER BY seq", (key,))))
             by_sends.setdefault(ids, []).append({
                 "rule": rule, "sentence": sentence, "recipients": recipients,
                 "supported": supported})

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..model import SEVERITIES
 from .aggregate import Cap, parse_cap
 from .encodings import encoding_for
 from .audit import AuditResult
@@ -49,6 +50,9 @@ def audit(
     progress: ReadProgress | None = None,
     encoding: str | None = None,
     redact: bool = False,
+    fail_on: str | None = None,
+    min_respect: int | None = None,
+    min_relevance: int | None = None,
 ) -> AuditResult:
     """Audit a campaign as ``honestreach audit`` does: the summary and the campaign findings.
 
@@ -75,6 +79,11 @@ def audit(
     campaign findings, as ``check --redact`` does; the campaign rules and the counts are
     those of the same audit unredacted.
 
+    ``fail_on`` (``"error"``, ``"warning"``, ``"info"``), ``min_respect`` and ``min_relevance``
+    (0-100) set the gate over the configuration's ``fail-on``, ``min-respect`` and
+    ``min-relevance``, as for ``check``: ``result.summary["gate"]`` says whether the campaign
+    passes and why not, and ``result.exit_code`` is the command's exit code.
+
     ``scheduler`` (a Dask scheduler address or a ``distributed.Client``) checks the messages
     on that cluster: its workers load the CRM themselves, so it must be a path they can read
     or a database URL they can reach. A bag uses the active ``distributed`` client by default.
@@ -92,8 +101,16 @@ def audit(
         from .cluster import BAG_SOURCE
 
         name, bag = BAG_SOURCE, source
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise ValueError(f"invalid fail_on {fail_on!r} (expected one of "
+                         f"{', '.join(SEVERITIES)})")
+    for option, value in (("min_respect", min_respect), ("min_relevance", min_relevance)):
+        if value is not None and not 0 <= value <= 100:
+            raise ValueError(f"invalid {option} {value!r} (expected 0-100)")
     overrides = Overrides(config_path=Path(config) if config is not None else None,
-                          select=name_list(select), ignore=name_list(ignore), date=date)
+                          select=name_list(select), ignore=name_list(ignore), date=date,
+                          fail_on=fail_on, min_respect=min_respect,
+                          min_relevance=min_relevance)
     linter = Linter(overrides)
     loaded = linter.config_for(name)
     # Column names from the options win over the configuration's, field by field.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .aggregate import CampaignRules, Cap
 from .encodings import Encoding
+from .gate import Gate
 from .privacy import RecordRedactor
 from .sources import ReadProgress, Row, iter_rows
 from .summary import Summary
@@ -33,6 +34,12 @@ class AuditResult:
     campaign_findings: list[dict[str, Any]] = field(default_factory=list)
     # The source as the outputs name it (its file name masked in a redacted audit).
     source_name: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        """As ``check``'s: 2 when rows could not be read or checked, 1 when the campaign
+        fails the gate (``summary["gate"]``), else 0."""
+        return int(self.summary["gate"]["exit_code"])
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -177,7 +184,11 @@ def audit(
 
     With ``privacy`` (``--redact``; the workers redact with ``settings.redact_key``), every
     record, the summary and the findings are redacted; a record made here (a chunk whose
-    worker died) is redacted here."""
+    worker died) is redacted here.
+
+    Each record gets its ``gate_failures`` (check's: findings at or above fail-on, scores
+    below min-respect or min-relevance, from the configuration with ``settings.overrides``),
+    and the summary its ``gate`` (gate.py)."""
     from ..pipeline import Linter
 
     linter = linter or Linter(settings.overrides)
@@ -189,18 +200,22 @@ def audit(
         records = iter_records(settings, iter_rows(settings.source, columns, read, encoding),
                                jobs)
     summary = Summary()
+    gate = Gate(config)
     for record in records:
         if privacy is not None and not record.get("_redacted"):
             record = privacy.record(record)
+        record["gate_failures"] = gate.add(record)
         summary.add(record)
         rules.add(record)
         if on_record is not None:
             on_record(record)
     found = rules.findings()
     result = summary.as_dict(found, rules.suppressed, read)
+    if privacy is not None:
+        result = privacy.summary(result)
+    result["gate"] = gate.as_dict(found, summary.failed, result["errors"])
     if privacy is None:
         return AuditResult(result, found, settings.source)
-    result = privacy.summary(result)
     return AuditResult(result, result["campaign_findings"],
                        privacy.redactor.text(settings.source))
 

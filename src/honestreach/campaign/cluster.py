@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..locate import find_config_file
 from ..model import first_line
 from .audit import CHUNK, _chunks, iter_records
-from .sources import ReadProgress, Row, _mapped
+from .columns import resolve
+from .sources import ReadProgress, Row, _KeyColumns, _mapped
 from .worker import Checker, WorkerSettings, error_record
 
 if TYPE_CHECKING:
@@ -134,16 +135,18 @@ def check_on_worker(settings: WorkerSettings, rows: Sequence[Row]) -> list[dict[
 
 
 def bag_rows(items: Iterable[Any], columns: Mapping[str, str] | None,
-             offset: int = 0) -> list[Row]:
-    """The rows of a bag's items, numbered from ``offset + 1``: numbers and default ids are
-    those the items would have as the lines of a JSONL file."""
+             offset: int = 0, progress: ReadProgress | None = None) -> list[Row]:
+    """The rows of a bag's items, numbered from ``offset + 1``: numbers, default ids and
+    columns (export names recognised, see columns.py) are those the items would have as the
+    lines of a JSONL file. ``progress`` notes the columns, as a file's reader does."""
+    columns_of = _KeyColumns(columns or {}, progress if progress is not None else ReadProgress())
     rows = []
     for number, item in enumerate(items, start=offset + 1):
         if not isinstance(item, Mapping):
             rows.append(Row(number, f"line-{number}", error=f"item {number}: expected a dict, "
                                                             f"got {type(item).__name__}"))
             continue
-        values = _mapped(item, columns or {})
+        values = _mapped(item, columns_of(item))
         rows.append(Row(number, values["id"] or f"line-{number}", values))
     return rows
 
@@ -153,8 +156,19 @@ def _check_partition(settings: WorkerSettings, columns: Mapping[str, str] | None
     return check_on_worker(settings, bag_rows(items, columns, offset))
 
 
-def _count(items: Iterable[Any]) -> list[int]:
-    return [sum(1 for _ in items)]
+# The distinct sets of keys a partition reports for the summary's columns.
+_KEY_SETS = 256
+
+
+def _count(items: Iterable[Any]) -> list[tuple[int, list[tuple[str, ...]]]]:
+    """A partition's number of items, and the distinct key sets of its dicts (the first few)."""
+    count = 0
+    keys: dict[tuple[str, ...], None] = {}
+    for item in items:
+        count += 1
+        if isinstance(item, Mapping) and len(keys) < _KEY_SETS:
+            keys.setdefault(tuple(item), None)
+    return [(count, list(keys))]
 
 
 # -- in the client --------------------------------------------------------------------------
@@ -294,7 +308,7 @@ def _local_rows(bag: Bag, columns: Mapping[str, str] | None,
     offset = progress.rows = 0
     for start in range(0, len(parts), LOCAL_PARTITIONS):
         for items in dask.compute(*parts[start:start + LOCAL_PARTITIONS]):
-            rows = bag_rows(items, columns, offset)
+            rows = bag_rows(items, columns, offset, progress)
             offset += len(rows)
             progress.rows = offset
             yield from rows
@@ -307,8 +321,12 @@ def _stream_partitions(client: Client, opened: bool, settings: WorkerSettings, b
 
     pending: deque[tuple[int, int, Future]] = deque()
     try:
-        counts = bag.map_partitions(_count).compute(scheduler=client)
+        counted = bag.map_partitions(_count).compute(scheduler=client)
+        counts = [count for count, _ in counted]
         progress.rows = sum(counts)
+        for _, key_sets in counted:
+            for keys in key_sets:
+                progress.saw_columns(keys, resolve(keys, columns or {}))
         limit = PARTITIONS_PER_THREAD * _threads(client)
         # A partial keeps the settings out of dask's traversal of the call's arguments.
         check = delayed(partial(_check_partition, settings, columns), pure=False)

@@ -1,5 +1,9 @@
 """Per-message results streamed to a JSONL or CSV file (chosen by extension).
 
+A CSV row is read by people in a spreadsheet: beside the scores it has the count of findings
+at each severity, their categories, the first finding's message and why the message fails the
+gate; the findings in full stay in its ``findings`` cell (JSON) and in the JSONL output.
+
 A CSV file is opened in a spreadsheet, which runs a cell that starts with ``=``, ``+``, ``-`` or
 ``@`` as a formula (``=HYPERLINK(...)`` sends data away): such a cell, from a campaign's ids,
 addresses or text, is written with a leading single quote, as OWASP advises against CSV
@@ -10,9 +14,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from typing import IO, Any
 
-COLUMNS = ("id", "recipient", "sender", "respect", "relevance", "findings", "errors")
+from ..model import SEVERITIES
+
+COLUMNS = ("id", "recipient", "sender", "respect", "relevance", "error_findings",
+           "warning_findings", "info_findings", "categories", "first_finding", "gate_failures",
+           "findings", "errors")
 # What makes a spreadsheet read a cell as a formula (OWASP: = + - @ tab and carriage return; the
 # full-width forms too, which some spreadsheets take as the same), after any leading spaces or
 # line feeds, which spreadsheets skip.
@@ -24,6 +33,14 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.lstrip(" \n").startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def _first_finding(findings: list[dict[str, Any]]) -> str:
+    """The first finding (in the message's order) as ``rule: message``."""
+    if not findings:
+        return ""
+    first = findings[0]
+    return f"{first['rule']}: {first['message']}"
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
@@ -51,11 +68,18 @@ class RecordWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         if self._csv is not None:
+            findings = record["findings"]
+            severities = Counter(finding["severity"] for finding in findings)
+            checked = record["checked"]
             self._csv.writerow([spreadsheet_safe(cell) for cell in (
                 record["id"], record["recipient"] or "", record["sender"] or "",
                 "" if record["respect"] is None else record["respect"],
                 "" if record["relevance"] is None else record["relevance"],
-                json.dumps(record["findings"], ensure_ascii=False),
+                *((severities[name] if checked else "") for name in SEVERITIES),
+                ", ".join(sorted({finding["category"] for finding in findings})),
+                _first_finding(findings),
+                "; ".join(record.get("gate_failures") or ()),
+                json.dumps(findings, ensure_ascii=False),
                 "; ".join(record["errors"]))])
         else:
             self.stream.write(json.dumps(public(record), ensure_ascii=False) + "\n")

@@ -70,7 +70,10 @@ class RecordRedactor:
         return {
             **summary,
             "failed_by_reason": _merged(summary.get("failed_by_reason") or {}, clean),
-            "source": {**source, "notes": _merged(source.get("notes") or {}, clean)},
+            "source": {**source, "notes": _merged(source.get("notes") or {}, clean),
+                       **({"skipped": {**source["skipped"], "names": [
+                           clean(name) for name in source["skipped"]["names"]]}}
+                          if source.get("skipped") else {})},
             "errors": [clean(error) for error in summary.get("errors") or ()],
             "suppressed": {**suppressed, "list": dict(zip(
                 distinct([EMAIL_MASK] * len(suppressed["list"])),

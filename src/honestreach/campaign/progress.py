@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import IO
 
@@ -37,16 +38,27 @@ class ProgressLine:
 
     def _draw(self, now: float) -> None:
         elapsed = max(now - self.started, 1e-9)
-        parts = [f"auditing: {self.count:,} messages", f"{self.count / elapsed:,.0f}/s"]
-        fraction = self.read.fraction
+        noun = "message" if self.count == 1 else "messages"
+        parts = [f"auditing: {self.count:,} {noun}", f"{self.count / elapsed:,.0f}/s"]
+        fraction = self.fraction()
         if fraction:
-            parts.append(f"{fraction:.0%}")
+            parts.append(f"{math.floor(fraction * 100)}%")
             parts.append(f"{_duration(elapsed * (1 - fraction) / fraction)} left")
         parts.append(f"{_duration(elapsed)} elapsed")
         line = "  ".join(parts)
         self.stream.write("\r" + line.ljust(self._width))
         self.stream.flush()
         self._width = len(line)
+
+    def fraction(self) -> float | None:
+        """The share of the messages done: the share of the input read, times the share of
+        the rows read so far that came back (the reader runs ahead of the workers). It is 1
+        only when the input is read and every row it gave out is done."""
+        read = self.read.fraction
+        rows = self.read.rows
+        if not read or not rows:
+            return read
+        return read * min(1.0, self.count / rows)
 
     def close(self) -> None:
         """Leave the final figures on their own line."""

@@ -9,13 +9,14 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..model import SEND_FIELDS as FIELDS
 from ..regularfile import read_regular_bytes
+from .columns import COLUMN_FIELDS as FIELDS
+from .columns import ColumnMap, missing_columns, resolve
 from .csvrecords import MAX_RECORD_BYTES, UTF8, read_records
 from .encodings import Encoding
 
@@ -35,12 +36,33 @@ class ReadProgress:
 
     ``rows`` counts the rows the reader has given out (None until it starts), so that the audit
     can tell that every row read came back checked or failed; ``notes`` counts what the reader
-    had to repair to read them (rows read as Windows-1252, say)."""
+    had to repair to read them (rows read as Windows-1252, say). ``columns`` says which columns
+    were recognised by their export names and, when a field a send needs has no column, the
+    headers found and the mapping that would fix it (columns.missing_columns)."""
 
     total: int | None = None
     done: int = 0
     rows: int | None = None
     notes: Counter[str] = field(default_factory=Counter)
+    columns: dict[str, Any] = field(default_factory=dict)
+    # Entries of a folder that are not messages: how many, and the first few by name.
+    skipped: int = 0
+    skipped_names: list[str] = field(default_factory=list)
+
+    def skip(self, name: str) -> None:
+        self.skipped += 1
+        if len(self.skipped_names) < SKIPPED_NAMED:
+            self.skipped_names.append(name)
+
+    def saw_columns(self, headers: Sequence[str], columns: ColumnMap) -> None:
+        """Note what a header (or a JSON object's keys) mapped to: the columns recognised,
+        and the first headers that leave a required field without a column."""
+        for name, header in columns.recognised.items():
+            self.columns.setdefault("recognised", {}).setdefault(name, header)
+        if "missing" not in self.columns:
+            missing = missing_columns(headers, columns)
+            if missing is not None:
+                self.columns["missing"] = missing
 
     @property
     def fraction(self) -> float | None:
@@ -49,7 +71,7 @@ class ReadProgress:
 
 @dataclass(frozen=True)
 class Row:
-    """One send as read: its fields (CSV/JSONL), its raw bytes (mbox/eml) or why it is
+    """One send as read: its fields (CSV/JSONL), its raw bytes (mbox/eml, a draft file) or why it is
     unreadable (``error``, and ``reason``: the same in a few words, for the summary's count of
     failed rows by reason)."""
 
@@ -57,6 +79,8 @@ class Row:
     id: str
     fields: Mapping[str, str | None] = field(default_factory=dict)
     eml: bytes | None = None
+    # A draft file of a folder (.txt, .md, .html), read as check reads it.
+    draft: bytes | None = None
     error: str | None = None
     reason: str | None = None
 
@@ -126,7 +150,7 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
     progress = progress if progress is not None else ReadProgress()
     progress.rows = 0
     if kind == "eml-folder":
-        for row in _eml_rows(source, progress, encoding):
+        for row in _folder_rows(source, progress, encoding):
             progress.rows += 1
             yield row
         return
@@ -136,7 +160,7 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
         if kind == "mbox":
             rows = _mbox_rows(content, encoding)
         elif kind == "jsonl":
-            rows = _jsonl_rows(content, columns, encoding)
+            rows = _jsonl_rows(content, columns, progress, encoding)
         else:
             tabs = source.lower().removesuffix(".gz").endswith(".tsv")
             rows = _csv_rows(source, content, columns, progress, tabs=tabs, encoding=encoding)
@@ -155,6 +179,28 @@ def _mapped(record: Mapping[str, Any], columns: Mapping[str, str]) -> dict[str, 
     return values
 
 
+class _KeyColumns:
+    """The columns of JSON objects, resolved once per set of keys (a campaign's lines share a
+    few); at most ``limit`` sets are kept."""
+
+    def __init__(self, given: Mapping[str, str], progress: ReadProgress,
+                 limit: int = 256) -> None:
+        self.given = given
+        self.progress = progress
+        self.limit = limit
+        self._known: dict[tuple[str, ...], ColumnMap] = {}
+
+    def __call__(self, record: Mapping[str, Any]) -> Mapping[str, str]:
+        keys = tuple(record)
+        columns = self._known.get(keys)
+        if columns is None:
+            columns = resolve(keys, self.given)
+            self.progress.saw_columns(keys, columns)
+            if len(self._known) < self.limit:
+                self._known[keys] = columns
+        return columns.columns
+
+
 def _lines(content: IO[bytes], limit: int) -> Iterator[bytes | None]:
     """The lines of a stream; None for one longer than ``limit`` (read past, never kept)."""
     while data := content.readline(limit + 1):
@@ -166,8 +212,9 @@ def _lines(content: IO[bytes], limit: int) -> Iterator[bytes | None]:
             yield data
 
 
-def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str],
+def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str], progress: ReadProgress,
                 encoding: Encoding | None = None) -> Iterator[Row]:
+    columns_of = _KeyColumns(columns, progress)
     if encoding is not None:
         content = encoding.stream(content)
     for number, data in enumerate(_lines(content, MAX_MESSAGE_BYTES), start=1):
@@ -204,7 +251,7 @@ def _jsonl_rows(content: IO[bytes], columns: Mapping[str, str],
                       error=f"line {number}: expected a JSON object, got {type(record).__name__}",
                       reason="not a JSON object")
             continue
-        values = _mapped(record, columns)
+        values = _mapped(record, columns_of(record))
         yield Row(number, values["id"] or f"line-{number}", values)
 
 
@@ -223,6 +270,9 @@ def _csv_rows(source: str, content: IO[bytes], columns: Mapping[str, str],
         raise CampaignSourceError(f"{source}: the header row (line 1) cannot be read: "
                                   f"{header_record.error}")
     header = header_record.cells
+    mapped = resolve(header, columns)
+    progress.saw_columns(header, mapped)
+    columns = mapped.columns
     if header_record.encoding != expected:
         progress.notes[f"header read as {header_record.encoding} (not UTF-8)"] += 1
     number = 0
@@ -310,11 +360,24 @@ def _message_row(number: int, name: str, where: str, data: bytes,
     return Row(number, name, eml=text.encode("utf-8"))
 
 
-def _eml_rows(source: str, progress: ReadProgress,
-              encoding: Encoding | None = None) -> Iterator[Row]:
-    # Every .eml entry but folders: a FIFO or a device named .eml is a failed row, not a hang.
-    names = sorted(entry.name for entry in os.scandir(source)
-                   if not entry.is_dir() and entry.name.lower().endswith(".eml"))
+# What a folder's files are read as: a message (.eml), or a draft as check reads it.
+FOLDER_SUFFIXES = (".eml", ".txt", ".md", ".html", ".htm")
+# The skipped files a summary names (it counts them all).
+SKIPPED_NAMED = 20
+
+
+def _folder_rows(source: str, progress: ReadProgress,
+                 encoding: Encoding | None = None) -> Iterator[Row]:
+    """The messages of a folder, by name: ``.eml`` files and drafts (``.txt``, ``.md``,
+    ``.html``, as ``check`` reads them). Every other entry (a subfolder, a file of another
+    kind) is skipped and named in the summary. A FIFO or a device named as a message is a
+    failed row, not a hang."""
+    names = []
+    for entry in sorted(os.scandir(source), key=lambda entry: entry.name):
+        if not entry.is_dir() and entry.name.lower().endswith(FOLDER_SUFFIXES):
+            names.append(entry.name)
+        else:
+            progress.skip(entry.name + ("/" if entry.is_dir() else ""))
     progress.total = len(names)
     for number, name in enumerate(names, start=1):
         progress.done = number
@@ -324,6 +387,22 @@ def _eml_rows(source: str, progress: ReadProgress,
             yield Row(number, name, error=f"{name}: unreadable ({exc.strerror or exc})",
                       reason="unreadable file")
             continue
+        if not name.lower().endswith(".eml"):
+            yield _draft_row(number, name, data, encoding)
+            continue
         if encoding is not None:
             data = encoding.stream(io.BytesIO(data)).read()
         yield _message_row(number, name, name, data, encoding)
+
+
+def _draft_row(number: int, name: str, data: bytes, encoding: Encoding | None) -> Row:
+    """A draft file as a row (its To: line names the recipient); with ``encoding``, read in
+    it, else as check reads it (UTF-8, or UTF-16 with a byte order mark)."""
+    if encoding is not None:
+        try:
+            data = encoding.decode(encoding.stream(io.BytesIO(data)).read(),
+                                   first=True).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            return Row(number, name, error=f"{name}: not {encoding.name} ({exc.reason})",
+                       reason=f"not {encoding.name}")
+    return Row(number, name, draft=data)

@@ -8,6 +8,7 @@ import heapq
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from .gate import gate_line
 from .privacy import distinct
 
 if TYPE_CHECKING:
@@ -137,7 +138,11 @@ class Summary:
             "rows": {"read": self.read, "checked": self.checked, "failed": self.failed},
             "failed_by_reason": dict(self.failed_by_reason.most_common()),
             "source": {"rows": rows_in,
-                       "notes": dict(source.notes.most_common()) if source is not None else {}},
+                       "notes": dict(source.notes.most_common()) if source is not None else {},
+                       "columns": dict(source.columns) if source is not None else {},
+                       "skipped": {"count": source.skipped if source is not None else 0,
+                                   "names": list(source.skipped_names)
+                                   if source is not None else []}},
             "errors": errors,
             "by_category": dict(sorted(by_category.items())),
             "by_rule": dict(sorted(by_rule.items())),
@@ -158,42 +163,127 @@ def _table(groups: dict[str, _Group]) -> dict[str, dict[str, Any]]:
                     (group.as_dict() for group in ordered)))
 
 
+def _column_lines(columns: dict[str, Any]) -> list[str]:
+    """The columns recognised by their export names, and those a send needs that are
+    missing, with the headers found and the mapping that would fix it."""
+    out = []
+    recognised = columns.get("recognised") or {}
+    if recognised:
+        out.append("  columns recognised: " + ", ".join(
+            f"{name}={header}" for name, header in recognised.items()))
+    missing = columns.get("missing")
+    if missing:
+        out.append(f"  no column for {' and '.join(missing['fields'])}: the headers are "
+                   + ", ".join(missing["headers"][:20])
+                   + (f" and {len(missing['headers']) - 20} more"
+                      if len(missing["headers"]) > 20 else ""))
+        if missing.get("hint"):
+            out.append(f"  to map them, add: {missing['hint']}")
+    return out
+
+
+# How many of each list the text summary shows; the JSON summary, --output and the HTML report
+# hold them all.
+TOP = 5
+TOP_RULES = 10
+TOP_CONTACTS = 3
+
+
+def _more(shown: int, total: int, what: str = "more") -> str:
+    return f" and {total - shown:,} {what}" if total > shown else ""
+
+
+def _names(items: list[str], limit: int) -> str:
+    """The first ``limit`` items (duplicates once), and how many more."""
+    unique = list(dict.fromkeys(items))
+    return ", ".join(unique[:limit]) + _more(min(limit, len(unique)), len(unique))
+
+
+def _campaign_lines(findings: list[dict[str, Any]]) -> list[str]:
+    """Campaign findings grouped per rule: count, severity, the top contacts (the most sends
+    first) or, for claims, what was said and to how many."""
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding["rule"], []).append(finding)
+    out = []
+    for rule, group in by_rule.items():
+        severity = group[0]["severity"]
+        out.append(f"  {rule} ({severity}): {len(group):,}")
+        contacts = sorted((f for f in group if f.get("contact")),
+                          key=lambda f: -len(set(f.get("ids", []))))
+        if contacts:
+            shown = [f"{f['contact']} ({len(set(f.get('ids', [])))} sends)"
+                     for f in contacts[:TOP_CONTACTS]]
+            out.append("    " + ", ".join(shown) + _more(len(shown), len(contacts)))
+        for finding in [f for f in group if not f.get("contact")][:TOP_CONTACTS]:
+            out.append(f"    {finding['message']} [{_names(finding.get('ids', []), 6)}]")
+        rest = len([f for f in group if not f.get("contact")]) - TOP_CONTACTS
+        if rest > 0:
+            out.append(f"    and {rest:,} more")
+    return out or ["  none"]
+
+
+def _table_lines(title: str, table: dict[str, dict[str, Any]]) -> list[str]:
+    """The groups with the most messages (failed rows count too), at most TOP."""
+    ranked = sorted(table.items(), key=lambda item: -(item[1]["messages"] + item[1]["failed"]))
+    shown = ranked[:TOP]
+    cut = f" (top {len(shown)} of {len(ranked):,})" if len(ranked) > len(shown) else ""
+    out = [f"\n{title}{cut}:  messages failed findings/msg respect relevance"]
+    for name, g in shown:
+        out.append(f"  {name[:44]:<44} {g['messages']:>5} {g['failed']:>5} "
+                   f"{g['findings_per_message'] if g['messages'] else '-':>8} "
+                   f"{g['mean_respect'] if g['messages'] else '-':>7} "
+                   f"{g['mean_relevance'] if g['messages'] else '-':>7}")
+    return out
+
+
 def format_text(summary: dict[str, Any]) -> str:
+    """The summary for a terminal: totals, the gate, findings per category and the top rules,
+    scores, then the top few of each list (campaign findings grouped per rule, suppressed
+    recipients, worst messages, senders, variants), each saying when it is cut."""
     rows = summary["rows"]
-    out = [f"Rows: {rows['read']} read, {rows['checked']} checked, {rows['failed']} failed"]
+    out = [f"Rows: {rows['read']:,} read, {rows['checked']:,} checked, {rows['failed']:,} failed"]
     for reason, count in summary.get("failed_by_reason", {}).items():
-        out.append(f"  failed, {reason}: {count}")
+        out.append(f"  failed, {reason}: {count:,}")
     for note, count in summary.get("source", {}).get("notes", {}).items():
-        out.append(f"  note, {note}: {count}")
+        out.append(f"  note, {note}: {count:,}")
+    out.extend(_column_lines(summary.get("source", {}).get("columns", {})))
+    skipped = summary.get("source", {}).get("skipped") or {}
+    if skipped.get("count"):
+        out.append(f"  skipped (not .eml, .txt, .md or .html): {skipped['count']:,}: "
+                   f"{_names(skipped['names'], len(skipped['names']))}"
+                   f"{_more(len(skipped['names']), skipped['count'])}")
     for error in summary.get("errors", []):
         out.append(f"  error: {error}")
-    out.append("\nCampaign findings:")
-    for finding in summary["campaign_findings"] or []:
-        ids = ", ".join(finding.get("ids", [])[:12])
-        out.append(f"  {finding['rule']} ({finding['severity']}): {finding['message']} [{ids}]")
-    if not summary["campaign_findings"]:
-        out.append("  none")
-    sup = summary["suppressed"]
-    out.append(f"\nSuppressed recipients: {sup['recipients']} ({sup['sends']} sends)")
-    for contact, ids in sup["list"].items():
-        out.append(f"  {contact}: {', '.join(ids)}")
+    if "gate" in summary:
+        out.append(gate_line(summary["gate"]))
     out.append("\nFindings per category:")
-    out.extend(f"  {name:<28} {count}" for name, count in summary["by_category"].items())
-    out.append("\nFindings per rule:")
-    out.extend(f"  {name:<36} {count}" for name, count in summary["by_rule"].items())
+    out.extend(f"  {name:<28} {count:>7,}" for name, count in summary["by_category"].items())
+    if not summary["by_category"]:
+        out.append("  none")
+    rules = sorted(summary["by_rule"].items(), key=lambda item: (-item[1], item[0]))
+    if rules:
+        cut = f" (top {TOP_RULES} of {len(rules)})" if len(rules) > TOP_RULES else ""
+        out.append(f"\nFindings per rule{cut}:")
+        out.extend(f"  {name:<36} {count:>7,}" for name, count in rules[:TOP_RULES])
     out.append("\nScores:         mean   min    q1   med    q3   max")
     for name, dist in summary["scores"].items():
         cells = [dist["mean"], dist["min"], dist["q1"], dist["median"], dist["q3"], dist["max"]]
         out.append(f"  {name:<11}" + "".join(f"{'-' if c is None else c:>6}" for c in cells))
-    out.append("\nWorst messages:")
+    out.append(f"\nCampaign findings: {len(summary['campaign_findings'] or []):,}")
+    out.extend(_campaign_lines(summary["campaign_findings"] or []))
+    sup = summary["suppressed"]
+    out.append(f"\nSuppressed recipients: {sup['recipients']:,} ({sup['sends']:,} sends)")
+    if sup["list"]:
+        contacts = list(sup["list"].items())
+        shown = [f"{contact} ({_names(ids, 3)})" for contact, ids in contacts[:TOP]]
+        out.append("  " + ", ".join(shown) + _more(len(shown), len(contacts)))
+    worst = summary["worst"][:TOP]
+    cut = f" ({len(worst)} of {len(summary['worst'])})" if len(summary["worst"]) > TOP else ""
+    out.append(f"\nWorst messages{cut}:")
     out.extend(f"  {w['id']:<14} {w['recipient'] or '-':<44} respect {w['respect']:>3}  "
-               f"relevance {w['relevance']:>3}  findings {w['findings']}"
-               for w in summary["worst"])
-    for title, table in (("Senders", summary["senders"]), ("Variants", summary["variants"])):
-        out.append(f"\n{title}:  messages failed findings/msg respect relevance")
-        for name, g in table.items():
-            out.append(f"  {name[:44]:<44} {g['messages']:>5} {g['failed']:>5} "
-                       f"{g['findings_per_message'] if g['messages'] else '-':>8} "
-                       f"{g['mean_respect'] if g['messages'] else '-':>7} "
-                       f"{g['mean_relevance'] if g['messages'] else '-':>7}")
+               f"relevance {w['relevance']:>3}  findings {w['findings']}" for w in worst)
+    out.extend(_table_lines("Senders", summary["senders"]))
+    out.extend(_table_lines("Variants", summary["variants"]))
+    out.append("\nEvery list in full: --format json, --output FILE, --html FILE.")
     return "\n".join(out) + "\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..message import ParseError, parse_draft
-from ..model import Claim, FileResult, Message
+from ..model import Claim, FileResult, Message, TextField
 from ..pipeline import Linter, Overrides
 from ..report.json import finding_dict
 from .sources import Row
@@ -116,6 +116,16 @@ class Checker:
             if not message.recipients:
                 raise ParseError("no recipient (the message has no To: address)")
             return message
+        if row.draft is not None:
+            from ..sources import InputProblem, input_from_bytes, parse_input
+
+            item = input_from_bytes(path, row.draft, len(row.draft) + 1)
+            if isinstance(item, InputProblem):
+                raise ParseError(item.message)
+            message = parse_input(item)
+            if not message.recipients:
+                raise ParseError("no recipient (the draft has no To: line)")
+            return message
         return message_from_fields(path, row.fields)
 
 
@@ -124,8 +134,19 @@ def _header(value: str | None) -> str:
 
 
 def message_from_fields(path: str, fields: Any) -> Message:
-    """A send's fields laid out as a draft (headers, blank line, body): positions are per row."""
+    """A send's fields laid out as a draft (headers, blank line, body): positions are per row.
+
+    A body that is HTML (the ``html_body`` column, or a ``body`` that reads as HTML) is read
+    through the converter ``.eml`` uses: its visible text is checked, and each finding points
+    at the characters of the cell that produced it. A text body wins over an HTML one, as the
+    text part of an email does."""
     body = fields.get("body")
+    html_body = fields.get("html_body")
+    is_html = False
+    if (body is None or not body.strip()) and html_body is not None:
+        body, is_html = html_body, True
+    elif body is not None and looks_like_html(body):
+        is_html = True
     if body is None:
         raise ParseError("missing body")
     if not body.strip():
@@ -142,12 +163,50 @@ def message_from_fields(path: str, fields: Any) -> Message:
     sent_at = _header(fields.get("sent_at"))
     if sent_at:
         lines.append(f"Date: {sent_at[:-1] + '+00:00' if sent_at.endswith('Z') else sent_at}")
-    message = parse_draft(path, "\n".join(lines) + "\n\n" + body)
+    head = "\n".join(lines) + "\n\n"
+    message = parse_draft(path, head + body)
+    if is_html:
+        message = _with_html_body(message, body, len(head))
     if not message.recipients:
         raise ParseError(f"no recipient ({to!r} is not an email address)")
     if sent_at and message.date is None:
         raise ParseError(f"unreadable sent_at {sent_at!r}")
     return message
+
+
+# Markup that only HTML has: a document start, or a start and an end tag of common elements.
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|body|head|table|div|p)\b",
+                         re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<(?:p|div|br|table|td|tr|span|a|b|i|u|strong|em|ul|ol|li|h[1-6]|font|"
+                       r"img|center|blockquote)\b[^<>]*>", re.IGNORECASE)
+_HTML_END = re.compile(r"</(?:p|div|table|td|tr|span|a|b|i|u|strong|em|ul|ol|li|h[1-6]|font|"
+                       r"center|blockquote|body|html)\s*>", re.IGNORECASE)
+
+
+def looks_like_html(text: str) -> bool:
+    """A body written as HTML, not text that mentions a tag or uses angle brackets."""
+    if _HTML_START.match(text):
+        return True
+    return bool(_HTML_TAG.search(text)) and bool(_HTML_END.search(text) or
+                                                   re.search(r"<br\s*/?>", text, re.I))
+
+
+def _with_html_body(message: Message, html: str, start: int) -> Message:
+    """``message`` with its body read as HTML (which starts at offset ``start`` of its
+    source): the visible text, mapped back into the cell, and the link targets."""
+    from ..htmltext import MalformedHtml, html_to_text
+    from ..message import build_message
+
+    try:
+        visible, origins, links = html_to_text(html, start)
+    except MalformedHtml as exc:
+        raise ParseError(f"{exc.message} in the HTML body",
+                         message.source.position(exc.offset)[0]) from None
+    if not visible.strip():
+        raise ParseError("empty body (the HTML shows no text)")
+    return build_message(message.path, message.source, message.subject,
+                         TextField(visible, tuple(origins)), dict(message.headers), html=True,
+                         links=links, sender_name=message.sender_name, notes=message.notes)
 
 
 def normalised(text: str) -> str:
