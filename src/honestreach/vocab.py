@@ -343,6 +343,21 @@ def _firsts(slot: Slot) -> tuple[frozenset[str] | None, bool, bool]:
             any(o.optional for o in options), any(o.starts_with_number for o in options))
 
 
+# Words most e-mails hold: a required set with one of them tells the prefilter little.
+_COMMON = frozenset("""
+a about after all also am an and any are as at be been but by can could did do does for from
+get go had has have he her here him his how i if in is it its just know let like make me more
+my need no not now of on one or our out please re s so some t than thank thanks that the their
+them then there these they this time to up us want was we were what when which who will with
+would you your 's 'd
+""".split())
+
+
+def _selectivity(words: frozenset[str]) -> tuple[bool, int]:
+    """Sorts word sets from the least likely to be in a text to the most."""
+    return not words.isdisjoint(_COMMON), len(words)
+
+
 def _required(slot: Slot) -> tuple[frozenset[str], ...]:
     """Word sets a slot cannot match without."""
     if isinstance(slot, Words):
@@ -350,6 +365,13 @@ def _required(slot: Slot) -> tuple[frozenset[str], ...]:
     if isinstance(slot, Either):
         if len(slot.options) == 1:
             return slot.options[0].required
+        # Whichever option matches, a word of each of its required sets is in the text, so
+        # the union of one set of each option is required. The options' first words are one
+        # such union, but they are often common words ("you", "we"); the union of each
+        # option's most selective set lets the prefilter skip far more patterns.
+        if all(option.required for option in slot.options):
+            return (frozenset().union(*(min(option.required, key=_selectivity)
+                                        for option in slot.options)),)
         firsts, empty, number = _firsts(slot)
         return (firsts,) if firsts and not empty and not number else ()
     return ()
