@@ -26,6 +26,9 @@ from .vocab import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optio
 # at once when one text gives it this many places to start (a long text).
 COMPILE_AFTER = 16
 COMPILE_FOR_STARTS = 64
+# Beyond this many places to start, the starts outside sentences that hold all the words a
+# pattern requires are dropped first (cheaper than trying them).
+SENTENCE_FILTER_STARTS = 8
 _CLOCK = re.compile(r"\d+(?::\d+)+")
 _USES: dict[Seq, int] = {}
 _COMPILED: dict[Seq, re.Pattern[str]] = {}
@@ -79,6 +82,7 @@ class TextMatcher:
         self._encoded: tuple[str, list[int]] | None = None
         self._memo: dict[tuple[int, int, int, int], frozenset[int]] = {}
         self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
+        self._sentences_by_words: dict[frozenset[str], set[int]] = {}
 
     @property
     def words(self) -> Iterable[str]:
@@ -90,6 +94,13 @@ class TextMatcher:
         leftmost first, longest from each start, not overlapping."""
         end = self.size if end is None else end
         starts = self._starts(seq, first, end)
+        if len(starts) > SENTENCE_FILTER_STARTS and seq.required:
+            # A match stays in its sentence, so it can only start in a sentence that holds a
+            # word of each required set: a set lookup per start instead of a regex match (in a
+            # long text, a pattern that begins with a common word has hundreds of starts).
+            sentences = self._sentences_holding(seq.required)
+            sentence_of = self.sentence_of
+            starts = [s for s in starts if sentence_of[s] in sentences]
         if not starts:
             return []
         expression = _filter(seq, len(starts))
@@ -111,6 +122,22 @@ class TextMatcher:
     def occurs(self, seq: Seq, first: int, end: int) -> bool:
         """Whether ``seq`` matches somewhere inside tokens [first, end)."""
         return bool(self.find(seq, first, end))
+
+    def _sentences_holding(self, required: tuple[frozenset[str], ...]) -> set[int]:
+        """The sentences that hold a word of each of the sets."""
+        found: set[int] | None = None
+        for words in required:
+            holding = self._sentences_by_words.get(words)
+            if holding is None:
+                positions, sentence_of = self.positions, self.sentence_of
+                present = [w for w in words if w in positions] if len(words) < len(positions) \
+                    else [w for w in positions if w in words]
+                holding = self._sentences_by_words[words] = {
+                    sentence_of[i] for norm in present for i in positions[norm]}
+            found = holding if found is None else found & holding
+            if not found:
+                break
+        return found or set()
 
     def _encoding(self) -> tuple[str, list[int]]:
         if self._encoded is None:
