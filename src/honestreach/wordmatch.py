@@ -80,7 +80,7 @@ class TextMatcher:
             self.positions.setdefault(norm, []).append(index)
         self.numbers = [i for i, norm in enumerate(self.norms) if norm[:1].isdigit()]
         self._encoded: tuple[str, list[int]] | None = None
-        self._memo: dict[tuple[int, int, int, int], frozenset[int]] = {}
+        self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
         self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
         self._sentences_by_words: dict[frozenset[str], set[int]] = {}
 
@@ -113,7 +113,7 @@ class TextMatcher:
         for start in starts:
             if start < last:
                 continue
-            ends = [e for e in self._ends(seq, 0, start, self.sentence_of[start]) if e <= end]
+            ends = [e for e in self._ends(seq, start, self.sentence_of[start]) if e <= end]
             if ends and max(ends) > start:
                 last = max(ends)
                 found.append((start, last))
@@ -166,19 +166,23 @@ class TextMatcher:
         return [i for i in starts if first <= i < end]
 
     # -- walking ----------------------------------------------------------------------------
-    def _ends(self, seq: Seq, slot_index: int, position: int, sentence: int) -> frozenset[int]:
-        """Where ``seq.slots[slot_index:]`` can end when it starts at ``position``."""
-        key = (id(seq), slot_index, position, sentence)
+    def _ends(self, seq: Seq, position: int, sentence: int) -> frozenset[int]:
+        """Where ``seq`` can end when it starts at ``position``."""
+        key = (id(seq), position, sentence)
         known = self._memo.get(key)
         if known is not None:
             return known
-        if slot_index == len(seq.slots):
-            result = frozenset((position,))
-        else:
-            ends: set[int] = set()
-            for after in self._slot_ends(seq.slots[slot_index], position, sentence):
-                ends |= self._ends(seq, slot_index + 1, after, sentence)
-            result = frozenset(ends)
+        # Slot by slot, the positions the slots so far can end at: the ways that reach one
+        # position go on as one, and a slot that reaches none ends the walk.
+        current: set[int] = {position}
+        for slot in seq.slots:
+            reached: set[int] = set()
+            for at in current:
+                reached.update(self._slot_ends(slot, at, sentence))
+            current = reached
+            if not current:
+                break
+        result = frozenset(current)
         self._memo[key] = result
         return result
 
@@ -196,10 +200,10 @@ class TextMatcher:
                 options = slot.anywhere
             found: set[int] = set()
             for option in options:
-                found |= self._ends(option, 0, position, sentence)
+                found |= self._ends(option, position, sentence)
             return found
         if isinstance(slot, Optional):
-            return {position} | self._ends(slot.body, 0, position, sentence)
+            return {position} | self._ends(slot.body, position, sentence)
         if isinstance(slot, Number):
             norm = self.norms[position] if in_sentence else ""
             if norm[:1].isdigit() and (not slot.clock or _CLOCK.fullmatch(norm)):
