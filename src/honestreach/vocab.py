@@ -343,19 +343,21 @@ def _firsts(slot: Slot) -> tuple[frozenset[str] | None, bool, bool]:
             any(o.optional for o in options), any(o.starts_with_number for o in options))
 
 
-# Words most e-mails hold: a required set with one of them tells the prefilter little.
-_COMMON = frozenset("""
-a about after all also am an and any are as at be been but by can could did do does for from
-get go had has have he her here him his how i if in is it its just know let like make me more
-my need no not now of on one or our out please re s so some t than thank thanks that the their
-them then there these they this time to up us want was we were what when which who will with
-would you your 's 'd
-""".split())
+@lru_cache(maxsize=1)
+def _word_ranks() -> dict[str, int]:
+    """Each ordinary English word's place in data/common_words.txt (most frequent first)."""
+    text = (Path(__file__).parent / "data" / "common_words.txt").read_text(encoding="utf-8")
+    words = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return {word: rank for rank, word in reversed(list(enumerate(words)))}
 
 
-def _selectivity(words: frozenset[str]) -> tuple[bool, int]:
-    """Sorts word sets from the least likely to be in a text to the most."""
-    return not words.isdisjoint(_COMMON), len(words)
+def _selectivity(words: frozenset[str]) -> tuple[int, int]:
+    """Sorts word sets from the least likely to be in a text to the most: by the most frequent
+    word of each (a word not in the list is rarer than all of them, but a mark, a clitic or
+    ``<url>`` is as common as any), then by size. Only a prefilter's strength depends on it."""
+    ranks = _word_ranks()
+    rare = len(ranks)
+    return -min(ranks.get(word, rare if word.isalpha() else 0) for word in words), len(words)
 
 
 def _required(slot: Slot) -> tuple[frozenset[str], ...]:
