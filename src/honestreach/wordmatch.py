@@ -83,6 +83,7 @@ class TextMatcher:
         self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
         self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
         self._sentences_by_words: dict[frozenset[str], set[int]] = {}
+        self._present_by_words: dict[frozenset[str], list[str]] = {}
 
     @property
     def words(self) -> Iterable[str]:
@@ -123,6 +124,17 @@ class TextMatcher:
         """Whether ``seq`` matches somewhere inside tokens [first, end)."""
         return bool(self.find(seq, first, end))
 
+    def _present(self, words: frozenset[str]) -> list[str]:
+        """The words of ``words`` that the text holds. Patterns share their word sets (a
+        class's words, a first word), so each set is looked up once per text."""
+        present = self._present_by_words.get(words)
+        if present is None:
+            positions = self.positions
+            present = [w for w in words if w in positions] if len(words) < len(positions) \
+                else [w for w in positions if w in words]
+            self._present_by_words[words] = present
+        return present
+
     def _sentences_holding(self, required: tuple[frozenset[str], ...]) -> set[int]:
         """The sentences that hold a word of each of the sets."""
         found: set[int] | None = None
@@ -130,10 +142,8 @@ class TextMatcher:
             holding = self._sentences_by_words.get(words)
             if holding is None:
                 positions, sentence_of = self.positions, self.sentence_of
-                present = [w for w in words if w in positions] if len(words) < len(positions) \
-                    else [w for w in positions if w in words]
                 holding = self._sentences_by_words[words] = {
-                    sentence_of[i] for norm in present for i in positions[norm]}
+                    sentence_of[i] for norm in self._present(words) for i in positions[norm]}
             found = holding if found is None else found & holding
             if not found:
                 break
@@ -152,11 +162,9 @@ class TextMatcher:
         key = (seq.firsts, seq.starts_with_number)
         starts = self._starts_by_firsts.get(key)
         if starts is None:
-            words, positions = seq.firsts, self.positions
-            present = [w for w in words if w in positions] if len(words) < len(positions) \
-                else [w for w in positions if w in words]
+            positions = self.positions
             found: set[int] = set()
-            for norm in present:
+            for norm in self._present(seq.firsts):
                 found.update(positions[norm])
             if seq.starts_with_number:
                 found.update(self.numbers)
