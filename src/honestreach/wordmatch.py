@@ -1,7 +1,8 @@
 """Match compiled word patterns (:mod:`honestreach.vocab`) against the tokens of one text.
 
 A pattern is tried only at the tokens its first slot names (or at numbers), found through an
-index of the text built once. From such a start it is walked slot by slot, remembering what
+index of the text built once; when there are many, only those in sentences that hold a word of
+each set the pattern requires. From such a start it is walked slot by slot, remembering what
 every slot matched at every position, so a class that many patterns share is matched once per
 position; of the ways a pattern matches from one start, the longest is kept. A match stays
 inside one sentence, and matches of one pattern do not overlap.
