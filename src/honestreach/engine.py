@@ -105,6 +105,7 @@ class Engine:
     def _compile(self) -> None:
         self._words: list[_WordEntry] = []
         self._near: list[tuple[Rule, int]] = []  # (rule, number of parts)
+        self._near_parts: list[tuple[int, ...]] = []  # their entries' positions in _words
         self._regexes: list[tuple[Rule, Any, tuple[tuple[str, ...], ...]]] = []
         self._checks: list[Rule] = []
         for rule in self._rules.values():
@@ -117,10 +118,13 @@ class Engine:
                 if isinstance(pattern, WordPattern):
                     self._words.append(_WordEntry(rule, pattern.compiled))
                 elif isinstance(pattern, NearPattern):
+                    parts = []
                     for part, word_pattern in enumerate(pattern.parts):
+                        parts.append(len(self._words))
                         self._words.append(_WordEntry(
                             rule, word_pattern.compiled, len(self._near), part))
                     self._near.append((rule, len(pattern.parts)))
+                    self._near_parts.append(tuple(parts))
                 elif isinstance(pattern, RegexPattern):
                     self._regexes.append(
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
@@ -186,17 +190,30 @@ class Engine:
         context = _Context(message, field, text, tokens, matcher, self._cues)
         spans: list[tuple[Rule, int, int]] = []  # (rule, first token, end token)
         near_hits: dict[int, list[list[tuple[int, int]]]] = {}
-        for index in self._index.runnable(matcher.words):
+        # A near pattern matches only where all its parts do: once one part cannot run on
+        # this text or finds nothing, its other parts need not be searched.
+        runnable = self._index.runnable(matcher.words)
+        runnable_set = set(runnable)
+        hopeless: set[int] = set()
+        for index in runnable:
             entry = self._words[index]
             if field not in entry.rule.scope:
                 continue
-            for first, end in matcher.find(entry.pattern.seq):
-                if entry.near is None:
-                    spans.append((entry.rule, first, end))
-                else:
-                    parts = near_hits.setdefault(
-                        entry.near, [[] for _ in range(self._near[entry.near][1])])
-                    parts[entry.part].append((first, end))
+            near = entry.near
+            if near is not None:
+                if near in hopeless:
+                    continue
+                if not runnable_set.issuperset(self._near_parts[near]):
+                    hopeless.add(near)
+                    continue
+            found = matcher.find(entry.pattern.seq)
+            if near is None:
+                spans.extend((entry.rule, first, end) for first, end in found)
+            elif not found:
+                hopeless.add(near)
+            else:
+                parts = near_hits.setdefault(near, [[] for _ in range(self._near[near][1])])
+                parts[entry.part].extend(found)
         for near, parts in near_hits.items():
             spans.extend(_together(self._near[near][0], parts, tokens))
         for index, windows in self._keywords.windows(text).items():

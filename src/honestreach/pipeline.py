@@ -64,6 +64,7 @@ class Linter:
         self._configs: dict[str, Config | ConfigError] = {}
         self._config_files: dict[str, Path | None] = {}
         self._rulesets: dict[tuple[Path, ...], RuleSet] = {}
+        self._rule_tables: dict[tuple[Path, ...], dict[str, Rule]] = {}
         self._engines: dict[tuple[tuple[Path, ...], str | None], Engine] = {}
 
     # -- configuration -------------------------------------------------------------------
@@ -279,9 +280,16 @@ class Linter:
         today = self.overrides.date
         if today is None and message.date is not None:
             today = message.date.date()
-        rules = {rule.id: rule for rule in self.ruleset(config).rules}
         return verify_message(message, result.claims, self.crm, today, self.overrides.to,
-                              self.overrides.show_verified, rules=rules)
+                              self.overrides.show_verified, rules=self._rules_by_id(config))
+
+    def _rules_by_id(self, config: Config) -> dict[str, Rule]:
+        """The rules of the configuration's rule set by id, built once per rule set rather
+        than once per message."""
+        if config.rule_dirs not in self._rule_tables:
+            self._rule_tables[config.rule_dirs] = {
+                rule.id: rule for rule in self.ruleset(config).rules}
+        return self._rule_tables[config.rule_dirs]
 
     def finish(self, message: Message, config: Config, result: EngineResult,
                verification: Verification | None = None) -> FileResult:
@@ -302,7 +310,7 @@ class Linter:
             kept.append(finding if severity == finding.severity
                         else replace(finding, severity=severity))  # type: ignore[arg-type]
         suppressions, suppression_errors = parse_suppressions(
-            message.source, self.ruleset(config).ids)
+            message.source, self._rules_by_id(config).keys())
         kept = apply_suppressions(kept, suppressions)
         # A supported claim is shown with --show-verified; it costs the message nothing.
         shown_only = {(f.rule, f.location) for f in verification.verified}

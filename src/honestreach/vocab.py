@@ -343,6 +343,23 @@ def _firsts(slot: Slot) -> tuple[frozenset[str] | None, bool, bool]:
             any(o.optional for o in options), any(o.starts_with_number for o in options))
 
 
+@lru_cache(maxsize=1)
+def _word_ranks() -> dict[str, int]:
+    """Each ordinary English word's place in data/common_words.txt (most frequent first)."""
+    text = (Path(__file__).parent / "data" / "common_words.txt").read_text(encoding="utf-8")
+    words = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return {word: rank for rank, word in reversed(list(enumerate(words)))}
+
+
+def _selectivity(words: frozenset[str]) -> tuple[int, int]:
+    """Sorts word sets from the least likely to be in a text to the most: by the most frequent
+    word of each (a word not in the list is rarer than all of them, but a mark, a clitic or
+    ``<url>`` is as common as any), then by size. Only a prefilter's strength depends on it."""
+    ranks = _word_ranks()
+    rare = len(ranks)
+    return -min(ranks.get(word, rare if word.isalpha() else 0) for word in words), len(words)
+
+
 def _required(slot: Slot) -> tuple[frozenset[str], ...]:
     """Word sets a slot cannot match without."""
     if isinstance(slot, Words):
@@ -350,6 +367,13 @@ def _required(slot: Slot) -> tuple[frozenset[str], ...]:
     if isinstance(slot, Either):
         if len(slot.options) == 1:
             return slot.options[0].required
+        # Whichever option matches, a word of each of its required sets is in the text, so
+        # the union of one set of each option is required. The options' first words are one
+        # such union, but they are often common words ("you", "we"); the union of each
+        # option's most selective set lets the prefilter skip far more patterns.
+        if all(option.required for option in slot.options):
+            return (frozenset().union(*(min(option.required, key=_selectivity)
+                                        for option in slot.options)),)
         firsts, empty, number = _firsts(slot)
         return (firsts,) if firsts and not empty and not number else ()
     return ()

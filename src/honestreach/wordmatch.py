@@ -1,7 +1,8 @@
 """Match compiled word patterns (:mod:`honestreach.vocab`) against the tokens of one text.
 
 A pattern is tried only at the tokens its first slot names (or at numbers), found through an
-index of the text built once. From such a start it is walked slot by slot, remembering what
+index of the text built once; when there are many, only those in sentences that hold a word of
+each set the pattern requires. From such a start it is walked slot by slot, remembering what
 every slot matched at every position, so a class that many patterns share is matched once per
 position; of the ways a pattern matches from one start, the longest is kept. A match stays
 inside one sentence, and matches of one pattern do not overlap.
@@ -26,6 +27,9 @@ from .vocab import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optio
 # at once when one text gives it this many places to start (a long text).
 COMPILE_AFTER = 16
 COMPILE_FOR_STARTS = 64
+# Beyond this many places to start, the starts outside sentences that hold all the words a
+# pattern requires are dropped first (cheaper than trying them).
+SENTENCE_FILTER_STARTS = 8
 _CLOCK = re.compile(r"\d+(?::\d+)+")
 _USES: dict[Seq, int] = {}
 _COMPILED: dict[Seq, re.Pattern[str]] = {}
@@ -77,8 +81,10 @@ class TextMatcher:
             self.positions.setdefault(norm, []).append(index)
         self.numbers = [i for i, norm in enumerate(self.norms) if norm[:1].isdigit()]
         self._encoded: tuple[str, list[int]] | None = None
-        self._memo: dict[tuple[int, int, int, int], frozenset[int]] = {}
+        self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
         self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
+        self._sentences_by_words: dict[frozenset[str], set[int]] = {}
+        self._present_by_words: dict[frozenset[str], list[str]] = {}
 
     @property
     def words(self) -> Iterable[str]:
@@ -90,6 +96,13 @@ class TextMatcher:
         leftmost first, longest from each start, not overlapping."""
         end = self.size if end is None else end
         starts = self._starts(seq, first, end)
+        if len(starts) > SENTENCE_FILTER_STARTS and seq.required:
+            # A match stays in its sentence, so it can only start in a sentence that holds a
+            # word of each required set: a set lookup per start instead of a regex match (in a
+            # long text, a pattern that begins with a common word has hundreds of starts).
+            sentences = self._sentences_holding(seq.required)
+            sentence_of = self.sentence_of
+            starts = [s for s in starts if sentence_of[s] in sentences]
         if not starts:
             return []
         expression = _filter(seq, len(starts))
@@ -102,7 +115,7 @@ class TextMatcher:
         for start in starts:
             if start < last:
                 continue
-            ends = [e for e in self._ends(seq, 0, start, self.sentence_of[start]) if e <= end]
+            ends = [e for e in self._ends(seq, start, self.sentence_of[start]) if e <= end]
             if ends and max(ends) > start:
                 last = max(ends)
                 found.append((start, last))
@@ -111,6 +124,31 @@ class TextMatcher:
     def occurs(self, seq: Seq, first: int, end: int) -> bool:
         """Whether ``seq`` matches somewhere inside tokens [first, end)."""
         return bool(self.find(seq, first, end))
+
+    def _present(self, words: frozenset[str]) -> list[str]:
+        """The words of ``words`` that the text holds. Patterns share their word sets (a
+        class's words, a first word), so each set is looked up once per text."""
+        present = self._present_by_words.get(words)
+        if present is None:
+            positions = self.positions
+            present = [w for w in words if w in positions] if len(words) < len(positions) \
+                else [w for w in positions if w in words]
+            self._present_by_words[words] = present
+        return present
+
+    def _sentences_holding(self, required: tuple[frozenset[str], ...]) -> set[int]:
+        """The sentences that hold a word of each of the sets."""
+        found: set[int] | None = None
+        for words in required:
+            holding = self._sentences_by_words.get(words)
+            if holding is None:
+                positions, sentence_of = self.positions, self.sentence_of
+                holding = self._sentences_by_words[words] = {
+                    sentence_of[i] for norm in self._present(words) for i in positions[norm]}
+            found = holding if found is None else found & holding
+            if not found:
+                break
+        return found or set()
 
     def _encoding(self) -> tuple[str, list[int]]:
         if self._encoded is None:
@@ -125,11 +163,9 @@ class TextMatcher:
         key = (seq.firsts, seq.starts_with_number)
         starts = self._starts_by_firsts.get(key)
         if starts is None:
-            words, positions = seq.firsts, self.positions
-            present = [w for w in words if w in positions] if len(words) < len(positions) \
-                else [w for w in positions if w in words]
+            positions = self.positions
             found: set[int] = set()
-            for norm in present:
+            for norm in self._present(seq.firsts):
                 found.update(positions[norm])
             if seq.starts_with_number:
                 found.update(self.numbers)
@@ -139,19 +175,23 @@ class TextMatcher:
         return [i for i in starts if first <= i < end]
 
     # -- walking ----------------------------------------------------------------------------
-    def _ends(self, seq: Seq, slot_index: int, position: int, sentence: int) -> frozenset[int]:
-        """Where ``seq.slots[slot_index:]`` can end when it starts at ``position``."""
-        key = (id(seq), slot_index, position, sentence)
+    def _ends(self, seq: Seq, position: int, sentence: int) -> frozenset[int]:
+        """Where ``seq`` can end when it starts at ``position``."""
+        key = (id(seq), position, sentence)
         known = self._memo.get(key)
         if known is not None:
             return known
-        if slot_index == len(seq.slots):
-            result = frozenset((position,))
-        else:
-            ends: set[int] = set()
-            for after in self._slot_ends(seq.slots[slot_index], position, sentence):
-                ends |= self._ends(seq, slot_index + 1, after, sentence)
-            result = frozenset(ends)
+        # Slot by slot, the positions the slots so far can end at: the ways that reach one
+        # position go on as one, and a slot that reaches none ends the walk.
+        current: set[int] = {position}
+        for slot in seq.slots:
+            reached: set[int] = set()
+            for at in current:
+                reached.update(self._slot_ends(slot, at, sentence))
+            current = reached
+            if not current:
+                break
+        result = frozenset(current)
         self._memo[key] = result
         return result
 
@@ -169,10 +209,10 @@ class TextMatcher:
                 options = slot.anywhere
             found: set[int] = set()
             for option in options:
-                found |= self._ends(option, 0, position, sentence)
+                found |= self._ends(option, position, sentence)
             return found
         if isinstance(slot, Optional):
-            return {position} | self._ends(slot.body, 0, position, sentence)
+            return {position} | self._ends(slot.body, position, sentence)
         if isinstance(slot, Number):
             norm = self.norms[position] if in_sentence else ""
             if norm[:1].isdigit() and (not slot.clock or _CLOCK.fullmatch(norm)):
