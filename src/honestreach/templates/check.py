@@ -47,7 +47,7 @@ from .datamodel import DataModel, Sample, empty_in
 from .dialects import DIALECT_BY_NAME, DIALECT_SUFFIXES, translate
 from .loader import FolderLoader
 from .sandbox import Limits, TemplateEnvironment, align, marked_source, origins_from_marked, render
-from .source import Segment, Unit, blank_tags, kept_text, scan, split_template
+from .source import Segment, Unit, blank_tags, count_tags, kept_text, scan, split_template
 from .static import (
     JINJA_NAMES,
     Analyzer,
@@ -196,6 +196,14 @@ class TemplateChecker:
     # -- static checks ---------------------------------------------------------------------------
     def _static(self, unit: Unit, environment: Any,
                 partial: bool) -> tuple[list[Issue], _Compiled | None, set[int]]:
+        tags = count_tags(unit.text)
+        if tags > self.limits.tags:
+            # Parsing, compiling and locating each tag cost time and memory per tag: 171,000
+            # tags took a minute and 2.5 GB before anything was reported.
+            return [Issue("template-render-limit", unit, 0, _line_end(unit.text, 0),
+                          {"detail": f"the template has {tags:,} tags, more than the "
+                                     f"{self.limits.tags:,} a template is read with"})], \
+                None, set()
         if self.liquid:
             return self._static_liquid(unit, environment)
         try:

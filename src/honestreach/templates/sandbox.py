@@ -65,6 +65,7 @@ class Limits:
     seconds: float = 2.0
     file_seconds: float = 6.0
     include_depth: int = 16
+    tags: int = 10_000  # tags in one template, counted before Jinja reads it
 
 
 class RenderLimit(Exception):
@@ -676,9 +677,10 @@ def marked_source(text: str,
     whether it is a tag."""
     parts: list[str] = []
     spans: list[tuple[int, int, bool]] = []
+    segments = list(segments)  # once: a copy per literal run was quadratic in the tags
     for index, segment in enumerate(segments):
         if segment.kind == "data":
-            start, end = kept_text(text, list(segments), index)
+            start, end = kept_text(text, segments, index)
             parts.append(_DATA_MARK + _encode(len(spans)) + _END_MARK + text[start:end])
             spans.append((start, end, False))
         elif segment.kind == "comment":
