@@ -386,13 +386,23 @@ def severity_for(rule_id: str, category: str, default: str, config: Config) -> s
     return default
 
 
+# How a gate reason about findings begins after its count; reporters that show the findings
+# themselves (SARIF results, GitHub annotations) add only the other reasons, the scores.
+FINDINGS_GATE = "finding(s) at or above"
+
+
+def score_gate_failures(reasons: Iterable[str]) -> list[str]:
+    """The reasons a message fails the gate other than its findings."""
+    return [reason for reason in reasons if FINDINGS_GATE not in reason]
+
+
 def gate_failures(config: Config, findings: Iterable[Finding], scores: Scores) -> list[str]:
     """Why a message fails the configured gate: findings at or above fail-on, low scores."""
     threshold = SEVERITY_RANK[config.fail_on]
     reasons = []
     failing = [f for f in findings if SEVERITY_RANK[f.severity] >= threshold]
     if failing:
-        reasons.append(f"{len(failing)} finding(s) at or above {config.fail_on}")
+        reasons.append(f"{len(failing)} {FINDINGS_GATE} {config.fail_on}")
     if config.min_respect is not None and scores.respect < config.min_respect:
         reasons.append(f"respect {scores.respect} is below the minimum {config.min_respect}")
     if config.min_relevance is not None and scores.relevance < config.min_relevance:

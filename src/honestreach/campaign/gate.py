@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..config import Config
+from ..config import FINDINGS_GATE, Config
 from ..model import SEVERITY_RANK
 
 SUPPRESSED = "compliance.suppressed"
@@ -46,7 +46,7 @@ class Gate:
                    if SEVERITY_RANK.get(f["severity"], 0) >= self._threshold]
         reasons = []
         if failing:
-            reasons.append(f"{len(failing)} finding(s) at or above {self.fail_on}")
+            reasons.append(f"{len(failing)} {FINDINGS_GATE} {self.fail_on}")
             kinds = {_kind(f["category"]) for f in failing}
             self.causes.update(kinds)
             if "suppressed" in kinds:

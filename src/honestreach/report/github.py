@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence, TextIO
 
+from ..config import score_gate_failures
 from ..model import FileResult
 from .base import RunSummary, plural, write_line
 
@@ -45,9 +46,10 @@ class GithubReporter:
                        f"::{LEVELS[finding.severity]} file={path},line={loc.line},"
                        f"col={loc.column},endLine={loc.end_line},endColumn={loc.end_column},"
                        f"title={title}::{_data(text)}")
-        if result.gate_failures:
+        scores = score_gate_failures(result.gate_failures)
+        if scores:  # findings are annotations already; a gate on scores has none
             write_line(self.stream, f"::error file={path},title=honestreach gate::"
-                                    f"{_data('; '.join(result.gate_failures))}")
+                                    f"{_data('; '.join(scores))}")
 
     def finish(self, summary: RunSummary, errors: Sequence[RuleError], exit_code: int) -> None:
         for error in errors:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 
 from .. import __version__
 from ..baseline import artifact_uri, fingerprints
+from ..config import score_gate_failures
 from ..model import FileResult, Finding
 from .base import RunSummary
 
@@ -47,7 +48,7 @@ class SarifReporter:
         ] + [
             # A gate on scores fails a run with no result to show for it: say why.
             _notification(f"fails the gate: {reason}", result.path, None)
-            for result in self.results for reason in result.gate_failures
+            for result in self.results for reason in score_gate_failures(result.gate_failures)
         ]
         log = {
             "$schema": SARIF_SCHEMA,
