@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
 
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
-from .model import SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
+from .model import FINDINGS_GATE, SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
 from .regularfile import read_regular_text
 from .filekinds import DIALECTS, dialect_for, matches_any
 from .rules import Rule, RuleError
@@ -384,16 +384,6 @@ def severity_for(rule_id: str, category: str, default: str, config: Config) -> s
         if name in config.severity:
             return config.severity[name]
     return default
-
-
-# How a gate reason about findings begins after its count; reporters that show the findings
-# themselves (SARIF results, GitHub annotations) add only the other reasons, the scores.
-FINDINGS_GATE = "finding(s) at or above"
-
-
-def score_gate_failures(reasons: Iterable[str]) -> list[str]:
-    """The reasons a message fails the gate other than its findings."""
-    return [reason for reason in reasons if FINDINGS_GATE not in reason]
 
 
 def gate_failures(config: Config, findings: Iterable[Finding], scores: Scores) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from collections.abc import Iterable
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -246,3 +247,13 @@ class FileResult:
     gate_failures: tuple[str, ...] = ()
     # Flaws repaired to read the file: it was checked, as read.
     notes: tuple[InputNote, ...] = ()
+
+
+# How a gate reason about findings begins after its count; reporters that show the findings
+# themselves (SARIF results, GitHub annotations) add only the other reasons, the scores.
+FINDINGS_GATE = "finding(s) at or above"
+
+
+def score_gate_failures(reasons: Iterable[str]) -> list[str]:
+    """The reasons a message fails the gate other than its findings."""
+    return [reason for reason in reasons if FINDINGS_GATE not in reason]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..config import FINDINGS_GATE, Config
-from ..model import SEVERITY_RANK
+from ..config import Config
+from ..model import FINDINGS_GATE, SEVERITY_RANK
 
 SUPPRESSED = "compliance.suppressed"
 # Exit codes, as for ``check``.

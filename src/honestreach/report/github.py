@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence, TextIO
 
-from ..config import score_gate_failures
-from ..model import FileResult
+from ..model import FileResult, score_gate_failures
 from .base import RunSummary, plural, write_line
 
 if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs

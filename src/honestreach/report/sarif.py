@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 
 from .. import __version__
 from ..baseline import artifact_uri, fingerprints
-from ..config import score_gate_failures
-from ..model import FileResult, Finding
+from ..model import FileResult, Finding, score_gate_failures
 from .base import RunSummary
 
 if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs
