@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
 
 from .locate import CONFIG_NAMES, find_config_file  # noqa: F401 (part of this API)
-from .model import FINDINGS_GATE, SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores
+from .model import (FINDINGS_GATE, SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Finding, Scores,
+                    score_gate_reasons)
 from .regularfile import read_regular_text
 from .filekinds import DIALECTS, dialect_for, matches_any
 from .rules import Rule, RuleError
@@ -393,9 +394,6 @@ def gate_failures(config: Config, findings: Iterable[Finding], scores: Scores) -
     failing = [f for f in findings if SEVERITY_RANK[f.severity] >= threshold]
     if failing:
         reasons.append(f"{len(failing)} {FINDINGS_GATE} {config.fail_on}")
-    if config.min_respect is not None and scores.respect < config.min_respect:
-        reasons.append(f"respect {scores.respect} is below the minimum {config.min_respect}")
-    if config.min_relevance is not None and scores.relevance < config.min_relevance:
-        reasons.append(
-            f"relevance {scores.relevance} is below the minimum {config.min_relevance}")
+    reasons.extend(reason for _, reason in score_gate_reasons(
+        scores.respect, scores.relevance, config.min_respect, config.min_relevance))
     return reasons

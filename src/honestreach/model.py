@@ -257,3 +257,16 @@ FINDINGS_GATE = "finding(s) at or above"
 def score_gate_failures(reasons: Iterable[str]) -> list[str]:
     """The reasons a message fails the gate other than its findings."""
     return [reason for reason in reasons if FINDINGS_GATE not in reason]
+
+
+def score_gate_reasons(respect: int | None, relevance: int | None, min_respect: int | None,
+                       min_relevance: int | None) -> list[tuple[str, str]]:
+    """(score name, reason) for each score below its gate's minimum; ``check`` and ``audit``
+    word them alike."""
+    reasons = []
+    for name, score, minimum in (("respect", respect, min_respect),
+                                 ("relevance", relevance, min_relevance)):
+        if minimum is not None and score is not None and score < minimum:
+            reasons.append((name, f"{name} {score} is below the minimum {minimum}"))
+    return reasons
+

@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from ..config import Config
-from ..model import FINDINGS_GATE, SEVERITY_RANK
+from ..model import FINDINGS_GATE, SEVERITY_RANK, score_gate_reasons
 
 SUPPRESSED = "compliance.suppressed"
 # Exit codes, as for ``check``.
@@ -52,14 +52,10 @@ class Gate:
             if "suppressed" in kinds:
                 self._suppressed.add(record.get("_recipient") or
                                      (record.get("recipient") or "").lower())
-        respect, relevance = record.get("respect"), record.get("relevance")
-        if self.min_respect is not None and respect is not None and respect < self.min_respect:
-            reasons.append(f"respect {respect} is below the minimum {self.min_respect}")
-            self.causes["respect"] += 1
-        if (self.min_relevance is not None and relevance is not None
-                and relevance < self.min_relevance):
-            reasons.append(f"relevance {relevance} is below the minimum {self.min_relevance}")
-            self.causes["relevance"] += 1
+        for score, reason in score_gate_reasons(record.get("respect"), record.get("relevance"),
+                                                self.min_respect, self.min_relevance):
+            reasons.append(reason)
+            self.causes[score] += 1
         self.failing += bool(reasons)
         return reasons
 
