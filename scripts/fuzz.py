@@ -478,6 +478,7 @@ class Worker:
         child.close()
         self.task: tuple[list[int], bool] | None = None
         self.since = 0.0
+        self.batches = 0
 
     def give(self, task: tuple[list[int], bool]) -> None:
         self.task, self.since = task, time.monotonic()
@@ -549,6 +550,12 @@ def run(args: argparse.Namespace) -> Figures:
                     outcomes, batch_peak = None, 0.0
                 if outcomes is not None:
                     worker.task = None
+                    worker.batches += 1
+                    if worker.batches >= args.recycle_every:
+                        # Junk inputs leave the C heap fragmented (glibc keeps what was freed):
+                        # a fresh worker keeps the peak of one input, not of the run so far.
+                        worker.stop()
+                        workers[workers.index(worker)] = Worker(context, args, seeds)
                     figures.peak_mb = max(figures.peak_mb, batch_peak)
                     suspicious = (not task[1] and (batch_peak > args.memory_limit or any(
                         o.seconds > args.time_limit for o in outcomes)))
@@ -604,6 +611,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a worker silent this many seconds per input is stopped (60)")
     parser.add_argument("--memory-limit", type=float, default=500.0,
                         help="an input whose peak memory passes this many MB is reported (500)")
+    parser.add_argument("--recycle-every", type=int, default=20,
+                        help="batches a worker checks before a fresh one replaces it (20)")
     parser.add_argument("--memory-cap", type=int, default=3000,
                         help="address-space cap of a worker in MB (3000; 0: none)")
     parser.add_argument("--out", default="fuzz-failures",

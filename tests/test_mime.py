@@ -441,3 +441,23 @@ def test_base64_ends_and_the_footer_after_it_is_noted(tmp_path, text, between):
     assert note.message == "the text/plain part has text after its base64 data: that text was " \
                            "not read"
     assert note.line == 4 + len(between)
+
+
+def test_long_boundaries_are_not_kept_in_memory():
+    # The email package compiles a regex for each boundary through re's module cache: a
+    # worker that reads many junk messages with huge boundaries must not keep them all.
+    import gc
+    import re
+
+    def junk(index: int) -> bytes:
+        boundary = f"{index:06d}" + "b" * 20_000
+        return (f"From: a@example.com\nSubject: s\nMIME-Version: 1.0\n"
+                f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
+                f"--{boundary}\nContent-Type: text/plain\n\nHello.\n--{boundary}--\n").encode()
+
+    for index in range(5):
+        assert "Hello." in parse_eml(f"{index}.eml", junk(index)).body.text
+    gc.collect()
+    kept = [o for o in gc.get_objects()
+            if isinstance(o, re.Pattern) and isinstance(o.pattern, str) and "b" * 20_000 in o.pattern]
+    assert kept == []

@@ -63,6 +63,9 @@ _NESTING_EVENT = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _MULTIPART = re.compile("multipart/", re.IGNORECASE)
+# RFC 2046 boundaries are at most 70 characters; past this one is junk worth forgetting.
+LONG_BOUNDARY = 200
+_LONG_BOUNDARY = re.compile(r'boundary\s*=\s*"?[^";\r\n]{%d}' % LONG_BOUNDARY, re.IGNORECASE)
 _BOUNDARY_PARAM = re.compile(r';\s*boundary\s*=\s*(?:"([^"]*)"|([^\s;]+))', re.IGNORECASE)
 _ENCODED_WORD = re.compile(
     rb"=\?(?P<charset>[^?\s*]+)(?:\*[^?\s]*)?\?(?P<encoding>[QqBb])\?(?P<text>[^?\s]*)\?="
@@ -421,6 +424,16 @@ class _EmlFile:
         except RecursionError:  # attached messages nested hundreds deep
             raise ParseError("parts nested too deep to read") from None
 
+    def forget_long_boundaries(self) -> None:
+        """Empty re's module cache if this message has a junk-long boundary.
+
+        The email package, and ``_walk`` after it, compile a regex for each boundary through
+        that cache, which keeps 512 of them: a long-running process (an audit worker, the
+        server) would hold every junk message's megabyte-long boundary until 512 others came.
+        """
+        if _LONG_BOUNDARY.search(self.raw):
+            re.purge()
+
     def _cap_nesting(self) -> str:
         """The file's text, each multipart deeper than MAX_DEPTH made an opaque part.
 
@@ -736,8 +749,11 @@ def parse_eml(path: str, data: bytes) -> Message:
     with no part that can be read is a ParseError.
     """
     eml = _EmlFile(data)
-    parsed = eml.parse()
-    leaves = eml.leaves(parsed)
+    try:
+        parsed = eml.parse()
+        leaves = eml.leaves(parsed)
+    finally:
+        eml.forget_long_boundaries()
     plain = [leaf for leaf in leaves if leaf.content_type == "text/plain"]
     html_parts = [leaf for leaf in leaves if leaf.content_type == "text/html"]
     if not plain and not html_parts:
