@@ -458,6 +458,6 @@ def test_long_boundaries_are_not_kept_in_memory():
     for index in range(5):
         assert "Hello." in parse_eml(f"{index}.eml", junk(index)).body.text
     gc.collect()
-    kept = [o for o in gc.get_objects()
-            if isinstance(o, re.Pattern) and isinstance(o.pattern, str) and "b" * 20_000 in o.pattern]
+    kept = [o for o in gc.get_objects() if isinstance(o, re.Pattern)
+            and isinstance(o.pattern, str) and "b" * 20_000 in o.pattern]
     assert kept == []
