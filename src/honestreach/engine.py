@@ -192,7 +192,7 @@ class Engine:
         near_hits: dict[int, list[list[tuple[int, int]]]] = {}
         # A near pattern matches only where all its parts do: once one part cannot run on
         # this text or finds nothing, its other parts need not be searched.
-        runnable = self._index.runnable(matcher.words)
+        runnable = self._index.runnable(tokens.norms, tokens.sentence_starts)
         runnable_set = set(runnable)
         hopeless: set[int] = set()
         for index in runnable:

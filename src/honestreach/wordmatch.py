@@ -17,7 +17,7 @@ which is why a one-off check of one short draft compiles nothing.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
 from .vocab import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
@@ -267,17 +267,26 @@ class PatternIndex:
         return len(patterns) == len(self._seqs) and \
             all(pattern.seq is seq for pattern, seq in zip(patterns, self._seqs))
 
-    def runnable(self, norms: Iterable[str]) -> list[int]:
+    def runnable(self, norms: Sequence[str], sentence_starts: Iterable[int] = ()) -> list[int]:
         """The positions of the patterns that can match a text of these norms: those with no
-        required slot first, then the others in order."""
-        met = list(self._without_slot)
+        required slot first, then the others in order.
+
+        A match stays inside one sentence, so a pattern can run only where one sentence holds
+        a word of each of its required slots: on ordinary mail that halves the patterns
+        searched, against a text-wide test, since a pattern's words often meet only across
+        sentences."""
+        bounds = sorted({0, *sentence_starts, len(norms)})
         by_word = self._by_word
-        for norm in set(norms):
-            for number, mask in by_word.get(norm, ()):
-                met[number] |= mask
-        runnable = self._with_slots
-        for mask in met:
-            runnable &= mask
+        runnable = 0
+        for first, end in zip(bounds, bounds[1:]):
+            met = list(self._without_slot)
+            for norm in set(norms[first:end]):
+                for number, mask in by_word.get(norm, ()):
+                    met[number] |= mask
+            in_sentence = self._with_slots & ~runnable
+            for mask in met:
+                in_sentence &= mask
+            runnable |= in_sentence
         found = list(self._always)
         while runnable:
             lowest = runnable & -runnable
