@@ -11,6 +11,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..finish import Outcome, finish
 from ..message import ParseError, parse_draft
 from ..model import Claim, FileResult, Message, TextField
 from ..pipeline import Linter, Overrides
@@ -53,6 +54,7 @@ class Checker:
         self.linter = Linter(settings.overrides, crm=crm)
         self.config = self.linter.config_for(settings.source)
         self.engine = self.linter.engine(self.config)
+        self.policy = self.linter.policy(self.config)
         self.has_crm = crm is not None
         self.keep_source = settings.keep_source
         self.privacy = None
@@ -89,7 +91,8 @@ class Checker:
             try:
                 result = results[number] if results is not None else self.engine.check(message)
                 verification = self.linter.verify(message, self.config, result)
-                file_result = self.linter.finish(message, self.config, result, verification)
+                file_result = finish(message, Outcome.of_message(message, result, verification),
+                                     self.policy)
                 unsupported = [v.claim for v in verification.verdicts
                                if v.outcome != "supported"]
                 record = message_record(row, message, file_result, result.claims,
