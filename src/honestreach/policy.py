@@ -21,7 +21,16 @@ class Policy:
     """One configuration, and the rule ids a suppression comment may name."""
 
     config: Config
-    rule_ids: Collection[str]
+    # Empty for findings no file's comment can suppress (the campaign rules').
+    rule_ids: Collection[str] = ()
+
+    def selects(self, rule_id: str, category: str) -> bool:
+        """Whether the configuration's select and ignore keep a rule's findings."""
+        return rule_enabled(rule_id, category, self.config)
+
+    def severity(self, rule_id: str, category: str, default: str) -> str:
+        """A rule's severity as the configuration sets it (``default``: the rule's own)."""
+        return severity_for(rule_id, category, default, self.config)
 
     def suppressions(self, source: SourceText) -> tuple[list[Suppression], list[InputError]]:
         """The file's suppression comments, and errors for those that are malformed."""
@@ -29,12 +38,11 @@ class Policy:
 
     def configured(self, findings: Iterable[Finding]) -> list[Finding]:
         """The findings the configuration selects, at the severity it gives them."""
-        config = self.config
         kept = []
         for finding in findings:
-            if not rule_enabled(finding.rule, finding.category, config):
+            if not self.selects(finding.rule, finding.category):
                 continue
-            severity = severity_for(finding.rule, finding.category, finding.severity, config)
+            severity = self.severity(finding.rule, finding.category, finding.severity)
             kept.append(finding if severity == finding.severity
                         else replace(finding, severity=severity))  # type: ignore[arg-type]
         return kept

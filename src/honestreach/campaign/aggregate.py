@@ -13,7 +13,7 @@ never the messages.
   one nothing can be supported, so the rule stays silent.
 
 Each finding is made from its rule file (category, severity, message, suggestion), and the
-configuration's select, ignore and severity apply to it.
+configuration's select, ignore and severity apply to it (the policy step, policy.py).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..config import Config, rule_enabled, severity_for
+from ..config import Config
 from ..model import SendRecord
+from ..policy import Policy
 from ..redact import EMAIL_MASK
 from ..rules import Rule
 from ..stages import rule_message
@@ -91,10 +92,10 @@ class CampaignRules:
         ``config``: the configuration whose select, ignore and severity apply; ``redacted``:
         the records are redacted (privacy.py), their recipients pseudonyms that the findings
         show as ``<email>``."""
+        self.policy = Policy(config)
         # Only the rules the configuration selects are computed.
         self.rules = {rule.id: rule for rule in rules if rule.stage == "campaign"
-                      and rule_enabled(rule.id, rule.category, config)}
-        self.config = config
+                      and self.policy.selects(rule.id, rule.category)}
         self.cap = cap
         self.has_crm = has_crm
         self.redacted = redacted
@@ -157,7 +158,7 @@ class CampaignRules:
                  **details: Any) -> dict[str, Any]:
         rule = self.rules[rule_id]
         return {"rule": rule.id, "category": rule.category,
-                "severity": severity_for(rule.id, rule.category, rule.severity, self.config),
+                "severity": self.policy.severity(rule.id, rule.category, rule.severity),
                 "message": rule_message(rule, values), "suggestion": rule.suggestion,
                 **details}
 
