@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
     from .engine import Engine, EngineResult
     from .policy import Policy
     from .rules import Rule, RuleError, RuleSet
+    from .templates.check import TemplateChecker
     from .verify import Verification
 
 
@@ -60,6 +61,10 @@ class Linter:
         self.cache = cache
         # Templates render against this CRM's contacts (--sample-crm); see templates/.
         self.sample_crm = sample_crm
+        # What the template stage builds once per linter (templates/): a checker per
+        # configuration, and the sample CRMs that configurations name.
+        self.template_checkers: dict[tuple[object, ...], TemplateChecker | InputError] = {}
+        self.sample_crms: dict[str, CRM | InputError] = {}
         self.errors: list[RuleError] = []
         self._configs: dict[str, Config | ConfigError] = {}
         self._config_files: dict[str, Path | None] = {}
