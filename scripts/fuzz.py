@@ -407,7 +407,7 @@ class Checker:
                 rows_read += len(chunk)
                 records_made += len(records)
                 for record in records:
-                    errors = " ".join(record["errors"])
+                    errors = " ".join(record.errors)
                     if "could not be read: " in errors or "could not be checked: " in errors:
                         outcome.fault, outcome.detail = "internal error", errors
             if records_made != rows_read or progress.rows != rows_read:

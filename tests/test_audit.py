@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from honestreach.campaign import Cap, WorkerSettings, audit, iter_records, iter_rows, parse_cap
 from honestreach.campaign.audit import audit_records
 from honestreach.cli import main
+from honestreach.model import SendRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "campaign"
 CRM = str(FIXTURES / "crm")
@@ -22,7 +23,7 @@ CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus"
 
 
 def _run(source: Path | str, jobs: int = 1, **kwargs):  # type: ignore[no-untyped-def]
-    records: list[dict] = []
+    records: list[SendRecord] = []
     result = audit(WorkerSettings(str(source), crm_source=CRM), jobs=jobs,
                    on_record=records.append, **kwargs)
     return result, records
@@ -32,27 +33,27 @@ def _check_broken_rows(result, records, failed: int = 3) -> None:  # type: ignor
     rows = result.summary["rows"]
     assert rows == {"read": 4 + failed, "checked": 4, "failed": failed}
     assert rows["read"] == rows["checked"] + rows["failed"] == len(records)
-    errors = {r["id"]: r["errors"] for r in records if not r["checked"]}
+    errors = {r.id: r.errors for r in records if not r.checked}
     assert len(errors) == failed
     assert any("no recipient" in e[0] for e in errors.values())
-    assert errors["s6"] == ["missing body"] or "fields" in errors["s6"][0]
+    assert errors["s6"] == ("missing body",) or "fields" in errors["s6"][0]
 
 
 def test_jsonl_with_broken_rows() -> None:
     result, records = _run(FIXTURES / "campaign.jsonl")
     _check_broken_rows(result, records)
-    assert [r["id"] for r in records] == ["s1", "s2", "s3", "s4", "line-5", "s5", "s6"]
-    assert "invalid JSON" in records[4]["errors"][0]
-    assert records[0]["path"].endswith("campaign.jsonl#s1")
+    assert [r.id for r in records] == ["s1", "s2", "s3", "s4", "line-5", "s5", "s6"]
+    assert "invalid JSON" in records[4].errors[0]
+    assert records[0].path.endswith("campaign.jsonl#s1")
     # Positions are per row: the body starts after the row's own header lines.
-    assert records[0]["respect"] is not None
+    assert records[0].respect is not None
 
 
 def test_csv_with_column_mapping() -> None:
     result, records = _run(FIXTURES / "campaign.csv",
                            columns={"id": "send_id", "to": "email"})
     _check_broken_rows(result, records, failed=2)  # a short row (s6), no recipient (s5)
-    assert records[0]["id"] == "s1"
+    assert records[0].id == "s1"
 
 
 def test_gzip_input(tmp_path: Path) -> None:
@@ -86,14 +87,14 @@ def test_mbox_and_eml_folder(tmp_path: Path) -> None:
     box.close()
     result, records = _run(tmp_path / "sent.mbox")
     assert result.summary["rows"] == {"read": 2, "checked": 2, "failed": 0}
-    assert [r["recipient"] for r in records] == ["ana@acme.example.com", "bo@acme.example.com"]
+    assert [r.recipient for r in records] == ["ana@acme.example.com", "bo@acme.example.com"]
     folder = tmp_path / "emls"
     folder.mkdir()
     (folder / "a.eml").write_bytes(_eml("ana@acme.example.com", "Hi", "Hi Ana."))
     (folder / "b.eml").write_bytes(b"Subject: no recipient\n\nHello.\n")
     result, records = _run(folder)
     assert result.summary["rows"] == {"read": 2, "checked": 1, "failed": 1}
-    assert [r["id"] for r in records] == ["a.eml", "b.eml"]
+    assert [r.id for r in records] == ["a.eml", "b.eml"]
 
 
 def test_two_jobs_give_the_same_records_in_order() -> None:
@@ -102,7 +103,7 @@ def test_two_jobs_give_the_same_records_in_order() -> None:
     one = list(iter_records(settings, rows, jobs=1, chunk_size=2))
     two = list(iter_records(settings, rows, jobs=2, chunk_size=2))
     assert one == two
-    assert [r["row"] for r in one] == sorted(r["row"] for r in one)
+    assert [r.row for r in one] == sorted(r.row for r in one)
 
 
 def test_fixture_campaign_rules_and_suppression() -> None:
@@ -210,7 +211,7 @@ def test_gzip_mbox_streams_and_unquotes_from_lines(tmp_path: Path) -> None:
     assert b"\nFrom the team:" in rows[0].eml and b">From" not in rows[0].eml
     result, records = _run(target)
     assert result.summary["rows"] == {"read": 2, "checked": 2, "failed": 0}
-    assert [r["recipient"] for r in records] == ["ana@acme.example.com", "bo@acme.example.com"]
+    assert [r.recipient for r in records] == ["ana@acme.example.com", "bo@acme.example.com"]
 
 
 def test_a_line_that_is_not_utf8_fails_alone(tmp_path: Path) -> None:
@@ -218,8 +219,8 @@ def test_a_line_that_is_not_utf8_fails_alone(tmp_path: Path) -> None:
     target = tmp_path / "campaign.jsonl"
     target.write_bytes(lines[0] + b'{"id": "latin", "body": "caf\xe9"}\n' + lines[1])
     result, records = _run(target)
-    assert [r["id"] for r in records] == ["s1", "line-2", "s2"]
-    assert "not UTF-8" in records[1]["errors"][0]
+    assert [r.id for r in records] == ["s1", "line-2", "s2"]
+    assert "not UTF-8" in records[1].errors[0]
     assert result.summary["rows"] == {"read": 3, "checked": 2, "failed": 1}
 
 

@@ -7,7 +7,9 @@ import json
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +18,7 @@ from markupsafe import escape
 from honestreach.campaign import WorkerSettings, audit
 from honestreach.campaign.html import SOURCE_LIMIT, HtmlReport
 from honestreach.cli import main
+from honestreach.model import Finding, Location, SendRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "campaign"
 CRM = str(FIXTURES / "crm")
@@ -71,17 +74,18 @@ def _embedded(html: str, element_id: str) -> object:
     return json.loads(match.group(1))
 
 
-def _record(n: int, respect: int, relevance: int, **extra: object) -> dict:
-    return {"row": n, "id": f"m{n}", "recipient": f"p{n}@example.com", "sender": "rep@x.example",
-            "subject": "Hello", "variant": "A", "sent_at": None, "checked": True,
-            "respect": respect, "relevance": relevance, "findings": [], "errors": [],
-            "_source": f"Subject: Hello\nTo: p{n}@example.com\n\nHi {n}.", **extra}
+def _record(n: int, respect: int, relevance: int, **extra: Any) -> SendRecord:
+    return SendRecord(**{
+        "row": n, "id": f"m{n}", "path": f"<x>#m{n}", "recipient": f"p{n}@example.com",
+        "sender": "rep@x.example",
+        "subject": "Hello", "variant": "A", "sent_at": None, "checked": True,
+        "respect": respect, "relevance": relevance,
+        "source": f"Subject: Hello\nTo: p{n}@example.com\n\nHi {n}.", **extra})
 
 
-def _failed(n: int) -> dict:
-    return {"row": n, "id": f"f{n}", "recipient": None, "sender": None, "subject": None,
-            "variant": None, "sent_at": None, "checked": False, "respect": None,
-            "relevance": None, "findings": [], "errors": ["invalid JSON"]}
+def _failed(n: int) -> SendRecord:
+    return SendRecord(n, f"f{n}", f"<x>#f{n}", None, None, None, None, None, False,
+                      errors=("invalid JSON",))
 
 
 # -- contents -------------------------------------------------------------------------------
@@ -225,13 +229,11 @@ def test_long_texts_are_trimmed_with_their_findings() -> None:
     body = "Hi.\n" + "word " * (SOURCE_LIMIT // 4) + "\nThe end."
     source = "Subject: Long\nTo: a@example.com\n\n" + body
     last_line = source.count("\n") + 1
-    near = {"rule": "r1", "category": "urgency", "severity": "warning", "message": "m",
-            "line": 4, "column": 1, "end_line": 4, "end_column": 4, "field": "body",
-            "text": "Hi.", "suggestion": None}
-    far = {**near, "rule": "r2", "line": last_line, "end_line": last_line, "end_column": 9,
-           "text": "The end."}
+    near = Finding("r1", "urgency", "warning", "m", Location(4, 1, 4, 4), "Hi.")
+    far = replace(near, rule="r2", location=Location(last_line, 1, last_line, 9),
+                  text="The end.")
     report = HtmlReport()
-    report.add(_record(1, 10, 10, _source=source, findings=[near, far]))
+    report.add(_record(1, 10, 10, source=source, findings=(near, far)))
     (entry,), _, _ = report.listed()
     assert len(entry["source"]) == SOURCE_LIMIT and entry["trimmed"]
     assert [f["rule"] for f in entry["findings"]] == ["r1"]

@@ -277,18 +277,19 @@ def test_an_exception_while_checking_one_message_of_a_batch_spares_the_others(
 
 
 def test_an_exception_after_the_rules_spares_the_other_inputs(tmp_path, monkeypatch):
+    from honestreach import finish as finish_module
     from honestreach import pipeline
 
     paths = _drafts(tmp_path, 3)
-    real_finish = pipeline.Linter.finish
+    real_finish = finish_module.finish
 
-    def finish(self, message, config, result):
+    def finish(message, outcome, policy):
         if message.path.endswith("draft-0.txt"):
             raise KeyError("respect")
-        return real_finish(self, message, config, result)
+        return real_finish(message, outcome, policy)
 
     monkeypatch.delenv("HONESTREACH_DEBUG", raising=False)
-    monkeypatch.setattr(pipeline.Linter, "finish", finish)
+    monkeypatch.setattr(finish_module, "finish", finish)
     results = _by_name(pipeline.Linter().run(paths))
     assert [e.message for e in results["draft-0.txt"].errors] == [
         "internal error while checking this file: KeyError: 'respect'"]

@@ -28,13 +28,14 @@ from honestreach.campaign.output import spreadsheet_safe
 from honestreach.campaign.sources import ReadProgress, Row
 from honestreach.campaign.summary import Summary, format_text
 from honestreach.cli import main
+from honestreach.model import SendRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reliability"
 HEADER = "id,to,from,subject,body,sent_at\r\n"
 
 
 def _audit(source: Path, jobs: int = 1):  # type: ignore[no-untyped-def]
-    records: list[dict] = []
+    records: list[SendRecord] = []
     result = audit(WorkerSettings(str(source)), jobs=jobs, on_record=records.append)
     return result.summary, records
 
@@ -50,7 +51,7 @@ def test_a_windows_1252_export_is_read_with_a_note() -> None:
     assert summary["rows"] == {"read": 100, "checked": 100, "failed": 0}
     assert summary["source"]["rows"] == 100
     assert summary["source"]["notes"] == {"rows read as Windows-1252 (not UTF-8)": 1}
-    assert any(r["subject"] == "Café meeting" for r in records)
+    assert any(r.subject == "Café meeting" for r in records)
     assert "note, rows read as Windows-1252 (not UTF-8): 1" in format_text(summary)
 
 
@@ -58,9 +59,9 @@ def test_one_binary_row_fails_alone_with_its_line() -> None:
     summary, records = _audit(FIXTURES / "audit-csv-one-binary-row.csv")
     assert summary["rows"] == {"read": 300, "checked": 299, "failed": 1}
     assert summary["failed_by_reason"] == {"wrong number of fields": 1}
-    (failed,) = [r for r in records if not r["checked"]]
-    assert failed["errors"][0].startswith("row 50 (line 296): 1 fields, the header has 7")
-    assert [r["row"] for r in records] == list(range(1, 301))
+    (failed,) = [r for r in records if not r.checked]
+    assert failed.errors[0].startswith("row 50 (line 296): 1 fields, the header has 7")
+    assert [r.row for r in records] == list(range(1, 301))
 
 
 def test_a_body_over_the_csv_modules_field_limit_is_one_row() -> None:
@@ -174,8 +175,8 @@ def test_one_message_that_breaks_the_reader_is_one_failed_row(monkeypatch) -> No
     summary, records = _audit(FIXTURES / "audit-mbox-one-bad-charset.mbox")
     assert summary["rows"] == {"read": 200, "checked": 199, "failed": 1}
     assert summary["failed_by_reason"] == {"could not be read": 1}
-    (failed,) = [r for r in records if not r["checked"]]
-    assert failed["row"] == 100 and "unknown encoding" in failed["errors"][0]
+    (failed,) = [r for r in records if not r.checked]
+    assert failed.row == 100 and "unknown encoding" in failed.errors[0]
 
 
 def test_the_bad_charset_mbox_in_worker_processes(tmp_path: Path) -> None:
@@ -220,8 +221,8 @@ def test_an_eml_folder_with_a_fifo(tmp_path: Path) -> None:
 def test_rows_that_do_not_come_back_are_an_error() -> None:
     summary = Summary()
     for n in (1, 2):
-        summary.add({"row": n, "id": str(n), "checked": False, "errors": ["x"],
-                     "_reason": "empty body"})
+        summary.add(SendRecord(n, str(n), str(n), None, None, None, None, None, False,
+                               errors=("x",), reason="empty body"))
     document = summary.as_dict([], {}, ReadProgress(rows=3))
     assert document["rows"] == {"read": 2, "checked": 0, "failed": 2}
     assert document["failed_by_reason"] == {"empty body": 2}
@@ -242,17 +243,18 @@ def test_a_chunk_whose_worker_dies_twice_fails_and_the_rest_is_checked(monkeypat
         if any(row.index == 5 for row in chunk):
             future.set_exception(BrokenProcessPool("a worker died"))
         else:
-            future.set_result([{"row": row.index, "checked": True} for row in chunk])
+            future.set_result([SendRecord(row.index, row.id, row.id, None, None, None, None,
+                                          None, True) for row in chunk])
         return future
 
     monkeypatch.setattr(WorkerPool, "_submit", submit)
     pool = WorkerPool(WorkerSettings("campaign.jsonl"), jobs=2)
     chunks = [[Row(n, str(n)) for n in range(start, start + 2)] for start in range(1, 13, 2)]
     records = list(pool.records(chunks))
-    assert [r["row"] for r in records] == list(range(1, 13))
-    failed = [r for r in records if not r["checked"]]
-    assert [r["row"] for r in failed] == [5, 6]
-    assert all(r["_reason"] == "worker stopped" and "stopped twice" in r["errors"][0]
+    assert [r.row for r in records] == list(range(1, 13))
+    failed = [r for r in records if not r.checked]
+    assert [r.row for r in failed] == [5, 6]
+    assert all(r.reason == "worker stopped" and "stopped twice" in r.errors[0]
                for r in failed)
     assert submitted.count([5, 6]) == 2  # once, then once more alone
 
@@ -387,7 +389,7 @@ def test_spreadsheet_safe(value: object, safe: object) -> None:
 def _encoded_audit(source: Path, encoding: str | None, **options):  # type: ignore[no-untyped-def]
     from honestreach.campaign.api import audit as api_audit
 
-    records: list[dict] = []
+    records: list[SendRecord] = []
     result = api_audit(source, jobs=1, on_record=records.append, encoding=encoding, **options)
     return result.summary, records
 
@@ -396,7 +398,7 @@ def test_a_windows_1252_export_read_as_cp1252_has_no_fallback_note() -> None:
     summary, records = _encoded_audit(FIXTURES / "audit-csv-cp1252-100-rows.csv", "cp1252")
     assert summary["rows"] == {"read": 100, "checked": 100, "failed": 0}
     assert summary["source"]["rows"] == 100 and summary["source"]["notes"] == {}
-    assert any(r["subject"] == "Café meeting" for r in records)
+    assert any(r.subject == "Café meeting" for r in records)
     assert "note," not in format_text(summary)
 
 
@@ -410,7 +412,7 @@ def test_a_latin_1_export(tmp_path: Path) -> None:
     summary, records = _encoded_audit(target, "latin-1", keep_source=True)
     assert summary["rows"] == {"read": 3, "checked": 3, "failed": 0}
     assert summary["source"]["notes"] == {}
-    assert "Señor Núñez" in records[0]["_source"] and "5 ÿ-units" in records[1]["_source"]
+    assert "Señor Núñez" in records[0].source and "5 ÿ-units" in records[1].source
 
 
 @pytest.mark.parametrize(("encoding", "bom"), [("utf-16", codecs.BOM_UTF16_LE),
@@ -423,8 +425,8 @@ def test_a_utf16_export_given_its_encoding(tmp_path: Path, encoding: str, bom: b
     summary, records = _encoded_audit(target, encoding, keep_source=True)
     assert summary["rows"] == {"read": 3, "checked": 3, "failed": 0}
     assert summary["source"]["notes"] == {}
-    assert [r["id"] for r in records] == ["s1", "s2", "s3"]
-    assert "Zoë" in records[0]["_source"] and "\u201cas promised\u201d" in records[0]["_source"]
+    assert [r.id for r in records] == ["s1", "s2", "s3"]
+    assert "Zoë" in records[0].source and "\u201cas promised\u201d" in records[0].source
 
 
 def test_a_row_the_given_encoding_cannot_read_fails_alone(tmp_path: Path) -> None:
@@ -436,7 +438,7 @@ def test_a_row_the_given_encoding_cannot_read_fails_alone(tmp_path: Path) -> Non
     summary, records = _encoded_audit(target, "cp1252")
     assert summary["rows"] == {"read": 4, "checked": 3, "failed": 1}
     assert summary["failed_by_reason"] == {"not Windows-1252": 1}
-    assert records[1]["errors"][0].startswith("row 2 (line 7): not Windows-1252")
+    assert records[1].errors[0].startswith("row 2 (line 7): not Windows-1252")
     # A UTF-16 file with an odd last byte: only the last row fails.
     odd = tmp_path / "odd.csv"
     odd.write_bytes(codecs.BOM_UTF16_LE + (HEADER + _row(1) + _row(2)).encode("utf-16-le")
@@ -455,12 +457,12 @@ def test_jsonl_in_a_given_encoding(tmp_path: Path) -> None:
     assert _encoded_audit(latin, None)[0]["failed_by_reason"] == {"not UTF-8": 3}
     summary, records = _encoded_audit(latin, "latin-1", keep_source=True)
     assert summary["rows"] == {"read": 3, "checked": 3, "failed": 0}
-    assert "Hi Zoë" in records[0]["_source"]
+    assert "Hi Zoë" in records[0].source
     wide = tmp_path / "wide.jsonl"
     wide.write_bytes("".join(lines).encode("utf-16"))
     summary, records = _encoded_audit(wide, "utf-16", keep_source=True)
     assert summary["rows"] == {"read": 3, "checked": 3, "failed": 0}
-    assert [r["id"] for r in records] == ["j1", "j2", "j3"]
+    assert [r.id for r in records] == ["j1", "j2", "j3"]
 
 
 def test_mbox_text_without_a_charset_is_read_in_the_given_encoding(tmp_path: Path) -> None:
@@ -474,11 +476,11 @@ def test_mbox_text_without_a_charset_is_read_in_the_given_encoding(tmp_path: Pat
     target.write_bytes(b"From a@example.com Mon Nov 16 09:00:00 2026\n" + undeclared + b"\n"
                        + b"From a@example.com Mon Nov 16 09:00:00 2026\n" + declared)
     _, guessed = _encoded_audit(target, None, keep_source=True)
-    assert "Привет" not in guessed[0]["_source"]
+    assert "Привет" not in guessed[0].source
     summary, records = _encoded_audit(target, "koi8-r", keep_source=True)
     assert summary["rows"] == {"read": 2, "checked": 2, "failed": 0}
-    assert "Привет, Ирина!" in records[0]["_source"]
-    assert "Привет, Олег!" in records[1]["_source"]
+    assert "Привет, Ирина!" in records[0].source
+    assert "Привет, Олег!" in records[1].source
 
 
 def test_an_unknown_encoding_is_one_line_before_any_row(tmp_path: Path) -> None:

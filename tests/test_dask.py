@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import dask.bag as db
@@ -20,6 +21,7 @@ from honestreach.campaign import Row, WorkerSettings, iter_rows
 from honestreach.campaign import cluster as cluster_module
 from honestreach.campaign.cluster import BAG_SOURCE, ClusterError, iter_records_dask
 from honestreach.cli import main
+from honestreach.model import SendRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "campaign"
 CAMPAIGN = FIXTURES / "campaign.jsonl"
@@ -108,13 +110,13 @@ def _rows_and_jsonl(tmp_path: Path) -> tuple[list[dict], Path]:
 
 
 def _api_audit(source, **kwargs):  # type: ignore[no-untyped-def]
-    records: list[dict] = []
+    records: list[SendRecord] = []
     result = honestreach.audit(source, crm=CRM, cap="2/7d", on_record=records.append, **kwargs)
     return result, records
 
 
-def _named(records: list[dict], source: str) -> list[dict]:
-    return [{**r, "path": r["path"].replace(f"{source}#", "SOURCE#", 1)} for r in records]
+def _named(records: list[SendRecord], source: str) -> list[SendRecord]:
+    return [replace(r, path=r.path.replace(f"{source}#", "SOURCE#", 1)) for r in records]
 
 
 @pytest.mark.parametrize("where", ["cluster", "no-cluster"])
@@ -128,7 +130,7 @@ def test_api_over_a_bag_equals_the_same_rows_as_a_file(client, tmp_path: Path,
     assert result.summary == expected.summary
     assert result.campaign_findings == expected.campaign_findings
     assert _named(records, BAG_SOURCE) == _named(expected_records, str(path))
-    assert [r["row"] for r in records] == list(range(1, len(rows) + 1))
+    assert [r.row for r in records] == list(range(1, len(rows) + 1))
     assert result.summary["rows"] == {"read": 72, "checked": 48, "failed": 24}
     assert client.status == "running"  # a client given is left open
 
@@ -139,9 +141,9 @@ def test_bag_items_without_ids_are_numbered_over_the_whole_bag(client) -> None:
     bag = db.from_sequence([*sends[:3], ["not", "a", "send"], *sends[3:]], npartitions=3)
     records = list(cluster_module.iter_bag_records(WorkerSettings(BAG_SOURCE), bag,
                                                    scheduler=client))
-    assert [r["id"] for r in records] == [f"line-{n}" for n in range(1, 8)]
-    assert [r["checked"] for r in records] == [True] * 3 + [False] + [True] * 3
-    assert records[3]["errors"] == ["item 4: expected a dict, got list"]
+    assert [r.id for r in records] == [f"line-{n}" for n in range(1, 8)]
+    assert [r.checked for r in records] == [True] * 3 + [False] + [True] * 3
+    assert records[3].errors == ("item 4: expected a dict, got list",)
 
 
 def test_api_path_on_a_scheduler_equals_local(client) -> None:
@@ -205,10 +207,10 @@ def test_a_failing_chunk_gives_an_error_record_per_row(client) -> None:
     settings = WorkerSettings(str(CAMPAIGN), crm_source=CRM)
     records = list(iter_records_dask(settings, [*rows[:2], *broken, *rows[2:]], client,
                                      chunk_size=2))
-    assert [r["id"] for r in records] == ["s1", "s2", "x1", "x2", "s3", "s4"]
-    assert [r["checked"] for r in records] == [True, True, False, False, True, True]
-    assert records[2]["errors"][0].startswith("could not be checked on the Dask cluster: ")
-    assert records[3]["recipient"] == "cy@acme.example.com"
+    assert [r.id for r in records] == ["s1", "s2", "x1", "x2", "s3", "s4"]
+    assert [r.checked for r in records] == [True, True, False, False, True, True]
+    assert records[2].errors[0].startswith("could not be checked on the Dask cluster: ")
+    assert records[3].recipient == "cy@acme.example.com"
 
 
 def test_a_worker_builds_its_checker_once() -> None:

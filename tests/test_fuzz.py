@@ -241,8 +241,8 @@ def test_campaign_rows_are_all_checked_or_failed(campaign_folder, case) -> None:
     records = checkers[path].check_rows(rows)
     assert len(records) == len(rows) == progress.rows
     for record in records:
-        assert record["checked"] or record["errors"]
-        for error in record["errors"]:
+        assert record.checked or record.errors
+        for error in record.errors:
             assert "could not be read: " not in error and "could not be checked: " not in error
 
 

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import click
 
 from . import __version__
-from .model import SEVERITIES
+from .model import SEVERITIES, SendRecord
 
 EXIT_ERROR = 2
 
@@ -581,7 +581,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     out = None
     done = {"checked": 0, "failed": 0}
 
-    def on_record(record: dict) -> None:
+    def on_record(record: SendRecord) -> None:
         nonlocal writer, out
         if writer_format is not None and writer is None:
             # Opened with the first result, so a run refused at the start leaves no file.
@@ -593,7 +593,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             html_report.add(record)
         if progress is not None:
             progress.update()
-        done["checked" if record["checked"] else "failed"] += 1
+        done["checked" if record.checked else "failed"] += 1
 
     interrupted = False
     try:

@@ -162,6 +162,7 @@ class DraftChecker:
 
             result = check_template(self.linter, item, config)
         else:
+            from .finish import Outcome, finish
             from .verify import verify_message
 
             try:
@@ -174,7 +175,8 @@ class DraftChecker:
             rules = {rule.id: rule for rule in self.linter.ruleset(config).rules}
             verification = verify_message(message, engine_result.claims, self.crm, today,
                                           recipient, show_verified, rules=rules)
-            result = self.linter.finish(message, config, engine_result, verification)
+            result = finish(message, Outcome.of_message(message, engine_result, verification),
+                            self.linter.policy(config))
             verdicts = list(verification.verdicts)
             text = message.source.text
             claims = [_claim_finding(message, v) for v in verdicts]

@@ -270,3 +270,57 @@ def score_gate_reasons(respect: int | None, relevance: int | None, min_respect: 
             reasons.append((name, f"{name} {score} is below the minimum {minimum}"))
     return reasons
 
+
+
+@dataclass(frozen=True)
+class SharedClaim:
+    """A personal claim of one send, as the campaign rules compare it across sends."""
+
+    key: str  # the same claim has the same key in every send (the rule and its specifics)
+    rule: str
+    category: str
+    sentence: str
+    # Whether the CRM supports it for this send's recipient.
+    supported: bool
+
+
+@dataclass(frozen=True)
+class Pseudonyms:
+    """What a redacted record is grouped by (keyed hashes, one key per run): the recipient,
+    the sender and the variant, whose text the record shows masked."""
+
+    recipient: str | None
+    sender: str | None
+    variant: str | None
+
+
+@dataclass(frozen=True)
+class SendRecord:
+    """One row of a campaign audit, checked or not: what a worker process sends back, what
+    the campaign rules, the summary and the reports read, and (``public``) what ``--output``
+    writes."""
+
+    row: int
+    id: str
+    path: str
+    recipient: str | None
+    sender: str | None
+    subject: str | None
+    variant: str | None
+    sent_at: str | None
+    checked: bool
+    respect: int | None = None
+    relevance: int | None = None
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[str, ...] = ()
+    # Why the message fails the gate, in check's words.
+    gate_failures: tuple[str, ...] = ()
+    # For the campaign rules: the message's content hash and its personal claims.
+    content_hash: str | None = None
+    claims: tuple[SharedClaim, ...] = ()
+    # The message's text as given (kept for the HTML report).
+    source: str | None = None
+    # Why a row was not checked, in a few words (the summary counts failed rows by it).
+    reason: str | None = None
+    # Set when the record is redacted.
+    pseudonyms: Pseudonyms | None = None

@@ -1,11 +1,11 @@
 """The one place that knows the order of the stages:
-read input -> parse the message -> run rules -> apply configuration and suppressions -> score.
+read input -> parse the message -> run rules -> verify claims -> finish (finish.py: policy, scores, gate).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date as date_type
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
 from .message import ParseError
 from .model import FileResult, InputError, Message, first_line
 from .sources import InputFile, InputProblem, iter_inputs, parse_input
-from .suppress import apply_suppressions, parse_suppressions
 from .taxonomy import CATEGORIES
 
 if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
@@ -21,7 +20,9 @@ if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
     from .config import Config, ConfigError
     from .crm import CRM
     from .engine import Engine, EngineResult
+    from .policy import Policy
     from .rules import Rule, RuleError, RuleSet
+    from .templates.check import TemplateChecker
     from .verify import Verification
 
 
@@ -60,6 +61,10 @@ class Linter:
         self.cache = cache
         # Templates render against this CRM's contacts (--sample-crm); see templates/.
         self.sample_crm = sample_crm
+        # What the template stage builds once per linter (templates/): a checker per
+        # configuration, and the sample CRMs that configurations name.
+        self.template_checkers: dict[tuple[object, ...], TemplateChecker | InputError] = {}
+        self.sample_crms: dict[str, CRM | InputError] = {}
         self.errors: list[RuleError] = []
         self._configs: dict[str, Config | ConfigError] = {}
         self._config_files: dict[str, Path | None] = {}
@@ -237,6 +242,8 @@ class Linter:
         checking one message becomes that message's error; the others are still checked."""
         if not batch:
             return
+        from .finish import Outcome, finish
+
         engine = self.engine(batch[0][1])
         results: Iterator[EngineResult] | None = None
         for index, (message, config) in enumerate(batch):
@@ -256,7 +263,9 @@ class Linter:
             for error in engine.errors:
                 self._record(error)
             try:
-                finished = self.finish(message, config, result)
+                verification = self.verify(message, config, result)
+                finished = finish(message, Outcome.of_message(message, result, verification),
+                                  self.policy(config))
             except Exception as exc:
                 finished = _internal_error(message.path, "checking", exc)
             yield finished
@@ -291,43 +300,12 @@ class Linter:
                 rule.id: rule for rule in self.ruleset(config).rules}
         return self._rule_tables[config.rule_dirs]
 
-    def finish(self, message: Message, config: Config, result: EngineResult,
-               verification: Verification | None = None) -> FileResult:
-        """Verify claims (unless ``verification`` has), apply selection, severities and
-        suppressions, then score and gate."""
-        from .config import gate_failures, rule_enabled, severity_for
-        from .score import score_message
+    def policy(self, config: Config) -> Policy:
+        """The policy step for ``config``: its selection, severities and gate, and the rule
+        ids its inputs' suppression comments may name."""
+        from .policy import Policy
 
-        if verification is None:
-            verification = self.verify(message, config, result)
-        findings = result.findings + verification.findings + verification.verified
-        errors = result.errors
-        kept = []
-        for finding in sorted(findings, key=lambda f: (f.location.line, f.location.column)):
-            if not rule_enabled(finding.rule, finding.category, config):
-                continue
-            severity = severity_for(finding.rule, finding.category, finding.severity, config)
-            kept.append(finding if severity == finding.severity
-                        else replace(finding, severity=severity))  # type: ignore[arg-type]
-        suppressions, suppression_errors = parse_suppressions(
-            message.source, self._rules_by_id(config).keys())
-        kept = apply_suppressions(kept, suppressions)
-        # A supported claim is shown with --show-verified; it costs the message nothing.
-        shown_only = {(f.rule, f.location) for f in verification.verified}
-        scores = score_message(message, [f for f in kept if (f.rule, f.location) not in shown_only],
-                               verification.signals)
-        gate = gate_failures(config, kept, scores)
-        return FileResult(
-            path=message.path,
-            findings=tuple(kept),
-            scores=scores,
-            errors=tuple(errors) + tuple(suppression_errors),
-            recipient=verification.recipient.email if verification.recipient else None,
-            subject=message.subject.text if message.subject else None,
-            source=message.source,
-            gate_failures=tuple(gate),
-            notes=message.notes + tuple(result.notes),
-        )
+        return Policy(config, self._rules_by_id(config).keys())
 
 
 def _internal_error(path: str, stage: str, exc: Exception) -> FileResult:

@@ -172,13 +172,13 @@ def _mebibytes(size: int) -> str:
 # -- parsing -----------------------------------------------------------------------------------
 def parse_input(item: InputFile) -> Message:
     """The message in an input, parsed by its kind; raises ParseError when it cannot be read."""
-    if _is_binary(item.data):
+    if is_binary(item.data):
         raise ParseError("binary file, not a message")
     kind = _sniff(item.data) if item.kind in ("stdin", "auto") else item.kind
     return _PARSERS[kind](item.path, item.data)
 
 
-def _is_binary(data: bytes) -> bool:
+def is_binary(data: bytes) -> bool:
     """NUL bytes, or control characters in over a third of the start (UTF-16 with a BOM is
     text)."""
     sample = data[:_SNIFF_BYTES]
@@ -216,7 +216,7 @@ def _looks_like_eml(data: bytes) -> bool:
 
 
 def _parse_draft(path: str, data: bytes) -> Message:
-    return parse_draft(path, _decode_text(data, "(e.g. save as UTF-8)"))
+    return parse_draft(path, decode_text(data, "(e.g. save as UTF-8)"))
 
 
 def _parse_html(path: str, data: bytes) -> Message:
@@ -241,10 +241,10 @@ def _parse_html(path: str, data: bytes) -> Message:
             notes = (InputNote(f"{problem} in <meta charset>: read as "
                                f"{charsets.reading(data, codec)}", line),)
         return parse_html_file(path, text, notes)
-    return parse_html_file(path, _decode_text(data, '(e.g. add <meta charset="utf-8">)'))
+    return parse_html_file(path, decode_text(data, '(e.g. add <meta charset="utf-8">)'))
 
 
-def _decode_text(data: bytes, advice: str) -> str:
+def decode_text(data: bytes, advice: str) -> str:
     """UTF-8 (a BOM is dropped) or UTF-16 with a BOM; anything else is a ParseError."""
     encoding = "utf-16" if data.startswith(_UTF16_BOMS) else "utf-8-sig"
     try:

@@ -13,7 +13,7 @@ never the messages.
   one nothing can be supported, so the rule stays silent.
 
 Each finding is made from its rule file (category, severity, message, suggestion), and the
-configuration's select, ignore and severity apply to it.
+configuration's select, ignore and severity apply to it (the policy step, policy.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..config import Config, rule_enabled, severity_for
+from ..config import Config
+from ..model import SendRecord
+from ..policy import Policy
 from ..redact import EMAIL_MASK
 from ..rules import Rule
 from ..stages import rule_message
@@ -90,10 +92,10 @@ class CampaignRules:
         ``config``: the configuration whose select, ignore and severity apply; ``redacted``:
         the records are redacted (privacy.py), their recipients pseudonyms that the findings
         show as ``<email>``."""
+        self.policy = Policy(config)
         # Only the rules the configuration selects are computed.
         self.rules = {rule.id: rule for rule in rules if rule.stage == "campaign"
-                      and rule_enabled(rule.id, rule.category, config)}
-        self.config = config
+                      and self.policy.selects(rule.id, rule.category)}
         self.cap = cap
         self.has_crm = has_crm
         self.redacted = redacted
@@ -106,22 +108,24 @@ class CampaignRules:
             "sends": [], "hashes": [], "claims": [], "claim_texts": [], "suppressed": []}
         self.suppressed: dict[str, list[str]] = {}
 
-    def add(self, record: dict[str, Any]) -> None:
-        recipient = record.get("_recipient") if self.redacted else \
-            (record.get("recipient") or "").lower()
-        if not record.get("checked") or not recipient:
+    def add(self, record: SendRecord) -> None:
+        if self.redacted:
+            recipient = record.pseudonyms.recipient if record.pseudonyms else None
+        else:
+            recipient = (record.recipient or "").lower()
+        if not record.checked or not recipient:
             return
         self._seq += 1
-        seq, row_id, pending = self._seq, record["id"], self._pending
-        when = _when(record.get("sent_at"))
+        seq, row_id, pending = self._seq, record.id, self._pending
+        when = _when(record.sent_at)
         if when is not None:
             pending["sends"].append((seq, recipient, when.timestamp(), row_id))
-        if record.get("_hash"):
-            pending["hashes"].append((seq, recipient, record["_hash"], row_id))
-        for key, rule, _category, sentence, supported in record.get("_claims", ()):
-            pending["claims"].append((seq, key, recipient, int(bool(supported)), row_id))
-            pending["claim_texts"].append((key, rule, sentence))
-        if any(f["category"] == "compliance.suppressed" for f in record.get("findings", ())):
+        if record.content_hash:
+            pending["hashes"].append((seq, recipient, record.content_hash, row_id))
+        for claim in record.claims:
+            pending["claims"].append((seq, claim.key, recipient, int(claim.supported), row_id))
+            pending["claim_texts"].append((claim.key, claim.rule, claim.sentence))
+        if any(f.category == "compliance.suppressed" for f in record.findings):
             pending["suppressed"].append((seq, recipient, row_id))
         if len(pending["sends"]) + len(pending["hashes"]) >= _BATCH:
             self._flush()
@@ -154,7 +158,7 @@ class CampaignRules:
                  **details: Any) -> dict[str, Any]:
         rule = self.rules[rule_id]
         return {"rule": rule.id, "category": rule.category,
-                "severity": severity_for(rule.id, rule.category, rule.severity, self.config),
+                "severity": self.policy.severity(rule.id, rule.category, rule.severity),
                 "message": rule_message(rule, values), "suggestion": rule.suggestion,
                 **details}
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..model import SEVERITIES
+from ..model import SEVERITIES, SendRecord
 from .aggregate import Cap, parse_cap
 from .encodings import encoding_for
 from .audit import AuditResult
@@ -41,7 +41,7 @@ def audit(
     columns: Mapping[str, str] | None = None,
     cap: str | Cap | None = None,
     jobs: int | None = None,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
+    on_record: Callable[[SendRecord], None] | None = None,
     select: str | Iterable[str] | None = None,
     ignore: str | Iterable[str] | None = None,
     keep_source: bool = False,
@@ -68,7 +68,8 @@ def audit(
     over the configuration's ``campaign-columns``.
     ``cap`` is at most N messages to one contact in D days (``"3/7d"`` or a ``Cap``; default:
     the configuration's ``campaign-cap``, else 3/7d). ``on_record`` sees each message's record
-    in input order. ``select`` and ``ignore`` take rule ids or categories (a list, or a
+    (a ``SendRecord``; ``campaign.output.public`` gives it as ``--output`` writes it) in input
+    order. ``select`` and ``ignore`` take rule ids or categories (a list, or a
     comma-separated string). ``keep_source`` keeps each message's text in its record.
     ``date`` is the date of sends that have no ``sent_at`` (default: today). ``progress`` is kept
     up to date as a file or folder source is read (for a progress bar).

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from ..model import SendRecord
 from .aggregate import CampaignRules, Cap
 from .encodings import Encoding
 from .gate import Gate
@@ -49,7 +50,7 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def iter_records(settings: WorkerSettings, rows: Iterable[Row], jobs: int | None = None,
-                 chunk_size: int = CHUNK) -> Iterator[dict[str, Any]]:
+                 chunk_size: int = CHUNK) -> Iterator[SendRecord]:
     """One record per row, in input order; ``jobs`` worker processes (None: all cores)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1:
@@ -73,9 +74,9 @@ class WorkerPool:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
 
-    def records(self, chunks: Iterable[list[Row]]) -> Iterator[dict[str, Any]]:
+    def records(self, chunks: Iterable[list[Row]]) -> Iterator[SendRecord]:
         """The records of every chunk, in order; at most two chunks a worker in flight."""
-        pending: deque[tuple[list[Row], Future[list[dict[str, Any]]]]] = deque()
+        pending: deque[tuple[list[Row], Future[list[SendRecord]]]] = deque()
         chunks = iter(chunks)
         finished = False
         try:
@@ -101,8 +102,7 @@ class WorkerPool:
             # Interrupted (Ctrl-C) or abandoned: the workers are stopped, not waited for.
             self._stop(kill=not finished)
 
-    def _again(self, chunk: list[Row], future: Future[list[dict[str, Any]]]
-               ) -> list[dict[str, Any]]:
+    def _again(self, chunk: list[Row], future: Future[list[SendRecord]]) -> list[SendRecord]:
         """A chunk that was in flight when a worker died: its records if it had finished, else
         the chunk run again alone (so that a second death is its own)."""
         if future.done() and not future.cancelled() and future.exception() is None:
@@ -118,7 +118,7 @@ class WorkerPool:
             return _failed(self.settings.source, chunk, f"could not be checked: {exc!r}",
                            "could not be checked")
 
-    def _submit(self, chunk: list[Row]) -> Future[list[dict[str, Any]]]:
+    def _submit(self, chunk: list[Row]) -> Future[list[SendRecord]]:
         # Worker processes are started as chunks are submitted; they start with Ctrl-C blocked
         # (a blocked signal stays blocked in a new process), so that only this process sees it.
         with _sigint_blocked():
@@ -148,7 +148,7 @@ class WorkerPool:
             process.join(timeout=5)
 
 
-def _failed(source: str, chunk: list[Row], error: str, reason: str) -> list[dict[str, Any]]:
+def _failed(source: str, chunk: list[Row], error: str, reason: str) -> list[SendRecord]:
     return [error_record(source, row, error, reason) for row in chunk]
 
 
@@ -169,8 +169,8 @@ def audit(
     columns: Mapping[str, str] | None = None,
     jobs: int | None = None,
     cap: Cap = Cap(),
-    on_record: Callable[[dict[str, Any]], None] | None = None,
-    records: Iterable[dict[str, Any]] | None = None,
+    on_record: Callable[[SendRecord], None] | None = None,
+    records: Iterable[SendRecord] | None = None,
     progress: ReadProgress | None = None,
     linter: Linter | None = None,
     encoding: Encoding | None = None,
@@ -186,9 +186,9 @@ def audit(
     record, the summary and the findings are redacted; a record made here (a chunk whose
     worker died) is redacted here.
 
-    Each record gets its ``gate_failures`` (check's: findings at or above fail-on, scores
-    below min-respect or min-relevance, from the configuration with ``settings.overrides``),
-    and the summary its ``gate`` (gate.py)."""
+    Each record has its ``gate_failures`` from the policy step (finish.py: check's, findings
+    at or above fail-on, scores below min-respect or min-relevance, from the configuration
+    with ``settings.overrides``), and the summary gets its ``gate`` (gate.py)."""
     from ..pipeline import Linter
 
     linter = linter or Linter(settings.overrides)
@@ -202,9 +202,9 @@ def audit(
     summary = Summary()
     gate = Gate(config)
     for record in records:
-        if privacy is not None and not record.get("_redacted"):
+        if privacy is not None and record.pseudonyms is None:
             record = privacy.record(record)
-        record["gate_failures"] = gate.add(record)
+        gate.add(record)
         summary.add(record)
         rules.add(record)
         if on_record is not None:

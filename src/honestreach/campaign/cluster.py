@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..locate import find_config_file
-from ..model import first_line
+from ..model import SendRecord, first_line
 from .audit import CHUNK, _chunks, iter_records
 from .columns import resolve
 from .sources import ReadProgress, Row, _KeyColumns, _mapped
@@ -122,7 +122,7 @@ def prepare_worker(settings: WorkerSettings) -> str | None:
     return None
 
 
-def check_on_worker(settings: WorkerSettings, rows: Sequence[Row]) -> list[dict[str, Any]]:
+def check_on_worker(settings: WorkerSettings, rows: Sequence[Row]) -> list[SendRecord]:
     """One record per row, in order, with this worker process's Checker for ``settings``
     (built on first use, then kept). A chunk that cannot be checked at all (the CRM cannot be
     loaded, say) gives an error record per row."""
@@ -152,7 +152,7 @@ def bag_rows(items: Iterable[Any], columns: Mapping[str, str] | None,
 
 
 def _check_partition(settings: WorkerSettings, columns: Mapping[str, str] | None,
-                     items: Iterable[Any], offset: int) -> list[dict[str, Any]]:
+                     items: Iterable[Any], offset: int) -> list[SendRecord]:
     return check_on_worker(settings, bag_rows(items, columns, offset))
 
 
@@ -195,7 +195,7 @@ def _lost(client: Client) -> ClusterError | None:
 
 def iter_records_dask(settings: WorkerSettings, rows: Iterable[Row], scheduler: str | Client,
                       chunk_size: int = CHUNK, connect_timeout: float | None = None,
-                      ) -> Iterator[dict[str, Any]]:
+                      ) -> Iterator[SendRecord]:
     """One record per row, in input order, the rows checked on the Dask cluster at
     ``scheduler`` (an address such as ``tcp://scheduler:8786``, or a ``distributed.Client``,
     left open). Connects at once, so an unreachable scheduler raises ClusterError here.
@@ -216,7 +216,7 @@ def iter_records_dask(settings: WorkerSettings, rows: Iterable[Row], scheduler: 
 
 
 def _stream_chunks(client: Client, opened: bool, settings: WorkerSettings, rows: Iterable[Row],
-                   chunk_size: int) -> Iterator[dict[str, Any]]:
+                   chunk_size: int) -> Iterator[SendRecord]:
     pending: deque[tuple[list[Row], Future]] = deque()
     try:
         limit = CHUNKS_PER_THREAD * _threads(client)
@@ -231,7 +231,7 @@ def _stream_chunks(client: Client, opened: bool, settings: WorkerSettings, rows:
 
 
 def _chunk_records(client: Client, settings: WorkerSettings, chunk: list[Row],
-                   future: Future) -> list[dict[str, Any]]:
+                   future: Future) -> list[SendRecord]:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - a task that fails (its worker died, say)
@@ -255,7 +255,7 @@ def _release(client: Client, opened: bool, futures: list[Future]) -> None:
 def iter_bag_records(settings: WorkerSettings, bag: Bag, columns: Mapping[str, str] | None = None,
                      scheduler: str | Client | None = None, jobs: int | None = None,
                      connect_timeout: float | None = None,
-                     progress: ReadProgress | None = None) -> Iterator[dict[str, Any]]:
+                     progress: ReadProgress | None = None) -> Iterator[SendRecord]:
     """One record per item of ``bag`` (send dicts: id, to, from, subject, body, sent_at,
     variant, or the columns ``columns`` maps them to), in order, numbered and named as the
     lines of a JSONL file would be.
@@ -316,7 +316,7 @@ def _local_rows(bag: Bag, columns: Mapping[str, str] | None,
 
 def _stream_partitions(client: Client, opened: bool, settings: WorkerSettings, bag: Bag,
                        columns: Mapping[str, str] | None,
-                       progress: ReadProgress) -> Iterator[dict[str, Any]]:
+                       progress: ReadProgress) -> Iterator[SendRecord]:
     from dask import delayed
 
     pending: deque[tuple[int, int, Future]] = deque()
@@ -343,7 +343,7 @@ def _stream_partitions(client: Client, opened: bool, settings: WorkerSettings, b
 
 
 def _partition_records(client: Client, settings: WorkerSettings, offset: int, count: int,
-                       future: Future) -> list[dict[str, Any]]:
+                       future: Future) -> list[SendRecord]:
     from distributed import KilledWorker
 
     try:

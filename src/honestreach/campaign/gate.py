@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from ..config import Config
-from ..model import FINDINGS_GATE, SEVERITY_RANK, score_gate_reasons
+from ..model import SEVERITY_RANK, SendRecord, score_gate_reasons
 
 SUPPRESSED = "compliance.suppressed"
 # Exit codes, as for ``check``.
@@ -25,8 +25,9 @@ def _plural(count: int, word: str) -> str:
 
 
 class Gate:
-    """Feed it every record (``add`` says why the record fails, if it does); ``as_dict``
-    says whether the campaign passes, and why not."""
+    """Feed it every record (``add`` counts why the record fails, if it does: the reasons
+    the policy step gave it, finish.py); ``as_dict`` says whether the campaign passes, and
+    why not."""
 
     def __init__(self, config: Config) -> None:
         self.fail_on = config.fail_on
@@ -38,26 +39,21 @@ class Gate:
         self.causes: Counter[str] = Counter()
         self._suppressed: set[str] = set()
 
-    def add(self, record: dict[str, Any]) -> list[str]:
-        """Why this record fails the gate (check's wording); none for a row not checked."""
-        if not record.get("checked"):
-            return []
-        failing = [f for f in record["findings"]
-                   if SEVERITY_RANK.get(f["severity"], 0) >= self._threshold]
-        reasons = []
+    def add(self, record: SendRecord) -> None:
+        """Count the causes of the record's gate failures (none for a row not checked)."""
+        if not record.checked or not record.gate_failures:
+            return
+        failing = [f for f in record.findings if SEVERITY_RANK[f.severity] >= self._threshold]
         if failing:
-            reasons.append(f"{len(failing)} {FINDINGS_GATE} {self.fail_on}")
-            kinds = {_kind(f["category"]) for f in failing}
+            kinds = {_kind(f.category) for f in failing}
             self.causes.update(kinds)
             if "suppressed" in kinds:
-                self._suppressed.add(record.get("_recipient") or
-                                     (record.get("recipient") or "").lower())
-        for score, reason in score_gate_reasons(record.get("respect"), record.get("relevance"),
-                                                self.min_respect, self.min_relevance):
-            reasons.append(reason)
+                pseudonym = record.pseudonyms.recipient if record.pseudonyms else None
+                self._suppressed.add(pseudonym or (record.recipient or "").lower())
+        for score, _ in score_gate_reasons(record.respect, record.relevance,
+                                           self.min_respect, self.min_relevance):
             self.causes[score] += 1
-        self.failing += bool(reasons)
-        return reasons
+        self.failing += 1
 
     def as_dict(self, campaign_findings: list[dict[str, Any]], failed_rows: int,
                 errors: list[str]) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .. import __version__
-from ..model import SourceText
+from ..model import SendRecord, SourceText
+from ..report.json import finding_dict
 from ..taxonomy import CATEGORIES
 
 # Characters of a message's text kept for the report: enough for any real email, and a bound on
@@ -27,8 +28,6 @@ IDS_PER_FINDING = 40
 
 _NO_SCORES: dict[str, Any] = {"count": 0, "mean": None, "min": None, "q1": None,
                               "median": None, "q3": None, "max": None, "histogram": [0] * 10}
-_FINDING_KEYS = ("rule", "category", "severity", "message", "line", "column", "end_line",
-                 "end_column", "field", "text", "suggestion")
 
 
 def _trimmed(source: str, findings: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
@@ -40,37 +39,36 @@ def _trimmed(source: str, findings: list[dict[str, Any]]) -> tuple[str, list[dic
     return source[:SOURCE_LIMIT], kept
 
 
-def _entry(record: dict[str, Any], seq: int) -> dict[str, Any]:
+def _entry(record: SendRecord, seq: int) -> dict[str, Any]:
     """What the report keeps of a record (never the record itself: it can be large)."""
-    findings = [{key: finding.get(key) for key in _FINDING_KEYS}
-                for finding in record.get("findings") or ()]
-    source = record.get("_source")
+    findings = [finding_dict(finding) for finding in record.findings]
+    source = record.source
     total = len(findings)
     if source is not None:
         source, findings = _trimmed(source, findings)
     return {
         "seq": seq,
-        "row": record.get("row"),
-        "id": str(record.get("id")),
-        "recipient": record.get("recipient"),
-        "sender": record.get("sender"),
-        "subject": record.get("subject"),
-        "variant": record.get("variant"),
-        "sent_at": record.get("sent_at"),
-        "checked": bool(record.get("checked")),
-        "respect": record.get("respect"),
-        "relevance": record.get("relevance"),
+        "row": record.row,
+        "id": str(record.id),
+        "recipient": record.recipient,
+        "sender": record.sender,
+        "subject": record.subject,
+        "variant": record.variant,
+        "sent_at": record.sent_at,
+        "checked": record.checked,
+        "respect": record.respect,
+        "relevance": record.relevance,
         "findings": findings,
         # The findings count is the message's, even when some fall past the trimmed text.
         "finding_count": total,
-        "errors": [str(error) for error in record.get("errors") or ()],
+        "errors": list(record.errors),
         "source": source,
-        "trimmed": source is not None and len(record["_source"]) > SOURCE_LIMIT,
+        "trimmed": record.source is not None and len(record.source) > SOURCE_LIMIT,
     }
 
 
-def _score(record: dict[str, Any]) -> int:
-    return (record.get("respect") or 0) + (record.get("relevance") or 0)
+def _score(record: SendRecord) -> int:
+    return (record.respect or 0) + (record.relevance or 0)
 
 
 class HtmlReport:
@@ -89,10 +87,10 @@ class HtmlReport:
         # Rows that could not be checked have no score to rank; the first ones are kept.
         self._failed: list[dict[str, Any]] = []
 
-    def add(self, record: dict[str, Any]) -> None:
-        """Take one audit record (as streamed, with ``_source`` when the audit kept it)."""
+    def add(self, record: SendRecord) -> None:
+        """Take one audit record (as streamed, with its ``source`` when the audit kept it)."""
         self.seen += 1
-        if not record.get("checked"):
+        if not record.checked:
             self.failed += 1
             if len(self._failed) < self.limit:
                 self._failed.append(_entry(record, self.seen))

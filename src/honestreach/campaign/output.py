@@ -17,7 +17,8 @@ import json
 from collections import Counter
 from typing import IO, Any
 
-from ..model import SEVERITIES
+from ..model import SEVERITIES, SendRecord
+from ..report.json import finding_dict
 
 COLUMNS = ("id", "recipient", "sender", "respect", "relevance", "error_findings",
            "warning_findings", "info_findings", "categories", "first_finding", "gate_failures",
@@ -35,17 +36,32 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def _first_finding(findings: list[dict[str, Any]]) -> str:
+def _first_finding(record: SendRecord) -> str:
     """The first finding (in the message's order) as ``rule: message``."""
-    if not findings:
+    if not record.findings:
         return ""
-    first = findings[0]
-    return f"{first['rule']}: {first['message']}"
+    first = record.findings[0]
+    return f"{first.rule}: {first.message}"
 
 
-def public(record: dict[str, Any]) -> dict[str, Any]:
-    """A record without the keys only the campaign rules need."""
-    return {k: v for k, v in record.items() if not k.startswith("_")}
+def public(record: SendRecord) -> dict[str, Any]:
+    """A record as JSON, without what only the campaign rules and the reports need."""
+    return {
+        "row": record.row,
+        "id": record.id,
+        "path": record.path,
+        "recipient": record.recipient,
+        "sender": record.sender,
+        "subject": record.subject,
+        "variant": record.variant,
+        "sent_at": record.sent_at,
+        "checked": record.checked,
+        "respect": record.respect,
+        "relevance": record.relevance,
+        "findings": [finding_dict(finding) for finding in record.findings],
+        "errors": list(record.errors),
+        "gate_failures": list(record.gate_failures),
+    }
 
 
 class RecordWriter:
@@ -66,20 +82,21 @@ class RecordWriter:
             return "jsonl"
         raise ValueError(f"{path}: --output must end in .jsonl or .csv")
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: SendRecord) -> None:
         if self._csv is not None:
-            findings = record["findings"]
-            severities = Counter(finding["severity"] for finding in findings)
-            checked = record["checked"]
+            findings = record.findings
+            severities = Counter(finding.severity for finding in findings)
+            checked = record.checked
             self._csv.writerow([spreadsheet_safe(cell) for cell in (
-                record["id"], record["recipient"] or "", record["sender"] or "",
-                "" if record["respect"] is None else record["respect"],
-                "" if record["relevance"] is None else record["relevance"],
+                record.id, record.recipient or "", record.sender or "",
+                "" if record.respect is None else record.respect,
+                "" if record.relevance is None else record.relevance,
                 *((severities[name] if checked else "") for name in SEVERITIES),
-                ", ".join(sorted({finding["category"] for finding in findings})),
-                _first_finding(findings),
-                "; ".join(record.get("gate_failures") or ()),
-                json.dumps(findings, ensure_ascii=False),
-                "; ".join(record["errors"]))])
+                ", ".join(sorted({finding.category for finding in findings})),
+                _first_finding(record),
+                "; ".join(record.gate_failures),
+                json.dumps([finding_dict(finding) for finding in findings],
+                           ensure_ascii=False),
+                "; ".join(record.errors))])
         else:
             self.stream.write(json.dumps(public(record), ensure_ascii=False) + "\n")

@@ -15,13 +15,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
+from ..model import Pseudonyms, SendRecord
 from ..redact import EMAIL_MASK, Redactor
-
-_TEXTS = ("id", "path", "recipient", "sender", "subject", "variant", "sent_at", "_source",
-          "_reason")
-_FINDING_TEXTS = ("message", "text", "suggestion")
 
 
 class RecordRedactor:
@@ -36,29 +34,35 @@ class RecordRedactor:
         return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), key=self.key,
                                digest_size=12).hexdigest()
 
-    def record(self, record: dict[str, Any], source: str = "") -> dict[str, Any]:
+    def record(self, record: SendRecord, source: str = "") -> SendRecord:
         """``record`` masked; ``source``: the message's text, whose names are masked too."""
         clean = self.redactor.cleaner(source)
-        out = dict(record)
-        recipient, sender, variant = (record.get(k) for k in ("recipient", "sender", "variant"))
-        # What the campaign rules and the summary group by, as pseudonyms.
-        out["_recipient"] = self.pseudonym(recipient.lower()) if recipient else None
-        out["_sender_key"] = self.pseudonym(sender) if sender else None
-        out["_variant_key"] = self.pseudonym(variant) if variant else None
-        for key in _TEXTS:
-            if isinstance(record.get(key), str):
-                out[key] = clean(record[key])
-        out["findings"] = [{**finding, **{key: clean(finding[key]) for key in _FINDING_TEXTS
-                                          if isinstance(finding.get(key), str)}}
-                           for finding in record.get("findings") or ()]
-        out["errors"] = [clean(str(error)) for error in record.get("errors") or ()]
-        if record.get("_hash"):
-            out["_hash"] = self.pseudonym(record["_hash"])
-        if record.get("_claims"):
-            out["_claims"] = [[self.pseudonym(key), rule, category, clean(sentence), supported]
-                              for key, rule, category, sentence, supported in record["_claims"]]
-        out["_redacted"] = True
-        return out
+
+        def masked(text: str | None) -> str | None:
+            return clean(text) if text is not None else None
+
+        recipient, sender, variant = record.recipient, record.sender, record.variant
+        return replace(
+            record,
+            id=clean(record.id), path=clean(record.path), recipient=masked(recipient),
+            sender=masked(sender), subject=masked(record.subject), variant=masked(variant),
+            sent_at=masked(record.sent_at), source=masked(record.source),
+            reason=masked(record.reason),
+            findings=tuple(replace(finding, message=clean(finding.message),
+                                   text=clean(finding.text),
+                                   suggestion=clean(finding.suggestion))
+                           for finding in record.findings),
+            errors=tuple(clean(str(error)) for error in record.errors),
+            content_hash=self.pseudonym(record.content_hash) if record.content_hash else
+            record.content_hash,
+            claims=tuple(replace(claim, key=self.pseudonym(claim.key),
+                                 sentence=clean(claim.sentence)) for claim in record.claims),
+            # What the campaign rules and the summary group by, as pseudonyms.
+            pseudonyms=Pseudonyms(
+                recipient=self.pseudonym(recipient.lower()) if recipient else None,
+                sender=self.pseudonym(sender) if sender else None,
+                variant=self.pseudonym(variant) if variant else None),
+        )
 
     def summary(self, summary: dict[str, Any]) -> dict[str, Any]:
         """The summary's texts that do not come from a redacted record masked: the reader's

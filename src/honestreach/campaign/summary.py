@@ -8,6 +8,7 @@ import heapq
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from ..model import SendRecord
 from .gate import gate_line
 from .privacy import distinct
 
@@ -60,14 +61,14 @@ class _Group:
         self.respect = 0
         self.relevance = 0
 
-    def add(self, record: dict[str, Any]) -> None:
-        if not record["checked"]:
+    def add(self, record: SendRecord) -> None:
+        if not record.checked:
             self.failed += 1
             return
         self.messages += 1
-        self.findings += len(record["findings"])
-        self.respect += record["respect"] or 0
-        self.relevance += record["relevance"] or 0
+        self.findings += len(record.findings)
+        self.respect += record.respect or 0
+        self.relevance += record.relevance or 0
 
     def as_dict(self) -> dict[str, Any]:
         n = self.messages
@@ -89,31 +90,35 @@ class Summary:
         self.senders: dict[str, _Group] = {}
         self.variants: dict[str, _Group] = {}
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: SendRecord) -> None:
         self.read += 1
         # A redacted record's sender and variant are masked: it is grouped by their
         # pseudonyms, so that two senders masked alike stay two rows.
-        for groups, name, empty in ((self.senders, "sender", "(unknown)"),
-                                    (self.variants, "variant", "(none)")):
-            label = record.get(name) or empty
-            key = record.get(f"_{name}_key") or label
+        pseudonyms = record.pseudonyms
+        for groups, label, key in (
+                (self.senders, record.sender or "(unknown)",
+                 pseudonyms.sender if pseudonyms else None),
+                (self.variants, record.variant or "(none)",
+                 pseudonyms.variant if pseudonyms else None)):
+            key = key or label
             if key not in groups:
                 groups[key] = _Group(label)
             groups[key].add(record)
-        if not record["checked"]:
+        if not record.checked:
             self.failed += 1
-            self.failed_by_reason[record.get("_reason") or "failed"] += 1
+            self.failed_by_reason[record.reason or "failed"] += 1
             return
         self.checked += 1
-        for finding in record["findings"]:
-            self.by_category[finding["category"]] += 1
-            self.by_rule[finding["rule"]] += 1
-        self.respect.add(record["respect"])
-        self.relevance.add(record["relevance"])
-        entry = (-(record["respect"] + record["relevance"]), -self.read, {
-            "id": record["id"], "recipient": record["recipient"],
-            "respect": record["respect"], "relevance": record["relevance"],
-            "findings": len(record["findings"])})
+        for finding in record.findings:
+            self.by_category[finding.category] += 1
+            self.by_rule[finding.rule] += 1
+        respect, relevance = record.respect or 0, record.relevance or 0
+        self.respect.add(respect)
+        self.relevance.add(relevance)
+        entry = (-(respect + relevance), -self.read, {
+            "id": record.id, "recipient": record.recipient,
+            "respect": record.respect, "relevance": record.relevance,
+            "findings": len(record.findings)})
         if len(self._worst) < WORST:
             heapq.heappush(self._worst, entry)
         else:

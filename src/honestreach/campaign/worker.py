@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..finish import Outcome, finish
 from ..message import ParseError, parse_draft
-from ..model import Claim, FileResult, Message, TextField
+from ..model import Claim, FileResult, Message, SendRecord, SharedClaim, TextField
 from ..pipeline import Linter, Overrides
-from ..report.json import finding_dict
 from .sources import Row
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class Checker:
         self.linter = Linter(settings.overrides, crm=crm)
         self.config = self.linter.config_for(settings.source)
         self.engine = self.linter.engine(self.config)
+        self.policy = self.linter.policy(self.config)
         self.has_crm = crm is not None
         self.keep_source = settings.keep_source
         self.privacy = None
@@ -62,9 +63,9 @@ class Checker:
 
             self.privacy = RecordRedactor(Redactor(crm), settings.redact_key)
 
-    def check_rows(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    def check_rows(self, rows: Sequence[Row]) -> list[SendRecord]:
         """One record per row, in order (redacted when the settings say so)."""
-        records: list[dict[str, Any] | None] = []
+        records: list[SendRecord | None] = []
         parsed: list[tuple[int, Row, Message]] = []
         for row in rows:
             if row.error is not None:
@@ -89,7 +90,8 @@ class Checker:
             try:
                 result = results[number] if results is not None else self.engine.check(message)
                 verification = self.linter.verify(message, self.config, result)
-                file_result = self.linter.finish(message, self.config, result, verification)
+                file_result = finish(message, Outcome.of_message(message, result, verification),
+                                     self.policy)
                 unsupported = [v.claim for v in verification.verdicts
                                if v.outcome != "supported"]
                 record = message_record(row, message, file_result, result.claims,
@@ -102,7 +104,7 @@ class Checker:
             records[position] = record
         if self.privacy is None:
             return [record for record in records if record is not None]
-        return [record if record.get("_redacted") else self.privacy.record(record)
+        return [record if record.pseudonyms is not None else self.privacy.record(record)
                 for record in records if record is not None]
 
     def message_for(self, row: Row) -> Message:
@@ -133,7 +135,7 @@ def _header(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
-def message_from_fields(path: str, fields: Any) -> Message:
+def message_from_fields(path: str, fields: Mapping[str, str | None]) -> Message:
     """A send's fields laid out as a draft (headers, blank line, body): positions are per row.
 
     A body that is HTML (the ``html_body`` column, or a ``body`` that reads as HTML) is read
@@ -228,7 +230,7 @@ def claim_key(claim: Claim) -> str:
 
 def message_record(row: Row, message: Message, result: FileResult, claims: Sequence[Claim],
                    unsupported: Sequence[Claim] = (), keep_source: bool = False
-                   ) -> dict[str, Any]:
+                   ) -> SendRecord:
     """What the parent keeps of a checked row: its output fields plus campaign keys: each
     claim, and whether the CRM supports it (``unsupported``: the claims it does not support
     for every recipient, whatever the configuration does to their findings), and, with
@@ -240,30 +242,29 @@ def message_record(row: Row, message: Message, result: FileResult, claims: Seque
     for claim in claims:
         if claim.category in _NOT_SHARED:
             continue
-        shared.append([claim_key(claim), claim.rule, claim.category,
-                       " ".join(claim.sentence.split()), claim not in unsupported])
+        shared.append(SharedClaim(claim_key(claim), claim.rule, claim.category,
+                                  " ".join(claim.sentence.split()), claim not in unsupported))
     subject = message.subject.text if message.subject else None
     scores = result.scores
-    record = {
-        "row": row.index,
-        "id": row.id,
-        "path": message.path,
-        "recipient": result.recipient,
-        "sender": message.sender,
-        "subject": subject,
-        "variant": row.fields.get("variant") or subject,
-        "sent_at": date.isoformat() if date else None,
-        "checked": True,
-        "respect": scores.respect if scores else None,
-        "relevance": scores.relevance if scores else None,
-        "findings": [finding_dict(f) for f in result.findings],
-        "errors": [e.message for e in result.errors],
-        "_hash": content_hash(message),
-        "_claims": shared,
-    }
-    if keep_source:
-        record["_source"] = message.source.text
-    return record
+    return SendRecord(
+        row=row.index,
+        id=row.id,
+        path=message.path,
+        recipient=result.recipient,
+        sender=message.sender,
+        subject=subject,
+        variant=row.fields.get("variant") or subject,
+        sent_at=date.isoformat() if date else None,
+        checked=True,
+        respect=scores.respect if scores else None,
+        relevance=scores.relevance if scores else None,
+        findings=result.findings,
+        errors=tuple(e.message for e in result.errors),
+        gate_failures=result.gate_failures,
+        content_hash=content_hash(message),
+        claims=tuple(shared),
+        source=message.source.text if keep_source else None,
+    )
 
 
 _REASON = re.compile(r"[a-z][a-z_ -]*[a-z]")
@@ -277,26 +278,23 @@ def failure_reason(error: str) -> str:
 
 
 def error_record(source: str, row: Row, error: str, reason: str | None = None
-                 ) -> dict[str, Any]:
+                 ) -> SendRecord:
     """The record of a row that could not be checked; ``reason`` (default: the error's leading
     words) is kept for the summary only."""
     fields = row.fields
-    return {
-        "row": row.index,
-        "id": row.id,
-        "path": f"{source}#{row.id}",
-        "recipient": _header(fields.get("to")) or None,
-        "sender": _header(fields.get("from")) or None,
-        "subject": fields.get("subject"),
-        "variant": fields.get("variant") or fields.get("subject"),
-        "sent_at": fields.get("sent_at"),
-        "checked": False,
-        "respect": None,
-        "relevance": None,
-        "findings": [],
-        "errors": [error],
-        "_reason": reason or failure_reason(error),
-    }
+    return SendRecord(
+        row=row.index,
+        id=row.id,
+        path=f"{source}#{row.id}",
+        recipient=_header(fields.get("to")) or None,
+        sender=_header(fields.get("from")) or None,
+        subject=fields.get("subject"),
+        variant=fields.get("variant") or fields.get("subject"),
+        sent_at=fields.get("sent_at"),
+        checked=False,
+        errors=(error,),
+        reason=reason or failure_reason(error),
+    )
 
 
 # -- worker processes -----------------------------------------------------------------------
@@ -321,7 +319,7 @@ def init_worker(settings: WorkerSettings) -> None:
         _BROKEN = f"the worker could not start: {exc!r}"
 
 
-def check_chunk(rows: Sequence[Row]) -> list[dict[str, Any]]:
+def check_chunk(rows: Sequence[Row]) -> list[SendRecord]:
     if _CHECKER is None:
         error = _BROKEN or "the worker was not started"
         return [error_record(_SOURCE, row, error, "worker could not start") for row in rows]

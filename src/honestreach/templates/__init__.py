@@ -11,14 +11,15 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..config import Config
+from ..message import ParseError
 from ..model import FileResult, InputError
+from ..sources import InputFile, decode_text, is_binary
 
 if TYPE_CHECKING:
     from ..crm import CRM
     from ..engine import Engine
     from ..pipeline import Linter
     from ..rules import RuleSet
-    from ..sources import InputFile
     from .check import TemplateChecker
     from .sandbox import Limits
 
@@ -30,13 +31,10 @@ TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".liquid", ".outreach", ".sales
 
 def check_template(linter: Linter, item: InputFile, config: Config) -> FileResult:
     """Check one template file read by the pipeline."""
-    from ..message import ParseError
-    from ..sources import _decode_text, _is_binary
-
-    if _is_binary(item.data):
+    if is_binary(item.data):
         return FileResult(item.path, errors=(InputError("binary file, not a template"),))
     try:
-        text = _decode_text(item.data, "(e.g. save as UTF-8)")
+        text = decode_text(item.data, "(e.g. save as UTF-8)")
     except ParseError as exc:
         return FileResult(item.path, errors=(InputError(exc.message, exc.line),))
     checker = checker_for(linter, config)
@@ -55,12 +53,12 @@ def checker_for(linter: Linter, config: Config) -> TemplateChecker | InputError:
     """The checker for ``config`` (made once per linter and configuration): its samples come
     from the linter's sample CRM (--sample-crm), else the configuration's ``sample-crm``, else
     the CRM claims are verified against, else the built-in samples."""
-    cache: dict = linter.__dict__.setdefault("_template_checkers", {})
+    cache = linter.template_checkers
     key = (config.path, config.rule_dirs, config.sample_crm)
     if key in cache:
         return cache[key]
     today = linter.overrides.date or date.today()
-    crm: CRM | None | InputError = getattr(linter, "sample_crm", None)
+    crm: CRM | None | InputError = linter.sample_crm
     if crm is None and config.sample_crm:
         crm = _load_sample_crm(linter, config.sample_crm)
     if crm is None:
@@ -95,7 +93,7 @@ def template_checker(ruleset: RuleSet, engine: Engine, config: Config | None = N
 def _load_sample_crm(linter: Linter, source: str) -> CRM | InputError:
     from ..crm import CRMError, load_crm
 
-    crms: dict = linter.__dict__.setdefault("_template_sample_crms", {})
+    crms = linter.sample_crms
     if source not in crms:
         try:
             crms[source] = load_crm(source)

@@ -5,7 +5,8 @@ sandbox (syntax errors, undefined filters) -> static checks (sandbox, includes, 
 empty-able fields, foreign merge tokens, hard-coded claims) -> render for every sample
 (sandbox.py) -> run the engine and the CRM verification on each rendering, the sample being
 the recipient -> merge the findings of all samples (one per rule and place, naming the samples)
--> configuration, suppressions, scores of the fullest sample, gate.
+-> the end every message has (finish.py: configuration, suppressions, gate), scored as the
+fullest sample reads.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from jinja2 import ChoiceLoader, DictLoader, Template
 from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
 
 from ..checks import CHECKS
-from ..config import Config, gate_failures, rule_enabled, severity_for
+from ..config import Config
 from ..engine import Engine
 from ..htmltext import parse_html_file
 from ..message import ParseError, build_message, parse_draft
@@ -38,9 +39,10 @@ from ..model import (
     TextField,
 )
 from ..rules import Rule, RuleSet
-from ..score import Signal, score_message
+from ..finish import Outcome, by_rule, finish
+from ..policy import Policy
+from ..score import Signal
 from ..stages import rule_finding
-from ..suppress import apply_suppressions, parse_suppressions
 from ..verify import CLAIM_WORDS, verify_message
 from . import liquid
 from .datamodel import DataModel, Sample, empty_in
@@ -103,6 +105,7 @@ class TemplateChecker:
         self.rules = {rule.id: rule for rule in ruleset.rules}
         self.engine = engine
         self.config = config
+        self.policy = Policy(config, frozenset(self.rules))
         self.model = model
         self.samples = list(samples)
         self.today = today
@@ -166,16 +169,10 @@ class TemplateChecker:
             per_sample.append((rendered, found, verification.signals))
             errors.extend(e for e in result.errors if e not in errors)
         merged = self._merge(static_findings, problems, per_sample)
-        suppressions, suppression_errors = parse_suppressions(source_text, self.ruleset.ids)
-        kept = apply_suppressions(self._configured(merged), suppressions)
-        kept.sort(key=lambda f: (f.location.line, f.location.column, f.rule))
-        scores, subject = self._scores(static_message, static_findings, per_sample,
-                                       suppressions)
-        return FileResult(
-            path=path, findings=tuple(kept), scores=scores,
-            errors=tuple(errors) + tuple(suppression_errors), recipient=None, subject=subject,
-            source=source_text, gate_failures=tuple(gate_failures(self.config, kept, scores)),
-        )
+        scored_message, scored, signals = _scored(static_message, static_findings, per_sample)
+        return finish(scored_message, Outcome(
+            findings=tuple(by_rule(merged)), signals=tuple(signals), scored=tuple(scored),
+            errors=tuple(errors)), self.policy)
 
     def _environment(self, path: str, body_text: str) -> Any:
         html = inner_path(path).lower().endswith(HTML_SUFFIXES)
@@ -497,33 +494,19 @@ class TemplateChecker:
                                   f"{len(samples)} of {total} samples: {shown}]"))
         return merged
 
-    def _configured(self, findings: list[Finding]) -> list[Finding]:
-        kept = []
-        for finding in findings:
-            if not rule_enabled(finding.rule, finding.category, self.config):
-                continue
-            severity = severity_for(finding.rule, finding.category, finding.severity,
-                                    self.config)
-            kept.append(finding if severity == finding.severity
-                        else replace(finding, severity=severity))  # type: ignore[arg-type]
-        return kept
 
-    def _scores(self, static_message: Message, static: list[Finding],
-                per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]],
-                suppressions: list[Any]) -> tuple[Any, str | None]:
-        """Scores of the fullest sample's rendering (with the static findings)."""
-        static_kept = apply_suppressions(self._configured(static), suppressions)
-        if not per_sample:
-            subject = static_message.subject.text if static_message.subject else None
-            return score_message(static_message, static_kept), subject
-        rendered, found, signals = max(per_sample, key=lambda item: item[0].sample.fullness)
-        seen = {(f.rule, f.location) for f in static_kept}
-        kept = [f for f in apply_suppressions(self._configured(found), suppressions)
-                if (f.rule, f.location) not in seen]
-        message = rendered.message
-        return score_message(message, static_kept + kept, signals), \
-            message.subject.text if message.subject else None
-
+def _scored(static_message: Message, static: list[Finding],
+            per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]]
+            ) -> tuple[Message, list[Finding], list[Signal]]:
+    """What the scores read: the fullest sample's rendering, the static findings with that
+    sample's, and its CRM signals; the literal text and the static findings when nothing
+    rendered."""
+    if not per_sample:
+        return static_message, static, []
+    rendered, found, signals = max(per_sample, key=lambda item: item[0].sample.fullness)
+    seen = {(f.rule, f.location) for f in static}
+    return rendered.message, static + [f for f in found if (f.rule, f.location) not in seen], \
+        signals
 
 
 def _literal_message(path: str, source: SourceText, split: Any,
