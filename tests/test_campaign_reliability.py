@@ -259,6 +259,22 @@ def test_a_chunk_whose_worker_dies_twice_fails_and_the_rest_is_checked(monkeypat
     assert submitted.count([5, 6]) == 2  # once, then once more alone
 
 
+
+def test_workers_replaced_every_few_chunks_give_every_record_in_order(tmp_path) -> None:
+    """Real worker processes: a pool retired after every 2 chunks (so 5 pools for 10 chunks)
+    gives the records one process gives, in the same order."""
+    source = _campaign(tmp_path, 40)
+    settings = WorkerSettings(str(source))
+    rows = list(iter_rows(str(source)))
+    chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
+    pool = WorkerPool(settings, jobs=2, recycle_after=2)
+    recycled = list(pool.records(chunks))
+    assert pool.pools_started == 5
+    _, alone = _audit(source)
+    assert [(r.row, r.checked, r.findings) for r in recycled] == \
+        [(r.row, r.checked, r.findings) for r in alone]
+    assert [r.row for r in recycled] == list(range(1, 41))
+
 def _campaign(tmp_path: Path, rows: int) -> Path:
     target = tmp_path / "campaign.jsonl"
     with target.open("w", encoding="utf-8") as handle:

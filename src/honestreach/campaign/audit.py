@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from ..pipeline import Linter
 
 CHUNK = 32
+# Chunks a pool of workers checks before a fresh pool takes over (6,400 rows at CHUNK): the C
+# heap of a long-lived worker stays fragmented by the largest messages it has read, so its
+# memory only grows. Starting a worker costs about a second; a chunk, about half of one.
+RECYCLE_AFTER = 200
 
 
 @dataclass
@@ -67,12 +71,20 @@ class WorkerPool:
     A worker that dies (killed, out of memory, a crash in native code) breaks the pool, where
     ``multiprocessing.Pool`` would wait forever for its chunk: the chunks it may have held are
     run again, one at a time, in a new pool, and a chunk whose worker dies again is reported as
-    failed rows. The audit always ends, with a record for every row."""
+    failed rows. The audit always ends, with a record for every row.
 
-    def __init__(self, settings: WorkerSettings, jobs: int) -> None:
+    After ``recycle_after`` chunks the pool is retired (it finishes the chunks it holds, then
+    its workers exit) and a fresh one takes the next chunks."""
+
+    def __init__(self, settings: WorkerSettings, jobs: int,
+                 recycle_after: int = RECYCLE_AFTER) -> None:
         self.settings = settings
         self.jobs = jobs
+        self.recycle_after = recycle_after
+        self.pools_started = 0
         self._pool: ProcessPoolExecutor | None = None
+        self._submitted = 0
+        self._retired: list[ProcessPoolExecutor] = []
 
     def records(self, chunks: Iterable[list[Row]]) -> Iterator[SendRecord]:
         """The records of every chunk, in order; at most two chunks a worker in flight."""
@@ -122,30 +134,41 @@ class WorkerPool:
         # Worker processes are started as chunks are submitted; they start with Ctrl-C blocked
         # (a blocked signal stays blocked in a new process), so that only this process sees it.
         with _sigint_blocked():
+            if self._pool is not None and self._submitted >= self.recycle_after:
+                self._retired.append(self._pool)
+                self._pool.shutdown(wait=False)
+                self._pool = None
             if self._pool is None:
                 import multiprocessing
 
                 self._pool = ProcessPoolExecutor(
                     self.jobs, mp_context=multiprocessing.get_context("spawn"),
                     initializer=init_worker, initargs=(self.settings,))
+                self.pools_started += 1
+                self._submitted = 0
+            self._submitted += 1
             return self._pool.submit(check_chunk, chunk)
 
     def _stop(self, kill: bool = True) -> None:
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if not kill:
-            pool.shutdown(wait=True)
-            return
-        # ProcessPoolExecutor has no terminate(): its processes are killed, then it is shut
-        # down (a dead worker's pool is shut down at once; a killed one's workers too).
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.join(timeout=5)
+        pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
+        self._pool, self._retired = None, []
+        for pool in pools:
+            if kill:
+                _kill(pool)
+            else:
+                pool.shutdown(wait=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor has no terminate(): its processes are killed, then it is shut down
+    # (a dead worker's pool is shut down at once; a killed one's workers too).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _failed(source: str, chunk: list[Row], error: str, reason: str) -> list[SendRecord]:
