@@ -8,6 +8,7 @@ tests/fixtures/templates (a small CRM, corpus-style templates with labels, bad t
 from __future__ import annotations
 
 import json
+import sys
 import time
 import tracemalloc
 from datetime import date
@@ -25,7 +26,7 @@ from honestreach.rules import load_rules
 from honestreach.sources import iter_inputs
 from honestreach.templates import template_checker
 from honestreach.templates.datamodel import DataModel
-from honestreach.templates.sandbox import Limits, TemplateEnvironment, render
+from honestreach.templates.sandbox import Limits, TemplateEnvironment, clock, render
 from honestreach.templates.source import scan, split_template
 
 FIXTURES = Path(__file__).parent / "fixtures" / "templates"
@@ -516,10 +517,21 @@ def test_a_long_list_of_real_records_goes_through_the_filters_that_read_it() -> 
         "{% for a in activities | sort(attribute='date') | reverse %}"
         "{% if loop.index < 3 %} {{ a.subject | upper }}{% endif %}{% endfor %}"
         " {{ activities | selectattr('type', 'equalto', 'email') | list | length }}")
-    output, problem, _ = render(template, {"activities": activities}, time.monotonic() + 5,
+    output, problem, _ = render(template, {"activities": activities}, clock() + 5,
                                 Limits())
     assert problem is None and output.startswith("5000 Re: the cold-chain quote")
     assert output.endswith("SPRING SEASON 5000")
+
+
+def test_a_rendering_past_its_deadline_is_a_limit_finding_not_a_crash() -> None:
+    # The time is up before the first line runs (a template that used up its file's time):
+    # the watch stops the rendering, and must not stop the reporting of it too.
+    template = TemplateEnvironment(None, autoescape=False).from_string(
+        "{% macro greet(n) %}Hello {{ n }}{% endmacro %}{{ greet('Ana') }}")
+    output, problem, _ = render(template, {}, clock() - 1, Limits())
+    assert problem is not None and problem.kind == "limit", problem
+    assert "took longer than" in problem.message
+    assert sys.gettrace() is None
 
 
 @pytest.mark.parametrize("expression", TOO_LARGE[8:])
@@ -528,7 +540,7 @@ def test_values_too_large_are_refused_before_they_are_built(expression: str) -> 
     template = TemplateEnvironment(None, autoescape=False).from_string(expression)
     tracemalloc.start()
     try:
-        _, problem, _ = render(template, {}, time.monotonic() + 5, Limits())
+        _, problem, _ = render(template, {}, clock() + 5, Limits())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import time
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -48,7 +47,8 @@ from . import liquid
 from .datamodel import DataModel, Sample, empty_in
 from .dialects import DIALECT_BY_NAME, DIALECT_SUFFIXES, translate
 from .loader import FolderLoader
-from .sandbox import Limits, TemplateEnvironment, align, marked_source, origins_from_marked, render
+from .sandbox import (Limits, TemplateEnvironment, align, clock, marked_source,
+                      origins_from_marked, render)
 from .source import Segment, Unit, blank_tags, count_tags, kept_text, scan, split_template
 from .static import (
     JINJA_NAMES,
@@ -334,7 +334,7 @@ class TemplateChecker:
     def _render_all(self, path: str, source: SourceText, split: Any, compiled: list[_Compiled],
                     reported: set[Any]) -> tuple[list[_Rendered],
                                                  list[tuple[Finding | None, str]]]:
-        deadline = time.monotonic() + self.limits.file_seconds
+        deadline = clock() + self.limits.file_seconds
         renderings: list[_Rendered] = []
         problems: list[tuple[Finding | None, str]] = []
         by_field = {c.unit.field: c for c in compiled}

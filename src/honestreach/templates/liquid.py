@@ -14,7 +14,6 @@ What a Liquid template sees: the canonical objects (``contact``, ``account``, ``
 from __future__ import annotations
 
 import sys
-import time
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
@@ -22,7 +21,7 @@ from typing import Any, Sequence
 from liquid import Environment, Undefined
 from liquid.exceptions import LiquidError, LiquidSyntaxError, ResourceLimitError
 
-from .sandbox import Limits, Problem, RenderLimit
+from .sandbox import Limits, Problem, RenderLimit, clock
 from .source import Segment
 
 # Each tool's top-level names for the recipient and the sender, as views of the sample.
@@ -107,10 +106,10 @@ def render(template: Any, context: dict[str, Any], deadline: float, limits: Limi
            text: str) -> tuple[str, Problem | None, list[tuple[str, int | None]]]:
     """Render within the limits: the output, the problem that stopped it, and the undefined
     top-level names used with their lines (of ``text``, the unit rendered)."""
-    stop = min(deadline, time.monotonic() + limits.seconds)
+    stop = min(deadline, clock() + limits.seconds)
 
     def trace(frame, event, arg):  # type: ignore[no-untyped-def]
-        if time.monotonic() > stop:
+        if clock() > stop:
             raise RenderLimit("time", f"rendering took longer than {limits.seconds:g} s")
         return None
 

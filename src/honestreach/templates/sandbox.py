@@ -54,10 +54,17 @@ from .source import Segment, kept_text
 MAIN_FILENAME = "<template>"
 
 
+def clock() -> float:
+    """The time the render limits measure: this thread's CPU seconds, so that a machine busy
+    with other work (a CI runner, an audit's other workers) does not stop a template that
+    would render in time on an idle one."""
+    return time.thread_time()
+
+
 @dataclass(frozen=True)
 class Limits:
     """How far one template may go. ``seconds`` is per rendering, ``file_seconds`` for all the
-    renderings of one file (every sample, subject and body)."""
+    renderings of one file (every sample, subject and body), both measured by ``clock``."""
 
     output: int = 200_000  # characters of output
     size: int = 200_000  # characters or items of any value the template builds
@@ -540,7 +547,7 @@ class _Watch:
         return RenderLimit("time", f"rendering took longer than {self.seconds:g} s")
 
     def trace(self, frame, event, arg):  # type: ignore[no-untyped-def]
-        if time.monotonic() > self.deadline:
+        if clock() > self.deadline:
             raise self._expired()
         if frame.f_globals.get("environment") is self.environment:
             return self.local
@@ -550,7 +557,7 @@ class _Watch:
         if event == "line":
             if frame.f_code.co_filename == MAIN_FILENAME:
                 self.code_line = frame.f_lineno
-            if time.monotonic() > self.deadline:
+            if clock() > self.deadline:
                 raise self._expired()
         return self.local
 
@@ -561,7 +568,7 @@ def render(template: Template, context: dict[str, Any], deadline: float,
     that stopped it, and the undefined top-level names it used, with their lines."""
     environment = template.environment
     assert isinstance(environment, TemplateEnvironment)
-    watch = _Watch(environment, min(deadline, time.monotonic() + limits.seconds),
+    watch = _Watch(environment, min(deadline, clock() + limits.seconds),
                    limits.seconds)
     environment.built = 0
     log: list[tuple[str, bool]] = []
@@ -588,6 +595,8 @@ def render(template: Template, context: dict[str, Any], deadline: float,
                 undefined.extend((name, line) for name, top in log if top)
                 del log[:seen]
     except Exception as exc:  # every failure of a template is a finding, never a crash
+        # Untraced first: past the deadline, the watch would stop _problem's own calls too.
+        sys.settrace(previous)
         problem = _problem(exc, template, watch)
     finally:
         sys.settrace(previous)
