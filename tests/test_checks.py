@@ -381,6 +381,15 @@ def test_friendly_or_non_prose_exclamation_marks_are_fine(body: str) -> None:
     assert run("exclamation_overload", body) == []
 
 
+def test_a_long_newsletter_may_carry_a_few_shouting_adverts() -> None:
+    # Two doubled marks among 80 sentences of articles are the adverts', not the message's voice;
+    # the same two in a short note are.
+    articles = "".join(f"Story {n} covers the new release in some detail. " for n in range(40))
+    adverts = "Printer ink: buy one, get two free!! Free shipping over $25!! "
+    assert run("exclamation_overload", "Hi all,\n\n" + articles + adverts) == []
+    assert run("exclamation_overload", "Hi all,\n\n" + adverts) == [("body", "free!!")]
+
+
 # --- emoji_overload --------------------------------------------------------------------------
 
 def test_a_row_of_alarm_emoji_in_subject_and_body() -> None:

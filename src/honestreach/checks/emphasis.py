@@ -307,6 +307,10 @@ def _shouted_share(prose: str, runs: list[tuple[int, int]]) -> float:
 _MARKS = re.compile(r"[!?](?:[ \t]?[!?])*")
 _SENTENCE = re.compile(r"[^\W\d_][^.!?\n]*")  # one match per segment holding a letter
 _WORD_BEFORE = re.compile(r"[^\s!?]{1,30}$")
+# A long newsletter may carry a few adverts that shout "FREE!!"; those are not the voice of
+# the message (as with shouting's share of words): beyond ``max_runs``, one more run is
+# allowed per this many sentences.
+SENTENCES_PER_EXTRA_RUN = 40
 
 
 def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
@@ -316,7 +320,8 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
 
     Options: ``max_runs`` (how many runs of two or more marks with a '!' are allowed,
     default 1; a run of more than ``max_bangs`` '!', default 2, counts as two, except in a
-    genuine reply, where only a run of more than 5 does), ``min_count``
+    genuine reply, where only a run of more than 5 does; a long message is allowed one more run
+    per ``SENTENCES_PER_EXTRA_RUN`` sentences), ``min_count``
     and ``max_ratio`` (overload when at least ``min_count`` exclamations, a run counting once,
     and more than ``max_ratio`` per sentence). Marks inside quotation marks are someone else's.
     """
@@ -350,7 +355,8 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
                 piled += 2 if marks.count("!") > max_bangs else 1
     sentences = max(sentences, 1)
     dense = count >= min_count and count / sentences > max_ratio
-    where = runs[0] if piled > max_runs else (first if dense else None)
+    allowed_runs = max_runs + sentences // SENTENCES_PER_EXTRA_RUN
+    where = runs[0] if piled > allowed_runs else (first if dense else None)
     if where is None:
         return []
     name, start, end = where
