@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 
 import regex
-from rapidfuzz import fuzz
 
 from ..crm import CRM
+from ..crm.companies import same_company
 from ..model import Claim, Message, TimeWindow
 from .kind import ClaimKind, Outcome, Recipient
 from .people import same_first_name, titles_agree
@@ -29,7 +29,6 @@ from .reading import NOT_NAMES, PERSON, TIME_WORDS, Found, LazyPattern, clean_na
 from .records import normal
 
 CRM_ONLY_RULES = frozenset({"identity-greeting-name", "identity-company"})
-MATCH_THRESHOLD = 80  # rapidfuzz partial ratio (0-100) for "the same company"
 
 _GREETING = re.compile(
     r"\A\s*(?:hi|hello|hey|dear|hallo|hola|bonjour|ciao|good (?:morning|afternoon|evening))"
@@ -186,8 +185,7 @@ def check(message: Message, claim: Claim, recipient: Recipient, crm: CRM,
     company = claim.specific("company")
     if company is not None:
         known = [n for n in (contact.company, account.company if account else None) if n]
-        if known and not any(fuzz.partial_ratio(normal(company), normal(k)) >= MATCH_THRESHOLD
-                             for k in known):
+        if known and not any(same_company(company, k) for k in known):
             return Outcome(False, f"the CRM has {contact.email} at '{known[0]}', not "
                                   f"'{company}'")
     title = claim.specific("title") or claim.specific("role")
@@ -204,8 +202,8 @@ def crm_claims(message: Message, recipient: Recipient, crm: CRM) -> list[Claim]:
     contact = recipient.contact
     assert contact is not None  # asked only for a known contact
     claims = _greeting_claims(message)
-    own = {normal(n) for n in (contact.company,
-                               recipient.account.company if recipient.account else None) if n}
+    own = [n for n in (contact.company,
+                       recipient.account.company if recipient.account else None) if n]
     claims.extend(_other_company_mentions(message, crm, own))
     return claims
 
@@ -227,8 +225,9 @@ _YOUR_CONTEXT = re.compile(
     r"\b(?:you|your|you're|you’re)\b|\ball is well at\b|\bhope .{0,30}\bat\b", re.IGNORECASE)
 
 
-def _other_company_mentions(message: Message, crm: CRM, own: set[str]) -> list[Claim]:
-    """Another CRM account named in a sentence about the reader ("Hope all is well at Corvid")."""
+def _other_company_mentions(message: Message, crm: CRM, own: list[str]) -> list[Claim]:
+    """Another CRM account (not the reader's own company, ``own``) named in a sentence about
+    the reader ("Hope all is well at Corvid")."""
     body = message.body.text
     limit = message.signature_start if message.signature_start is not None else len(body)
     text = body[:limit]
@@ -236,8 +235,8 @@ def _other_company_mentions(message: Message, crm: CRM, own: set[str]) -> list[C
     claimed: set[tuple[int, str]] = set()
     for start, end, name, indexes in crm.account_mentions(text):
         for index in indexes:
-            key = normal(crm.accounts[index].company)
-            if not key or key in own or any(key in o or o in key for o in own) or \
+            company = crm.accounts[index].company
+            if not normal(company) or any(same_company(company, o) for o in own) or \
                     (index, name) in claimed:
                 continue
             paragraph_start = text.rfind("\n\n", 0, start) + 1
