@@ -190,5 +190,5 @@ def _suppression(message: Message, contact: Contact, rule: Rule) -> list[Finding
                          {"recipient": contact.email, "reasons": " and ".join(reasons)})]
 
 
-__all__ = ["CLAIM_WORDS", "Recipient", "Verdict", "Verification", "header_location",
+__all__ = ["CLAIM_WORDS", "Recipient", "Verdict", "Verification",
            "recipients_of", "verify_message"]
