@@ -14,12 +14,10 @@ time the sentence states; it needs the account, not the contact.
 
 from __future__ import annotations
 
-import regex
-
 from ..crm import CRM
 from ..model import Claim, Message, TimeWindow
 from .kind import ClaimKind, Outcome, Recipient
-from .reading import PERSON, ROUND, TITLE_RUN, Found, LazyPattern, clean_name
+from .reading import IGNORECASE, PERSON, ROUND, TITLE_RUN, Found, LazyPattern, clean_name
 from .records import describe_record
 
 ACTIVITY_TYPES = ("account_event",)
@@ -41,7 +39,7 @@ COMPANY_EVENT_WORDS = {
     "switch": ("switch", "migrat", "implement", "go-live", "go live"),
 }
 
-_COMPANY_EVENTS = [(name, LazyPattern(pattern, regex.IGNORECASE)) for name, pattern in [
+_COMPANY_EVENTS = [(name, LazyPattern(pattern, IGNORECASE)) for name, pattern in [
     ("acquisition", (r"\b(?:acqui\w+|bought[ \t]+by|buy(?:ing|out)|takeover|taken[ \t]+over|"
                     r"purchased[ \t]+by)\b")),
     ("merger", r"\bmerg\w+\b"),

@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import re
 
-import regex
-
 from ..crm import CRM
 from ..model import Claim, Message, TimeWindow
 from .kind import ClaimKind, Outcome, Recipient
-from .reading import EVENT_RUN, NOT_NAMES, TITLE_RUN, Found, LazyPattern, clean_name, first_kind
+from .reading import (
+    EVENT_RUN,
+    IGNORECASE,
+    NOT_NAMES,
+    TITLE_RUN,
+    Found,
+    LazyPattern,
+    clean_name,
+    first_kind,
+)
 from .records import activity_claim
 
 TYPES = {
@@ -59,7 +66,7 @@ _CONTENT_KINDS = [
                 r"sit(?:ting)?[ \t]+in|sat[ \t]+in|tun(?:e|ed|ing)[ \t]+in|watch|dial|"
                 r"on[ \t]+demand|masterclass|recording")),
 ]
-_CONTENT_KINDS_RE = [(kind, LazyPattern(pattern, regex.IGNORECASE))
+_CONTENT_KINDS_RE = [(kind, LazyPattern(pattern, IGNORECASE))
                      for kind, pattern in _CONTENT_KINDS]
 _EVENT_NOUN = LazyPattern(
     r"(?i)\b(?:summit|conference|forum|expo|fair|meetup|meet-up|dinner|breakfast|lunch|"
@@ -69,6 +76,9 @@ _WEBINAR_NOUN = LazyPattern(
     r"(?i)\b(?:webinar|web[ \t]+seminar|livestream|live[ \t]+stream|online|virtual|session|"
     r"masterclass|course|class|training|workshop|panel|talk|ama)\b")
 # Words between the claim's verb and the title: "for our new webinar on <Title>".
+_SENTENCE_END = LazyPattern(r"[.!?;]")
+_NEXT_WORD = LazyPattern(r"[ \t]*(?P<w>[^\s]+)")
+_THAT_AT_END = LazyPattern(r"(?i)[ \t]+(?:that|which)[ \t]*$")
 _LEAD_IN = frozenset(
     {"the", "our", "my", "your", "a", "an", "this", "that", "for", "to", "on", "of", "in", "at",
      "into", "new", "free", "latest", "recent", "recently", "live", "virtual", "online", "annual",
@@ -99,7 +109,7 @@ def read(sentence: str, start: int, end: int) -> Found:
 
 def _content_kind(matched: str, after: str) -> str:
     kind = first_kind(_CONTENT_KINDS_RE, matched)
-    following = regex.split(r"[.!?;]", after, maxsplit=1)[0]
+    following = _SENTENCE_END.split(after, maxsplit=1)[0]
     if kind == "signup" and (_EVENT_NOUN.search(following) or _WEBINAR_NOUN.search(following)):
         return "registration"  # signing up for an event or a webinar is registering for it
     if kind:
@@ -123,7 +133,7 @@ def _content_title(sentence: str, start: int, end: int, run: LazyPattern) -> str
 def _title_after(text: str, run: LazyPattern) -> str | None:
     position = 0
     for _ in range(8):
-        word = regex.match(r"[ \t]*(?P<w>[^\s]+)", text[position:])
+        word = _NEXT_WORD.match(text[position:])
         if not word:
             return None
         token = word.group("w")
@@ -149,7 +159,7 @@ def _title_inside(text: str, run: LazyPattern) -> str | None:
 
 def _title_before(text: str, run: LazyPattern) -> str | None:
     """A title just before the match: "the Checkout Conversion Teardown that you downloaded"."""
-    trimmed = regex.sub(r"(?i)[ \t]+(?:that|which)[ \t]*$", "", text.rstrip())
+    trimmed = _THAT_AT_END.sub("", text.rstrip())
     for found in run.finditer(trimmed):
         if found.end() == len(trimmed) and found.start() > 0:
             name = clean_name(found.group(0))

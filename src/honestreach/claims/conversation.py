@@ -9,12 +9,18 @@ it was said, when named ("as I mentioned at SaaStr"). Supported by a ``call``, `
 
 from __future__ import annotations
 
-import regex
-
 from ..crm import CRM
 from ..model import Claim, Message, TimeWindow
 from .kind import ClaimKind, Outcome, Recipient
-from .reading import PLACE_CUE, Found, LazyPattern, first_kind, read_event, read_topic
+from .reading import (
+    IGNORECASE,
+    PLACE_CUE,
+    Found,
+    LazyPattern,
+    first_kind,
+    read_event,
+    read_topic,
+)
 from .records import activity_claim
 
 ACTIVITY_TYPES = ("call", "meeting", "demo", "email_received")
@@ -33,7 +39,7 @@ _CONVERSATION_KINDS = [
                 r"breakfast|drinks|booth|in[ \t]+person|office[ \t]+visit|visit|"
                 r"session|offsite|site[ \t]+visit)\b")),
 ]
-_CONVERSATION_KINDS_RE = [(kind, LazyPattern(pattern, regex.IGNORECASE))
+_CONVERSATION_KINDS_RE = [(kind, LazyPattern(pattern, IGNORECASE))
                           for kind, pattern in _CONVERSATION_KINDS]
 # Elsewhere in the sentence a medium counts only where it names an occasion: "on the call",
 # "during Thursday's demo", "in the June demo", "your email" (not "a short walkthrough").

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 
-import regex
-
 from ..crm import CRM
 from ..crm.companies import same_company
 from ..model import Claim, Message, TimeWindow
@@ -86,6 +84,7 @@ _ROLE_DETERMINERS = frozenset({"the", "a", "an", "your", "their", "our", "whole"
 _PERSON_WORDS = frozenset({"person", "one", "someone", "somebody", "individual", "man", "woman",
                            "guy", "lady"})
 _WORD_OR_MARK = LazyPattern(r"[\p{L}\p{N}][\p{L}\p{N}'’&+./\-]*|[,;:!?()—–]")
+_PERSON_RUN = LazyPattern(PERSON)
 _COMPANY_AT = LazyPattern(rf"(?i:\b(?:at|of|with))[ \t]+(?:(?i:the)[ \t]+)?(?P<name>{PERSON})")
 
 
@@ -157,7 +156,7 @@ def _title_and_company(text: str, keep_of: bool = False) -> tuple[str | None, st
 
 
 def _company_after(tokens: list[str]) -> str | None:
-    run = regex.match(PERSON, " ".join(t for t in tokens[:6] if t.lower() != "the"))
+    run = _PERSON_RUN.match(" ".join(t for t in tokens[:6] if t.lower() != "the"))
     return _company_name(run.group(0)) if run else None
 
 

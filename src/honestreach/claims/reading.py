@@ -17,6 +17,7 @@ import regex
 from ..timeexpr import MONTHS, WEEKDAYS
 
 Specifics = tuple[tuple[str, str], ...]
+IGNORECASE = regex.IGNORECASE
 # What a claim-kind module's reader gives: (key, value) pairs, in the order found.
 Found = list[tuple[str, str]]
 

@@ -7,7 +7,6 @@ nearly), in the time the sentence states.
 
 from __future__ import annotations
 
-import regex
 from rapidfuzz import fuzz
 
 from ..crm import CRM
@@ -27,6 +26,8 @@ _PERSON_POSSESSIVE = LazyPattern(
     rf"(?P<person>{PERSON})['’]s?[ \t]+(?i:suggestion|recommendation|intro|introduction|"
     rf"referral|advice|nudge|idea|prompting)")
 _AT_START = LazyPattern(r"^[ \t]*(?:[,:—–-][ \t]*)?")
+_FIRST_WORD = LazyPattern(r"[^\s]+[ \t]*")
+_APOSTROPHE = LazyPattern(r"['’]")
 
 
 def read(sentence: str, start: int, end: int) -> Found:
@@ -51,7 +52,7 @@ def _referrer_start(sentence: str, start: int) -> int:
         return start
     before = sentence[:start].rstrip(" \t")
     if _COMPANY_CUE.search(before):
-        word = regex.match(r"[^\s]+[ \t]*", sentence[start:])
+        word = _FIRST_WORD.match(sentence[start:])
         return start + word.end() if word else start
     found = _PERSON_AT_END.search(before)
     return found.start("person") if found else start
@@ -114,7 +115,7 @@ def _person_before(before: str) -> str | None:
 def _clean_person(text: str) -> str | None:
     words = text.split()
     # "I'm", "We've": a pronoun, whatever its ending.
-    while words and (regex.split(r"['’]", words[0].strip("'’"))[0] in NOT_NAMES
+    while words and (_APOSTROPHE.split(words[0].strip("'’"))[0] in NOT_NAMES
                      or _is_acronym(words[0])):
         words.pop(0)
     while words and (words[-1] in NOT_NAMES or _is_acronym(words[-1])):

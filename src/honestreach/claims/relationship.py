@@ -8,16 +8,15 @@ Tallwater customer", "Ledgerline" in "already using Ledgerline"). Supported by t
 
 from __future__ import annotations
 
-import regex
-
 from ..crm import CRM
 from ..model import Claim, Message, TimeWindow
 from .kind import ClaimKind, Outcome, Recipient
-from .reading import PERSON, Found, LazyPattern, clean_name
+from .reading import IGNORECASE, PERSON, Found, LazyPattern, clean_name
 
 ACTIVITY_TYPES = ("purchase",)
 
-_STAGE_WORDS = (
+# The stage a claim's words name, in the order they win (else a customer).
+_STAGE_WORDS = [(stage, LazyPattern(pattern, IGNORECASE)) for stage, pattern in (
     ("former_customer", (r"\b(?:former|ex-|(?:past|previous)[ \t]+(?:[\w-]+[ \t]+)?(?:customer|"
                          r"client|member|user|subscriber|patron|donor)|lapsed|used[ \t]+to|ended|"
                          r"expired|cancel+ed|cancel+ing|churn\w*|left|welcome[ \t]+back|"
@@ -25,7 +24,7 @@ _STAGE_WORDS = (
                          r"came[ \t]+to[ \t]+an[ \t]+end|renew(?:ed|al)?[ \t]+(?:fell|didn))")),
     ("partner", (r"\b(?:partner\w*|reseller\w*|affiliate\w*|alliance|stockists?|distributors?|"
                 r"dealers?|franchisees?|suppliers?)\b")),
-)
+)]
 _PRODUCT_BEFORE = LazyPattern(
     rf"(?P<name>{PERSON})[ \t]+(?i:customers?|clients?|users?|partners?|members?|subscribers?|"
     rf"contract|subscription|account|licen[cs]e|plan|renewal|agreement)\b")
@@ -39,7 +38,7 @@ def read(sentence: str, start: int, end: int) -> Found:
     matched = sentence[start:end]
     stage = "customer"
     for name, pattern in _STAGE_WORDS:
-        if regex.search(pattern, matched, regex.IGNORECASE):
+        if pattern.search(matched):
             stage = name
             break
     found: Found = [("stage", stage)]
