@@ -20,6 +20,11 @@ Adding a claim kind:
 2. its category in ``taxonomy.py`` and its rule file under ``rules/claims/`` (YAML, with
    examples the test suite runs);
 3. its ``KIND`` in ``CLAIM_KINDS`` below.
+
+Nothing else names the kinds one by one: the verify stage, the scores (a ``claim.*`` category
+costs ``score.CLAIM_COST``) and the template linter (``CLAIM_WORDS``) take them from here.
+``tests/test_claim_kinds.py`` checks that every ``claim.*`` category has one kind and every
+kind module is in the tuple. Describe the new kind in docs/claims.md's table for users.
 """
 
 from __future__ import annotations
