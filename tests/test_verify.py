@@ -242,6 +242,11 @@ def _identity_findings(crm, body: str, to: str | None):
      "not 'procurement'"),
     ("Hi Robert,\nAs VP Marketing at Kaltwerk, you'll like this.\n",
      "at 'Harbourline Shipping', not 'Kaltwerk'"),
+    # The company by whole words: a legal form and a shortened name are the same company,
+    # a name that is only the start of a word is another one.
+    ("Hi Robert,\nAs VP Marketing at Harbourline Shipping Ltd, you'll like this.\n", None),
+    ("Hi Robert,\nAs VP Marketing at Harbour, you'll like this.\n",
+     "at 'Harbourline Shipping', not 'Harbour'"),
 ])
 def test_titles_and_roles_in_prose_are_checked_against_the_contact(crm, body, expected):
     found = _identity_findings(crm, body, ROBERT)

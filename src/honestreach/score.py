@@ -32,6 +32,7 @@ from .checks.compliance import has_opt_out_text, own_text, postal_line_spans
 from .checks.emphasis import is_common_word
 from .model import Finding, Message, Scores
 from .readability import reading_ease
+from .taxonomy import CATEGORIES
 
 # --- respect ---------------------------------------------------------------------------------
 
@@ -74,9 +75,7 @@ CATEGORY_COST: dict[str, Cost] = {
     **dict.fromkeys(("urgency", "scarcity", "pressure", "deception", "surveillance",
                      "disrespect", "template.hardcoded_claim", "campaign.mass_claim",
                      "campaign.frequency"), TACTIC_COST),
-    **dict.fromkeys(("claim.meeting", "claim.conversation", "claim.referral",
-                     "claim.relationship", "claim.content", "claim.company_event",
-                     "claim.identity", "claim.thread"), CLAIM_COST),
+    **dict.fromkeys((c for c in CATEGORIES if c.startswith("claim.")), CLAIM_COST),
     "compliance.suppressed": SUPPRESSED_COST,
     "compliance.unsubscribe": OPT_OUT_COST,
     "compliance.address": ADDRESS_COST,
