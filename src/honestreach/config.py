@@ -79,6 +79,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
         # Folders and files of plain drafts (.txt, .md, .html) that are outreach: the pre-commit
         # hook (check --outreach-only) checks them, and never a README or docs.
         "outreach-files": {"oneOf": [{"type": "string", "minLength": 1}, _NAMES]},
+        # Rules, categories or families switched off in the files a glob (relative to the
+        # configuration file) names, like flake8's per-file-ignores:
+        # {"templates/legal/*.txt": [missing-postal-address]}
+        "per-file-ignores": {"type": "object", "additionalProperties": _NAMES},
         "templates": {
             "type": "array",
             "items": {
@@ -173,6 +177,16 @@ class Config:
     # (glob relative to the configuration file, dialect), first match wins
     templates: tuple[tuple[str, str], ...] = ()
     outreach_files: tuple[str, ...] = ()  # globs relative to the configuration file
+    # (glob relative to the configuration file, names switched off in the files it names)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def ignored_in(self, path: str) -> frozenset[str]:
+        """The names ``per-file-ignores`` switches off in ``path``."""
+        if not self.per_file_ignores:
+            return frozenset()
+        base = str(Path(self.path).parent) if self.path else None
+        return frozenset(name for pattern, names in self.per_file_ignores
+                         if matches_any(path, (pattern,), base) for name in names)
 
     def dialect_for(self, path: str) -> str | None:
         """The template dialect of ``path`` (by these globs, else by its suffix), or None
@@ -266,6 +280,8 @@ def _config(data: dict[str, Any], path: Path) -> Config:
                         for pattern in ([entry["files"]] if isinstance(entry["files"], str)
                                         else entry["files"])),
         outreach_files=_globs(data.get("outreach-files", ())),
+        per_file_ignores=tuple((pattern, tuple(names)) for pattern, names
+                               in data.get("per-file-ignores", {}).items()),
     )
 
 
@@ -370,7 +386,9 @@ def check_names(config: Config, known: set[str]) -> None:
     one ConfigError naming each that is not."""
     problems = []
     for key, names in (("select", config.select), ("ignore", config.ignore),
-                       ("severity", tuple(config.severity))):
+                       ("severity", tuple(config.severity)),
+                       *((f"per-file-ignores.{pattern}", ignored)
+                         for pattern, ignored in config.per_file_ignores)):
         for name in names:
             if name != "all" and name not in known:
                 close = difflib.get_close_matches(name, known, n=1)

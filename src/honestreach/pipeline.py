@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
 from .message import ParseError
 from .model import FileResult, InputError, Message, first_line
 from .sources import InputFile, InputProblem, iter_inputs, parse_input
-from .suppress import apply_suppressions, parse_suppressions
+from .suppress import suppress
 
 if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
     from .cache import ResultCache
@@ -304,9 +304,8 @@ class Linter:
             severity = severity_for(finding.rule, finding.category, finding.severity, config)
             kept.append(finding if severity == finding.severity
                         else replace(finding, severity=severity))  # type: ignore[arg-type]
-        suppressions, suppression_errors = parse_suppressions(
-            message.source, self._rules_by_id(config).keys())
-        kept = apply_suppressions(kept, suppressions)
+        kept, suppression_errors = suppress(kept, message.source, self._rules_by_id(config),
+                                            config, message.path)
         # A supported claim is shown with --show-verified; it costs the message nothing.
         shown_only = {(f.rule, f.location) for f in verification.verified}
         scores = score_message(message, [f for f in kept if (f.rule, f.location) not in shown_only],

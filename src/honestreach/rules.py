@@ -113,7 +113,7 @@ RULE_SCHEMA: dict[str, Any] = {
         "check": {"type": "string", "pattern": "^[a-z_]+$"},
         # Findings made by the CRM verification stage (verify.py) or the template linter
         # (templates/) rather than by the engine.
-        "stage": {"enum": ["crm", "template", "campaign"]},
+        "stage": {"enum": ["crm", "template", "campaign", "suppression"]},
         "options": {"type": "object"},
         "context": {
             "type": "object",
@@ -583,4 +583,6 @@ def describe_patterns(rule: Rule) -> list[str]:
         lines.append("reported by the template linter (.j2, .jinja, .jinja2 files)")
     if rule.stage == "campaign":
         lines.append("reported by campaign audits (honestreach audit), across a campaign's sends")
+    if rule.stage == "suppression":
+        lines.append("reported where a directive or X-Honestreach header suppressed nothing")
     return lines

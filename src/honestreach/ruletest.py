@@ -4,7 +4,8 @@ rule and no 'good' one may.
 Each rule is tried the way its findings are made: pattern and Python-check rules by the
 engine, template-stage rules by the template linter on their example template, CRM-stage rules
 by the CRM verification against a CRM (skipped without one), campaign rules by an audit of
-their example campaign (the mass-claim one against the CRM too).
+their example campaign (the mass-claim one against the CRM too), the unused-suppression rule
+after suppression.
 """
 
 from __future__ import annotations
@@ -106,8 +107,15 @@ class ExampleRunner:
             return any(f.rule == rule.id for f in verified.findings)
         from .message import message_from_text
 
-        result = self.engine.check(message_from_text(example.body or "", example.subject))
-        return any(f.rule == rule.id for f in result.findings + result.claims)
+        message = message_from_text(example.body or "", example.subject)
+        result = self.engine.check(message)
+        found = result.findings + result.claims
+        if rule.stage == "suppression":
+            from .config import Config
+            from .suppress import suppress
+
+            found, _ = suppress(found, message.source, self._by_id, Config(), message.path)
+        return any(f.rule == rule.id for f in found)
 
     def _template_checker(self) -> TemplateChecker:
         if self._templates is None:
