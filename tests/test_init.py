@@ -122,19 +122,20 @@ def _steps(snippet: str) -> list[dict]:
     return job["steps"]
 
 
-def test_github_actions_snippets_are_workflows():
+def test_github_actions_snippets_use_this_repositorys_action_at_a_tag():
     steps = _steps(ACTIONS_SNIPPET)
     assert steps[0]["uses"].startswith("actions/checkout@")
-    assert steps[1]["uses"].startswith("actions/setup-python@")
-    runs = [step["run"] for step in steps if "run" in step]
-    assert runs[0].startswith("pip install honestreach")
-    assert "honestreach check --format github templates/ drafts/" in runs
+    assert steps[1]["uses"] == f"honestreach/honestreach@v{__version__}"
+    assert steps[1]["with"]["paths"] == "templates/ drafts/"
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    assert set(steps[1]["with"]) <= set(action["inputs"])
+    assert "pip install honestreach" not in ACTIONS_SNIPPET + SARIF_SNIPPET  # not published
 
     sarif = _steps(SARIF_SNIPPET)
+    assert sarif[1]["with"]["sarif-file"] == "honestreach.sarif"
     assert sarif[-1]["uses"].startswith("github/codeql-action/upload-sarif@")
     assert sarif[-1]["with"]["sarif_file"] == "honestreach.sarif"
-    assert any("--format sarif" in step.get("run", "") and "> honestreach.sarif" in step["run"]
-               for step in sarif)
+    assert "cancelled()" in sarif[-1]["if"]
     assert yaml.safe_load(SARIF_SNIPPET)["jobs"]["honestreach"]["permissions"][
         "security-events"] == "write"
 

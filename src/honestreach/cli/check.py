@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..cache import ResultCache
     from ..model import FileResult
     from ..pipeline import Linter
+    from ..report.markdown import MarkdownSummary
 
 # Options of ``check`` that change only how results are shown, not what they are.
 PRESENTATION_OPTIONS = frozenset({"paths", "output_format", "redact", "quiet", "no_color",
@@ -126,6 +127,7 @@ def check(
     if outreach_only:
         paths = _outreach_files(linter, paths)
     everything = []
+    markdown = _markdown_summary() if summary_path is not None else None
     for result in linter.run(list(paths), stdin=sys.stdin.buffer):
         if write_baseline_path is not None:
             everything.append(result)
@@ -135,6 +137,8 @@ def check(
             result = redactor.result(result)
         summary.add(result)
         reporter.file(result)
+        if markdown is not None:
+            markdown.add(result)
     failing = summary.files_failing > 0
     if write_baseline_path is not None:
         from ..baseline import write_baseline
@@ -150,17 +154,20 @@ def check(
         failing = False  # the baseline is written: the findings it holds are accepted
     code = exit_code(summary.files_with_errors > 0 or bool(linter.errors), failing)
     reporter.finish(summary, linter.errors, code)
-    if summary_path is not None:
-        _append_summary(summary_path, summary, linter.errors, code, output_format)
+    if markdown is not None and summary_path is not None:
+        _append(summary_path, markdown.text(summary, linter.errors, code,
+                                            annotations=output_format == "github"))
     sys.exit(code)
 
 
-def _append_summary(path: Path, summary: object, errors: Sequence[object], code: int,
-                    output_format: str) -> None:
-    from ..report.markdown import markdown_summary
+def _markdown_summary() -> MarkdownSummary:
+    from ..report.markdown import MarkdownSummary
 
-    text = markdown_summary(summary, errors, code,  # type: ignore[arg-type]
-                            annotations=output_format == "github")
+    return MarkdownSummary()
+
+
+def _append(path: Path, text: str) -> None:
+    """Add the Markdown summary to ``path`` (a job summary gathers every step's)."""
     try:
         with open(path, "a", encoding="utf-8") as out:
             out.write(text)

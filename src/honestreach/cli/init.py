@@ -1,7 +1,7 @@
 """``honestreach init``: a starter configuration, and the pre-commit and CI set-up.
 
 The files it writes and prints are package data (``cli/starters/``), so they read as the YAML
-they are; ``@version@`` and ``@project_url@`` are filled in.
+they are; ``@version@``, ``@project_url@`` and ``@project_path@`` are filled in.
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ import click
 from .. import __version__
 from .options import EXIT_ERROR
 
-PROJECT_URL = "https://github.com/honestreach/honestreach"
+PROJECT_PATH = "honestreach/honestreach"  # owner/name on GitHub: the action's `uses:`
+PROJECT_URL = f"https://github.com/{PROJECT_PATH}"
 CONFIG_FILE = ".honestreach.yaml"
 
 
 def starter(name: str) -> str:
     """A starter file of ``cli/starters/``, with the version and project address filled in."""
     text = (resources.files(__package__) / "starters" / name).read_text(encoding="utf-8")
-    return text.replace("@version@", __version__).replace("@project_url@", PROJECT_URL)
+    return (text.replace("@version@", __version__).replace("@project_url@", PROJECT_URL)
+            .replace("@project_path@", PROJECT_PATH))
 
 
 STARTER_CONFIG = starter("honestreach.yaml")
@@ -49,7 +51,8 @@ def init(force: bool) -> None:
     click.echo("Check drafts and templates before every commit with pre-commit "
                "(https://pre-commit.com):\n")
     click.echo(PRECOMMIT_SNIPPET)
-    click.echo("Check them in GitHub Actions, findings as pull request annotations:\n")
+    click.echo("Check them in GitHub Actions, findings as pull request annotations and a job "
+               "summary:\n")
     click.echo(ACTIONS_SNIPPET)
     click.echo("Or upload them to GitHub code scanning as SARIF:\n")
     click.echo(SARIF_SNIPPET, nl=False)
