@@ -10,12 +10,12 @@ import yaml
 from click.testing import CliRunner
 
 from honestreach import __version__
-from honestreach.cli import (
+from honestreach.cli import main
+from honestreach.cli.init import (
     ACTIONS_SNIPPET,
     PRECOMMIT_SNIPPET,
     SARIF_SNIPPET,
     STARTER_CONFIG,
-    main,
 )
 from honestreach.config import CONFIG_SCHEMA, load_config
 from honestreach.pipeline import Linter
@@ -122,19 +122,20 @@ def _steps(snippet: str) -> list[dict]:
     return job["steps"]
 
 
-def test_github_actions_snippets_are_workflows():
+def test_github_actions_snippets_use_this_repositorys_action_at_a_tag():
     steps = _steps(ACTIONS_SNIPPET)
     assert steps[0]["uses"].startswith("actions/checkout@")
-    assert steps[1]["uses"].startswith("actions/setup-python@")
-    runs = [step["run"] for step in steps if "run" in step]
-    assert runs[0].startswith("pip install honestreach")
-    assert "honestreach check --format github templates/ drafts/" in runs
+    assert steps[1]["uses"] == f"honestreach/honestreach@v{__version__}"
+    assert steps[1]["with"]["paths"] == "templates/ drafts/"
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    assert set(steps[1]["with"]) <= set(action["inputs"])
+    assert "pip install honestreach" not in ACTIONS_SNIPPET + SARIF_SNIPPET  # not published
 
     sarif = _steps(SARIF_SNIPPET)
+    assert sarif[1]["with"]["sarif-file"] == "honestreach.sarif"
     assert sarif[-1]["uses"].startswith("github/codeql-action/upload-sarif@")
     assert sarif[-1]["with"]["sarif_file"] == "honestreach.sarif"
-    assert any("--format sarif" in step.get("run", "") and "> honestreach.sarif" in step["run"]
-               for step in sarif)
+    assert "cancelled()" in sarif[-1]["if"]
     assert yaml.safe_load(SARIF_SNIPPET)["jobs"]["honestreach"]["permissions"][
         "security-events"] == "write"
 
@@ -146,3 +147,26 @@ def test_documentation_shows_the_snippets_init_prints(document):
     assert ACTIONS_SNIPPET in text
     if document == "docs/ci.md":
         assert SARIF_SNIPPET in text
+
+
+def test_the_starters_are_package_data_in_the_wheel(tmp_path):
+    """init reads its files with importlib.resources: they are in the built wheel, beside the
+    command's modules (none of which is over 400 lines)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                            str(tmp_path), str(REPO)], capture_output=True, text=True,
+                           timeout=300)
+    if built.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {built.stderr.strip()[-200:]}")
+    (wheel,) = tmp_path.glob("honestreach-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for starter in ("honestreach.yaml", "pre-commit-config.yaml", "github-actions.yml",
+                    "github-sarif.yml"):
+        assert f"honestreach/cli/starters/{starter}" in names
+    modules = sorted((REPO / "src" / "honestreach" / "cli").glob("*.py"))
+    assert len(modules) >= 6
+    for module in modules:
+        assert len(module.read_text(encoding="utf-8").splitlines()) <= 400, module.name

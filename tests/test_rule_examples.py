@@ -8,11 +8,13 @@ from pathlib import Path
 from textwrap import dedent
 
 from honestreach.campaign.audit import audit_records
+from honestreach.config import Config
 from honestreach.crm import load_crm
 from honestreach.engine import Engine
 from honestreach.message import message_from_text, parse_draft
 from honestreach.guarded_regex import compile_guarded
 from honestreach.rules import Example, RegexPattern, Rule, keyword_text, load_rules
+from honestreach.suppress import suppress
 from honestreach.templates import template_checker
 from honestreach.verify import verify_message
 
@@ -56,7 +58,11 @@ def _fired(rule: Rule, example: Example) -> list[str]:
     message = message_from_text(example.body or "", example.subject)
     result = ENGINE.check(message)
     assert not result.errors
-    return [f.text for f in result.findings + result.claims if f.rule == rule.id]
+    found = result.findings + result.claims
+    if rule.stage == "suppression":  # the directives the example holds, applied
+        found, errors = suppress(found, message.source, RULES, Config(), message.path)
+        assert not errors
+    return [f.text for f in found if f.rule == rule.id]
 
 
 def test_builtin_rules_load_cleanly() -> None:

@@ -75,7 +75,10 @@ def test_severer_findings_cost_more() -> None:
 def test_every_category_of_the_taxonomy_has_a_cost() -> None:
     from honestreach.taxonomy import CATEGORIES
 
-    assert set(score.CATEGORY_COST) == set(CATEGORIES)
+    # "suppression" (a directive that suppressed nothing) is a note to the sender about the
+    # file, never something the reader meets: it costs nothing.
+    assert set(score.CATEGORY_COST) == set(CATEGORIES) - {"suppression"}
+    assert respect(NOTE, [finding("unused-suppression", "suppression", "warning")]) == 100
     # A note outside the taxonomy (about the input itself, say) costs nothing.
     assert respect(NOTE, [finding("repaired-input", "input", "info")]) == 100
 

@@ -12,7 +12,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -22,7 +22,8 @@ from .model import (FINDINGS_GATE, SEND_FIELDS, SEVERITIES, SEVERITY_RANK, Findi
                     score_gate_reasons)
 from .regularfile import read_regular_text
 from .filekinds import DIALECTS, dialect_for, matches_any
-from .rules import Rule, RuleError
+from .rules import Rule, RuleError, RuleSet
+from .taxonomy import CATEGORIES
 from .yamlsource import MAX_DEPTH, YamlLoadError, parse_yaml_text
 
 if sys.version_info >= (3, 11):
@@ -78,6 +79,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
         # Folders and files of plain drafts (.txt, .md, .html) that are outreach: the pre-commit
         # hook (check --outreach-only) checks them, and never a README or docs.
         "outreach-files": {"oneOf": [{"type": "string", "minLength": 1}, _NAMES]},
+        # Rules, categories or families switched off in the files a glob (relative to the
+        # configuration file) names, like flake8's per-file-ignores:
+        # {"templates/legal/*.txt": [missing-postal-address]}
+        "per-file-ignores": {"type": "object", "additionalProperties": _NAMES},
         "templates": {
             "type": "array",
             "items": {
@@ -128,11 +133,18 @@ CONFIG_SCHEMA: dict[str, Any] = {
 
 
 class ConfigError(Exception):
-    """A configuration file that cannot be used."""
+    """A configuration file that cannot be used, with every problem found in it (``error`` is
+    the first)."""
 
-    def __init__(self, error: RuleError) -> None:
-        super().__init__(str(error))
-        self.error = error
+    def __init__(self, error: RuleError | Sequence[RuleError],
+                 partial: Config | None = None) -> None:
+        errors = (error,) if isinstance(error, RuleError) else tuple(error)
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors: tuple[RuleError, ...] = errors
+        self.error = errors[0]
+        # The settings of the keys that are valid, so the rest can still be checked (the rule
+        # folders loaded, the rule names looked up) and reported at once.
+        self.partial = partial
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,16 @@ class Config:
     # (glob relative to the configuration file, dialect), first match wins
     templates: tuple[tuple[str, str], ...] = ()
     outreach_files: tuple[str, ...] = ()  # globs relative to the configuration file
+    # (glob relative to the configuration file, names switched off in the files it names)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def ignored_in(self, path: str) -> frozenset[str]:
+        """The names ``per-file-ignores`` switches off in ``path``."""
+        if not self.per_file_ignores:
+            return frozenset()
+        base = str(Path(self.path).parent) if self.path else None
+        return frozenset(name for pattern, names in self.per_file_ignores
+                         if matches_any(path, (pattern,), base) for name in names)
 
     def dialect_for(self, path: str) -> str | None:
         """The template dialect of ``path`` (by these globs, else by its suffix), or None
@@ -217,7 +239,21 @@ def load_config(path: Path) -> Config:
         line_of = document.line_of
     if not isinstance(data, dict):
         raise ConfigError(RuleError(str(path), 1, None, "configuration must be a mapping"))
-    _validate(data, path, line_of)
+    problems = _problems(data, path, line_of)
+    if problems:
+        # The configuration of the keys without a problem
+        valid = {key: value for key, value in data.items()
+                 if key not in {_top_key(problem) for problem in problems}}
+        raise ConfigError(problems, partial=_config(valid, path))
+    return _config(data, path)
+
+
+def _top_key(problem: RuleError) -> str | None:
+    return problem.field.split(".")[0] if problem.field else None
+
+
+def _config(data: dict[str, Any], path: Path) -> Config:
+    """The settings of a validated configuration file's data."""
     base = path.parent
     return Config(
         path=str(path),
@@ -244,6 +280,8 @@ def load_config(path: Path) -> Config:
                         for pattern in ([entry["files"]] if isinstance(entry["files"], str)
                                         else entry["files"])),
         outreach_files=_globs(data.get("outreach-files", ())),
+        per_file_ignores=tuple((pattern, tuple(names)) for pattern, names
+                               in data.get("per-file-ignores", {}).items()),
     )
 
 
@@ -271,23 +309,26 @@ def _crm_source(value: str | None, base: Path) -> str | None:
     return str((base / value).resolve())
 
 
-def _validate(data: dict[str, Any], path: Path, line_of: Any) -> None:
+def _problems(data: dict[str, Any], path: Path, line_of: Any) -> list[RuleError]:
+    """Every problem of the file, each at its line, in line order."""
     import jsonschema  # a tenth of a second: paid only by runs that read a configuration file
 
+    problems: list[RuleError] = []
     validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         location = list(error.absolute_path)
         if error.validator == "additionalProperties" and not location:
-            unknown = sorted(set(data) - set(CONFIG_SCHEMA["properties"]))[0]
-            close = difflib.get_close_matches(unknown, CONFIG_SCHEMA["properties"], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(RuleError(str(path), line_of([unknown]), unknown,
-                                        f"unknown key{hint}"))
+            for unknown in sorted(set(data) - set(CONFIG_SCHEMA["properties"])):
+                close = difflib.get_close_matches(unknown, CONFIG_SCHEMA["properties"], n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.append(RuleError(str(path), line_of([unknown]), unknown,
+                                          f"unknown key{hint}"))
+            continue
         error = _deepest(error)  # a nested oneOf (data-model) names its real field
         location = list(error.absolute_path)
         field_name = ".".join(str(p) for p in location) or None
-        raise ConfigError(RuleError(str(path), line_of(location), field_name, error.message))
-    if "campaign-encoding" in data:
+        problems.append(RuleError(str(path), line_of(location), field_name, error.message))
+    if isinstance(data.get("campaign-encoding"), str):
         from .charsets import codec_for
 
         try:
@@ -295,9 +336,10 @@ def _validate(data: dict[str, Any], path: Path, line_of: Any) -> None:
         except LookupError:
             known = False
         if not known:
-            raise ConfigError(RuleError(str(path), line_of(["campaign-encoding"]),
-                                        "campaign-encoding", "unknown encoding (give a text "
-                                        "encoding such as utf-8, cp1252, latin-1 or utf-16)"))
+            problems.append(RuleError(str(path), line_of(["campaign-encoding"]),
+                                      "campaign-encoding", "unknown encoding (give a text "
+                                      "encoding such as utf-8, cp1252, latin-1 or utf-16)"))
+    return sorted(problems, key=lambda e: (e.line or 0, e.field or ""))
 
 
 def _deepest(error: ValidationError) -> ValidationError:
@@ -314,17 +356,48 @@ def _deepest(error: ValidationError) -> ValidationError:
     return best
 
 
+def resolve_config(config_file: Path | None, ruleset_for: Callable[[Config], RuleSet],
+                   **overrides: Any) -> Config:
+    """The configuration of ``config_file`` (the defaults when None) with the command line's
+    ``overrides``, its names checked against the rules ``ruleset_for`` loads for it. Raises
+    one ConfigError naming every problem: the file's, and its unknown rule names."""
+    problems: list[RuleError] = []
+    try:
+        config = load_config(config_file) if config_file else Config()
+    except ConfigError as exc:
+        if exc.partial is None:  # unreadable, or not a mapping
+            raise
+        problems.extend(exc.errors)
+        config = exc.partial
+    config = config.with_overrides(**overrides)
+    ruleset = ruleset_for(config)
+    known = ruleset.ids | set(CATEGORIES) | {c.split(".")[0] for c in CATEGORIES}
+    try:
+        check_names(config, known)
+    except ConfigError as exc:
+        problems.extend(exc.errors)
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda e: e.line or 0), partial=config)
+    return config
+
+
 def check_names(config: Config, known: set[str]) -> None:
-    """Every name in select/ignore/severity must be a rule id, a category or a family."""
+    """Every name in select/ignore/severity must be a rule id, a category or a family; raise
+    one ConfigError naming each that is not."""
+    problems = []
     for key, names in (("select", config.select), ("ignore", config.ignore),
-                       ("severity", tuple(config.severity))):
+                       ("severity", tuple(config.severity)),
+                       *((f"per-file-ignores.{pattern}", ignored)
+                         for pattern, ignored in config.per_file_ignores)):
         for name in names:
             if name != "all" and name not in known:
                 close = difflib.get_close_matches(name, known, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 line = _line_in_file(config.path, name)
-                raise ConfigError(RuleError(config.path or "command line", line, key,
-                                            f"unknown rule or category {name!r}{hint}"))
+                problems.append(RuleError(config.path or "command line", line, key,
+                                          f"unknown rule or category {name!r}{hint}"))
+    if problems:
+        raise ConfigError(problems)
 
 
 def _line_in_file(path: str | None, needle: str) -> int | None:

@@ -56,12 +56,12 @@ class Outcome:
 def finish(message: Message, outcome: Outcome, policy: Policy) -> FileResult:
     """The result of ``message``: its findings as the policy keeps them (in file order), its
     scores and why it fails the gate. Pure: it reads only its arguments."""
-    suppressions, suppression_errors = policy.suppressions(message.source)
-    kept = policy.apply(sorted(outcome.findings, key=_place), suppressions)
+    suppressions, suppression_errors = policy.suppressions(message.source, message.path)
+    kept = policy.apply(sorted(outcome.findings, key=_place), suppressions, message.source)
     if outcome.scored is None:
         counted = [f for f in kept if (f.rule, f.location) not in outcome.unscored]
     else:
-        counted = policy.apply(outcome.scored, suppressions)
+        counted = policy.counted(outcome.scored, suppressions)
     scores = score_message(message, counted, outcome.signals)
     return FileResult(
         path=message.path,

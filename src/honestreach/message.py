@@ -15,8 +15,8 @@ from .model import InputNote, Message, SourceText, TextField
 
 # The value is group 2 without its trailing white space (see header_value): a lazy "(.*?)[ \t]*$"
 # would try the rest of the line at every character, in quadratic time on a long run of tabs.
-DRAFT_HEADER = re.compile(r"^(subject|to|from|date|cc|bcc|reply-to)[ \t]*:[ \t]*(.*)$",
-                          re.IGNORECASE)
+DRAFT_HEADER = re.compile(
+    r"^(subject|to|from|date|cc|bcc|reply-to|x-honestreach)[ \t]*:[ \t]*(.*)$", re.IGNORECASE)
 # A suppression directive standing on a line of its own (optionally in a comment).
 DIRECTIVE_LINE = re.compile(
     r"^[ \t]*(?:<!--|\{#)?[ \t]*honestreach:[^\n]*?(?:-->|#\})?[ \t]*\r?$", re.IGNORECASE

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
 from .message import ParseError
 from .model import FileResult, InputError, Message, first_line
 from .sources import InputFile, InputProblem, iter_inputs, parse_input
-from .taxonomy import CATEGORIES
 
 if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
     from .cache import ResultCache
@@ -98,24 +97,20 @@ class Linter:
         return loaded
 
     def _load_config(self, config_file: Path | None) -> Config | ConfigError:
-        from .config import Config, ConfigError, check_names, load_config
+        from .config import ConfigError, resolve_config
 
+        o = self.overrides
         try:
-            config = load_config(config_file) if config_file else Config()
-            o = self.overrides
-            config = config.with_overrides(
-                select=o.select, ignore=o.ignore, fail_on=o.fail_on,
-                min_respect=o.min_respect, min_relevance=o.min_relevance,
-            )
-            ruleset = self.ruleset(config)
-            known = ruleset.ids | set(CATEGORIES) | {c.split(".")[0] for c in CATEGORIES}
-            check_names(config, known)
-            if self.cache is not None:
-                self.cache.remember(config_file, config)
-            return config
+            config = resolve_config(config_file, self.ruleset, select=o.select, ignore=o.ignore,
+                                    fail_on=o.fail_on, min_respect=o.min_respect,
+                                    min_relevance=o.min_relevance)
         except ConfigError as exc:
-            self._record(exc.error)
+            for error in exc.errors:  # every problem, once for the run
+                self._record(error)
             return exc
+        if self.cache is not None:
+            self.cache.remember(config_file, config)
+        return config
 
     def ruleset(self, config: Config) -> RuleSet:
         """The built-in rules plus the configuration's rule folders (loaded once)."""
@@ -211,8 +206,8 @@ class Linter:
         try:
             config = self.config_for(item.path)
         except ConfigError as exc:
-            return FileResult(item.path, errors=(
-                InputError(f"not checked: invalid configuration ({exc.error})"),)), None
+            return FileResult(item.path, errors=(InputError(
+                f"not checked: invalid configuration {exc.error.path}"),)), None
         # A bug met on one input must not stop the others: it becomes that input's error.
         if item.kind == "template" or (config.templates and item.kind != "stdin"
                                        and config.dialect_for(item.path) is not None):
@@ -305,7 +300,7 @@ class Linter:
         ids its inputs' suppression comments may name."""
         from .policy import Policy
 
-        return Policy(config, self._rules_by_id(config).keys())
+        return Policy(config, self._rules_by_id(config))
 
 
 def _internal_error(path: str, stage: str, exc: Exception) -> FileResult:

@@ -8,21 +8,25 @@ findings keep their order, rule and place.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from .config import Config, gate_failures, rule_enabled, severity_for
 from .model import Finding, InputError, Scores, SourceText
-from .suppress import Suppression, apply_suppressions, parse_suppressions
+from .suppress import Suppression, apply_suppressions, file_suppressions, suppress
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 
 @dataclass(frozen=True)
 class Policy:
-    """One configuration, and the rule ids a suppression comment may name."""
+    """One configuration, and the rules (by id) a suppression comment may name."""
 
     config: Config
     # Empty for findings no file's comment can suppress (the campaign rules').
-    rule_ids: Collection[str] = ()
+    rules: Mapping[str, Rule] = field(default_factory=dict)
 
     def selects(self, rule_id: str, category: str) -> bool:
         """Whether the configuration's select and ignore keep a rule's findings."""
@@ -32,9 +36,11 @@ class Policy:
         """A rule's severity as the configuration sets it (``default``: the rule's own)."""
         return severity_for(rule_id, category, default, self.config)
 
-    def suppressions(self, source: SourceText) -> tuple[list[Suppression], list[InputError]]:
-        """The file's suppression comments, and errors for those that are malformed."""
-        return parse_suppressions(source, self.rule_ids)
+    def suppressions(self, source: SourceText, path: str
+                     ) -> tuple[list[Suppression], list[InputError]]:
+        """What suppresses findings in the file: its directives and X-Honestreach headers,
+        and the configuration's per-file ignores; and errors for malformed directives."""
+        return file_suppressions(source, self.rules, self.config, path)
 
     def configured(self, findings: Iterable[Finding]) -> list[Finding]:
         """The findings the configuration selects, at the severity it gives them."""
@@ -47,9 +53,16 @@ class Policy:
                         else replace(finding, severity=severity))  # type: ignore[arg-type]
         return kept
 
-    def apply(self, findings: Iterable[Finding],
-              suppressions: list[Suppression]) -> list[Finding]:
-        """Selection and severities, then the suppression comments."""
+    def apply(self, findings: Iterable[Finding], suppressions: list[Suppression],
+              source: SourceText) -> list[Finding]:
+        """Selection and severities, then the suppressions, with an ``unused-suppression``
+        finding for each name that suppressed nothing: the findings to report."""
+        return suppress(self.configured(findings), suppressions, source, self.rules,
+                        self.config)
+
+    def counted(self, findings: Iterable[Finding],
+                suppressions: list[Suppression]) -> list[Finding]:
+        """Selection and severities, then the suppressions: findings to score only."""
         return apply_suppressions(self.configured(findings), suppressions)
 
     def gate(self, findings: Iterable[Finding], scores: Scores) -> list[str]:

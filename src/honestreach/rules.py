@@ -113,7 +113,7 @@ RULE_SCHEMA: dict[str, Any] = {
         "check": {"type": "string", "pattern": "^[a-z_]+$"},
         # Findings made by the CRM verification stage (verify.py) or the template linter
         # (templates/) rather than by the engine.
-        "stage": {"enum": ["crm", "template", "campaign"]},
+        "stage": {"enum": ["crm", "template", "campaign", "suppression"]},
         "options": {"type": "object"},
         "context": {
             "type": "object",
@@ -312,7 +312,7 @@ def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True,
                 rule = load_rule_file(path, builtin=builtin, vocabulary=vocabulary,
                                       validate=validate_builtin or not builtin)
             except RuleLoadError as exc:
-                errors.append(exc.error)
+                errors.extend(exc.errors)
                 continue
             if rule.id in rules:
                 errors.append(
@@ -357,11 +357,14 @@ def _load_vocabulary_file(path: Path, vocabulary: Vocabulary) -> RuleError | Non
 
 
 class RuleLoadError(Exception):
-    """A rule file that cannot be used."""
+    """A rule file that cannot be used, with every problem found in it (``error`` is the
+    first)."""
 
-    def __init__(self, error: RuleError) -> None:
-        super().__init__(str(error))
-        self.error = error
+    def __init__(self, error: RuleError | list[RuleError]) -> None:
+        errors = [error] if isinstance(error, RuleError) else error
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+        self.error = errors[0]
 
 
 def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | None = None,
@@ -436,9 +439,14 @@ def _validate(document: YamlDocument, path: Path) -> None:
 
     validator = jsonschema.Draft202012Validator(RULE_SCHEMA)
     errors = sorted(validator.iter_errors(document.data), key=lambda e: list(e.absolute_path))
-    if not errors:
-        return
-    error = _most_specific(errors[0])
+    if errors:
+        problems = [_schema_problem(document, path, error) for error in errors]
+        raise RuleLoadError(sorted(problems, key=lambda e: e.line or 0))
+
+
+def _schema_problem(document: YamlDocument, path: Path, error: ValidationError) -> RuleError:
+    """A schema error, worded for the person who wrote the rule, at its line."""
+    error = _most_specific(error)
     location = [str(p) for p in error.absolute_path]
     field_name = ".".join(location) or None
     if error.validator == "enum" and location == ["category"]:
@@ -449,9 +457,7 @@ def _validate(document: YamlDocument, path: Path) -> None:
         message = "a rule needs exactly one of 'patterns', 'check' or 'stage'"
     else:
         message = error.message
-    raise RuleLoadError(
-        RuleError(str(path), document.line_of(list(error.absolute_path)), field_name, message)
-    )
+    return RuleError(str(path), document.line_of(list(error.absolute_path)), field_name, message)
 
 
 def _check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
@@ -577,4 +583,6 @@ def describe_patterns(rule: Rule) -> list[str]:
         lines.append("reported by the template linter (.j2, .jinja, .jinja2 files)")
     if rule.stage == "campaign":
         lines.append("reported by campaign audits (honestreach audit), across a campaign's sends")
+    if rule.stage == "suppression":
+        lines.append("reported where a directive or X-Honestreach header suppressed nothing")
     return lines

@@ -24,6 +24,7 @@ STAGE_RULES: dict[str, frozenset[str]] = {
         "template-undefined-filter", "template-unguarded-variable", "template-unknown-variable",
     }),
     "campaign": frozenset({"campaign-duplicate", "campaign-frequency", "campaign-mass-claim"}),
+    "suppression": frozenset({"unused-suppression"}),  # suppress.py
 }
 
 

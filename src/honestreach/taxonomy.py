@@ -25,6 +25,7 @@ CATEGORIES: dict[str, str] = {
     "campaign.frequency": "a contact receives more messages than the campaign's cap allows",
     "campaign.duplicate": "the same message is sent to the same contact more than once",
     "campaign.mass_claim": "the same personal claim goes to many recipients the CRM cannot support",
+    "suppression": "a suppression directive that suppressed nothing (a note for the sender)",
 }
 
 

@@ -6,7 +6,7 @@ import datetime
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..model import SEVERITIES, SendRecord
 from .aggregate import Cap, parse_cap

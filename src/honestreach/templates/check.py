@@ -105,7 +105,7 @@ class TemplateChecker:
         self.rules = {rule.id: rule for rule in ruleset.rules}
         self.engine = engine
         self.config = config
-        self.policy = Policy(config, frozenset(self.rules))
+        self.policy = Policy(config, self.rules)
         self.model = model
         self.samples = list(samples)
         self.today = today
