@@ -136,3 +136,23 @@ def test_directives_that_suppress_nothing_are_reported_as_info(honestreach, tmp_
                            "scarcity,suppression",
                            "stale.txt", cwd=tmp_path)
     assert [f["line"] for f in selected.json["files"][0]["findings"]] == [6]
+
+
+def test_templates_go_through_the_same_suppressions(honestreach, tmp_path):
+    # A Jinja2 template is finished by the same policy step as a draft: per-file ignores
+    # apply to it, and a directive in it that suppressed nothing is reported.
+    (tmp_path / ".honestreach.yaml").write_text(
+        'per-file-ignores:\n  "legal/*.j2": [missing-postal-address]\n', encoding="utf-8")
+    (tmp_path / "legal").mkdir()
+    (tmp_path / "sales").mkdir()
+    body = COMMERCIAL.replace("Dana", "{{ contact.first_name }}")
+    (tmp_path / "legal/notice.txt.j2").write_text(body, encoding="utf-8")
+    (tmp_path / "sales/offer.txt.j2").write_text(
+        "{# honestreach: disable=shouting #}\n" + body, encoding="utf-8")
+    legal = honestreach("check", "--no-cache", "--format", "json", "legal/notice.txt.j2",
+                        cwd=tmp_path)
+    sales = honestreach("check", "--no-cache", "--format", "json", "sales/offer.txt.j2",
+                        cwd=tmp_path)
+    assert "missing-postal-address" not in _rules(legal)
+    assert "missing-postal-address" in _rules(sales)
+    assert "unused-suppression" in _rules(sales)
