@@ -7,17 +7,19 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import (SEVERITIES, FileResult, Finding, InputError, InputNote, Location, Scores,
-                     SourceText)
+                     Severity, SourceText)
 
 if TYPE_CHECKING:
     from ..sources import InputFile
 
+# A severity read back as the model's type, or None when it is not one.
+_SEVERITY: dict[str, Severity] = {severity: severity for severity in SEVERITIES}
 # How the parsers decode a file into its source text; an entry names the one that reproduces it.
 _DECODINGS = (("utf-8-sig", "strict"), ("utf-16", "strict"), ("utf-8", "replace"))
 
 # The fields an entry stores: a field added to one of these classes must be added to the cache
 # too (until then the cache turns itself off rather than return results without it).
-_KNOWN_FIELDS = {
+_KNOWN_FIELDS: dict[type[Any], set[str]] = {
     FileResult: {"path", "findings", "scores", "errors", "recipient", "subject", "source",
                  "gate_failures", "notes"},
     Finding: {"rule", "category", "severity", "message", "location", "text", "suggestion",
@@ -31,8 +33,7 @@ _KNOWN_FIELDS = {
 
 def model_matches_cache() -> bool:
     """Whether the cache knows every field of the result classes it stores."""
-    return all({f.name for f in fields(cls)} == names  # type: ignore[arg-type]
-               for cls, names in _KNOWN_FIELDS.items())
+    return all({f.name for f in fields(cls)} == names for cls, names in _KNOWN_FIELDS.items())
 
 
 def encode_result(result: FileResult, data: bytes) -> dict[str, Any]:
@@ -106,12 +107,11 @@ def _decode_finding(data: Any) -> Finding:
     if not isinstance(data, dict):
         raise TypeError("a finding must be an object")
     line, column, end_line, end_column = (as_int(v) for v in as_list(data["location"]))
-    severity = as_str(data["severity"])
-    if severity not in SEVERITIES:
-        raise ValueError(f"unknown severity {severity!r}")
+    severity = _SEVERITY.get(as_str(data["severity"]))
+    if severity is None:
+        raise ValueError(f"unknown severity {data['severity']!r}")
     return Finding(rule=as_str(data["rule"]), category=as_str(data["category"]),
-                   severity=severity,  # type: ignore[arg-type]
-                   message=as_str(data["message"]),
+                   severity=severity, message=as_str(data["message"]),
                    location=Location(line, column, end_line, end_column),
                    text=as_str(data["text"]), suggestion=as_str(data["suggestion"]),
                    field=as_str(data["field"]))
