@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+import honestreach
+from honestreach.cache import ResultCache, Settings, codec, keys, model_matches_cache, results, store
 from honestreach import cache as cache_module
-from honestreach.cache import ResultCache, Settings, model_matches_cache
 from honestreach.config import CONFIG_NAMES, find_config_file
 from honestreach.model import (FileResult, Finding, InputError, InputNote, Location, Scores,
                                SourceText)
@@ -79,7 +80,7 @@ def data(result: FileResult) -> tuple[object, str | None]:
 
 # This package, importable from a subprocess in another folder (PYTHONPATH may be relative).
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(
-    [str(Path(cache_module.__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]))
+    [str(Path(honestreach.__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]))
 
 
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -261,10 +262,10 @@ def test_files_the_configuration_names_are_part_of_the_key(repo):
 
 
 def test_the_date_counts_only_with_a_crm_and_no_date_given(repo, monkeypatch):
-    class Tomorrow(cache_module.date):
+    class Tomorrow(results.date):
         @classmethod
         def today(cls):  # type: ignore[override]
-            return cache_module.date(2031, 1, 2)
+            return results.date(2031, 1, 2)
 
     def digests() -> tuple[str, str, str]:
         plain = new_cache(repo)
@@ -275,7 +276,7 @@ def test_the_date_counts_only_with_a_crm_and_no_date_given(repo, monkeypatch):
         return plain.run_digest(), with_crm.run_digest(), dated.run_digest()
 
     today = digests()
-    monkeypatch.setattr(cache_module, "date", Tomorrow)
+    monkeypatch.setattr(results, "date", Tomorrow)
     tomorrow = digests()
     assert today[0] == tomorrow[0] and today[2] == tomorrow[2]
     assert today[1] != tomorrow[1]
@@ -292,13 +293,13 @@ def test_a_template_is_keyed_on_the_date_too(repo, monkeypatch):
         dated = new_cache(repo, dated=True)
         return new_cache(repo).key(template), new_cache(repo).key(draft), dated.key(template)
 
-    class Tomorrow(cache_module.date):
+    class Tomorrow(results.date):
         @classmethod
         def today(cls):  # type: ignore[override]
-            return cache_module.date(2031, 1, 2)
+            return results.date(2031, 1, 2)
 
     today = keys()
-    monkeypatch.setattr(cache_module, "date", Tomorrow)
+    monkeypatch.setattr(results, "date", Tomorrow)
     tomorrow = keys()
     assert today[0] != tomorrow[0]
     assert today[1:] == tomorrow[1:]
@@ -434,7 +435,7 @@ def test_a_cache_that_cannot_be_written_does_not_stop_the_run(repo, monkeypatch,
     def refuse(*_: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cache_module.os, "replace", refuse)
+    monkeypatch.setattr(store.os, "replace", refuse)
     results = check([repo / "drafts"], new_cache(repo))
     assert len(results) == 3 and any(r.findings for r in results)
     assert entries(repo) == [] and not list((repo / ".honestreach_cache").rglob(".tmp-*"))
@@ -479,9 +480,9 @@ def test_every_field_of_a_result_is_stored():
                InputNote("a note without a line")))
     from honestreach.sources import InputFile
 
-    entry = cache_module._encode_result(result, b"Hi\n3 left\n")
-    back = cache_module._decode_result(json.loads(json.dumps(entry)),
-                                       InputFile("x.txt", "draft", b"Hi\n3 left\n"))
+    entry = codec.encode_result(result, b"Hi\n3 left\n")
+    back = codec.decode_result(json.loads(json.dumps(entry)),
+                               InputFile("x.txt", "draft", b"Hi\n3 left\n"))
     assert data(back) == data(result)
     assert Settings() == Settings((), None, None, None, None, ())
 
@@ -516,11 +517,11 @@ def run_probe(repo: Path, *args: str) -> dict:
 
 def installation_digest() -> str:
     """honestreach's code and built-in rules as the cache sees them, computed afresh."""
-    cache_module._CODE_DIGEST = None
+    keys._CODE_DIGEST = None
     try:
-        return cache_module.code_digest() + ResultCache(".").rule_digest(())
+        return keys.code_digest() + ResultCache(".").rule_digest(())
     finally:
-        cache_module._CODE_DIGEST = None
+        keys._CODE_DIGEST = None
 
 
 def cold_then_warm(repo: Path, *args: str) -> tuple[dict, dict]:

@@ -1,6 +1,6 @@
 """Where honestreach's own files are: configuration files above an input, the built-in rules.
 
-Kept free of heavy imports so that a fully cached run (cache.py) can use it without loading
+Kept free of heavy imports so that a fully cached run (cache/) can use it without loading
 the configuration validator or the rule loader.
 """
 

@@ -166,6 +166,8 @@ class Linter:
             if self.cache is not None:
                 self.cache.store(result, clean_run=not self.errors)
             yield result
+        if self.cache is not None:
+            self.cache.prune()  # entries no run has used for a week, or beyond the size cap
 
     def _check_items(self, items: Iterable[InputFile | InputProblem]) -> Iterator[FileResult]:
         batch: list[tuple[Message, Config]] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from functools import lru_cache
+from typing import Any
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Matched only from the start of a run of marks: tried from inside a long run ("!!!...!x") it
@@ -23,7 +24,8 @@ LONGEST_WORD = 45
 
 
 @lru_cache(maxsize=1)
-def _hyphenator():  # type: ignore[no-untyped-def]
+def _hyphenator() -> Any:  # a pyphen.Pyphen (pyphen ships no type hints)
+    # Imported on first use: it lists its dictionaries as it is imported.
     import pyphen
 
     return pyphen.Pyphen(lang="en_US")

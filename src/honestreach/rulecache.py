@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
-from . import __version__
+from ._version import __version__
 from .regularfile import read_regular_bytes
 from .rules import RuleSet, builtin_rules_dir, load_rules, rule_files
 

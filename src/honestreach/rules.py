@@ -17,6 +17,7 @@ import yaml
 
 from .locate import builtin_rules_dir
 from .model import SEVERITIES
+from .stagerules import STAGE_RULES
 from .taxonomy import CATEGORIES
 from .vocab import CompiledPattern, PatternError, Vocabulary
 from .wordmatch import PatternIndex
@@ -465,9 +466,8 @@ def _check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
     """A stage rule must be one its stage reports, and ``options`` may only hold what the
     rule's check takes (pattern and stage rules take none): either would otherwise be silently
     ignored."""
-    # Neither registry imports spaCy.
+    # The check registry does not import spaCy.
     from .checks import CHECK_OPTIONS
-    from .stages import STAGE_RULES
 
     check, stage = data.get("check"), data.get("stage")
     if stage is not None and rule_id not in STAGE_RULES[stage]:

@@ -1,7 +1,8 @@
 """Findings that Python stages make rather than the engine, from the rule they report.
 
 A rule with ``stage:`` (crm, template, campaign) is reported by that stage's code: verify.py
-(and claims.py, for the identity claims it finds), templates/ and campaign/. The rule file
+(and the claims package, for the identity claims it finds), templates/, campaign/ and
+suppress.py. The rule file
 supplies everything its findings say (category, severity, message, suggestion) and the
 configuration's select/ignore/severity apply to them as to any other; the stage's code only
 decides where a rule fires and fills the placeholders of its message. ``STAGE_RULES`` lists
@@ -15,17 +16,7 @@ from typing import Any, Mapping
 
 from .model import Finding, Location
 from .rules import Rule
-
-STAGE_RULES: dict[str, frozenset[str]] = {
-    "crm": frozenset({"suppressed-recipient", "identity-greeting-name", "identity-company"}),
-    "template": frozenset({
-        "template-hardcoded-claim", "template-include-error", "template-render-error",
-        "template-render-limit", "template-sandbox-violation", "template-syntax-error",
-        "template-undefined-filter", "template-unguarded-variable", "template-unknown-variable",
-    }),
-    "campaign": frozenset({"campaign-duplicate", "campaign-frequency", "campaign-mass-claim"}),
-    "suppression": frozenset({"unused-suppression"}),  # suppress.py
-}
+from .stagerules import STAGE_RULES  # noqa: F401 (where the stages look it up)
 
 
 class _MessageValues(dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
-from .. import __version__
+from .._version import __version__
 from ..model import FileResult, Finding
 from .base import RunSummary
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..config import Config
 from ..message import ParseError
@@ -18,7 +18,6 @@ from ..sources import InputFile, decode_text, is_binary
 if TYPE_CHECKING:
     from ..crm import CRM
     from ..engine import Engine
-    from ..pipeline import Linter
     from ..rules import RuleSet
     from .check import TemplateChecker
     from .sandbox import Limits
@@ -27,6 +26,25 @@ __all__ = ["TEMPLATE_SUFFIXES", "check_template", "checker_for", "template_check
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".liquid", ".outreach", ".salesloft", ".hubl",
                      ".mailchimp", ".sfmc")
+
+
+class _Overrides(Protocol):
+    @property
+    def date(self) -> date | None: ...
+    @property
+    def show_verified(self) -> bool: ...
+
+
+class Linter(Protocol):
+    """What the templates use of :class:`honestreach.pipeline.Linter` (described, not imported:
+    the pipeline imports this package)."""
+
+    crm: CRM | None
+
+    @property
+    def overrides(self) -> _Overrides: ...
+    def ruleset(self, config: Config) -> RuleSet: ...
+    def engine(self, config: Config) -> Engine: ...
 
 
 def check_template(linter: Linter, item: InputFile, config: Config) -> FileResult:
