@@ -1,11 +1,11 @@
 """Findings that Python stages make rather than the engine, from the rule they report.
 
-A rule with ``stage:`` (crm, template, campaign) is reported by that stage's code: verify.py
-(and the claims package, for the identity claims it finds), templates/, campaign/ and
-suppress.py. The rule file
-supplies everything its findings say (category, severity, message, suggestion) and the
-configuration's select/ignore/severity apply to them as to any other; the stage's code only
-decides where a rule fires and fills the placeholders of its message. ``STAGE_RULES`` lists
+A rule with ``stage:`` (crm, template, campaign, suppression) is reported by that stage's
+code: verify.py (and the claims package, for the identity claims it finds), templates/,
+campaign/ and suppress.py. The rule file supplies everything its findings say (category,
+severity, message, suggestion) and the configuration's select/ignore/severity apply to them as
+to any other; the stage's code only decides where a rule fires and fills the placeholders of
+its message. ``STAGE_RULES`` lists
 the rules each stage reports: a stage rule whose id is not among its stage's would never fire,
 so loading it is an error.
 """
