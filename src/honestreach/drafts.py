@@ -226,7 +226,7 @@ def claim_dict(claim: ClaimVerdict) -> dict[str, Any]:
 def report_dict(checked: Checked, linter: Linter) -> dict[str, Any]:
     """The JSON report of ``check --format json`` for this one input, plus the claims'
     verdicts and the safe fixes."""
-    from . import __version__
+    from ._version import __version__
     from .pipeline import exit_code
     from .report.base import RunSummary
     from .report.json import file_dict, summary_dict

@@ -16,7 +16,7 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
-from . import __version__
+from ._version import __version__
 from .drafts import Checked, DraftChecker
 from .model import SourceText
 from .sources import MESSAGE_SUFFIXES

@@ -141,7 +141,7 @@ class RuleExplanation(BaseModel):
 
 def create_server(checker: DraftChecker) -> Any:
     """The MCP server for one checker (rules, configuration, CRM)."""
-    from . import __version__
+    from ._version import __version__
 
     server = MCPServer("honestreach", instructions=INSTRUCTIONS, version=__version__) \
         if _takes_version() else MCPServer("honestreach", instructions=INSTRUCTIONS)

@@ -13,7 +13,7 @@ import os
 from datetime import datetime, timezone
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..model import SendRecord, SourceText
 from ..report.json import finding_dict
 from ..taxonomy import CATEGORIES

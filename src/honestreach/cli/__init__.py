@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from .audit import audit
 from .check import check
 from .init import init

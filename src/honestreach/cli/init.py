@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from .options import EXIT_ERROR
 
 PROJECT_PATH = "honestreach/honestreach"  # owner/name on GitHub: the action's `uses:`

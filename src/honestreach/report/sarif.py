@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 
-from .. import __version__
+from .._version import __version__
 from ..baseline import artifact_uri, fingerprints
 from ..model import FileResult, Finding, score_gate_failures
 from .base import RunSummary

@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
+from .._version import __version__
 from ..drafts import DRAFT_PATH, Checked, Draft, DraftChecker, UnknownRecipient, \
     draft_text, report_dict, rule_detail, rule_summary
 from ..message import parse_draft
