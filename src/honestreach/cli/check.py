@@ -115,8 +115,7 @@ def check(
              and "NO_COLOR" not in os.environ)
     sample_crm = load_sample_crm(sample_crm_source)
     linter = Linter(overrides, crm=crm, cache=cache, sample_crm=sample_crm)
-    reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet,
-                             rules=linter.rules_by_id)
+    reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet)
     redactor = None
     if redact:
         from ..redact import Redactor
@@ -153,6 +152,8 @@ def check(
                    f"{write_baseline_path}", err=True)
         failing = False  # the baseline is written: the findings it holds are accepted
     code = exit_code(summary.files_with_errors > 0 or bool(linter.errors), failing)
+    if reporter.describes_rules:
+        summary.rules = linter.rules_by_id()
     reporter.finish(summary, linter.errors, code)
     if markdown is not None and summary_path is not None:
         _append(summary_path, markdown.text(summary, linter.errors, code,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, Sequence, TextIO
+from typing import TYPE_CHECKING, ClassVar, Mapping, Protocol, Sequence, TextIO
 
 from ..model import FileResult
 
 if TYPE_CHECKING:  # rules imports jsonschema, which a cached run never needs
-    from ..rules import RuleError
+    from ..rules import Rule, RuleError
 
 
 @dataclass
@@ -25,6 +25,9 @@ class RunSummary:
     by_rule: Counter = field(default_factory=Counter)
     respect: list[int] = field(default_factory=list)
     relevance: list[int] = field(default_factory=list)
+    # The rules the run used, by id: given at the end, and only to reporters that describe
+    # them (``describes_rules``), so that a run answered from the cache loads no rule file.
+    rules: Mapping[str, Rule] = field(default_factory=dict)
 
     def add(self, result: FileResult) -> None:
         self.files += 1
@@ -46,6 +49,9 @@ class RunSummary:
 
 class Reporter(Protocol):
     """Receives results one at a time and the run's errors and summary at the end."""
+
+    # Whether ``finish`` needs ``summary.rules`` (SARIF lists the rules it reports).
+    describes_rules: ClassVar[bool]
 
     def file(self, result: FileResult) -> None: ...
 

@@ -30,6 +30,8 @@ def _property(text: str) -> str:
 class GithubReporter:
     """Writes ``::error file=...,line=...::message`` lines as results arrive."""
 
+    describes_rules = False
+
     def __init__(self, stream: TextIO, **_: object) -> None:
         self.stream = stream
         self.annotations: Counter[str] = Counter()  # written, by level

@@ -75,6 +75,8 @@ def summary_dict(summary: RunSummary, exit_code: int) -> dict[str, Any]:
 class JsonReporter:
     """Collects every result and writes one JSON document at the end."""
 
+    describes_rules = False
+
     def __init__(self, stream: TextIO, **_: object) -> None:
         self.stream = stream
         self.files: list[dict[str, Any]] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TextIO
 
 from .._version import __version__
 from ..baseline import artifact_uri, fingerprints
@@ -20,17 +20,17 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 class SarifReporter:
     """Collects results and writes one SARIF log at the end."""
 
-    def __init__(self, stream: TextIO,
-                 rules: Callable[[], Mapping[str, Rule]] = lambda: {}, **_: object) -> None:
+    describes_rules = True
+
+    def __init__(self, stream: TextIO, **_: object) -> None:
         self.stream = stream
-        self.rules = rules
         self.results: list[FileResult] = []
 
     def file(self, result: FileResult) -> None:
         self.results.append(result)
 
     def finish(self, summary: RunSummary, errors: Sequence[RuleError], exit_code: int) -> None:
-        rules = dict(sorted(self.rules().items()))
+        rules = dict(sorted(summary.rules.items()))
         for rule_id in sorted({f.rule for r in self.results for f in r.findings} - set(rules)):
             rules[rule_id] = None  # type: ignore[assignment]
         index = {rule_id: i for i, rule_id in enumerate(rules)}

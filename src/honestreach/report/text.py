@@ -28,6 +28,8 @@ _SEVERITY_STYLE = {
 class TextReporter:
     """Writes each file's findings as they arrive, then a closing summary."""
 
+    describes_rules = False
+
     def __init__(self, stream: TextIO, color: bool = False, quiet: bool = False,
                  **_: object) -> None:
         self.stream = stream
