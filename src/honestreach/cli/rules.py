@@ -98,7 +98,11 @@ def _explain_rule(rule: Rule) -> None:
     click.echo(f"Not reported\n{examples(rule.good_examples)}\n")
     click.echo(f"Use instead\n  {rule.suggestion}\n")
     click.echo("Matches\n" + "\n".join(f"  {line}" for line in describe_patterns(rule)))
-    click.echo(f"\nDisable it inline with: <!-- honestreach: disable-next-line={rule.id} -->")
+    click.echo(f"\nDisable it for a file with a header line (never sent as text):\n"
+               f"  X-Honestreach: disable={rule.id}\n"
+               f"in a template's comment: {{# honestreach: disable-next-line={rule.id} #}}\n"
+               f"or for a folder in .honestreach.yaml: per-file-ignores: {{\"drafts/*\": "
+               f"[{rule.id}]}}")
 
 
 @click.command("test-rules")
