@@ -117,27 +117,32 @@ def render(template: Any, context: dict[str, Any], deadline: float, limits: Limi
     token = _UNDEFINED_LOG.set(log)
     previous = sys.gettrace()
     sys.settrace(trace)
-    output, problem = "", None
+    output, failure = "", None
     try:
         output = template.render(**context)
-    except RenderLimit as exc:
-        problem = Problem("limit", exc.message)
-    except ResourceLimitError as exc:
-        problem = Problem("limit", _first_line(exc), _line_of(exc, text))
-    except (RecursionError, MemoryError):
-        problem = Problem("limit", "recursion too deep or out of memory")
     except Exception as exc:  # every failure of a template is a finding, never a crash
-        kind = "include" if "TemplateNotFound" in type(exc).__name__ else "error"
-        problem = Problem(kind, f"{type(exc).__name__}: {_first_line(exc)}",
-                          _line_of(exc, text))
+        # Only kept here: past the deadline, the trace would stop any call made to report it.
+        failure = exc
     finally:
         sys.settrace(previous)
         _UNDEFINED_LOG.reset(token)
+    problem = None if failure is None else _problem(failure, text)
     if len(output) > limits.output:
         output = output[:limits.output]
     undefined = [(name, text.count("\n", 0, offset) + 1) for name, offset in log
                  if name not in context]
     return output, problem, undefined
+
+
+def _problem(exc: Exception, text: str) -> Problem:
+    if isinstance(exc, RenderLimit):
+        return Problem("limit", exc.message)
+    if isinstance(exc, ResourceLimitError):
+        return Problem("limit", _first_line(exc), _line_of(exc, text))
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return Problem("limit", "recursion too deep or out of memory")
+    kind = "include" if "TemplateNotFound" in type(exc).__name__ else "error"
+    return Problem(kind, f"{type(exc).__name__}: {_first_line(exc)}", _line_of(exc, text))
 
 
 def _first_line(exc: BaseException) -> str:
