@@ -14,7 +14,7 @@ from honestreach.engine import Engine
 from honestreach.message import message_from_text, parse_draft
 from honestreach.guarded_regex import compile_guarded
 from honestreach.rules import Example, RegexPattern, Rule, keyword_text, load_rules
-from honestreach.suppress import suppress
+from honestreach.policy import Policy
 from honestreach.templates import template_checker
 from honestreach.verify import verify_message
 
@@ -60,8 +60,10 @@ def _fired(rule: Rule, example: Example) -> list[str]:
     assert not result.errors
     found = result.findings + result.claims
     if rule.stage == "suppression":  # the directives the example holds, applied
-        found, errors = suppress(found, message.source, RULES, Config(), message.path)
+        policy = Policy(Config(), RULES)
+        suppressions, errors = policy.suppressions(message.source, message.path)
         assert not errors
+        found = policy.apply(found, suppressions, message.source)
     return [f.text for f in found if f.rule == rule.id]
 
 
