@@ -88,13 +88,13 @@ class ExampleRunner:
         if rule.stage == "campaign":
             from .campaign.audit import audit_records
 
-            result = audit_records(example.body or "", self.crm)
-            return any(f["rule"] == rule.id for f in result.campaign_findings)
+            audited = audit_records(example.body or "", self.crm)
+            return any(f["rule"] == rule.id for f in audited.campaign_findings)
         if rule.stage == "template":
             source = (f"{{# Subject: {example.subject} #}}\n" if example.subject else "") + \
                 (example.body or "")
-            result = self._template_checker().check("example.txt.j2", source)
-            return any(f.rule == rule.id for f in result.findings)
+            rendered = self._template_checker().check("example.txt.j2", source)
+            return any(f.rule == rule.id for f in rendered.findings)
         if rule.stage == "crm":
             from .message import parse_draft
             from .verify import verify_message

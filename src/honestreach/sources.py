@@ -235,7 +235,7 @@ def _parse_html(path: str, data: bytes) -> Message:
                 f"on line {line}",
                 line,
             ) from None
-        notes = ()
+        notes: tuple[InputNote, ...] = ()
         if problem:
             line = data.count(b"\n", 0, declared.start()) + 1
             notes = (InputNote(f"{problem} in <meta charset>: read as "

@@ -77,7 +77,7 @@ def parse_suppressions(
     known = known_names(known_ids)
     suppressions: list[Suppression] = []
     errors: list[InputError] = []
-    open_blocks: dict[str, int] = {}
+    open_blocks: dict[str, tuple[int, Location]] = {}
     last_line = source.line_count
     for match in DIRECTIVE.finditer(text):
         line, _ = source.position(match.start())
@@ -107,12 +107,12 @@ def parse_suppressions(
                 open_blocks.setdefault(name, (line, at))
         else:  # enable
             for name in names:
-                start = open_blocks.pop(name, None)
-                if start is not None:
-                    suppressions.append(Suppression(frozenset([name]), start[0], line,
-                                                    start[1]))
-    for name, (start, at) in open_blocks.items():
-        suppressions.append(Suppression(frozenset([name]), start, last_line, at))
+                opened = open_blocks.pop(name, None)
+                if opened is not None:
+                    suppressions.append(Suppression(frozenset([name]), opened[0], line,
+                                                    opened[1]))
+    for name, (first, at) in open_blocks.items():
+        suppressions.append(Suppression(frozenset([name]), first, last_line, at))
     return suppressions, errors
 
 

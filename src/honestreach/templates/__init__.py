@@ -40,6 +40,9 @@ class Linter(Protocol):
     the pipeline imports this package)."""
 
     crm: CRM | None
+    sample_crm: CRM | None
+    template_checkers: dict[tuple[object, ...], TemplateChecker | InputError]
+    sample_crms: dict[str, CRM | InputError]
 
     @property
     def overrides(self) -> _Overrides: ...

@@ -113,7 +113,7 @@ def render(template: Any, context: dict[str, Any], deadline: float, limits: Limi
             raise RenderLimit("time", f"rendering took longer than {limits.seconds:g} s")
         return None
 
-    log: list[tuple[str, int]] = []
+    log: list[tuple[str, int]] = []  # (name, offset in text)
     token = _UNDEFINED_LOG.set(log)
     previous = sys.gettrace()
     sys.settrace(trace)
@@ -129,8 +129,8 @@ def render(template: Any, context: dict[str, Any], deadline: float, limits: Limi
     problem = None if failure is None else _problem(failure, text)
     if len(output) > limits.output:
         output = output[:limits.output]
-    undefined = [(name, text.count("\n", 0, offset) + 1) for name, offset in log
-                 if name not in context]
+    undefined: list[tuple[str, int | None]] = [
+        (name, text.count("\n", 0, offset) + 1) for name, offset in log if name not in context]
     return output, problem, undefined
 
 
