@@ -109,15 +109,16 @@ class ExampleRunner:
 
         message = message_from_text(example.body or "", example.subject)
         result = self.engine.check(message)
-        found = result.findings + result.claims
         if rule.stage == "suppression":
             from .config import Config
             from .policy import Policy
 
             policy = Policy(Config(), self._by_id)
-            found = policy.apply(found, policy.suppressions(message.source, message.path)[0],
-                                 message.source)
-        return any(f.rule == rule.id for f in found)
+            kept = policy.apply(result.findings,
+                                policy.suppressions(message.source, message.path)[0],
+                                message.source)
+            return any(f.rule == rule.id for f in kept)
+        return any(f.rule == rule.id for f in (*result.findings, *result.claims))
 
     def _template_checker(self) -> TemplateChecker:
         if self._templates is None:

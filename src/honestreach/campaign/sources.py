@@ -98,9 +98,9 @@ def parse_columns(spec: str | None, **single: str | None) -> dict[str, str]:
             raise ValueError(f"invalid column mapping {part.strip()!r} "
                              f"(expected FIELD=COLUMN with FIELD one of {', '.join(FIELDS)})")
         mapping[name] = column.strip()
-    for name, column in single.items():
-        if column:
-            mapping[name] = column
+    for name, chosen in single.items():
+        if chosen:
+            mapping[name] = chosen
     return mapping
 
 

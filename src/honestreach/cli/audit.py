@@ -164,7 +164,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
         if writer_format is not None and out is None:  # a campaign with no rows
             with open(output_path, "w", encoding="utf-8", newline="") as empty:  # type: ignore[arg-type]
                 RecordWriter(empty, writer_format)
-        if html_report is not None:
+        if html_report is not None and html_path is not None:
             html_report.write(html_path, result.summary, title=f"Audit of {result.source_name}")
     except OSError as exc:
         click.echo(f"error: cannot write {exc.filename}: {exc.strerror}", err=True)

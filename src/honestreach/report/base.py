@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Mapping, Protocol, Sequence, TextIO
+from typing import TYPE_CHECKING, Mapping, Protocol, Sequence, TextIO
 
 from ..model import FileResult
 
@@ -51,7 +51,7 @@ class Reporter(Protocol):
     """Receives results one at a time and the run's errors and summary at the end."""
 
     # Whether ``finish`` needs ``summary.rules`` (SARIF lists the rules it reports).
-    describes_rules: ClassVar[bool]
+    describes_rules: bool
 
     def file(self, result: FileResult) -> None: ...
 
