@@ -13,6 +13,7 @@ Rules may come from users, so a pattern must not exhaust a run:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -75,12 +76,17 @@ def _too_deep() -> str:
     return f"the regular expression nests groups deeper than {MAX_NESTING} levels"
 
 
+def _internals() -> Any:
+    """The regex library's parser, which has no published interface (nor type hints): read
+    only to measure a pattern before compiling it."""
+    return importlib.import_module("regex._regex_core")
+
+
 def _parse(pattern: str) -> Any:
     """The library's parse tree of the pattern as compile_guarded compiles it; None when the
     library's internals are not the ones this was written against."""
     try:
-        from regex import _regex_core as core
-
+        core = _internals()
         flags = regex.VERSION0
         for _ in range(3):  # a global flag met in the middle restarts the parse, as compile does
             source = core.Source(pattern)
@@ -101,8 +107,7 @@ def _expansion(tree: Any) -> tuple[int, int]:
     """(parts once every repeat is written out, deepest nesting), counting stops past the
     limits. A repeat multiplies its contents by its largest count (its least when unbounded,
     the least being written out too)."""
-    from regex._regex_core import RegexBase
-
+    regex_base = _internals().RegexBase
     parts = deepest = 0
     stack: list[tuple[Any, int, int]] = [(tree, 1, 0)]
     while stack:
@@ -119,7 +124,7 @@ def _expansion(tree: Any) -> tuple[int, int]:
         for value in getattr(node, "__dict__", {}).values():
             children = value if isinstance(value, (list, tuple)) else (value,)
             stack.extend((child, times, depth) for child in children
-                         if isinstance(child, RegexBase))
+                         if isinstance(child, regex_base))
     return parts, deepest
 
 
