@@ -822,6 +822,6 @@ def _choose_body(
         chosen = blank, False
     if chosen is None:
         raise unreadable[0]
-    for exc in unreadable:
-        eml.keep(InputNote(f"{exc.message}: the part was not read", exc.line))
+    for problem in unreadable:
+        eml.keep(InputNote(f"{problem.message}: the part was not read", problem.line))
     return chosen

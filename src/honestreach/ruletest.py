@@ -118,7 +118,8 @@ class ExampleRunner:
                                 policy.suppressions(message.source, message.path)[0],
                                 message.source)
             return any(f.rule == rule.id for f in kept)
-        return any(f.rule == rule.id for f in (*result.findings, *result.claims))
+        return any(f.rule == rule.id for f in result.findings) or \
+            any(c.rule == rule.id for c in result.claims)
 
     def _template_checker(self) -> TemplateChecker:
         if self._templates is None:

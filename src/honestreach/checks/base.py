@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Any, Callable, TypeVar
 
@@ -18,7 +19,7 @@ class Hit:
     field: str
     start: int
     end: int
-    values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    values: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
 
 # Texts longer than this are kept in the checks' caches one at a time: 64 cached bodies of

@@ -169,7 +169,7 @@ _RAW_QUERY = [
 
 def openapi_document(token_required: bool) -> dict[str, Any]:
     """The document served at /openapi.json."""
-    security = [{"token": []}] if token_required else []
+    security: list[dict[str, list[str]]] = [{"token": []}] if token_required else []
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
