@@ -216,6 +216,7 @@ def load_config(path: Path) -> Config:
                                     f"cannot read: {exc.strerror or exc}")) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(RuleError(str(path), None, None, f"cannot read: {exc}")) from exc
+    line_of: Callable[[list[Any]], int | None]
     if path.name == "pyproject.toml":
         try:
             data = tomllib.loads(text).get("tool", {}).get("honestreach", {})
@@ -228,8 +229,10 @@ def load_config(path: Path) -> Config:
             raise ConfigError(RuleError(str(path), None, None,
                                         f"invalid TOML: nested deeper than {MAX_DEPTH} levels"))
 
-        def line_of(location: list[Any]) -> int | None:
+        def toml_line_of(location: list[Any]) -> int | None:
             return _toml_line(text, location)
+
+        line_of = toml_line_of
     else:
         try:
             document = parse_yaml_text(text)

@@ -221,7 +221,7 @@ class Vocabulary:
             return options[0]
         words = [o for o in options if isinstance(o, Words)]
         others = [o for o in options if not isinstance(o, Words)]
-        merged: list[Slot] = others
+        merged: list[Slot] = list(others)
         if words:  # one-word choices become one set
             merged = [Words(frozenset().union(*(w.forms for w in words))), *others]
         if len(merged) == 1:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Sequence
 
 from liquid import Environment, Undefined
@@ -58,13 +59,19 @@ class _RecordingUndefined(Undefined):
 
 def environment(limits: Limits, autoescape: bool) -> Environment:
     """A python-liquid environment with no loader and honestreach's limits."""
-    env = Environment(undefined=_RecordingUndefined, template_comments=True,
-                      autoescape=autoescape)
-    env.output_stream_limit = limits.output
-    env.local_namespace_limit = limits.size
-    env.loop_iteration_limit = limits.size
-    env.context_depth_limit = limits.include_depth
-    return env
+    return _limited(limits)(undefined=_RecordingUndefined, template_comments=True,
+                            autoescape=autoescape)
+
+
+@lru_cache(maxsize=8)
+def _limited(limits: Limits) -> type[Environment]:
+    """python-liquid reads its limits from class attributes: a subclass for these limits."""
+    return type("LimitedEnvironment", (Environment,), {
+        "output_stream_limit": limits.output,
+        "local_namespace_limit": limits.size,
+        "loop_iteration_limit": limits.size,
+        "context_depth_limit": limits.include_depth,
+    })
 
 
 @dataclass(frozen=True)
