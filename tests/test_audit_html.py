@@ -19,6 +19,7 @@ from honestreach.campaign import WorkerSettings, audit
 from honestreach.campaign.html import SOURCE_LIMIT, HtmlReport
 from honestreach.cli import main
 from honestreach.model import Finding, Location, SendRecord
+from honestreach.rulecache import cached_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "campaign"
 CRM = str(FIXTURES / "crm")
@@ -62,7 +63,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered(campaign: Path) -> tuple[str, dict, HtmlReport]:
-    report = HtmlReport()
+    report = HtmlReport(rules=cached_rules().rules)
     summary = _audit(campaign, report)
     return report.render(summary, title=f"Audit of {campaign.name}"), summary, report
 
@@ -72,6 +73,24 @@ def _embedded(html: str, element_id: str) -> object:
                       html, re.DOTALL)
     assert match, element_id
     return json.loads(match.group(1))
+
+
+def _messages(html: str) -> list[dict[str, Any]]:
+    """The listed messages as dicts, decoded from the page's compact data block the way its
+    script reads it (fields by position, finding strings from the shared table)."""
+    data = _embedded(html, "data-messages")
+    assert isinstance(data, dict)
+    strings = data["strings"]
+    out = []
+    for values in data["messages"]:
+        message = dict(zip(data["fields"], values))
+        message["findings"] = [
+            {name: strings[value] if isinstance(value, int) and name not in
+             ("line", "column", "end_line", "end_column") else value
+             for name, value in zip(data["finding_fields"], finding)}
+            for finding in message["findings"]]
+        out.append(message)
+    return out
 
 
 def _record(n: int, respect: int, relevance: int, **extra: Any) -> SendRecord:
@@ -113,16 +132,21 @@ def test_report_has_totals_charts_and_tables(rendered: tuple[str, dict, HtmlRepo
 
 def test_every_message_is_embedded_with_its_text(rendered: tuple[str, dict, HtmlReport]) -> None:
     html, _, _ = rendered
-    messages = _embedded(html, "data-messages")
-    assert isinstance(messages, list)
+    messages = _messages(html)
     assert [m["id"] for m in messages] == ["s1", "s2", "s3", "s4", "line-5", "s5", "s6",
                                            "x1", "x2"]
     first = messages[0]
     assert first["source"].startswith("Subject: Notes\n") and first["findings"]
     assert all(m["source"] is None and m["errors"] for m in messages if not m["checked"])
     campaign = _embedded(html, "data-campaign")
-    assert isinstance(campaign, dict)
-    assert [f["rule"] for f in campaign["s2"]] == ["campaign-duplicate"]
+    assert isinstance(campaign, list)
+    s2 = next(m for m in messages if m["id"] == "s2")
+    assert [campaign[i]["rule"] for i in s2["campaign"]] == ["campaign-duplicate"]
+    # Rules are named: the report embeds id -> [name, category, severity] of those it mentions.
+    rules = _embedded(html, "data-rules")
+    assert isinstance(rules, dict)
+    assert rules["campaign-duplicate"][1:] == ["campaign.duplicate", "warning"]
+    assert rules["campaign-duplicate"][0] in html
 
 
 def test_no_remote_resources(rendered: tuple[str, dict, HtmlReport]) -> None:
@@ -139,11 +163,11 @@ def test_untrusted_text_is_escaped(rendered: tuple[str, dict, HtmlReport]) -> No
     assert HOSTILE_SCRIPT not in html
     assert "<script>alert" not in html
     assert "<img" not in html
-    # Three JSON blocks and the page's own script: nothing added by the data.
-    assert len(re.findall(r"<script\b", html)) == 4
-    assert len(re.findall(r"</script>", html)) == 4
+    # Four JSON blocks and the page's own script: nothing added by the data.
+    assert len(re.findall(r"<script\b", html)) == 5
+    assert len(re.findall(r"</script>", html)) == 5
     # Escaped, not lost: the embedded text is the message as given.
-    messages = {m["id"]: m for m in _embedded(html, "data-messages")}  # type: ignore[union-attr]
+    messages = {m["id"]: m for m in _messages(html)}
     assert HOSTILE_SCRIPT in messages["x2"]["source"] and HOSTILE_IMG in messages["x2"]["source"]
     assert messages["x2"]["subject"] == HOSTILE_SCRIPT
 
@@ -182,7 +206,7 @@ def test_bound_keeps_the_lowest_scoring_in_input_order() -> None:
         "--output file.")
     html = report.render({"rows": {"read": 10, "checked": 10, "failed": 0}}, title="t")
     assert str(escape(statement)) in html  # as Jinja escapes it
-    assert [m["id"] for m in _embedded(html, "data-messages")] == ["m2", "m4", "m9"]  # type: ignore[union-attr]
+    assert [m["id"] for m in _messages(html)] == ["m2", "m4", "m9"]
 
 
 def test_ties_keep_the_earlier_rows() -> None:
@@ -298,7 +322,7 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     assert "<svg" in html and "Audit of" in html
     assert "Listing 2 of 7 messages:" in html
-    assert len(_embedded(html, "data-messages")) == 2  # type: ignore[arg-type]
+    assert len(_messages(html)) == 2
 
 
 # -- in a browser ----------------------------------------------------------------------------
@@ -369,10 +393,14 @@ def test_report_in_a_browser(rendered: tuple[str, dict, HtmlReport], tmp_path: P
             # The list: every message, a count, filters.
             count = page.locator("#shown-count")
             assert page.locator("#message-rows tr.message").count() == 9
-            assert count.inner_text() == "9 of 9 messages shown"
+            assert count.inner_text() == "Showing 9 of 9 listed messages"
+            assert page.locator("#listing").inner_text() == "All 9 messages are listed."
             page.fill("#filter-text", "bo@")
             assert _visible_ids(page) == ["s4"]
-            assert count.inner_text() == "1 of 9 messages shown"
+            assert count.inner_text() == "Showing 1 of 9 listed messages"
+            # The banner tells the truth while a filter is on.
+            assert page.locator("#listing").inner_text() == \
+                "Showing 1 of 9 listed messages (filtered)."
             page.fill("#filter-text", "AGENDA")  # subjects, any case
             assert _visible_ids(page) == ["s2", "s3"]
             page.fill("#filter-text", "")
@@ -389,7 +417,8 @@ def test_report_in_a_browser(rendered: tuple[str, dict, HtmlReport], tmp_path: P
             page.select_option("#filter-status", "findings")
             assert len(_visible_ids(page)) == 6
             page.select_option("#filter-status", "")
-            assert count.inner_text() == "9 of 9 messages shown"
+            assert count.inner_text() == "Showing 9 of 9 listed messages"
+            assert page.locator("#listing").inner_text() == "All 9 messages are listed."
 
             # Sorting by respect: lowest first, rows without a score last; then reversed.
             header = page.locator('th[data-sort="respect"]')
@@ -439,6 +468,10 @@ def test_report_in_a_browser(rendered: tuple[str, dict, HtmlReport], tmp_path: P
             # A failed row shows its error; a campaign finding's id opens its message.
             page.locator('tr.message[data-id="line-5"]').click()
             assert "invalid JSON" in page.locator("#message-detail-5").inner_text()
+            group = page.locator('#campaign details[data-rule="campaign-duplicate"]')
+            assert not page.locator('#campaign button[data-open="s3"]').is_visible()
+            group.locator("summary").click()  # campaign findings are grouped and collapsed
+            assert "Same message to the same contact twice" in group.inner_text()
             page.locator('#campaign button[data-open="s3"]').click()
             assert page.locator('tr.message[data-id="s3"]').get_attribute("class") == \
                 "message open"
