@@ -206,6 +206,10 @@ def test_bound_keeps_the_lowest_scoring_in_input_order() -> None:
         "--output file.")
     html = report.render({"rows": {"read": 10, "checked": 10, "failed": 0}}, title="t")
     assert str(escape(statement)) in html  # as Jinja escapes it
+    # What a filtered view adds to "Showing N of 3 listed messages (filtered)".
+    assert report.bound(checked, failed) == \
+        "the report lists the 3 lowest-scoring of 10 checked messages"
+    assert 'data-bound="the report lists the 3 lowest-scoring of 10 checked messages"' in html
     assert [m["id"] for m in _messages(html)] == ["m2", "m4", "m9"]
 
 
@@ -393,11 +397,11 @@ def test_report_in_a_browser(rendered: tuple[str, dict, HtmlReport], tmp_path: P
             # The list: every message, a count, filters.
             count = page.locator("#shown-count")
             assert page.locator("#message-rows tr.message").count() == 9
-            assert count.inner_text() == "Showing 9 of 9 listed messages"
+            assert count.inner_text() == "9 of 9 messages shown"
             assert page.locator("#listing").inner_text() == "All 9 messages are listed."
             page.fill("#filter-text", "bo@")
             assert _visible_ids(page) == ["s4"]
-            assert count.inner_text() == "Showing 1 of 9 listed messages"
+            assert count.inner_text() == "1 of 9 messages shown"
             # The banner tells the truth while a filter is on.
             assert page.locator("#listing").inner_text() == \
                 "Showing 1 of 9 listed messages (filtered)."
@@ -417,7 +421,7 @@ def test_report_in_a_browser(rendered: tuple[str, dict, HtmlReport], tmp_path: P
             page.select_option("#filter-status", "findings")
             assert len(_visible_ids(page)) == 6
             page.select_option("#filter-status", "")
-            assert count.inner_text() == "Showing 9 of 9 listed messages"
+            assert count.inner_text() == "9 of 9 messages shown"
             assert page.locator("#listing").inner_text() == "All 9 messages are listed."
 
             # Sorting by respect: lowest first, rows without a score last; then reversed.
@@ -562,7 +566,7 @@ def test_a_50000_row_report_in_a_browser(tmp_path: Path) -> None:
             # Only one page of rows is in the document.
             assert page.locator("#message-rows tr.message").count() == 100
             assert page.locator("#shown-count").inner_text() == \
-                "Showing 50,000 of 50,000 listed messages"
+                "50,000 of 50,000 messages shown"
             height = page.evaluate("document.documentElement.scrollHeight")
             timings = {}
             for name, action in (
@@ -579,8 +583,9 @@ def test_a_50000_row_report_in_a_browser(tmp_path: Path) -> None:
                 })""", action)
                 if name == "category":
                     shown = page.locator("#shown-count").inner_text()
-                    assert re.fullmatch(r"Showing [\d,]+ of 50,000 listed messages", shown)
-                    assert "(filtered)" in page.locator("#listing").inner_text()
+                    assert re.fullmatch(r"[\d,]+ of 50,000 messages shown", shown)
+                    assert page.locator("#listing").inner_text() == \
+                        f"Showing {shown.split(' of ')[0]} of 50,000 listed messages (filtered)."
             # Paging, and a message opened on a later page shows its highlighted text.
             page.click('#pager button[data-page="last"]')
             assert page.locator("#page-status").inner_text().startswith("Page 500 of 500")

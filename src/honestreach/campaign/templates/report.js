@@ -298,7 +298,7 @@
     view.shown = filtered() ? ordered.filter(matches) : ordered;
     const shown = view.shown.length;
     const total = messages.length;
-    countLine.textContent = "Showing " + number(shown) + " of " + number(total) + " listed messages";
+    countLine.textContent = number(shown) + " of " + number(total) + " messages shown";
     // The banner says what this view shows: the report's statement when nothing is
     // filtered, else how many of the listed messages match, and what the list leaves out.
     listing.textContent = !filtered() ? statement
