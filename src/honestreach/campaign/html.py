@@ -398,8 +398,7 @@ def _campaign_findings(findings: list[dict[str, Any]], listed: set[str],
         items = []
         for finding in ranked[:CAMPAIGN_PER_RULE]:
             ids = [str(i) for i in dict.fromkeys(finding.get("ids") or ())]
-            items.append({"contact": finding.get("contact"),
-                          "message": finding.get("message"),
+            items.append({"message": finding.get("message"),
                           "ids": [{"id": i, "listed": i in listed}
                                   for i in ids[:IDS_PER_FINDING]],
                           "more_ids": max(len(ids) - IDS_PER_FINDING, 0)})
