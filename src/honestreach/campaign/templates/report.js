@@ -577,6 +577,59 @@
     });
   }
 
+  // -- columns that use the width -------------------------------------------------------------
+  // Id, recipient, sender and subject share what the fixed columns leave, each in proportion to
+  // its longest text (capped), so nothing is cut while the window has room for it. Narrow
+  // windows fall back to the stylesheet (fewer columns, cut with an ellipsis).
+  const textColumns = { id: 28, recipient: 48, sender: 40, subject: 90 };
+  const longest = {};
+  for (const name of Object.keys(textColumns)) {
+    longest[name] = 4;
+  }
+  for (const message of messages) {
+    for (const [name, cap] of Object.entries(textColumns)) {
+      const value = message[name];
+      if (value) {
+        longest[name] = Math.min(Math.max(longest[name], String(value).length), cap);
+      }
+    }
+  }
+
+  function sizeColumns() {
+    const cols = {};
+    for (const name of Object.keys(textColumns)) {
+      cols[name] = table.querySelector("col.c-" + name);
+      cols[name].style.width = "";
+    }
+    if (window.innerWidth <= 860) {
+      return;
+    }
+    let fixed = 0;
+    for (const col of table.querySelectorAll("col.c-row, col.c-score, col.c-findings")) {
+      fixed += parseFloat(getComputedStyle(col).width) || 0;
+    }
+    // Each column's need in pixels (ids are set in a monospace font, the rest in the body
+    // font). With room to spare the subject takes the rest; without it the subject gives way
+    // first (down to a minimum), then every column shrinks by the same proportion.
+    const room = table.clientWidth - fixed - 4;
+    const need = {};
+    for (const name of Object.keys(textColumns)) {
+      need[name] = longest[name] * (name === "id" ? 10.5 : 8.5) + 28;
+    }
+    const others = need.id + need.recipient + need.sender;
+    need.subject = Math.max(room - others, Math.min(need.subject, 180));
+    const scale = Math.min(1, room / (others + need.subject));
+    for (const name of Object.keys(textColumns)) {
+      cols[name].style.width = Math.floor(need[name] * scale) + "px";
+    }
+  }
+  let resizing = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(resizing);
+    resizing = requestAnimationFrame(sizeColumns);
+  });
+
+  sizeColumns();
   applyFilters(0);
   performance.mark("honestreach:list-rendered");
 })();
