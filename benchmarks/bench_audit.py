@@ -1,6 +1,7 @@
 """Benchmark ``honestreach audit`` end to end: messages per second and peak memory.
 
     python benchmarks/bench_audit.py [--messages 200000] [--small 50000] [--contacts 50000]
+                                     [--html]
 
 Generates a CRM (``--contacts`` contacts, 10 per account, 5 activities per contact) and a
 campaign of ~1 KB sends to its contacts as JSONL, then runs the real command line,
@@ -12,6 +13,10 @@ fresh process:
 - with ``--jobs 2`` on ``--small`` and on ``--messages`` messages: the peak memory of the whole
   process tree (the parent and its workers, sampled every 0.2 s) and of the parent alone, to
   show memory does not grow with the campaign's length.
+
+With ``--html`` every run also writes the HTML report (``--html report.html``, its default
+``--html-messages``) and prints its size: the report keeps a bounded selection, so its size
+depends on the messages it lists, not on the campaign's length.
 
 Memory is read from /proc (Linux).
 """
@@ -84,10 +89,14 @@ def _tree_rss_kib(root: int) -> tuple[int, int]:
     return rss.get(root, 0), total
 
 
-def run_audit(campaign: Path, crm: Path, jobs: int, output: Path) -> dict[str, float]:
-    """Run the command line once; wall time and peak memory (sampled)."""
+def run_audit(campaign: Path, crm: Path, jobs: int, output: Path,
+              html: Path | None = None) -> dict[str, float]:
+    """Run the command line once; wall time, peak memory (sampled) and the size of the HTML
+    report when ``html`` is given."""
     command = [sys.executable, "-m", "honestreach", "audit", str(campaign), "--crm",
                str(crm), "--jobs", str(jobs), "--output", str(output), "--format", "json"]
+    if html is not None:
+        command += ["--html", str(html)]
     peaks = {"parent": 0, "tree": 0}
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -109,7 +118,8 @@ def run_audit(campaign: Path, crm: Path, jobs: int, output: Path) -> dict[str, f
     rows = json.loads(stdout)["rows"]
     return {"seconds": elapsed, "rows": rows["read"], "failed": rows["failed"],
             "rate": rows["read"] / elapsed, "parent_mib": peaks["parent"] / 1024,
-            "tree_mib": peaks["tree"] / 1024}
+            "tree_mib": peaks["tree"] / 1024,
+            "html_bytes": html.stat().st_size if html is not None else 0}
 
 
 def main() -> None:
@@ -117,6 +127,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--small", type=int, default=50_000)
     parser.add_argument("--contacts", type=int, default=50_000)
+    parser.add_argument("--html", action="store_true",
+                        help="also write the HTML report and print its size")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
@@ -135,12 +147,15 @@ def main() -> None:
               f"{options.messages:,} sends ({size:,.0f} bytes each) in "
               f"{time.perf_counter() - started:.0f} s; {os.cpu_count()} cores")
         print(f"{'messages':>9} {'jobs':>4} {'seconds':>8} {'msgs/s':>7} "
-              f"{'peak parent':>12} {'peak all':>10}")
+              f"{'peak parent':>12} {'peak all':>10}" + (f" {'HTML report':>14}"
+                                                         if options.html else ""))
+        html = folder / "report.html" if options.html else None
         for campaign, jobs in ((small, 1), (small, 2), (large, 2)):
-            figures = run_audit(campaign, crm, jobs, folder / "results.jsonl")
+            figures = run_audit(campaign, crm, jobs, folder / "results.jsonl", html)
             print(f"{figures['rows']:>9,} {jobs:>4} {figures['seconds']:>8.1f} "
                   f"{figures['rate']:>7.0f} {figures['parent_mib']:>9.0f} MiB "
-                  f"{figures['tree_mib']:>6.0f} MiB", flush=True)
+                  f"{figures['tree_mib']:>6.0f} MiB" + (
+                      f" {figures['html_bytes']:>12,} B" if options.html else ""), flush=True)
 
 
 if __name__ == "__main__":

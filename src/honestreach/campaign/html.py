@@ -4,6 +4,12 @@ the summary, charts drawn as inline SVG here, and a filterable list of messages.
 A campaign can have hundreds of thousands of rows, so the report keeps a bounded selection as
 they stream by: every message while there are at most ``limit``, otherwise the ``limit``
 lowest-scoring ones (and rows that could not be checked, within the same bound).
+
+The listed messages travel as one compact JSON block (``data-messages``): a table of the
+strings they use (rule ids, finding messages and suggestions repeat across thousands of rows)
+and one array per message whose findings are arrays of indices into it. The page's script
+shows one page of rows at a time and builds a message's text and findings only when it is
+opened, so neither the file nor the page grows with the campaign beyond the bound.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import heapq
 import os
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from .._version import __version__
 from ..model import SendRecord, SourceText
@@ -23,8 +29,19 @@ from ..taxonomy import CATEGORIES
 SOURCE_LIMIT = 20_000
 # Rows of the sender/variant/suppression/campaign tables; the JSON summary has them all.
 TABLE_ROWS = 50
-CAMPAIGN_FINDINGS = 200
-IDS_PER_FINDING = 40
+# Campaign findings per rule shown in the report's collapsible groups, and message ids per
+# finding; the JSON summary has them all.
+CAMPAIGN_PER_RULE = 10
+IDS_PER_FINDING = 12
+SEVERITIES = ("error", "warning", "info")
+# The order of a listed message's fields in ``data-messages`` (the script reads them by name).
+MESSAGE_FIELDS = ("seq", "row", "id", "recipient", "sender", "subject", "variant", "sent_at",
+                  "checked", "respect", "relevance", "finding_count", "errors", "source",
+                  "trimmed", "findings", "campaign")
+# The order of a finding's fields; strings are indices into the string table.
+FINDING_FIELDS = ("rule", "category", "severity", "line", "column", "end_line", "end_column",
+                  "field", "message", "text", "suggestion")
+_FINDING_STRINGS = {"rule", "category", "severity", "field", "message", "text", "suggestion"}
 
 _NO_SCORES: dict[str, Any] = {"count": 0, "mean": None, "min": None, "q1": None,
                               "median": None, "q3": None, "max": None, "histogram": [0] * 10}
@@ -74,10 +91,14 @@ def _score(record: SendRecord) -> int:
 class HtmlReport:
     """Collects the audit's records (bounded) and renders the report once the summary is known."""
 
-    def __init__(self, limit: int = 2000) -> None:
+    def __init__(self, limit: int = 2000, rules: Iterable[Any] = ()) -> None:
+        """``rules`` (objects with ``id``, ``name``, ``category``, ``severity``: the loaded
+        rules) name the rules the report mentions; a rule not among them shows its id."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
+        self.rules = {rule.id: {"name": rule.name, "category": rule.category,
+                                "severity": rule.severity} for rule in rules}
         self.seen = 0
         self.checked = 0
         self.failed = 0
@@ -142,7 +163,8 @@ class HtmlReport:
         env = _environment()
         entries, checked, failed = self.listed()
         listed_ids = {entry["id"] for entry in entries}
-        campaign = _campaign_findings(summary.get("campaign_findings") or [], listed_ids)
+        campaign = _campaign_findings(summary.get("campaign_findings") or [], listed_ids,
+                                      self.rules)
         given = summary.get("scores") or {}
         scores = {name: {**_NO_SCORES, **(given.get(name) or {})}
                   for name in ("respect", "relevance")}
@@ -159,20 +181,60 @@ class HtmlReport:
             respect_chart=histogram_chart("respect", "Respect", scores["respect"]["histogram"]),
             relevance_chart=histogram_chart("relevance", "Relevance",
                                             scores["relevance"]["histogram"]),
-            category_chart=category_chart(by_category),
-            by_rule=sorted((summary.get("by_rule") or {}).items(), key=lambda kv: (-kv[1], kv[0])),
+            category_chart=category_chart(by_category, self._severities(summary)),
+            by_rule=[{"id": rule, "count": count, **self._rule(rule)} for rule, count in
+                     sorted((summary.get("by_rule") or {}).items(),
+                            key=lambda kv: (-kv[1], kv[0]))],
             campaign=campaign,
             senders=_group_table(summary.get("senders") or {}),
             variants=_group_table(summary.get("variants") or {}),
             suppressed=_suppressed(summary.get("suppressed") or {}),
             reading=_reading(summary),
-            listing={"listed": len(entries), "statement": self.statement(checked, failed)},
-            messages=entries,
+            listing={"listed": len(entries), "statement": self.statement(checked, failed),
+                     "bound": self.bound(checked, failed)},
+            messages=compact_messages(entries, campaign["by_message"]),
+            rules=self._rule_table(entries, summary),
             source_limit=SOURCE_LIMIT,
             categories=CATEGORIES,
             css=Markup(_asset(env, "report.css")),
             script=Markup(_asset(env, "report.js")),
         )
+
+    def bound(self, checked: int, failed: int) -> str:
+        """What the list leaves out, in a few words ("" when it lists every message): for the
+        filter banner, after "Showing N of M listed messages"."""
+        if checked + failed == self.seen:
+            return ""
+        if checked < self.checked:
+            return (f"the report lists the {checked:,} lowest-scoring of {self.checked:,} "
+                    f"checked messages")
+        return f"the report lists {checked + failed:,} of {self.seen:,} messages"
+
+    def _rule(self, rule_id: str) -> dict[str, Any]:
+        known = self.rules.get(rule_id) or {}
+        return {"name": known.get("name"), "severity": known.get("severity")}
+
+    def _severities(self, summary: dict[str, Any]) -> dict[str, dict[str, int]]:
+        """Findings per category and severity, from the per-rule counts and the rules'
+        severities (a rule the report does not know counts under its category alone)."""
+        out: dict[str, dict[str, int]] = {}
+        for rule_id, count in (summary.get("by_rule") or {}).items():
+            known = self.rules.get(rule_id)
+            if known is not None:
+                per = out.setdefault(known["category"], {})
+                per[known["severity"]] = per.get(known["severity"], 0) + count
+        return out
+
+    def _rule_table(self, entries: list[dict[str, Any]],
+                    summary: dict[str, Any]) -> dict[str, list[str]]:
+        """id -> [name, category, severity] of the known rules the report mentions."""
+        mentioned = set(summary.get("by_rule") or {})
+        mentioned.update(f.get("rule") for f in summary.get("campaign_findings") or ())
+        for entry in entries:
+            mentioned.update(f["rule"] for f in entry["findings"])
+        return {rule_id: [known["name"], known["category"], known["severity"]]
+                for rule_id in sorted(r for r in mentioned if r)
+                if (known := self.rules.get(rule_id)) is not None}
 
     def write(self, path: str | os.PathLike[str], summary: dict[str, Any], title: str) -> None:
         """Write the report to ``path`` (UTF-8)."""
@@ -252,17 +314,31 @@ def histogram_chart(key: str, label: str, bins: list[int] | None) -> dict[str, A
                            f"{summary}."}
 
 
-def category_chart(by_category: dict[str, int]) -> dict[str, Any]:
-    """Geometry of the horizontal bar chart of findings per category."""
+def category_chart(by_category: dict[str, int],
+                   severities: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Any]:
+    """Geometry of the horizontal bar chart of findings per category; each bar is cut into
+    its findings per severity (``severities``: category -> severity -> count), the rest (a
+    rule the report does not know) in the neutral colour."""
     items = sorted(((name, count) for name, count in by_category.items() if count),
                    key=lambda item: (-item[1], item[0]))
     width, label_w, row_h, top = 640, 190, 26, 8
     plot_w = width - label_w - 56
     peak = max((count for _, count in items), default=1)
-    bars = [{"name": name, "count": count, "y": top + index * row_h,
-             "w": max(round(plot_w * count / peak, 1), 2),
-             "about": CATEGORIES.get(name, "")}
-            for index, (name, count) in enumerate(items)]
+    bars = []
+    for index, (name, count) in enumerate(items):
+        w = max(round(plot_w * count / peak, 1), 2)
+        split = dict((severities or {}).get(name) or {})
+        parts, x, left = [], float(label_w), count
+        for severity in (*SEVERITIES, "other"):
+            part = min(split.get(severity, left if severity == "other" else 0), left)
+            if part <= 0:
+                continue
+            left -= part
+            part_w = round(w * part / count, 1)
+            parts.append({"severity": severity, "x": round(x, 1), "w": part_w, "count": part})
+            x += part_w
+        bars.append({"name": name, "count": count, "y": top + index * row_h, "w": w,
+                     "about": CATEGORIES.get(name, ""), "parts": parts})
     description = "; ".join(f"{name}: {count}" for name, count in items)
     return {"width": width, "height": top * 2 + row_h * len(items), "label_w": label_w,
             "row_h": row_h, "bars": bars,
@@ -306,19 +382,64 @@ def _suppressed(suppressed: dict[str, Any]) -> dict[str, Any]:
             "more": max(len(contacts) - TABLE_ROWS, 0)}
 
 
-def _campaign_findings(findings: list[dict[str, Any]],
-                       listed: set[str]) -> dict[str, Any]:
-    """Campaign findings for the table (bounded), and for each listed message the ones it is in."""
-    shown = []
-    for finding in findings[:CAMPAIGN_FINDINGS]:
-        ids = [str(i) for i in finding.get("ids") or ()]
-        shown.append({"rule": finding.get("rule"), "category": finding.get("category"),
-                      "severity": finding.get("severity"), "message": finding.get("message"),
-                      "ids": [{"id": i, "listed": i in listed} for i in ids[:IDS_PER_FINDING]],
-                      "more_ids": max(len(ids) - IDS_PER_FINDING, 0)})
-    by_message: dict[str, list[dict[str, Any]]] = {}
+def _campaign_findings(findings: list[dict[str, Any]], listed: set[str],
+                       rules: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """Campaign findings grouped per rule (count, the top contacts by sends, "and N more"),
+    and for each listed message the campaign findings it is in (indices into ``table``)."""
+    by_rule: dict[str, list[dict[str, Any]]] = {}
     for finding in findings:
-        for message_id in {str(i) for i in finding.get("ids") or ()} & listed:
-            by_message.setdefault(message_id, []).append(
-                {key: finding.get(key) for key in ("rule", "category", "severity", "message")})
-    return {"findings": shown, "total": len(findings), "by_message": by_message}
+        by_rule.setdefault(str(finding.get("rule")), []).append(finding)
+    groups = []
+    for rule, group in by_rule.items():
+        # Contacts with the most sends first; claims (no contact) in their order.
+        ranked = sorted(group, key=lambda f: (not f.get("contact"),
+                                              -len(set(f.get("ids") or ())) if f.get("contact")
+                                              else 0))
+        items = []
+        for finding in ranked[:CAMPAIGN_PER_RULE]:
+            ids = [str(i) for i in dict.fromkeys(finding.get("ids") or ())]
+            items.append({"message": finding.get("message"),
+                          "ids": [{"id": i, "listed": i in listed}
+                                  for i in ids[:IDS_PER_FINDING]],
+                          "more_ids": max(len(ids) - IDS_PER_FINDING, 0)})
+        first = group[0]
+        groups.append({"rule": rule, "name": (rules.get(rule) or {}).get("name"),
+                       "category": first.get("category"), "severity": first.get("severity"),
+                       "count": len(group), "shown": items,
+                       "more": max(len(group) - CAMPAIGN_PER_RULE, 0)})
+    groups.sort(key=lambda g: (SEVERITIES.index(g["severity"]) if g["severity"] in SEVERITIES
+                               else len(SEVERITIES), -g["count"], g["rule"]))
+    table: list[dict[str, Any]] = []
+    by_message: dict[str, list[int]] = {}
+    for finding in findings:
+        touched = {str(i) for i in finding.get("ids") or ()} & listed
+        if not touched:
+            continue
+        table.append({key: finding.get(key) for key in ("rule", "category", "severity",
+                                                         "message")})
+        for message_id in touched:
+            by_message.setdefault(message_id, []).append(len(table) - 1)
+    return {"groups": groups, "total": len(findings), "table": table,
+            "by_message": by_message}
+
+
+def compact_messages(entries: list[dict[str, Any]],
+                     campaign: Mapping[str, list[int]]) -> dict[str, Any]:
+    """The listed messages as the page's script reads them: ``strings`` (each distinct
+    string of the findings once), ``messages`` (one array per message, in MESSAGE_FIELDS
+    order, its findings arrays in FINDING_FIELDS order with strings as indices)."""
+    strings: dict[str, int] = {}
+
+    def index(value: Any) -> int | None:
+        if value is None:
+            return None
+        return strings.setdefault(str(value), len(strings))
+
+    rows = []
+    for entry in entries:
+        findings = [[index(f.get(key)) if key in _FINDING_STRINGS else f.get(key)
+                     for key in FINDING_FIELDS] for f in entry["findings"]]
+        values = {**entry, "findings": findings, "campaign": campaign.get(entry["id"], [])}
+        rows.append([values[key] for key in MESSAGE_FIELDS])
+    return {"fields": list(MESSAGE_FIELDS), "finding_fields": list(FINDING_FIELDS),
+            "strings": list(strings), "messages": rows}

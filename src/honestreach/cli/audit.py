@@ -99,8 +99,10 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     html_report = None
     if html_path is not None:
         from ..campaign.html import HtmlReport
+        from ..rulecache import cached_rules
 
-        html_report = HtmlReport(limit=html_messages)
+        # The built-in rules name the findings in the report (a custom rule shows its id).
+        html_report = HtmlReport(limit=html_messages, rules=cached_rules().rules)
     read = ReadProgress()
     progress = ProgressLine(sys.stderr, read) if sys.stderr.isatty() else None
     writer: RecordWriter | None = None

@@ -1,6 +1,10 @@
 "use strict";
 // The message list of the audit report. Every string from the audit (message texts, names,
 // subjects) is untrusted: it only ever reaches the page as textContent or an attribute value.
+//
+// The list can hold tens of thousands of messages: they arrive as one compact JSON block
+// (arrays, with the findings' strings in one shared table), only one page of rows is in the
+// document at a time, and a message's findings and text are built when it is opened.
 (function () {
   const SEVERITIES = ["error", "warning", "info"];
   const RANK = { info: 0, warning: 1, error: 2 };
@@ -9,9 +13,11 @@
   if (!table || !tbody) {
     return;
   }
-  const messages = readJson("data-messages");
-  const campaign = readJson("data-campaign");
+  const data = readJson("data-messages");
+  const campaignTable = readJson("data-campaign");
   const categories = readJson("data-categories");
+  const rules = readJson("data-rules");
+  const strings = data.strings;
   const sourceLimit = Number(table.dataset.sourceLimit || 0);
   const controls = {
     text: document.getElementById("filter-text"),
@@ -20,8 +26,16 @@
     status: document.getElementById("filter-status"),
   };
   const countLine = document.getElementById("shown-count");
+  const listing = document.getElementById("listing");
+  const statement = listing.textContent;
+  const bound = listing.dataset.bound || "";
   const noMatch = document.getElementById("no-match");
+  const pager = document.getElementById("pager");
+  const pageStatus = document.getElementById("page-status");
+  const pageSize = document.getElementById("page-size");
   const sort = { key: "row", descending: false };
+  const view = { shown: [], page: 0 };
+  const opened = new Set();  // seq of the opened messages
 
   function readJson(id) {
     return JSON.parse(document.getElementById(id).textContent);
@@ -55,6 +69,49 @@
     return node;
   }
 
+  // -- the compact data ------------------------------------------------------------------------
+  const F = {};
+  data.fields.forEach((name, index) => { F[name] = index; });
+  const FF = {};
+  data.finding_fields.forEach((name, index) => { FF[name] = index; });
+  const messages = data.messages.map((values) => ({
+    seq: values[F.seq], row: values[F.row], id: values[F.id], recipient: values[F.recipient],
+    sender: values[F.sender], subject: values[F.subject], variant: values[F.variant],
+    sent_at: values[F.sent_at], checked: values[F.checked], respect: values[F.respect],
+    relevance: values[F.relevance], finding_count: values[F.finding_count],
+    errors: values[F.errors], source: values[F.source], trimmed: values[F.trimmed],
+    raw: values[F.findings], campaignRefs: values[F.campaign], search: null, expanded: null,
+  }));
+  const byId = new Map(messages.map((message) => [message.id, message]));
+
+  function text(index) {
+    return index === null || index === undefined ? null : strings[index];
+  }
+
+  // A message's findings as objects, built the first time they are needed.
+  function findingsOf(message) {
+    if (!message.expanded) {
+      message.expanded = message.raw.map((raw) => {
+        const finding = {};
+        for (const [name, index] of Object.entries(FF)) {
+          finding[name] = typeof raw[index] === "number" && ["line", "column", "end_line", "end_column"].indexOf(name) < 0
+            ? text(raw[index]) : raw[index];
+        }
+        return finding;
+      });
+    }
+    return message.expanded;
+  }
+
+  function campaignOf(message) {
+    return message.campaignRefs.map((index) => campaignTable[index]);
+  }
+
+  function ruleName(id) {
+    const rule = rules[id];
+    return rule ? rule[0] : null;
+  }
+
   function band(score) {
     return score < 40 ? "low" : score < 70 ? "mid" : "high";
   }
@@ -76,10 +133,11 @@
       return cell;
     }
     const counts = { error: 0, warning: 0, info: 0 };
-    for (const finding of message.findings) {
-      counts[finding.severity] = (counts[finding.severity] || 0) + 1;
+    for (const raw of message.raw) {
+      const severity = strings[raw[FF.severity]];
+      counts[severity] = (counts[severity] || 0) + 1;
     }
-    const hidden = message.finding_count - message.findings.length;
+    const hidden = message.finding_count - message.raw.length;
     const dots = el("span", { className: "dots" });
     for (const severity of SEVERITIES) {
       if (counts[severity]) {
@@ -106,23 +164,19 @@
   }
 
   // -- rows ----------------------------------------------------------------------------------
-  for (const message of messages) {
-    message.campaign = campaign[message.id] || [];
-    message.all = message.findings.concat(message.campaign);
-    message.search = [message.id, message.recipient, message.sender, message.subject]
-      .filter((value) => value !== null && value !== undefined)
-      .join("\n").toLowerCase();
+  function rowNode(message) {
     const detailId = "message-detail-" + message.seq;
+    const isOpen = opened.has(message.seq);
     const button = el("button", {
-      type: "button", className: "open-button", "aria-expanded": "false",
+      type: "button", className: "open-button", "aria-expanded": isOpen ? "true" : "false",
       "aria-controls": detailId, text: message.id,
     });
-    const row = el("tr", { className: "message" + (message.checked ? "" : " failed"), "data-id": message.id },
+    const row = el("tr", { className: "message" + (message.checked ? "" : " failed") + (isOpen ? " open" : ""), "data-id": message.id },
       el("td", { className: "n muted hide-narrow", text: message.row === null ? "" : message.row }),
-      el("td", { title: message.id }, button),
-      textCell(message.recipient),
-      textCell(message.sender, "hide-narrow"),
-      textCell(message.subject, "hide-narrow"),
+      el("td", { className: "c-id", title: message.id }, button),
+      textCell(message.recipient, "c-recipient"),
+      textCell(message.sender, "c-sender hide-narrow"),
+      textCell(message.subject, "c-subject hide-narrow"),
       scoreCell(message.respect),
       scoreCell(message.relevance),
       findingsCell(message));
@@ -131,17 +185,20 @@
       event.stopPropagation();
       toggle(message);
     });
-    message.row_node = row;
-    message.button = button;
-    message.detail = null;
-    message.detailId = detailId;
-    tbody.append(row);
+    return row;
   }
 
   // -- the category filter offers what the listed messages have ------------------------------
   const perCategory = new Map();
   for (const message of messages) {
-    for (const name of new Set(message.all.map((finding) => finding.category))) {
+    const seen = new Set();
+    for (const raw of message.raw) {
+      seen.add(strings[raw[FF.category]]);
+    }
+    for (const finding of campaignOf(message)) {
+      seen.add(finding.category);
+    }
+    for (const name of seen) {
       perCategory.set(name, (perCategory.get(name) || 0) + 1);
     }
   }
@@ -153,43 +210,52 @@
     }));
   }
 
-  // -- filtering and sorting -----------------------------------------------------------------
-  function matches(message) {
-    const text = controls.text.value.trim().toLowerCase();
-    if (text && !message.search.includes(text)) {
-      return false;
+  // -- filtering, sorting, paging ------------------------------------------------------------
+  function searchText(message) {
+    if (message.search === null) {
+      message.search = [message.id, message.recipient, message.sender, message.subject]
+        .filter((value) => value !== null && value !== undefined)
+        .join("\n").toLowerCase();
     }
-    const status = controls.status.value;
-    if (status === "failed" && message.checked) {
-      return false;
-    }
-    if (status === "findings" && !message.all.length && !message.finding_count) {
-      return false;
-    }
-    if (status === "clean" && (!message.checked || message.all.length || message.finding_count)) {
-      return false;
-    }
-    const category = controls.category.value;
-    const severity = controls.severity.value;
-    if (category || severity) {
-      return message.all.some((finding) =>
-        (!category || finding.category === category) && (!severity || finding.severity === severity));
-    }
-    return true;
+    return message.search;
   }
 
-  function applyFilters() {
-    let shown = 0;
-    for (const message of messages) {
-      const visible = matches(message);
-      message.row_node.hidden = !visible;
-      if (message.detail) {
-        message.detail.hidden = !visible;
+  function hasFindings(message) {
+    return message.finding_count > 0 || message.raw.length > 0 || message.campaignRefs.length > 0;
+  }
+
+  function matcher() {
+    const query = controls.text.value.trim().toLowerCase();
+    const status = controls.status.value;
+    const category = controls.category.value;
+    const severity = controls.severity.value;
+    const categoryIndex = category ? strings.indexOf(category) : -1;
+    const severityIndex = severity ? strings.indexOf(severity) : -1;
+    return (message) => {
+      if (query && !searchText(message).includes(query)) {
+        return false;
       }
-      shown += visible ? 1 : 0;
-    }
-    countLine.textContent = number(shown) + " of " + number(messages.length) + " messages shown";
-    noMatch.hidden = shown > 0;
+      if (status === "failed" && message.checked) {
+        return false;
+      }
+      if (status === "findings" && !hasFindings(message)) {
+        return false;
+      }
+      if (status === "clean" && (!message.checked || hasFindings(message))) {
+        return false;
+      }
+      if (category || severity) {
+        const inMessage = message.raw.some((raw) =>
+          (!category || raw[FF.category] === categoryIndex) && (!severity || raw[FF.severity] === severityIndex));
+        return inMessage || campaignOf(message).some((finding) =>
+          (!category || finding.category === category) && (!severity || finding.severity === severity));
+      }
+      return true;
+    };
+  }
+
+  function filtered() {
+    return Boolean(controls.text.value.trim() || controls.status.value || controls.category.value || controls.severity.value);
   }
 
   const sortKeys = {
@@ -199,7 +265,7 @@
     sender: (m) => (m.sender || "").toLowerCase() || null,
     respect: (m) => m.respect,
     relevance: (m) => m.relevance,
-    findings: (m) => (m.checked ? m.finding_count + m.campaign.length : null),
+    findings: (m) => (m.checked ? m.finding_count + m.campaignRefs.length : null),
   };
   const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 
@@ -216,19 +282,55 @@
     return (sort.descending ? -order : order) || a.seq - b.seq;
   }
 
+  let ordered = messages;  // the listed messages in the current sort order
+
   function applySort() {
-    const ordered = messages.slice().sort(compare);
-    const rows = document.createDocumentFragment();
-    for (const message of ordered) {
-      rows.append(message.row_node);
-      if (message.detail) {
-        rows.append(message.detail);
-      }
-    }
-    tbody.append(rows);
+    ordered = sort.key === "row" && !sort.descending ? messages : messages.slice().sort(compare);
     for (const header of table.querySelectorAll("th[data-sort]")) {
       header.setAttribute("aria-sort", header.dataset.sort !== sort.key ? "none"
         : sort.descending ? "descending" : "ascending");
+    }
+    applyFilters(view.page);
+  }
+
+  function applyFilters(page) {
+    const matches = matcher();
+    view.shown = filtered() ? ordered.filter(matches) : ordered;
+    const shown = view.shown.length;
+    const total = messages.length;
+    countLine.textContent = number(shown) + " of " + number(total) + " messages shown";
+    // The banner says what this view shows: the report's statement when nothing is
+    // filtered, else how many of the listed messages match, and what the list leaves out.
+    listing.textContent = !filtered() ? statement
+      : "Showing " + number(shown) + " of " + number(total) + " listed messages (filtered)" +
+        (bound ? "; " + bound + "." : ".");
+    noMatch.hidden = shown > 0;
+    renderPage(page || 0);
+  }
+
+  function pageCount() {
+    return Math.max(1, Math.ceil(view.shown.length / Number(pageSize.value)));
+  }
+
+  function renderPage(page) {
+    const size = Number(pageSize.value);
+    view.page = Math.min(Math.max(page, 0), pageCount() - 1);
+    const rows = document.createDocumentFragment();
+    for (const message of view.shown.slice(view.page * size, (view.page + 1) * size)) {
+      const row = rowNode(message);
+      rows.append(row);
+      if (opened.has(message.seq)) {
+        rows.append(detailRow(message));
+      }
+    }
+    tbody.replaceChildren(rows);
+    const first = view.shown.length ? view.page * size + 1 : 0;
+    const last = Math.min((view.page + 1) * size, view.shown.length);
+    pageStatus.textContent = "Page " + number(view.page + 1) + " of " + number(pageCount()) +
+      " (rows " + number(first) + "–" + number(last) + ")";
+    for (const button of pager.querySelectorAll("button[data-page]")) {
+      const back = button.dataset.page === "first" || button.dataset.page === "prev";
+      button.disabled = back ? view.page === 0 : view.page >= pageCount() - 1;
     }
   }
 
@@ -243,25 +345,46 @@
       applySort();
     });
   }
-  controls.text.addEventListener("input", applyFilters);
+  controls.text.addEventListener("input", () => applyFilters(0));
   for (const name of ["category", "severity", "status"]) {
-    controls[name].addEventListener("change", applyFilters);
+    controls[name].addEventListener("change", () => applyFilters(0));
+  }
+  pageSize.addEventListener("change", () => renderPage(0));
+  for (const button of pager.querySelectorAll("button[data-page]")) {
+    button.addEventListener("click", () => {
+      const to = { first: 0, prev: view.page - 1, next: view.page + 1, last: pageCount() - 1 };
+      renderPage(to[button.dataset.page]);
+      table.scrollIntoView({ block: "start" });
+    });
   }
 
   // -- an opened message ---------------------------------------------------------------------
+  function detailRow(message) {
+    const cell = el("td", { colspan: table.tHead.rows[0].cells.length }, detailContent(message));
+    return el("tr", { className: "detail", id: "message-detail-" + message.seq }, cell);
+  }
+
   function toggle(message) {
-    if (message.detail) {
-      message.detail.remove();
-      message.detail = null;
-      message.row_node.classList.remove("open");
-      message.button.setAttribute("aria-expanded", "false");
+    const row = tbody.querySelector('tr.message[data-id="' + CSS.escape(message.id) + '"]');
+    const button = row && row.querySelector(".open-button");
+    if (opened.has(message.seq)) {
+      opened.delete(message.seq);
+      const detail = document.getElementById("message-detail-" + message.seq);
+      if (detail) {
+        detail.remove();
+      }
+      if (row) {
+        row.classList.remove("open");
+        button.setAttribute("aria-expanded", "false");
+      }
       return;
     }
-    const cell = el("td", { colspan: table.tHead.rows[0].cells.length }, detailContent(message));
-    message.detail = el("tr", { className: "detail", id: message.detailId }, cell);
-    message.row_node.after(message.detail);
-    message.row_node.classList.add("open");
-    message.button.setAttribute("aria-expanded", "true");
+    opened.add(message.seq);
+    if (row) {
+      row.after(detailRow(message));
+      row.classList.add("open");
+      button.setAttribute("aria-expanded", "true");
+    }
   }
 
   function detailContent(message) {
@@ -281,7 +404,7 @@
     }
     let marks = [];
     if (message.source !== null && message.source !== undefined) {
-      const highlighted = highlight(message.source, message.findings);
+      const highlighted = highlight(message.source, findingsOf(message));
       marks = highlighted.marks;
       left.append(highlighted.node);
       if (message.trimmed) {
@@ -294,7 +417,7 @@
     if (message.checked) {
       right.append(el("h3", { text: message.finding_count === 1 ? "1 finding" : number(message.finding_count) + " findings" }));
       const list = el("ol", { className: "finding-list" });
-      message.findings.forEach((finding, index) => {
+      findingsOf(message).forEach((finding, index) => {
         const item = findingItem(finding);
         item.addEventListener("mouseenter", () => activate(marks, items, index, true));
         item.addEventListener("mouseleave", () => activate(marks, items, index, false));
@@ -302,7 +425,7 @@
         list.append(item);
       });
       right.append(list);
-      const hidden = message.finding_count - message.findings.length;
+      const hidden = message.finding_count - message.raw.length;
       if (hidden > 0) {
         right.append(el("p", { className: "note",
           text: number(hidden) + (hidden === 1 ? " finding lies" : " findings lie") +
@@ -312,10 +435,11 @@
         right.append(el("p", { className: "empty-note", text: "No findings in this message." }));
       }
     }
-    if (message.campaign.length) {
+    const campaign = campaignOf(message);
+    if (campaign.length) {
       right.append(el("h3", { text: "Campaign findings" }));
       const list = el("ul", { className: "finding-list" });
-      for (const finding of message.campaign) {
+      for (const finding of campaign) {
         list.append(findingItem(finding, "campaign-level"));
       }
       right.append(list);
@@ -344,6 +468,7 @@
   function findingItem(finding, extra) {
     const head = el("div", { className: "finding-head" },
       el("span", { className: "sev sev-" + finding.severity, text: finding.severity }),
+      ruleName(finding.rule) ? el("span", { className: "rule-name", text: ruleName(finding.rule) }) : null,
       el("code", { text: finding.rule }),
       el("span", { className: "muted", text: finding.category }));
     if (finding.line) {
@@ -429,24 +554,82 @@
   // -- campaign findings' message ids open the message ----------------------------------------
   for (const chip of document.querySelectorAll("button[data-open]")) {
     chip.addEventListener("click", () => {
-      const message = messages.find((m) => m.id === chip.dataset.open);
+      const message = byId.get(chip.dataset.open);
       if (!message) {
         return;
       }
-      if (message.row_node.hidden) {
+      let at = view.shown.indexOf(message);
+      if (at < 0) {
         controls.text.value = "";
         controls.category.value = "";
         controls.severity.value = "";
         controls.status.value = "";
-        applyFilters();
+        applyFilters(0);
+        at = view.shown.indexOf(message);
       }
-      if (!message.detail) {
-        toggle(message);
+      opened.add(message.seq);
+      renderPage(Math.floor(at / Number(pageSize.value)));
+      const row = tbody.querySelector('tr.message[data-id="' + CSS.escape(message.id) + '"]');
+      if (row) {
+        row.scrollIntoView({ block: "start", behavior: "smooth" });
+        row.querySelector(".open-button").focus({ preventScroll: true });
       }
-      message.row_node.scrollIntoView({ block: "start", behavior: "smooth" });
-      message.button.focus({ preventScroll: true });
     });
   }
 
-  applyFilters();
+  // -- columns that use the width -------------------------------------------------------------
+  // Id, recipient, sender and subject share what the fixed columns leave, each in proportion to
+  // its longest text (capped), so nothing is cut while the window has room for it. Narrow
+  // windows fall back to the stylesheet (fewer columns, cut with an ellipsis).
+  const textColumns = { id: 28, recipient: 48, sender: 40, subject: 90 };
+  const longest = {};
+  for (const name of Object.keys(textColumns)) {
+    longest[name] = 4;
+  }
+  for (const message of messages) {
+    for (const [name, cap] of Object.entries(textColumns)) {
+      const value = message[name];
+      if (value) {
+        longest[name] = Math.min(Math.max(longest[name], String(value).length), cap);
+      }
+    }
+  }
+
+  function sizeColumns() {
+    const cols = {};
+    for (const name of Object.keys(textColumns)) {
+      cols[name] = table.querySelector("col.c-" + name);
+      cols[name].style.width = "";
+    }
+    if (window.innerWidth <= 860) {
+      return;
+    }
+    let fixed = 0;
+    for (const col of table.querySelectorAll("col.c-row, col.c-score, col.c-findings")) {
+      fixed += parseFloat(getComputedStyle(col).width) || 0;
+    }
+    // Each column's need in pixels (ids are set in a monospace font, the rest in the body
+    // font). With room to spare the subject takes the rest; without it the subject gives way
+    // first (down to a minimum), then every column shrinks by the same proportion.
+    const room = table.clientWidth - fixed - 4;
+    const need = {};
+    for (const name of Object.keys(textColumns)) {
+      need[name] = longest[name] * (name === "id" ? 10.5 : 8.5) + 28;
+    }
+    const others = need.id + need.recipient + need.sender;
+    need.subject = Math.max(room - others, Math.min(need.subject, 180));
+    const scale = Math.min(1, room / (others + need.subject));
+    for (const name of Object.keys(textColumns)) {
+      cols[name].style.width = Math.floor(need[name] * scale) + "px";
+    }
+  }
+  let resizing = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(resizing);
+    resizing = requestAnimationFrame(sizeColumns);
+  });
+
+  sizeColumns();
+  applyFilters(0);
+  performance.mark("honestreach:list-rendered");
 })();
