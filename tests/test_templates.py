@@ -223,6 +223,15 @@ def test_other_tools_merge_tokens(tmp_path: Path, token: str, column: int) -> No
     assert where(finding) == (1, column, 1, column + len(token))
 
 
+def test_an_unclosed_opener_before_a_long_line_is_a_syntax_error_found_at_once(tmp_path: Path) -> None:
+    # An opener followed by a long run of words and spaces with no closer once made the
+    # foreign-token hint scan the rest of the line from every space (quadratic: about 10 s at
+    # 100 KB); a regression shows up as a slow suite, not as a failed timing.
+    path = write(tmp_path, "t.txt.j2", "Hi {{ " + "word " * 20_000 + "\n\nNotes.\n" + FOOTER)
+    (finding,) = by_rule(lint(path), "template-syntax-error")
+    assert finding.location.line == 1 and "another tool" not in finding.message
+
+
 def test_hubspot_style_token_is_a_syntax_error_that_says_so(tmp_path: Path) -> None:
     path = write(tmp_path, "t.txt.j2", "Hi {{lead.First Name}},\n\nNotes.\n" + FOOTER)
     (finding,) = by_rule(lint(path), "template-syntax-error")
