@@ -341,3 +341,9 @@ def test_a_consent_statement_or_a_signup_confirmation_is_not_a_claim(subject, bo
 ])
 def test_a_signup_claim_in_outreach_is_still_reported(subject, body):
     assert _content_findings(subject, body)
+
+
+def test_a_consent_statement_in_the_paragraph_before_does_not_settle_a_claim():
+    assert _content_findings("Spring news", "You're getting this email as a member of the "
+                                            "garden club\n\nThanks for downloading our pruning "
+                                            "guide last week.")

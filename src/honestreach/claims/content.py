@@ -207,11 +207,13 @@ def settled(message: Message, claim: Claim) -> str | None:
         # The claim's sentence and the next one: "When you registered, the box was ticked.
         # That is why you are receiving this."
         text = message.body.text
-        begin = max([m.end() for m in _SENTENCE_BREAK.finditer(text, 0, claim.start)] or [0])
+        paragraph = text.rfind("\n\n", 0, claim.start) + 1
+        begin = max([m.end() for m in _SENTENCE_BREAK.finditer(text, paragraph, claim.start)]
+                    or [paragraph])
         breaks = list(_SENTENCE_BREAK.finditer(text, claim.end,
                                                claim.end + _NEXT_SENTENCES))
         end = breaks[1].end() if len(breaks) > 1 else claim.end + _NEXT_SENTENCES
-        paragraph_end = text.find("\n\n", claim.end, end)  # the next sentence, if in one paragraph
+        paragraph_end = text.find("\n\n", claim.end, end)  # both in one paragraph
         end = paragraph_end if paragraph_end >= 0 else end
         if _CONSENT_STATEMENT.search(text, begin, end):
             return "it says why the reader receives this mail (a consent statement)"
