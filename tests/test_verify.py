@@ -304,3 +304,46 @@ def test_relevance_signals_reward_their_interests(crm):
     points = [sum(s.points for s in verify_message(m, [], crm, TODAY, rules=RULES).signals)
               for m in (on_topic, off_topic)]
     assert points[0] > points[1]
+
+
+# --- claims the message itself settles --------------------------------------------------------
+def _content_findings(subject: str, body: str) -> list[str]:
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    message = parse_draft("draft.txt", f"Subject: {subject}\n\n{body}")
+    (result,) = Linter().check_messages([message])
+    return [f.text for f in result.findings if f.category == "claim.content"]
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    # why the reader gets the mail, in the claim's sentence or the next one
+    ("Product news", "When you opened your account you ticked the box for product news. "
+                     "That is why you're getting this update."),
+    ("Service notes", "You opted in on the warranty card, so these service notes are sent to "
+                      "you each quarter."),
+    # a notice confirming the signup it thanks the reader for
+    ("Subscription confirmed", "Thank you for subscribing to the Tideline digest. The first "
+                               "issue arrives on Monday."),
+    ("You're registered for the Growers' Breakfast", "Thanks for registering. Doors open at "
+                                                     "7:30 and parking is free."),
+])
+def test_a_consent_statement_or_a_signup_confirmation_is_not_a_claim(subject, body):
+    assert _content_findings(subject, body) == []
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Quick question", "Thanks for signing up for our salary guide! Could we talk on Friday? "
+                       "Please confirm a time."),
+    # the consent statement is a paragraph of its own, about something else
+    ("Pre-reading", "Thanks for registering for the March cohort.\n\nYou're getting this email "
+                    "because you're on our alumni list."),
+])
+def test_a_signup_claim_in_outreach_is_still_reported(subject, body):
+    assert _content_findings(subject, body)
+
+
+def test_a_consent_statement_in_the_paragraph_before_does_not_settle_a_claim():
+    assert _content_findings("Spring news", "You're getting this email as a member of the "
+                                            "garden club\n\nThanks for downloading our pruning "
+                                            "guide last week.")
