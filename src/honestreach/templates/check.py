@@ -476,7 +476,9 @@ class TemplateChecker:
                        for f in found]
         for finding, sample in candidates:
             key = (finding.rule, finding.location)
-            if key in keys or (finding.category == "merge_field"
+            # A problem that stopped every rendering (no sample named) is always shown: on the
+            # line of a static merge-field finding it would otherwise hide that nothing rendered.
+            if key in keys or (finding.category == "merge_field" and sample
                                and finding.location.line in merge_lines):
                 continue
             group = groups.setdefault(key, [finding, []])
