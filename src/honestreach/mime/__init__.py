@@ -28,6 +28,7 @@ from .headers import unsubscribe_links
 
 __all__ = ["MAX_DEPTH", "MAX_HEADER_CHARS", "parse_eml"]
 
+
 def parse_eml(path: str, data: bytes) -> Message:
     """An RFC 5322 message: its text/plain part (else its text/html part) is the body.
 

@@ -109,9 +109,6 @@ class TemplateEnvironment(SandboxedEnvironment):
         self.limits = limits or Limits()
         self.built = 0  # characters and items built by the rendering under way
         self.own_names: tuple[str, ...] = ()  # the template's own name(s) for its loader
-        # Captured blocks ({% set %}...{% endset %}), macros and {% filter %} join their output
-        # with environment.concat: it is measured before it is joined.
-        self.concat = self._concat  # type: ignore[method-assign]
         self.filters = {name: self._guard_filter(name, function)
                         for name, function in self.filters.items()}
 
@@ -154,7 +151,9 @@ class TemplateEnvironment(SandboxedEnvironment):
         self.reserve(self._weight(value), "a '~' concatenation")
         return value
 
-    def _concat(self, parts: Iterable[str]) -> str:
+    def concat(self, parts: Iterable[str]) -> str:
+        """Captured blocks ({% set %}...{% endset %}), macros and {% filter %} join their
+        output with this: it is measured before it is joined."""
         parts = list(parts)
         size = sum(map(len, parts))
         self.reserve(size, "a captured block or a macro")

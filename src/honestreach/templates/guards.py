@@ -16,6 +16,7 @@ from .static import names_in
 _IDENTIFIER = re.compile(r"(?<![.\w])[A-Za-z_]\w*")
 _STRING = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"")
 
+
 def crm_aliases(tree: nodes.Template, crm_names: frozenset[str]) -> set[str]:
     """CRM variables plus the names set from them, looped over them, or set inside a condition
     or loop on them (``{% set met = activities | selectattr(...) %}``, ``ns.met = true``)."""

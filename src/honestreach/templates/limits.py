@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2.utils import Namespace
 
+
 def clock() -> float:
     """The time the render limits measure: this thread's CPU seconds, so that a machine busy
     with other work (a CI runner, an audit's other workers) does not stop a template that

@@ -14,6 +14,7 @@ What a Liquid template sees: the canonical objects (``contact``, ``account``, ``
 from __future__ import annotations
 
 import sys
+import types
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -116,7 +117,7 @@ def render(template: Any, context: dict[str, Any], deadline: float, limits: Limi
     top-level names used with their lines (of ``text``, the unit rendered)."""
     stop = min(deadline, clock() + limits.seconds)
 
-    def trace(frame, event, arg):  # type: ignore[no-untyped-def]
+    def trace(frame: types.FrameType, event: str, arg: Any) -> None:
         if clock() > stop:
             raise RenderLimit("time", f"rendering took longer than {limits.seconds:g} s")
         return None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import sys
 import traceback
 import types
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -101,7 +102,8 @@ def render(template: Template, context: dict[str, Any], deadline: float,
             size += len(chunk)
             if size > limits.output:
                 chunks.append(chunk[:max(0, limits.output - (size - len(chunk)))])
-                generator.close()  # type: ignore[attr-defined]
+                if isinstance(generator, Generator):
+                    generator.close()
                 raise RenderLimit("output", f"the output is longer than {limits.output:,} "
                                             "characters and was cut off")
             chunks.append(chunk)

@@ -223,7 +223,9 @@ def include_issues(tree: nodes.Template, unit: Unit, locator: Locator, environme
 
 
 def _template_names(node: nodes.Node) -> list[str]:
-    template = node.template  # type: ignore[attr-defined]
+    if not isinstance(node, _INCLUDE_NODES):
+        return []
+    template = node.template
     if isinstance(template, nodes.Const) and isinstance(template.value, str):
         return [template.value]
     if isinstance(template, (nodes.List, nodes.Tuple)):
