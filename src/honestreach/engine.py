@@ -39,8 +39,8 @@ _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 BATCH_SIZE = 64
 # The phrase rules read this much of a field, as SpamAssassin scans only the start of a long
 # body part: tactics stand in what a reader reads first, and a field of megabytes (a pasted log,
-# a mail of repeated junk) would otherwise cost seconds and gigabytes. Compliance checks, which
-# look for a footer at the end, still read the whole text.
+# a mail of repeated junk) would otherwise cost seconds and gigabytes. The Python checks read
+# a head and a tail (see longtext.py): a footer stands at the end.
 MAX_SCANNED_CHARS = 100_000
 
 
@@ -162,7 +162,7 @@ class Engine:
             if len(text) > MAX_SCANNED_CHARS:
                 notes.append(InputNote(
                     f"the {field_name} is {len(text):,} characters long: the phrase rules read "
-                    f"its first {MAX_SCANNED_CHARS:,}, the other checks all of it"))
+                    f"its first {MAX_SCANNED_CHARS:,}"))
                 text = text[:MAX_SCANNED_CHARS]
             candidates.extend(self._field_candidates(message, field_name, text, errors))
         candidates.extend(self._check_candidates(message, errors))

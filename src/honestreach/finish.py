@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .longtext import bounded_notes
 from .model import FileResult, Finding, InputError, InputNote, Location, Message
 from .policy import Policy
 from .score import Signal, score_message
@@ -72,7 +73,7 @@ def finish(message: Message, outcome: Outcome, policy: Policy) -> FileResult:
         subject=message.subject.text if message.subject else None,
         source=message.source,
         gate_failures=tuple(policy.gate(kept, scores)),
-        notes=outcome.notes,
+        notes=outcome.notes + bounded_notes(message),
     )
 
 

@@ -24,7 +24,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence
 
 import yaml
 
@@ -32,6 +32,9 @@ from .model import FileResult, Finding, Message
 from .message import parse_draft
 from .sources import MESSAGE_SUFFIXES, InputFile, parse_input
 from .message import ParseError
+
+if TYPE_CHECKING:  # configuration loading imports jsonschema: only runs that read one need it
+    from .config import Config
 
 Labelling = Literal["full", "partial", "none"]
 
@@ -168,7 +171,7 @@ def ranking_auc(higher: Sequence[float], lower: Sequence[float]) -> float | None
 
 
 def check_items(items: Sequence[Item], linter: object | None = None,
-                config: object | None = None) -> Iterator[tuple[Item, FileResult]]:
+                config: Config | None = None) -> Iterator[tuple[Item, FileResult]]:
     """Each item with the result of checking it under ``config`` (the built-in rules when
     None; no CRM: claims are detected, not judged)."""
     from .pipeline import Linter
@@ -182,7 +185,7 @@ def check_items(items: Sequence[Item], linter: object | None = None,
         parsed.append((item, outcome))
         if isinstance(outcome, Message):
             messages.append(outcome)
-    results = iter(checker.check_messages(messages, config))  # type: ignore[arg-type]
+    results = iter(checker.check_messages(messages, config))
     for item, outcome in parsed:
         yield item, next(results) if isinstance(outcome, Message) else outcome
 
@@ -209,7 +212,7 @@ def _message(item: Item) -> Message | FileResult:
 
 
 def tally(items: Sequence[Item], linter: object | None = None,
-          config: object | None = None) -> Tally:
+          config: Config | None = None) -> Tally:
     counts = Tally()
     for item, result in check_items(items, linter, config):
         counts.add(item, result)

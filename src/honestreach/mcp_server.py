@@ -19,12 +19,8 @@ from pydantic import BaseModel, Field
 
 from .drafts import Draft, DraftChecker, UnknownRecipient, claim_dict, report_dict, rule_detail
 
-try:  # mcp 2 renamed FastMCP to MCPServer
-    from mcp.server.mcpserver import MCPServer
-    from mcp.server.mcpserver.exceptions import ToolError
-except ImportError:  # pragma: no cover - mcp 1.x
-    from mcp.server.fastmcp import FastMCP as MCPServer  # type: ignore[no-redef]
-    from mcp.server.fastmcp.exceptions import ToolError  # type: ignore[no-redef]
+from mcp.server.mcpserver import MCPServer  # mcp 2 (pyproject asks for mcp>=2.0)
+from mcp.server.mcpserver.exceptions import ToolError
 
 INSTRUCTIONS = (
     "honestreach checks an outreach email before it is sent: sentences that pressure, mislead "
@@ -181,7 +177,8 @@ def create_server(checker: DraftChecker) -> Any:
         unchecked (no CRM configured), with the reason."""
         checked = run(body, subject, None, recipient, date, True)
         return ClaimsReport(recipient=checked.result.recipient, crm=checker.crm is not None,
-                            claims=[claim_dict(c) for c in checked.claims])
+                            claims=[Claim.model_validate(claim_dict(c))
+                                    for c in checked.claims])
 
     @server.tool(structured_output=True)
     def explain_rule(rule_id: str) -> RuleExplanation:

@@ -90,7 +90,7 @@ _ESCAPED_FROM = re.compile(r"[ \t]*>+From ")
 
 
 # Headers that a discussion list (Mailman, Majordomo, ezmlm, Google Groups) adds to every post
-# (mime.py keeps them).
+# (the mime package keeps them).
 # Newsletter senders add List-Id and List-Unsubscribe too, so those two are no evidence.
 _DISCUSSION_LIST_HEADERS = ("list-post", "x-beenthere", "x-mailing-list", "mailing-list")
 

@@ -14,6 +14,14 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+_SEVERITY_NAMED: dict[str, Severity] = {name: name for name in SEVERITIES}
+
+
+def as_severity(name: str) -> Severity:
+    """``name`` as a severity. Rule files and configurations are validated against SEVERITIES
+    when they are read, so any other name is a bug: a KeyError."""
+    return _SEVERITY_NAMED[name]
+
 
 FieldName = Literal["subject", "sender", "body"]
 # The canonical fields of one send in a campaign export; ``variant`` (the A/B template or

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .config import Config, gate_failures, rule_enabled, severity_for
-from .model import Finding, InputError, Scores, SourceText
+from .model import Finding, InputError, Scores, Severity, SourceText
 from .suppress import Suppression, apply_suppressions, file_suppressions, suppress
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class Policy:
         """Whether the configuration's select and ignore keep a rule's findings."""
         return rule_enabled(rule_id, category, self.config)
 
-    def severity(self, rule_id: str, category: str, default: str) -> str:
+    def severity(self, rule_id: str, category: str, default: str) -> Severity:
         """A rule's severity as the configuration sets it (``default``: the rule's own)."""
         return severity_for(rule_id, category, default, self.config)
 
@@ -50,7 +50,7 @@ class Policy:
                 continue
             severity = self.severity(finding.rule, finding.category, finding.severity)
             kept.append(finding if severity == finding.severity
-                        else replace(finding, severity=severity))  # type: ignore[arg-type]
+                        else replace(finding, severity=severity))
         return kept
 
     def apply(self, findings: Iterable[Finding], suppressions: list[Suppression],

@@ -86,7 +86,8 @@ def _local_start(text: str, at: int, floor: int) -> int | None:
             return opening
         return None
     window = text[max(floor, at - _MAX_LOCAL):at][::-1]
-    start = at - _LOCAL_REVERSED.match(window).end()  # type: ignore[union-attr]
+    local = _LOCAL_REVERSED.match(window)  # it matches the empty string too: never None
+    start = at - (local.end() if local else 0)
     # An address does not start with a dot, and a quote before it is the sentence's.
     while start < at and text[start] in ".'":
         start += 1

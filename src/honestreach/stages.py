@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .model import Finding, Location
+from .model import Finding, Location, as_severity
 from .rules import Rule
 from .stagerules import STAGE_RULES  # noqa: F401 (where the stages look it up)
 
@@ -36,6 +36,6 @@ def rule_finding(rule: Rule, location: Location, text: str, field: str,
     """A finding of ``rule`` at ``location``: its id, category, severity (unless a verdict
     decides it), message and suggestion."""
     return Finding(rule=rule.id, category=rule.category,
-                   severity=severity or rule.severity,  # type: ignore[arg-type]
+                   severity=as_severity(severity or rule.severity),
                    message=rule_message(rule, values), location=location, text=text,
                    suggestion=rule.suggestion, field=field)

@@ -217,7 +217,7 @@ def suppress(
             if unused:
                 finding = _unused_finding(rule, suppression.at, unused, source)
                 severity = severity_for(rule.id, rule.category, rule.severity, config)
-                kept.append(replace(finding, severity=severity))  # type: ignore[arg-type]
+                kept.append(replace(finding, severity=severity))
         kept.sort(key=lambda f: (f.location.line, f.location.column))
     return kept
 

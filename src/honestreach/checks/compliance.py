@@ -29,6 +29,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from ..longtext import bounded
 from ..message import in_real_thread
 from ..model import Message
 from .base import Hit, text_cache
@@ -37,8 +38,9 @@ from .base import Hit, text_cache
 
 
 def own_text(message: Message) -> str:
-    """The body with quoted earlier text blanked out (same length, so offsets still hold)."""
-    return own_text_of(message.body.text, message.quoted)
+    """The body with quoted earlier text blanked out (same length, so offsets still hold); of a
+    very long body, only the head and tail (see :mod:`honestreach.longtext`)."""
+    return own_text_of(bounded(message.body.text), message.quoted)
 
 
 def own_text_of(text: str, quoted: Iterable[tuple[int, int]]) -> str:
@@ -148,7 +150,7 @@ def _plain(text: str) -> str:
 def commercial_signals(message: Message) -> tuple[Vocabulary, ...]:
     """The vocabularies that occur in the subject and the sender's own text, in file order,
     when they make the message's primary purpose (see commercial.yaml); else none."""
-    subject = message.subject.text if message.subject else ""
+    subject = bounded(message.subject.text) if message.subject else ""
     return _signals(_plain(subject + "\n" + own_text(message)))
 
 

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 import regex
 
+from ..longtext import bounded
 from ..model import Message
 from .base import Hit, text_cache
 from .compliance import own_text_of, postal_line_spans
@@ -67,7 +68,7 @@ def _body_prose(
     include_signoff_line: bool,
 ) -> str:
     # Cached: the three emphasis checks each ask for the same message's prose.
-    text = own_text_of(body, quoted)
+    text = own_text_of(bounded(body), quoted)
     end = len(text)
     if signature_start is not None:
         end = signature_start
@@ -81,7 +82,7 @@ def _body_prose(
 
 def subject_prose(message: Message) -> str:
     """The subject, masked the same way ('' when there is none)."""
-    return _masked(message.subject.text) if message.subject is not None else ""
+    return _masked(bounded(message.subject.text)) if message.subject is not None else ""
 
 
 # --- shouting --------------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
         nonlocal writer, out
         if writer_format is not None and writer is None:
             # Opened with the first result, so a run refused at the start leaves no file.
-            out = open(output_path, "w", encoding="utf-8", newline="")  # type: ignore[arg-type]
+            assert output_path is not None  # a writer format comes from the output's name
+            out = open(output_path, "w", encoding="utf-8", newline="")
             writer = RecordWriter(out, writer_format)
         if writer is not None:
             writer.write(record)
@@ -164,7 +165,8 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
         sys.exit(130)
     try:
         if writer_format is not None and out is None:  # a campaign with no rows
-            with open(output_path, "w", encoding="utf-8", newline="") as empty:  # type: ignore[arg-type]
+            assert output_path is not None
+            with open(output_path, "w", encoding="utf-8", newline="") as empty:
                 RecordWriter(empty, writer_format)
         if html_report is not None and html_path is not None:
             html_report.write(html_path, result.summary, title=f"Audit of {result.source_name}")

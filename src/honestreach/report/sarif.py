@@ -30,9 +30,9 @@ class SarifReporter:
         self.results.append(result)
 
     def finish(self, summary: RunSummary, errors: Sequence[RuleError], exit_code: int) -> None:
-        rules = dict(sorted(summary.rules.items()))
+        rules: dict[str, Rule | None] = dict(sorted(summary.rules.items()))
         for rule_id in sorted({f.rule for r in self.results for f in r.findings} - set(rules)):
-            rules[rule_id] = None  # type: ignore[assignment]
+            rules[rule_id] = None
         index = {rule_id: i for i, rule_id in enumerate(rules)}
         sarif_results = []
         for result in self.results:

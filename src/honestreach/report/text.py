@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 import click
 
@@ -36,8 +36,8 @@ class TextReporter:
         self.color = color
         self.quiet = quiet
 
-    def _style(self, text: str, **style: object) -> str:
-        return click.style(text, **style) if self.color else text  # type: ignore[arg-type]
+    def _style(self, text: str, **style: Any) -> str:
+        return click.style(text, **style) if self.color else text
 
     def file(self, result: FileResult) -> None:
         for error in result.errors:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..engine import Engine
     from ..rules import RuleSet
     from .check import TemplateChecker
-    from .sandbox import Limits
+    from .limits import Limits
 
 __all__ = ["TEMPLATE_SUFFIXES", "check_template", "checker_for", "template_checker"]
 
@@ -100,7 +100,7 @@ def template_checker(ruleset: RuleSet, engine: Engine, config: Config | None = N
     """A checker rendering against ``crm``'s contacts (or the built-in samples)."""
     from .check import TemplateChecker
     from .datamodel import DataModel, builtin_samples, samples_from_crm
-    from .sandbox import Limits
+    from .limits import Limits
 
     config = config or Config()
     today = today or date.today()

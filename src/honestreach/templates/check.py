@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
@@ -24,11 +24,8 @@ from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
 from ..checks import CHECKS
 from ..config import Config
 from ..engine import Engine
-from ..htmltext import parse_html_file
-from ..message import ParseError, build_message, parse_draft
-from ..mime import parse_eml
+from ..message import ParseError, build_message
 from ..model import (
-    SEVERITY_RANK,
     FileResult,
     Finding,
     InputError,
@@ -45,54 +42,23 @@ from ..stages import rule_finding
 from ..verify import CLAIM_WORDS, verify_message
 from . import liquid
 from .datamodel import DataModel, Sample, empty_in
-from .dialects import DIALECT_BY_NAME, DIALECT_SUFFIXES, translate
+from .dialects import DIALECT_BY_NAME, translate
+from .environment import TemplateEnvironment
+from .guards import crm_aliases, guarded_segments
+from .limits import Limits, clock
 from .loader import FolderLoader
-from .sandbox import (Limits, TemplateEnvironment, align, clock, marked_source,
-                      origins_from_marked, render)
-from .source import Segment, Unit, blank_tags, count_tags, kept_text, scan, split_template
-from .static import (
-    JINJA_NAMES,
-    Analyzer,
-    Issue,
-    Locator,
-    crm_aliases,
-    guarded_segments,
-    include_issues,
-    sandbox_issues,
-    unknown_filters,
-)
+from .merging import Rendered, merge_findings, scored_rendering
+from .origins import marked_source
+from .rendering import (HTML_SUFFIXES, Compiled, field_origins, inner_path, literal_message,
+                        render_unit, rendered_message)
+from .source import Segment, Unit, count_tags, scan, split_template
+from .static import JINJA_NAMES, Issue, Locator, include_issues, sandbox_issues, unknown_filters
+from .variables import Analyzer
 
-TEMPLATE_SUFFIXES = tuple(DIALECT_SUFFIXES)
-HTML_SUFFIXES = (".html", ".htm")
 # Findings about the recipient rather than the template: every sample is a real contact.
 RECIPIENT_CATEGORIES = frozenset({"compliance.suppressed"})
 _PROBLEM_RULES = {"limit": "template-render-limit", "sandbox": "template-sandbox-violation",
                   "include": "template-include-error", "error": "template-render-error"}
-
-
-def inner_path(path: str) -> str:
-    """'welcome.html.j2' -> 'welcome.html': the kind of message the template renders."""
-    lowered = path.lower()
-    for suffix in TEMPLATE_SUFFIXES:
-        if lowered.endswith(suffix):
-            return path[:-len(suffix)]
-    return path
-
-
-@dataclass
-class _Compiled:
-    unit: Unit
-    segments: list[Segment]
-    template: Any  # a Jinja2 Template, or a python-liquid one
-    marked: Template | None
-    spans: list[tuple[int, int, bool]]
-    declared: set[str]
-
-
-@dataclass
-class _Rendered:
-    sample: Sample
-    message: Message
 
 
 class TemplateChecker:
@@ -130,7 +96,7 @@ class TemplateChecker:
             offset = split.problem.offset
             issues.append(Issue("template-syntax-error", split.body, offset,
                                 _line_end(text, offset), {"error": split.problem.message}))
-        compiled: list[_Compiled] = []
+        compiled: list[Compiled] = []
         units = [u for u in (split.subject, split.body) if u is not None]
         blocked = False
         claim_units: list[tuple[Unit, list[Segment], set[int]]] = []
@@ -145,10 +111,10 @@ class TemplateChecker:
         blocked = blocked or any(i.rule in ("template-sandbox-violation",
                                             "template-include-error",
                                             "template-undefined-filter") for i in issues)
-        static_message = _literal_message(path, source_text, split, claim_units)
+        static_message = literal_message(path, source_text, split, claim_units)
         issues.extend(self._merge_tokens(path, source_text, split))
         static_findings = [f for f in (self._issue_finding(i, source_text) for i in issues) if f]
-        renderings: list[_Rendered] = []
+        renderings: list[Rendered] = []
         problems: list[tuple[Finding | None, str]] = []
         if not blocked and not partial:
             renderings, problems = self._render_all(path, source_text, split, compiled,
@@ -158,7 +124,7 @@ class TemplateChecker:
         static_findings.extend(self._hardcoded_claims(static_message, static_result.claims,
                                                       claim_units))
         static_findings.extend(self._literal_findings(static_result.findings))
-        per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]] = []
+        per_sample: list[tuple[Rendered, list[Finding], list[Signal]]] = []
         errors: list[InputError] = list(static_result.errors)
         for rendered, result in zip(renderings, rendered_results):
             verification = verify_message(rendered.message, result.claims, rendered.sample.crm,
@@ -168,8 +134,10 @@ class TemplateChecker:
                      if f.category not in RECIPIENT_CATEGORIES]
             per_sample.append((rendered, found, verification.signals))
             errors.extend(e for e in result.errors if e not in errors)
-        merged = self._merge(static_findings, problems, per_sample)
-        scored_message, scored, signals = _scored(static_message, static_findings, per_sample)
+        merged = merge_findings(static_findings, problems, per_sample,
+                                len(self.samples))
+        scored_message, scored, signals = scored_rendering(static_message, static_findings,
+                                                           per_sample)
         return finish(scored_message, Outcome(
             findings=tuple(by_rule(merged)), signals=tuple(signals), scored=tuple(scored),
             errors=tuple(errors)), self.policy)
@@ -192,7 +160,7 @@ class TemplateChecker:
 
     # -- static checks ---------------------------------------------------------------------------
     def _static(self, unit: Unit, environment: Any,
-                partial: bool) -> tuple[list[Issue], _Compiled | None, set[int]]:
+                partial: bool) -> tuple[list[Issue], Compiled | None, set[int]]:
         tags = count_tags(unit.text)
         if tags > self.limits.tags:
             # Parsing, compiling and locating each tag cost time and memory per tag: 171,000
@@ -236,11 +204,11 @@ class TemplateChecker:
         issues.extend(analyzer.run(tree))
         guarded = guarded_segments(segments, crm_aliases(tree, self.model.crm_variables()))
         marked, spans = self._marked(environment, unit, segments)
-        return issues, _Compiled(unit, segments, template, marked, spans,
+        return issues, Compiled(unit, segments, template, marked, spans,
                                  analyzer.declared), guarded
 
     @staticmethod
-    def _static_liquid(unit: Unit, environment: Any) -> tuple[list[Issue], _Compiled | None,
+    def _static_liquid(unit: Unit, environment: Any) -> tuple[list[Issue], Compiled | None,
                                                                 set[int]]:
         """A Liquid unit: its syntax, its literal text and the claims its conditions guard
         (unknown names are reported while rendering)."""
@@ -253,7 +221,7 @@ class TemplateChecker:
                           {"error": template.message.rstrip(".")})], None, set()
         segments = liquid.comment_blocks(unit.text, scan(unit.text))
         guarded = guarded_segments(liquid.guard_segments(segments), set(liquid.CRM_NAMES))
-        return [], _Compiled(unit, segments, template, None, [], set()), guarded
+        return [], Compiled(unit, segments, template, None, [], set()), guarded
 
     def _empty_in(self, variable: str, obj: str, name: str) -> list[str]:
         return empty_in(self.samples, variable, obj, name)
@@ -279,7 +247,7 @@ class TemplateChecker:
     def _merge_tokens(self, path: str, source: SourceText, split: Any) -> list[Issue]:
         """Other tools' merge tokens in the source (*|FNAME|*, [First Name], %%x%%...)."""
         issues = []
-        subject = TextField(split.subject.text, _origins(split.subject.origins)) \
+        subject = TextField(split.subject.text, field_origins(split.subject.origins)) \
             if split.subject else None
         message = build_message(path, source, subject,
                                 TextField.verbatim(split.body.text, 0), {})
@@ -331,19 +299,19 @@ class TemplateChecker:
         return kept
 
     # -- rendering -------------------------------------------------------------------------------
-    def _render_all(self, path: str, source: SourceText, split: Any, compiled: list[_Compiled],
-                    reported: set[Any]) -> tuple[list[_Rendered],
+    def _render_all(self, path: str, source: SourceText, split: Any, compiled: list[Compiled],
+                    reported: set[Any]) -> tuple[list[Rendered],
                                                  list[tuple[Finding | None, str]]]:
         deadline = clock() + self.limits.file_seconds
-        renderings: list[_Rendered] = []
+        renderings: list[Rendered] = []
         problems: list[tuple[Finding | None, str]] = []
         by_field = {c.unit.field: c for c in compiled}
         for sample in self.samples:
             outputs: dict[str, tuple[str, list[int]]] = {}
             stop = False
             for field_name, unit_compiled in by_field.items():
-                text, origins, problem, undefined = self._render_unit(unit_compiled,
-                                                                      sample.context, deadline)
+                text, origins, problem, undefined = render_unit(unit_compiled, sample.context,
+                                                                deadline, self.limits, self.liquid)
                 for name, line in undefined:
                     if name in reported or name in self.model.variables() \
                             or name in unit_compiled.declared or name in JINJA_NAMES \
@@ -368,77 +336,15 @@ class TemplateChecker:
             if "body" not in outputs:
                 continue
             try:
-                message = self._message(path, source, sample, outputs)
+                message = rendered_message(path, source, sample, outputs)
             except ParseError as exc:
                 problems.append((self._line_finding(
                     "template-render-error", split.body, None, source,
                     {"error": f"the rendered output cannot be read: {exc.message}"}),
                     sample.name))
                 continue
-            renderings.append(_Rendered(sample, message))
+            renderings.append(Rendered(sample, message))
         return renderings, problems
-
-    def _render_unit(self, unit_compiled: _Compiled, context: dict[str, Any],
-                     deadline: float) -> tuple[str, list[int], Any, list[tuple[str, int | None]]]:
-        unit = unit_compiled.unit
-        if self.liquid:
-            text, problem, undefined = liquid.render(unit_compiled.template,
-                                                     liquid.context_for(context), deadline,
-                                                     self.limits, unit.text)
-        else:
-            text, problem, undefined = render(unit_compiled.template, context, deadline,
-                                              self.limits)
-        if problem is not None:
-            return "", [], problem, undefined
-        tags = [s.start for s in unit_compiled.segments if s.kind != "data"]
-        fallback = tags[0] if tags else 0
-        reference: str | None = None
-        reference_origins: list[int] = []
-        if unit_compiled.marked is not None:
-            marked, marked_problem, _ = render(unit_compiled.marked, context, deadline,
-                                               self.limits)
-            if marked_problem is None:
-                reference, reference_origins = origins_from_marked(
-                    marked, unit_compiled.spans, fallback)
-        if reference is None:  # align with the literal text alone
-            parts: list[str] = []
-            reference_origins = []
-            for index, segment in enumerate(unit_compiled.segments):
-                if segment.kind == "data":
-                    start, end = kept_text(unit.text, unit_compiled.segments, index)
-                    parts.append(unit.text[start:end])
-                    reference_origins.extend(range(start, end))
-            reference = "".join(parts)
-        origins = align(text, reference, reference_origins, fallback)
-        if not (isinstance(unit.origins, range) and unit.origins.start == 0
-                and unit.origins.step == 1):  # the body unit's offsets are the file's
-            origins = [unit.file_offset(o) for o in origins]
-        return text, origins, None, undefined
-
-    def _message(self, path: str, source: SourceText, sample: Sample,
-                 outputs: dict[str, tuple[str, list[int]]]) -> Message:
-        body_text, body_origins = outputs["body"]
-        inner = inner_path(path).lower()
-        if inner.endswith(HTML_SUFFIXES):
-            parsed = parse_html_file(path, body_text)
-        elif inner.endswith(".eml"):
-            parsed = parse_eml(path, body_text.encode("utf-8"))
-        else:
-            parsed = parse_draft(path, body_text)
-
-        def remap(text_field: TextField) -> TextField:
-            last = body_origins[-1] if body_origins else 0
-            return TextField(text_field.text, tuple(
-                body_origins[o] if 0 <= o < len(body_origins) else last
-                for o in text_field.origins))
-
-        subject = remap(parsed.subject) if parsed.subject is not None else None
-        if "subject" in outputs:  # declared in a comment or front matter: one line
-            subject_text, subject_origins = outputs["subject"]
-            subject = TextField(subject_text.replace("\n", " "), tuple(subject_origins))
-        headers = {**parsed.headers, "to": sample.email}
-        return replace(parsed, path=path, source=source, subject=subject,
-                       body=remap(parsed.body), headers=headers, recipients=(sample.email,))
 
     # -- findings ------------------------------------------------------------------------------------
     def _finding(self, rule: Rule, location: Location, text: str, field: str,
@@ -462,68 +368,6 @@ class TemplateChecker:
             start += 1
         return self._issue_finding(Issue(rule_id, unit, start, _line_end(unit.text, start),
                                          values), source)
-
-    def _merge(self, static: list[Finding], problems: Sequence[tuple[Finding | None, str]],
-               per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]]) -> list[Finding]:
-        """Static findings, then one finding per rule and place across all samples."""
-        merged: list[Finding] = list(static)
-        keys = {(f.rule, f.location) for f in static}
-        merge_lines = {f.location.line for f in static if f.category == "merge_field"}
-        total = len(self.samples)
-        groups: dict[tuple[str, Location], list[Any]] = {}
-        candidates = [(f, name) for f, name in problems if f is not None]
-        candidates += [(f, rendered.sample.name) for rendered, found, _ in per_sample
-                       for f in found]
-        for finding, sample in candidates:
-            key = (finding.rule, finding.location)
-            if key in keys or (finding.category == "merge_field"
-                               and finding.location.line in merge_lines):
-                continue
-            group = groups.setdefault(key, [finding, []])
-            if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[group[0].severity]:
-                group[0] = replace(group[0], severity=finding.severity)
-            if sample not in group[1]:
-                group[1].append(sample)
-        for finding, samples in groups.values():
-            samples = [s for s in samples if s]
-            if not samples:
-                merged.append(finding)
-                continue
-            shown = ", ".join(samples[:3]) + (", ..." if len(samples) > 3 else "")
-            merged.append(replace(finding, message=f"{finding.message} [rendered for "
-                                  f"{len(samples)} of {total} samples: {shown}]"))
-        return merged
-
-
-def _scored(static_message: Message, static: list[Finding],
-            per_sample: list[tuple[_Rendered, list[Finding], list[Signal]]]
-            ) -> tuple[Message, list[Finding], list[Signal]]:
-    """What the scores read: the fullest sample's rendering, the static findings with that
-    sample's, and its CRM signals; the literal text and the static findings when nothing
-    rendered."""
-    if not per_sample:
-        return static_message, static, []
-    rendered, found, signals = max(per_sample, key=lambda item: item[0].sample.fullness)
-    seen = {(f.rule, f.location) for f in static}
-    return rendered.message, static + [f for f in found if (f.rule, f.location) not in seen], \
-        signals
-
-
-def _literal_message(path: str, source: SourceText, split: Any,
-                     units: list[tuple[Unit, list[Segment], set[int]]]) -> Message:
-    """The template's literal text (tags blanked, offsets kept) as a message."""
-    texts = {unit.field: (blank_tags(unit.text, segments), unit.origins)
-             for unit, segments, _ in units}
-    body_text, body_origins = texts.get("body", (re.sub(r"[^\n]", " ", split.body.text),
-                                                 split.body.origins))
-    subject = TextField(texts["subject"][0], _origins(texts["subject"][1])) \
-        if "subject" in texts else None
-    return build_message(path, source, subject, TextField(body_text, _origins(body_origins)),
-                         {})
-
-
-def _origins(origins: Sequence[int]) -> tuple[int, ...] | range:
-    return origins if isinstance(origins, range) else tuple(origins)
 
 
 # From "{{" to the next "}}" with no brace or line break between: linear, as each run between

@@ -3,7 +3,7 @@
 python-liquid is sandboxed by design: a template reads only the data it is given (mappings and
 lists, no Python attributes or methods) and has no loop without an end. It runs here with no
 loader (``{% include %}`` and ``{% render %}`` of other files are render errors), and with the
-limits of the Jinja2 sandbox (:class:`~honestreach.templates.sandbox.Limits`): the output is
+limits of the Jinja2 sandbox (:class:`~honestreach.templates.limits.Limits`): the output is
 capped, every value and loop is bounded in size, and each rendering is timed by a trace
 function on every call, so a template never takes longer than ``Limits.seconds``.
 
@@ -14,6 +14,7 @@ What a Liquid template sees: the canonical objects (``contact``, ``account``, ``
 from __future__ import annotations
 
 import sys
+import types
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -22,7 +23,8 @@ from typing import Any, Sequence
 from liquid import Environment, Undefined
 from liquid.exceptions import LiquidError, LiquidSyntaxError, ResourceLimitError
 
-from .sandbox import Limits, Problem, RenderLimit, clock
+from .limits import Limits, RenderLimit, clock
+from .sandbox import Problem
 from .source import Segment
 
 # Each tool's top-level names for the recipient and the sender, as views of the sample.
@@ -115,7 +117,7 @@ def render(template: Any, context: dict[str, Any], deadline: float, limits: Limi
     top-level names used with their lines (of ``text``, the unit rendered)."""
     stop = min(deadline, clock() + limits.seconds)
 
-    def trace(frame, event, arg):  # type: ignore[no-untyped-def]
+    def trace(frame: types.FrameType, event: str, arg: Any) -> None:
         if clock() > stop:
             raise RenderLimit("time", f"rendering took longer than {limits.seconds:g} s")
         return None
