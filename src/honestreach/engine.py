@@ -79,6 +79,15 @@ class _WordEntry:
     part: int = 0
 
 
+def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
+    """The compiled cue class of each context (negation, hedge, reason) the vocabulary has.
+
+    Compiling them reads the inflection table (half a second); the vocabulary keeps what it
+    compiled, so the rule cache compiles them once, before it stores the vocabulary."""
+    return {context: vocabulary.compile("{%s}" % name).seq
+            for context, name in CUE_CLASSES.items() if vocabulary.words(name)}
+
+
 class Engine:
     """Rules compiled once; call :meth:`check` or :meth:`check_many`."""
 
@@ -133,9 +142,7 @@ class Engine:
         self._index = given if given is not None and given.built_from(patterns) \
             else PatternIndex(patterns)
         self._keywords = _KeywordIndex([keywords for _, _, keywords in self._regexes])
-        self._cues = {context: self._vocabulary.compile("{%s}" % name).seq
-                      for context, name in CUE_CLASSES.items()
-                      if self._vocabulary.words(name)}
+        self._cues = context_cues(self._vocabulary)
         self._compiled = True
 
     def check(self, message: Message) -> EngineResult:
