@@ -265,6 +265,15 @@ class PatternIndex:
         return len(patterns) == len(self._seqs) and \
             all(pattern.seq is seq for pattern, seq in zip(patterns, self._seqs))
 
+    def order(self) -> list[int]:
+        """For each pattern, its place in the order :meth:`runnable` lists patterns."""
+        always = set(self._always)
+        listed = self._always + [i for i in range(len(self._seqs)) if i not in always]
+        places = [0] * len(listed)
+        for place, index in enumerate(listed):
+            places[index] = place
+        return places
+
     def runnable(self, norms: Sequence[str], sentence_starts: Iterable[int] = ()) -> list[int]:
         """The positions of the patterns that can match a text of these norms: those with no
         required slot first, then the others in order.
