@@ -17,7 +17,7 @@ which is why a one-off check of one short draft compiles nothing.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import AbstractSet, Iterable, Sequence
 
 from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
 from .vocab import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
@@ -83,7 +83,7 @@ class TextMatcher:
         self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
         self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
         self._sentences_by_words: dict[frozenset[str], set[int]] = {}
-        self._present_by_words: dict[frozenset[str], set[str]] = {}
+        self._present_by_words: dict[frozenset[str], AbstractSet[str]] = {}
 
     @property
     def words(self) -> Iterable[str]:
@@ -124,7 +124,7 @@ class TextMatcher:
         """Whether ``seq`` matches somewhere inside tokens [first, end)."""
         return bool(self.find(seq, first, end))
 
-    def _present(self, words: frozenset[str]) -> set[str]:
+    def _present(self, words: frozenset[str]) -> AbstractSet[str]:
         """The words of ``words`` that the text holds. Patterns share their word sets (a
         class's words, a first word), so each set is looked up once per text."""
         present = self._present_by_words.get(words)
