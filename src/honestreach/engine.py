@@ -42,6 +42,13 @@ BATCH_SIZE = 64
 # a mail of repeated junk) would otherwise cost seconds and gigabytes. The Python checks read
 # a head and a tail (see longtext.py): a footer stands at the end.
 MAX_SCANNED_CHARS = 100_000
+# Sentences whose word-pattern matches an engine remembers (each a few hundred bytes), and
+# the longest one remembered, in tokens.
+SENTENCE_CACHE_SIZE = 20_000
+CACHED_SENTENCE_TOKENS = 200
+# A match in one sentence: (the pattern's place in the order patterns run, its rule, first
+# token, end token), tokens counted from the sentence's first.
+_SentenceHit = tuple[tuple[int, int], Rule, int, int]
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,15 @@ class _WordEntry:
     pattern: CompiledPattern
     near: int | None = None  # the near pattern it is a part of (index into Engine._near)
     part: int = 0
+
+
+def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
+    """The compiled cue class of each context (negation, hedge, reason) the vocabulary has.
+
+    Compiling them reads the inflection table (half a second); the vocabulary keeps what it
+    compiled, so the rule cache compiles them once, before it stores the vocabulary."""
+    return {context: vocabulary.compile("{%s}" % name).seq
+            for context, name in CUE_CLASSES.items() if vocabulary.words(name)}
 
 
 class Engine:
@@ -132,10 +148,14 @@ class Engine:
         given = self._given_index
         self._index = given if given is not None and given.built_from(patterns) \
             else PatternIndex(patterns)
+        # Where each word pattern comes in the order they run, and each near pattern (after
+        # every other pattern, by its first part's place): matches are listed in that order.
+        order = self._index.order()
+        self._ranks = [(0, place) for place in order]
+        self._near_ranks = [(1, min(order[part] for part in parts)) for parts in self._near_parts]
+        self._sentence_spans: dict[tuple[str, tuple[str, ...]], tuple[_SentenceHit, ...]] = {}
         self._keywords = _KeywordIndex([keywords for _, _, keywords in self._regexes])
-        self._cues = {context: self._vocabulary.compile("{%s}" % name).seq
-                      for context, name in CUE_CLASSES.items()
-                      if self._vocabulary.words(name)}
+        self._cues = context_cues(self._vocabulary)
         self._compiled = True
 
     def check(self, message: Message) -> EngineResult:
@@ -188,34 +208,7 @@ class Engine:
         tokens = tokenize(text)
         matcher = TextMatcher(tokens)
         context = _Context(message, field, text, tokens, matcher, self._cues)
-        spans: list[tuple[Rule, int, int]] = []  # (rule, first token, end token)
-        near_hits: dict[int, list[list[tuple[int, int]]]] = {}
-        # A near pattern matches only where all its parts do: once one part cannot run on
-        # this text or finds nothing, its other parts need not be searched.
-        runnable = self._index.runnable(tokens.norms, tokens.sentence_starts)
-        runnable_set = set(runnable)
-        hopeless: set[int] = set()
-        for index in runnable:
-            entry = self._words[index]
-            if field not in entry.rule.scope:
-                continue
-            near = entry.near
-            if near is not None:
-                if near in hopeless:
-                    continue
-                if not runnable_set.issuperset(self._near_parts[near]):
-                    hopeless.add(near)
-                    continue
-            found = matcher.find(entry.pattern.seq)
-            if near is None:
-                spans.extend((entry.rule, first, end) for first, end in found)
-            elif not found:
-                hopeless.add(near)
-            else:
-                parts = near_hits.setdefault(near, [[] for _ in range(self._near[near][1])])
-                parts[entry.part].extend(found)
-        for near, parts in near_hits.items():
-            spans.extend(_together(self._near[near][0], parts, tokens))
+        spans = self._word_spans(field, tokens, matcher)  # (rule, first token, end token)
         for index, windows in self._keywords.windows(text).items():
             rule, compiled, _ = self._regexes[index]
             if field not in rule.scope or not len(tokens):
@@ -236,6 +229,89 @@ class Engine:
             first_sentence, end_sentence = tokens.sentence_of(first)
             sentence = tokens.char_span(first_sentence, end_sentence)
             yield _Candidate(rule, field, start_char, end_char, {}, sentence)
+
+    def _word_spans(self, field: str, tokens: Tokens,
+                    matcher: TextMatcher) -> list[tuple[Rule, int, int]]:
+        """The word patterns' matches in a field, in the order the patterns run.
+
+        A match never leaves its sentence, so what the patterns find in a sentence depends on
+        its words alone, and mail repeats its sentences (a campaign's template, a sender's
+        footer): each sentence's matches are remembered, and only the sentences not seen
+        before are searched, as one text of their own."""
+        cache = self._sentence_spans
+        norms = tokens.norms
+        bounds = [*tokens.sentence_starts, len(norms)]
+        known: list[tuple[int, tuple[_SentenceHit, ...]]] = []
+        unseen: list[tuple[int, int]] = []
+        for first, end in zip(bounds, bounds[1:]):
+            if end > first:
+                hits = cache.get((field, norms[first:end]))
+                if hits is None:
+                    unseen.append((first, end))
+                else:
+                    known.append((first, hits))
+        if unseen:
+            if not known:
+                searched, searched_matcher = tokens, matcher
+            else:
+                searched = _sentences_only(tokens, unseen)
+                searched_matcher = TextMatcher(searched)
+            found = self._search_words(field, searched, searched_matcher)
+            per_sentence: list[list[_SentenceHit]] = [[] for _ in unseen]
+            starts = searched.sentence_starts
+            for rank, rule, first, end in found:
+                number = bisect_right(starts, first) - 1
+                per_sentence[number].append((rank, rule, first - starts[number],
+                                             end - starts[number]))
+            if len(cache) + len(unseen) > SENTENCE_CACHE_SIZE:
+                cache.clear()  # bounded: a long run of new mail starts afresh
+            for (first, end), hits in zip(unseen, per_sentence):
+                remembered = tuple(hits)
+                if end - first <= CACHED_SENTENCE_TOKENS:
+                    cache[(field, norms[first:end])] = remembered
+                known.append((first, remembered))
+        ordered = sorted((rank, first + offset, rule, end + offset)
+                         for offset, hits in known for rank, rule, first, end in hits)
+        return [(rule, first, end) for _, first, rule, end in ordered]
+
+    def _search_words(self, field: str, tokens: Tokens,
+                      matcher: TextMatcher) -> list[_SentenceHit]:
+        """The word patterns' matches in a text, each with its place in the order the
+        patterns run (a near pattern's after every other, by its first part's place)."""
+        found_hits: list[_SentenceHit] = []
+        near_hits: dict[int, list[list[tuple[int, int]]]] = {}
+        # A near pattern matches only where all its parts do: once one part cannot run on
+        # this text or finds nothing, its other parts need not be searched.
+        runnable = self._index.runnable(tokens.norms, tokens.sentence_starts)
+        runnable_set = set(runnable)
+        hopeless: set[int] = set()
+        ranks = self._ranks
+        for index in runnable:
+            entry = self._words[index]
+            if field not in entry.rule.scope:
+                continue
+            near = entry.near
+            if near is not None:
+                if near in hopeless:
+                    continue
+                if not runnable_set.issuperset(self._near_parts[near]):
+                    hopeless.add(near)
+                    continue
+            found = matcher.find(entry.pattern.seq)
+            if near is None:
+                rank = ranks[index]
+                found_hits.extend((rank, entry.rule, first, end) for first, end in found)
+            elif not found:
+                hopeless.add(near)
+            else:
+                parts = near_hits.setdefault(near, [[] for _ in range(self._near[near][1])])
+                parts[entry.part].extend(found)
+        for near, parts in near_hits.items():
+            rank = self._near_ranks[near]
+            found_hits.extend((rank, rule, first, end)
+                              for rule, first, end in _together(self._near[near][0], parts,
+                                                                tokens))
+        return found_hits
 
     def _check_candidates(self, message: Message, errors: list[InputError]) -> Iterator[_Candidate]:
         for rule in self._checks:
@@ -288,6 +364,20 @@ class Engine:
             suggestion=rule.suggestion,
             field=candidate.field,
         )
+
+
+def _sentences_only(tokens: Tokens, sentences: list[tuple[int, int]]) -> Tokens:
+    """The tokens of some of the sentences, as a text of their own."""
+    norms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    firsts: list[int] = []
+    for first, end in sentences:
+        firsts.append(len(norms))
+        norms.extend(tokens.norms[first:end])
+        starts.extend(tokens.starts[first:end])
+        ends.extend(tokens.ends[first:end])
+    return Tokens(tokens.text, tuple(norms), tuple(starts), tuple(ends), tuple(firsts))
 
 
 def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -48,6 +48,9 @@ def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
         ruleset = load_rules(extra)
         if not ruleset.errors:  # a broken set is reported every run, not remembered
             ruleset.pattern_index()  # kept with it
+            from .engine import context_cues
+
+            context_cues(ruleset.vocabulary)  # compiled into the vocabulary, kept with it
             _write(path, ruleset)
     return ruleset
 
@@ -121,6 +124,10 @@ def _read(path: Path) -> RuleSet | None:
         return None
     finally:
         if collecting:
+            # Nor after: the next full collection would walk them all once more (a quarter
+            # of a second of a one-draft check). Frozen, collections pass over them; they are
+            # still freed by their reference counts.
+            gc.freeze()
             gc.enable()
     return ruleset if isinstance(ruleset, RuleSet) else None
 

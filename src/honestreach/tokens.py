@@ -85,10 +85,13 @@ def tokenize(text: str) -> Tokens:
     norms: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    # Lower case once for the whole text when it is ASCII (its lower case is then the same
+    # letter for letter, whatever surrounds it); other text is lowered token by token.
+    lowered = text.lower() if text.isascii() else None
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         start, end = match.span()
-        value = match.group().lower()
+        value = lowered[start:end] if lowered is not None else match.group().lower()
         if kind == "word":
             if "'" in value or "’" in value or value in _UNMARKED:
                 _add_word(value.replace("’", "'"), start, norms, starts, ends)

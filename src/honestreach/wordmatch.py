@@ -17,7 +17,7 @@ which is why a one-off check of one short draft compiles nothing.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import AbstractSet, Iterable, Sequence
 
 from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
 from .vocab import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
@@ -69,11 +69,10 @@ class TextMatcher:
         self.tokens = tokens
         self.norms = tokens.norms
         self.size = len(tokens.norms)
-        sentence_of = [0] * self.size
+        sentence_of: list[int] = []
         bounds = list(tokens.sentence_starts) + [self.size]
         for number, first in enumerate(bounds[:-1]):
-            for index in range(first, bounds[number + 1]):
-                sentence_of[index] = number
+            sentence_of.extend([number] * (bounds[number + 1] - first))
         self.sentence_of = sentence_of
         self.sentence_starts = frozenset(tokens.sentence_starts)
         self.positions: dict[str, list[int]] = {}
@@ -84,7 +83,7 @@ class TextMatcher:
         self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
         self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
         self._sentences_by_words: dict[frozenset[str], set[int]] = {}
-        self._present_by_words: dict[frozenset[str], list[str]] = {}
+        self._present_by_words: dict[frozenset[str], AbstractSet[str]] = {}
 
     @property
     def words(self) -> Iterable[str]:
@@ -125,15 +124,14 @@ class TextMatcher:
         """Whether ``seq`` matches somewhere inside tokens [first, end)."""
         return bool(self.find(seq, first, end))
 
-    def _present(self, words: frozenset[str]) -> list[str]:
+    def _present(self, words: frozenset[str]) -> AbstractSet[str]:
         """The words of ``words`` that the text holds. Patterns share their word sets (a
         class's words, a first word), so each set is looked up once per text."""
         present = self._present_by_words.get(words)
         if present is None:
-            positions = self.positions
-            present = [w for w in words if w in positions] if len(words) < len(positions) \
-                else [w for w in positions if w in words]
-            self._present_by_words[words] = present
+            positions = self.positions  # the intersection walks the smaller side, in C
+            present = self._present_by_words[words] = words.intersection(positions) \
+                if len(words) > len(positions) else positions.keys() & words
         return present
 
     def _sentences_holding(self, required: tuple[frozenset[str], ...]) -> set[int]:
@@ -267,6 +265,15 @@ class PatternIndex:
         return len(patterns) == len(self._seqs) and \
             all(pattern.seq is seq for pattern, seq in zip(patterns, self._seqs))
 
+    def order(self) -> list[int]:
+        """For each pattern, its place in the order :meth:`runnable` lists patterns."""
+        always = set(self._always)
+        listed = self._always + [i for i in range(len(self._seqs)) if i not in always]
+        places = [0] * len(listed)
+        for place, index in enumerate(listed):
+            places[index] = place
+        return places
+
     def runnable(self, norms: Sequence[str], sentence_starts: Iterable[int] = ()) -> list[int]:
         """The positions of the patterns that can match a text of these norms: those with no
         required slot first, then the others in order.
@@ -278,10 +285,11 @@ class PatternIndex:
         bounds = sorted({0, *sentence_starts, len(norms)})
         by_word = self._by_word
         runnable = 0
+        without_slot = self._without_slot
         for first, end in zip(bounds, bounds[1:]):
-            met = list(self._without_slot)
-            for norm in set(norms[first:end]):
-                for number, mask in by_word.get(norm, ()):
+            met = list(without_slot)
+            for norm in by_word.keys() & norms[first:end]:
+                for number, mask in by_word[norm]:
                     met[number] |= mask
             in_sentence = self._with_slots & ~runnable
             for mask in met:

@@ -58,8 +58,10 @@ def body_prose(message: Message, include_signoff_line: bool = False) -> str:
     line) and masks postal-address lines and layout (code, tables, headings, footers: see
     :mod:`.layout`).
     """
-    return _body_prose(message.body.text, message.quoted, message.signature_start,
-                       include_signoff_line)
+    signature_start = message.signature_start
+    # Without a signature both ask for the whole body: one cache entry serves the checks.
+    return _body_prose(message.body.text, message.quoted, signature_start,
+                       include_signoff_line and signature_start is not None)
 
 
 @text_cache(maxsize=32)
