@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..model import SEVERITIES, SendRecord
-from .options import EXIT_ERROR, exit_130_on_ctrl_c, require_config_file
+from .options import EXIT_ERROR, EXIT_USAGE, exit_130_on_ctrl_c, require_config_file
 
 
 @click.command()
@@ -77,7 +77,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     from ..campaign.cluster import ClusterError
     from ..campaign.output import RecordWriter
     from ..campaign.progress import ProgressLine
-    from ..campaign.sources import ReadProgress
+    from ..campaign.sources import MissingColumns, ReadProgress
     from ..campaign import parse_columns
     from ..config import ConfigError
     from ..crm import CRMError
@@ -132,6 +132,10 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             scheduler=dask_address, date=message_date.date() if message_date else None,
             progress=read, encoding=encoding, redact=redact, fail_on=fail_on,
             min_respect=min_respect, min_relevance=min_relevance)
+    except MissingColumns as exc:
+        # One line, the headers and the mapping that fixes it, no usage text around it.
+        click.echo(f"honestreach: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except CampaignSourceError as exc:
         raise click.UsageError(str(exc)) from exc
     except ConfigError as exc:
