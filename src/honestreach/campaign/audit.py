@@ -39,6 +39,9 @@ class AuditResult:
     campaign_findings: list[dict[str, Any]] = field(default_factory=list)
     # The source as the outputs name it (its file name masked in a redacted audit).
     source_name: str = ""
+    # The rules the audit ran: the built-in ones and those of the configuration's rule folders
+    # (the HTML report names them).
+    rules: tuple[Any, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -216,7 +219,8 @@ def audit(
 
     linter = linter or Linter(settings.overrides)
     config = linter.config_for(settings.source)
-    rules = CampaignRules(linter.ruleset(config).rules, config, cap,
+    loaded = tuple(linter.ruleset(config).rules)
+    rules = CampaignRules(loaded, config, cap,
                           has_crm=settings.crm_source is not None, redacted=privacy is not None)
     read = progress if progress is not None else ReadProgress()
     if records is None:
@@ -238,9 +242,9 @@ def audit(
         result = privacy.summary(result)
     result["gate"] = gate.as_dict(found, summary.failed, result["errors"])
     if privacy is None:
-        return AuditResult(result, found, settings.source)
+        return AuditResult(result, found, settings.source, loaded)
     return AuditResult(result, result["campaign_findings"],
-                       privacy.redactor.text(settings.source))
+                       privacy.redactor.text(settings.source), loaded)
 
 
 def audit_records(records_json: str, crm: Any = None, cap: Cap = Cap()) -> AuditResult:

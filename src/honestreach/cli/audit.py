@@ -99,10 +99,9 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     html_report = None
     if html_path is not None:
         from ..campaign.html import HtmlReport
-        from ..rulecache import cached_rules
 
-        # The built-in rules name the findings in the report (a custom rule shows its id).
-        html_report = HtmlReport(limit=html_messages, rules=cached_rules().rules)
+        # The rules the audit runs name its findings (named once it has run).
+        html_report = HtmlReport(limit=html_messages)
     read = ReadProgress()
     progress = ProgressLine(sys.stderr, read) if sys.stderr.isatty() else None
     writer: RecordWriter | None = None
@@ -171,6 +170,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             with open(output_path, "w", encoding="utf-8", newline="") as empty:  # type: ignore[arg-type]
                 RecordWriter(empty, writer_format)
         if html_report is not None and html_path is not None:
+            html_report.name_rules(result.rules)
             html_report.write(html_path, result.summary, title=f"Audit of {result.source_name}")
     except OSError as exc:
         click.echo(f"error: cannot write {exc.filename}: {exc.strerror}", err=True)
