@@ -157,4 +157,5 @@ def audit(
         records = iter_records_dask(settings, iter_rows(name, columns, progress, reading),
                                     scheduler)
     return run_audit(settings, columns, jobs, cap_value, on_record=on_record, records=records,
-                     progress=progress, linter=linter, encoding=reading, privacy=privacy)
+                     progress=progress, linter=linter, encoding=reading, privacy=privacy,
+                     crm=loaded_crm)
