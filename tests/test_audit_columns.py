@@ -58,6 +58,25 @@ def test_export_headers_are_recognised(tmp_path: Path) -> None:
     assert "columns recognised: id=Send ID, to=Recipient Email" in output
 
 
+@pytest.mark.parametrize("header", [
+    # Salesforce (Email Message), Outreach, Salesloft, Mailchimp exports.
+    ["Id", "ToAddress", "FromAddress", "Subject", "TextBody", "MessageDate"],
+    ["Mailing ID", "Prospect Email", "Mailbox Address", "Subject Line", "Body Text", "Sent At"],
+    ["Activity ID", "Recipient Address", "Sender Email", "Email Subject", "Content",
+     "Delivered At"],
+    ["Email ID", "Email Address", "From Email", "Subject", "Plain Text", "Send Time"],
+])
+def test_other_tools_export_headers_are_recognised(tmp_path: Path, header: list[str]) -> None:
+    source = _csv(tmp_path / "export.csv", header,
+                  ["e1", "ana@acme.example.com", "rep@seller.example.com", "Notes",
+                   "Hi Ana,\n\nThe notes.", "2026-09-02T09:00:00Z"])
+    summary, (record,) = _records(source)
+    assert summary["rows"] == {"read": 1, "checked": 1, "failed": 0}
+    assert (record["id"], record["recipient"], record["sender"], record["subject"]) == (
+        "e1", "ana@acme.example.com", "rep@seller.example.com", "Notes")
+    assert record["sent_at"].startswith("2026-09-02")
+
+
 def test_ambiguous_headers_are_not_guessed() -> None:
     columns = resolve(["Email", "Email Address", "Body"], {})
     assert "to" not in columns.columns and columns.missing() == ["to"]
@@ -179,6 +198,8 @@ def test_an_html_body_with_no_text_fails_with_its_reason(tmp_path: Path) -> None
     summary, (record,) = _records(source)
     assert record["errors"] == ["empty body (the HTML shows no text)"]
     assert summary["failed_by_reason"] == {"empty body": 1}
+    # The text summary counts it by its reason too.
+    assert "  failed, empty body: 1\n" in _audit(source)[1]
 
 
 def test_hint_quotes_headers_with_spaces() -> None:

@@ -41,7 +41,7 @@ ALIASES: dict[str, tuple[tuple[str, ...], ...]] = {
     "html_body": (("htmlbody", "bodyhtml", "html", "htmlcontent", "contenthtml", "emailhtml",
                    "htmlmessage", "messagehtml", "emailbodyhtml", "htmltext"),),
     "sent_at": (("sentat", "sent", "sentdate", "senttime", "datesent", "timesent", "senddate",
-                 "sendtime", "sendat", "deliveredat", "deliverydate"),
+                 "sendtime", "sendat", "deliveredat", "deliverydate", "messagedate", "emaildate"),
                 ("date", "timestamp", "datetime", "createdat")),
     "variant": (("variant", "abvariant", "variantname", "testvariant", "abtestvariant"),),
 }
