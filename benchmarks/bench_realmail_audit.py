@@ -19,7 +19,9 @@ repeat could profit from beyond what a real campaign's template repeats give.
 Each run is the real command line, ``honestreach audit SOURCE --jobs J --output results.jsonl
 --format json``, in a fresh process. For each it prints wall time, messages per second (wall),
 messages per CPU second of the whole process tree (the parent and its workers, user and system
-time) and the peak resident memory of the tree (sampled every 0.1 s, from /proc: Linux).
+time) and the peak memory of the tree, sampled every 0.1 s from /proc (Linux): resident (RSS,
+summed over the processes: pages a forked worker shares with its parent count in both) and
+proportional (PSS: shared pages split between the processes that share them, so counted once).
 
 When ``spamassassin`` is on PATH, ``spamassassin -L --mbox`` (local tests only, no network)
 also reads the first ``--spamassassin`` messages of the mbox, and both throughputs and their
@@ -118,17 +120,44 @@ def build(folders: list[Path], target: Path, copies: int) -> tuple[Path, Path, i
     return jsonl, mbox, count
 
 
+def _tree_pss_kib(root: int) -> int:
+    """Proportional set size of ``root`` and its descendants, in KiB: memory shared between
+    them (a forked worker's pages it still shares with its parent) counted once, split."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
+                children.setdefault(int(handle.read().rsplit(")", 1)[1].split()[1]),
+                                    []).append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                total += next(int(line.split()[1]) for line in handle
+                              if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            pass
+        stack.extend(children.get(pid, ()))
+    return total
+
+
 def run(command: list[str]) -> dict[str, float]:
     """Run ``command``; its wall time, the CPU time of its process tree and the tree's peak
     resident memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak = {"tree": 0, "cpu": 0.0}
+    peak = {"tree": 0, "pss": 0}
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def sample() -> None:
         while process.poll() is None:
             peak["tree"] = max(peak["tree"], _tree_rss_kib(process.pid)[1])
+            peak["pss"] = max(peak["pss"], _tree_pss_kib(process.pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -141,6 +170,7 @@ def run(command: list[str]) -> dict[str, float]:
     # in this process's children's usage.
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"wall": wall, "cpu": cpu, "tree_mib": peak["tree"] / 1024,
+            "pss_mib": peak["pss"] / 1024,
             "returncode": process.returncode, "stdout": stdout, "stderr": stderr}
 
 
@@ -198,7 +228,7 @@ def main() -> int:
               f"MB, mbox {mbox.stat().st_size / 1e6:.1f} MB; {os.cpu_count()} cores, load "
               f"{os.getloadavg()[0]:.1f}")
         print(f"{'form':<6} {'jobs':>4} {'checked':>8} {'failed':>6} {'seconds':>8} "
-              f"{'msgs/s':>7} {'msgs/CPU s':>10} {'peak tree':>10}")
+              f"{'msgs/s':>7} {'msgs/CPU s':>10} {'peak RSS':>9} {'peak PSS':>9}")
         rates: dict[tuple[str, int], float] = {}
         for form in args.forms.split(","):
             source = jsonl if form == "jsonl" else mbox
@@ -208,7 +238,8 @@ def main() -> int:
                 print(f"{form:<6} {jobs:>4} {figures['checked']:>8,} {figures['failed']:>6,} "
                       f"{figures['wall']:>8.1f} {rates[form, jobs]:>7.0f} "
                       f"{figures['read'] / figures['cpu']:>10.0f} "
-                      f"{figures['tree_mib']:>6.0f} MiB", flush=True)
+                      f"{figures['tree_mib']:>5.0f} MiB {figures['pss_mib']:>5.0f} MiB",
+                      flush=True)
         assassin = spamassassin(mbox, args.spamassassin, target)
         if assassin is None:
             print("spamassassin: not on PATH, no side-by-side run")

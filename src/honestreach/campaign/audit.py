@@ -113,6 +113,8 @@ class WorkerPool:
         self.crm = crm
         self.pools_started = 0
         self.pools_forked = 0
+        # Check the first chunk here (when the workers are forked from here).
+        self.warm_here = True
         self._checker: Checker | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0
@@ -122,6 +124,14 @@ class WorkerPool:
         """The records of every chunk, in order; at most two chunks a worker in flight."""
         pending: deque[tuple[list[Row], Future[list[SendRecord]]]] = deque()
         chunks = iter(chunks)
+        if self.warm_here and _fork_context() is not None:
+            # The first chunk is checked here, before any worker is forked: the expressions
+            # the engine compiles for the patterns that run often (wordmatch) are then
+            # compiled once, here, and every worker inherits them instead of compiling them
+            # again. A campaign of one chunk starts no worker at all.
+            first = next(chunks, None)
+            if first is not None:
+                yield from self._prepared().check_rows(first)
         finished = False
         try:
             while True:
@@ -195,16 +205,20 @@ class WorkerPool:
         """A new pool, and whether its workers are forked from here."""
         context = _fork_context()
         if context is not None:
-            if self._checker is None:
-                self._checker = Checker(self.settings, crm=self.crm)
             self.pools_forked += 1
             # Forked, the initializer's arguments are inherited, not pickled.
             return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=adopt_checker,
-                                       initargs=(self._checker,)), True
+                                       initargs=(self._prepared(),)), True
         import multiprocessing
 
         return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=init_worker, initargs=(self.settings,)), False
+
+    def _prepared(self) -> Checker:
+        """The Checker forked workers inherit (built once, with the CRM loaded here)."""
+        if self._checker is None:
+            self._checker = Checker(self.settings, crm=self.crm)
+        return self._checker
 
     def _stop(self, kill: bool = True) -> None:
         pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
