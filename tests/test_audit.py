@@ -327,10 +327,12 @@ def test_columns_and_cap_from_the_configuration(tmp_path: Path) -> None:
     assert summary["rows"]["checked"] == 4
     assert any(f["rule"] == "campaign-frequency" and f["ids"][0] == "s1"
                for f in summary["campaign_findings"])
-    # An option wins over the configuration, field by field.
+    # An option wins over the configuration, field by field (here, one that names no key:
+    # the audit stops before any row).
     result = runner.invoke(main, ["audit", str(tmp_path / "campaign.jsonl"), "--jobs", "1",
                                   "--format", "json", "--map-to", "nowhere"])
-    assert json.loads(result.output)["rows"]["checked"] == 0
+    assert result.exit_code == 2
+    assert "no column for to ('nowhere' is not a header)" in result.output
     (tmp_path / ".honestreach.yaml").write_text("campaign-columns: {recipient: email}\n")
     result = runner.invoke(main, ["audit", str(tmp_path / "campaign.jsonl"), "--jobs", "1"])
     assert result.exit_code == 2 and "campaign-columns" in result.output
