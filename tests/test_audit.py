@@ -327,10 +327,12 @@ def test_columns_and_cap_from_the_configuration(tmp_path: Path) -> None:
     assert summary["rows"]["checked"] == 4
     assert any(f["rule"] == "campaign-frequency" and f["ids"][0] == "s1"
                for f in summary["campaign_findings"])
-    # An option wins over the configuration, field by field.
+    # An option wins over the configuration, field by field (here, one that names no key:
+    # the audit stops before any row).
     result = runner.invoke(main, ["audit", str(tmp_path / "campaign.jsonl"), "--jobs", "1",
                                   "--format", "json", "--map-to", "nowhere"])
-    assert json.loads(result.output)["rows"]["checked"] == 0
+    assert result.exit_code == 2
+    assert "no column for to ('nowhere' is not a header)" in result.output
     (tmp_path / ".honestreach.yaml").write_text("campaign-columns: {recipient: email}\n")
     result = runner.invoke(main, ["audit", str(tmp_path / "campaign.jsonl"), "--jobs", "1"])
     assert result.exit_code == 2 and "campaign-columns" in result.output
@@ -370,3 +372,31 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
     last = shown.replace("\r\n", "\n").split("\r")[-1]
     assert "auditing: 7 messages" in last and "100%" in last and "elapsed" in last
     assert _audit_stderr(tmp_path, terminal=False) == ""
+
+
+def test_the_real_mail_benchmark_builds_campaigns_the_audit_reads(tmp_path: Path) -> None:
+    """benchmarks/bench_realmail_audit.py, on the project's own .eml fixtures: the JSONL export
+    (an HTML-only message as ``html_body``) and the mbox give one row per message, and the mbox
+    reads each message as the folder of .eml files does."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from bench_realmail_audit import build
+    finally:
+        sys.path.pop(0)
+    folder = Path(__file__).parent / "fixtures" / "compliance"
+    emls = sorted(folder.glob("*.eml"))
+    jsonl, mbox, count = build([folder], tmp_path, copies=2)
+    assert count == 2 * len(emls)
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert len({row["id"] for row in rows}) == count
+    html_only = rows[[e.name for e in emls].index("html-preferences-link.eml")]
+    assert "body" not in html_only and "</a>" in html_only["html_body"]
+    from_jsonl, _ = _run(jsonl)
+    assert from_jsonl.summary["rows"]["read"] == count
+    from_mbox, boxed = _run(mbox)
+    from_folder, loose = _run(folder)
+    assert from_mbox.summary["rows"]["read"] == count
+    assert [(r.checked, r.findings) for r in boxed] == 2 * [
+        (r.checked, r.findings) for r in loose if r.id.endswith(".eml")]

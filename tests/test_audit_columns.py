@@ -1,6 +1,7 @@
 """Campaign columns that explain themselves, and HTML bodies in CSV/JSONL cells: export
-header names recognised when unambiguous, a missing required column named in the summary with
-the headers found and the mapping that fixes it, and HTML read as ``.eml`` reads it."""
+header names recognised when unambiguous, a missing required column stopping the audit at once
+with the headers found and the mapping that fixes it (and named in the summary when JSONL keys
+change further on), and HTML read as ``.eml`` reads it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from honestreach import audit
 from honestreach.campaign.columns import mapping_hint, resolve
+from honestreach.campaign.sources import MissingColumns
 from honestreach.cli import main
 
 HTML = ("<html><head><style>p {color: red}</style></head><body>"
@@ -54,6 +58,25 @@ def test_export_headers_are_recognised(tmp_path: Path) -> None:
     assert "columns recognised: id=Send ID, to=Recipient Email" in output
 
 
+@pytest.mark.parametrize("header", [
+    # Salesforce (Email Message), Outreach, Salesloft, Mailchimp exports.
+    ["Id", "ToAddress", "FromAddress", "Subject", "TextBody", "MessageDate"],
+    ["Mailing ID", "Prospect Email", "Mailbox Address", "Subject Line", "Body Text", "Sent At"],
+    ["Activity ID", "Recipient Address", "Sender Email", "Email Subject", "Content",
+     "Delivered At"],
+    ["Email ID", "Email Address", "From Email", "Subject", "Plain Text", "Send Time"],
+])
+def test_other_tools_export_headers_are_recognised(tmp_path: Path, header: list[str]) -> None:
+    source = _csv(tmp_path / "export.csv", header,
+                  ["e1", "ana@acme.example.com", "rep@seller.example.com", "Notes",
+                   "Hi Ana,\n\nThe notes.", "2026-09-02T09:00:00Z"])
+    summary, (record,) = _records(source)
+    assert summary["rows"] == {"read": 1, "checked": 1, "failed": 0}
+    assert (record["id"], record["recipient"], record["sender"], record["subject"]) == (
+        "e1", "ana@acme.example.com", "rep@seller.example.com", "Notes")
+    assert record["sent_at"].startswith("2026-09-02")
+
+
 def test_ambiguous_headers_are_not_guessed() -> None:
     columns = resolve(["Email", "Email Address", "Body"], {})
     assert "to" not in columns.columns and columns.missing() == ["to"]
@@ -62,34 +85,54 @@ def test_ambiguous_headers_are_not_guessed() -> None:
     assert resolve(["Email", "work"], {"to": "work"}).columns["to"] == "work"
 
 
-def test_a_missing_body_column_is_explained(tmp_path: Path) -> None:
+def test_a_missing_column_stops_the_audit_before_any_row(tmp_path: Path) -> None:
     header = ["send_id", "recipient_mail", "Subject", "Body HTML Version", "Notes"]
     rows = [[f"x{i}", f"p{i}@acme.example.com", "Hi", "<p>Hello.</p>", ""] for i in range(3)]
     # A column named nothing like an address: the hint maps the one that looks like a body.
     source = _csv(tmp_path / "export.csv", header, *rows)
-    summary, records = _records(source)
-    assert summary["rows"] == {"read": 3, "checked": 0, "failed": 3}
-    missing = summary["source"]["columns"]["missing"]
-    assert missing["fields"] == ["to", "body"]
-    assert missing["headers"] == header
-    assert missing["suggestions"]["body"][0] == "Body HTML Version"
-    assert missing["hint"] == "--columns 'to=recipient_mail,html_body=Body HTML Version'"
-    code, output = _audit(source)
-    assert code == 2
-    assert ("no column for to and body: the headers are send_id, recipient_mail, Subject, "
-            "Body HTML Version, Notes") in output
-    assert "to map them, add: --columns 'to=recipient_mail,html_body=Body HTML Version'" in output
+    out = tmp_path / "out.jsonl"
+    # It stops before the CRM is loaded (this one does not exist) or any row is checked.
+    result = CliRunner().invoke(main, ["audit", str(source), "--jobs", "1", "--output",
+                                       str(out), "--crm", str(tmp_path / "no-crm")])
+    assert result.exit_code == 2
+    assert result.stdout == "" and not out.exists()
+    (line,) = result.stderr.splitlines()
+    assert line == (f"honestreach: {source}: no column for to and body; the headers are "
+                    "send_id, recipient_mail, Subject, Body HTML Version, Notes; to map them, "
+                    "add --columns 'to=recipient_mail,html_body=Body HTML Version'")
     # The mapping it gives works.
     fixed, records = _records(source, "--columns", "to=recipient_mail,html_body=Body HTML Version")
     assert fixed["rows"]["checked"] == 3 and "missing" not in fixed["source"]["columns"]
 
 
-def test_a_mapping_to_a_header_that_is_not_there_is_explained(tmp_path: Path) -> None:
+def test_a_missing_jsonl_key_stops_the_audit(tmp_path: Path) -> None:
+    source = tmp_path / "sends.jsonl"
+    # A broken first line does not hide the keys of the first object.
+    source.write_text("{not json\n" + "".join(json.dumps(
+        {"id": f"j{n}", "email": f"p{n}@acme.example.com", "copy_text": "Hi."}) + "\n"
+        for n in range(500)))
+    code, output = _audit(source)
+    assert code == 2
+    assert output == (f"honestreach: {source}: no column for body; the keys are id, email, "
+                      "copy_text; to map them, add --columns body=copy_text\n")
+    with pytest.raises(MissingColumns, match="no column for body"):
+        audit(source, jobs=1)
+
+
+def test_a_mapping_to_a_header_that_is_not_there_stops_the_audit(tmp_path: Path) -> None:
     source = _csv(tmp_path / "sends.csv", ["id", "email", "body"],
                   ["a", "ana@acme.example.com", "Hi Ana, the notes."])
-    summary, _ = _records(source, "--map-to", "Email Address")
-    missing = summary["source"]["columns"]["missing"]
-    assert missing["fields"] == ["to"] and missing["hint"] == "--columns to=email"
+    code, output = _audit(source, "--map-to", "Email Address")
+    assert code == 2
+    assert output == (f"honestreach: {source}: no column for to ('Email Address' is not a "
+                      "header); the headers are id, email, body; to map them, add "
+                      "--columns to=email\n")
+    # Nothing like a body: the line says how to name it.
+    other = _csv(tmp_path / "other.csv", ["id", "email", "zzz"], ["a", "ana@acme.example.com",
+                                                                  "Hi."])
+    code, output = _audit(other)
+    assert code == 2 and output.endswith(
+        "to map them, name the columns with --columns body=COLUMN\n")
 
 
 def test_jsonl_keys_are_recognised_and_explained(tmp_path: Path) -> None:
@@ -155,6 +198,8 @@ def test_an_html_body_with_no_text_fails_with_its_reason(tmp_path: Path) -> None
     summary, (record,) = _records(source)
     assert record["errors"] == ["empty body (the HTML shows no text)"]
     assert summary["failed_by_reason"] == {"empty body": 1}
+    # The text summary counts it by its reason too.
+    assert "  failed, empty body: 1\n" in _audit(source)[1]
 
 
 def test_hint_quotes_headers_with_spaces() -> None:

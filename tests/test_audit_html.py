@@ -329,6 +329,47 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
     assert len(_messages(html)) == 2
 
 
+def test_a_configurations_own_rules_are_named_as_built_in_ones_are(tmp_path: Path) -> None:
+    """A rule from the configuration's rule folder shows its name next to its id, in the
+    per-rule table and in the data the message list reads."""
+    (tmp_path / "team-rules").mkdir()
+    (tmp_path / "team-rules" / "rush-to-countersign.yaml").write_text(
+        "name: Rush to countersign\n"
+        "category: urgency\n"
+        "severity: warning\n"
+        "message: \"Rushes the reader to countersign: '{text}'.\"\n"
+        "rationale: A contract signed in a rush is signed unread.\n"
+        "suggestion: Give the reader the time a contract needs.\n"
+        "patterns:\n"
+        "  - phrases: [\"countersign before lunch\"]\n"
+        "examples:\n"
+        "  bad: [\"Please countersign before lunch so we can start.\",\n"
+        "        \"Could you countersign before lunch today?\"]\n"
+        "  good: [\"Please countersign when you have read it through.\",\n"
+        "         \"Countersign after lunch if that suits you.\"]\n", encoding="utf-8")
+    (tmp_path / ".honestreach.yaml").write_text("rules: [team-rules]\n", encoding="utf-8")
+    source = tmp_path / "sends.jsonl"
+    source.write_text(json.dumps({
+        "id": "c1", "to": "ana@acme.example.com", "from": "rep@seller.example.com",
+        "subject": "The contract", "sent_at": "2026-09-02T09:00:00Z",
+        "body": "Hi Ana,\n\nThe contract is attached. Please countersign before lunch, and "
+                "only 2 spots are left.\n\nBest,\nRep"}) + "\n", encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["audit", str(source), "--jobs", "1", "--html", str(out),
+                                       "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(result.output)["by_rule"]["rush-to-countersign"] == 1
+    html = out.read_text(encoding="utf-8")
+    rules = _embedded(html, "data-rules")
+    assert rules["rush-to-countersign"] == ["Rush to countersign", "urgency", "warning"]
+    # A built-in rule of the same message is named too.
+    builtin = next(r for r in cached_rules().rules if r.id in rules)
+    assert rules[builtin.id][0] == builtin.name
+    # The per-rule table, outside the data blocks, names it.
+    page = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.DOTALL)
+    assert "Rush to countersign" in page
+
+
 # -- in a browser ----------------------------------------------------------------------------
 
 def _browser_or_skip() -> str:

@@ -249,6 +249,7 @@ def test_a_chunk_whose_worker_dies_twice_fails_and_the_rest_is_checked(monkeypat
 
     monkeypatch.setattr(WorkerPool, "_submit", submit)
     pool = WorkerPool(WorkerSettings("campaign.jsonl"), jobs=2)
+    pool.warm_here = False  # every chunk goes to the (stand-in) workers
     chunks = [[Row(n, str(n)) for n in range(start, start + 2)] for start in range(1, 13, 2)]
     records = list(pool.records(chunks))
     assert [r.row for r in records] == list(range(1, 13))
@@ -269,11 +270,37 @@ def test_workers_replaced_every_few_chunks_give_every_record_in_order(tmp_path) 
     chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
     pool = WorkerPool(settings, jobs=2, recycle_after=2)
     recycled = list(pool.records(chunks))
+    # On Linux the workers are forked from a Checker built once here, which checks the first
+    # chunk itself (the other 9 chunks take 5 pools).
     assert pool.pools_started == 5
+    assert pool.pools_forked == (5 if sys.platform.startswith("linux") else 0)
     _, alone = _audit(source)
     assert [(r.row, r.checked, r.findings) for r in recycled] == \
         [(r.row, r.checked, r.findings) for r in alone]
     assert [r.row for r in recycled] == list(range(1, 41))
+
+
+def test_with_another_thread_running_workers_are_spawned_not_forked(tmp_path) -> None:
+    """A lock another thread holds would stay locked in a forked child: with a second thread
+    alive, each worker starts a fresh interpreter, and the records are the same."""
+    import threading
+
+    source = _campaign(tmp_path, 12)
+    rows = list(iter_rows(str(source)))
+    chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        pool = WorkerPool(WorkerSettings(str(source)), jobs=2)
+        spawned = list(pool.records(chunks))
+    finally:
+        stop.set()
+        other.join()
+    assert pool.pools_started == 1 and pool.pools_forked == 0
+    _, alone = _audit(source)
+    assert [(r.row, r.checked, r.findings) for r in spawned] == \
+        [(r.row, r.checked, r.findings) for r in alone]
 
 def _campaign(tmp_path: Path, rows: int) -> Path:
     target = tmp_path / "campaign.jsonl"
@@ -312,9 +339,10 @@ def _processes() -> list[tuple[int, str, int, int, bytes]]:
 
 
 def _workers(pid: int) -> list[int]:
-    """The audit's worker processes (not multiprocessing's resource tracker)."""
+    """The audit's worker processes (forked, or spawned; not multiprocessing's resource
+    tracker)."""
     return [p for p, _, parent, _, command in _processes()
-            if parent == pid and b"spawn_main" in command]
+            if parent == pid and b"resource_tracker" not in command]
 
 
 def _alive_in_group(group: int, seconds: float) -> list[int]:

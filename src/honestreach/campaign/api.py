@@ -13,7 +13,7 @@ from .aggregate import Cap, parse_cap
 from .encodings import encoding_for
 from .audit import AuditResult
 from .audit import audit as run_audit
-from .sources import ReadProgress, iter_rows, source_format
+from .sources import ReadProgress, check_columns, iter_rows, source_format
 from .worker import WorkerSettings
 
 if TYPE_CHECKING:
@@ -89,7 +89,8 @@ def audit(
     on that cluster: its workers load the CRM themselves, so it must be a path they can read
     or a database URL they can reach. A bag uses the active ``distributed`` client by default.
 
-    Raises CampaignSourceError, ConfigError, CRMError, ClusterError, or ValueError for an
+    Raises CampaignSourceError (MissingColumns when the header of a CSV or JSONL source has
+    no column for the recipient or the body), ConfigError, CRMError, ClusterError, or ValueError for an
     invalid cap or an unknown encoding (before any row is read).
     """
     from ..pipeline import Linter, Overrides, name_list
@@ -118,6 +119,10 @@ def audit(
     columns = {**loaded.campaign_columns, **(columns or {})}
     cap_value = cap if isinstance(cap, Cap) else parse_cap(cap or loaded.campaign_cap or "3/7d")
     reading = encoding_for(encoding if encoding is not None else loaded.campaign_encoding)
+    if bag is None:
+        # A header that leaves no column for the body or the recipient stops the audit here,
+        # before the CRM is loaded and any row is checked.
+        check_columns(name, columns, reading)
     crm_source = os.fspath(crm) if crm is not None else loaded.crm
     crm_preset = crm_preset or loaded.crm_preset
     mapping = Path(crm_mapping) if crm_mapping is not None else loaded.crm_mapping
@@ -152,4 +157,5 @@ def audit(
         records = iter_records_dask(settings, iter_rows(name, columns, progress, reading),
                                     scheduler)
     return run_audit(settings, columns, jobs, cap_value, on_record=on_record, records=records,
-                     progress=progress, linter=linter, encoding=reading, privacy=privacy)
+                     progress=progress, linter=linter, encoding=reading, privacy=privacy,
+                     crm=loaded_crm)

@@ -3,6 +3,7 @@ write each result as it arrives, then run the campaign rules and build the summa
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from collections import deque
@@ -21,9 +22,13 @@ from .gate import Gate
 from .privacy import RecordRedactor
 from .sources import ReadProgress, Row, iter_rows
 from .summary import Summary
-from .worker import Checker, WorkerSettings, check_chunk, error_record, init_worker
+from .worker import Checker, WorkerSettings, adopt_checker, check_chunk, error_record, \
+    init_worker
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+    from ..crm import CRM
     from ..pipeline import Linter
 
 CHUNK = 32
@@ -39,6 +44,9 @@ class AuditResult:
     campaign_findings: list[dict[str, Any]] = field(default_factory=list)
     # The source as the outputs name it (its file name masked in a redacted audit).
     source_name: str = ""
+    # The rules the audit ran: the built-in ones and those of the configuration's rule folders
+    # (the HTML report names them).
+    rules: tuple[Any, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -54,15 +62,30 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def iter_records(settings: WorkerSettings, rows: Iterable[Row], jobs: int | None = None,
-                 chunk_size: int = CHUNK) -> Iterator[SendRecord]:
-    """One record per row, in input order; ``jobs`` worker processes (None: all cores)."""
+                 chunk_size: int = CHUNK, crm: CRM | None = None) -> Iterator[SendRecord]:
+    """One record per row, in input order; ``jobs`` worker processes (None: all cores).
+    ``crm``: the CRM of ``settings`` already loaded here (spares loading it again)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1:
-        checker = Checker(settings)
+        checker = Checker(settings, crm=crm)
         for chunk in _chunks(rows, chunk_size):
             yield from checker.check_rows(chunk)
         return
-    yield from WorkerPool(settings, jobs).records(_chunks(rows, chunk_size))
+    yield from WorkerPool(settings, jobs, crm=crm).records(_chunks(rows, chunk_size))
+
+
+def _fork_context() -> BaseContext | None:
+    """The fork start method when forking is safe here: on Linux, and with no other thread
+    in this process (a lock another thread holds would stay locked in the child)."""
+    import multiprocessing
+    import sys
+    import threading
+
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
 
 
 class WorkerPool:
@@ -74,14 +97,25 @@ class WorkerPool:
     failed rows. The audit always ends, with a record for every row.
 
     After ``recycle_after`` chunks the pool is retired (it finishes the chunks it holds, then
-    its workers exit) and a fresh one takes the next chunks."""
+    its workers exit) and a fresh one takes the next chunks.
+
+    Where it is safe (Linux, no other thread), the workers are forked from a Checker built
+    here once, with the CRM loaded here: a worker starts at once, where a fresh interpreter
+    imports the package and loads the rules and the CRM again (about a second, more with a
+    large CRM), and that for every pool. Before forking a new pool, the retired one is waited
+    for (its threads gone). Elsewhere each worker builds its own Checker."""
 
     def __init__(self, settings: WorkerSettings, jobs: int,
-                 recycle_after: int = RECYCLE_AFTER) -> None:
+                 recycle_after: int = RECYCLE_AFTER, crm: CRM | None = None) -> None:
         self.settings = settings
         self.jobs = jobs
         self.recycle_after = recycle_after
+        self.crm = crm
         self.pools_started = 0
+        self.pools_forked = 0
+        # Check the first chunk here (when the workers are forked from here).
+        self.warm_here = True
+        self._checker: Checker | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0
         self._retired: list[ProcessPoolExecutor] = []
@@ -90,6 +124,14 @@ class WorkerPool:
         """The records of every chunk, in order; at most two chunks a worker in flight."""
         pending: deque[tuple[list[Row], Future[list[SendRecord]]]] = deque()
         chunks = iter(chunks)
+        if self.warm_here and _fork_context() is not None:
+            # The first chunk is checked here, before any worker is forked: the expressions
+            # the engine compiles for the patterns that run often (wordmatch) are then
+            # compiled once, here, and every worker inherits them instead of compiling them
+            # again. A campaign of one chunk starts no worker at all.
+            first = next(chunks, None)
+            if first is not None:
+                yield from self._prepared().check_rows(first)
         finished = False
         try:
             while True:
@@ -131,23 +173,52 @@ class WorkerPool:
                            "could not be checked")
 
     def _submit(self, chunk: list[Row]) -> Future[list[SendRecord]]:
+        if self._pool is not None and self._submitted >= self.recycle_after:
+            if self._checker is not None:
+                # The next pool is forked: the retired one's threads must be gone first.
+                self._pool.shutdown(wait=True)
+            else:
+                self._retired.append(self._pool)
+                self._pool.shutdown(wait=False)
+            self._pool = None
         # Worker processes are started as chunks are submitted; they start with Ctrl-C blocked
         # (a blocked signal stays blocked in a new process), so that only this process sees it.
         with _sigint_blocked():
-            if self._pool is not None and self._submitted >= self.recycle_after:
-                self._retired.append(self._pool)
-                self._pool.shutdown(wait=False)
-                self._pool = None
-            if self._pool is None:
-                import multiprocessing
+            if self._pool is not None:
+                self._submitted += 1
+                return self._pool.submit(check_chunk, chunk)
+            self._pool, forked = self._new_pool()
+            self.pools_started += 1
+            self._submitted = 1
+            if not forked:
+                return self._pool.submit(check_chunk, chunk)
+            # A forked pool starts its processes on its first chunk. What they inherit is
+            # frozen first, so that their garbage collector leaves it alone (and does not copy
+            # every page of it into each worker).
+            gc.freeze()
+            try:
+                return self._pool.submit(check_chunk, chunk)
+            finally:
+                gc.unfreeze()
 
-                self._pool = ProcessPoolExecutor(
-                    self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=init_worker, initargs=(self.settings,))
-                self.pools_started += 1
-                self._submitted = 0
-            self._submitted += 1
-            return self._pool.submit(check_chunk, chunk)
+    def _new_pool(self) -> tuple[ProcessPoolExecutor, bool]:
+        """A new pool, and whether its workers are forked from here."""
+        context = _fork_context()
+        if context is not None:
+            self.pools_forked += 1
+            # Forked, the initializer's arguments are inherited, not pickled.
+            return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=adopt_checker,
+                                       initargs=(self._prepared(),)), True
+        import multiprocessing
+
+        return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_worker, initargs=(self.settings,)), False
+
+    def _prepared(self) -> Checker:
+        """The Checker forked workers inherit (built once, with the CRM loaded here)."""
+        if self._checker is None:
+            self._checker = Checker(self.settings, crm=self.crm)
+        return self._checker
 
     def _stop(self, kill: bool = True) -> None:
         pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
@@ -198,12 +269,14 @@ def audit(
     linter: Linter | None = None,
     encoding: Encoding | None = None,
     privacy: RecordRedactor | None = None,
+    crm: CRM | None = None,
 ) -> AuditResult:
     """Audit ``settings.source`` (or the ``records`` already checked elsewhere, on a cluster);
     ``on_record`` sees each record (to stream it to a file), ``progress`` follows the reading,
     ``encoding`` is what the source is written in (default: UTF-8, else Windows-1252 per CSV
     record). The campaign rules come from ``linter`` (one that has loaded the configuration
-    already saves loading it again), with the configuration for ``settings.source``.
+    already saves loading it again), with the configuration for ``settings.source``; ``crm``
+    is ``settings``' CRM when it is loaded here already (the workers then need not load it).
 
     With ``privacy`` (``--redact``; the workers redact with ``settings.redact_key``), every
     record, the summary and the findings are redacted; a record made here (a chunk whose
@@ -216,12 +289,13 @@ def audit(
 
     linter = linter or Linter(settings.overrides)
     config = linter.config_for(settings.source)
-    rules = CampaignRules(linter.ruleset(config).rules, config, cap,
+    loaded = tuple(linter.ruleset(config).rules)
+    rules = CampaignRules(loaded, config, cap,
                           has_crm=settings.crm_source is not None, redacted=privacy is not None)
     read = progress if progress is not None else ReadProgress()
     if records is None:
         records = iter_records(settings, iter_rows(settings.source, columns, read, encoding),
-                               jobs)
+                               jobs, crm=crm)
     summary = Summary()
     gate = Gate(config)
     for record in records:
@@ -238,9 +312,9 @@ def audit(
         result = privacy.summary(result)
     result["gate"] = gate.as_dict(found, summary.failed, result["errors"])
     if privacy is None:
-        return AuditResult(result, found, settings.source)
+        return AuditResult(result, found, settings.source, loaded)
     return AuditResult(result, result["campaign_findings"],
-                       privacy.redactor.text(settings.source))
+                       privacy.redactor.text(settings.source), loaded)
 
 
 def audit_records(records_json: str, crm: Any = None, cap: Cap = Cap()) -> AuditResult:

@@ -41,7 +41,7 @@ ALIASES: dict[str, tuple[tuple[str, ...], ...]] = {
     "html_body": (("htmlbody", "bodyhtml", "html", "htmlcontent", "contenthtml", "emailhtml",
                    "htmlmessage", "messagehtml", "emailbodyhtml", "htmltext"),),
     "sent_at": (("sentat", "sent", "sentdate", "senttime", "datesent", "timesent", "senddate",
-                 "sendtime", "sendat", "deliveredat", "deliverydate"),
+                 "sendtime", "sendat", "deliveredat", "deliverydate", "messagedate", "emaildate"),
                 ("date", "timestamp", "datetime", "createdat")),
     "variant": (("variant", "abvariant", "variantname", "testvariant", "abtestvariant"),),
 }
@@ -117,7 +117,8 @@ def suggestions(name: str, headers: Sequence[str], limit: int = 3) -> list[str]:
 
 def mapping_hint(missing: Sequence[str], headers: Sequence[str]) -> str | None:
     """The ``--columns`` option that would map the ``missing`` fields to the likeliest
-    headers (a body that looks like HTML as ``html_body``), or None when nothing fits."""
+    headers (a body that looks like HTML as ``html_body``), or None when nothing fits;
+    ``headers`` are those no other field reads."""
     parts = []
     for name in missing:
         found = suggestions(name, headers)
@@ -139,6 +140,9 @@ def missing_columns(headers: Sequence[str], columns: ColumnMap) -> dict[str, obj
     missing = columns.missing()
     if not missing:
         return None
+    # A header another field reads (the recipient's address) is no body.
+    taken = {column for name, column in columns.columns.items() if name not in missing}
+    free = [header for header in headers if header not in taken]
     return {"fields": missing, "headers": list(headers),
-            "suggestions": {name: suggestions(name, headers) for name in missing},
-            "hint": mapping_hint(missing, headers)}
+            "suggestions": {name: suggestions(name, free) for name in missing},
+            "hint": mapping_hint(missing, free)}

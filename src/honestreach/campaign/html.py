@@ -97,8 +97,8 @@ class HtmlReport:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
-        self.rules = {rule.id: {"name": rule.name, "category": rule.category,
-                                "severity": rule.severity} for rule in rules}
+        self.rules: dict[str, dict[str, Any]] = {}
+        self.name_rules(rules)
         self.seen = 0
         self.checked = 0
         self.failed = 0
@@ -107,6 +107,11 @@ class HtmlReport:
         self._lowest: list[tuple[int, int, dict[str, Any]]] = []
         # Rows that could not be checked have no score to rank; the first ones are kept.
         self._failed: list[dict[str, Any]] = []
+
+    def name_rules(self, rules: Iterable[Any]) -> None:
+        """Name these rules too (a configuration's own rules, known once the audit ran)."""
+        self.rules.update({rule.id: {"name": rule.name, "category": rule.category,
+                                     "severity": rule.severity} for rule in rules})
 
     def add(self, record: SendRecord) -> None:
         """Take one audit record (as streamed, with its ``source`` when the audit kept it)."""

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +28,11 @@ MAX_MESSAGE_BYTES = MAX_RECORD_BYTES
 
 class CampaignSourceError(Exception):
     """A source that cannot be read at all (unknown format, missing file)."""
+
+
+class MissingColumns(CampaignSourceError):
+    """The header (a CSV's first row, the first JSON object's keys) leaves a field that every
+    send needs without a column: no row of it could be checked."""
 
 
 @dataclass
@@ -169,6 +175,43 @@ def iter_rows(source: str, columns: Mapping[str, str] | None = None,
             progress.rows += 1
             yield row
         progress.done = progress.total
+
+
+def check_columns(source: str, columns: Mapping[str, str] | None = None,
+                  encoding: Encoding | None = None) -> None:
+    """Raise MissingColumns, before any row is checked, when the header of a CSV or JSONL
+    source (the first JSON object that reads) leaves a field a send needs without a column,
+    with the headers found and the ``--columns`` mapping that would fix it, in one line.
+
+    A JSONL line whose keys change further on fails alone, and the summary says why."""
+    kind = source_format(source)
+    if kind not in ("csv", "jsonl"):
+        return
+    progress = ReadProgress()
+    for row in islice(iter_rows(source, columns, progress, encoding), _HEADER_ROWS):
+        if row.error is None:
+            break
+    missing = progress.columns.get("missing")
+    if missing is None:
+        return
+    given = dict(columns or {})
+    fields = " and ".join(f"{name} ({given[name]!r} is not a header)" if name in given else name
+                          for name in missing["fields"])
+    headers = missing["headers"]
+    shown = ", ".join(headers[:_HEADERS_SHOWN]) + (
+        f" and {len(headers) - _HEADERS_SHOWN} more" if len(headers) > _HEADERS_SHOWN else "")
+    fix = (f"add {missing['hint']}" if missing["hint"] else
+           "name the columns with --columns " + ",".join(
+               f"{name}=COLUMN" for name in missing["fields"]))
+    raise MissingColumns(
+        f"{source}: no column for {fields}; the {'headers' if kind == 'csv' else 'keys'} are "
+        + f"{shown or 'none'}; to map them, {fix}")
+
+
+# Lines a JSONL source may start with that are not objects (blank, broken) before its first
+# object tells its keys; and how many headers a one-line error names.
+_HEADER_ROWS = 100
+_HEADERS_SHOWN = 20
 
 
 def _mapped(record: Mapping[str, Any], columns: Mapping[str, str]) -> dict[str, str | None]:

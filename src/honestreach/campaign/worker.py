@@ -319,6 +319,15 @@ def init_worker(settings: WorkerSettings) -> None:
         _BROKEN = f"the worker could not start: {exc!r}"
 
 
+def adopt_checker(checker: Checker) -> None:
+    """Use the Checker a forked worker inherits from its parent; Ctrl-C is the parent's."""
+    global _CHECKER, _SOURCE
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _CHECKER, _SOURCE = checker, checker.source
+
+
 def check_chunk(rows: Sequence[Row]) -> list[SendRecord]:
     if _CHECKER is None:
         error = _BROKEN or "the worker was not started"

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..model import SEVERITIES, SendRecord
-from .options import EXIT_ERROR, exit_130_on_ctrl_c, require_config_file
+from .options import EXIT_ERROR, EXIT_USAGE, exit_130_on_ctrl_c, require_config_file
 
 
 @click.command()
@@ -77,7 +77,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     from ..campaign.cluster import ClusterError
     from ..campaign.output import RecordWriter
     from ..campaign.progress import ProgressLine
-    from ..campaign.sources import ReadProgress
+    from ..campaign.sources import MissingColumns, ReadProgress
     from ..campaign import parse_columns
     from ..config import ConfigError
     from ..crm import CRMError
@@ -99,10 +99,9 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     html_report = None
     if html_path is not None:
         from ..campaign.html import HtmlReport
-        from ..rulecache import cached_rules
 
-        # The built-in rules name the findings in the report (a custom rule shows its id).
-        html_report = HtmlReport(limit=html_messages, rules=cached_rules().rules)
+        # The rules the audit runs name its findings (named once it has run).
+        html_report = HtmlReport(limit=html_messages)
     read = ReadProgress()
     progress = ProgressLine(sys.stderr, read) if sys.stderr.isatty() else None
     writer: RecordWriter | None = None
@@ -133,6 +132,10 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             scheduler=dask_address, date=message_date.date() if message_date else None,
             progress=read, encoding=encoding, redact=redact, fail_on=fail_on,
             min_respect=min_respect, min_relevance=min_relevance)
+    except MissingColumns as exc:
+        # One line, the headers and the mapping that fixes it, no usage text around it.
+        click.echo(f"honestreach: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except CampaignSourceError as exc:
         raise click.UsageError(str(exc)) from exc
     except ConfigError as exc:
@@ -169,6 +172,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
             with open(output_path, "w", encoding="utf-8", newline="") as empty:
                 RecordWriter(empty, writer_format)
         if html_report is not None and html_path is not None:
+            html_report.name_rules(result.rules)
             html_report.write(html_path, result.summary, title=f"Audit of {result.source_name}")
     except OSError as exc:
         click.echo(f"error: cannot write {exc.filename}: {exc.strerror}", err=True)

@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # loaded only by the commands that need them
     from ..rules import RuleSet
 
 EXIT_ERROR = 2
+# A command line that cannot work as given (click's code for usage errors).
+EXIT_USAGE = click.UsageError.exit_code
 
 Command = Callable[..., None]
 
