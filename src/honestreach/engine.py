@@ -245,11 +245,11 @@ class Engine:
         unseen: list[tuple[int, int]] = []
         for first, end in zip(bounds, bounds[1:]):
             if end > first:
-                hits = cache.get((field, norms[first:end]))
-                if hits is None:
+                remembered_hits = cache.get((field, norms[first:end]))
+                if remembered_hits is None:
                     unseen.append((first, end))
                 else:
-                    known.append((first, hits))
+                    known.append((first, remembered_hits))
         if unseen:
             if not known:
                 searched, searched_matcher = tokens, matcher

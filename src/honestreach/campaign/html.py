@@ -394,7 +394,7 @@ def _campaign_findings(findings: list[dict[str, Any]], listed: set[str],
     by_rule: dict[str, list[dict[str, Any]]] = {}
     for finding in findings:
         by_rule.setdefault(str(finding.get("rule")), []).append(finding)
-    groups = []
+    groups: list[dict[str, Any]] = []
     for rule, group in by_rule.items():
         # Contacts with the most sends first; claims (no contact) in their order.
         ranked = sorted(group, key=lambda f: (not f.get("contact"),
