@@ -9,9 +9,10 @@ from typing import Iterable
 from ...longtext import bounded
 from ...model import Message
 from ..base import text_cache
-from ..compliance import own_text_of, postal_line_spans
 from ..layout import layout_spans
 from ..merge_fields import find_tokens
+from ..own_text import own_text_of
+from ..postal import postal_line_spans
 
 MASK = "\x00"  # stands in for masked text: neither a word nor a separator, so it ends a run
 # The local part of an address is at most 64 characters (RFC 5321); bounding it keeps the
