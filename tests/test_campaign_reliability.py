@@ -194,9 +194,9 @@ def test_the_bad_charset_mbox_in_worker_processes(tmp_path: Path) -> None:
 
 
 def test_jsonl_lines_too_long_too_deep_or_too_large_a_number(tmp_path: Path, monkeypatch) -> None:
-    from honestreach.campaign import sources
+    from honestreach.campaign import tables
 
-    monkeypatch.setattr(sources, "MAX_MESSAGE_BYTES", 25_000)
+    monkeypatch.setattr(tables, "MAX_MESSAGE_BYTES", 25_000)
     good = json.dumps({"id": "ok", "to": "a@example.com", "body": "Hello."})
     target = tmp_path / "campaign.jsonl"
     target.write_text("\n".join([good, json.dumps({"body": "x" * 30_000}),

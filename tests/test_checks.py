@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from honestreach.checks import CHECKS
-from honestreach.checks.compliance import has_postal_address, postal_line_spans
+from honestreach.checks.postal import has_postal_address, postal_line_spans
 from honestreach.engine import Engine
 from honestreach.message import message_from_text, parse_draft
 from honestreach.model import Message

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from honestreach.checks.compliance import commercial_signals, has_opt_out, is_commercial
+from honestreach.checks.commercial import commercial_signals, is_commercial
+from honestreach.checks.opt_out import has_opt_out
 from honestreach.config import ConfigError, load_config
 from honestreach.engine import Engine
 from honestreach.message import find_quoted, in_real_thread, message_from_text, parse_draft
@@ -226,7 +227,7 @@ Only 3 spots left. Order number 4411, invoice no. 12, booking # 9.
 
 
 def test_every_pattern_match_holds_one_of_its_keywords() -> None:
-    from honestreach.checks.compliance import _plain, commercial_test
+    from honestreach.checks.commercial import _plain, commercial_test
 
     text = _plain(SAMPLES)
     for vocabulary in commercial_test().vocabularies:

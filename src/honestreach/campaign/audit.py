@@ -321,9 +321,9 @@ def audit_records(records_json: str, crm: Any = None, cap: Cap = Cap()) -> Audit
     """Audit sends given as JSONL text in memory (rule examples, tests), in-process."""
     import json
 
-    from .sources import _mapped
+    from .tables import mapped_fields
 
-    rows = [Row(n, str(d.get("id") or n), _mapped(d, {}))
+    rows = [Row(n, str(d.get("id") or n), mapped_fields(d, {}))
             for n, d in enumerate((json.loads(line) for line in records_json.splitlines()
                                    if line.strip()), start=1)]
     checker = Checker(WorkerSettings("."), crm=crm)

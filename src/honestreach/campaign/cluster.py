@@ -21,7 +21,8 @@ from ..locate import find_config_file
 from ..model import SendRecord, first_line
 from .audit import CHUNK, _chunks, iter_records
 from .columns import resolve
-from .sources import ReadProgress, Row, _KeyColumns, _mapped
+from .sources import ReadProgress, Row
+from .tables import KeyColumns, mapped_fields
 from .worker import Checker, WorkerSettings, error_record
 
 if TYPE_CHECKING:
@@ -139,14 +140,14 @@ def bag_rows(items: Iterable[Any], columns: Mapping[str, str] | None,
     """The rows of a bag's items, numbered from ``offset + 1``: numbers, default ids and
     columns (export names recognised, see columns.py) are those the items would have as the
     lines of a JSONL file. ``progress`` notes the columns, as a file's reader does."""
-    columns_of = _KeyColumns(columns or {}, progress if progress is not None else ReadProgress())
+    columns_of = KeyColumns(columns or {}, progress if progress is not None else ReadProgress())
     rows = []
     for number, item in enumerate(items, start=offset + 1):
         if not isinstance(item, Mapping):
             rows.append(Row(number, f"line-{number}", error=f"item {number}: expected a dict, "
                                                             f"got {type(item).__name__}"))
             continue
-        values = _mapped(item, columns_of(item))
+        values = mapped_fields(item, columns_of(item))
         rows.append(Row(number, values["id"] or f"line-{number}", values))
     return rows
 

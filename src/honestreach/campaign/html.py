@@ -1,15 +1,12 @@
 """The self-contained HTML report of an audit (``honestreach audit --html``): one offline file with
-the summary, charts drawn as inline SVG here, and a filterable list of messages.
+the summary, charts drawn as inline SVG, and a filterable list of messages.
 
 A campaign can have hundreds of thousands of rows, so the report keeps a bounded selection as
 they stream by: every message while there are at most ``limit``, otherwise the ``limit``
 lowest-scoring ones (and rows that could not be checked, within the same bound).
 
-The listed messages travel as one compact JSON block (``data-messages``): a table of the
-strings they use (rule ids, finding messages and suggestions repeat across thousands of rows)
-and one array per message whose findings are arrays of indices into it. The page's script
-shows one page of rows at a time and builds a message's text and findings only when it is
-opened, so neither the file nor the page grows with the campaign beyond the bound.
+The charts' geometry is worked out in ``html_charts.py``, and what the other sections show (the
+tables, the campaign findings, the listed messages) in ``html_sections.py``.
 """
 
 from __future__ import annotations
@@ -17,31 +14,24 @@ from __future__ import annotations
 import heapq
 import os
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from .._version import __version__
 from ..model import SendRecord, SourceText
 from ..report.json import finding_dict
 from ..taxonomy import CATEGORIES
+from .html_charts import category_chart, histogram_chart
+from .html_sections import (
+    campaign_findings,
+    compact_messages,
+    group_table,
+    reading_section,
+    suppressed_section,
+)
 
 # Characters of a message's text kept for the report: enough for any real email, and a bound on
 # what one odd row (a pasted log, a huge HTML part) can cost.
 SOURCE_LIMIT = 20_000
-# Rows of the sender/variant/suppression/campaign tables; the JSON summary has them all.
-TABLE_ROWS = 50
-# Campaign findings per rule shown in the report's collapsible groups, and message ids per
-# finding; the JSON summary has them all.
-CAMPAIGN_PER_RULE = 10
-IDS_PER_FINDING = 12
-SEVERITIES = ("error", "warning", "info")
-# The order of a listed message's fields in ``data-messages`` (the script reads them by name).
-MESSAGE_FIELDS = ("seq", "row", "id", "recipient", "sender", "subject", "variant", "sent_at",
-                  "checked", "respect", "relevance", "finding_count", "errors", "source",
-                  "trimmed", "findings", "campaign")
-# The order of a finding's fields; strings are indices into the string table.
-FINDING_FIELDS = ("rule", "category", "severity", "line", "column", "end_line", "end_column",
-                  "field", "message", "text", "suggestion")
-_FINDING_STRINGS = {"rule", "category", "severity", "field", "message", "text", "suggestion"}
 
 _NO_SCORES: dict[str, Any] = {"count": 0, "mean": None, "min": None, "q1": None,
                               "median": None, "q3": None, "max": None, "histogram": [0] * 10}
@@ -168,7 +158,7 @@ class HtmlReport:
         env = _environment()
         entries, checked, failed = self.listed()
         listed_ids = {entry["id"] for entry in entries}
-        campaign = _campaign_findings(summary.get("campaign_findings") or [], listed_ids,
+        campaign = campaign_findings(summary.get("campaign_findings") or [], listed_ids,
                                       self.rules)
         given = summary.get("scores") or {}
         scores = {name: {**_NO_SCORES, **(given.get(name) or {})}
@@ -191,10 +181,10 @@ class HtmlReport:
                      sorted((summary.get("by_rule") or {}).items(),
                             key=lambda kv: (-kv[1], kv[0]))],
             campaign=campaign,
-            senders=_group_table(summary.get("senders") or {}),
-            variants=_group_table(summary.get("variants") or {}),
-            suppressed=_suppressed(summary.get("suppressed") or {}),
-            reading=_reading(summary),
+            senders=group_table(summary.get("senders") or {}),
+            variants=group_table(summary.get("variants") or {}),
+            suppressed=suppressed_section(summary.get("suppressed") or {}),
+            reading=reading_section(summary),
             listing={"listed": len(entries), "statement": self.statement(checked, failed),
                      "bound": self.bound(checked, failed)},
             messages=compact_messages(entries, campaign["by_message"]),
@@ -271,180 +261,3 @@ def _asset(env: Any, name: str) -> str:
     """A stylesheet or script, verbatim: it is code, never parsed as a template."""
     source, _, _ = env.loader.get_source(env, name)
     return source
-
-
-# -- charts ---------------------------------------------------------------------------------
-
-def _nice_max(value: int) -> int:
-    """The smallest 1/2/5 × 10^n at least ``value`` (an axis that ends on a round number)."""
-    step = 1
-    while True:
-        for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
-        step *= 10
-
-
-def _band(low: int) -> str:
-    return "low" if low < 40 else "mid" if low < 70 else "high"
-
-
-def histogram_chart(key: str, label: str, bins: list[int] | None) -> dict[str, Any]:
-    """Geometry of a 10-bin score histogram (0-9 ... 90-100) for the SVG template."""
-    bins = list(bins or [0] * 10)
-    width, height = 420, 230
-    left, right, top, bottom = 44, 12, 18, 46
-    plot_w, plot_h = width - left - right, height - top - bottom
-    total = sum(bins)
-    peak = _nice_max(max(max(bins), 1))
-    slot = plot_w / len(bins)
-    bars = []
-    for index, count in enumerate(bins):
-        low = index * 10
-        high = 100 if index == len(bins) - 1 else low + 9
-        bar_h = plot_h * count / peak
-        bars.append({"x": round(left + index * slot + 2, 1), "w": round(slot - 4, 1),
-                     "y": round(top + plot_h - bar_h, 1), "h": round(bar_h, 1),
-                     "count": count, "range": f"{low}–{high}", "band": _band(low),
-                     "cx": round(left + (index + 0.5) * slot, 1)})
-    ticks = [{"value": value, "y": round(top + plot_h - plot_h * value / peak, 1)}
-             for value in sorted({0, peak // 2 if peak % 2 == 0 else peak, peak})]
-    edges = [{"value": index * 10, "x": round(left + index * slot, 1)}
-             for index in range(len(bins) + 1)]
-    summary = ", ".join(f"{bar['range']}: {bar['count']}" for bar in bars)
-    return {"key": key, "label": label, "width": width, "height": height, "left": left,
-            "top": top, "plot_w": plot_w, "plot_h": plot_h, "bottom_y": top + plot_h,
-            "bars": bars, "ticks": ticks, "edges": edges, "total": total,
-            "description": f"{label} scores of {total:,} checked messages in ten bins: "
-                           f"{summary}."}
-
-
-def category_chart(by_category: dict[str, int],
-                   severities: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Any]:
-    """Geometry of the horizontal bar chart of findings per category; each bar is cut into
-    its findings per severity (``severities``: category -> severity -> count), the rest (a
-    rule the report does not know) in the neutral colour."""
-    items = sorted(((name, count) for name, count in by_category.items() if count),
-                   key=lambda item: (-item[1], item[0]))
-    width, label_w, row_h, top = 640, 190, 26, 8
-    plot_w = width - label_w - 56
-    peak = max((count for _, count in items), default=1)
-    bars = []
-    for index, (name, count) in enumerate(items):
-        w = max(round(plot_w * count / peak, 1), 2)
-        split = dict((severities or {}).get(name) or {})
-        parts, x, left = [], float(label_w), count
-        for severity in (*SEVERITIES, "other"):
-            part = min(split.get(severity, left if severity == "other" else 0), left)
-            if part <= 0:
-                continue
-            left -= part
-            part_w = round(w * part / count, 1)
-            parts.append({"severity": severity, "x": round(x, 1), "w": part_w, "count": part})
-            x += part_w
-        bars.append({"name": name, "count": count, "y": top + index * row_h, "w": w,
-                     "about": CATEGORIES.get(name, ""), "parts": parts})
-    description = "; ".join(f"{name}: {count}" for name, count in items)
-    return {"width": width, "height": top * 2 + row_h * len(items), "label_w": label_w,
-            "row_h": row_h, "bars": bars,
-            "description": f"Findings per category: {description or 'none'}."}
-
-
-# -- tables ---------------------------------------------------------------------------------
-
-def _group_table(groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The busiest senders or variants; ``best`` names, per column, the one row that leads it
-    (a lead shared by several rows singles nobody out, so none is marked)."""
-    rows = sorted(groups.items(), key=lambda kv: (-kv[1].get("messages", 0), kv[0]))
-    shown = [{"name": name, **values} for name, values in rows[:TABLE_ROWS]]
-    compared = [row for row in shown if row.get("messages")]
-    best: dict[str, str] = {}
-    for column, pick in (("mean_respect", max), ("mean_relevance", max),
-                         ("findings_per_message", min)):
-        values = [row[column] for row in compared]
-        if len(values) >= 2 and values.count(pick(values)) == 1:
-            best[column] = next(row["name"] for row in compared if row[column] == pick(values))
-    return {"rows": shown, "total": len(groups), "best": best}
-
-
-def _reading(summary: dict[str, Any]) -> dict[str, Any]:
-    """Why rows failed, what the reader repaired (rows read as Windows-1252, ...) and the
-    summary's errors (rows lost or counted twice): for the section that explains the counts."""
-    source = summary.get("source") or {}
-    failed = sorted((summary.get("failed_by_reason") or {}).items(),
-                    key=lambda kv: (-kv[1], kv[0]))
-    notes = sorted((source.get("notes") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
-    errors = [str(error) for error in summary.get("errors") or ()]
-    return {"failed_by_reason": failed[:TABLE_ROWS], "notes": notes[:TABLE_ROWS],
-            "errors": errors[:TABLE_ROWS], "source_rows": source.get("rows"),
-            "shown": bool(failed or notes or errors)}
-
-
-def _suppressed(suppressed: dict[str, Any]) -> dict[str, Any]:
-    contacts = list((suppressed.get("list") or {}).items())
-    return {"recipients": suppressed.get("recipients", len(contacts)),
-            "sends": suppressed.get("sends", 0), "list": contacts[:TABLE_ROWS],
-            "more": max(len(contacts) - TABLE_ROWS, 0)}
-
-
-def _campaign_findings(findings: list[dict[str, Any]], listed: set[str],
-                       rules: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """Campaign findings grouped per rule (count, the top contacts by sends, "and N more"),
-    and for each listed message the campaign findings it is in (indices into ``table``)."""
-    by_rule: dict[str, list[dict[str, Any]]] = {}
-    for finding in findings:
-        by_rule.setdefault(str(finding.get("rule")), []).append(finding)
-    groups: list[dict[str, Any]] = []
-    for rule, group in by_rule.items():
-        # Contacts with the most sends first; claims (no contact) in their order.
-        ranked = sorted(group, key=lambda f: (not f.get("contact"),
-                                              -len(set(f.get("ids") or ())) if f.get("contact")
-                                              else 0))
-        items = []
-        for finding in ranked[:CAMPAIGN_PER_RULE]:
-            ids = [str(i) for i in dict.fromkeys(finding.get("ids") or ())]
-            items.append({"message": finding.get("message"),
-                          "ids": [{"id": i, "listed": i in listed}
-                                  for i in ids[:IDS_PER_FINDING]],
-                          "more_ids": max(len(ids) - IDS_PER_FINDING, 0)})
-        first = group[0]
-        groups.append({"rule": rule, "name": (rules.get(rule) or {}).get("name"),
-                       "category": first.get("category"), "severity": first.get("severity"),
-                       "count": len(group), "shown": items,
-                       "more": max(len(group) - CAMPAIGN_PER_RULE, 0)})
-    groups.sort(key=lambda g: (SEVERITIES.index(g["severity"]) if g["severity"] in SEVERITIES
-                               else len(SEVERITIES), -g["count"], g["rule"]))
-    table: list[dict[str, Any]] = []
-    by_message: dict[str, list[int]] = {}
-    for finding in findings:
-        touched = {str(i) for i in finding.get("ids") or ()} & listed
-        if not touched:
-            continue
-        table.append({key: finding.get(key) for key in ("rule", "category", "severity",
-                                                         "message")})
-        for message_id in touched:
-            by_message.setdefault(message_id, []).append(len(table) - 1)
-    return {"groups": groups, "total": len(findings), "table": table,
-            "by_message": by_message}
-
-
-def compact_messages(entries: list[dict[str, Any]],
-                     campaign: Mapping[str, list[int]]) -> dict[str, Any]:
-    """The listed messages as the page's script reads them: ``strings`` (each distinct
-    string of the findings once), ``messages`` (one array per message, in MESSAGE_FIELDS
-    order, its findings arrays in FINDING_FIELDS order with strings as indices)."""
-    strings: dict[str, int] = {}
-
-    def index(value: Any) -> int | None:
-        if value is None:
-            return None
-        return strings.setdefault(str(value), len(strings))
-
-    rows = []
-    for entry in entries:
-        findings = [[index(f.get(key)) if key in _FINDING_STRINGS else f.get(key)
-                     for key in FINDING_FIELDS] for f in entry["findings"]]
-        values = {**entry, "findings": findings, "campaign": campaign.get(entry["id"], [])}
-        rows.append([values[key] for key in MESSAGE_FIELDS])
-    return {"fields": list(MESSAGE_FIELDS), "finding_fields": list(FINDING_FIELDS),
-            "strings": list(strings), "messages": rows}

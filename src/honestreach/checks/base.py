@@ -1,4 +1,5 @@
-"""What a Python check returns."""
+"""What a Python check returns, and what the checks share: a cache of results per text, and
+what a word character is."""
 
 from __future__ import annotations
 
@@ -46,3 +47,7 @@ def text_cache(maxsize: int) -> Callable[[_Function], _Function]:
         return call  # type: ignore[return-value]
 
     return decorate
+
+
+def is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what \w matches in a str pattern

@@ -1,0 +1,93 @@
+"""What the emphasis checks read: the sender's own prose, with links, addresses, merge tokens,
+postal-address lines and layout masked, and whether a message is a genuine reply."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from ...longtext import bounded
+from ...model import Message
+from ..base import text_cache
+from ..layout import layout_spans
+from ..merge_fields import find_tokens
+from ..own_text import own_text_of
+from ..postal import postal_line_spans
+
+MASK = "\x00"  # stands in for masked text: neither a word nor a separator, so it ends a run
+# The local part of an address is at most 64 characters (RFC 5321); bounding it keeps the
+# search linear on a long run like "a.a.a.a...@" (unbounded, every piece started a scan to '@').
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
+
+
+def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    parts: list[str] = []
+    last = 0
+    for start, end in sorted(spans):
+        start = max(start, last)
+        if end <= start:
+            continue
+        parts.append(text[last:start])
+        parts.append(_NOT_NEWLINE.sub(MASK, text[start:end]))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def masked_prose(text: str, extra: Iterable[tuple[int, int]] = ()) -> str:
+    spans = [m.span() for m in _URL.finditer(text)] if ("/" in text or "@" in text) else []
+    spans.extend(find_tokens(text))
+    spans.extend(extra)
+    return mask_spans(text, spans) if spans else text
+
+
+def body_prose(message: Message, include_signoff_line: bool = False) -> str:
+    """The sender's prose in the body, masked, same length as the body text.
+
+    Stops at the signature (or, with ``include_signoff_line``, at the end of the sign-off
+    line) and masks postal-address lines and layout (code, tables, headings, footers: see
+    :mod:`.layout`).
+    """
+    signature_start = message.signature_start
+    # Without a signature both ask for the whole body: one cache entry serves the checks.
+    return _body_prose(message.body.text, message.quoted, signature_start,
+                       include_signoff_line and signature_start is not None)
+
+
+@text_cache(maxsize=32)
+def _body_prose(
+    body: str, quoted: tuple[tuple[int, int], ...], signature_start: int | None,
+    include_signoff_line: bool,
+) -> str:
+    # Cached: the three emphasis checks each ask for the same message's prose.
+    text = own_text_of(bounded(body), quoted)
+    end = len(text)
+    if signature_start is not None:
+        end = signature_start
+        if include_signoff_line:
+            newline = text.find("\n", end)
+            end = len(text) if newline == -1 else newline
+    postal = [(start, min(stop, end)) for start, stop in postal_line_spans(text) if start < end]
+    prose = masked_prose(text[:end], postal + layout_spans(text[:end]))
+    return prose + mask_spans(text[end:], [(0, len(text) - end)])
+
+
+def subject_prose(message: Message) -> str:
+    """The subject, masked the same way ('' when there is none)."""
+    return masked_prose(bounded(message.subject.text)) if message.subject is not None else ""
+
+
+# Text in quotation marks is someone else's words, a title or a keyword to type.
+QUOTED = re.compile(
+    r'"[^"\n]{1,300}(?:\n[^"\n]{1,300}){0,2}"'  # may run over a line break or two
+    r"|“[^”\n]{1,300}”"
+    r"|(?<!\w)['‘][^'’\n]{1,80}['’](?!\w)"
+)
+
+
+def is_genuine_reply(message: Message) -> bool:
+    """A reply in a real thread: its subject was written by someone else."""
+    subject = message.subject.text if message.subject is not None else ""
+    return bool(re.match(r"\s*(?:re|aw|sv)\s*:", subject, re.IGNORECASE)) and \
+        bool(message.headers.get("in-reply-to") or message.headers.get("references"))

@@ -1,0 +1,120 @@
+"""Whether a message offers a way to opt out: a List-Unsubscribe header, an unsubscribe link,
+or the sender's words ("Reply STOP", "Unsubscribe: ...")."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Message
+from .own_text import own_text
+
+# Ways of offering to stop, in any wording: a footer ("Unsubscribe: ..."), a request ("reply
+# STOP", "send 'remove' as the subject"), a promise ("I won't write again"), a setting ("switch
+# these off under Settings"), a question ("rather not hear from me?"), in several languages.
+_OPT_OUT_TEXT = re.compile(
+    r"""
+      \bunsubscrib\w* | \bunsub\b
+    | \bopt(?:ing)?[\s_-]?out\b | \boptout\b
+    # 'Reply STOP', 'reply with "remove"', 'Just reply "stop".'
+    | \b(?:reply|respond|text|write\ back|send|e-?mail)\b[^\n]{0,20}?
+        (?:\b(?:stop|remove|cancel|unsubscribe)\b | ["“'‘«]\s*no\s*["”'’»])
+    # '"REMOVE" in the subject', 'subject: unsubscribe'
+    | \b(?:stop|remove|unsubscribe)\W{0,3}\s+(?:as|in)\s+(?:the\s+)?subject\b
+    | \bsubject(?:\s+line)?\s*[:=]\s*\W{0,2}(?:stop|remove|unsubscribe)\b
+    | \b(?:manage|update|change|edit|adjust|set)\s+(?:your\s+|my\s+)?
+        (?:e-?mail\s+|mailing\s+|subscription\s+|communications?\s+|notification\s+|contact\s+)?
+        (?:preferences|subscriptions?|settings)\b
+    | \b(?:e-?mail|subscription|communication)\s+preferences\b | \bpreference\s+cent(?:er|re)\b
+    | \bdon['’]?t\s+want\s+(?:to\s+(?:receive|get|hear)\s+)?
+        (?:these|this|our|any\s+more|more|further|future)\b[^\n]{0,30}?
+        \b(?:e-?mails?|messages?|updates|newsletters?|mailings?)\b
+    | \bstop\s+(?:receiving|hearing\s+from|these\s+e-?mails|(?:all\s+)?e-?mails\s+from)
+    | \b(?:no\s+longer|do\s+not|don['’]?t)\s+(?:wish|want|like|care)\s+to\s+(?:receive|hear|get)\b
+    | \b(?:prefer|rather|wish|want|like)\s+not\s+(?:to\s+)?(?:receive|hear|get)\b
+    # 'I won't write again', 'we'll never email you again'
+    | \b(?:won['’]?t|will\s+not|never)\s+(?:write|e-?mail|contact|message|bother)
+        \s+(?:to\s+)?(?:you\s+)?again\b
+    | \b(?:i|we)['’]?(?:ll|\s+will)\s+stop\s+(?:writing|emailing|e-mailing|sending)\b
+    # 'switch these off under Settings', 'turn off product emails'
+    | \b(?:switch|turn)\s+(?:these|them|those)\s+off\b
+    | \b(?:switch|turn)\s+off\s+
+        (?:these|those|our|all|(?:\w+\s+)?(?:e-?mails|notifications|newsletters))\b
+    # 'to be removed from our list', 'wish to be excluded', 'remove yourself', 'get off our list'
+    | \b(?:to|wish|like|want)\s+(?:to\s+)?(?:be|get)\s+
+        (?:removed|deleted|excluded|eliminated|taken\s+off)\b
+        (?=[^\n]{0,40}?(?:\b(?:list|mailings?|future|database|e-?mails?|messages?|notices
+                              |contacts|click|call|send|go\ to|visit\w*|reply|please)\b
+                            |@|https?:|www\.) | \s*[:\n])
+    | \bfor\s+removal\b | \bhttps?://\S*remov
+    | \b(?:no\s+longer|not)\s+interested\s*[?,.;:–—-][^\n]{0,30}?
+        \b(?:reply|let\s+(?:me|us)\s+know|tell\s+(?:me|us)|click|unsubscribe)\b
+    | \bremove\s+(?:me|yourself|your\s+(?:e-?mail\s+)?(?:address|name))\b
+    | \b(?:remove|take)\s+(?:you|me)\s+(?:off|from)\s+(?:our|the|this|my)\s+(?:\w+\s+)?list\b
+    | \b(?:leave|get\s+off|taken\s+off)\s+(?:of\s+)?(?:our|this|the|my)\s+(?:\w+\s+)?
+        (?:list|mailings?)\b
+    | \bremov(?:al|e)\s+(?:instructions|information|requests?)\b
+    # German, French, Spanish, Dutch, Italian, Portuguese, Scandinavian, Polish
+    | \babmelden\b | \babbestellen\b | \babmeldung\b | \bnewsletter\s+austragen\b
+    | \b(?:se\s+)?d[ée]sabonner\b | \bd[ée]sabonnement\b | \bd[ée]sinscri(?:re|ption|vez)\b
+    | \bdar(?:se|te|le)?\s+de\s+baja\b | \bcancelar\s+(?:la\s+|tu\s+|su\s+)?suscripci[oó]n\b
+    | \bafmelden\b | \buitschrijven\b | \bdisiscri(?:viti|versi|zione)\b
+    | \b(?:annulla|annullare|cancella|cancellare|cancellati)\s+
+        (?:l['’]\s*|la\s+(?:tua\s+)?)?iscrizione\b
+    | \bdescadastr\w* | \bcancelar\s+(?:a\s+)?(?:sua\s+)?inscri[çc][ãa]o\b
+    | \bavregistrer\b | \bavsluta\s+prenumeration | \bafmeld\b | \bmeld\s+deg\s+av\b
+    | \bwypisz\s+si[ęe]\b | \brezygnacja\s+z\s+subskrypcji\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_OPT_OUT_LINK = re.compile(
+    r"unsub|opt[-_]?out|/prefs\b|preferences|email-?settings|subscription|remov|takemeoff|"
+    r"abmelden|abbestell|d[ée]sabonn|d[ée]sinscri|baja|afmelden|uitschrijven|disiscri|"
+    r"^mailto:.*\bsubject=\W{0,3}stop\b",
+    re.IGNORECASE,
+)
+
+
+# Every way of opting out above holds one of these (lower-case) pieces. The big expression is
+# slow to run over a whole body (~0.3 ms per KB), so it only runs on the few lines around a cue.
+_OPT_OUT_CUES = (
+    "unsub", "opt o", "opt-o", "opt_o", "opt\n", "optout", "opting", "opt me", "stop", "remov",
+    "cancel", '"no', '" no', "“no", "“ no", "'no", "‘no", "«", "preference", "subscription",
+    "settings", "want", "longer", "prefer", "rather", "wish", "like to", "care to", "again", "off",
+    "interested", "leave", "subject",
+    "delet", "exclu", "elimin", "abmeld", "abbestell", "austragen", "sabonn", "sinscri", "baja",
+    "suscrip", "afmeld", "uitschrijv", "disiscri", "iscrizione", "descadastr", "inscri",
+    "avregistr", "prenumeration", "meld deg", "wypisz", "subskrypcji",
+)
+
+
+def has_opt_out_text(text: str) -> bool:
+    """Whether ``text`` offers a way to opt out in words ("Reply STOP", "Unsubscribe: ...")."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased
+        return _OPT_OUT_TEXT.search(text) is not None
+    searched: set[int] = set()
+    for cue in _OPT_OUT_CUES:
+        pos = lowered.find(cue)
+        while pos != -1:
+            # The cue's line with the lines either side: a phrase may be wrapped.
+            line_start = lowered.rfind("\n", 0, pos)
+            start = lowered.rfind("\n", 0, max(line_start, 0)) + 1 if line_start > 0 else 0
+            end = lowered.find("\n", pos)
+            end = len(text) if end == -1 else lowered.find("\n", end + 1)
+            end = len(text) if end == -1 else end
+            if start not in searched:
+                searched.add(start)
+                if _OPT_OUT_TEXT.search(text, start, end):
+                    return True
+            pos = lowered.find(cue, pos + len(cue))
+    return False
+
+
+def has_opt_out(message: Message) -> bool:
+    """Whether the message offers a way to opt out: header, link or words of the sender."""
+    if any(name.lower() == "list-unsubscribe" and value.strip()
+           for name, value in message.headers.items()):
+        return True
+    if any(_OPT_OUT_LINK.search(link) for link in message.links):
+        return True
+    return has_opt_out_text(own_text(message))

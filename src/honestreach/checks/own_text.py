@@ -1,0 +1,60 @@
+"""The sender's own text: the body with quoted earlier text blanked out, and the lines a check
+that finds something missing points at (the last non-blank line, the line at an offset)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from ..longtext import bounded
+from ..model import Message
+
+
+def own_text(message: Message) -> str:
+    """The body with quoted earlier text blanked out (same length, so offsets still hold); of a
+    very long body, only the head and tail (see :mod:`honestreach.longtext`)."""
+    return own_text_of(bounded(message.body.text), message.quoted)
+
+
+def own_text_of(text: str, quoted: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the ``quoted`` ranges blanked out (newlines kept)."""
+    if not quoted:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in sorted(quoted):
+        start = max(start, last)
+        if end <= start:
+            continue
+        parts.append(text[last:start])
+        # Keep newlines so line-based logic sees the same lines.
+        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def last_line_span(text: str, before: int | None = None) -> tuple[int, int]:
+    """(start, end) of the last non-blank line of ``text[:before]``, stripped; (0, 0) if none."""
+    end = len(text) if before is None else max(0, min(before, len(text)))
+    while end > 0:
+        line_start = text.rfind("\n", 0, end) + 1
+        line = text[line_start:end]
+        if line.strip():
+            left = line_start + (len(line) - len(line.lstrip()))
+            right = line_start + len(line.rstrip())
+            return left, right
+        end = line_start - 1
+    return 0, 0
+
+
+def line_span_at(text: str, offset: int) -> tuple[int, int]:
+    """(start, end) of the line containing ``offset``, stripped of surrounding blanks."""
+    offset = max(0, min(offset, len(text)))
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    end = len(text) if end == -1 else end
+    line = text[start:end]
+    if not line.strip():
+        return last_line_span(text, offset)
+    return start + (len(line) - len(line.lstrip())), start + len(line.rstrip())

@@ -1,0 +1,178 @@
+"""Which lines of a text are a postal address: a street or PO box with a postcode or country
+on the line or close by."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Message
+from .base import is_word_char, text_cache
+from .own_text import own_text
+
+# Hand-written on purpose: pyap2 misses Canadian and German layouts and costs ~7 ms per country
+# per message. Each line gets evidence flags; an address needs a street or PO-box line plus a
+# postcode or country on that line or close by, so a phone number, a date or a price alone
+# never counts.
+
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Way|Drive|Dr|Square|Sq|Court|Ct|"
+    r"Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Plaza|Row|Crescent|Cres|Close|"
+    r"Mews|Walk|Trail|Trl|Alley|Loop|Broadway|Gardens|Green|Hill|Park|Quay|Wharf|Yard|Grove|"
+    r"Pike|Turnpike|Expressway|Freeway|Center|Centre|Commons|Esplanade|Embankment|Gate"
+)
+# Street types in Title case or in capitals ("Street", "STREET"), never in lower case: "3 easy
+# ways" or "2 green" must not read as a street.
+_STREET_TYPES_CASED = "|".join(
+    f"{t}|{t.upper()}" for t in _STREET_TYPES.split("|")
+)
+# The words of a street's name are capitalised or ordinals ("West 36th Street"), never a
+# model number: "ATA/100 5400RPM IDE Hard Drive" is a disk.
+_STREET_EN = re.compile(
+    r"\b\d{1,5}[A-Za-z]?(?:[-–]\d{1,5})?,?\s+(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?"
+    r"(?:(?:[A-Z][\w'’.-]*|\d{1,4}(?:st|nd|rd|th)\b\.?)\s+){0,4}(?:" + _STREET_TYPES_CASED
+    + r")\b\.?"
+)
+_UNIT = re.compile(r"\b(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Apt\.?|Building|Bldg\.?)\s+#?\d{1,5}\b"
+                   r"|\b\d{1,3}(?:st|nd|rd|th)\s+Floor\b")
+# A Germanic street is a capitalised word ending in a street suffix, then a house number:
+#   \b[A-ZÄÖÜÅØÆ][\wäöüßåøæ-]*(?:straße|...|tie)\s+\d{1,4}\s?[a-zA-Z]?\b
+# Run as one expression, that is quadratic on a long hyphenated run ("A-A-A-...-A 1": every
+# piece starts a new attempt that scans to the end of the run), so the suffix and number are
+# found first and the capitalised start is looked for backwards (see _is_germanic_street);
+# the result is the same.
+_GERMANIC_SUFFIX_NUMBER = re.compile(
+    r"(?:straße|strasse|str\.|gasse|weg|allee|platz|ring|damm|ufer|"
+    r"steig|chaussee|markt|straat|laan|gracht|plein|kade|singel|dijk|gatan|vägen|gata|gade|vej|"
+    r"veien|gate|katu|tie)\s+\d{1,4}\s?[a-zA-Z]?\b"
+)
+_GERMANIC_STREET_WORD = re.compile(
+    r"\b(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer)\s+\d{1,4}\s?[a-z]?\b"
+)
+_GERMANIC_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÅØÆ")
+
+
+def _is_germanic_street(line: str) -> bool:
+    """Whether ``line`` holds a Germanic street and number ("Hauptstraße 5", "Kerkstraat 12")."""
+    if _GERMANIC_STREET_WORD.search(line):
+        return True
+    match = _GERMANIC_SUFFIX_NUMBER.search(line)
+    while match:
+        # The street word starts with a capital at a word start inside the run of word
+        # characters and hyphens before the suffix: the start of the run or just after a
+        # hyphen. A run ends at the space before a house number, so no two walks overlap and
+        # the check stays linear.
+        i = match.start() - 1
+        while i >= 0 and (line[i] == "-" or is_word_char(line[i])):
+            if line[i] in _GERMANIC_CAPITALS and (i == 0 or not is_word_char(line[i - 1])):
+                return True
+            i -= 1
+        match = _GERMANIC_SUFFIX_NUMBER.search(line, match.start() + 1)
+    return False
+
+
+_STREET_ROMANCE = re.compile(
+    r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|all[ée]e|chemin|"
+    r"quai|impasse|route|cours|passage|chauss[ée]e)\b)"
+    r"|\b(?:Rue|Avenue|Boulevard|Place|Chauss[ée]e|Quai|Calle|C/|Avenida|Avda\.?|Paseo|Plaza|"
+    r"Carrer|Passeig|Rua|Via|Viale|Piazza|Corso|Largo|Travessa|Pra[çc]a|Ronda|Traves[ií]a)\s+"
+    r"[^\n\d,]{2,40}?,?\s*(?:n[º°o]\.?\s*)?\d{1,4}\b"
+)
+_PO_BOX = re.compile(
+    r"\b(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box|G\.?P\.?O\.?\s+Box|Postfach|Postbus|"
+    r"Apartado(?:\s+de\s+Correos)?|Bo[iî]te\s+postale|Casilla|Caixa\s+Postal|Casella\s+postale)"
+    r"\s*(?:No\.?\s*)?\d{1,6}\b",
+    re.IGNORECASE,
+)
+_US_STATES = (
+    r"A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|P[AR]|RI|"
+    r"S[CD]|T[NX]|UT|V[AIT]|W[AIVY]"
+)
+_POSTCODE_STRONG = re.compile(
+    r"\b(?:" + _US_STATES + r")\.?,?\s+\d{5}(?:-\d{4})?\b"  # Portland, OR 97204
+    r"|\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR)\s?\d[ABD-HJLNP-UW-Z]{2}\b"  # EC2A 1AG
+    r"|\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b"  # M5K 1A1
+    r"|\b(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)\s+\d{4}\b"  # Sydney NSW 2000
+    r"|〒\s?\d{3}-\d{4}"
+)
+_POSTCODE_WEAK = re.compile(
+    # A 4-5 digit code (optionally with a country prefix) before a capitalised city name, and
+    # the Dutch, Swedish, Polish and Portuguese layouts.
+    r"\b(?:[A-Z]{1,3}-)?\d{4,5}\s+[A-ZÄÖÜÅØÆÉÈÎ][\wäöüßåøæéèàçñ'-]+"
+    r"|\b\d{4}\s?[A-Z]{2}\s+[A-Z][a-z]"
+    r"|\b\d{3}\s\d{2}\s+[A-ZÅÄÖ][a-zåäö]"
+    r"|\b\d{2}-\d{3}\s+[A-ZŁŚŻ][\wąćęłńóśźż]+"
+    r"|\b\d{4}-\d{3}\s+[A-Z][a-z]"
+    r"|\b[A-Z][a-z]+,?\s+\d{5}(?:-\d{4})?\b"  # California 94105
+)
+_COUNTRIES = re.compile(
+    r"\b(?:USA|U\.S\.A\.|United\s+States(?:\s+of\s+America)?|UK|U\.K\.|United\s+Kingdom|"
+    r"England|Scotland|Wales|Northern\s+Ireland|Ireland|Canada|Germany|Deutschland|France|"
+    r"Spain|Espa[ñn]a|Portugal|Italy|Italia|Netherlands|The\s+Netherlands|Nederland|Belgium|"
+    r"Belgi[eë]|Belgique|Luxembourg|Switzerland|Schweiz|Suisse|Austria|[ÖO]sterreich|Denmark|"
+    r"Danmark|Sweden|Sverige|Norway|Norge|Finland|Suomi|Iceland|Poland|Polska|Czechia|"
+    r"Czech\s+Republic|Hungary|Romania|Greece|Estonia|Latvia|Lithuania|Slovenia|Croatia|"
+    r"Australia|New\s+Zealand|Japan|Singapore|India|Israel|Mexico|M[ée]xico|Brazil|Brasil|"
+    r"Argentina|Chile|Colombia|South\s+Africa|United\s+Arab\s+Emirates|UAE)\b"
+)
+_LINE = re.compile(r"[^\n]*")
+_DIGIT = re.compile(r"\d")
+# How far (in non-blank lines) a postcode or country may sit from a street or PO-box line.
+ADDRESS_WINDOW_BEFORE = 1
+ADDRESS_WINDOW_AFTER = 3
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _LINE.finditer(text) if text[m.start():m.end()].strip()]
+
+
+def postal_line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``text`` that belongs to a postal address.
+
+    A line is part of an address when it holds a street or PO box and a postcode or country sits
+    on it or on a nearby line (the postcode/country line then belongs to the address too).
+    """
+    return list(_postal_line_spans(text))
+
+
+@text_cache(maxsize=64)
+def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # Cached: the address check, the emphasis checks and the scores all ask about one body.
+    if not _DIGIT.search(text):
+        return ()
+    lines = _lines(text)
+    streets = [index for index, (start, end) in enumerate(lines) if _is_street(text[start:end])]
+    if not streets:
+        return ()
+    place: dict[int, bool] = {}
+    keep: set[int] = set()
+    for index in streets:
+        first = max(0, index - ADDRESS_WINDOW_BEFORE)
+        last = min(len(lines) - 1, index + ADDRESS_WINDOW_AFTER)
+        near = []
+        for j in range(first, last + 1):
+            if j not in place:
+                place[j] = _is_place(text[lines[j][0]:lines[j][1]])
+            if place[j]:
+                near.append(j)
+        if near:
+            keep.add(index)
+            keep.update(j for j in near if j >= index)
+    return tuple(lines[i] for i in sorted(keep))
+
+
+def _is_street(line: str) -> bool:
+    return _DIGIT.search(line) is not None and bool(
+        _STREET_EN.search(line) or _UNIT.search(line) or _is_germanic_street(line)
+        or _STREET_ROMANCE.search(line) or _PO_BOX.search(line)
+    )
+
+
+def _is_place(line: str) -> bool:
+    if _DIGIT.search(line) and (_POSTCODE_STRONG.search(line) or _POSTCODE_WEAK.search(line)):
+        return True
+    return _COUNTRIES.search(line) is not None
+
+
+def has_postal_address(message: Message) -> bool:
+    """Whether the sender's own text holds a postal address (street or PO box, and place)."""
+    return bool(postal_line_spans(own_text(message)))
