@@ -225,9 +225,9 @@ def test_the_keyword_test_sees_each_regex_match() -> None:
 
 
 def test_keyword_groups_choose_the_paragraphs_a_regex_searches() -> None:
-    from honestreach.engine import _KeywordIndex
+    from honestreach.engine.keywords import KeywordIndex
 
-    index = _KeywordIndex([(("offer", "deal"), ("midnight",)), (("offer",),), ()])
+    index = KeywordIndex([(("offer", "deal"), ("midnight",)), (("offer",),), ()])
     text = "The offer is good.\n\nIt ends at midnight.\n\nThe deal ends at midnight."
     windows = index.windows(text)
     third = text.index("The deal")

@@ -1,285 +1,34 @@
-"""Load, validate and describe rule files (YAML under ``rules/`` and user rule folders).
+"""Load rule files (YAML under ``rules/`` and user rule folders) and their vocabularies.
 
 A rule's id is its file name without ``.yaml``; its family folder is only for people. Rule
-files are validated against RULE_SCHEMA with jsonschema; every error names the file, the line
-and the field. Nothing here imports the engine: listing and explaining rules stays instant.
+files are validated against RULE_SCHEMA (``ruleschema.py``) with jsonschema; every error names
+the file, the line and the field. What a loaded rule is (``ruletypes.py``) is imported from
+here too. Nothing here imports the engine: listing and explaining rules stays instant.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
 import yaml
 
 from .locate import builtin_rules_dir
-from .model import SEVERITIES
-from .stagerules import STAGE_RULES
-from .taxonomy import CATEGORIES
-from .vocab import CompiledPattern, PatternError, Vocabulary
-from .wordmatch import PatternIndex
+from .ruleschema import CLASS_NAME, RULE_ID, RULE_SCHEMA, check_stage_and_options, \
+    validate_rule_document
+from .ruletypes import Example, NearPattern, Pattern, RegexPattern, Rule, RuleError, \
+    RuleLoadError, RuleSet, WordPattern, describe_patterns, keyword_text
+from .vocab import PatternError, Vocabulary
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_document
 
-if TYPE_CHECKING:
-    from jsonschema import ValidationError
+__all__ = [
+    "RULE_SCHEMA", "Example", "NearPattern", "RegexPattern", "Rule", "RuleError", "RuleSet",
+    "WordPattern", "builtin_rules_dir", "builtin_vocabulary", "describe_patterns",
+    "keyword_text", "load_rule_file", "load_rules", "rule_files",
+]
 
-RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-CLASS_NAME = RULE_ID
 VOCABULARY_FOLDER = "vocab"
-
-_EXAMPLE = {
-    "oneOf": [
-        {"type": "string", "minLength": 1},
-        {
-            "type": "object",
-            "properties": {
-                "subject": {"type": "string"},
-                "body": {"type": "string"},
-                "to": {"type": "string"},
-            },
-            "additionalProperties": False,
-            "minProperties": 1,
-        },
-    ]
-}
-
-_KEYWORDS: dict[str, Any] = {"type": "array", "minItems": 1,
-                             "items": {"type": "string", "minLength": 1}}
-_PATTERN_LIST: dict[str, Any] = {"type": "array", "minItems": 1,
-                                 "items": {"type": "string", "minLength": 1}}
-
-RULE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["name", "category", "severity", "message", "rationale", "suggestion", "examples"],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "string"},
-        "name": {"type": "string", "minLength": 1},
-        "category": {"enum": sorted(CATEGORIES)},
-        "severity": {"enum": list(SEVERITIES)},
-        "message": {"type": "string", "minLength": 1},
-        "rationale": {"type": "string", "minLength": 1},
-        "suggestion": {"type": "string", "minLength": 1},
-        "scope": {
-            "type": "array",
-            "items": {"enum": ["subject", "sender", "body"]},
-            "minItems": 1,
-            "uniqueItems": True,
-        },
-        "patterns": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "oneOf": [
-                    {
-                        "type": "object",
-                        "required": ["phrases"],
-                        "additionalProperties": False,
-                        "properties": {"phrases": _PATTERN_LIST},
-                    },
-                    {
-                        "type": "object",
-                        "required": ["sequence"],
-                        "additionalProperties": False,
-                        "properties": {"sequence": _PATTERN_LIST},
-                    },
-                    {
-                        "type": "object",
-                        "required": ["near"],
-                        "additionalProperties": False,
-                        "properties": {"near": {**_PATTERN_LIST, "minItems": 2}},
-                    },
-                    {
-                        "type": "object",
-                        "required": ["regex"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "regex": {"type": "string", "minLength": 1},
-                            # One list: the regex runs where one of them occurs. A list of
-                            # lists: where one keyword of every list occurs.
-                            "keywords": {
-                                "oneOf": [
-                                    _KEYWORDS,
-                                    {"type": "array", "minItems": 1, "items": _KEYWORDS},
-                                ]
-                            },
-                        },
-                    },
-                ]
-            },
-        },
-        "check": {"type": "string", "pattern": "^[a-z_]+$"},
-        # Findings made by the CRM verification stage (verify.py) or the template linter
-        # (templates/) rather than by the engine.
-        "stage": {"enum": ["crm", "template", "campaign", "suppression"]},
-        "options": {"type": "object"},
-        "context": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "negation": {"enum": ["skip", "keep"]},
-                "question": {"enum": ["skip", "keep"]},
-                "quotation": {"enum": ["skip", "keep"]},
-                "signature": {"enum": ["skip", "keep"]},
-                "hedge": {"enum": ["skip", "keep"]},
-                "reason": {"enum": ["skip", "keep"]},
-            },
-        },
-        "examples": {
-            "type": "object",
-            "required": ["bad", "good"],
-            "additionalProperties": False,
-            "properties": {
-                "bad": {"type": "array", "minItems": 2, "items": _EXAMPLE},
-                "good": {"type": "array", "minItems": 2, "items": _EXAMPLE},
-            },
-        },
-    },
-    "oneOf": [{"required": ["patterns"]}, {"required": ["check"]}, {"required": ["stage"]}],
-}
-
-
-@dataclass(frozen=True)
-class RuleError:
-    """A problem in a rule or configuration file, located for the person who wrote it."""
-
-    path: str
-    line: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        what = f"{self.field}: " if self.field else ""
-        return f"{where}: {what}{self.message}"
-
-
-@dataclass(frozen=True)
-class Example:
-    """A rule example: a body, a subject, or both (and a recipient, for CRM-stage rules)."""
-
-    subject: str | None = None
-    body: str | None = None
-    to: str | None = None
-
-
-@dataclass(frozen=True)
-class WordPattern:
-    """A pattern of words and vocabulary classes (``phrases:`` gives one per phrase,
-    ``sequence:`` one for its slots together); see :mod:`honestreach.vocab`."""
-
-    source: str
-    compiled: CompiledPattern
-
-
-@dataclass(frozen=True)
-class NearPattern:
-    """Patterns that must all match in one sentence, in any order."""
-
-    parts: tuple[WordPattern, ...]
-
-
-def keyword_text(text: str) -> str:
-    """The form keywords are looked for in: lower case, one space between words, straight
-    apostrophes ("Now  that you’ve" -> "now that you've")."""
-    return " ".join(text.lower().replace("’", "'").split())
-
-
-@dataclass(frozen=True)
-class RegexPattern:
-    """A regular expression; when ``keywords`` are given (groups of them), it only runs on
-    paragraphs that contain one keyword of every group (case-insensitively), which keeps many
-    regex rules cheap."""
-
-    regex: str
-    keywords: tuple[tuple[str, ...], ...] = ()
-
-
-Pattern = WordPattern | NearPattern | RegexPattern
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule: what it looks for, and how to explain it to the sender."""
-
-    id: str
-    name: str
-    category: str
-    severity: str
-    message: str
-    rationale: str
-    suggestion: str
-    scope: tuple[str, ...] = ("subject", "sender", "body")
-    patterns: tuple[Pattern, ...] = ()
-    check: str | None = None
-    stage: str | None = None
-    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-    skip_negated: bool = True
-    skip_questions: bool = True
-    skip_quotations: bool = True
-    skip_signature: bool = False
-    skip_hedged: bool = False
-    skip_reasoned: bool = False
-    bad_examples: tuple[Example, ...] = ()
-    good_examples: tuple[Example, ...] = ()
-    path: str = ""
-    builtin: bool = True
-
-    @property
-    def kind(self) -> str:
-        """'python' (a Python check), 'crm' (the CRM verification stage), 'template' (the
-        template linter) or 'patterns'."""
-        if self.stage:
-            return self.stage
-        return "python" if self.check else "patterns"
-
-    @property
-    def finds_claims(self) -> bool:
-        """Claim rules report personal claims, which the CRM stage then verifies."""
-        return self.category.startswith("claim.")
-
-
-@dataclass
-class RuleSet:
-    """The rules in force, in id order, with the vocabulary they are written in and the
-    problems met while loading them."""
-
-    rules: list[Rule]
-    errors: list[RuleError] = field(default_factory=list)
-    vocabulary: Vocabulary = field(default_factory=Vocabulary)
-    _pattern_index: PatternIndex | None = field(default=None, repr=False, compare=False)
-
-    def pattern_index(self) -> PatternIndex:
-        """The index of the rules' word patterns, in the order the engine runs them (built
-        once; the rule cache keeps it with the rules)."""
-        if self._pattern_index is None:
-            self._pattern_index = PatternIndex(word_patterns(self.rules))
-        return self._pattern_index
-
-    def get(self, rule_id: str) -> Rule | None:
-        return next((rule for rule in self.rules if rule.id == rule_id), None)
-
-    @property
-    def ids(self) -> set[str]:
-        return {rule.id for rule in self.rules}
-
-
-def word_patterns(rules: Iterable[Rule]) -> list[CompiledPattern]:
-    """The compiled word patterns of ``rules`` in the order the engine runs them: rule by
-    rule, each part of a ``near`` pattern on its own."""
-    found: list[CompiledPattern] = []
-    for rule in rules:
-        if rule.stage or rule.check:
-            continue
-        for pattern in rule.patterns:
-            if isinstance(pattern, WordPattern):
-                found.append(pattern.compiled)
-            elif isinstance(pattern, NearPattern):
-                found.extend(part.compiled for part in pattern.parts)
-    return found
 
 
 def load_rules(extra_dirs: Iterable[Path] = (), include_builtin: bool = True,
@@ -357,17 +106,6 @@ def _load_vocabulary_file(path: Path, vocabulary: Vocabulary) -> RuleError | Non
     return None
 
 
-class RuleLoadError(Exception):
-    """A rule file that cannot be used, with every problem found in it (``error`` is the
-    first)."""
-
-    def __init__(self, error: RuleError | list[RuleError]) -> None:
-        errors = [error] if isinstance(error, RuleError) else error
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
-        self.error = errors[0]
-
-
 def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | None = None,
                    validate: bool = True) -> Rule:
     """Read and validate one rule file; its patterns are compiled with ``vocabulary`` (the
@@ -385,7 +123,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
                       "(lowercase words joined by '-')")
         )
     if validate:
-        _validate(document, path)
+        validate_rule_document(document, path)
     elif not isinstance(data, dict):
         raise RuleLoadError(RuleError(str(path), 1, None, "a rule file must be a mapping"))
     if "id" in data and data["id"] != rule_id:
@@ -393,7 +131,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
             RuleError(str(path), document.line_of(["id"]), "id",
                       f"{data['id']!r} does not match the file name {rule_id!r}")
         )
-    _check_stage_and_options(document, path, rule_id, data)
+    check_stage_and_options(document, path, rule_id, data)
     if "check" in data:
         from .checks import CHECKS  # the registry of Python checks is light
 
@@ -431,70 +169,6 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         path=str(path),
         builtin=builtin,
     )
-
-
-def _validate(document: YamlDocument, path: Path) -> None:
-    if not isinstance(document.data, dict):
-        raise RuleLoadError(RuleError(str(path), 1, None, "a rule file must be a mapping"))
-    import jsonschema  # only user rules are validated on a normal run
-
-    validator = jsonschema.Draft202012Validator(RULE_SCHEMA)
-    errors = sorted(validator.iter_errors(document.data), key=lambda e: list(e.absolute_path))
-    if errors:
-        problems = [_schema_problem(document, path, error) for error in errors]
-        raise RuleLoadError(sorted(problems, key=lambda e: e.line or 0))
-
-
-def _schema_problem(document: YamlDocument, path: Path, error: ValidationError) -> RuleError:
-    """A schema error, worded for the person who wrote the rule, at its line."""
-    error = _most_specific(error)
-    location = [str(p) for p in error.absolute_path]
-    field_name = ".".join(location) or None
-    if error.validator == "enum" and location == ["category"]:
-        message = f"unknown category {error.instance!r}; see taxonomy.md for the categories"
-    elif error.validator == "additionalProperties":
-        message = error.message.replace("Additional properties are not allowed", "unknown key")
-    elif error.validator == "oneOf" and not location:
-        message = "a rule needs exactly one of 'patterns', 'check' or 'stage'"
-    else:
-        message = error.message
-    return RuleError(str(path), document.line_of(list(error.absolute_path)), field_name, message)
-
-
-def _check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
-                             data: dict[str, Any]) -> None:
-    """A stage rule must be one its stage reports, and ``options`` may only hold what the
-    rule's check takes (pattern and stage rules take none): either would otherwise be silently
-    ignored."""
-    # The check registry does not import spaCy.
-    from .checks import CHECK_OPTIONS
-
-    check, stage = data.get("check"), data.get("stage")
-    if stage is not None and rule_id not in STAGE_RULES[stage]:
-        raise RuleLoadError(
-            RuleError(str(path), document.line_of(["stage"]), "stage",
-                      f"the {stage} stage does not report {rule_id!r}; it reports "
-                      f"{', '.join(sorted(STAGE_RULES[stage]))}"))
-    if check is not None and check not in CHECK_OPTIONS:
-        return  # load_rule_file reports the unknown check itself
-    taken = CHECK_OPTIONS[check] if check is not None else frozenset()
-    for key in data.get("options", {}):
-        if key not in taken:
-            takes = f"takes {', '.join(sorted(taken))}" if taken else "takes no options"
-            owner = f"check {check!r}" if check is not None else "a rule without a check"
-            raise RuleLoadError(
-                RuleError(str(path), document.line_of(["options", key]), f"options.{key}",
-                          f"unknown option {key!r}: {owner} {takes}"))
-
-
-def _most_specific(error: ValidationError) -> ValidationError:
-    """For oneOf failures, prefer the deepest sub-error: it names the real field."""
-    best = error
-    for sub in error.context or ():
-        candidate = _most_specific(sub)
-        if len(candidate.absolute_path) > len(best.absolute_path):
-            best = candidate
-    return best
 
 
 def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any],
@@ -563,26 +237,3 @@ def _example(data: str | dict[str, str]) -> Example:
     if isinstance(data, str):
         return Example(body=data)
     return Example(subject=data.get("subject"), body=data.get("body"), to=data.get("to"))
-
-
-def describe_patterns(rule: Rule) -> list[str]:
-    """Human-readable lines describing what a rule matches (for ``honestreach explain``)."""
-    lines = []
-    for pattern in rule.patterns:
-        if isinstance(pattern, WordPattern):
-            lines.append(f"words: {pattern.source}")
-        elif isinstance(pattern, NearPattern):
-            lines.append("in one sentence: " + " + ".join(p.source for p in pattern.parts))
-        else:
-            lines.append(f"regex: {' '.join(pattern.regex.split())}")
-    if rule.check:
-        lines.append(f"python check: {rule.check}")
-    if rule.stage == "crm":
-        lines.append("reported by the CRM verification stage (--crm)")
-    if rule.stage == "template":
-        lines.append("reported by the template linter (.j2, .jinja, .jinja2 files)")
-    if rule.stage == "campaign":
-        lines.append("reported by campaign audits (honestreach audit), across a campaign's sends")
-    if rule.stage == "suppression":
-        lines.append("reported where a directive or X-Honestreach header suppressed nothing")
-    return lines

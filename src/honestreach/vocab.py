@@ -30,8 +30,9 @@ Words are matched on their norms (see :mod:`honestreach.tokens`): "don't" reads 
 so a pattern says ``do not``; a possessive or a contracted "had" is its own token (``'s``,
 ``'d``: "Leah's idea" is ``leah 's idea``). Punctuation stands for itself (``%``, ``$``).
 
-A pattern compiles to a tree of slots (:class:`Seq`), and the tree to a regular expression
-over a text's tokens written one after another (:func:`token_regex`); a class is compiled once
+A pattern compiles to a tree of slots (:class:`Seq`, :mod:`honestreach.patternslots`), and
+the tree to a regular expression over a text's tokens written one after another
+(:func:`honestreach.tokenregex.token_regex`); a class is compiled once
 and shared by every pattern that names it. :mod:`honestreach.wordmatch` runs the expression
 only where the pattern's first word stands. Patterns have no unbounded repetition, so they
 cannot run away; a match stays inside one sentence, and gaps never cross a clause mark.
@@ -39,15 +40,17 @@ cannot run away; a match stays inside one sentence, and gaps never cross a claus
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Iterable
 
-from .tokens import BOUNDARY, CLAUSE_BREAKS, tokenize
+from .inflection import inflections
+from .patternslots import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
+    SentenceStart, Slot, Words
+from .tokens import tokenize
+
+__all__ = ["CompiledPattern", "PatternError", "Seq", "Vocabulary", "inflections"]
 
 DEFAULT_GAP = 4
 # Endings the tokenizer keeps as tokens of their own ("it's" -> "it", "'s").
@@ -61,93 +64,6 @@ _SLOT = re.compile(r"\(|\)|[^\s()]+")
 
 class PatternError(ValueError):
     """A pattern or vocabulary that cannot be compiled; the message says why."""
-
-
-# -- slots ------------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Words:
-    """One token whose norm is one of ``forms``."""
-
-    forms: frozenset[str]
-
-
-@dataclass(frozen=True, eq=False)
-class Number:
-    """One token of digits; with ``clock``, only digits with colons (a time, a timer)."""
-
-    clock: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class AnyWord:
-    """Any one token that is not a clause mark."""
-
-
-@dataclass(frozen=True, eq=False)
-class Gap:
-    """Up to ``size`` tokens of anything but clause marks."""
-
-    size: int
-
-
-@dataclass(frozen=True, eq=False)
-class SentenceStart:
-    """No token: the position where a sentence begins."""
-
-
-@dataclass(frozen=True, eq=False)
-class NotNext:
-    """No token: the next token does not begin ``ruled_out``."""
-
-    ruled_out: Slot
-
-
-@dataclass(frozen=True, eq=False)
-class Optional:
-    """``body``, or nothing."""
-
-    body: Seq
-
-
-@dataclass(frozen=True, eq=False)
-class Either:
-    """One of several sequences (a class, or ``a|b`` slots); ``name`` is the class's.
-
-    ``by_first`` maps a norm to the options that can begin with it, ``by_number`` holds those
-    that can begin with a number and ``anywhere`` those that can begin with anything (or with
-    nothing): at one token only a few options need trying."""
-
-    options: tuple[Seq, ...]
-    name: str = ""
-    by_first: dict[str, tuple[Seq, ...]] = field(default_factory=dict, repr=False)
-    by_number: tuple[Seq, ...] = ()
-    anywhere: tuple[Seq, ...] = ()
-
-
-Slot = Union[Words, Number, AnyWord, Gap, SentenceStart, NotNext, Optional, Either]
-
-
-@dataclass(frozen=True, eq=False)
-class Seq:
-    """Slots one after another, with what a text must hold for them to match."""
-
-    slots: tuple[Slot, ...]
-    # Norms the sequence can begin with; None when it can begin with any token or a number.
-    firsts: frozenset[str] | None = None
-    # Word sets the sequence cannot match without (one norm of each must be in the text).
-    required: tuple[frozenset[str], ...] = ()
-    optional: bool = False  # it may match no token at all
-    starts_with_number: bool = False
-
-
-@dataclass(frozen=True)
-class CompiledPattern:
-    """A pattern compiled: its slots, and the words a text must hold for it to match (one set
-    per required slot: it can only match where every set meets the text's words)."""
-
-    source: str
-    seq: Seq = field(compare=False)
-    needs: tuple[frozenset[str], ...] = field(compare=False)
 
 
 class Vocabulary:
@@ -404,115 +320,3 @@ def _seq(slots: list[Slot]) -> Seq:
     return Seq(tuple(slots), None if firsts is None else frozenset(firsts), required,
                optional=optional and all(_firsts(s)[1] for s in slots),
                starts_with_number=number)
-
-
-@lru_cache(maxsize=1)
-def _forms_by_lemma() -> dict[str, frozenset[str]]:
-    """Every form the English lookup table knows for each lemma ("meet": met, meets, ...)."""
-    table = _lemma_table()
-    forms: dict[str, set[str]] = {}
-    for form, lemma in table.items():
-        if form.isalpha() and lemma.isalpha():
-            forms.setdefault(lemma.lower(), set()).add(form.lower())
-    return {lemma: frozenset(found) for lemma, found in forms.items()}
-
-
-def _lemma_table() -> dict[str, str]:
-    """spacy-lookups-data's English lemma table, read from the package's file (no spaCy)."""
-    try:
-        import spacy_lookups_data
-    except ImportError:  # inflections then come only from the vocabulary itself
-        return {}
-    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        table: dict[str, str] = json.load(handle)
-    return table
-
-
-# Function words whose "forms" in the lemma table are other words ("a" -> "as", "can" ->
-# "could", "will" -> "willing"): a pattern that names them means only them.
-_UNINFLECTED = frozenset({"a", "can", "will", "this", "that", "you", "no", "not", "up", "out",
-                          "just", "may", "might", "must", "shall", "should", "would", "could"})
-# Lemmas whose forms begin with another letter ("go" -> "went", "be" -> "was").
-_SUPPLETIVE = frozenset({"be", "go"})
-
-
-def inflections(word: str) -> frozenset[str]:
-    """``word`` and every inflected form of it, when ``word`` is a lemma. Comparatives that
-    share a spelling with a verb ("close" -> "closer") are not forms a rule means."""
-    if word in _UNINFLECTED:
-        return frozenset({word})
-    forms = {word}
-    for form in _forms_by_lemma().get(word, ()):
-        if word not in _SUPPLETIVE and (form[0] != word[0] or len(form) < 3):
-            continue
-        if form.endswith(("er", "est")) and not form.endswith(("ered", "ering")) \
-                and not word.endswith(("er", "est")):
-            continue
-        forms.add(form)
-    return frozenset(forms)
-
-
-# -- regular expressions over tokens ----------------------------------------------------------
-# A text is written as " norm" for each token, with " \x1e" between sentences (see
-# wordmatch.encode); a slot is the regular expression of its tokens, each with its space.
-_ANY_TOKEN = "(?: (?!(?:%s)(?= |$))[^ ]+)" % "|".join(re.escape(b) for b in sorted(CLAUSE_BREAKS))
-
-
-# The expression of each slot and class written so far: a class is written once.
-_WRITTEN: dict[Seq | Slot, str] = {}
-
-
-def token_regex(seq: Seq) -> str:
-    """The regular expression of a compiled pattern (its tokens, then the end of a token)."""
-    return _regex(seq, _WRITTEN) + "(?= |$)"
-
-
-def _regex(node: Seq | Slot, memo: dict[Seq | Slot, str]) -> str:
-    known = memo.get(node)
-    if known is not None:
-        return known
-    if isinstance(node, Seq):
-        found = "".join(_regex(slot, memo) for slot in node.slots)
-    elif isinstance(node, Words):
-        found = " (?:" + _word_trie(node.forms) + ")"
-    elif isinstance(node, Number):
-        found = r" \d+(?::\d+)+" if node.clock else r" \d[\d.,:]*"
-    elif isinstance(node, AnyWord):
-        found = _ANY_TOKEN
-    elif isinstance(node, Gap):
-        found = f"{_ANY_TOKEN}{{0,{node.size}}}?"
-    elif isinstance(node, SentenceStart):
-        found = f"(?:^|(?<={BOUNDARY}))"
-    elif isinstance(node, NotNext):
-        found = f"(?!{_regex(node.ruled_out, memo)}(?= |$))"
-    elif isinstance(node, Optional):
-        found = f"(?:{_regex(node.body, memo)})?"
-    else:
-        found = "(?:" + "|".join(_regex(option, memo) for option in node.options) + ")"
-    memo[node] = found
-    return found
-
-
-def _word_trie(words: Iterable[str]) -> str:
-    """An alternation of ``words`` that shares their beginnings ("expir(?:e[ds]?|ing)"): shorter
-    to compile and faster to match than one branch per word. Longer words come first, and a
-    word must end where a token ends, which the next slot's space (or the end) checks."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        branches = [re.escape(char) + build(child)
-                    for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else body + "?"
-        return body
-
-    return build(trie)

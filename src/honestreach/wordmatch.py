@@ -8,10 +8,10 @@ position; of the ways a pattern matches from one start, the longest is kept. A m
 inside one sentence, and matches of one pattern do not overlap.
 
 Walking is Python; a pattern that runs often is also compiled to a regular expression over
-the text's tokens (:func:`honestreach.vocab.token_regex`), which tells in C whether a start can
-match at all, so only the starts that do are walked. The expression matches exactly where the
-walk does, so the findings are the same either way; compiling costs more than a few walks,
-which is why a one-off check of one short draft compiles nothing.
+the text's tokens (:func:`honestreach.tokenregex.token_regex`), which tells in C whether a
+start can match at all, so only the starts that do are walked. The expression matches exactly
+where the walk does, so the findings are the same either way; compiling costs more than a few
+walks, which is why a one-off check of one short draft compiles nothing.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import re
 from typing import AbstractSet, Iterable, Sequence
 
 from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
-from .vocab import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
-    SentenceStart, Slot, Words, token_regex
+from .patternslots import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
+    SentenceStart, Slot, Words
+from .tokenregex import token_regex
 
 # A pattern is compiled to a regular expression once it has been tried on this many texts, or
 # at once when one text gives it this many places to start (a long text).

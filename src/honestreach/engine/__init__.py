@@ -4,9 +4,10 @@ Word patterns (``phrases``, ``sequence``, ``near``; see :mod:`honestreach.vocab`
 against a message's tokens (:mod:`honestreach.wordmatch`). A pattern only runs on a text that
 holds a word of each of its required slots: one pass over the text's distinct words, through
 an index built from the patterns themselves, finds which patterns can match. ``regex``
-patterns run on the raw text. A match is then dropped when its context says it is not a tactic (see ``_Context``):
-quoted earlier text, quotation marks, a question, a negation or hedge just before it, or a
-stated reason in its sentence or the next, as the rule's ``context`` asks.
+patterns run on the raw text, in the paragraphs that hold their keywords (:mod:`.keywords`). A
+match is then dropped when its context says it is not a tactic (:mod:`.context`): quoted
+earlier text, quotation marks, a question, a negation or hedge just before it, or a stated
+reason in its sentence or the next, as the rule's ``context`` asks.
 """
 
 from __future__ import annotations
@@ -16,26 +17,19 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
-from . import guarded_regex
-from .checks import CHECKS
-from .claims import claim_specifics
-from .model import Claim, Finding, InputError, InputNote, Message, first_line
-from .rules import NearPattern, RegexPattern, Rule, RuleError, WordPattern, builtin_vocabulary, \
-    keyword_text
-from .suppress import blank_directives
-from .tokens import Tokens, tokenize
-from .vocab import CompiledPattern, Seq, Vocabulary
-from .wordmatch import PatternIndex, TextMatcher
+from .. import guarded_regex
+from ..checks import CHECKS
+from ..claims import claim_specifics
+from ..model import Claim, Finding, InputError, InputNote, Message, first_line
+from ..rules import NearPattern, RegexPattern, Rule, RuleError, WordPattern, builtin_vocabulary
+from ..suppress import blank_directives
+from ..tokens import Tokens, tokenize
+from ..vocab import CompiledPattern, Vocabulary
+from ..wordmatch import PatternIndex, TextMatcher
+from .context import MatchContext, context_cues
+from .keywords import KeywordIndex
 
-# How far back a negation or a hedge reaches: "there is *no* deadline", "I *might* have seen
-# you at SaaStr" (words, within the sentence).
-NEGATION_WINDOW = 3
-HEDGE_WINDOW = 8
-# The vocabulary classes that hold the context cues.
-CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue"}
-_QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 _WHITESPACE = re.compile(r"\s+")
-_CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 BATCH_SIZE = 64
 # The phrase rules read this much of a field, as SpamAssassin scans only the start of a long
 # body part: tactics stand in what a reader reads first, and a field of megabytes (a pasted log,
@@ -84,15 +78,6 @@ class _WordEntry:
     pattern: CompiledPattern
     near: int | None = None  # the near pattern it is a part of (index into Engine._near)
     part: int = 0
-
-
-def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
-    """The compiled cue class of each context (negation, hedge, reason) the vocabulary has.
-
-    Compiling them reads the inflection table (half a second); the vocabulary keeps what it
-    compiled, so the rule cache compiles them once, before it stores the vocabulary."""
-    return {context: vocabulary.compile("{%s}" % name).seq
-            for context, name in CUE_CLASSES.items() if vocabulary.words(name)}
 
 
 class Engine:
@@ -154,7 +139,7 @@ class Engine:
         self._ranks = [(0, place) for place in order]
         self._near_ranks = [(1, min(order[part] for part in parts)) for parts in self._near_parts]
         self._sentence_spans: dict[tuple[str, tuple[str, ...]], tuple[_SentenceHit, ...]] = {}
-        self._keywords = _KeywordIndex([keywords for _, _, keywords in self._regexes])
+        self._keywords = KeywordIndex([keywords for _, _, keywords in self._regexes])
         self._cues = context_cues(self._vocabulary)
         self._compiled = True
 
@@ -207,7 +192,7 @@ class Engine:
                           errors: list[InputError]) -> Iterator[_Candidate]:
         tokens = tokenize(text)
         matcher = TextMatcher(tokens)
-        context = _Context(message, field, text, tokens, matcher, self._cues)
+        context = MatchContext(message, field, text, tokens, matcher, self._cues)
         spans = self._word_spans(field, tokens, matcher)  # (rule, first token, end token)
         for index, windows in self._keywords.windows(text).items():
             rule, compiled, _ = self._regexes[index]
@@ -410,132 +395,3 @@ def _together(rule: Rule, parts: list[list[tuple[int, int]]],
             yield rule, min(h[0][0] for h in found), max(h[0][1] for h in found)
 
 
-class _Context:
-    """What surrounds a match in one field, and whether a rule should ignore the match there."""
-
-    def __init__(self, message: Message, field: str, text: str, tokens: Tokens,
-                 matcher: TextMatcher, cues: dict[str, Seq]) -> None:
-        self.message = message
-        self.field = field
-        self.text = text
-        self.tokens = tokens
-        self.matcher = matcher
-        self.cues = cues
-        self._quotations: list[tuple[int, int]] | None = None
-
-    def excludes(self, rule: Rule, first: int, end: int) -> bool:
-        start_char, end_char = self.tokens.char_span(first, end)
-        if self.field == "body":
-            if self.message.in_quoted(start_char, end_char):
-                return True
-            signature = self.message.signature_start
-            if rule.skip_signature and signature is not None and start_char >= signature:
-                return True
-        if rule.skip_quotations and self._quoted(start_char, end_char):
-            return True
-        sentence_first, sentence_end = self.tokens.sentence_of(first)
-        if rule.skip_questions and self._is_question(sentence_end):
-            return True
-        if rule.skip_negated and self._cue_before("negation", sentence_first, first,
-                                                  NEGATION_WINDOW):
-            return True
-        if rule.skip_hedged and self._cue_before("hedge", sentence_first, first, HEDGE_WINDOW):
-            return True
-        return rule.skip_reasoned and self._has_reason(sentence_first, sentence_end)
-
-    def _quoted(self, start: int, end: int) -> bool:
-        if self._quotations is None:
-            text = self.text
-            self._quotations = [m.span() for m in _QUOTATION.finditer(text)] \
-                if '"' in text or "“" in text or "„" in text or "«" in text else []
-        return any(q0 <= start and end <= q1 for q0, q1 in self._quotations)
-
-    def _is_question(self, sentence_end: int) -> bool:
-        """Whether the sentence ends with a question mark (closing quotes aside)."""
-        norms = self.tokens.norms
-        index = sentence_end - 1
-        while index >= 0 and norms[index] in _CLOSERS:
-            index -= 1
-        while index >= 0 and norms[index] in ("!", "?", "."):
-            if norms[index] == "?":
-                return True
-            index -= 1
-        return False
-
-    def _cue_before(self, cue: str, sentence_first: int, first: int, window: int) -> bool:
-        seq = self.cues.get(cue)
-        return seq is not None and \
-            self.matcher.occurs(seq, max(sentence_first, first - window), first)
-
-    def _has_reason(self, sentence_first: int, sentence_end: int) -> bool:
-        """A stated reason in the sentence or the next one ("the funder sets this date")."""
-        seq = self.cues.get("reason")
-        if seq is None:
-            return False
-        next_end = self.tokens.sentence_of(sentence_end)[1] if sentence_end < len(self.tokens) \
-            else sentence_end
-        return self.matcher.occurs(seq, sentence_first, next_end)
-
-
-class _KeywordIndex:
-    """Which regex patterns can match a text: one Aho-Corasick pass finds every keyword in it,
-    instead of a substring search per keyword per pattern."""
-
-    def __init__(self, keyword_groups: list[tuple[tuple[str, ...], ...]]) -> None:
-        import ahocorasick
-
-        self._always = [i for i, groups in enumerate(keyword_groups) if not groups]
-        # A pattern runs where one keyword of each of its groups occurs: a bit per group.
-        self._needs = [(1 << len(groups)) - 1 for groups in keyword_groups]
-        by_keyword: dict[str, list[tuple[int, int]]] = {}
-        for index, groups in enumerate(keyword_groups):
-            for group_number, group in enumerate(groups):
-                for keyword in group:
-                    by_keyword.setdefault(keyword, []).append((index, 1 << group_number))
-        self._automaton = ahocorasick.Automaton()
-        for keyword, entries in by_keyword.items():
-            self._automaton.add_word(keyword, tuple(entries))
-        if by_keyword:
-            self._automaton.make_automaton()
-        self._empty = not by_keyword
-
-    def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
-        """For each pattern to run on ``text``, the stretches of it to search.
-
-        A match holds one keyword of each of its pattern's keyword groups, and matches do not
-        cross a blank line, so a pattern only searches the paragraphs where all its groups
-        occur (patterns without keywords search everything). Searching one paragraph instead
-        of the whole message is what keeps hundreds of patterns cheap."""
-        windows: dict[int, list[tuple[int, int]]] = {i: [(0, len(text))] for i in self._always}
-        if self._empty:
-            return windows
-        needs = self._needs
-        for start, end in _paragraphs(text):
-            found: dict[int, int] = {}
-            for _, entries in self._automaton.iter(keyword_text(text[start:end])):
-                for index, bit in entries:
-                    found[index] = found.get(index, 0) | bit
-            for index, bits in found.items():
-                if bits != needs[index]:
-                    continue
-                spans = windows.setdefault(index, [])
-                if spans and spans[-1][1] == start:
-                    spans[-1] = (spans[-1][0], end)  # neighbouring paragraphs: one search
-                else:
-                    spans.append((start, end))
-        return dict(sorted(windows.items()))
-
-
-_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
-
-
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph, blank-line separators included in the one before."""
-    spans = []
-    start = 0
-    for separator in _BLANK_LINE.finditer(text):
-        spans.append((start, separator.end()))
-        start = separator.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans

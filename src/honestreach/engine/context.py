@@ -1,0 +1,97 @@
+"""Whether a match's context says it is not a tactic: quoted earlier text, the signature,
+quotation marks, a question, a negation or hedge just before it, a stated reason nearby."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Message
+from ..rules import Rule
+from ..tokens import Tokens
+from ..vocab import Seq, Vocabulary
+from ..wordmatch import TextMatcher
+
+# How far back a negation or a hedge reaches: "there is *no* deadline", "I *might* have seen
+# you at SaaStr" (words, within the sentence).
+NEGATION_WINDOW = 3
+HEDGE_WINDOW = 8
+# The vocabulary classes that hold the context cues.
+CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue"}
+_QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
+_CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
+
+
+def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
+    """The compiled cue class of each context (negation, hedge, reason) the vocabulary has.
+
+    Compiling them reads the inflection table (half a second); the vocabulary keeps what it
+    compiled, so the rule cache compiles them once, before it stores the vocabulary."""
+    return {context: vocabulary.compile("{%s}" % name).seq
+            for context, name in CUE_CLASSES.items() if vocabulary.words(name)}
+
+
+class MatchContext:
+    """What surrounds a match in one field, and whether a rule should ignore the match there."""
+
+    def __init__(self, message: Message, field: str, text: str, tokens: Tokens,
+                 matcher: TextMatcher, cues: dict[str, Seq]) -> None:
+        self.message = message
+        self.field = field
+        self.text = text
+        self.tokens = tokens
+        self.matcher = matcher
+        self.cues = cues
+        self._quotations: list[tuple[int, int]] | None = None
+
+    def excludes(self, rule: Rule, first: int, end: int) -> bool:
+        start_char, end_char = self.tokens.char_span(first, end)
+        if self.field == "body":
+            if self.message.in_quoted(start_char, end_char):
+                return True
+            signature = self.message.signature_start
+            if rule.skip_signature and signature is not None and start_char >= signature:
+                return True
+        if rule.skip_quotations and self._quoted(start_char, end_char):
+            return True
+        sentence_first, sentence_end = self.tokens.sentence_of(first)
+        if rule.skip_questions and self._is_question(sentence_end):
+            return True
+        if rule.skip_negated and self._cue_before("negation", sentence_first, first,
+                                                  NEGATION_WINDOW):
+            return True
+        if rule.skip_hedged and self._cue_before("hedge", sentence_first, first, HEDGE_WINDOW):
+            return True
+        return rule.skip_reasoned and self._has_reason(sentence_first, sentence_end)
+
+    def _quoted(self, start: int, end: int) -> bool:
+        if self._quotations is None:
+            text = self.text
+            self._quotations = [m.span() for m in _QUOTATION.finditer(text)] \
+                if '"' in text or "“" in text or "„" in text or "«" in text else []
+        return any(q0 <= start and end <= q1 for q0, q1 in self._quotations)
+
+    def _is_question(self, sentence_end: int) -> bool:
+        """Whether the sentence ends with a question mark (closing quotes aside)."""
+        norms = self.tokens.norms
+        index = sentence_end - 1
+        while index >= 0 and norms[index] in _CLOSERS:
+            index -= 1
+        while index >= 0 and norms[index] in ("!", "?", "."):
+            if norms[index] == "?":
+                return True
+            index -= 1
+        return False
+
+    def _cue_before(self, cue: str, sentence_first: int, first: int, window: int) -> bool:
+        seq = self.cues.get(cue)
+        return seq is not None and \
+            self.matcher.occurs(seq, max(sentence_first, first - window), first)
+
+    def _has_reason(self, sentence_first: int, sentence_end: int) -> bool:
+        """A stated reason in the sentence or the next one ("the funder sets this date")."""
+        seq = self.cues.get("reason")
+        if seq is None:
+            return False
+        next_end = self.tokens.sentence_of(sentence_end)[1] if sentence_end < len(self.tokens) \
+            else sentence_end
+        return self.matcher.occurs(seq, sentence_first, next_end)

@@ -1,0 +1,184 @@
+"""What a loaded rule is: the rule, its patterns, the set of rules in force and the errors met
+loading them. The rule cache pickles these classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .vocab import CompiledPattern, Vocabulary
+from .wordmatch import PatternIndex
+
+
+@dataclass(frozen=True)
+class RuleError:
+    """A problem in a rule or configuration file, located for the person who wrote it."""
+
+    path: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        what = f"{self.field}: " if self.field else ""
+        return f"{where}: {what}{self.message}"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule example: a body, a subject, or both (and a recipient, for CRM-stage rules)."""
+
+    subject: str | None = None
+    body: str | None = None
+    to: str | None = None
+
+
+@dataclass(frozen=True)
+class WordPattern:
+    """A pattern of words and vocabulary classes (``phrases:`` gives one per phrase,
+    ``sequence:`` one for its slots together); see :mod:`honestreach.vocab`."""
+
+    source: str
+    compiled: CompiledPattern
+
+
+@dataclass(frozen=True)
+class NearPattern:
+    """Patterns that must all match in one sentence, in any order."""
+
+    parts: tuple[WordPattern, ...]
+
+
+def keyword_text(text: str) -> str:
+    """The form keywords are looked for in: lower case, one space between words, straight
+    apostrophes ("Now  that you’ve" -> "now that you've")."""
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+@dataclass(frozen=True)
+class RegexPattern:
+    """A regular expression; when ``keywords`` are given (groups of them), it only runs on
+    paragraphs that contain one keyword of every group (case-insensitively), which keeps many
+    regex rules cheap."""
+
+    regex: str
+    keywords: tuple[tuple[str, ...], ...] = ()
+
+
+Pattern = WordPattern | NearPattern | RegexPattern
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: what it looks for, and how to explain it to the sender."""
+
+    id: str
+    name: str
+    category: str
+    severity: str
+    message: str
+    rationale: str
+    suggestion: str
+    scope: tuple[str, ...] = ("subject", "sender", "body")
+    patterns: tuple[Pattern, ...] = ()
+    check: str | None = None
+    stage: str | None = None
+    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    skip_negated: bool = True
+    skip_questions: bool = True
+    skip_quotations: bool = True
+    skip_signature: bool = False
+    skip_hedged: bool = False
+    skip_reasoned: bool = False
+    bad_examples: tuple[Example, ...] = ()
+    good_examples: tuple[Example, ...] = ()
+    path: str = ""
+    builtin: bool = True
+
+    @property
+    def kind(self) -> str:
+        """'python' (a Python check), 'crm' (the CRM verification stage), 'template' (the
+        template linter) or 'patterns'."""
+        if self.stage:
+            return self.stage
+        return "python" if self.check else "patterns"
+
+    @property
+    def finds_claims(self) -> bool:
+        """Claim rules report personal claims, which the CRM stage then verifies."""
+        return self.category.startswith("claim.")
+
+
+@dataclass
+class RuleSet:
+    """The rules in force, in id order, with the vocabulary they are written in and the
+    problems met while loading them."""
+
+    rules: list[Rule]
+    errors: list[RuleError] = field(default_factory=list)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    _pattern_index: PatternIndex | None = field(default=None, repr=False, compare=False)
+
+    def pattern_index(self) -> PatternIndex:
+        """The index of the rules' word patterns, in the order the engine runs them (built
+        once; the rule cache keeps it with the rules)."""
+        if self._pattern_index is None:
+            self._pattern_index = PatternIndex(word_patterns(self.rules))
+        return self._pattern_index
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    @property
+    def ids(self) -> set[str]:
+        return {rule.id for rule in self.rules}
+
+
+def word_patterns(rules: Iterable[Rule]) -> list[CompiledPattern]:
+    """The compiled word patterns of ``rules`` in the order the engine runs them: rule by
+    rule, each part of a ``near`` pattern on its own."""
+    found: list[CompiledPattern] = []
+    for rule in rules:
+        if rule.stage or rule.check:
+            continue
+        for pattern in rule.patterns:
+            if isinstance(pattern, WordPattern):
+                found.append(pattern.compiled)
+            elif isinstance(pattern, NearPattern):
+                found.extend(part.compiled for part in pattern.parts)
+    return found
+
+
+class RuleLoadError(Exception):
+    """A rule file that cannot be used, with every problem found in it (``error`` is the
+    first)."""
+
+    def __init__(self, error: RuleError | list[RuleError]) -> None:
+        errors = [error] if isinstance(error, RuleError) else error
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+        self.error = errors[0]
+
+
+def describe_patterns(rule: Rule) -> list[str]:
+    """Human-readable lines describing what a rule matches (for ``honestreach explain``)."""
+    lines = []
+    for pattern in rule.patterns:
+        if isinstance(pattern, WordPattern):
+            lines.append(f"words: {pattern.source}")
+        elif isinstance(pattern, NearPattern):
+            lines.append("in one sentence: " + " + ".join(p.source for p in pattern.parts))
+        else:
+            lines.append(f"regex: {' '.join(pattern.regex.split())}")
+    if rule.check:
+        lines.append(f"python check: {rule.check}")
+    if rule.stage == "crm":
+        lines.append("reported by the CRM verification stage (--crm)")
+    if rule.stage == "template":
+        lines.append("reported by the template linter (.j2, .jinja, .jinja2 files)")
+    if rule.stage == "campaign":
+        lines.append("reported by campaign audits (honestreach audit), across a campaign's sends")
+    if rule.stage == "suppression":
+        lines.append("reported where a directive or X-Honestreach header suppressed nothing")
+    return lines
