@@ -9,6 +9,8 @@ from typing import Iterable
 from ..longtext import bounded
 from ..model import Message
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
 
 def own_text(message: Message) -> str:
     """The body with quoted earlier text blanked out (same length, so offsets still hold); of a
@@ -18,17 +20,20 @@ def own_text(message: Message) -> str:
 
 def own_text_of(text: str, quoted: Iterable[tuple[int, int]]) -> str:
     """``text`` with the ``quoted`` ranges blanked out (newlines kept)."""
-    if not quoted:
-        return text
+    return blank_spans(text, quoted) if quoted else text
+
+
+def blank_spans(text: str, spans: Iterable[tuple[int, int]], fill: str = " ") -> str:
+    """``text`` with every character of ``spans`` but newlines replaced by ``fill``: the same
+    length, so offsets still hold, and the same lines, so line-based logic sees them."""
     parts: list[str] = []
     last = 0
-    for start, end in sorted(quoted):
+    for start, end in sorted(spans):
         start = max(start, last)
         if end <= start:
             continue
         parts.append(text[last:start])
-        # Keep newlines so line-based logic sees the same lines.
-        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
+        parts.append(_NOT_NEWLINE.sub(fill, text[start:end]))
         last = end
     parts.append(text[last:])
     return "".join(parts)

@@ -7,7 +7,8 @@ from typing import Any, Iterable
 
 from ...model import Message
 from ..base import Hit
-from .prose import MASK, QUOTED, body_prose, is_genuine_reply, mask_spans, subject_prose
+from ..own_text import blank_spans
+from .prose import MASK, QUOTED, body_prose, is_genuine_reply, subject_prose
 
 # Runs of marks: "!!", "???", "?!", "! !"; Spanish '¡' opens a sentence and is not counted.
 _MARKS = re.compile(r"[!?](?:[ \t]?[!?])*")
@@ -47,7 +48,7 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
         sentences += len(_SENTENCE.findall(text))
         if "!" not in text:
             continue
-        text = mask_spans(text, [m.span() for m in QUOTED.finditer(text)])
+        text = blank_spans(text, [m.span() for m in QUOTED.finditer(text)], MASK)
         for match in _MARKS.finditer(text):
             marks = match.group()
             if "!" not in marks:

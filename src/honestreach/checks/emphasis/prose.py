@@ -11,35 +11,20 @@ from ...model import Message
 from ..base import text_cache
 from ..layout import layout_spans
 from ..merge_fields import find_tokens
-from ..own_text import own_text_of
+from ..own_text import blank_spans, own_text_of
 from ..postal import postal_line_spans
 
 MASK = "\x00"  # stands in for masked text: neither a word nor a separator, so it ends a run
 # The local part of an address is at most 64 characters (RFC 5321); bounding it keeps the
 # search linear on a long run like "a.a.a.a...@" (unbounded, every piece started a scan to '@').
-_NOT_NEWLINE = re.compile(r"[^\n]")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
-
-
-def mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    parts: list[str] = []
-    last = 0
-    for start, end in sorted(spans):
-        start = max(start, last)
-        if end <= start:
-            continue
-        parts.append(text[last:start])
-        parts.append(_NOT_NEWLINE.sub(MASK, text[start:end]))
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
 
 
 def masked_prose(text: str, extra: Iterable[tuple[int, int]] = ()) -> str:
     spans = [m.span() for m in _URL.finditer(text)] if ("/" in text or "@" in text) else []
     spans.extend(find_tokens(text))
     spans.extend(extra)
-    return mask_spans(text, spans) if spans else text
+    return blank_spans(text, spans, MASK) if spans else text
 
 
 def body_prose(message: Message, include_signoff_line: bool = False) -> str:
@@ -70,7 +55,7 @@ def _body_prose(
             end = len(text) if newline == -1 else newline
     postal = [(start, min(stop, end)) for start, stop in postal_line_spans(text) if start < end]
     prose = masked_prose(text[:end], postal + layout_spans(text[:end]))
-    return prose + mask_spans(text[end:], [(0, len(text) - end)])
+    return prose + blank_spans(text[end:], [(0, len(text) - end)], MASK)
 
 
 def subject_prose(message: Message) -> str:

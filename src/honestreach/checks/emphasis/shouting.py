@@ -10,7 +10,8 @@ import regex
 
 from ...model import Message
 from ..base import Hit
-from .prose import QUOTED, body_prose, is_genuine_reply, mask_spans, subject_prose
+from ..own_text import blank_spans
+from .prose import MASK, QUOTED, body_prose, is_genuine_reply, subject_prose
 from .words import ACRONYMS, is_common_word
 
 _ROMAN = re.compile(r"^[IVXLCDM]{1,4}$")
@@ -109,7 +110,7 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None,
     options = options or {}
     allow = frozenset(str(w).upper() for w in options.get("allow", ()))
     if "\"" in text or "“" in text or "'" in text or "‘" in text:
-        text = mask_spans(text, [m.span() for m in QUOTED.finditer(text)])
+        text = blank_spans(text, [m.span() for m in QUOTED.finditer(text)], MASK)
     runs: list[tuple[int, int]] = []
     run: list[tuple[int, int, str]] = []
 
