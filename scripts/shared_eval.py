@@ -1,11 +1,13 @@
 """Mass-check honestreach on the shared measuring sets (read-only, kept outside the project).
 
     python scripts/shared_eval.py ../shared [--detail] [--show N] [--only bank,ham,...]
+                                            [--ham-half a|b]
 
 Prints, for each source, the mass-check tables of ``honestreach mass-check``:
 
 - ``bank``: the labelled snippets, each half on its own (develop on one, confirm on the other);
-- ``ham``: legitimate real mail; every warning or error is a false alarm;
+- ``ham``: legitimate real mail; every warning or error is a false alarm (``--ham-half`` keeps one
+  half, fixed by a hash of each file's name: diagnose on one, confirm on the other);
 - ``spam``: real unsolicited mail, unlabelled (hit counts, and whether every message is read);
 - ``dark``: text of manipulative shopping-site elements, by pattern type mapped to a category;
 - ``election``: coded political e-mail subjects with their sender names.
@@ -16,6 +18,7 @@ Nothing from these sets is copied into the project: they are read here, at measu
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -37,6 +40,11 @@ DARK_PATTERN_CATEGORY = {
 # Election-subject codes and the category each is a case of.
 ELECTION_CATEGORY = {"urgency": "urgency", "deceptive_re_fwd": "claim.thread"}
 SOURCES = ("bank", "ham", "spam", "dark", "election")
+
+
+def ham_half(item: Item) -> str:
+    """'a' or 'b', fixed by the message's file name (its bytes may be re-encoded, its name not)."""
+    return "ab"[hashlib.sha256(Path(item.id).name.encode("utf-8")).digest()[0] % 2]
 
 
 def dark_patterns(path: Path) -> list[Item]:
@@ -81,6 +89,7 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(SOURCES))
     parser.add_argument("--detail", action="store_true", help="per-rule tables too")
     parser.add_argument("--show", type=int, default=0, help="list N misses and false alarms")
+    parser.add_argument("--ham-half", choices=("a", "b"), help="only this half of the real ham")
     args = parser.parse_args()
     only = set(args.only.split(","))
     linter = Linter()
@@ -116,7 +125,8 @@ def main() -> int:
         # The corpus names its own parts: "easy" ham is personal and mailing-list mail, "hard"
         # ham is commercial newsletters people subscribed to, whose marketing tactics and
         # missing postal addresses are not false alarms by the corpus README's own measure.
-        ham = read_mail(real / "spamassassin" / "ham")
+        ham = [i for i in read_mail(real / "spamassassin" / "ham")
+               if args.ham_half in (None, ham_half(i))]
         parts = {"personal and list mail (easy ham)": [i for i in ham if "easy-ham" in i.id],
                  "subscribed newsletters (hard ham)": [i for i in ham if "easy-ham" not in i.id]}
         manipulation = alarms = negatives = 0
@@ -129,7 +139,7 @@ def main() -> int:
             manipulation += counts.manipulation_alarm
             alarms += counts.any_alarm
             negatives += counts.negatives
-        summary.append(f"ham, all {negatives}: warning/error outside compliance "
+        summary.append(f"ham{', half ' + args.ham_half if args.ham_half else ''}, all {negatives}: warning/error outside compliance "
                        f"{manipulation / max(negatives, 1):.1%}, any warning/error "
                        f"{alarms / max(negatives, 1):.1%}")
     if "spam" in only and (real / "spamassassin" / "spam").is_dir():

@@ -133,6 +133,34 @@ def test_a_long_newsletter_with_one_advertisement_is_not_commercial() -> None:
     assert is_commercial(message_from_text(f"{catalogue}\n\n{article}", "Deals"))
 
 
+def test_a_news_digest_with_sidebar_advertisements_is_not_commercial() -> None:
+    # Editorial wording counts against the advertisements beside the articles; the same
+    # advertisements with no articles around them are a catalogue.
+    sidebar = ("Hosting plans: Alder Web $49, Brightbox $65, Corvane $89. Secure your domain "
+               "today. Grow your business online.")
+    column = ("Dear readers, this week our reviewers tried six routers. The senior editor "
+              "explains why the cheapest one won, and in this week's column our columnist "
+              "shows you how to move a home network onto a new address range. ") * 5
+    news = ("The two carriers said in a statement that the $12 billion merger closes in March; "
+            "regulators approved it on Tuesday after a year of review. ") * 5
+    digest = f"{sidebar}\n\n{column}\n\n{news}\n\nEditors' choice: the quiet keyboard."
+    assert len(digest.split()) > 300
+    assert not is_commercial(message_from_text(digest, "This week in networking"))
+    assert is_commercial(message_from_text(sidebar + " Sign up now for 20% off.", "Hosting"))
+
+
+@pytest.mark.parametrize(("body", "kinds"), [
+    ("The regulator cleared the $4 billion merger on Tuesday.", set()),
+    ("Our columnist shows you how to rotate your keys.", set()),
+    ("Let me show you how teams cut their close to three days.", {"pitch"}),
+    ("I'll walk you through the setup on a quick call.", {"pitch", "meeting ask"}),
+])
+def test_news_figures_and_an_article_showing_how_are_no_pitch(body: str,
+                                                              kinds: set[str]) -> None:
+    assert {v.name for v in commercial_signals(message_from_text(body, "Hello"))
+            if v.weight > 0} == kinds
+
+
 # --- opt-outs however they are worded --------------------------------------------------------
 
 @pytest.mark.parametrize("footer", [
@@ -221,7 +249,7 @@ Now 20% off, 15 percent discount, 30 % de réduction, save up to 40%, save $50, 
 renewal offer, a special deal, a launch rate, bundle pricing, a free tote with every order.
 Click here to order, reply now to claim, call 1-800-555-0199 or 888 555 0100.
 Our planning platform, our services; we have helped forty agencies, helping logistics teams;
-trusted by 4,000 teams. A 15-minute call, grab 20 minutes, set up a few minutes.
+trusted by 4,000 teams; let me show you how, we'll walk you through it. A 15-minute call, grab 20 minutes, set up a few minutes.
 Only 3 spots left. Order number 4411, invoice no. 12, booking # 9.
 """
 

@@ -100,7 +100,9 @@ def _signals(text: str) -> tuple[Vocabulary, ...]:
     found = tuple(v for v, count in zip(test.vocabularies, counts) if count)
     words = text.count(" ") + 1
     if words > test.long_message:
-        signals = sum(count for v, count in zip(test.vocabularies, counts) if v.weight > 0)
+        # What the rest of a long message is for (articles, a receipt) counts against it.
+        signals = sum(count if v.weight > 0 else -count
+                      for v, count in zip(test.vocabularies, counts))
         if signals * 100 < test.long_message_density * words:
             return ()
     return found
