@@ -180,6 +180,26 @@ def test_a_user_folder_brings_its_vocabulary_and_extends_built_in_classes(tmp_pa
     assert [f.text for f in found.findings if f.rule == "buzzword"] == ["synergies"]
 
 
+def test_stated_terms_in_the_sentence_or_the_next_excuse_a_rule_that_asks(tmp_path: Path) -> None:
+    (tmp_path / "vocab").mkdir()
+    (tmp_path / "vocab" / "team.yaml").write_text("terms-cue: [cooling-off period]\n",
+                                                  encoding="utf-8")
+    promise = RULE.replace("{buzzword}", "no risk").replace("buzzword", "no-risk")
+    (tmp_path / "no-risk.yaml").write_text(promise, encoding="utf-8")
+    (tmp_path / "no-risk-with-terms.yaml").write_text(
+        promise.replace("patterns:", "context: {terms: skip}\npatterns:"), encoding="utf-8")
+    ruleset = load_rules([tmp_path], include_builtin=False)
+    assert ruleset.errors == []
+    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    text = ("No risk at all. A 14-day cooling-off period applies.\n\n"
+            "No risk, ever.\n\nThe weather was fine. A cooling-off period is usual.")
+    found = engine.check(message_from_text(text)).findings
+    assert len([f for f in found if f.rule == "no-risk"]) == 2
+    # Only the promise whose next sentence states the terms is excused.
+    assert [f.text for f in found if f.rule == "no-risk-with-terms"] == ["No risk"]
+    assert [f.location.line for f in found if f.rule == "no-risk-with-terms"] == [3]
+
+
 def test_vocabulary_and_pattern_errors_name_the_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "vocab").mkdir()
     (tmp_path / "vocab" / "bad.yaml").write_text("Not A Name: [x]\n", encoding="utf-8")

@@ -164,6 +164,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_hedged=context.get(
             "hedge", "skip" if data["category"].startswith("claim.") else "keep") == "skip",
         skip_reasoned=context.get("reason", "keep") == "skip",
+        skip_with_terms=context.get("terms", "keep") == "skip",
         bad_examples=tuple(_example(e) for e in examples["bad"]),
         good_examples=tuple(_example(e) for e in examples["good"]),
         path=str(path),

@@ -116,6 +116,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "signature": {"enum": ["skip", "keep"]},
                 "hedge": {"enum": ["skip", "keep"]},
                 "reason": {"enum": ["skip", "keep"]},
+                "terms": {"enum": ["skip", "keep"]},
             },
         },
         "examples": {

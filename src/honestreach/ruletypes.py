@@ -91,6 +91,7 @@ class Rule:
     skip_signature: bool = False
     skip_hedged: bool = False
     skip_reasoned: bool = False
+    skip_with_terms: bool = False
     bad_examples: tuple[Example, ...] = ()
     good_examples: tuple[Example, ...] = ()
     path: str = ""

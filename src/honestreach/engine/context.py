@@ -1,5 +1,6 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
-quotation marks, a question, a negation or hedge just before it, a stated reason nearby."""
+quotation marks, a question, a negation or hedge just before it, a stated reason or stated
+terms nearby."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from ..wordmatch import TextMatcher
 NEGATION_WINDOW = 3
 HEDGE_WINDOW = 8
 # The vocabulary classes that hold the context cues.
-CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue"}
+CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue",
+               "terms": "terms-cue"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 
 
 def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
-    """The compiled cue class of each context (negation, hedge, reason) the vocabulary has.
+    """The compiled cue class of each context (negation, hedge, reason, terms) the vocabulary
+    has.
 
     Compiling them reads the inflection table (half a second); the vocabulary keeps what it
     compiled, so the rule cache compiles them once, before it stores the vocabulary."""
@@ -61,7 +64,10 @@ class MatchContext:
             return True
         if rule.skip_hedged and self._cue_before("hedge", sentence_first, first, HEDGE_WINDOW):
             return True
-        return rule.skip_reasoned and self._has_reason(sentence_first, sentence_end)
+        if rule.skip_reasoned and self._cue_here_or_next("reason", sentence_first, sentence_end):
+            return True
+        return rule.skip_with_terms and \
+            self._cue_here_or_next("terms", sentence_first, sentence_end)
 
     def _quoted(self, start: int, end: int) -> bool:
         if self._quotations is None:
@@ -87,9 +93,10 @@ class MatchContext:
         return seq is not None and \
             self.matcher.occurs(seq, max(sentence_first, first - window), first)
 
-    def _has_reason(self, sentence_first: int, sentence_end: int) -> bool:
-        """A stated reason in the sentence or the next one ("the funder sets this date")."""
-        seq = self.cues.get("reason")
+    def _cue_here_or_next(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
+        """A cue in the sentence or the next one: a stated reason ("the funder sets this
+        date"), stated terms ("refunds within 30 days, no questions asked")."""
+        seq = self.cues.get(cue)
         if seq is None:
             return False
         next_end = self.tokens.sentence_of(sentence_end)[1] if sentence_end < len(self.tokens) \
