@@ -114,6 +114,20 @@ def test_one_kind_of_signal_is_not_commercial_two_are(body: str, kinds: set[str]
     assert is_commercial(message) == (len(kinds) >= 2)
 
 
+def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
+    from honestreach.checks.commercial import is_transactional
+
+    reset = ("Somebody asked to reset the password on your account. The code works for ten "
+             "minutes; if it wasn't you, do nothing.")
+    assert is_transactional(message_from_text(reset, "Your password reset code"))
+    pitch = "Our scheduling tool saves teams ten hours a week. Worth a quick call?"
+    assert not is_transactional(message_from_text(pitch, "Your password reset"))
+    receipt = "Thank you for your order. Order number 4411, total $54.50, has shipped."
+    assert is_transactional(message_from_text(receipt, "Your receipt"))
+    pushed = receipt + " Your next desk is 20% off with promo code DESK20: buy now."
+    assert not is_transactional(message_from_text(pushed, "Your receipt"))
+
+
 def test_a_receipt_with_an_offer_is_weighed_against_it() -> None:
     receipt = "Thank you for your order. Order number 4411, total $54.50, has shipped."
     assert not is_commercial(message_from_text(receipt, "Your receipt"))

@@ -117,6 +117,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "hedge": {"enum": ["skip", "keep"]},
                 "reason": {"enum": ["skip", "keep"]},
                 "terms": {"enum": ["skip", "keep"]},
+                "transactional": {"enum": ["skip", "keep"]},
             },
         },
         "examples": {

@@ -92,6 +92,7 @@ class Rule:
     skip_hedged: bool = False
     skip_reasoned: bool = False
     skip_with_terms: bool = False
+    skip_transactional: bool = False
     bad_examples: tuple[Example, ...] = ()
     good_examples: tuple[Example, ...] = ()
     path: str = ""

@@ -87,16 +87,7 @@ def commercial_signals(message: Message) -> tuple[Vocabulary, ...]:
 def _signals(text: str) -> tuple[Vocabulary, ...]:
     # Cached: both compliance checks ask about one message.
     test = commercial_test()
-    counts = [0] * len(test.vocabularies)
-    for end, (index, length, word_end) in test.phrases.iter(text):
-        if _starts_word(text, end - length + 1) and not (
-                word_end and end + 1 < len(text) and is_word_char(text[end + 1])):
-            counts[index] += 1
-    for index, vocabulary in enumerate(test.vocabularies):
-        for pattern, keywords in vocabulary.patterns:
-            if any(keyword in text for keyword in keywords):
-                counts[index] += sum(1 for match in pattern.finditer(text)
-                                     if _starts_word(text, match.start()))
+    counts = _counts(text)
     found = tuple(v for v, count in zip(test.vocabularies, counts) if count)
     words = text.count(" ") + 1
     if words > test.long_message:
@@ -108,9 +99,36 @@ def _signals(text: str) -> tuple[Vocabulary, ...]:
     return found
 
 
+@text_cache(maxsize=64)
+def _counts(text: str) -> tuple[int, ...]:
+    """How often each vocabulary occurs in ``text``, in file order."""
+    test = commercial_test()
+    counts = [0] * len(test.vocabularies)
+    for end, (index, length, word_end) in test.phrases.iter(text):
+        if _starts_word(text, end - length + 1) and not (
+                word_end and end + 1 < len(text) and is_word_char(text[end + 1])):
+            counts[index] += 1
+    for index, vocabulary in enumerate(test.vocabularies):
+        for pattern, keywords in vocabulary.patterns:
+            if any(keyword in text for keyword in keywords):
+                counts[index] += sum(1 for match in pattern.finditer(text)
+                                     if _starts_word(text, match.start()))
+    return tuple(counts)
+
+
 def is_commercial(message: Message) -> bool:
     """The primary-purpose test: not a reply in a real thread, and the weights of the
     vocabularies that occur reach the threshold (see commercial.yaml)."""
     if in_real_thread(message):
         return False
     return sum(v.weight for v in commercial_signals(message)) >= commercial_test().threshold
+
+
+def is_transactional(message: Message) -> bool:
+    """A notice about the reader's own account or order (a receipt, a password reset, a
+    shipping update) that is not commercial. Read from the sender's own text only: a subject
+    is what a pitch disguised as a transaction fakes."""
+    test = commercial_test()
+    counts = _counts(_plain(own_text(message)))
+    return any(count for v, count in zip(test.vocabularies, counts) if v.name == "transactional") \
+        and not is_commercial(message)

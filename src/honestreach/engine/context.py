@@ -1,11 +1,12 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
 quotation marks, a question, a negation or hedge just before it, a stated reason or stated
-terms nearby."""
+terms nearby, a message that is a transactional notice."""
 
 from __future__ import annotations
 
 import re
 
+from ..checks.commercial import is_transactional
 from ..model import Message
 from ..rules import Rule
 from ..tokens import Tokens
@@ -45,8 +46,11 @@ class MatchContext:
         self.matcher = matcher
         self.cues = cues
         self._quotations: list[tuple[int, int]] | None = None
+        self._transactional: bool | None = None
 
     def excludes(self, rule: Rule, first: int, end: int) -> bool:
+        if rule.skip_transactional and self._is_transactional():
+            return True
         start_char, end_char = self.tokens.char_span(first, end)
         if self.field == "body":
             if self.message.in_quoted(start_char, end_char):
@@ -68,6 +72,13 @@ class MatchContext:
             return True
         return rule.skip_with_terms and \
             self._cue_here_or_next("terms", sentence_first, sentence_end)
+
+    def _is_transactional(self) -> bool:
+        """Whether the message is a real notice about the reader's account or order (a
+        password reset, a receipt): its wording then describes a transaction, not a disguise."""
+        if self._transactional is None:
+            self._transactional = is_transactional(self.message)
+        return self._transactional
 
     def _quoted(self, start: int, end: int) -> bool:
         if self._quotations is None:
