@@ -139,7 +139,8 @@ def main() -> int:
             manipulation += counts.manipulation_alarm
             alarms += counts.any_alarm
             negatives += counts.negatives
-        summary.append(f"ham{', half ' + args.ham_half if args.ham_half else ''}, all {negatives}: warning/error outside compliance "
+        half = f", half {args.ham_half}" if args.ham_half else ""
+        summary.append(f"ham{half}, all {negatives}: warning/error outside compliance "
                        f"{manipulation / max(negatives, 1):.1%}, any warning/error "
                        f"{alarms / max(negatives, 1):.1%}")
     if "spam" in only and (real / "spamassassin" / "spam").is_dir():

@@ -263,7 +263,8 @@ Now 20% off, 15 percent discount, 30 % de réduction, save up to 40%, save $50, 
 renewal offer, a special deal, a launch rate, bundle pricing, a free tote with every order.
 Click here to order, reply now to claim, call 1-800-555-0199 or 888 555 0100.
 Our planning platform, our services; we have helped forty agencies, helping logistics teams;
-trusted by 4,000 teams; let me show you how, we'll walk you through it. A 15-minute call, grab 20 minutes, set up a few minutes.
+trusted by 4,000 teams; let me show you how, we'll walk you through it. A 15-minute call,
+grab 20 minutes, set up a few minutes.
 Only 3 spots left. Order number 4411, invoice no. 12, booking # 9.
 """
 
