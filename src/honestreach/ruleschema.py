@@ -12,6 +12,7 @@ from .model import SEVERITIES
 from .stagerules import STAGE_RULES
 from .taxonomy import CATEGORIES
 from .ruletypes import RuleError, RuleLoadError
+from .schemacheck import schema_errors
 from .yamlsource import YamlDocument
 
 if TYPE_CHECKING:
@@ -136,10 +137,8 @@ def validate_rule_document(document: YamlDocument, path: Path) -> None:
     """Check a rule file against RULE_SCHEMA; every problem found is raised together."""
     if not isinstance(document.data, dict):
         raise RuleLoadError(RuleError(str(path), 1, None, "a rule file must be a mapping"))
-    import jsonschema  # only user rules are validated on a normal run
-
-    validator = jsonschema.Draft202012Validator(RULE_SCHEMA)
-    errors = sorted(validator.iter_errors(document.data), key=lambda e: list(e.absolute_path))
+    errors = sorted(schema_errors(RULE_SCHEMA, document.data),
+                    key=lambda e: list(e.absolute_path))
     if errors:
         problems = [_schema_problem(document, path, error) for error in errors]
         raise RuleLoadError(sorted(problems, key=lambda e: e.line or 0))
