@@ -101,7 +101,6 @@ def check(
     # only check needs the parse stack, the cache and the reporters.
     from ..cache import DEFAULT_CACHE_DIR, ResultCache
     from ..pipeline import Linter, Overrides, exit_code, name_list
-    from ..redact import Redactor  # the CRM's readers
     from ..report import RunSummary, make_reporter
     from ..report.markdown import MarkdownSummary
 
@@ -121,7 +120,11 @@ def check(
     sample_crm = load_sample_crm(sample_crm_source)
     linter = Linter(overrides, crm=crm, cache=cache, sample_crm=sample_crm)
     reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet)
-    redactor = Redactor(crm) if redact else None
+    redactor = None
+    if redact:
+        from ..redact import Redactor  # the CRM's readers and YAML: --redact only
+
+        redactor = Redactor(crm)
     baseline = _read_baseline(baseline_path)
     summary = RunSummary()
     if outreach_only:
