@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported in the methods that use them: a fully cached run n
     from .templates.check import TemplateChecker
     from .verify import Verification
 
-# How many messages the engine reads through spaCy at once (Engine.check_many).
+# How many parsed messages are handed to one engine together (Engine.check_many).
 BATCH_SIZE = 64
 
 
@@ -79,7 +79,7 @@ class Linter:
     def config_for(self, path: str) -> Config:
         """The configuration for one input path; raises ConfigError when it is invalid."""
         loaded = self.config_or_error(path)
-        if isinstance(loaded, Exception):
+        if isinstance(loaded, Exception):  # a ConfigError
             raise loaded
         return loaded
 
@@ -255,8 +255,8 @@ class Linter:
                 if len(batch) == 1:
                     yield _internal_error(message.path, "checking", exc)
                     return
-                # The engine reads a batch through spaCy at once, so one message can break the
-                # batch: check the rest one at a time to tell which.
+                # The engine reads a batch as one stream, so one message can break the batch:
+                # check the rest one at a time to tell which.
                 for single in batch[index:]:
                     yield from self._check_batch([single])
                 return

@@ -165,7 +165,8 @@ def check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
     """A stage rule must be one its stage reports, and ``options`` may only hold what the
     rule's check takes (pattern and stage rules take none): either would otherwise be silently
     ignored."""
-    # The check registry does not import spaCy.
+    # Imported here: the check registry loads every check (and regex), and only a rule file
+    # being read needs it; rules from the rule cache do not.
     from .checks import CHECK_OPTIONS
 
     check, stage = data.get("check"), data.get("stage")
