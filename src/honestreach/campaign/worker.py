@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
 
+from .. import mime
 from ..crm import CRM, load_crm
 from ..finish import Outcome, finish
 from ..htmltext import MalformedHtml, html_to_text
 from ..message import ParseError, build_message, parse_draft
-from ..mime import parse_eml
 from ..model import Claim, FileResult, Message, SendRecord, SharedClaim, TextField
 from ..pipeline import Linter, Overrides
 from ..redact import Redactor
@@ -110,7 +110,7 @@ class Checker:
             raise ParseError(row.error)
         path = f"{self.source}#{row.id}"
         if row.eml is not None:
-            message = parse_eml(path, row.eml)
+            message = mime.parse_eml(path, row.eml)
             if not message.recipients:
                 raise ParseError("no recipient (the message has no To: address)")
             return message
