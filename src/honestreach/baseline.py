@@ -15,12 +15,9 @@ import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Callable, Iterable
 
-from .model import FileResult, Finding
-
-if TYPE_CHECKING:  # the configuration imports the rules: SARIF of a cached run needs neither
-    from .config import Config
+from .model import FileResult, Finding, Scores
 
 BASELINE_VERSION = 1
 
@@ -73,10 +70,9 @@ def read_baseline(path: Path) -> frozenset[str]:
 
 
 def without_baselined(result: FileResult, baseline: frozenset[str],
-                      config: Callable[[str], Config]) -> FileResult:
-    """``result`` without the findings ``baseline`` holds, its gate decided again."""
-    from .config import gate_failures
-
+                      gate: Callable[[str, list[Finding], Scores], list[str]]) -> FileResult:
+    """``result`` without the findings ``baseline`` holds, its gate decided again by ``gate``
+    (why a file's findings and scores fail its configuration's gate)."""
     if not result.findings:
         return result
     kept: list[Finding] = [finding for finding, fingerprint
@@ -86,5 +82,5 @@ def without_baselined(result: FileResult, baseline: frozenset[str],
         return result
     failures = result.gate_failures
     if result.scores is not None:
-        failures = tuple(gate_failures(config(result.path), kept, result.scores))
+        failures = tuple(gate(result.path, kept, result.scores))
     return replace(result, findings=tuple(kept), gate_failures=failures)

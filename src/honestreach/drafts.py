@@ -15,17 +15,23 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+from .config import Config, ConfigError
+from .finish import Outcome, finish
 from .fixes import Fix, FixSettings, fix_dict, safe_fixes
 from .message import DRAFT_HEADER, ParseError
 from .model import FileResult, Finding, InputError, SourceText
+from .pipeline import Linter, exit_code
+from .redact import Redactor
+from .report.base import RunSummary
+from .report.json import file_dict, finding_dict, summary_dict
+from .rules import Rule, describe_patterns
 from .sources import DEFAULT_MAX_BYTES, InputProblem, input_from_bytes, parse_input
+from .templates import check_template
+from .verify import Verdict, verify_message
 
 if TYPE_CHECKING:
-    from .config import Config
     from .crm import CRM, Contact
-    from .pipeline import Linter
-    from .rules import Rule
-    from .verify import Verdict
 
 # Where a draft given as fields is named: its suffix makes it a plain-text draft.
 DRAFT_PATH = "draft.txt"
@@ -113,8 +119,6 @@ class DraftChecker:
         self._lock = threading.Lock()
         self._redactor: Any = None
         if redact:
-            from .redact import Redactor
-
             self._redactor = Redactor(linter.crm)
 
     @property
@@ -147,8 +151,6 @@ class DraftChecker:
 
     def _check(self, item: Any, recipient: str | None, day: date | None,
                show_verified: bool) -> Checked:
-        from .config import ConfigError
-
         text = ""
         verdicts: list[Verdict] = []
         claims: list[Finding] = []
@@ -158,13 +160,8 @@ class DraftChecker:
             return Checked(FileResult(item.path, errors=(
                 InputError(f"not checked: invalid configuration ({exc.error})"),)))
         if item.kind == "template":
-            from .templates import check_template
-
             result = check_template(self.linter, item, config)
         else:
-            from .finish import Outcome, finish
-            from .verify import verify_message
-
             try:
                 message = parse_input(item)
             except ParseError as exc:
@@ -214,8 +211,6 @@ def _fix_settings(config: Config, contact: Contact | None, kind: str) -> FixSett
 
 def claim_dict(claim: ClaimVerdict) -> dict[str, Any]:
     """One claim and the CRM's verdict, with the fields of a JSON report's finding."""
-    from .report.json import finding_dict
-
     entry = finding_dict(claim.finding)
     entry["outcome"] = claim.outcome
     entry["reason"] = entry.pop("message")
@@ -226,11 +221,6 @@ def claim_dict(claim: ClaimVerdict) -> dict[str, Any]:
 def report_dict(checked: Checked, linter: Linter) -> dict[str, Any]:
     """The JSON report of ``check --format json`` for this one input, plus the claims'
     verdicts and the safe fixes."""
-    from ._version import __version__
-    from .pipeline import exit_code
-    from .report.base import RunSummary
-    from .report.json import file_dict, summary_dict
-
     summary = RunSummary()
     summary.add(checked.result)
     code = exit_code(bool(checked.result.errors) or bool(linter.errors),
@@ -263,8 +253,6 @@ def _example(example: Any) -> str:
 
 def rule_detail(rule: Rule) -> dict[str, Any]:
     """A rule explained: what ``explain`` shows, as JSON."""
-    from .rules import describe_patterns
-
     return {**rule_summary(rule), "message": rule.message, "rationale": rule.rationale.strip(),
             "suggestion": rule.suggestion.strip(),
             "examples": {"bad": [_example(e) for e in rule.bad_examples],

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Sequence
 
 import yaml
 
-from .model import FileResult, Finding, Message
-from .message import parse_draft
+from .message import ParseError, parse_draft
+from .model import FileResult, Finding, InputError, Message, first_line
+from .pipeline import Linter
 from .sources import MESSAGE_SUFFIXES, InputFile, parse_input
-from .message import ParseError
 
 if TYPE_CHECKING:  # configuration loading imports jsonschema: only runs that read one need it
     from .config import Config
@@ -174,8 +174,6 @@ def check_items(items: Sequence[Item], linter: object | None = None,
                 config: Config | None = None) -> Iterator[tuple[Item, FileResult]]:
     """Each item with the result of checking it under ``config`` (the built-in rules when
     None; no CRM: claims are detected, not judged)."""
-    from .pipeline import Linter
-
     checker = linter if linter is not None else Linter()
     assert isinstance(checker, Linter)
     messages: list[Message] = []
@@ -191,8 +189,6 @@ def check_items(items: Sequence[Item], linter: object | None = None,
 
 
 def _message(item: Item) -> Message | FileResult:
-    from .model import InputError, first_line
-
     try:
         if item.raw is not None:
             kind = MESSAGE_SUFFIXES.get(Path(item.id).suffix.lower(), "auto")

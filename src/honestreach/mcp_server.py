@@ -12,11 +12,14 @@ Outputs are structured (each tool declares its output schema). Needs the ``serve
 
 from __future__ import annotations
 
+import difflib
+import inspect
 from datetime import date
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field
 
+from ._version import __version__
 from .drafts import Draft, DraftChecker, UnknownRecipient, claim_dict, report_dict, rule_detail
 
 from mcp.server.mcpserver import MCPServer  # mcp 2 (pyproject asks for mcp>=2.0)
@@ -137,8 +140,6 @@ class RuleExplanation(BaseModel):
 
 def create_server(checker: DraftChecker) -> Any:
     """The MCP server for one checker (rules, configuration, CRM)."""
-    from ._version import __version__
-
     server = MCPServer("honestreach", instructions=INSTRUCTIONS, version=__version__) \
         if _takes_version() else MCPServer("honestreach", instructions=INSTRUCTIONS)
 
@@ -188,8 +189,6 @@ def create_server(checker: DraftChecker) -> Any:
         rules = {rule.id: rule for rule in linter.ruleset(linter.config_for("draft.txt")).rules}
         rule = rules.get(rule_id)
         if rule is None:
-            import difflib
-
             close = difflib.get_close_matches(rule_id, sorted(rules), n=3)
             raise ToolError(f"no rule {rule_id!r}" +
                              (f"; did you mean {', '.join(close)}?" if close else ""))
@@ -199,8 +198,6 @@ def create_server(checker: DraftChecker) -> Any:
 
 
 def _takes_version() -> bool:
-    import inspect
-
     return "version" in inspect.signature(MCPServer.__init__).parameters
 
 

@@ -10,11 +10,12 @@ from datetime import date as date_type
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
 
+from .locate import find_config_file
 from .message import ParseError
-from .model import FileResult, InputError, Message, first_line
-from .sources import InputFile, InputProblem, iter_inputs, parse_input
+from .model import FileResult, Finding, InputError, Message, Scores, first_line
+from .sources import DEFAULT_MAX_BYTES, InputFile, InputProblem, iter_inputs, parse_input
 
-if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
+if TYPE_CHECKING:  # imported in the methods that use them: a fully cached run needs none
     from .cache import ResultCache
     from .config import Config, ConfigError
     from .crm import CRM
@@ -23,6 +24,9 @@ if TYPE_CHECKING:  # imported where used: a fully cached run needs none of them
     from .rules import Rule, RuleError, RuleSet
     from .templates.check import TemplateChecker
     from .verify import Verification
+
+# How many parsed messages are handed to one engine together (Engine.check_many).
+BATCH_SIZE = 64
 
 
 def name_list(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
@@ -74,8 +78,14 @@ class Linter:
     # -- configuration -------------------------------------------------------------------
     def config_for(self, path: str) -> Config:
         """The configuration for one input path; raises ConfigError when it is invalid."""
-        from .config import ConfigError, find_config_file
+        loaded = self.config_or_error(path)
+        if isinstance(loaded, Exception):  # a ConfigError
+            raise loaded
+        return loaded
 
+    def config_or_error(self, path: str) -> Config | ConfigError:
+        """The configuration for ``path``, or the ConfigError (already among the run's
+        errors) that makes it invalid."""
         if self.overrides.config_path is not None:
             config_file: Path | None = self.overrides.config_path
         else:
@@ -91,13 +101,10 @@ class Linter:
         key = str(config_file)
         if key not in self._configs:
             self._configs[key] = self._load_config(config_file)
-        loaded = self._configs[key]
-        if isinstance(loaded, ConfigError):
-            raise loaded
-        return loaded
+        return self._configs[key]
 
     def _load_config(self, config_file: Path | None) -> Config | ConfigError:
-        from .config import ConfigError, resolve_config
+        from .config import ConfigError, resolve_config  # loads the rules
 
         o = self.overrides
         try:
@@ -114,7 +121,7 @@ class Linter:
 
     def ruleset(self, config: Config) -> RuleSet:
         """The built-in rules plus the configuration's rule folders (loaded once)."""
-        from .rulecache import cached_rules
+        from .rulecache import cached_rules  # loads the rules
 
         if config.rule_dirs not in self._rulesets:
             ruleset = cached_rules(config.rule_dirs)
@@ -126,13 +133,8 @@ class Linter:
     def rules_by_id(self) -> dict[str, Rule]:
         """Every rule of every rule set this linter loaded (or whose results came from the
         cache), by id."""
-        from .config import ConfigError
-
         for path in self.cache.checked_paths() if self.cache is not None else ():
-            try:
-                self.config_for(path)
-            except ConfigError:
-                pass
+            self.config_or_error(path)  # loads the configuration's rules
         return {rule.id: rule for ruleset in self._rulesets.values() for rule in ruleset.rules}
 
     def engine(self, config: Config) -> Engine:
@@ -147,6 +149,15 @@ class Linter:
                                         pattern_index=ruleset.pattern_index())
         return self._engines[key]
 
+    def gate_failures(self, path: str, findings: list[Finding], scores: Scores) -> list[str]:
+        """Why ``findings`` and ``scores`` of the file ``path`` fail its configuration's gate
+        (the default configuration's when that is invalid)."""
+        from .config import Config, gate_failures  # loads the rules
+
+        config = self.config_or_error(path)
+        return gate_failures(Config() if isinstance(config, Exception) else config, findings,
+                             scores)
+
     def _record(self, error: RuleError) -> None:
         if error not in self.errors:
             self.errors.append(error)
@@ -156,12 +167,9 @@ class Linter:
         """Check every input, in order; each appears once, with findings or with errors."""
         max_bytes = self.cache.max_file_size(paths[0] if paths else ".") if self.cache else None
         if max_bytes is None:
-            from .config import Config, ConfigError
-
-            try:
-                max_bytes = self.config_for(paths[0] if paths else ".").max_file_size
-            except ConfigError:
-                max_bytes = Config().max_file_size
+            config = self.config_or_error(paths[0] if paths else ".")
+            max_bytes = DEFAULT_MAX_BYTES if isinstance(config, Exception) else \
+                config.max_file_size
         for result in self._check_items(iter_inputs(paths, stdin=stdin, max_bytes=max_bytes)):
             if self.cache is not None:
                 self.cache.store(result, clean_run=not self.errors)
@@ -178,8 +186,6 @@ class Linter:
                 yield from self._check_batch(batch)
                 batch = []
             if parsed is not None:
-                from .engine import BATCH_SIZE
-
                 batch.append(parsed)
                 if len(batch) >= BATCH_SIZE:
                     yield from self._check_batch(batch)
@@ -203,13 +209,10 @@ class Linter:
         cached = self.cache.lookup(item) if self.cache is not None else None
         if cached is not None:
             return cached, None
-        from .config import ConfigError
-
-        try:
-            config = self.config_for(item.path)
-        except ConfigError as exc:
+        config = self.config_or_error(item.path)
+        if isinstance(config, Exception):
             return FileResult(item.path, errors=(InputError(
-                f"not checked: invalid configuration {exc.error.path}"),)), None
+                f"not checked: invalid configuration {config.error.path}"),)), None
         # A bug met on one input must not stop the others: it becomes that input's error.
         if item.kind == "template" or (config.templates and item.kind != "stdin"
                                        and config.dialect_for(item.path) is not None):
@@ -252,8 +255,8 @@ class Linter:
                 if len(batch) == 1:
                     yield _internal_error(message.path, "checking", exc)
                     return
-                # The engine reads a batch through spaCy at once, so one message can break the
-                # batch: check the rest one at a time to tell which.
+                # The engine reads a batch as one stream, so one message can break the batch:
+                # check the rest one at a time to tell which.
                 for single in batch[index:]:
                     yield from self._check_batch([single])
                 return
@@ -271,8 +274,7 @@ class Linter:
         self, messages: Iterable[Message], config: Config | None = None
     ) -> Iterator[FileResult]:
         """Check already-parsed messages (library use) with one configuration."""
-        from .config import Config
-        from .engine import BATCH_SIZE
+        from .config import Config  # loads the rules
 
         config = config or Config()
         batch = [(message, config) for message in messages]

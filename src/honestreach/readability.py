@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import pyphen
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Matched only from the start of a run of marks: tried from inside a long run ("!!!...!x") it
 # would scan the rest of the run again at every mark, in quadratic time.
@@ -25,9 +27,6 @@ LONGEST_WORD = 45
 
 @lru_cache(maxsize=1)
 def _hyphenator() -> Any:  # a pyphen.Pyphen (pyphen ships no type hints)
-    # Imported on first use: it lists its dictionaries as it is imported.
-    import pyphen
-
     return pyphen.Pyphen(lang="en_US")
 
 

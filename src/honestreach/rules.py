@@ -133,7 +133,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         )
     check_stage_and_options(document, path, rule_id, data)
     if "check" in data:
-        from .checks import CHECKS  # the registry of Python checks is light
+        from .checks import CHECKS  # every check (and regex): only when a rule file is read
 
         if data["check"] not in CHECKS:
             raise RuleLoadError(

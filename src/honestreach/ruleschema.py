@@ -12,6 +12,7 @@ from .model import SEVERITIES
 from .stagerules import STAGE_RULES
 from .taxonomy import CATEGORIES
 from .ruletypes import RuleError, RuleLoadError
+from .schemacheck import schema_errors
 from .yamlsource import YamlDocument
 
 if TYPE_CHECKING:
@@ -138,10 +139,8 @@ def validate_rule_document(document: YamlDocument, path: Path) -> None:
     """Check a rule file against RULE_SCHEMA; every problem found is raised together."""
     if not isinstance(document.data, dict):
         raise RuleLoadError(RuleError(str(path), 1, None, "a rule file must be a mapping"))
-    import jsonschema  # only user rules are validated on a normal run
-
-    validator = jsonschema.Draft202012Validator(RULE_SCHEMA)
-    errors = sorted(validator.iter_errors(document.data), key=lambda e: list(e.absolute_path))
+    errors = sorted(schema_errors(RULE_SCHEMA, document.data),
+                    key=lambda e: list(e.absolute_path))
     if errors:
         problems = [_schema_problem(document, path, error) for error in errors]
         raise RuleLoadError(sorted(problems, key=lambda e: e.line or 0))
@@ -168,7 +167,8 @@ def check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
     """A stage rule must be one its stage reports, and ``options`` may only hold what the
     rule's check takes (pattern and stage rules take none): either would otherwise be silently
     ignored."""
-    # The check registry does not import spaCy.
+    # Imported here: the check registry loads every check (and regex), and only a rule file
+    # being read needs it; rules from the rule cache do not.
     from .checks import CHECK_OPTIONS
 
     check, stage = data.get("check"), data.get("stage")

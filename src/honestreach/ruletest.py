@@ -14,14 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from .campaign.audit import audit_records
+from .config import Config
+from .engine import Engine
+from .message import message_from_text, parse_draft
+from .policy import Policy
 from .rules import Example, Rule, RuleSet
+from .ruletypes import example_text
 from .stages import STAGE_RULES
+from .templates import template_checker
+from .templates.check import TemplateChecker
+from .verify import verify_message
 from .yamlsource import YamlLoadError, load_yaml_document
 
 if TYPE_CHECKING:
     from .crm import CRM
-    from .engine import Engine
-    from .templates.check import TemplateChecker
 
 
 # Rules whose examples are verified against a CRM: the CRM stage's, and the campaign rule that
@@ -60,19 +67,10 @@ class ExampleRun:
     skipped: tuple[str, ...]  # rules whose examples need a CRM, when none was given
 
 
-def example_text(example: Example) -> str:
-    """An example as one line: 'Subject: ...  body'."""
-    subject = f"Subject: {example.subject}" if example.subject else ""
-    body = " ".join((example.body or "").split())
-    return (subject + ("  " if subject and body else "") + body) or ""
-
-
 class ExampleRunner:
     """Tries examples against one rule set (its engine, template linter and CRM)."""
 
     def __init__(self, ruleset: RuleSet, crm: CRM | None = None) -> None:
-        from .engine import Engine
-
         self.ruleset = ruleset
         self.crm = crm
         self.engine: Engine = Engine(ruleset.rules, ruleset.vocabulary,
@@ -86,8 +84,6 @@ class ExampleRunner:
     def fired(self, rule: Rule, example: Example) -> bool:
         """Whether ``rule`` reports ``example``."""
         if rule.stage == "campaign":
-            from .campaign.audit import audit_records
-
             audited = audit_records(example.body or "", self.crm)
             return any(f["rule"] == rule.id for f in audited.campaign_findings)
         if rule.stage == "template":
@@ -96,23 +92,15 @@ class ExampleRunner:
             rendered = self._template_checker().check("example.txt.j2", source)
             return any(f.rule == rule.id for f in rendered.findings)
         if rule.stage == "crm":
-            from .message import parse_draft
-            from .verify import verify_message
-
             message = parse_draft("example.txt", f"Subject: {example.subject or 'Hello'}\n"
                                                  f"To: {example.to or ''}\n\n"
                                                  f"{example.body or ''}")
             claims = self.engine.check(message).claims
             verified = verify_message(message, claims, self.crm, rules=self._by_id)
             return any(f.rule == rule.id for f in verified.findings)
-        from .message import message_from_text
-
         message = message_from_text(example.body or "", example.subject)
         result = self.engine.check(message)
         if rule.stage == "suppression":
-            from .config import Config
-            from .policy import Policy
-
             policy = Policy(Config(), self._by_id)
             kept = policy.apply(result.findings,
                                 policy.suppressions(message.source, message.path)[0],
@@ -123,8 +111,6 @@ class ExampleRunner:
 
     def _template_checker(self) -> TemplateChecker:
         if self._templates is None:
-            from .templates import template_checker
-
             self._templates = template_checker(self.ruleset, self.engine)
         return self._templates
 

@@ -34,6 +34,13 @@ class Example:
     to: str | None = None
 
 
+def example_text(example: Example) -> str:
+    """An example as one line: 'Subject: ...  body'."""
+    subject = f"Subject: {example.subject}" if example.subject else ""
+    body = " ".join((example.body or "").split())
+    return (subject + ("  " if subject and body else "") + body) or ""
+
+
 @dataclass(frozen=True)
 class WordPattern:
     """A pattern of words and vocabulary classes (``phrases:`` gives one per phrase,

@@ -20,11 +20,12 @@ import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
+from .config import Config, rule_enabled, severity_for
 from .model import Finding, InputError, Location, SourceText
+from .stages import rule_finding
 from .taxonomy import CATEGORIES
 
 if TYPE_CHECKING:
-    from .config import Config
     from .rules import Rule
 
 DIRECTIVE = re.compile(
@@ -191,8 +192,6 @@ def suppress(
     """The findings that no suppression covers, with an ``unused-suppression`` finding for
     each name a directive or header gives that suppressed nothing (when that rule is loaded
     and selected)."""
-    from .config import rule_enabled, severity_for
-
     def enabled(rule_id: str, category: str) -> bool:
         return rule_enabled(rule_id, category, config)
 
@@ -233,8 +232,6 @@ def _could_fire(name: str, rules: Mapping[str, Rule],
 
 
 def _unused_finding(rule: Rule, at: Location, names: list[str], source: SourceText) -> Finding:
-    from .stages import rule_finding
-
     text = source.text[source.offset(at.line, at.column):source.offset(at.end_line,
                                                                         at.end_column)]
     return rule_finding(rule, at, text, "body", {"names": ", ".join(names)})

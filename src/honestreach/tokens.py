@@ -14,6 +14,7 @@ Nothing here needs a language model: the tokenizer is one regular expression.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 # A boundary between sentences in the encoded text (never a token's norm).
@@ -67,8 +68,6 @@ class Tokens:
 
     def sentence_of(self, index: int) -> tuple[int, int]:
         """(first, end-exclusive) token indexes of the sentence holding token ``index``."""
-        from bisect import bisect_right
-
         position = bisect_right(self.sentence_starts, index) - 1
         first = self.sentence_starts[max(position, 0)]
         end = self.sentence_starts[position + 1] if position + 1 < len(self.sentence_starts) \

@@ -8,11 +8,16 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..crm import load_crm
 from ..model import SEVERITIES, SendRecord
+from ..pipeline import Linter, Overrides, name_list
+from ..redact import Redactor
 from .aggregate import Cap, parse_cap
 from .encodings import encoding_for
 from .audit import AuditResult
 from .audit import audit as run_audit
+from .cluster import BAG_SOURCE, active_client, iter_bag_records, iter_records_dask
+from .privacy import RecordRedactor
 from .sources import ReadProgress, check_columns, iter_rows, source_format
 from .worker import WorkerSettings
 
@@ -26,8 +31,6 @@ def _on_a_cluster(bag: Bag | None, scheduler: str | Client | None) -> bool:
         return True
     if bag is None:
         return False
-    from .cluster import active_client
-
     return active_client() is not None
 
 
@@ -93,15 +96,11 @@ def audit(
     no column for the recipient or the body), ConfigError, CRMError, ClusterError, or ValueError for an
     invalid cap or an unknown encoding (before any row is read).
     """
-    from ..pipeline import Linter, Overrides, name_list
-
     bag = None
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         source_format(name)
     else:
-        from .cluster import BAG_SOURCE
-
         name, bag = BAG_SOURCE, source
     if fail_on is not None and fail_on not in SEVERITIES:
         raise ValueError(f"invalid fail_on {fail_on!r} (expected one of "
@@ -128,16 +127,11 @@ def audit(
     mapping = Path(crm_mapping) if crm_mapping is not None else loaded.crm_mapping
     loaded_crm = None
     if crm_source and not _on_a_cluster(bag, scheduler):
-        from ..crm import load_crm
-
         # Here, before any worker starts: a CRM that cannot be read fails once, clearly. (On a
         # cluster, one worker loads it first: the CRM need not be reachable from here.)
         loaded_crm = load_crm(crm_source, crm_preset, mapping)
     privacy = None
     if redact:
-        from ..redact import Redactor
-        from .privacy import RecordRedactor
-
         # The workers redact each record; here, what is made here (the summary, the findings,
         # records of chunks whose worker died), with the CRM's names when it is loaded here.
         privacy = RecordRedactor(Redactor(loaded_crm), os.urandom(32))
@@ -148,12 +142,8 @@ def audit(
     progress = progress if progress is not None else ReadProgress()
     records = None
     if bag is not None:
-        from .cluster import iter_bag_records
-
         records = iter_bag_records(settings, bag, columns, scheduler, jobs, progress=progress)
     elif scheduler is not None:
-        from .cluster import iter_records_dask
-
         records = iter_records_dask(settings, iter_rows(name, columns, progress, reading),
                                     scheduler)
     return run_audit(settings, columns, jobs, cap_value, on_record=on_record, records=records,

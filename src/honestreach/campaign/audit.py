@@ -4,8 +4,12 @@ write each result as it arrives, then run the campaign rules and build the summa
 from __future__ import annotations
 
 import gc
+import json
+import multiprocessing
 import os
 import signal
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -16,12 +20,14 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ..model import SendRecord
+from ..pipeline import Linter
 from .aggregate import CampaignRules, Cap
 from .encodings import Encoding
 from .gate import Gate
 from .privacy import RecordRedactor
 from .sources import ReadProgress, Row, iter_rows
 from .summary import Summary
+from .tables import mapped_fields
 from .worker import Checker, WorkerSettings, adopt_checker, check_chunk, error_record, \
     init_worker
 
@@ -29,7 +35,6 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from ..crm import CRM
-    from ..pipeline import Linter
 
 CHUNK = 32
 # Chunks a pool of workers checks before a fresh pool takes over (6,400 rows at CHUNK): the C
@@ -77,10 +82,6 @@ def iter_records(settings: WorkerSettings, rows: Iterable[Row], jobs: int | None
 def _fork_context() -> BaseContext | None:
     """The fork start method when forking is safe here: on Linux, and with no other thread
     in this process (a lock another thread holds would stay locked in the child)."""
-    import multiprocessing
-    import sys
-    import threading
-
     if not sys.platform.startswith("linux") or threading.active_count() != 1:
         return None
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -209,8 +210,6 @@ class WorkerPool:
             # Forked, the initializer's arguments are inherited, not pickled.
             return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=adopt_checker,
                                        initargs=(self._prepared(),)), True
-        import multiprocessing
-
         return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=init_worker, initargs=(self.settings,)), False
 
@@ -285,8 +284,6 @@ def audit(
     Each record has its ``gate_failures`` from the policy step (finish.py: check's, findings
     at or above fail-on, scores below min-respect or min-relevance, from the configuration
     with ``settings.overrides``), and the summary gets its ``gate`` (gate.py)."""
-    from ..pipeline import Linter
-
     linter = linter or Linter(settings.overrides)
     config = linter.config_for(settings.source)
     loaded = tuple(linter.ruleset(config).rules)
@@ -319,10 +316,6 @@ def audit(
 
 def audit_records(records_json: str, crm: Any = None, cap: Cap = Cap()) -> AuditResult:
     """Audit sends given as JSONL text in memory (rule examples, tests), in-process."""
-    import json
-
-    from .tables import mapped_fields
-
     rows = [Row(n, str(d.get("id") or n), mapped_fields(d, {}))
             for n, d in enumerate((json.loads(line) for line in records_json.splitlines()
                                    if line.strip()), start=1)]

@@ -50,11 +50,23 @@ class ClusterError(Exception):
 
 
 def _distributed() -> Any:
+    """The ``distributed`` package, imported here only: dask is an optional extra, and
+    every audit that runs without a cluster must neither need it nor pay for its import."""
     try:
         import distributed
     except ImportError:
         raise ClusterError(_INSTALL) from None
     return distributed
+
+
+def _dask() -> Any:
+    """The ``dask`` package with its bags (see ``_distributed``)."""
+    try:
+        import dask
+        import dask.bag
+    except ImportError:
+        raise ClusterError(_INSTALL) from None
+    return dask
 
 
 def connect(scheduler: str | Client, timeout: float | None = None) -> tuple[Client, bool]:
@@ -270,11 +282,7 @@ def iter_bag_records(settings: WorkerSettings, bag: Bag, columns: Mapping[str, s
     messages checked here in ``jobs`` worker processes, as for a file. ``progress.rows``, when
     given, counts the bag's items (as the reader of a file counts its rows).
     """
-    try:
-        from dask.bag import Bag
-    except ImportError:
-        raise ClusterError(_INSTALL) from None
-    if not isinstance(bag, Bag):
+    if not isinstance(bag, _dask().bag.Bag):
         raise TypeError(f"expected a path or a dask.bag.Bag, not {type(bag).__name__}")
     client: Client | None
     if scheduler is not None:
@@ -292,19 +300,18 @@ def iter_bag_records(settings: WorkerSettings, bag: Bag, columns: Mapping[str, s
 def active_client() -> Client | None:
     """The ``distributed`` client in use in this process, if any."""
     try:
-        from distributed import Client
-    except ImportError:
+        distributed = _distributed()
+    except ClusterError:
         return None
     try:
-        return Client.current(allow_global=True)
+        return distributed.Client.current(allow_global=True)
     except ValueError:
         return None
 
 
 def _local_rows(bag: Bag, columns: Mapping[str, str] | None,
                 progress: ReadProgress) -> Iterator[Row]:
-    import dask
-
+    dask = _dask()
     parts = bag.to_delayed()
     offset = progress.rows = 0
     for start in range(0, len(parts), LOCAL_PARTITIONS):
@@ -318,8 +325,7 @@ def _local_rows(bag: Bag, columns: Mapping[str, str] | None,
 def _stream_partitions(client: Client, opened: bool, settings: WorkerSettings, bag: Bag,
                        columns: Mapping[str, str] | None,
                        progress: ReadProgress) -> Iterator[SendRecord]:
-    from dask import delayed
-
+    delayed = _dask().delayed
     pending: deque[tuple[int, int, Future]] = deque()
     try:
         counted = bag.map_partitions(_count).compute(scheduler=client)
@@ -345,11 +351,10 @@ def _stream_partitions(client: Client, opened: bool, settings: WorkerSettings, b
 
 def _partition_records(client: Client, settings: WorkerSettings, offset: int, count: int,
                        future: Future) -> list[SendRecord]:
-    from distributed import KilledWorker
-
+    killed_worker = _distributed().KilledWorker
     try:
         return future.result()
-    except KilledWorker as exc:
+    except killed_worker as exc:
         # The items died with the worker: the rows are reported by number.
         return [error_record(settings.source, Row(n, f"line-{n}"),
                              f"could not be checked on the Dask cluster: {first_line(exc)}")

@@ -16,6 +16,9 @@ import os
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+import jinja2
+from markupsafe import Markup
+
 from .._version import __version__
 from ..model import SendRecord, SourceText
 from ..report.json import finding_dict
@@ -153,8 +156,6 @@ class HtmlReport:
 
     def render(self, summary: dict[str, Any], title: str) -> str:
         """The report as one HTML document."""
-        from markupsafe import Markup
-
         env = _environment()
         entries, checked, failed = self.listed()
         listed_ids = {entry["id"] for entry in entries}
@@ -247,8 +248,6 @@ def _every(count: int, noun: str, rest: str) -> str:
 
 
 def _environment() -> Any:
-    import jinja2
-
     env = jinja2.Environment(loader=jinja2.PackageLoader("honestreach.campaign", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .. import mime
+from ..crm import CRM, load_crm
 from ..finish import Outcome, finish
-from ..message import ParseError, parse_draft
+from ..htmltext import MalformedHtml, html_to_text
+from ..message import ParseError, build_message, parse_draft
 from ..model import Claim, FileResult, Message, SendRecord, SharedClaim, TextField
 from ..pipeline import Linter, Overrides
+from ..redact import Redactor
+from ..sources import InputProblem, input_from_bytes, parse_input
+from .privacy import RecordRedactor
 from .sources import Row
-
-if TYPE_CHECKING:
-    from ..crm import CRM
 
 _NON_WORD = re.compile(r"[^\w]+")
 # Claims about who the recipient is are personal by nature, not a claim shared across sends.
@@ -46,8 +49,6 @@ class Checker:
 
     def __init__(self, settings: WorkerSettings, crm: CRM | None = None) -> None:
         if crm is None and settings.crm_source:
-            from ..crm import load_crm
-
             crm = load_crm(settings.crm_source, settings.crm_preset, settings.crm_mapping)
         self.source = settings.source
         self.linter = Linter(settings.overrides, crm=crm)
@@ -58,9 +59,6 @@ class Checker:
         self.keep_source = settings.keep_source
         self.privacy = None
         if settings.redact_key is not None:
-            from ..redact import Redactor
-            from .privacy import RecordRedactor
-
             self.privacy = RecordRedactor(Redactor(crm), settings.redact_key)
 
     def check_rows(self, rows: Sequence[Row]) -> list[SendRecord]:
@@ -112,15 +110,11 @@ class Checker:
             raise ParseError(row.error)
         path = f"{self.source}#{row.id}"
         if row.eml is not None:
-            from ..mime import parse_eml
-
-            message = parse_eml(path, row.eml)
+            message = mime.parse_eml(path, row.eml)
             if not message.recipients:
                 raise ParseError("no recipient (the message has no To: address)")
             return message
         if row.draft is not None:
-            from ..sources import InputProblem, input_from_bytes, parse_input
-
             item = input_from_bytes(path, row.draft, len(row.draft) + 1)
             if isinstance(item, InputProblem):
                 raise ParseError(item.message)
@@ -196,9 +190,6 @@ def looks_like_html(text: str) -> bool:
 def _with_html_body(message: Message, html: str, start: int) -> Message:
     """``message`` with its body read as HTML (which starts at offset ``start`` of its
     source): the visible text, mapped back into the cell, and the link targets."""
-    from ..htmltext import MalformedHtml, html_to_text
-    from ..message import build_message
-
     try:
         visible, origins, links = html_to_text(html, start)
     except MalformedHtml as exc:
@@ -309,8 +300,6 @@ def init_worker(settings: WorkerSettings) -> None:
     """Build this process's Checker. Ctrl-C is the parent's to handle (the terminal sends it to
     every process of the group): a worker ignores it, so it prints no traceback."""
     global _CHECKER, _BROKEN, _SOURCE
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _SOURCE = settings.source
     try:
@@ -322,8 +311,6 @@ def init_worker(settings: WorkerSettings) -> None:
 def adopt_checker(checker: Checker) -> None:
     """Use the Checker a forked worker inherits from its parent; Ctrl-C is the parent's."""
     global _CHECKER, _SOURCE
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _CHECKER, _SOURCE = checker, checker.source
 

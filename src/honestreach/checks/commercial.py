@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import yaml
 
 from ..longtext import bounded
@@ -49,8 +50,6 @@ class CommercialTest:
 @lru_cache(maxsize=1)
 def commercial_test() -> CommercialTest:
     """The test of commercial.yaml, compiled once."""
-    import ahocorasick
-
     data = yaml.safe_load(COMMERCIAL_VOCABULARIES.read_text(encoding="utf-8"))
     vocabularies = []
     phrases = ahocorasick.Automaton()

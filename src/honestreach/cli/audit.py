@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -70,15 +72,15 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
           message_date: datetime | None, html_path: str | None, html_messages: int,
           dask_address: str | None, encoding: str | None, redact: bool) -> None:
     """Audit a campaign: a CSV/JSONL export or an mbox file (.gz too), or a folder of .eml files."""
-    import json
-
-    from ..campaign import CampaignSourceError, parse_cap
+    # Imported here, not at the top: every command (and --help) imports this module, and the
+    # campaign package loads the configuration and the rules.
+    from ..campaign import CampaignSourceError, parse_cap, parse_columns
     from ..campaign.api import audit as run_audit
     from ..campaign.cluster import ClusterError
     from ..campaign.output import RecordWriter
     from ..campaign.progress import ProgressLine
     from ..campaign.sources import MissingColumns, ReadProgress
-    from ..campaign import parse_columns
+    from ..campaign.summary import format_text
     from ..config import ConfigError
     from ..crm import CRMError
 
@@ -98,7 +100,7 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
         raise click.UsageError(str(exc)) from exc
     html_report = None
     if html_path is not None:
-        from ..campaign.html import HtmlReport
+        from ..campaign.html import HtmlReport  # and Jinja2, for --html only
 
         # The rules the audit runs name its findings (named once it has run).
         html_report = HtmlReport(limit=html_messages)
@@ -151,8 +153,6 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
     except KeyboardInterrupt:
         # Ctrl-C: the workers ignore it and are stopped; what was written stays whole (a line
         # or a row is written at once). A second Ctrl-C must not break the clean-up.
-        import signal
-
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         interrupted = True
     finally:
@@ -181,8 +181,6 @@ def audit(source: str, crm_source: str | None, crm_preset: str | None,
         summary = {**result.summary, **({"html_report": html_path} if html_path else {})}
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        from ..campaign.summary import format_text
-
         click.echo(format_text(result.summary), nl=False)
         if html_path:
             click.echo(f"\nHTML report: {html_path}")

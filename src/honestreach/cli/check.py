@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING, Sequence
 
 import click
 
+from ..baseline import BaselineError, read_baseline, without_baselined, write_baseline
 from ..model import SEVERITIES
 from .options import (EXIT_ERROR, config_option, crm_options, load_crm, load_sample_crm,
                       require_config_file)
 
 if TYPE_CHECKING:
-    from ..cache import ResultCache
-    from ..model import FileResult
     from ..pipeline import Linter
-    from ..report.markdown import MarkdownSummary
 
 # Options of ``check`` that change only how results are shown, not what they are.
 PRESENTATION_OPTIONS = frozenset({"paths", "output_format", "redact", "quiet", "no_color",
@@ -99,8 +97,12 @@ def check(
 ) -> None:
     """Check messages: .eml, .txt/.md drafts, .html, Jinja2 templates (.j2, .jinja, .jinja2),
     folders (recursively) or - for stdin."""
+    # Imported here, not at the top: every command (and --help) imports this module, and
+    # only check needs the parse stack, the cache and the reporters.
+    from ..cache import DEFAULT_CACHE_DIR, ResultCache
     from ..pipeline import Linter, Overrides, exit_code, name_list
     from ..report import RunSummary, make_reporter
+    from ..report.markdown import MarkdownSummary
 
     require_config_file(config_path)
     overrides = Overrides(
@@ -109,7 +111,9 @@ def check(
         date=message_date.date() if message_date else None, show_verified=show_verified,
     )
     # A redacted run uses no cache: no entry may hold what it hides, nor serve it unhidden.
-    cache = None if no_cache or redact else _result_cache(cache_dir, config_path, message_date)
+    cache = None if no_cache or redact else ResultCache(
+        cache_dir or Path(DEFAULT_CACHE_DIR), _result_options(), config_path=config_path,
+        dated=message_date is not None)
     crm = load_crm(crm_source, crm_preset, crm_mapping, config_path, paths, cache)
     color = (output_format == "text" and not no_color and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
@@ -118,7 +122,7 @@ def check(
     reporter = make_reporter(output_format, sys.stdout, color=color, quiet=quiet)
     redactor = None
     if redact:
-        from ..redact import Redactor
+        from ..redact import Redactor  # the CRM's readers and YAML: --redact only
 
         redactor = Redactor(crm)
     baseline = _read_baseline(baseline_path)
@@ -126,12 +130,12 @@ def check(
     if outreach_only:
         paths = _outreach_files(linter, paths)
     everything = []
-    markdown = _markdown_summary() if summary_path is not None else None
+    markdown = MarkdownSummary() if summary_path is not None else None
     for result in linter.run(list(paths), stdin=sys.stdin.buffer):
         if write_baseline_path is not None:
             everything.append(result)
         if baseline:
-            result = _without_baselined(linter, result, baseline)
+            result = without_baselined(result, baseline, linter.gate_failures)
         if redactor is not None:
             result = redactor.result(result)
         summary.add(result)
@@ -140,8 +144,6 @@ def check(
             markdown.add(result)
     failing = summary.files_failing > 0
     if write_baseline_path is not None:
-        from ..baseline import write_baseline
-
         try:
             count = write_baseline(write_baseline_path, everything)
         except OSError as exc:
@@ -161,12 +163,6 @@ def check(
     sys.exit(code)
 
 
-def _markdown_summary() -> MarkdownSummary:
-    from ..report.markdown import MarkdownSummary
-
-    return MarkdownSummary()
-
-
 def _append(path: Path, text: str) -> None:
     """Add the Markdown summary to ``path`` (a job summary gathers every step's)."""
     try:
@@ -181,52 +177,28 @@ def _append(path: Path, text: str) -> None:
 def _read_baseline(path: Path | None) -> frozenset[str]:
     if path is None:
         return frozenset()
-    from ..baseline import BaselineError, read_baseline
-
     try:
         return read_baseline(path)
     except BaselineError as exc:
         raise click.BadParameter(str(exc), param_hint="--baseline") from None
 
 
-def _without_baselined(linter: Linter, result: FileResult,
-                       baseline: frozenset[str]) -> FileResult:
-    from ..baseline import without_baselined
-    from ..config import Config, ConfigError
-
-    def config(path: str) -> Config:
-        try:
-            return linter.config_for(path)
-        except ConfigError:
-            return Config()
-
-    return without_baselined(result, baseline, config)
-
-
 def _outreach_files(linter: Linter, paths: Sequence[str]) -> list[str]:
     """The named files that are outreach files by their configuration (folders and standard
     input are kept; a file whose configuration is invalid too, so the error is reported)."""
-    from ..config import ConfigError
-
     kept = []
     for path in paths:
         if path == "-" or os.path.isdir(path):
             kept.append(path)
             continue
-        try:
-            if linter.config_for(path).is_outreach_file(path):
-                kept.append(path)
-        except ConfigError:
+        config = linter.config_or_error(path)
+        if isinstance(config, Exception) or config.is_outreach_file(path):
             kept.append(path)
     return kept
 
 
-def _result_cache(cache_dir: Path | None, config_path: Path | None,
-                  message_date: datetime | None) -> ResultCache:
-    """The result cache, keyed on every option of ``check`` that can change a result."""
-    from ..cache import DEFAULT_CACHE_DIR, ResultCache
-
-    options = {name: value for name, value in click.get_current_context().params.items()
-               if name not in PRESENTATION_OPTIONS}
-    return ResultCache(cache_dir or Path(DEFAULT_CACHE_DIR), options, config_path=config_path,
-                       dated=message_date is not None)
+def _result_options() -> dict[str, object]:
+    """What the result cache is keyed on: every option of ``check`` that can change a
+    result."""
+    return {name: value for name, value in click.get_current_context().params.items()
+            if name not in PRESENTATION_OPTIONS}

@@ -30,15 +30,15 @@ def mass_check(paths: Sequence[str], kind: str, mail_label: str, half: str | Non
 
     The rules are those of the configuration nearest the current folder (your own rule
     folders included)."""
-    from ..config import ConfigError
+    # Imported here, not at the top: every command (and --help) imports this module.
     from ..masscheck import read_collection, report, tally
     from ..pipeline import Linter
 
     linter = Linter()
-    try:
-        config = linter.config_for(os.getcwd())
-    except ConfigError as exc:
-        report_errors(exc.errors)
+    config = linter.config_or_error(os.getcwd())
+    if isinstance(config, Exception):
+        report_errors(config.errors)
+        sys.exit(EXIT_ERROR)  # not reached: a ConfigError always holds errors
     for path in paths:
         try:
             items = read_collection(Path(path), kind,

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
 
+from ..locate import find_config_file
+
 if TYPE_CHECKING:  # loaded only by the commands that need them
     from ..cache import ResultCache
     from ..config import Config
@@ -77,7 +79,7 @@ def configured_ruleset(config_path: Path | None, near: Path | None = None) -> Ru
     """The rules ``check`` loads for files in ``near`` (default: the current folder): the
     built-in ones and those of the nearest configuration's rule folders, or of
     ``config_path``'s. Errors in the configuration or the rules end the command (exit 2)."""
-    from ..config import ConfigError, find_config_file, load_config
+    from ..config import ConfigError, load_config  # loads the rules
     from ..rulecache import cached_rules
 
     require_config_file(config_path)
@@ -127,7 +129,7 @@ def load_sample_crm(source: str | None) -> CRM | None:
 def _config_near(config_path: Path | None, first: str) -> Config | None:
     """The configuration for the first path, or None (an invalid one is reported by the
     linter, with every other error)."""
-    from ..config import ConfigError, find_config_file, load_config
+    from ..config import ConfigError, load_config  # loads the rules
 
     config_file = config_path or find_config_file(Path(first) if first != "-" else Path.cwd())
     if config_file is None:
@@ -139,7 +141,7 @@ def _config_near(config_path: Path | None, first: str) -> Config | None:
 
 
 def _read_crm(source: str, preset: str | None, mapping: Path | None, what: str) -> CRM:
-    from ..crm import CRMError
+    from ..crm import CRMError  # the CRM's readers, and YAML
     from ..crm import load_crm as read_crm
 
     try:

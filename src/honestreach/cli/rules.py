@@ -3,13 +3,17 @@ rule folders included), what each does, and whether their examples hold."""
 
 from __future__ import annotations
 
+import difflib
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import click
 
-from .options import EXIT_ERROR, config_option, configured_ruleset, report_errors
+from ..locate import builtin_rules_dir
+from ..taxonomy import CATEGORIES
+from .options import EXIT_ERROR, config_option, configured_ruleset, load_crm, report_errors
 
 if TYPE_CHECKING:
     from ..rules import Example, Rule, RuleSet
@@ -24,8 +28,6 @@ _CONFIG_HELP = ("Use this configuration file's rule folders (default: the neares
 @config_option(_CONFIG_HELP)
 def list_rules(output_format: str, config_path: Path | None) -> None:
     """List every rule: id, category, severity and name."""
-    import json
-
     ruleset = configured_ruleset(config_path)
     if output_format == "json":
         click.echo(json.dumps([
@@ -59,10 +61,6 @@ def explain(name: str, config_path: Path | None) -> None:
     if members:
         _explain_category(name, members)
         return
-    import difflib
-
-    from ..taxonomy import CATEGORIES
-
     names = sorted(ruleset.ids | set(CATEGORIES) | {c.split(".")[0] for c in CATEGORIES})
     close = difflib.get_close_matches(name, names, n=3)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
@@ -81,8 +79,8 @@ def _explain_category(name: str, members: Sequence[Rule]) -> None:
 
 
 def _explain_rule(rule: Rule) -> None:
-    from ..rules import describe_patterns
-    from ..ruletest import example_text
+    # Imported here, not at the top: every command (and --help) imports this module.
+    from ..ruletypes import describe_patterns, example_text
 
     def examples(items: Sequence[Example]) -> str:
         return "\n".join(f"  - {example_text(example)}" for example in items)
@@ -115,13 +113,13 @@ def test_rules(paths: Sequence[Path], config_path: Path | None,
                crm_source: str | None) -> None:
     """Run every rule's good and bad examples: the rules the configuration loads (built-in and
     your own), or only those in the rule files and folders PATH... (exit 1 when one fails)."""
+    # Imported here, not at the top: every command imports this module, and the examples run
+    # through the engine, the templates and a campaign audit.
     from ..ruletest import ExampleRunner, rules_under
 
     ruleset = configured_ruleset(config_path) if not paths else _with_folders(paths)
     crm = None
     if crm_source is not None:
-        from .options import load_crm
-
         crm = load_crm(crm_source, None, None, config_path, ["."])
     rules = list(rules_under(ruleset, paths)) if paths else ruleset.rules
     run = ExampleRunner(ruleset, crm).run(rules)
@@ -137,8 +135,7 @@ def test_rules(paths: Sequence[Path], config_path: Path | None,
 
 def _with_folders(paths: Sequence[Path]) -> RuleSet:
     """The built-in rules and the rule folders of ``paths`` (a file's own folder)."""
-    from ..locate import builtin_rules_dir
-    from ..rulecache import cached_rules
+    from ..rulecache import cached_rules  # loads the rules
 
     builtin = builtin_rules_dir().resolve()
     folders = dict.fromkeys(

@@ -87,18 +87,16 @@ def _draft_checker(config_path: Path | None, crm_source: str | None, crm_preset:
                    crm_mapping: Path | None, redact: bool,
                    max_bytes: int | None = None) -> DraftChecker:
     """The checker of serve, lsp and mcp: the configuration and CRM as check finds them."""
-    from ..drafts import DraftChecker
+    # Imported here, not at the top: every command (and --help) imports this module, and the
+    # draft checker loads the configuration, the rules and the engine.
+    from ..drafts import DRAFT_PATH, DraftChecker
     from ..pipeline import Linter, Overrides
 
     require_config_file(config_path)
-    from ..config import ConfigError
-    from ..drafts import DRAFT_PATH
-
     crm = load_crm(crm_source, crm_preset, crm_mapping, config_path, ["."])
     linter = Linter(Overrides(config_path=config_path), crm=crm)
-    try:
-        linter.config_for(DRAFT_PATH)
-    except ConfigError as exc:
-        report_errors([*exc.errors, *linter.errors])
+    config = linter.config_or_error(DRAFT_PATH)
+    if isinstance(config, Exception):
+        report_errors([*config.errors, *linter.errors])
     report_errors(linter.errors)
     return DraftChecker(linter, redact=redact, **({"max_bytes": max_bytes} if max_bytes else {}))

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any, Callable
 if TYPE_CHECKING:
     from jsonschema import ValidationError
 
+from ..charsets import codec_for
 from ..regularfile import read_regular_text
 from ..rules import RuleError, RuleSet
+from ..schemacheck import schema_errors
 from ..taxonomy import CATEGORIES
 from ..yamlsource import MAX_DEPTH, YamlLoadError, parse_yaml_text
 from .schema import CONFIG_SCHEMA, DEFAULT_MAX_BYTES
@@ -132,11 +134,8 @@ def _crm_source(value: str | None, base: Path) -> str | None:
 
 def _problems(data: dict[str, Any], path: Path, line_of: Any) -> list[RuleError]:
     """Every problem of the file, each at its line, in line order."""
-    import jsonschema  # a tenth of a second: paid only by runs that read a configuration file
-
     problems: list[RuleError] = []
-    validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+    for error in sorted(schema_errors(CONFIG_SCHEMA, data), key=lambda e: list(e.absolute_path)):
         location = list(error.absolute_path)
         if error.validator == "additionalProperties" and not location:
             for unknown in sorted(set(data) - set(CONFIG_SCHEMA["properties"])):
@@ -150,8 +149,6 @@ def _problems(data: dict[str, Any], path: Path, line_of: Any) -> list[RuleError]
         field_name = ".".join(str(p) for p in location) or None
         problems.append(RuleError(str(path), line_of(location), field_name, error.message))
     if isinstance(data.get("campaign-encoding"), str):
-        from ..charsets import codec_for
-
         try:
             known = codec_for(data["campaign-encoding"]) is not None
         except LookupError:

@@ -13,6 +13,8 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
+import ahocorasick
+
 LIFECYCLE_STAGES = (
     "subscriber", "lead", "mql", "sql", "opportunity", "customer", "former_customer", "other",
 )
@@ -231,8 +233,6 @@ def _is_word(char: str) -> bool:
 
 def _name_automaton(accounts: tuple[Account, ...]) -> Any:
     """An Aho-Corasick automaton of account names (False when there are none)."""
-    import ahocorasick
-
     by_name: dict[str, list[int]] = {}
     for index, account in enumerate(accounts):
         if not account.company or not account.company.strip():

@@ -30,7 +30,6 @@ from .context import MatchContext, context_cues
 from .keywords import KeywordIndex
 
 _WHITESPACE = re.compile(r"\s+")
-BATCH_SIZE = 64
 # The phrase rules read this much of a field, as SpamAssassin scans only the start of a long
 # body part: tactics stand in what a reader reads first, and a field of megabytes (a pasted log,
 # a mail of repeated junk) would otherwise cost seconds and gigabytes. The Python checks read

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 from ..rules import keyword_text
 
 
@@ -12,8 +14,6 @@ class KeywordIndex:
     instead of a substring search per keyword per pattern."""
 
     def __init__(self, keyword_groups: list[tuple[tuple[str, ...], ...]]) -> None:
-        import ahocorasick
-
         self._always = [i for i, groups in enumerate(keyword_groups) if not groups]
         # A pattern runs where one keyword of each of its groups occurs: a bit per group.
         self._needs = [(1 << len(groups)) - 1 for groups in keyword_groups]

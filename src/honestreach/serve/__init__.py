@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import sys
 
+import uvicorn
+
 from ..drafts import Draft, DraftChecker
 from .app import ServeSettings, create_app, is_loopback
 
@@ -16,8 +18,6 @@ __all__ = ["ServeSettings", "create_app", "is_loopback", "run_server"]
 
 def run_server(checker: DraftChecker, settings: ServeSettings, port: int) -> None:
     """Warm the checker up, then serve until interrupted."""
-    import uvicorn
-
     # The first check loads the rules and the lemma table: pay for it before the first request.
     checker.check_draft(Draft("Hello,\n\nA first note.\n", "Hello"))
     handler = logging.StreamHandler(sys.stderr)

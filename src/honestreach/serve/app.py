@@ -10,6 +10,7 @@ line per request with no body, query or header in it.
 
 from __future__ import annotations
 
+import difflib
 import hmac
 import json
 import logging
@@ -210,8 +211,6 @@ def create_app(checker: DraftChecker, settings: ServeSettings = ServeSettings())
         rule_id = request.path_params["rule_id"]
         rule = rules.get(rule_id)
         if rule is None:
-            import difflib
-
             close = difflib.get_close_matches(rule_id, sorted(rules), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             return error_response(404, f"no rule {rule_id!r}{hint}")

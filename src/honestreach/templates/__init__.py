@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ..config import Config
+from ..crm import CRM, CRMError, load_crm
+from ..engine import Engine
 from ..message import ParseError
 from ..model import FileResult, InputError
+from ..rules import RuleSet
 from ..sources import InputFile, decode_text, is_binary
-
-if TYPE_CHECKING:
-    from ..crm import CRM
-    from ..engine import Engine
-    from ..rules import RuleSet
-    from .check import TemplateChecker
-    from .limits import Limits
+from .check import TemplateChecker
+from .datamodel import DataModel, builtin_samples, samples_from_crm
+from .limits import Limits
 
 __all__ = ["TEMPLATE_SUFFIXES", "check_template", "checker_for", "template_checker"]
 
@@ -98,10 +97,6 @@ def template_checker(ruleset: RuleSet, engine: Engine, config: Config | None = N
                      show_verified: bool = False,
                      limits: Limits | None = None) -> TemplateChecker:
     """A checker rendering against ``crm``'s contacts (or the built-in samples)."""
-    from .check import TemplateChecker
-    from .datamodel import DataModel, builtin_samples, samples_from_crm
-    from .limits import Limits
-
     config = config or Config()
     today = today or date.today()
     model = DataModel.from_config(config.data_model)
@@ -112,8 +107,6 @@ def template_checker(ruleset: RuleSet, engine: Engine, config: Config | None = N
 
 
 def _load_sample_crm(linter: Linter, source: str) -> CRM | InputError:
-    from ..crm import CRMError, load_crm
-
     crms = linter.sample_crms
     if source not in crms:
         try:
