@@ -240,10 +240,11 @@ def main() -> int:
                       f"{figures['read'] / figures['cpu']:>10.0f} "
                       f"{figures['tree_mib']:>5.0f} MiB {figures['pss_mib']:>5.0f} MiB",
                       flush=True)
-        assassin = spamassassin(mbox, args.spamassassin, target)
-        if assassin is None:
+        # --spamassassin 0: no side-by-side run.
+        assassin = spamassassin(mbox, args.spamassassin, target) if args.spamassassin else None
+        if assassin is None and args.spamassassin:
             print("spamassassin: not on PATH, no side-by-side run")
-        else:
+        elif assassin is not None:
             theirs = assassin["read"] / assassin["wall"]
             ours = rates.get(("mbox", 2)) or max(rates.values())
             print(f"spamassassin -L --mbox on {assassin['read']} messages: "

@@ -54,9 +54,19 @@ def test_a_second_load_is_served_from_the_cache(cache_dir: Path, user_rules: Pat
     (entry,) = entries(cache_dir)
     assert stat.S_IMODE(entry.stat().st_mode) & 0o077 == 0
     monkeypatch.setattr(rulecache, "load_rules", lambda *a, **k: pytest.fail("compiled again"))
+    monkeypatch.setattr(rulecache, "_IN_MEMORY", {})  # as a new process: read from the file
     second = cached_rules([user_rules])
+    assert second is not first
     assert [r.id for r in second.rules] == [r.id for r in first.rules]
     assert "user-gift-card" in second.ids
+
+
+def test_a_second_load_in_one_process_shares_the_set(cache_dir: Path, user_rules: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    first = cached_rules([user_rules])
+    monkeypatch.setattr(rulecache, "_read", lambda path: pytest.fail("read the file again"))
+    monkeypatch.setattr(rulecache, "load_rules", lambda *a, **k: pytest.fail("compiled again"))
+    assert cached_rules([user_rules]) is first
 
 
 def test_the_cached_set_finds_what_a_fresh_one_finds(cache_dir: Path, user_rules: Path) -> None:

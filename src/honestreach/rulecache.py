@@ -34,6 +34,11 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 KEEP = 8
 _DIGEST = hashlib.sha256().digest_size
 _PACKAGE = Path(__file__).parent
+# The sets this process read or wrote, by cache file: a second Linter in one process (an
+# audit's own and the one its workers are forked from) shares the set instead of reading the
+# file again, which costs as much as a few dozen messages' checks. The name is the set's
+# fingerprint, and a set is not changed once compiled, so sharing it is safe.
+_IN_MEMORY: dict[Path, RuleSet] = {}
 
 
 def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
@@ -43,7 +48,7 @@ def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
     if folder is None:
         return load_rules(extra)
     path = folder / f"rules-{fingerprint(extra)}.pickle"
-    ruleset = _read(path)
+    ruleset = _IN_MEMORY.get(path) or _read(path)
     if ruleset is None:
         ruleset = load_rules(extra)
         if not ruleset.errors:  # a broken set is reported every run, not remembered
@@ -52,6 +57,10 @@ def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
 
             context_cues(ruleset.vocabulary)  # compiled into the vocabulary, kept with it
             _write(path, ruleset)
+    if not ruleset.errors:
+        if len(_IN_MEMORY) >= KEEP:
+            _IN_MEMORY.clear()
+        _IN_MEMORY[path] = ruleset
     return ruleset
 
 
