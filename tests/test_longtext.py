@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from honestreach.longtext import HEAD_CHARS, TAIL_CHARS, bounded
+from honestreach.longtext import HEAD_CHARS, TAIL_CHARS, bounded, squeezed
 
 # Commercial filler that raises its voice in every sentence: the exclamation check must find it
 # in the head. No opt-out and no address in it.
@@ -34,6 +34,21 @@ def test_bounded_keeps_length_head_and_tail() -> None:
     assert kept[-TAIL_CHARS:] == text[-TAIL_CHARS:]
     assert kept[HEAD_CHARS:-TAIL_CHARS].strip() == "" and kept.count("\n") == 2
     assert bounded("short text") == "short text"
+
+
+def test_squeezed_drops_only_the_blanked_middle() -> None:
+    text = "a " * HEAD_CHARS + "b\nc" * 50_000 + "z " * TAIL_CHARS
+    kept = bounded(text)
+    short = squeezed(kept)
+    assert short == kept[:HEAD_CHARS] + "\n\n" + kept[-TAIL_CHARS:]
+    # The start of a bounded text, cut inside its tail or its middle (a body above a sign-off).
+    cut = len(text) - 100
+    assert squeezed(kept[:cut], len(kept)) == kept[:HEAD_CHARS] + "\n\n" + kept[-TAIL_CHARS:-100]
+    assert squeezed(kept[:HEAD_CHARS + 500], len(kept)) == kept[:HEAD_CHARS] + "\n"
+    # Text that was not bounded, or whose middle is not blank, stays whole.
+    assert squeezed("short text") == "short text"
+    assert squeezed(text) == text
+    assert squeezed(kept[:HEAD_CHARS + 1] + "x" + kept[HEAD_CHARS + 2:]) != short
 
 
 def test_a_multi_megabyte_eml_is_checked_at_both_ends(honestreach, tmp_path: Path) -> None:

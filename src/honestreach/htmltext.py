@@ -49,6 +49,24 @@ LINK_ELEMENTS = frozenset({"a", "area"})
 _WHITESPACE = " \t\n\r\f\xa0"
 _WORD = re.compile(r"[^ \t\n\r\f\xa0]+")
 
+# How far HTML may expand into text: visible text is shorter than its markup, except for the
+# ">" prefixes of quoted lines, which grow with the quoting depth (a thousand nested
+# blockquotes turn 500 KB of HTML into 8 million characters). Text stops at this many
+# characters per character of HTML, or at TEXT_LIMIT_FLOOR if that is more, before it is built.
+TEXT_LIMIT_RATIO = 2
+TEXT_LIMIT_FLOOR = 1_000_000
+
+
+def text_limit(html_length: int) -> int:
+    """The most characters of text HTML of ``html_length`` characters may give."""
+    return max(TEXT_LIMIT_FLOOR, TEXT_LIMIT_RATIO * html_length)
+
+
+def cut_note(limit: int, line: int | None) -> InputNote:
+    """The note on a message whose HTML text was cut at ``limit`` characters."""
+    return InputNote(f"the HTML expands to more than {limit:,} characters of text (nested "
+                     "quoting?): only the first are read", line)
+
 
 class MalformedHtml(ParseError):
     """HTML the parser gives up on; ``offset`` is where, as an origin (offset plus base)."""
@@ -74,9 +92,11 @@ class _TextBuilder:
     with them and a break swallows the spaces around it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
         self.chars: list[str] = []
         self.origins: list[int] = []
+        self.limit = limit  # the most characters the text may have
+        self.cut_at: int | None = None  # the origin of the first text refused at the limit
         self._breaks = 0  # line breaks wanted before the next character
         self._break_origin = 0
         self._space: int | None = None  # origin of a pending space
@@ -103,11 +123,16 @@ class _TextBuilder:
 
     def text(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
         """Add visible characters (white space collapsed) with one origin each."""
+        if self.cut_at is not None:
+            return
         pos = 0
         for match in _WORD.finditer(chars):
             if match.start() > pos:
                 self.space(origins[pos])
             self._flush(quotes)
+            if self.cut_at is not None or len(self.chars) + len(match.group()) > self.limit:
+                self._cut(origins[match.start()])
+                return
             self.chars.extend(match.group())
             self.origins.extend(origins[match.start():match.end()])
             pos = match.end()
@@ -116,6 +141,8 @@ class _TextBuilder:
 
     def preformatted(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
         """Add text from ``<pre>``: spaces kept, each newline a line break."""
+        if self.cut_at is not None:
+            return
         for char, origin in zip(chars, origins):
             if char == "\n":
                 self.hard_break(origin)
@@ -143,8 +170,16 @@ class _TextBuilder:
             self._line_depth = depth
 
     def _write(self, chars: str, origin: int) -> None:
+        if self.cut_at is not None or len(self.chars) + len(chars) > self.limit:
+            self._cut(origin)
+            return
         self.chars.extend(chars)
         self.origins.extend([origin] * len(chars))
+
+    def _cut(self, origin: int) -> None:
+        """Refuse text from here on: it would pass the limit."""
+        if self.cut_at is None:
+            self.cut_at = origin
 
     def result(self) -> str:
         return "".join(self.chars)
@@ -157,7 +192,7 @@ class _HtmlText(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.source = source
         self.base = base
-        self.body = _TextBuilder()
+        self.body = _TextBuilder(text_limit(len(source)))
         self.title: _TextBuilder | None = None
         self.links: list[str] = []
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
@@ -192,7 +227,7 @@ class _HtmlText(HTMLParser):
             self._in_head = False
         if tag == "title":
             self._in_title = True
-            self.title = self.title or _TextBuilder()
+            self.title = self.title or _TextBuilder(text_limit(len(self.source)))
         if tag in HIDDEN_ELEMENTS:
             self._hidden += 1
             return
@@ -289,12 +324,31 @@ class _HtmlText(HTMLParser):
             self.body.text(chars, origins, self._quotes)
 
 
+@dataclass(frozen=True)
+class VisibleText:
+    """The visible text of HTML, each character's origin, the link targets (``href`` values,
+    ``mailto:`` included) outside quoted text, and where the text was cut at its limit."""
+
+    text: str
+    origins: list[int]
+    links: tuple[str, ...]
+    cut_at: int | None  # the origin of the first text left out, None when nothing was
+    limit: int
+
+
+def visible_text(html: str, base: int = 0) -> VisibleText:
+    """The visible text of ``html``, its characters' origins being offsets in it plus ``base``."""
+    parser = _HtmlText(html, base)
+    parser.run()
+    return VisibleText(parser.body.result(), parser.body.origins, tuple(parser.links),
+                       parser.body.cut_at, parser.body.limit)
+
+
 def html_to_text(html: str, base: int = 0) -> tuple[str, list[int], tuple[str, ...]]:
     """The visible text of ``html``, each character's offset in it plus ``base``, and the
     link targets (``href`` values, ``mailto:`` included) outside quoted text."""
-    parser = _HtmlText(html, base)
-    parser.run()
-    return parser.body.result(), parser.body.origins, tuple(parser.links)
+    visible = visible_text(html, base)
+    return visible.text, visible.origins, visible.links
 
 
 def parse_html_file(path: str, text: str, notes: tuple[InputNote, ...] = ()) -> Message:
@@ -310,9 +364,11 @@ def parse_html_file(path: str, text: str, notes: tuple[InputNote, ...] = ()) -> 
     headers: dict[str, str] = {}
     subject: TextField | None = None
     if parser.title is not None and parser.title.chars:
-        subject = TextField(parser.title.result(), tuple(parser.title.origins))
+        subject = TextField(parser.title.result(), parser.title.origins)
         headers["subject"] = subject.text
-    body = TextField(parser.body.result(), tuple(parser.body.origins))
+    body = TextField(parser.body.result(), parser.body.origins)
+    if parser.body.cut_at is not None:
+        notes += (cut_note(parser.body.limit, source.position(parser.body.cut_at)[0]),)
     return build_message(
         path, source, subject, body, headers, html=True, links=tuple(parser.links), notes=notes
     )

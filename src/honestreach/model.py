@@ -6,10 +6,12 @@ This module imports nothing from the rest of the package, so every stage can dep
 from __future__ import annotations
 
 import bisect
+import operator
+from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Literal, overload
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -78,18 +80,76 @@ class SourceText:
         return len(self._line_starts)
 
 
+class Origins(Sequence[int]):
+    """Where each character of a text came from: its offset in the file, kept compactly.
+
+    Text that stands in the file as it is keeps a ``range`` (a few bytes, however long); any
+    other text (decoded, or HTML's visible text) one ``array('q')``, 8 bytes a character, where a
+    tuple of Python ints took about 40. It reads like that tuple: indexes, slices (of the same
+    kind), iteration and equality with any sequence of ints.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: range | array[int]) -> None:
+        """Use :meth:`of`."""
+        self._values = values
+
+    @classmethod
+    def of(cls, offsets: Iterable[int]) -> Origins:
+        """``offsets`` (a range, a sequence, any iterable of ints) stored compactly."""
+        if isinstance(offsets, Origins):
+            return offsets
+        if isinstance(offsets, range) or isinstance(offsets, array) and offsets.typecode == "q":
+            return cls(offsets)
+        return cls(array("q", offsets))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Origins: ...
+
+    def __getitem__(self, index: int | slice) -> int | Origins:
+        if isinstance(index, slice):
+            return Origins(self._values[index])
+        return self._values[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Origins):
+            other = other._values
+        if not isinstance(other, (tuple, list, range, array)):
+            return NotImplemented
+        return len(self._values) == len(other) and all(map(operator.eq, self._values, other))
+
+    def __hash__(self) -> int:
+        values = self._values
+        return hash((len(values), values[0], values[-1])) if values else 0
+
+    def __repr__(self) -> str:
+        return f"Origins({self._values!r})"
+
+
 @dataclass(frozen=True)
 class TextField:
     """Text that is checked (a subject or a body) and where each of its characters came from.
 
     ``origins[i]`` is the offset in the file's text of the character that produced ``text[i]``
-    (for decoded or HTML content: the start of the encoded sequence, entity or tag).
+    (for decoded or HTML content: the start of the encoded sequence, entity or tag). Any
+    sequence of ints may be given; it is kept as :class:`Origins`.
     """
 
     text: str
-    origins: tuple[int, ...] | range
+    origins: Sequence[int]
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "origins", Origins.of(self.origins))
         if len(self.origins) != len(self.text):
             raise ValueError("origins must have one entry per character of text")
 

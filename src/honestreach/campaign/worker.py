@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import mime
 from ..crm import CRM, load_crm
 from ..finish import Outcome, finish
-from ..htmltext import MalformedHtml, html_to_text
+from ..htmltext import MalformedHtml, cut_note, visible_text
 from ..message import ParseError, build_message, parse_draft
 from ..model import Claim, FileResult, Message, SendRecord, SharedClaim, TextField
 from ..pipeline import Linter, Overrides
@@ -191,15 +191,19 @@ def _with_html_body(message: Message, html: str, start: int) -> Message:
     """``message`` with its body read as HTML (which starts at offset ``start`` of its
     source): the visible text, mapped back into the cell, and the link targets."""
     try:
-        visible, origins, links = html_to_text(html, start)
+        visible = visible_text(html, start)
     except MalformedHtml as exc:
         raise ParseError(f"{exc.message} in the HTML body",
                          message.source.position(exc.offset)[0]) from None
-    if not visible.strip():
+    if not visible.text.strip():
         raise ParseError("empty body (the HTML shows no text)")
+    notes = message.notes
+    if visible.cut_at is not None:
+        notes += (cut_note(visible.limit, message.source.position(visible.cut_at)[0]),)
     return build_message(message.path, message.source, message.subject,
-                         TextField(visible, tuple(origins)), dict(message.headers), html=True,
-                         links=links, sender_name=message.sender_name, notes=message.notes)
+                         TextField(visible.text, visible.origins), dict(message.headers),
+                         html=True, links=visible.links, sender_name=message.sender_name,
+                         notes=notes)
 
 
 def normalised(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..longtext import squeezed
 from ..model import Message
 from .own_text import own_text
 
@@ -117,4 +118,4 @@ def has_opt_out(message: Message) -> bool:
         return True
     if any(_OPT_OUT_LINK.search(link) for link in message.links):
         return True
-    return has_opt_out_text(own_text(message))
+    return has_opt_out_text(squeezed(own_text(message)))

@@ -20,7 +20,7 @@ encodings), :mod:`.decoding` (charsets), :mod:`.headers` (header values) and :mo
 
 from __future__ import annotations
 
-from ..htmltext import MalformedHtml, html_to_text
+from ..htmltext import MalformedHtml, cut_note, visible_text
 from ..message import ParseError, build_message, display_name
 from ..model import InputNote, Message, TextField
 from .file import MAX_DEPTH, MAX_HEADER_CHARS, EmlFile, Leaf
@@ -57,7 +57,7 @@ def parse_eml(path: str, data: bytes) -> Message:
         try:
             text, origins = eml.text_of(leaf)
             try:
-                visible, html_origins, hrefs = html_to_text(text)
+                visible = visible_text(text)
             except MalformedHtml as exc:
                 raise ParseError(
                     f"{exc.message} in the text/html part", eml.line(origins[exc.offset])
@@ -65,8 +65,10 @@ def parse_eml(path: str, data: bytes) -> Message:
         except ParseError as exc:
             unreadable.append(exc)
             continue
-        html_bodies.append(eml.field(visible, [origins[i] for i in html_origins]))
-        links.extend(hrefs)
+        html_bodies.append(eml.field(visible.text, map(origins.__getitem__, visible.origins)))
+        if visible.cut_at is not None:
+            eml.keep(cut_note(visible.limit, eml.line(origins[visible.cut_at])))
+        links.extend(visible.links)
     headers = eml.header_values(parsed)
     links.extend(unsubscribe_links(headers.get("list-unsubscribe")))
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import email
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email import policy
 from email.message import Message as EmailMessage
 
 from .. import charsets
 from ..message import ParseError
-from ..model import InputNote, SourceText, TextField
+from ..model import InputNote, Origins, SourceText, TextField
 from .decoding import decode_declared, normalize_newlines, unflow
 from .headers import KEPT_HEADERS, decode_header, header_text
 from .offsets import CharOffsets, OffsetBytes, Offsets
@@ -101,10 +101,11 @@ class EmlFile:
                 return field.start
         return start
 
-    def field(self, chars: str, origins: Offsets) -> TextField:
-        if self.char_offset.identity:
-            return TextField(chars, origins if isinstance(origins, range) else tuple(origins))
-        return TextField(chars, tuple(map(self.char_offset, origins)))
+    def field(self, chars: str, origins: Iterable[int]) -> TextField:
+        """``chars`` with the byte offsets they came from, as a field (character offsets)."""
+        if not self.char_offset.identity:
+            origins = map(self.char_offset, origins)
+        return TextField(chars, Origins.of(origins))
 
     # -- structure ---------------------------------------------------------------------------
     def parse(self) -> EmailMessage:
@@ -360,4 +361,4 @@ def _strip(text_field: TextField, end: int, char_offset: CharOffsets) -> TextFie
     stop = len(text.rstrip())
     if start >= stop:
         return TextField.verbatim("", char_offset(end))
-    return TextField(text[start:stop], tuple(text_field.origins[start:stop]))
+    return TextField(text[start:stop], text_field.origins[start:stop])

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from ..checks.compliance import own_text
+from ..longtext import squeezed
 from ..model import Finding, Message, Scores
 from .prose import sender_prose
 from .relevance import Signal, score_relevance
@@ -41,5 +42,5 @@ def score_message(
     """Respect and relevance of ``message`` given its findings (and any outside signals)."""
     prose = sender_prose(message)
     respect, respect_reasons = score_respect(prose, findings)
-    relevance, relevance_reasons = score_relevance(own_text(message), prose, findings, signals)
+    relevance, relevance_reasons = score_relevance(squeezed(own_text(message)), prose, findings, signals)
     return Scores(respect, relevance, tuple(respect_reasons), tuple(relevance_reasons))

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 
 from ..checks.compliance import has_opt_out_text, own_text, postal_line_spans
+from ..longtext import squeezed
 from ..model import Message
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+\b",
@@ -37,7 +38,7 @@ def sender_prose(message: Message) -> str:
         ):
             break
         end = breaks.pop().start()
-    return _URL.sub(" ", text[:end])
+    return _URL.sub(" ", squeezed(text[:end], len(text)))
 
 
 def readable_text(prose: str) -> str:

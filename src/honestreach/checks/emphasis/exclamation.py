@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from ...longtext import squeezed
 from ...model import Message
 from ..base import Hit
 from ..own_text import blank_spans
@@ -45,7 +46,7 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     runs: list[tuple[str, int, int]] = []
     piled = 0
     for name, text in fields:
-        sentences += len(_SENTENCE.findall(text))
+        sentences += len(_SENTENCE.findall(squeezed(text)))
         if "!" not in text:
             continue
         text = blank_spans(text, [m.span() for m in QUOTED.finditer(text)], MASK)
