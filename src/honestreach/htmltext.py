@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Sequence
@@ -94,7 +95,8 @@ class _TextBuilder:
 
     def __init__(self, limit: int) -> None:
         self.chars: list[str] = []
-        self.origins: list[int] = []
+        # 8 bytes a character where a list of ints takes about 40: HTML may expand a lot
+        self.origins = array("q")
         self.limit = limit  # the most characters the text may have
         self.cut_at: int | None = None  # the origin of the first text refused at the limit
         self._breaks = 0  # line breaks wanted before the next character
@@ -330,7 +332,7 @@ class VisibleText:
     ``mailto:`` included) outside quoted text, and where the text was cut at its limit."""
 
     text: str
-    origins: list[int]
+    origins: array[int]
     links: tuple[str, ...]
     cut_at: int | None  # the origin of the first text left out, None when nothing was
     limit: int
@@ -344,7 +346,7 @@ def visible_text(html: str, base: int = 0) -> VisibleText:
                        parser.body.cut_at, parser.body.limit)
 
 
-def html_to_text(html: str, base: int = 0) -> tuple[str, list[int], tuple[str, ...]]:
+def html_to_text(html: str, base: int = 0) -> tuple[str, array[int], tuple[str, ...]]:
     """The visible text of ``html``, each character's offset in it plus ``base``, and the
     link targets (``href`` values, ``mailto:`` included) outside quoted text."""
     visible = visible_text(html, base)
