@@ -121,6 +121,19 @@ def test_a_possessive_or_contracted_ending_is_written_as_its_own_token() -> None
         ["You'd mentioned"]
 
 
+def test_a_choice_is_one_slot_and_phrases_of_several_words_are_chosen_in_braces() -> None:
+    text = "Glad you wrote back. Glad you got back. Glad you replied. Glad you replied back."
+    # Without braces the choice is one word, and "back" follows whichever is chosen.
+    assert matches("glad you reply|get back", text) == ["Glad you got back",
+                                                        "Glad you replied back"]
+    assert matches("glad you {reply|get back|write back}", text) == \
+        ["Glad you wrote back", "Glad you got back", "Glad you replied", "Glad you replied"]
+    notes = Vocabulary({"note": ["a line", "a quick note"]})
+    assert matches("drop|send {{note}|an email (today)} back|along", "Send a quick note along. "
+                   "Send an email today back. Drop a line back. Send a reply along.", notes) == \
+        ["Send a quick note along", "Send an email today back", "Drop a line back"]
+
+
 def test_classes_may_use_classes_but_not_themselves() -> None:
     vocabulary = Vocabulary({"day": ["today", "tonight"], "deadline": ["by {day}"]})
     assert matches("{deadline}", "Sign by tonight.", vocabulary) == ["by tonight"]
@@ -136,6 +149,9 @@ def test_classes_may_use_classes_but_not_themselves() -> None:
     ("(only)", "no word at all"),
     ("a || b", "empty alternative"),
     ("saw ...40 it", "at most"),
+    ("glad you {reply|}", "empty phrase"),
+    ("glad you {(reply)|get back}", "can match no word"),
+    ("glad you {reply|get back", "malformed class reference"),
 ])
 def test_a_broken_pattern_is_a_clear_error(pattern: str, error: str) -> None:
     with pytest.raises(PatternError, match=error):
