@@ -29,8 +29,9 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 ============  =====================================================================
 
 Words are matched on their norms (see :mod:`honestreach.tokens`): "don't" reads as "do not",
-so a pattern says ``do not``; a possessive or a contracted "had" is its own token (``'s``,
-``'d``: "Leah's idea" is ``leah 's idea``). Punctuation stands for itself (``%``, ``$``).
+so a pattern says ``do not``; "it's", "that's", "there's" read as ``it is`` (``it has``
+before "been" or "got"), and a pattern's "it's" matches both. After a noun, a possessive or a
+contracted "had" is its own token (``'s``, ``'d``: "Leah's idea" is ``leah 's idea``). Punctuation stands for itself (``%``, ``$``).
 
 A choice is one slot: ``reply|get back`` is "reply back" or "get back", never "reply" alone.
 Phrases of several words are a choice only inside braces: ``{reply|get back}``.
@@ -58,7 +59,7 @@ from .tokens import tokenize
 __all__ = ["CompiledPattern", "PatternError", "Seq", "Vocabulary", "inflections"]
 
 DEFAULT_GAP = 4
-# Endings the tokenizer keeps as tokens of their own ("it's" -> "it", "'s").
+# Endings the tokenizer keeps as tokens of their own ("Leah's" -> "leah", "'s").
 _CLITICS = frozenset({"'s", "'d"})
 MAX_GAP = 12
 # The most words one pattern may spell out with its classes filled in (the largest built-in
@@ -222,8 +223,12 @@ def _word_forms(word: str, exact: bool) -> tuple[frozenset[str], ...]:
     expires, expired, expiring). Vocabularies repeat their words: each is read once."""
     if word.replace("’", "'") in _CLITICS:  # "'s", "'d": a token of their own
         return (frozenset({word.replace("’", "'")}),)
+    norms = tokenize(word).norms
+    if not exact and len(norms) == 2 and norms[1] == "is" and word[-2:] in ("'s", "’s"):
+        # "it's" in a text is "it is", or "it has" before "been": a pattern says either.
+        return (frozenset(inflections(norms[0])), frozenset({"is", "has"}))
     return tuple(frozenset({norm} if exact or not norm.isalpha() else inflections(norm))
-                 for norm in tokenize(word).norms)
+                 for norm in norms)
 
 
 def _written_size(node: Seq | Slot, memo: dict[int, int]) -> int:
