@@ -3,7 +3,8 @@
 A token is a word, a number or one punctuation mark, with its character span in the text and
 its *norm*: lower case, straight apostrophes, contractions written out ("don't" -> "do",
 "not"; "you're" -> "you", "are"; "it's" -> "it", "is", or "has" before "been" or "got";
-"let's" -> "let", "us"), URLs and e-mail addresses as ``<url>`` and ``<email>``.
+"let's" -> "let", "us"), phone shorthand written out ("u" -> "you", "pls" ->
+"please"), URLs and e-mail addresses as ``<url>`` and ``<email>``.
 Rules are written against norms, so "Don’t", "don't", "DONT" and "do not" read alike. Hyphens
 inside words separate them ("first-come" -> "first", "come").
 
@@ -59,6 +60,9 @@ _UNMARKED = {
     "theyre": ("they", "are"), "im": ("i", "am"), "ive": ("i", "have"),
     "thats": ("that", "is"), "whats": ("what", "is"), "theres": ("there", "is"),
 }
+# Words typed short on a phone, read as the words they stand for ("did u see", "pls reply").
+# "ur" stays as typed: it is "your" or "you're".
+_SHORTHAND = {"u": "you", "pls": "please", "plz": "please", "thx": "thanks", "thnx": "thanks"}
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ def tokenize(text: str) -> Tokens:
             if "'" in value or "’" in value or value in _UNMARKED:
                 _add_word(value.replace("’", "'"), start, norms, starts, ends, text)
             else:  # most words: no contraction to write out
-                norms.append(value)
+                norms.append(_SHORTHAND.get(value, value))
                 starts.append(start)
                 ends.append(end)
             continue
