@@ -3,8 +3,8 @@
 A token is a word, a number or one punctuation mark, with its character span in the text and
 its *norm*: lower case, straight apostrophes, contractions written out ("don't" -> "do",
 "not"; "you're" -> "you", "are"; "it's" -> "it", "is", or "has" before "been" or "got";
-"let's" -> "let", "us"), phone shorthand written out ("u" -> "you", "pls" ->
-"please"), URLs and e-mail addresses as ``<url>`` and ``<email>``.
+"let's" -> "let", "us"), phone shorthand written out ("pls" -> "please", "thx" ->
+"thanks"), URLs and e-mail addresses as ``<url>`` and ``<email>``.
 Rules are written against norms, so "Don’t", "don't", "DONT" and "do not" read alike. Hyphens
 inside words separate them ("first-come" -> "first", "come").
 
@@ -60,9 +60,10 @@ _UNMARKED = {
     "theyre": ("they", "are"), "im": ("i", "am"), "ive": ("i", "have"),
     "thats": ("that", "is"), "whats": ("what", "is"), "theres": ("there", "is"),
 }
-# Words typed short on a phone, read as the words they stand for ("did u see", "pls reply").
-# "ur" stays as typed: it is "your" or "you're".
-_SHORTHAND = {"u": "you", "pls": "please", "plz": "please", "thx": "thanks", "thnx": "thanks"}
+# Words typed short on a phone, read as the words they stand for ("pls reply", "thx").
+# "u" and "ur" stay as typed: "hi u" is over-familiar where "hi you" is not, and "ur" is
+# "your" or "you're".
+_SHORTHAND = {"pls": "please", "plz": "please", "thx": "thanks", "thnx": "thanks"}
 
 
 @dataclass(frozen=True)
