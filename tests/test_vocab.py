@@ -50,6 +50,25 @@ def test_contractions_are_written_out_whatever_the_apostrophe() -> None:
          ",", "you", "are"]
 
 
+def test_s_after_a_pronoun_is_is_or_has_and_after_a_noun_a_possessive() -> None:
+    assert words("It's late, that’s fine, there's more, what's new, she's here") == \
+        ["it", "is", "late", ",", "that", "is", "fine", ",", "there", "is", "more", ",", "what",
+         "is", "new", ",", "she", "is", "here"]
+    assert words("It's been a week and he’s got the deck") == \
+        ["it", "has", "been", "a", "week", "and", "he", "has", "got", "the", "deck"]
+    assert words("Let's talk about Rowan's deck; thats all") == \
+        ["let", "us", "talk", "about", "rowan", "'s", "deck", ";", "that", "is", "all"]
+    # A pattern's "it's" reads either way.
+    assert matches("it's (been) quiet", "It's quiet. It's been quiet. It is quiet.") == \
+        ["It's quiet", "It's been quiet", "It is quiet"]
+
+
+def test_phone_shorthand_reads_as_the_words_it_stands_for() -> None:
+    assert words("pls tell me if u got it, thx") == \
+        ["please", "tell", "me", "if", "u", "got", "it", ",", "thanks"]
+    assert matches("please reply", "Pls reply. Plz reply.") == ["Pls reply", "Plz reply"]
+
+
 def test_each_token_keeps_its_span_in_the_text() -> None:
     text = "Don’t miss it"
     tokens = tokenize(text)
@@ -121,6 +140,19 @@ def test_a_possessive_or_contracted_ending_is_written_as_its_own_token() -> None
         ["You'd mentioned"]
 
 
+def test_a_choice_is_one_slot_and_phrases_of_several_words_are_chosen_in_braces() -> None:
+    text = "Glad you wrote back. Glad you got back. Glad you replied. Glad you replied back."
+    # Without braces the choice is one word, and "back" follows whichever is chosen.
+    assert matches("glad you reply|get back", text) == ["Glad you got back",
+                                                        "Glad you replied back"]
+    assert matches("glad you {reply|get back|write back}", text) == \
+        ["Glad you wrote back", "Glad you got back", "Glad you replied", "Glad you replied"]
+    notes = Vocabulary({"note": ["a line", "a quick note"]})
+    assert matches("drop|send {{note}|an email (today)} back|along", "Send a quick note along. "
+                   "Send an email today back. Drop a line back. Send a reply along.", notes) == \
+        ["Send a quick note along", "Send an email today back", "Drop a line back"]
+
+
 def test_classes_may_use_classes_but_not_themselves() -> None:
     vocabulary = Vocabulary({"day": ["today", "tonight"], "deadline": ["by {day}"]})
     assert matches("{deadline}", "Sign by tonight.", vocabulary) == ["by tonight"]
@@ -136,6 +168,9 @@ def test_classes_may_use_classes_but_not_themselves() -> None:
     ("(only)", "no word at all"),
     ("a || b", "empty alternative"),
     ("saw ...40 it", "at most"),
+    ("glad you {reply|}", "empty phrase"),
+    ("glad you {(reply)|get back}", "can match no word"),
+    ("glad you {reply|get back", "malformed class reference"),
 ])
 def test_a_broken_pattern_is_a_clear_error(pattern: str, error: str) -> None:
     with pytest.raises(PatternError, match=error):
@@ -218,7 +253,8 @@ def test_a_bare_no_in_a_vocabulary_is_the_word_not_a_boolean(tmp_path: Path) -> 
 
 
 def test_an_ending_kept_as_a_token_can_be_named() -> None:
-    assert matches("that 's|is all", "That's all. That is all.") == ["That's all", "That is all"]
+    assert matches("* 's|is all", "Mo's all. That's all. That is all.") == \
+        ["Mo's all", "That's all", "That is all"]
 
 
 @pytest.mark.parametrize(("text", "found"), [

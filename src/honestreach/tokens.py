@@ -2,9 +2,14 @@
 
 A token is a word, a number or one punctuation mark, with its character span in the text and
 its *norm*: lower case, straight apostrophes, contractions written out ("don't" -> "do",
-"not"; "you're" -> "you", "are"), URLs and e-mail addresses as ``<url>`` and ``<email>``.
+"not"; "you're" -> "you", "are"; "it's" -> "it", "is", or "has" before "been" or "got";
+"let's" -> "let", "us"), phone shorthand written out ("pls" -> "please", "thx" ->
+"thanks"), URLs and e-mail addresses as ``<url>`` and ``<email>``.
 Rules are written against norms, so "Don’t", "don't", "DONT" and "do not" read alike. Hyphens
 inside words separate them ("first-come" -> "first", "come").
+
+"'s" after a noun is a possessive and stays a token of its own ("Leah's idea" -> "leah",
+"'s", "idea"), as does "'d" (had or would).
 
 Sentences are what spaCy's sentencizer would make of prose, plus what e-mail does with lines:
 a blank line ends a sentence, and so does a short line without end punctuation ("Hi Dana,").
@@ -40,6 +45,11 @@ _TOKEN = re.compile(
 # Contractions written out: the part before the apostrophe, and what the ending stands for.
 _ENDINGS = {"n't": "not", "'re": "are", "'ll": "will", "'ve": "have", "'m": "am"}
 _IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall", "ain't": "is"}
+# Words after which "'s" is "is" (or "has"), never a possessive: "it's", "that's", "who's".
+_S_IS_AFTER = frozenset({"it", "that", "this", "there", "here", "what", "he", "she", "who",
+                         "where", "how", "when", "why"})
+# "It's been a week", "she's got": "'s" is "has" before these.
+_S_HAS_BEFORE = re.compile(r"\s+(?:been|got|gotten)\b", re.IGNORECASE)
 # Contractions typed without the apostrophe (in a hurry, on a phone).
 _UNMARKED = {
     "dont": ("do", "not"), "cant": ("can", "not"), "wont": ("will", "not"),
@@ -49,7 +59,12 @@ _UNMARKED = {
     "couldnt": ("could", "not"), "wouldnt": ("would", "not"), "shouldnt": ("should", "not"),
     "youre": ("you", "are"), "youve": ("you", "have"), "youll": ("you", "will"),
     "theyre": ("they", "are"), "im": ("i", "am"), "ive": ("i", "have"),
+    "thats": ("that", "is"), "whats": ("what", "is"), "theres": ("there", "is"),
 }
+# Words typed short on a phone, read as the words they stand for ("pls reply", "thx").
+# "u" and "ur" stay as typed: "hi u" is over-familiar where "hi you" is not, and "ur" is
+# "your" or "you're".
+_SHORTHAND = {"pls": "please", "plz": "please", "thx": "thanks", "thnx": "thanks"}
 
 
 @dataclass(frozen=True)
@@ -93,9 +108,9 @@ def tokenize(text: str) -> Tokens:
         value = lowered[start:end] if lowered is not None else match.group().lower()
         if kind == "word":
             if "'" in value or "’" in value or value in _UNMARKED:
-                _add_word(value.replace("’", "'"), start, norms, starts, ends)
+                _add_word(value.replace("’", "'"), start, norms, starts, ends, text)
             else:  # most words: no contraction to write out
-                norms.append(value)
+                norms.append(_SHORTHAND.get(value, value))
                 starts.append(start)
                 ends.append(end)
             continue
@@ -117,7 +132,7 @@ def tokenize(text: str) -> Tokens:
 
 
 def _add_word(word: str, start: int, norms: list[str], starts: list[int],
-              ends: list[int]) -> None:
+              ends: list[int], text: str) -> None:
     end = start + len(word)
     if "'" in word:
         if word in _IRREGULAR_NOT:
@@ -127,6 +142,10 @@ def _add_word(word: str, start: int, norms: list[str], starts: list[int],
             ending = "'" + tail
             if ending == "'t" and head.endswith("n"):
                 parts = [(head[:-1], start, end - 3), ("not", end - 3, end)]
+            elif ending == "'s" and (head in _S_IS_AFTER or head == "let"):
+                verb = "us" if head == "let" else \
+                    "has" if _S_HAS_BEFORE.match(text, end) else "is"
+                parts = [(head, start, start + len(head)), (verb, end - 2, end)]
             elif ending in _ENDINGS:
                 parts = [(head, start, start + len(head)), (_ENDINGS[ending], end - len(ending), end)]
             elif ending in ("'s", "'d"):

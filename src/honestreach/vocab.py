@@ -15,6 +15,8 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 ``=word``     exactly this form
 ``a|b|{c}``   one of these
 ``{class}``   any phrase of a vocabulary class
+``{a b|c}``   one of these phrases, written in place like a class ("{get back|reply} to
+              me"); the phrases may hold any slots, ``{class}`` too
 ``(...)``     optional slots ("end of (the) day")
 ``#``         a number written in digits ("3", "1,000", "10:30")
 ``#:#``       a time on a clock or a timer, digits with colons ("10:30", "02:14:33")
@@ -27,8 +29,12 @@ A *pattern* is a line of slots separated by spaces; a phrase of a vocabulary is 
 ============  =====================================================================
 
 Words are matched on their norms (see :mod:`honestreach.tokens`): "don't" reads as "do not",
-so a pattern says ``do not``; a possessive or a contracted "had" is its own token (``'s``,
-``'d``: "Leah's idea" is ``leah 's idea``). Punctuation stands for itself (``%``, ``$``).
+so a pattern says ``do not``; "it's", "that's", "there's" read as ``it is`` (``it has``
+before "been" or "got"), and a pattern's "it's" matches both. After a noun, a possessive or a
+contracted "had" is its own token (``'s``, ``'d``: "Leah's idea" is ``leah 's idea``). Punctuation stands for itself (``%``, ``$``).
+
+A choice is one slot: ``reply|get back`` is "reply back" or "get back", never "reply" alone.
+Phrases of several words are a choice only inside braces: ``{reply|get back}``.
 
 A pattern compiles to a tree of slots (:class:`Seq`, :mod:`honestreach.patternslots`), and
 the tree to a regular expression over a text's tokens written one after another
@@ -53,13 +59,17 @@ from .tokens import tokenize
 __all__ = ["CompiledPattern", "PatternError", "Seq", "Vocabulary", "inflections"]
 
 DEFAULT_GAP = 4
-# Endings the tokenizer keeps as tokens of their own ("it's" -> "it", "'s").
+# Endings the tokenizer keeps as tokens of their own ("Leah's" -> "leah", "'s").
 _CLITICS = frozenset({"'s", "'d"})
 MAX_GAP = 12
 # The most words one pattern may spell out with its classes filled in (the largest built-in
 # one spells out about 3,500).
 MAX_PATTERN_SIZE = 50_000
-_SLOT = re.compile(r"\(|\)|[^\s()]+")
+# A slot: a parenthesis, or a run of anything but spaces and parentheses in which a brace
+# group ("{get back|reply}", "{a {b}|c}") may hold both.
+_BRACES = r"\{(?:[^{}]|\{[^{}]*\})*\}"
+_SLOT = re.compile(rf"\(|\)|(?:{_BRACES}|[^\s(){{}}]|[{{}}])+")
+
 
 
 class PatternError(ValueError):
@@ -129,7 +139,7 @@ class Vocabulary:
         return parts, position
 
     def _alternatives(self, slot: str, stack: tuple[str, ...], text: str) -> Slot:
-        choices = slot.split("|")
+        choices = _split_choices(slot)
         if not all(choices):
             raise PatternError(f"empty alternative in {slot!r} of {text!r}")
         options = [self._alternative(choice, stack, text) for choice in choices]
@@ -146,7 +156,16 @@ class Vocabulary:
 
     def _alternative(self, choice: str, stack: tuple[str, ...], text: str) -> Slot:
         if choice.startswith("{") and choice.endswith("}"):
-            return self._class(choice[1:-1], stack)
+            inner = choice[1:-1]
+            if re.search(r"[\s|(){}]", inner):  # phrases written in place
+                phrases = _split_choices(inner)
+                if not all(p.strip() for p in phrases):
+                    raise PatternError(f"empty phrase in {choice!r} of {text!r}")
+                options = [self._sequence(phrase, stack) for phrase in phrases]
+                if any(option.optional for option in options):
+                    raise PatternError(f"a phrase of {choice!r} in {text!r} can match no word")
+                return _either(options)
+            return self._class(inner, stack)
         if choice == "#":
             return Number()
         if choice == "#:#":
@@ -187,14 +206,29 @@ class Vocabulary:
         return self._compiled[name]
 
 
+def _split_choices(slot: str) -> list[str]:
+    """The choices of a slot, split at each "|" outside braces ("a|{b c|d}": "a", "{b c|d}")."""
+    choices, depth, begin = [], 0, 0
+    for index, char in enumerate(slot):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            choices.append(slot[begin:index])
+            begin = index + 1
+    return [*choices, slot[begin:]]
+
+
 @lru_cache(maxsize=None)
 def _word_forms(word: str, exact: bool) -> tuple[frozenset[str], ...]:
     """The forms each token of a written word matches ("don't": do, not; "expire": expire,
     expires, expired, expiring). Vocabularies repeat their words: each is read once."""
     if word.replace("’", "'") in _CLITICS:  # "'s", "'d": a token of their own
         return (frozenset({word.replace("’", "'")}),)
+    norms = tokenize(word).norms
+    if not exact and len(norms) == 2 and norms[1] == "is" and word[-2:] in ("'s", "’s"):
+        # "it's" in a text is "it is", or "it has" before "been": a pattern says either.
+        return (frozenset(inflections(norms[0])), frozenset({"is", "has"}))
     return tuple(frozenset({norm} if exact or not norm.isalpha() else inflections(norm))
-                 for norm in tokenize(word).norms)
+                 for norm in norms)
 
 
 def _written_size(node: Seq | Slot, memo: dict[int, int]) -> int:
