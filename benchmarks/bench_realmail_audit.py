@@ -48,7 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_audit import _tree_rss_kib  # noqa: E402
+from bench_audit import _tree_pss_kib, _tree_rss_kib  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "real" / "spamassassin"
 
@@ -118,32 +118,6 @@ def build(folders: list[Path], target: Path, copies: int) -> tuple[Path, Path, i
                          for line in body.split(b"\n")]
                 box.write(b"\n".join(lines).rstrip(b"\n") + b"\n\n")
     return jsonl, mbox, count
-
-
-def _tree_pss_kib(root: int) -> int:
-    """Proportional set size of ``root`` and its descendants, in KiB: memory shared between
-    them (a forked worker's pages it still shares with its parent) counted once, split."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
-                children.setdefault(int(handle.read().rsplit(")", 1)[1].split()[1]),
-                                    []).append(int(entry))
-        except (OSError, ValueError, IndexError):
-            continue
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        try:
-            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-                total += next(int(line.split()[1]) for line in handle
-                              if line.startswith("Pss:"))
-        except (OSError, StopIteration, ValueError):
-            pass
-        stack.extend(children.get(pid, ()))
-    return total
 
 
 def run(command: list[str]) -> dict[str, float]:

@@ -165,6 +165,10 @@ class HtmlReport:
                   for name in ("respect", "relevance")}
         by_category = summary.get("by_category") or {}
         template = env.get_template("report.html.j2")
+        messages = compact_messages(entries, campaign["by_message"])
+        # The compressed blocks of a long listing, apart: the page reads them when a message
+        # is opened, not with the list.
+        blocks = messages.pop("blocks")
         return template.render(
             title=title,
             generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -187,7 +191,8 @@ class HtmlReport:
             reading=reading_section(summary),
             listing={"listed": len(entries), "statement": self.statement(checked, failed),
                      "bound": self.bound(checked, failed)},
-            messages=compact_messages(entries, campaign["by_message"]),
+            messages=messages,
+            blocks=blocks,
             rules=self._rule_table(entries, summary),
             source_limit=SOURCE_LIMIT,
             categories=CATEGORIES,
@@ -252,6 +257,8 @@ def _environment() -> Any:
     env = jinja2.Environment(loader=jinja2.PackageLoader("honestreach.campaign", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
+    # The data blocks are written without the spaces json.dumps puts after separators.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     env.filters["thousands"] = lambda n: "–" if n is None else f"{n:,}"
     env.filters["plural"] = lambda word, count: _plural(count, word)
     return env

@@ -4,7 +4,9 @@
 //
 // The list can hold tens of thousands of messages: they arrive as one compact JSON block
 // (arrays, with the findings' strings in one shared table), only one page of rows is in the
-// document at a time, and a message's findings and text are built when it is opened.
+// document at a time, and a message's findings and text are built when it is opened. In a long
+// listing, texts and findings come in compressed blocks (data-blocks), inflated when a message
+// of the block is first opened.
 (function () {
   const SEVERITIES = ["error", "warning", "info"];
   const RANK = { info: 0, warning: 1, error: 2 };
@@ -76,11 +78,12 @@
   data.finding_fields.forEach((name, index) => { FF[name] = index; });
   const messages = data.messages.map((values) => ({
     seq: values[F.seq], row: values[F.row], id: values[F.id], recipient: values[F.recipient],
-    sender: values[F.sender], subject: values[F.subject], variant: values[F.variant],
+    sender: text(values[F.sender]), subject: text(values[F.subject]), variant: text(values[F.variant]),
     sent_at: values[F.sent_at], checked: values[F.checked], respect: values[F.respect],
     relevance: values[F.relevance], finding_count: values[F.finding_count],
     errors: values[F.errors], source: values[F.source], trimmed: values[F.trimmed],
     raw: values[F.findings], campaignRefs: values[F.campaign], search: null, expanded: null,
+    kinds: values[F.kinds], block: values[F.block],
   }));
   const byId = new Map(messages.map((message) => [message.id, message]));
 
@@ -101,6 +104,42 @@
       });
     }
     return message.expanded;
+  }
+
+  // The findings the message's text shows (its kinds: category, severity, count, flat).
+  function shownCount(message) {
+    let count = 0;
+    for (let i = 2; i < message.kinds.length; i += 3) {
+      count += message.kinds[i];
+    }
+    return count;
+  }
+
+  // -- compressed blocks of texts and findings -------------------------------------------------
+  let blockData = null;
+  const inflated = new Map();  // block -> Promise of its [source, findings] items
+
+  function inflate(block) {
+    if (!inflated.has(block)) {
+      blockData = blockData || readJson("data-blocks");
+      const bytes = Uint8Array.from(atob(blockData[block]), (c) => c.charCodeAt(0));
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+      inflated.set(block, new Response(stream).text().then(JSON.parse));
+    }
+    return inflated.get(block);
+  }
+
+  // The message with its text and findings (from its block when they are packed).
+  function unpacked(message) {
+    if (!message.block) {
+      return Promise.resolve(message);
+    }
+    const [block, position] = message.block;
+    return inflate(block).then((items) => {
+      [message.source, message.raw] = items[position];
+      message.block = null;
+      return message;
+    });
   }
 
   function campaignOf(message) {
@@ -133,11 +172,11 @@
       return cell;
     }
     const counts = { error: 0, warning: 0, info: 0 };
-    for (const raw of message.raw) {
-      const severity = strings[raw[FF.severity]];
-      counts[severity] = (counts[severity] || 0) + 1;
+    for (let i = 0; i < message.kinds.length; i += 3) {
+      const severity = strings[message.kinds[i + 1]];
+      counts[severity] = (counts[severity] || 0) + message.kinds[i + 2];
     }
-    const hidden = message.finding_count - message.raw.length;
+    const hidden = message.finding_count - shownCount(message);
     const dots = el("span", { className: "dots" });
     for (const severity of SEVERITIES) {
       if (counts[severity]) {
@@ -192,8 +231,8 @@
   const perCategory = new Map();
   for (const message of messages) {
     const seen = new Set();
-    for (const raw of message.raw) {
-      seen.add(strings[raw[FF.category]]);
+    for (let i = 0; i < message.kinds.length; i += 3) {
+      seen.add(strings[message.kinds[i]]);
     }
     for (const finding of campaignOf(message)) {
       seen.add(finding.category);
@@ -221,7 +260,7 @@
   }
 
   function hasFindings(message) {
-    return message.finding_count > 0 || message.raw.length > 0 || message.campaignRefs.length > 0;
+    return message.finding_count > 0 || message.kinds.length > 0 || message.campaignRefs.length > 0;
   }
 
   function matcher() {
@@ -245,8 +284,11 @@
         return false;
       }
       if (category || severity) {
-        const inMessage = message.raw.some((raw) =>
-          (!category || raw[FF.category] === categoryIndex) && (!severity || raw[FF.severity] === severityIndex));
+        let inMessage = false;
+        for (let i = 0; i < message.kinds.length && !inMessage; i += 3) {
+          inMessage = (!category || message.kinds[i] === categoryIndex) &&
+            (!severity || message.kinds[i + 1] === severityIndex);
+        }
         return inMessage || campaignOf(message).some((finding) =>
           (!category || finding.category === category) && (!severity || finding.severity === severity));
       }
@@ -360,7 +402,16 @@
 
   // -- an opened message ---------------------------------------------------------------------
   function detailRow(message) {
-    const cell = el("td", { colspan: table.tHead.rows[0].cells.length }, detailContent(message));
+    const cell = el("td", { colspan: table.tHead.rows[0].cells.length });
+    if (message.block) {
+      // Packed: the row shows at once, its content once the block is inflated.
+      cell.append(el("p", { className: "note", text: "Reading the message…" }));
+      unpacked(message).then(() => cell.replaceChildren(detailContent(message)),
+        (error) => cell.replaceChildren(el("p", { className: "error-box", role: "note",
+          text: "This message's text could not be read: " + error })));
+    } else {
+      cell.append(detailContent(message));
+    }
     return el("tr", { className: "detail", id: "message-detail-" + message.seq }, cell);
   }
 
@@ -425,7 +476,7 @@
         list.append(item);
       });
       right.append(list);
-      const hidden = message.finding_count - message.raw.length;
+      const hidden = message.finding_count - shownCount(message);
       if (hidden > 0) {
         right.append(el("p", { className: "note",
           text: number(hidden) + (hidden === 1 ? " finding lies" : " findings lie") +
