@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -71,7 +71,7 @@ def child(campaign: Path, crm_folder: Path, count: int, distinct: int, html: Pat
     checked = checker.check_rows(first)
 
     def replayed():
-        for number, row in enumerate(first + list(islice(rows, count - distinct))):
+        for number, row in enumerate(chain(first, islice(rows, count - distinct))):
             fields = row.fields
             body = fields.get("body") or fields.get("html_body") or ""
             digest = hashlib.blake2b((normalised(fields.get("subject") or "") + "\n"
