@@ -44,7 +44,7 @@ import tempfile
 import threading
 import time
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, parsedate_to_datetime
+from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -108,12 +108,18 @@ def build(folders: list[Path], target: Path, copies: int) -> tuple[Path, Path, i
                 rows.write(json.dumps(export_row(count, data), ensure_ascii=False) + "\n")
                 sent = email.message_from_bytes(data).get("Date")
                 try:
-                    stamp = format_datetime(parsedate_to_datetime(sent)) if sent else ""
+                    # The separator line's date as mbox writes it (asctime): readers such as
+                    # spamassassin --mbox find a message only by it.
+                    stamp = (parsedate_to_datetime(sent).strftime("%a %b %e %H:%M:%S %Y")
+                             if sent else "")
                 except (TypeError, ValueError, IndexError):
                     stamp = ""
                 box.write(f"From sender@example.com {stamp or 'Thu Jan  1 00:00:00 2026'}\n"
                           .encode())
                 body = data.replace(b"\r\n", b"\n")
+                if body.startswith(b"From "):
+                    # The file's own envelope line: the separator above takes its place.
+                    body = body.split(b"\n", 1)[-1]
                 # mboxrd: a line starting with ">*From " gets one more ">".
                 lines = [b">" + line if line.lstrip(b">").startswith(b"From ") else line
                          for line in body.split(b"\n")]

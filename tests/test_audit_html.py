@@ -81,6 +81,8 @@ def _messages(html: str) -> list[dict[str, Any]]:
     """The listed messages as dicts, decoded from the page's compact data block the way its
     script reads it (fields by position, finding strings from the shared table)."""
     data = _embedded(html, "data-messages")
+    if isinstance(data, str):  # a long listing: compressed
+        data = json.loads(zlib.decompress(base64.b64decode(data)))
     assert isinstance(data, dict)
     strings = data["strings"]
     blocks = [json.loads(zlib.decompress(base64.b64decode(block)))
@@ -730,5 +732,7 @@ def test_a_long_listing_keeps_texts_and_findings_in_compressed_blocks(tmp_path: 
 
 def _strings(html: str) -> list[str]:
     data = _embedded(html, "data-messages")
+    if isinstance(data, str):
+        data = json.loads(zlib.decompress(base64.b64decode(data)))
     assert isinstance(data, dict)
     return data["strings"]

@@ -25,6 +25,7 @@ from .html_sections import (
     campaign_findings,
     compact_messages,
     group_table,
+    pack,
     reading_section,
     suppressed_section,
 )
@@ -165,10 +166,11 @@ class HtmlReport:
                   for name in ("respect", "relevance")}
         by_category = summary.get("by_category") or {}
         template = env.get_template("report.html.j2")
-        messages = compact_messages(entries, campaign["by_message"])
+        listing = compact_messages(entries, campaign["by_message"])
         # The compressed blocks of a long listing, apart: the page reads them when a message
-        # is opened, not with the list.
-        blocks = messages.pop("blocks")
+        # is opened, not with the list. The list of a long listing is compressed too.
+        blocks = listing.pop("blocks")
+        messages: dict[str, Any] | str = pack(listing) if blocks else listing
         return template.render(
             title=title,
             generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

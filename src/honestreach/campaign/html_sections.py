@@ -8,12 +8,13 @@ indices into it, with the kinds of its findings (category, severity, count) that
 its filters need. The page's script shows one page of rows at a time and builds a message's
 text and findings only when it is opened.
 
-A long listing (over ``PACK_ABOVE`` messages) keeps each message's text and findings out of
-that block: they go, ``BLOCK`` messages at a time, into blocks compressed with zlib and written
-in base64 (``data-blocks``), which the page's script inflates (``DecompressionStream``) when a
-message of the block is opened. A campaign's messages repeat their template's sentences and
-its findings' strings, so a block shrinks about tenfold; 200,000 listed messages stay within
-tens of megabytes.
+A long listing (over ``PACK_ABOVE`` messages) is compressed: each message's text and findings
+leave that block and go, ``BLOCK`` messages at a time, into blocks compressed with zlib and
+written in base64 (``data-blocks``), which the page's script inflates (``DecompressionStream``)
+when a message of the block is opened; the block of the list itself is compressed too (the
+page inflates it once, on opening). A campaign's messages repeat their template's sentences and
+their findings' strings, so the blocks shrink about ninefold: 200,000 listed messages of the
+benchmark's campaign (1.3 KB, ten findings each) make a file of about 50 MB.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ FINDING_FIELDS = ("rule", "category", "severity", "line", "column", "end_line", 
 _FINDING_STRINGS = {"rule", "category", "severity", "field", "message", "text", "suggestion"}
 # Listings longer than this keep texts and findings in compressed blocks of BLOCK messages.
 PACK_ABOVE = 5000
-BLOCK = 64
+BLOCK = 256
 
 
 def group_table(groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
