@@ -146,7 +146,7 @@ def compact_messages(entries: list[dict[str, Any]],
     for entry in entries:
         findings = [[index(f.get(key)) if key in _FINDING_STRINGS else f.get(key)
                      for key in FINDING_FIELDS] for f in entry["findings"]]
-        kinds: dict[tuple[int, int], int] = {}
+        kinds: dict[tuple[Any, Any], int] = {}
         for finding in findings:
             kind = (finding[category], finding[severity])
             kinds[kind] = kinds.get(kind, 0) + 1
@@ -168,8 +168,8 @@ def compact_messages(entries: list[dict[str, Any]],
             "strings": list(strings), "messages": rows, "blocks": blocks}
 
 
-def pack(items: list[Any]) -> str:
-    """``items`` as compact JSON, compressed with zlib (what ``DecompressionStream("deflate")``
+def pack(items: Any) -> str:
+    """``items`` (lists, dicts, strings, numbers) as compact JSON, compressed with zlib (what ``DecompressionStream("deflate")``
     reads), in base64."""
     data = json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return base64.b64encode(zlib.compress(data, 6)).decode("ascii")
