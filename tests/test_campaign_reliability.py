@@ -561,3 +561,21 @@ def test_the_encoding_from_the_configuration(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{config}:2" in result.output and "campaign-encoding" in result.output
     assert "unknown encoding" in result.output
+
+
+def test_senders_and_variants_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A variant defaults to the subject: personalised subjects would make one group per row.
+    Beyond MAX_GROUPS distinct ones, rows count under one OTHERS group."""
+    from honestreach.campaign import summary as summary_module
+    from honestreach.model import SendRecord
+
+    monkeypatch.setattr(summary_module, "MAX_GROUPS", 3)
+    summary = summary_module.Summary()
+    for n in range(10):
+        summary.add(SendRecord(n, f"m{n}", f"x#m{n}", f"p{n}@example.com", "rep@example.com",
+                               f"Hello {n}", f"Hello {n}", None, True, respect=50,
+                               relevance=50))
+    result = summary.as_dict([], {})
+    assert list(result["variants"]) == ["(others)", "Hello 0", "Hello 1", "Hello 2"]
+    assert result["variants"]["(others)"]["messages"] == 7
+    assert result["senders"]["rep@example.com"]["messages"] == 10

@@ -28,6 +28,7 @@ from .html_sections import (
     campaign_findings,
     compact_messages,
     group_table,
+    pack,
     reading_section,
     suppressed_section,
 )
@@ -166,6 +167,11 @@ class HtmlReport:
                   for name in ("respect", "relevance")}
         by_category = summary.get("by_category") or {}
         template = env.get_template("report.html.j2")
+        listing = compact_messages(entries, campaign["by_message"])
+        # The compressed blocks of a long listing, apart: the page reads them when a message
+        # is opened, not with the list. The list of a long listing is compressed too.
+        blocks = listing.pop("blocks")
+        messages: dict[str, Any] | str = pack(listing) if blocks else listing
         return template.render(
             title=title,
             generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -188,7 +194,8 @@ class HtmlReport:
             reading=reading_section(summary),
             listing={"listed": len(entries), "statement": self.statement(checked, failed),
                      "bound": self.bound(checked, failed)},
-            messages=compact_messages(entries, campaign["by_message"]),
+            messages=messages,
+            blocks=blocks,
             rules=self._rule_table(entries, summary),
             source_limit=SOURCE_LIMIT,
             categories=CATEGORIES,
@@ -251,6 +258,8 @@ def _environment() -> Any:
     env = jinja2.Environment(loader=jinja2.PackageLoader("honestreach.campaign", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
+    # The data blocks are written without the spaces json.dumps puts after separators.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     env.filters["thousands"] = lambda n: "–" if n is None else f"{n:,}"
     env.filters["plural"] = lambda word, count: _plural(count, word)
     return env

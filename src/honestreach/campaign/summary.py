@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from .sources import ReadProgress
 
 WORST = 10
+# Senders and variants counted apart; beyond, rows count under OTHERS. A variant defaults to
+# the subject, and a campaign whose subjects are personalised has as many as it has rows: the
+# bound keeps the summary's memory flat however long the campaign.
+MAX_GROUPS = 10_000
+OTHERS = "(others)"
 
 
 class Distribution:
@@ -101,9 +106,12 @@ class Summary:
                 (self.variants, record.variant or "(none)",
                  pseudonyms.variant if pseudonyms else None)):
             key = key or label
-            if key not in groups:
-                groups[key] = _Group(label)
-            groups[key].add(record)
+            group = groups.get(key)
+            if group is None:
+                if len(groups) >= MAX_GROUPS:
+                    key = label = OTHERS
+                group = groups.get(key) or groups.setdefault(key, _Group(label))
+            group.add(record)
         if not record.checked:
             self.failed += 1
             self.failed_by_reason[record.reason or "failed"] += 1
