@@ -387,7 +387,10 @@ def test_ctrl_c_stops_the_audit_with_one_line_and_exit_130(tmp_path: Path, jobs:
     process = subprocess.Popen(
         [sys.executable, "-m", "honestreach", "audit", str(source), "--jobs", jobs,
          "--output", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # A job started in the background of a shell inherits SIGINT ignored; a terminal's
+        # audit does not, so the child gets the default handling back.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         _wait_for_lines(out, 40, process, 120)
         os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
