@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .config import Config, ConfigError
+from .filekinds import DEFAULT_MAX_BYTES
 from .finish import Outcome, finish
 from .fixes import Fix, FixSettings, fix_dict, safe_fixes
 from .message import DRAFT_HEADER, ParseError
@@ -26,7 +27,7 @@ from .redact import Redactor
 from .report.base import RunSummary
 from .report.json import file_dict, finding_dict, summary_dict
 from .rules import Rule, describe_patterns
-from .sources import DEFAULT_MAX_BYTES, InputProblem, input_from_bytes, parse_input
+from .sources import InputProblem, input_from_bytes, parse_input
 from .templates import check_template
 from .verify import Verdict, verify_message
 

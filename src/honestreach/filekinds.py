@@ -1,4 +1,4 @@
-"""Which files are outreach files, and which template dialect a template is written in.
+"""Which files are outreach files, how large one may be, and which template dialect a template is written in.
 
 A template's dialect comes from the configuration's ``templates`` globs (``{files: GLOB,
 dialect: NAME}``, first match wins), else from its suffix (:data:`DIALECT_SUFFIXES`). Globs are
@@ -13,6 +13,9 @@ import fnmatch
 import re
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Sequence
+
+# The largest input file read unless the configuration's `max-file-size` says otherwise.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 DIALECTS = ("jinja2", "liquid", "outreach", "salesloft", "hubspot", "mailchimp", "sfmc")
 # The suffix that makes a file a template of a dialect (what it renders to comes before it:

@@ -10,10 +10,11 @@ from datetime import date as date_type
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Sequence
 
+from .filekinds import DEFAULT_MAX_BYTES
 from .locate import find_config_file
 from .message import ParseError
 from .model import FileResult, Finding, InputError, Message, Scores, first_line
-from .sources import DEFAULT_MAX_BYTES, InputFile, InputProblem, iter_inputs, parse_input
+from .sources import InputFile, InputProblem, iter_inputs, parse_input
 
 if TYPE_CHECKING:  # imported in the methods that use them: a fully cached run needs none
     from .cache import ResultCache

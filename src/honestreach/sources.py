@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Sequence
 
 from . import charsets
+from .filekinds import DEFAULT_MAX_BYTES
 from .htmltext import parse_html_file
 from .message import ParseError, parse_draft
 from .mime import parse_eml
 from .model import InputNote, Message
 from .regularfile import NotRegularFileError, open_regular, resolves_inside
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MESSAGE_SUFFIXES = {
     ".eml": "eml", ".txt": "draft", ".md": "draft", ".html": "html", ".htm": "html",
     # Templates (also *.txt.j2, *.html.j2, *.eml.j2): Jinja2, Liquid and the merge-tag

@@ -9,9 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..filekinds import DEFAULT_MAX_BYTES
 from ..locate import find_config_file
 from ..model import FileResult
-from ..sources import DEFAULT_MAX_BYTES, InputFile
+from ..sources import InputFile
 from .codec import decode_result, encode_result, model_matches_cache
 from .configs import Settings, decode_settings, encode_settings, settings_of
 from .keys import (TEMPLATE_DEPENDENCY, TEMPLATE_SUFFIXES, code_digest, digest, file_sha256,

@@ -26,7 +26,7 @@ from typing import IO
 from ..csvformat import delimiter_of
 from .encodings import Encoding
 
-# As large as a message `check` reads (sources.DEFAULT_MAX_BYTES): a body that long is a real
+# As large as a message `check` reads (filekinds.DEFAULT_MAX_BYTES): a body that long is a real
 # body, a record longer than that is a broken quote or not a campaign.
 MAX_RECORD_BYTES = 10 * 1024 * 1024
 _READ_SIZE = 1 << 16

@@ -13,7 +13,7 @@ from .columns import ColumnMap, missing_columns
 from .csvrecords import MAX_RECORD_BYTES
 
 # A message (an mbox message, an .eml file, a JSONL line) larger than this is not read: it is
-# as large as a message `check` reads (sources.DEFAULT_MAX_BYTES).
+# as large as a message `check` reads (filekinds.DEFAULT_MAX_BYTES).
 MAX_MESSAGE_BYTES = MAX_RECORD_BYTES
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..filekinds import DIALECTS
+from ..filekinds import DEFAULT_MAX_BYTES, DIALECTS
 from ..model import SEND_FIELDS, SEVERITIES
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 COMPLIANCE_SCOPES = ("commercial", "all")
 # The value types a data-model field may declare (see docs/templates.md).
 DATA_MODEL_TYPES = ("string", "integer", "number", "boolean", "date", "list", "email", "url")
