@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import heapq
 import os
+import pickle
+import zlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -48,6 +51,45 @@ def _trimmed(source: str, findings: list[dict[str, Any]]) -> tuple[str, list[dic
     text = SourceText(source)
     kept = [f for f in findings if text.offset(f["end_line"], f["end_column"]) <= SOURCE_LIMIT]
     return source[:SOURCE_LIMIT], kept
+
+
+_WINDOW_BITS = 11
+# What a kept message holds as it is, apart from its text and findings (see _Kept).
+_LIGHT_FIELDS = ("seq", "row", "id", "recipient", "sender", "subject", "variant", "sent_at",
+                 "checked", "respect", "relevance", "finding_count", "errors", "trimmed")
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A listed message as the report holds it until it renders: its small fields in a tuple,
+    its text and findings compressed (a report can list 200,000 messages)."""
+
+    light: tuple[Any, ...]  # the values of _LIGHT_FIELDS
+    rules: tuple[str, ...]  # the rules of its findings, for the report's table of rules
+    packed: bytes  # a deflated pickle of (source, findings)
+
+    @property
+    def seq(self) -> int:
+        return int(self.light[0])
+
+    @property
+    def id(self) -> str:
+        return str(self.light[2])
+
+    def entry(self) -> dict[str, Any]:
+        source, findings = pickle.loads(zlib.decompress(self.packed, -_WINDOW_BITS))
+        return {**dict(zip(_LIGHT_FIELDS, self.light)), "source": source, "findings": findings}
+
+
+def _keep(entry: dict[str, Any]) -> _Kept:
+    # The report's own data, made in this process: pickle is safe here, and fast. A raw deflate
+    # stream with a 2 KB window and the smallest state: most of zlib.compress's time on a small
+    # text is setting up its default 256 KB state.
+    deflate = zlib.compressobj(1, zlib.DEFLATED, -_WINDOW_BITS, 1)
+    data = pickle.dumps((entry["source"], entry["findings"]), protocol=5)
+    packed = deflate.compress(data) + deflate.flush()
+    return _Kept(tuple(entry[key] for key in _LIGHT_FIELDS),
+                 tuple({f["rule"]: None for f in entry["findings"]}), packed)
 
 
 def _entry(record: SendRecord, seq: int) -> dict[str, Any]:
@@ -98,9 +140,9 @@ class HtmlReport:
         self.failed = 0
         # A max-heap on score by way of negated keys: its top is the highest-scoring message
         # kept, the first to go when a lower-scoring one arrives. Ties keep the earlier row.
-        self._lowest: list[tuple[int, int, dict[str, Any]]] = []
+        self._lowest: list[tuple[int, int, _Kept]] = []
         # Rows that could not be checked have no score to rank; the first ones are kept.
-        self._failed: list[dict[str, Any]] = []
+        self._failed: list[_Kept] = []
 
     def name_rules(self, rules: Iterable[Any]) -> None:
         """Name these rules too (a configuration's own rules, known once the audit ran)."""
@@ -113,13 +155,13 @@ class HtmlReport:
         if not record.checked:
             self.failed += 1
             if len(self._failed) < self.limit:
-                self._failed.append(_entry(record, self.seen))
+                self._failed.append(_keep(_entry(record, self.seen)))
             return
         self.checked += 1
         score = _score(record)
         if len(self._lowest) >= self.limit and score >= -self._lowest[0][0]:
             return  # would be dropped at once: skip building its entry
-        item = (-score, -self.seen, _entry(record, self.seen))
+        item = (-score, -self.seen, _keep(_entry(record, self.seen)))
         if len(self._lowest) < self.limit:
             heapq.heappush(self._lowest, item)
         else:
@@ -129,12 +171,16 @@ class HtmlReport:
         """The messages the report lists, in input order, and how many checked and failed rows
         are among them: at most ``limit`` in all, failed rows taking up to half when both
         kinds are more than fit."""
+        kept, checked, failed = self._listed()
+        return [item.entry() for item in kept], checked, failed
+
+    def _listed(self) -> tuple[list[_Kept], int, int]:
         checked = min(len(self._lowest), max(self.limit - len(self._failed), self.limit // 2))
         failed = min(len(self._failed), self.limit - checked)
         lowest = heapq.nlargest(checked, self._lowest)
-        entries = [entry for _, _, entry in lowest] + self._failed[:failed]
-        entries.sort(key=lambda entry: entry["seq"])
-        return entries, checked, failed
+        kept = [item for _, _, item in lowest] + self._failed[:failed]
+        kept.sort(key=lambda item: item.seq)
+        return kept, checked, failed
 
     def statement(self, checked: int, failed: int) -> str:
         """How many of how many messages the report lists, and why."""
@@ -158,8 +204,8 @@ class HtmlReport:
     def render(self, summary: dict[str, Any], title: str) -> str:
         """The report as one HTML document."""
         env = _environment()
-        entries, checked, failed = self.listed()
-        listed_ids = {entry["id"] for entry in entries}
+        kept, checked, failed = self._listed()
+        listed_ids = {item.id for item in kept}
         campaign = campaign_findings(summary.get("campaign_findings") or [], listed_ids,
                                       self.rules)
         given = summary.get("scores") or {}
@@ -167,7 +213,9 @@ class HtmlReport:
                   for name in ("respect", "relevance")}
         by_category = summary.get("by_category") or {}
         template = env.get_template("report.html.j2")
-        listing = compact_messages(entries, campaign["by_message"])
+        # One message's text and findings at a time are unpacked.
+        entries: Iterator[dict[str, Any]] = (item.entry() for item in kept)
+        listing = compact_messages(entries, len(kept), campaign["by_message"])
         # The compressed blocks of a long listing, apart: the page reads them when a message
         # is opened, not with the list. The list of a long listing is compressed too.
         blocks = listing.pop("blocks")
@@ -192,11 +240,11 @@ class HtmlReport:
             variants=group_table(summary.get("variants") or {}),
             suppressed=suppressed_section(summary.get("suppressed") or {}),
             reading=reading_section(summary),
-            listing={"listed": len(entries), "statement": self.statement(checked, failed),
+            listing={"listed": len(kept), "statement": self.statement(checked, failed),
                      "bound": self.bound(checked, failed)},
             messages=messages,
             blocks=blocks,
-            rules=self._rule_table(entries, summary),
+            rules=self._rule_table(kept, summary),
             source_limit=SOURCE_LIMIT,
             categories=CATEGORIES,
             css=Markup(_asset(env, "report.css")),
@@ -228,13 +276,13 @@ class HtmlReport:
                 per[known["severity"]] = per.get(known["severity"], 0) + count
         return out
 
-    def _rule_table(self, entries: list[dict[str, Any]],
+    def _rule_table(self, kept: list[_Kept],
                     summary: dict[str, Any]) -> dict[str, list[str]]:
         """id -> [name, category, severity] of the known rules the report mentions."""
         mentioned = set(summary.get("by_rule") or {})
         mentioned.update(f.get("rule") for f in summary.get("campaign_findings") or ())
-        for entry in entries:
-            mentioned.update(f["rule"] for f in entry["findings"])
+        for item in kept:
+            mentioned.update(item.rules)
         return {rule_id: [known["name"], known["category"], known["severity"]]
                 for rule_id in sorted(r for r in mentioned if r)
                 if (known := self.rules.get(rule_id)) is not None}

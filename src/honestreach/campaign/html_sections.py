@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import zlib
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ..model import SEVERITIES
 
@@ -123,9 +123,9 @@ def campaign_findings(findings: list[dict[str, Any]], listed: set[str],
             "by_message": by_message}
 
 
-def compact_messages(entries: list[dict[str, Any]],
+def compact_messages(entries: Iterable[dict[str, Any]], count: int,
                      campaign: Mapping[str, list[int]]) -> dict[str, Any]:
-    """The listed messages as the page's script reads them: ``strings`` (each distinct
+    """The ``count`` listed messages as the page's script reads them: ``strings`` (each distinct
     string of the findings, senders, subjects and variants once), ``messages`` (one array per
     message, in MESSAGE_FIELDS order, its findings arrays in FINDING_FIELDS order with strings
     as indices, its ``kinds`` a flat list of category, severity, count), and ``blocks``: when
@@ -138,7 +138,7 @@ def compact_messages(entries: list[dict[str, Any]],
             return None
         return strings.setdefault(str(value), len(strings))
 
-    packed = len(entries) > PACK_ABOVE
+    packed = count > PACK_ABOVE
     category, severity = FINDING_FIELDS.index("category"), FINDING_FIELDS.index("severity")
     rows = []
     blocks: list[str] = []
