@@ -34,24 +34,26 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 KEEP = 8
 _DIGEST = hashlib.sha256().digest_size
 _PACKAGE = Path(__file__).parent
-# The sets this process read or wrote, by cache file: a second Linter in one process (an
-# audit's own and the one its workers are forked from) shares the set instead of reading the
-# file again, which costs as much as a few dozen messages' checks. The name is the set's
-# fingerprint, and a set is not changed once compiled, so sharing it is safe.
-_IN_MEMORY: dict[Path, RuleSet] = {}
+# The sets this process loaded, by fingerprint, whether or not the cache folder is used: every
+# Linter of one process (an audit's own and its workers' Checker, the rule examples' audits)
+# shares one set instead of reading or compiling it again, which costs as much as a few dozen
+# messages' checks. A set is not changed once compiled, so sharing it is safe.
+_IN_MEMORY: dict[str, RuleSet] = {}
 
 
 def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
     """``load_rules(extra_dirs)``, from the cache when an identical set was compiled before."""
     extra = tuple(Path(d) for d in extra_dirs)
+    key = fingerprint(extra)
+    ruleset = _IN_MEMORY.get(key)
+    if ruleset is not None:
+        return ruleset
     folder = cache_folder()
-    if folder is None:
-        return load_rules(extra)
-    path = folder / f"rules-{fingerprint(extra)}.pickle"
-    ruleset = _IN_MEMORY.get(path) or _read(path)
+    path = folder / f"rules-{key}.pickle" if folder is not None else None
+    ruleset = _read(path) if path is not None else None
     if ruleset is None:
         ruleset = load_rules(extra)
-        if not ruleset.errors:  # a broken set is reported every run, not remembered
+        if not ruleset.errors and path is not None:  # a broken set is reported every run
             ruleset.pattern_index()  # kept with it
             from .engine import context_cues
 
@@ -60,7 +62,7 @@ def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
     if not ruleset.errors:
         if len(_IN_MEMORY) >= KEEP:
             _IN_MEMORY.clear()
-        _IN_MEMORY[path] = ruleset
+        _IN_MEMORY[key] = ruleset
     return ruleset
 
 

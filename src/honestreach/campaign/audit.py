@@ -67,19 +67,16 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def iter_records(settings: WorkerSettings, rows: Iterable[Row], jobs: int | None = None,
-                 chunk_size: int = CHUNK, crm: CRM | None = None,
-                 linter: Linter | None = None) -> Iterator[SendRecord]:
+                 chunk_size: int = CHUNK, crm: CRM | None = None) -> Iterator[SendRecord]:
     """One record per row, in input order; ``jobs`` worker processes (None: all cores).
-    ``crm``: the CRM of ``settings`` already loaded here (spares loading it again); ``linter``:
-    a Linter of the settings with that CRM, already loaded here (spares a second copy of the
-    rules, see ``Checker``)."""
+    ``crm``: the CRM of ``settings`` already loaded here (spares loading it again)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1:
-        checker = Checker(settings, crm=crm, linter=linter)
+        checker = Checker(settings, crm=crm)
         for chunk in _chunks(rows, chunk_size):
             yield from checker.check_rows(chunk)
         return
-    yield from WorkerPool(settings, jobs, crm=crm, linter=linter).records(
+    yield from WorkerPool(settings, jobs, crm=crm).records(
         _chunks(rows, chunk_size))
 
 
@@ -111,13 +108,11 @@ class WorkerPool:
     for (its threads gone). Elsewhere each worker builds its own Checker."""
 
     def __init__(self, settings: WorkerSettings, jobs: int,
-                 recycle_after: int = RECYCLE_AFTER, crm: CRM | None = None,
-                 linter: Linter | None = None) -> None:
+                 recycle_after: int = RECYCLE_AFTER, crm: CRM | None = None) -> None:
         self.settings = settings
         self.jobs = jobs
         self.recycle_after = recycle_after
         self.crm = crm
-        self.linter = linter
         self.pools_started = 0
         self.pools_forked = 0
         # Check the first chunk here (when the workers are forked from here).
@@ -222,7 +217,7 @@ class WorkerPool:
     def _prepared(self) -> Checker:
         """The Checker forked workers inherit (built once, with the CRM loaded here)."""
         if self._checker is None:
-            self._checker = Checker(self.settings, crm=self.crm, linter=self.linter)
+            self._checker = Checker(self.settings, crm=self.crm)
         return self._checker
 
     def _stop(self, kill: bool = True) -> None:
@@ -290,17 +285,15 @@ def audit(
     Each record has its ``gate_failures`` from the policy step (finish.py: check's, findings
     at or above fail-on, scores below min-respect or min-relevance, from the configuration
     with ``settings.overrides``), and the summary gets its ``gate`` (gate.py)."""
-    linter = linter or Linter(settings.overrides, crm=crm)
+    linter = linter or Linter(settings.overrides)
     config = linter.config_for(settings.source)
     loaded = tuple(linter.ruleset(config).rules)
     rules = CampaignRules(loaded, config, cap,
                           has_crm=settings.crm_source is not None, redacted=privacy is not None)
     read = progress if progress is not None else ReadProgress()
     if records is None:
-        # The workers' Checker shares this linter's rules: one copy in this process, which
-        # forked workers inherit.
         records = iter_records(settings, iter_rows(settings.source, columns, read, encoding),
-                               jobs, crm=crm, linter=linter)
+                               jobs, crm=crm)
     summary = Summary()
     gate = Gate(config)
     for record in records:

@@ -47,17 +47,14 @@ class WorkerSettings:
 class Checker:
     """One Linter, its configuration and engine, reused for every row."""
 
-    def __init__(self, settings: WorkerSettings, crm: CRM | None = None,
-                 linter: Linter | None = None) -> None:
-        """``crm``: the CRM of ``settings`` when it is loaded already; ``linter``: a Linter
-        of ``settings.overrides`` with that CRM, already used here (the audit's own): the
-        checker uses it rather than loading a second copy of the rules (tens of MB)."""
+    def __init__(self, settings: WorkerSettings, crm: CRM | None = None) -> None:
+        """``crm``: the CRM of ``settings`` when it is loaded already (else it is loaded here).
+        The compiled rules are the process's one copy (rulecache), whichever Linter loaded
+        them first."""
         if crm is None and settings.crm_source:
             crm = load_crm(settings.crm_source, settings.crm_preset, settings.crm_mapping)
         self.source = settings.source
-        if linter is None or linter.crm is not crm or linter.overrides != settings.overrides:
-            linter = Linter(settings.overrides, crm=crm)
-        self.linter = linter
+        self.linter = Linter(settings.overrides, crm=crm)
         self.config = self.linter.config_for(settings.source)
         self.engine = self.linter.engine(self.config)
         self.policy = self.linter.policy(self.config)
