@@ -66,6 +66,9 @@ KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
         "to another patient"),
     "shipping-delivered.txt": (
         ("disguised-subject",), "a real delivery notice: 'Delivered: your parcel from ...'"),
+    "urgent-prod-incident.eml": (
+        ("urgent-subject",), "a colleague paging the on-call team about a real outage, with "
+        "its start time and cause; the urgency is real and internal"),
 }
 
 
