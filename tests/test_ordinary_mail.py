@@ -122,7 +122,7 @@ def test_the_corpus_is_large_and_varied() -> None:
 
 @pytest.mark.parametrize("name", _params())
 def test_ordinary_mail_raises_no_tactic_or_claim_alarm(name: str) -> None:
-    message, result = checked()[name]
+    _, result = checked()[name]
     assert not result.errors, result.errors
     found = alarms(name)
     assert not found, "false alarm on ordinary mail:\n" + describe(name, found)
