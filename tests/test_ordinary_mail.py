@@ -41,9 +41,7 @@ KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
     "announce-security-policy.eml": (
         ("ultimatum",), "'If you lose a key, IT can issue a replacement': lose is mislay"),
     "apology-outage-customers.eml": (
-        ("conversation-follow-up", "ultimatum"),
-        "'about last week's sync problems' is an incident, not a meeting; 'If you lost text, "
-        "write to me' offers help"),
+        ("ultimatum",), "'If you lost text, write to me' offers help"),
     "apology-wrong-invoice.eml": (
         ("disguised-subject", "repeated-follow-up"),
         "a real corrected invoice in its own thread; 'Hello again' opens a same-day correction"),
@@ -58,9 +56,6 @@ KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
         ("disguised-subject",), "a real ticket receipt: order number, amount paid, VAT"),
     "reset-2fa-code.eml": (
         ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes"),
-    "sales-legal-software.eml": (
-        ("meeting-event-follow-up",), "'I'm writing from Docketwise' names the sender's "
-        "company, not an event"),
     "sched-dentist-reminder.eml": (
         ("competing-buyers",), "asking for a day's notice so a cancelled appointment can go "
         "to another patient"),
