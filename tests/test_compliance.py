@@ -128,6 +128,26 @@ def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
     assert not is_transactional(message_from_text(pushed, "Your receipt"))
 
 
+@pytest.mark.parametrize("body", [
+    "Invoice KR-20931 for $310.00 was due on 4 May and hasn't been paid; the card on file "
+    "was declined.",
+    "Order: 5521-B. Paid: $120.00. The VAT receipt is attached.",
+    "Your parcel was delivered at 09:14 and left with a neighbour at number 12.",
+    "The corrected invoice is attached; the amount and due date are unchanged.",
+])
+def test_bills_tickets_and_deliveries_are_transactional(body: str) -> None:
+    from honestreach.checks.commercial import is_transactional
+
+    assert is_transactional(message_from_text(body, "Hello"))
+
+
+def test_a_word_that_only_starts_with_order_is_no_document_number() -> None:
+    from honestreach.checks.commercial import is_transactional
+
+    assert not is_transactional(message_from_text("Reordering2024 is our new app.", "Hi"))
+    assert not is_transactional(message_from_text("Try ordering8932 style codes.", "Hi"))
+
+
 def test_a_receipt_with_an_offer_is_weighed_against_it() -> None:
     receipt = "Thank you for your order. Order number 4411, total $54.50, has shipped."
     assert not is_commercial(message_from_text(receipt, "Your receipt"))
@@ -265,7 +285,7 @@ Click here to order, reply now to claim, call 1-800-555-0199 or 888 555 0100.
 Our planning platform, our services; we have helped forty agencies, helping logistics teams;
 trusted by 4,000 teams; let me show you how, we'll walk you through it. A 15-minute call,
 grab 20 minutes, set up a few minutes.
-Only 3 spots left. Order number 4411, invoice no. 12, booking # 9.
+Only 3 spots left. Order number 4411, invoice no. 12, booking # 9, invoice KR-2093, Order: 5521-B.
 """
 
 

@@ -43,24 +43,15 @@ KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
     "apology-outage-customers.eml": (
         ("ultimatum",), "'If you lost text, write to me' offers help"),
     "apology-wrong-invoice.eml": (
-        ("disguised-subject", "repeated-follow-up"),
-        "a real corrected invoice in its own thread; 'Hello again' opens a same-day correction"),
+        ("repeated-follow-up",), "'Hello again' opens a same-day correction"),
     "followup-closing-loop.eml": (
         ("thread-earlier-email",), "'This is my last note' means the final one, not an "
         "earlier email"),
-    "forward-with-context.eml": (
-        ("disguised-subject",), "a real invoice forwarded for payment inside its thread"),
-    "invoice-overdue-polite.eml": (
-        ("disguised-subject",), "a real overdue-invoice notice with its amount and due date"),
-    "receipt-conference-ticket.eml": (
-        ("disguised-subject",), "a real ticket receipt: order number, amount paid, VAT"),
     "reset-2fa-code.eml": (
         ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes"),
     "sched-dentist-reminder.eml": (
         ("competing-buyers",), "asking for a day's notice so a cancelled appointment can go "
         "to another patient"),
-    "shipping-delivered.txt": (
-        ("disguised-subject",), "a real delivery notice: 'Delivered: your parcel from ...'"),
     "urgent-prod-incident.eml": (
         ("urgent-subject",), "a colleague paging the on-call team about a real outage, with "
         "its start time and cause; the urgency is real and internal"),
