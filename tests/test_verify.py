@@ -347,3 +347,37 @@ def test_a_consent_statement_in_the_paragraph_before_does_not_settle_a_claim():
     assert _content_findings("Spring news", "You're getting this email as a member of the "
                                             "garden club\n\nThanks for downloading our pruning "
                                             "guide last week.")
+
+
+def _claim_findings(category: str, subject: str, body: str) -> list[str]:
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    message = parse_draft("draft.txt", f"Subject: {subject}\n\n{body}")
+    (result,) = Linter().check_messages([message])
+    return [f.text for f in result.findings if f.category == category]
+
+
+@pytest.mark.parametrize("body", [
+    "As you requested, this digest is forwarded to you each Friday by the relay service.",
+    "As requested, this was sent to you when the tide tables changed.",
+    "Per your request, you are receiving these alerts for the harbour gauge.",
+    "At your request, the club sends these notes monthly. You asked to receive them when you "
+    "joined.",
+])
+def test_a_request_to_receive_the_mail_is_a_consent_statement(body):
+    assert _claim_findings("claim.conversation", "Tide tables", body) == []
+
+
+@pytest.mark.parametrize("body", [
+    "As you requested, here is our pricing for the harbour gauge.",
+    "Per your request, I've attached the rollout plan.\n\nYou're receiving this as a member "
+    "of the club.",
+])
+def test_a_request_claim_without_a_consent_statement_is_still_reported(body):
+    assert _claim_findings("claim.conversation", "Harbour gauge", body)
+
+
+def test_a_consent_statement_settles_no_other_conversation_claim():
+    assert _claim_findings("claim.conversation", "Notes", "As we discussed on the call, these "
+                           "notes are sent to you every week.")
