@@ -381,3 +381,35 @@ def test_a_request_claim_without_a_consent_statement_is_still_reported(body):
 def test_a_consent_statement_settles_no_other_conversation_claim():
     assert _claim_findings("claim.conversation", "Notes", "As we discussed on the call, these "
                            "notes are sent to you every week.")
+
+
+@pytest.mark.parametrize(("sender", "reported"), [
+    ("Dana Reyes", False),       # the sender names itself
+    ("Dana Reyes for Council", False),
+    ("Marco at Tallwater", True),  # someone else is named
+    ("Danae Reyes-Ortiz", True),   # a longer name holding the letters is not the person
+])
+def test_a_referral_by_the_sender_is_no_referral(sender, reported):
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    message = parse_draft("draft.txt", f"From: {sender} <team@mail.example>\nSubject: Parks\n\n"
+                                       "Hi Ana,\n\nDana Reyes suggested I reach out about the "
+                                       "park clean-up.")
+    (result,) = Linter().check_messages([message])
+    assert any(f.category == "claim.referral" for f in result.findings) is reported
+
+
+def test_a_referrer_known_by_initials_who_is_the_sender_is_no_referral():
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    def referrals(sender: str) -> list[str]:
+        message = parse_draft("draft.txt", f"From: {sender} <team@mail.example>\n"
+                                           "Subject: TJ asked us to reach out to you\n\nHi Ana.")
+        (result,) = Linter().check_messages([message])
+        return [f.text for f in result.findings if f.category == "claim.referral"]
+
+    assert referrals("TJ Okafor Campaign Staff") == []
+    assert referrals("Marco at Tallwater")
+
