@@ -1,6 +1,6 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
-a list item, quotation marks, a question, a negation or hedge just before it, a stated reason or stated
-terms nearby, a message that is a transactional notice."""
+a list item, quotation marks, a question, a negation or hedge just before it, a stated reason
+or stated terms nearby, a message that is a transactional notice."""
 
 from __future__ import annotations
 
