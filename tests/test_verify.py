@@ -327,6 +327,9 @@ def _content_findings(subject: str, body: str) -> list[str]:
                                "issue arrives on Monday."),
     ("You're registered for the Growers' Breakfast", "Thanks for registering. Doors open at "
                                                      "7:30 and parking is free."),
+    # a welcome notice: its whole subject is the thanks for the signup, or the news of it
+    ("Thanks so much for subscribing! 🌱", "Thanks for subscribing to the allotment digest."),
+    ("You're on the list", "Thank you for joining the allotment digest; issue one is Monday."),
 ])
 def test_a_consent_statement_or_a_signup_confirmation_is_not_a_claim(subject, body):
     assert _content_findings(subject, body) == []
@@ -338,6 +341,9 @@ def test_a_consent_statement_or_a_signup_confirmation_is_not_a_claim(subject, bo
     # the consent statement is a paragraph of its own, about something else
     ("Pre-reading", "Thanks for registering for the March cohort.\n\nYou're getting this email "
                     "because you're on our alumni list."),
+    # a subject that names what was signed up for is the pitch's own claim
+    ("Thanks for signing up for the pricing webinar", "Our Pro plan is 20% off this week."),
+    ("You're on the list for Friday's demo", "Seats are going fast, so book a slot today."),
 ])
 def test_a_signup_claim_in_outreach_is_still_reported(subject, body):
     assert _content_findings(subject, body)

@@ -186,6 +186,14 @@ _CONFIRMATION = LazyPattern(
     r"(?:subscription|registration|sign[ -]?up|enrol(?:l)?ment|rsvp|booking)|"
     r"you(?:['’]re|\s+are)\s+(?:now\s+)?(?:signed\s+up|subscribed|registered|enrolled)\b)")
 _OPENING = 300  # characters of the body where a confirmation notice says what it is
+# A welcome notice's whole subject: the thanks for the signup or the news of it, naming nothing
+# else ("Thanks for signing up!", "You're on the list"). A pitch that fakes a signup names what
+# was signed up for, to make the pitch feel expected.
+_WELCOME_SUBJECT = LazyPattern(
+    r"(?i)^\W*(?:(?:thanks|thank\s+you)(?:\s+so\s+much)?\s+for\s+(?:signing\s+up|"
+    r"subscribing|registering|joining(?:\s+us)?|your\s+(?:sign[ -]?up|subscription|"
+    r"registration))|you(?:['’]re|\s+are)\s+(?:now\s+)?(?:on\s+the\s+list|in|signed\s+up|"
+    r"subscribed|registered))[^\w]*$")
 
 
 def settled(message: Message, claim: Claim) -> str | None:
@@ -194,7 +202,8 @@ def settled(message: Message, claim: Claim) -> str | None:
     if states_consent(message, claim):
         return "it says why the reader receives this mail (a consent statement)"
     subject = message.subject.text if message.subject else ""
-    if _CONFIRMATION.search(subject) or _CONFIRMATION.search(message.body.text[:_OPENING]):
+    if _CONFIRMATION.search(subject) or _CONFIRMATION.search(message.body.text[:_OPENING]) \
+            or _WELCOME_SUBJECT.match(subject):
         return "the message is a notice confirming the reader's own signup"
     return None
 
