@@ -366,7 +366,7 @@ def _claim_findings(category: str, subject: str, body: str) -> list[str]:
 
 @pytest.mark.parametrize("body", [
     "As you requested, this digest is forwarded to you each Friday by the relay service.",
-    "As requested, this was sent to you when the tide tables changed.",
+    "As requested, this alert was sent to you when the tide tables changed.",
     "Per your request, you are receiving these alerts for the harbour gauge.",
     "At your request, the club sends these notes monthly. You asked to receive them when you "
     "joined.",
@@ -377,6 +377,8 @@ def test_a_request_to_receive_the_mail_is_a_consent_statement(body):
 
 @pytest.mark.parametrize("body", [
     "As you requested, here is our pricing for the harbour gauge.",
+    "As requested, I'm sending the pricing. You asked to get the numbers before Friday.",
+    "As requested, this is sent to you with our pricing for the gauge.",
     "Per your request, I've attached the rollout plan.\n\nYou're receiving this as a member "
     "of the club.",
 ])

@@ -19,9 +19,10 @@ _CONSENT_STATEMENT = LazyPattern(
     r"(?:this|these)\s+(?:\w+\s+)?(?:e-?mails?|messages?|newsletters?|updates?|digests?|"
     r"alerts?|notes?|notices?|mailings?|bulletins?)\s+(?:(?:was|were|is|are|has\s+been|"
     r"have\s+been)\s+)?(?:sent|mailed|delivered|forwarded|coming)\s+to\s+you|"
-    r"this\s+(?:was|is|has\s+been)\s+(?:sent|mailed|delivered|forwarded)\s+to\s+you|"
     r"you\s+(?:have\s+|had\s+)?(?:asked|requested|signed\s+up|opted\s+in|chose|subscribed)\s+"
-    r"to\s+(?:receive|get|be\s+sent)\b|"
+    r"to\s+(?:receive|get|be\s+sent)\s+(?:(?:this|these|our|the|such)\s+)?(?:\w+\s+)?"
+    r"(?:e-?mails?|messages?|newsletters?|news|updates?|digests?|alerts?|notes?|notices?|"
+    r"mailings?|bulletins?|offers?|them|it)\b|"
     r"why\s+(?:you(?:['’]re|\s+are)\s+(?:receiving|getting)|"
     r"this\s+(?:\w+\s+)?(?:reached|reaches|came\s+to)\s+you))")
 _SENTENCE_BREAK = LazyPattern(r"[.!?](?:\s|$)")
