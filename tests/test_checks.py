@@ -433,7 +433,7 @@ def test_friendly_emoji_framed_subjects_symbols_and_signature_emoji_are_fine(sub
     "%FIRSTNAME%", "<<First Name>>", "«FirstName»", "[FIRST NAME]", "[First Name]",
     "[Company]", "[company name]", "[Prospect's Company]", "[Your Name]", "[Insert case study]",
     "[calendar link]", "[XX]", "[???]", "{% if vip %}", "{Company}", "{companyName}",
-    "{contact.city}", "{COMPANY_NAME}",
+    "{contact.city}", "{COMPANY_NAME}", "[insert logo]", "[Insert testimonial here]",
 ])
 def test_unfilled_merge_tokens(token: str) -> None:
     body = f"Hi Ana,\n\nI drafted a plan for {token} and your team."
@@ -458,6 +458,10 @@ def test_merge_tokens_in_the_subject_and_one_hit_per_token() -> None:
     "Copy {build.dir} to {dist.dir}, then run {make install}.",
     "Tools this week: {Screen ruler} and {Check your stocks}.",
     "The report said {{3 hits}} in the log.",
+    # Stage directions: a sound, a gesture or a pause, not a blank to fill.
+    "And the prize goes to [insert drum roll here] the night shift!",
+    "We shipped it [cue applause] after [insert one long weary sigh] and [pause for effect].",
+    "Our printer [insert ominous music] is back [Insert Eye-Roll].",
 ])
 def test_text_that_is_not_a_merge_field(text: str) -> None:
     assert run("merge_fields", f"Hi Ana,\n\n{text}") == []

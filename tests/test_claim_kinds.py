@@ -9,7 +9,7 @@ from honestreach.claims import CLAIM_KINDS, CLAIM_WORDS, KINDS, claim_specifics
 from honestreach.crm.model import ACTIVITY_TYPES
 from honestreach.taxonomy import CATEGORIES
 
-SHARED_MODULES = {"kind", "people", "reading", "records"}
+SHARED_MODULES = {"consent", "kind", "people", "reading", "records"}
 
 
 def test_every_claim_category_of_the_taxonomy_has_exactly_one_kind() -> None:

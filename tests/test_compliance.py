@@ -234,6 +234,25 @@ def test_a_real_thread_is_named_by_headers_or_a_quoted_message(text: str, real: 
     assert in_real_thread(parse_draft("draft.txt", text)) is real
 
 
+@pytest.mark.parametrize(("headers", "real"), [
+    # A "Re:" to a group whose Reply-To is the group itself: its members answer each other.
+    ("From: Ines <ines@mail.example>\nTo: Kiln Owners <kiln-owners@groups.example>\n"
+     "Reply-To: kiln-owners@groups.example\nSubject: Re: glaze cracks", True),
+    ("From: Ines <ines@mail.example>\nTo: Ben <ben@corp.example>, team@corp.example\n"
+     "Reply-To: team@corp.example\nSubject: AW: rota", True),
+    # Not a reply, or replies go to the sender: no thread.
+    ("From: Ines <ines@mail.example>\nTo: kiln-owners@groups.example\n"
+     "Reply-To: kiln-owners@groups.example\nSubject: Glaze cracks", False),
+    ("From: Sam <sam@vendor.example>\nTo: ana@corp.example\n"
+     "Reply-To: sales@vendor.example\nSubject: Re: your pipeline", False),
+    ("From: Sam <sam@vendor.example>\nTo: ana@corp.example, sam@vendor.example\n"
+     "Reply-To: sam@vendor.example\nSubject: Re: your pipeline", False),
+])
+def test_a_reply_to_a_group_continues_its_thread(headers: str, real: bool) -> None:
+    message = parse_draft("draft.txt", f"{headers}\n\nSame here: the cone 6 batch cracked.")
+    assert in_real_thread(message) is real
+
+
 def test_a_rule_of_underscores_starts_a_quotation_only_above_a_header() -> None:
     outlook = "Yes.\n\n________________________________\nFrom: Ana\nSent: Monday\nTo: Ben\n\nOk?"
     assert find_quoted(outlook) == ((outlook.index("_"), len(outlook)),)

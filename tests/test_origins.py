@@ -163,6 +163,24 @@ def test_html_text_stops_at_its_limit_with_a_note(monkeypatch, tmp_path):
     assert parsed.notes[0].line == 7  # the body starts after 5 headers and a blank line
 
 
+def test_no_size_note_when_the_text_alternative_is_the_body_checked(monkeypatch):
+    monkeypatch.setattr(htmltext, "TEXT_LIMIT_FLOOR", 20_000)
+    html = _deep_quotes(300, 200)
+    part = "--b\nContent-Type: text/{}\n\n{}\n"
+    eml = ("From: ana@example.com\nTo: bo@example.com\nSubject: Deep\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/alternative; boundary=b\n\n"
+           + part.format("plain", "The plain text, read whole.")
+           + part.format("html", html) + "--b--\n").encode("ascii")
+    parsed = parse_eml("alternative.eml", eml)
+    assert parsed.body.text.strip() == "The plain text, read whole."
+    assert parsed.notes == ()
+    # Without its text/plain part the HTML is the body, cut short: the note stays.
+    html_only = eml.replace(b"Content-Type: text/plain", b"Content-Type: image/png")
+    assert [n.message for n in parse_eml("html-only.eml", html_only).notes] == [
+        "the HTML expands to more than 20,000 characters of text (nested quoting?): only the "
+        "first are read"]
+
+
 def test_html_within_its_limit_is_read_whole(monkeypatch):
     monkeypatch.setattr(htmltext, "TEXT_LIMIT_FLOOR", 5_000)
     html = _deep_quotes(3, 400)

@@ -327,6 +327,9 @@ def _content_findings(subject: str, body: str) -> list[str]:
                                "issue arrives on Monday."),
     ("You're registered for the Growers' Breakfast", "Thanks for registering. Doors open at "
                                                      "7:30 and parking is free."),
+    # a welcome notice: its whole subject is the thanks for the signup, or the news of it
+    ("Thanks so much for subscribing! 🌱", "Thanks for subscribing to the allotment digest."),
+    ("You're on the list", "Thank you for joining the allotment digest; issue one is Monday."),
 ])
 def test_a_consent_statement_or_a_signup_confirmation_is_not_a_claim(subject, body):
     assert _content_findings(subject, body) == []
@@ -338,6 +341,9 @@ def test_a_consent_statement_or_a_signup_confirmation_is_not_a_claim(subject, bo
     # the consent statement is a paragraph of its own, about something else
     ("Pre-reading", "Thanks for registering for the March cohort.\n\nYou're getting this email "
                     "because you're on our alumni list."),
+    # a subject that names what was signed up for is the pitch's own claim
+    ("Thanks for signing up for the pricing webinar", "Our Pro plan is 20% off this week."),
+    ("You're on the list for Friday's demo", "Seats are going fast, so book a slot today."),
 ])
 def test_a_signup_claim_in_outreach_is_still_reported(subject, body):
     assert _content_findings(subject, body)
@@ -347,3 +353,71 @@ def test_a_consent_statement_in_the_paragraph_before_does_not_settle_a_claim():
     assert _content_findings("Spring news", "You're getting this email as a member of the "
                                             "garden club\n\nThanks for downloading our pruning "
                                             "guide last week.")
+
+
+def _claim_findings(category: str, subject: str, body: str) -> list[str]:
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    message = parse_draft("draft.txt", f"Subject: {subject}\n\n{body}")
+    (result,) = Linter().check_messages([message])
+    return [f.text for f in result.findings if f.category == category]
+
+
+@pytest.mark.parametrize("body", [
+    "As you requested, this digest is forwarded to you each Friday by the relay service.",
+    "As requested, this alert was sent to you when the tide tables changed.",
+    "Per your request, you are receiving these alerts for the harbour gauge.",
+    "At your request, the club sends these notes monthly. You asked to receive them when you "
+    "joined.",
+])
+def test_a_request_to_receive_the_mail_is_a_consent_statement(body):
+    assert _claim_findings("claim.conversation", "Tide tables", body) == []
+
+
+@pytest.mark.parametrize("body", [
+    "As you requested, here is our pricing for the harbour gauge.",
+    "As requested, I'm sending the pricing. You asked to get the numbers before Friday.",
+    "As requested, this is sent to you with our pricing for the gauge.",
+    "Per your request, I've attached the rollout plan.\n\nYou're receiving this as a member "
+    "of the club.",
+])
+def test_a_request_claim_without_a_consent_statement_is_still_reported(body):
+    assert _claim_findings("claim.conversation", "Harbour gauge", body)
+
+
+def test_a_consent_statement_settles_no_other_conversation_claim():
+    assert _claim_findings("claim.conversation", "Notes", "As we discussed on the call, these "
+                           "notes are sent to you every week.")
+
+
+@pytest.mark.parametrize(("sender", "reported"), [
+    ("Dana Reyes", False),       # the sender names itself
+    ("Dana Reyes for Council", False),
+    ("Marco at Tallwater", True),  # someone else is named
+    ("Danae Reyes-Ortiz", True),   # a longer name holding the letters is not the person
+])
+def test_a_referral_by_the_sender_is_no_referral(sender, reported):
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    message = parse_draft("draft.txt", f"From: {sender} <team@mail.example>\nSubject: Parks\n\n"
+                                       "Hi Ana,\n\nDana Reyes suggested I reach out about the "
+                                       "park clean-up.")
+    (result,) = Linter().check_messages([message])
+    assert any(f.category == "claim.referral" for f in result.findings) is reported
+
+
+def test_a_referrer_known_by_initials_who_is_the_sender_is_no_referral():
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    def referrals(sender: str) -> list[str]:
+        message = parse_draft("draft.txt", f"From: {sender} <team@mail.example>\n"
+                                           "Subject: TJ asked us to reach out to you\n\nHi Ana.")
+        (result,) = Linter().check_messages([message])
+        return [f.text for f in result.findings if f.category == "claim.referral"]
+
+    assert referrals("TJ Okafor Campaign Staff") == []
+    assert referrals("Marco at Tallwater")
+

@@ -98,8 +98,9 @@ _DISCUSSION_LIST_HEADERS = ("list-post", "x-beenthere", "x-mailing-list", "maili
 def in_real_thread(message: Message) -> bool:
     """Whether the message continues a real conversation: its headers name the message it
     answers (In-Reply-To, References), it was posted to a discussion list whose members reply
-    to each other, or its body quotes an earlier message ('>' lines, an attribution such as
-    "On ... wrote:", an "Original Message" or Outlook header).
+    to each other (its list headers, or a "Re:" whose Reply-To is the group it was sent to:
+    :func:`group_reply`), or its body quotes an earlier message ('>' lines, an attribution
+    such as "On ... wrote:", an "Original Message" or Outlook header).
 
     A "Re:"/"Fwd:" subject on such a message is true, and a reply is not a first commercial
     message. A forwarded block on its own is no evidence: it is how a fake forward is dressed.
@@ -109,8 +110,29 @@ def in_real_thread(message: Message) -> bool:
         return True
     if any(message.headers.get(name, "").strip() for name in _DISCUSSION_LIST_HEADERS):
         return True
+    if group_reply(message):
+        return True
     text = message.body.text
     return any(not _ESCAPED_FROM.match(text, start) for start, _ in message.quoted)
+
+
+# "Re:" and its translations at the start of a subject.
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv|antw|vs|ref|réf|rif|odp)\s*(?:\[\d+\])?\s*:",
+                           re.IGNORECASE)
+
+
+def group_reply(message: Message) -> bool:
+    """Whether the message is a "Re:" posted to a group: its Reply-To names only addresses it
+    was sent to, and not the sender. A group (a web forum's mail gateway, a team alias) sets
+    Reply-To to itself so that answers reach every member; a fake thread sends replies to
+    the sender."""
+    subject = message.subject.text if message.subject is not None else ""
+    if not _REPLY_PREFIX.match(subject):
+        return False
+    reply_to = set(parse_recipients(message.headers.get("reply-to")))
+    to = set(parse_recipients(message.headers.get("to")))
+    sender = set(parse_recipients(message.headers.get("from")))
+    return bool(reply_to) and reply_to <= to and not reply_to & sender
 
 
 def find_signature(text: str, quoted: tuple[tuple[int, int], ...] = ()) -> int | None:

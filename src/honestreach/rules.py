@@ -166,6 +166,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_reasoned=context.get("reason", "keep") == "skip",
         skip_with_terms=context.get("terms", "keep") == "skip",
         skip_transactional=context.get("transactional", "keep") == "skip",
+        skip_list_items=context.get("list-item", "keep") == "skip",
         bad_examples=tuple(_example(e) for e in examples["bad"]),
         good_examples=tuple(_example(e) for e in examples["good"]),
         path=str(path),

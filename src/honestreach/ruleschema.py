@@ -119,6 +119,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "reason": {"enum": ["skip", "keep"]},
                 "terms": {"enum": ["skip", "keep"]},
                 "transactional": {"enum": ["skip", "keep"]},
+                "list-item": {"enum": ["skip", "keep"]},
             },
         },
         "examples": {

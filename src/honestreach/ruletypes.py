@@ -100,6 +100,7 @@ class Rule:
     skip_reasoned: bool = False
     skip_with_terms: bool = False
     skip_transactional: bool = False
+    skip_list_items: bool = False
     bad_examples: tuple[Example, ...] = ()
     good_examples: tuple[Example, ...] = ()
     path: str = ""

@@ -203,3 +203,11 @@ _ITEM = re.compile(r"[-*•·▪►>]\s|\d{1,2}[.)]\s")
 def _starts_item(text: str, offset: int) -> bool:
     """Whether a line beginning at ``offset`` is a list item ("- ", "* ", "1. ")."""
     return _ITEM.match(text, offset) is not None
+
+
+def in_list_item(text: str, offset: int) -> bool:
+    """Whether the line that holds ``offset`` is a list item: after its indent, a bullet or
+    a number ("- ", "• ", "2) ")."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    indent = len(text[line_start:offset]) - len(text[line_start:offset].lstrip(" \t"))
+    return _starts_item(text, line_start + indent)

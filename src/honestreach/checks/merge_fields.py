@@ -9,7 +9,8 @@ Pardot ``%%first_name%%``, ActiveCampaign ``%FIRSTNAME%``, ``<<First Name>>``, W
 
 Bracketed text is a placeholder only when the whole bracket is placeholder wording: "[1]"
 (a footnote), "[link]" and "[image]" (what HTML-to-text converters leave behind) and subject
-tags like "[Webinar]" or "[Product Update]" are not reported.
+tags like "[Webinar]" or "[Product Update]" are not reported, nor are stage directions that
+name a sound, a gesture or a pause ("[insert drum roll here]", "[pause for effect]").
 
 In a template file (``options['template_suffixes']``, e.g. ``.j2``) the template language's
 own ``{{ }}``, ``{% %}`` and ``{# #}`` are expected and skipped; every other form is still
@@ -142,6 +143,22 @@ def _names_a_merge_field(token: str) -> bool:
     return any(part.lower() in _MERGE_NAME_WORDS for part in _NAME_PART.findall(match.group(1)))
 
 
+# A bracketed stage direction is the writer's aside, not a blank to fill: "[insert drum roll
+# here]", "[cue applause]", "[pause for effect]". It names a sound, a gesture or a pause.
+_ASIDE = re.compile(
+    r"(?i)\b(?:drum\s*-?\s*rolls?|rim\s*-?\s*shots?|fanfare|applause|clapping|cheers|cheering|"
+    r"boos|booing|laugh(?:s|ter|ing)?|chuckles?|giggles?|snickers?|cackles?|grunts?|groans?|"
+    r"sighs?|gasps?|screams?|shrieks?|shudders?|coughs?|winks?|shrugs?|eye\s*-?\s*rolls?|"
+    r"face\s*-?\s*palms?|mic\s+drops?|sound\s+effects?|trumpets?|crickets|tumbleweeds?|"
+    r"(?:dramatic|awkward|pregnant)\s+(?:pause|silence|music)|pause\s+for\s+effect|"
+    r"ominous\s+music|theme\s+music|canned\s+laughter)\b")
+
+
+def _is_aside(token: str) -> bool:
+    """Whether a bracketed token is a stage direction ("[insert evil laugh here]")."""
+    return token.startswith("[") and _ASIDE.search(token) is not None
+
+
 def find_tokens(text: str, template: bool = False) -> Iterator[tuple[int, int]]:
     """(start, end) of each unfilled merge token in ``text``."""
     if not any(ch in text for ch in "{[%*<«"):
@@ -150,7 +167,7 @@ def find_tokens(text: str, template: bool = False) -> Iterator[tuple[int, int]]:
         token = match.group()
         if template and _TEMPLATE_SYNTAX.fullmatch(token):
             continue
-        if not _names_a_merge_field(token):
+        if not _names_a_merge_field(token) or _is_aside(token):
             continue
         yield match.span()
 

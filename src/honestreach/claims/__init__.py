@@ -11,6 +11,7 @@ March") is not a specific: the verify stage reads it with ``timeexpr.find_time``
 Each module's docstring lists the specifics (``Claim.specifics`` keys, each at most once, and
 absent when the sentence does not say it) and what supports the claim. Shared parts:
 ``reading.py`` (names, events, topics), ``records.py`` (matching names with CRM records),
+``consent.py`` (consent statements: why the reader gets the mail),
 ``people.py`` (first names, job titles), ``kind.py`` (:class:`ClaimKind`).
 
 Adding a claim kind:

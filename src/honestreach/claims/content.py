@@ -14,6 +14,7 @@ import re
 
 from ..crm import CRM
 from ..model import Claim, Message, TimeWindow
+from .consent import states_consent
 from .kind import ClaimKind, Outcome, Recipient
 from .reading import (
     EVENT_RUN,
@@ -176,17 +177,6 @@ def check(message: Message, claim: Claim, recipient: Recipient, crm: CRM,
                           claim.specific("document") or claim.specific("event"), time, email)
 
 
-# Why the reader gets this mail: "you are receiving this because ...", "that is why this
-# update reached you". A consent statement discloses what the list holds (some laws ask for
-# it); it is not a personal claim made to win the reader over.
-_CONSENT_STATEMENT = LazyPattern(
-    r"(?i)\b(?:you(?:['’]re|\s+are)?\s+(?:now\s+)?(?:receiv(?:e|es|ed|ing)|getting)"
-    r"\s+(?:this|these|our|the\s+\w+\s+(?:e-?mail|newsletter|update|digest|alert|bulletin)s?)|"
-    r"(?:this|these)\s+(?:\w+\s+)?(?:e-?mails?|messages?|newsletters?|updates?|digests?|"
-    r"alerts?|notes?|notices?|mailings?|bulletins?)\s+(?:(?:was|were|is|are|has\s+been|"
-    r"have\s+been)\s+)?(?:sent|mailed|delivered|coming)\s+to\s+you|"
-    r"why\s+(?:you(?:['’]re|\s+are)\s+(?:receiving|getting)|"
-    r"this\s+(?:\w+\s+)?(?:reached|reaches|came\s+to)\s+you))")
 # A notice that confirms the very signup or registration it mentions, named so in its subject
 # or its opening lines ("Subscription confirmed", "Confirming your registration", "You're signed
 # up for the digest").
@@ -196,29 +186,24 @@ _CONFIRMATION = LazyPattern(
     r"(?:subscription|registration|sign[ -]?up|enrol(?:l)?ment|rsvp|booking)|"
     r"you(?:['’]re|\s+are)\s+(?:now\s+)?(?:signed\s+up|subscribed|registered|enrolled)\b)")
 _OPENING = 300  # characters of the body where a confirmation notice says what it is
-_SENTENCE_BREAK = LazyPattern(r"[.!?](?:\s|$)")
-_NEXT_SENTENCES = 400  # how far after the claim a consent statement is looked for
+# A welcome notice's whole subject: the thanks for the signup or the news of it, naming nothing
+# else ("Thanks for signing up!", "You're on the list"). A pitch that fakes a signup names what
+# was signed up for, to make the pitch feel expected.
+_WELCOME_SUBJECT = LazyPattern(
+    r"(?i)^\W*(?:(?:thanks|thank\s+you)(?:\s+so\s+much)?\s+for\s+(?:signing\s+up|"
+    r"subscribing|registering|joining(?:\s+us)?|your\s+(?:sign[ -]?up|subscription|"
+    r"registration))|you(?:['’]re|\s+are)\s+(?:now\s+)?(?:on\s+the\s+list|in|signed\s+up|"
+    r"subscribed|registered))[^\w]*$")
 
 
 def settled(message: Message, claim: Claim) -> str | None:
     """A consent statement, or a notice confirming the signup it thanks the reader for, is
     not a claim made to the reader: it answers what they did or says why they get the mail."""
-    if claim.field == "body":
-        # The claim's sentence and the next one: "When you registered, the box was ticked.
-        # That is why you are receiving this."
-        text = message.body.text
-        paragraph = text.rfind("\n\n", 0, claim.start) + 1
-        begin = max([m.end() for m in _SENTENCE_BREAK.finditer(text, paragraph, claim.start)]
-                    or [paragraph])
-        breaks = list(_SENTENCE_BREAK.finditer(text, claim.end,
-                                               claim.end + _NEXT_SENTENCES))
-        end = breaks[1].end() if len(breaks) > 1 else claim.end + _NEXT_SENTENCES
-        paragraph_end = text.find("\n\n", claim.end, end)  # both in one paragraph
-        end = paragraph_end if paragraph_end >= 0 else end
-        if _CONSENT_STATEMENT.search(text, begin, end):
-            return "it says why the reader receives this mail (a consent statement)"
+    if states_consent(message, claim):
+        return "it says why the reader receives this mail (a consent statement)"
     subject = message.subject.text if message.subject else ""
-    if _CONFIRMATION.search(subject) or _CONFIRMATION.search(message.body.text[:_OPENING]):
+    if _CONFIRMATION.search(subject) or _CONFIRMATION.search(message.body.text[:_OPENING]) \
+            or _WELCOME_SUBJECT.match(subject):
         return "the message is a notice confirming the reader's own signup"
     return None
 

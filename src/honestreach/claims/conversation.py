@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..crm import CRM
 from ..model import Claim, Message, TimeWindow
+from .consent import states_consent
 from .kind import ClaimKind, Outcome, Recipient
 from .reading import (
     IGNORECASE,
@@ -89,5 +90,17 @@ def check(message: Message, claim: Claim, recipient: Recipient, crm: CRM,
                           email)
 
 
+# Rules whose claim is that the reader asked for the message ("as you requested").
+_REQUEST_RULES = frozenset({"conversation-request"})
+
+
+def settled(message: Message, claim: Claim) -> str | None:
+    """A request the reader made to receive the mail, said in a consent statement ("as you
+    requested, this digest is sent to you"), is why the list writes to them, not a claim."""
+    if claim.rule in _REQUEST_RULES and states_consent(message, claim):
+        return "it says why the reader receives this mail (a consent statement)"
+    return None
+
+
 KIND = ClaimKind("claim.conversation", "an earlier conversation", read, check, ACTIVITY_TYPES,
-                 fixed_keys=("kind",))
+                 fixed_keys=("kind",), settled=settled)

@@ -2,7 +2,8 @@
 
 Specifics: ``person``, the referrer ("Tomás Herrera", "Marc-André Leblanc", "James").
 Supported by a ``referral`` whose detail or subject names the person (accents aside, or
-nearly), in the time the sentence states.
+nearly), in the time the sentence states; settled when the person is the sender (the From
+name), who then speaks of itself.
 """
 
 from __future__ import annotations
@@ -158,4 +159,31 @@ def _same_person(person: str, text: str) -> bool:
         fuzz.partial_ratio(strip_accents(normal(person)), text_norm) >= 90
 
 
-KIND = ClaimKind("claim.referral", "a referral", read, check, ACTIVITY_TYPES)
+# The capitalised word a match follows: "MJ asked us to write" (initials are no name the
+# reader could check, so the reading leaves them out of ``person``).
+_WORD_BEFORE = LazyPattern(r"\b[A-Z][\w'’.-]*[ \t]*$")
+
+
+def settled(message: Message, claim: Claim) -> str | None:
+    """A referrer who is the sender ("Dana Reyes suggested we write" from Dana Reyes) refers
+    the reader to no one: the sender speaks of itself."""
+    sender = message.sender_name.text if message.sender_name is not None else ""
+    text_field = message.field_text(claim.field)
+    if not sender or text_field is None:
+        return None
+    person = claim.specific("person")
+    if person is None:
+        before = _WORD_BEFORE.search(text_field.text[max(0, claim.start - 40):claim.start])
+        person = before.group() if before else None
+    if person and _names_within(person, sender):
+        return "the referrer named is the sender"
+    return None
+
+
+def _names_within(person: str, name: str) -> bool:
+    """Whether every word of ``person`` is a word of ``name`` (accents and case aside)."""
+    person_words = strip_accents(normal(person)).split()
+    return bool(person_words) and set(person_words) <= set(strip_accents(normal(name)).split())
+
+
+KIND = ClaimKind("claim.referral", "a referral", read, check, ACTIVITY_TYPES, settled=settled)

@@ -1,6 +1,6 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
-quotation marks, a question, a negation or hedge just before it, a stated reason or stated
-terms nearby, a message that is a transactional notice."""
+a list item, quotation marks, a question, a negation or hedge just before it, a stated reason
+or stated terms nearby, a message that is a transactional notice."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 from ..checks.commercial import is_transactional
 from ..model import Message
 from ..rules import Rule
-from ..tokens import Tokens
+from ..tokens import Tokens, in_list_item
 from ..vocab import Seq, Vocabulary
 from ..wordmatch import TextMatcher
 
@@ -58,6 +58,8 @@ class MatchContext:
             signature = self.message.signature_start
             if rule.skip_signature and signature is not None and start_char >= signature:
                 return True
+        if rule.skip_list_items and in_list_item(self.text, start_char):
+            return True
         if rule.skip_quotations and self._quoted(start_char, end_char):
             return True
         sentence_first, sentence_end = self.tokens.sentence_of(first)

@@ -53,6 +53,8 @@ def parse_eml(path: str, data: bytes) -> Message:
     unreadable: list[ParseError] = []
     links: list[str] = []
     html_bodies: list[TextField] = []
+    # The note on each HTML part cut at the size limit, by its place in html_bodies.
+    cut_notes: dict[int, InputNote] = {}
     for leaf in html_parts:
         try:
             text, origins = eml.text_of(leaf)
@@ -65,14 +67,17 @@ def parse_eml(path: str, data: bytes) -> Message:
         except ParseError as exc:
             unreadable.append(exc)
             continue
-        html_bodies.append(eml.field(visible.text, map(origins.__getitem__, visible.origins)))
         if visible.cut_at is not None:
-            eml.keep(cut_note(visible.limit, eml.line(origins[visible.cut_at])))
+            cut_notes[len(html_bodies)] = cut_note(visible.limit, eml.line(origins[visible.cut_at]))
+        html_bodies.append(eml.field(visible.text, map(origins.__getitem__, visible.origins)))
         links.extend(visible.links)
     headers = eml.header_values(parsed)
     links.extend(unsubscribe_links(headers.get("list-unsubscribe")))
 
     body, from_html = _choose_body(eml, plain, html_bodies, unreadable)
+    if from_html and 0 in cut_notes:
+        # Only the HTML part checked was cut short: a text/plain alternative was read whole.
+        eml.keep(cut_notes[0])
     subject = eml.subject()
     if subject is not None:
         headers["subject"] = subject.text
