@@ -337,6 +337,24 @@ def test_the_sender_display_name_is_checked_like_the_subject(tmp_path) -> None:
     assert bare.sender_name is None
 
 
+def test_an_alarm_in_the_sender_display_name_is_an_urgent_subject() -> None:
+    from honestreach.engine import Engine
+    from honestreach.message import parse_draft
+    from honestreach.rules import load_rules
+
+    engine = Engine(load_rules().rules)
+
+    def alarms(sender: str) -> list[str]:
+        message = parse_draft("draft.txt", f"From: {sender}\nSubject: Spring plans\n\nHi Lee.\n")
+        return [f.text for f in engine.check(message).findings
+                if f.rule == "urgent-subject" and f.field == "sender"]
+
+    assert alarms('"Deadline Alert (Campaign HQ)" <team@example.org>') == ["Deadline Alert"]
+    assert alarms('"[URGENT] Member Services" <team@example.org>') == ["[URGENT"]
+    assert alarms('"Northside Urgent Care" <front.desk@example.org>') == []
+    assert alarms('"Priya Raman, Fernhill" <priya@example.org>') == []
+
+
 def test_an_eml_sender_display_name_is_decoded_and_located(tmp_path) -> None:
     from honestreach.sources import InputFile, parse_input
 

@@ -69,6 +69,12 @@ def test_phone_shorthand_reads_as_the_words_it_stands_for() -> None:
     assert matches("please reply", "Pls reply. Plz reply.") == ["Pls reply", "Plz reply"]
 
 
+def test_a_plural_marked_in_brackets_reads_as_the_plural() -> None:
+    assert words("Only 2 seat(s) left (see terms)") == \
+        ["only", "2", "seats", "left", "(", "see", "terms", ")"]
+    assert matches("seats left", "Only 2 seat(s) left") == ["seat(s) left"]
+
+
 def test_each_token_keeps_its_span_in_the_text() -> None:
     text = "Don’t miss it"
     tokens = tokenize(text)

@@ -6,7 +6,8 @@ its *norm*: lower case, straight apostrophes, contractions written out ("don't" 
 "let's" -> "let", "us"), phone shorthand written out ("pls" -> "please", "thx" ->
 "thanks"), URLs and e-mail addresses as ``<url>`` and ``<email>``.
 Rules are written against norms, so "Don’t", "don't", "DONT" and "do not" read alike. Hyphens
-inside words separate them ("first-come" -> "first", "come").
+inside words separate them ("first-come" -> "first", "come"); a plural marked "(s)" is the
+plural ("item(s)" -> "items").
 
 "'s" after a noun is a possessive and stays a token of its own ("Leah's idea" -> "leah",
 "'s", "idea"), as does "'d" (had or would).
@@ -37,7 +38,7 @@ _TOKEN = re.compile(
     |(?P<abbr>\b(?:e\.g|i\.e|a\.k\.a|u\.s|u\.k|etc|vs|mr|mrs|ms|dr|jr|inc|ltd|corp|approx
                  |dept|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov)\.(?!\w))
     |(?P<number>\d+(?:[.,:]\d+)*)
-    |(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
+    |(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*(?:\(s\)(?!\w))?)
     |(?P<other>\S)
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -107,6 +108,8 @@ def tokenize(text: str) -> Tokens:
         start, end = match.span()
         value = lowered[start:end] if lowered is not None else match.group().lower()
         if kind == "word":
+            if value.endswith("(s)"):  # "item(s)", "seat(s)": the plural, as a form reads it
+                value = value[:-3] + "s"
             if "'" in value or "’" in value or value in _UNMARKED:
                 _add_word(value.replace("’", "'"), start, norms, starts, ends, text)
             else:  # most words: no contraction to write out
