@@ -48,7 +48,9 @@ KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
         ("thread-earlier-email",), "'This is my last note' means the final one, not an "
         "earlier email"),
     "reset-2fa-code.eml": (
-        ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes"),
+        ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes (a "
+        "transactional skip for these rules would also excuse a checkout page's 'your order is "
+        "reserved for 10:00', the tactic itself)"),
     "sched-dentist-reminder.eml": (
         ("competing-buyers",), "asking for a day's notice so a cancelled appointment can go "
         "to another patient"),
