@@ -353,6 +353,12 @@ def test_an_alarm_in_the_sender_display_name_is_an_urgent_subject() -> None:
     assert alarms('"[URGENT] Member Services" <team@example.org>') == ["[URGENT"]
     assert alarms('"Northside Urgent Care" <front.desk@example.org>') == []
     assert alarms('"Priya Raman, Fernhill" <priya@example.org>') == []
+    # An alarm phrase that runs into an organisation word is the organisation's name.
+    assert alarms('"Last Call Media" <hello@example.org>') == []
+    assert alarms('"Dana at Last Chance Rescue" <dana@example.org>') == []
+    assert alarms('"ASAP Couriers Ltd" <desk@example.org>') == []
+    assert alarms('"Final Notice Team" <team@example.org>') == ["Final Notice"]
+    assert alarms('"LAST CHANCE: Member Offers" <team@example.org>') == ["LAST CHANCE"]
 
 
 def test_an_eml_sender_display_name_is_decoded_and_located(tmp_path) -> None:

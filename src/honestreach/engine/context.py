@@ -19,7 +19,7 @@ NEGATION_WINDOW = 3
 HEDGE_WINDOW = 8
 # The vocabulary classes that hold the context cues.
 CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue",
-               "terms": "terms-cue"}
+               "terms": "terms-cue", "organisation": "organisation-word"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 
@@ -51,6 +51,8 @@ class MatchContext:
     def excludes(self, rule: Rule, first: int, end: int) -> bool:
         if rule.skip_transactional and self._is_transactional():
             return True
+        if self.field == "sender" and self._cue_after("organisation", end):
+            return True  # "Last Call Media": the words name the sender's organisation
         start_char, end_char = self.tokens.char_span(first, end)
         if self.field == "body":
             if self.message.in_quoted(start_char, end_char):
@@ -105,6 +107,12 @@ class MatchContext:
         seq = self.cues.get(cue)
         return seq is not None and \
             self.matcher.occurs(seq, max(sentence_first, first - window), first)
+
+    def _cue_after(self, cue: str, end: int) -> bool:
+        """The cue as the word right after a match."""
+        seq = self.cues.get(cue)
+        return seq is not None and end < len(self.tokens) and \
+            self.matcher.occurs(seq, end, end + 1)
 
     def _cue_here_or_next(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
         """A cue in the sentence or the next one: a stated reason ("the funder sets this
