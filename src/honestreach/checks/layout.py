@@ -33,6 +33,7 @@ _CODE = re.compile(
     |</?[A-Za-z][\w-]*[ \t>/]          # markup
     |(?:^|[ \t])(?:~?/|\.{1,2}/|[A-Za-z]:\\)\w[\w.-]*[/\\]   # paths
     |%[A-Z][A-Z0-9]*-\d                # log codes: %ISDN-6-CONNECT
+    |\b(?:SELECT|INSERT|UPDATE|DELETE)\b[^\n]*\b(?:FROM|INTO|SET|WHERE)\b   # SQL
     """,
     re.VERBOSE | re.MULTILINE,
 )
@@ -85,14 +86,17 @@ def layout_spans(text: str) -> list[tuple[int, int]]:
 def _layout_spans(text: str) -> tuple[tuple[int, int], ...]:
     lines = lines_of(text)
     layout: set[int] = set()
-    for paragraph in _paragraphs(text, lines):
+    paragraphs = _paragraphs(text, lines)
+    # A heading titles what follows: a line in capitals with nothing after it is said, not a title.
+    last = paragraphs[-1][-1] if paragraphs else -1
+    for paragraph in paragraphs:
         block = [text[lines[i][0]:lines[i][1]] for i in paragraph]
         if any(_CODE.search(line) or _is_statement(line) for line in block):
             layout.update(paragraph)  # code: its plain lines ("BEGIN", "END LOOP") too
             continue
         layout.update(_notice_lines(paragraph, block))
         for index, line in zip(paragraph, block):
-            if _is_layout_line(line):
+            if _is_layout_line(line, titles_what_follows=index != last):
                 layout.add(index)
     footer = _footer_start(text, lines)
     if footer is not None:
@@ -134,7 +138,7 @@ def _is_statement(line: str) -> bool:
     return body.endswith(";") and len(body) <= STATEMENT_LENGTH
 
 
-def _is_layout_line(line: str) -> bool:
+def _is_layout_line(line: str, titles_what_follows: bool = True) -> bool:
     if _HEADER_LINE.match(line) or _INDENTED.match(line) or _RULE.search(line):
         return True
     body = line.strip(" ")
@@ -144,6 +148,8 @@ def _is_layout_line(line: str) -> bool:
     numbers = sum(1 for word in words if _NUMBER.fullmatch(word))
     if numbers >= 2 and numbers * 3 >= len(words):
         return True  # a row of figures
+    if not titles_what_follows:
+        return bool(LIST_MARKER.match(line)) and is_capitals_line(line)
     return is_heading(line)
 
 

@@ -27,15 +27,17 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     that keeps raising its voice is hype.
 
     Options: ``max_runs`` (how many runs of two or more marks with a '!' are allowed,
-    default 1; a run of more than ``max_bangs`` '!', default 2, counts as two, except in a
-    genuine reply, where only a run of more than 5 does; a long message is allowed one more run
-    per ``SENTENCES_PER_EXTRA_RUN`` sentences), ``min_count``
+    default 1; a run of more than ``max_bangs`` '!', default 2, or of more marks than
+    ``max_bangs`` + 1 ("?!?!"), counts as two, except in a genuine reply, where only a run of
+    more than 5 '!' does; a long message is allowed one more run per
+    ``SENTENCES_PER_EXTRA_RUN`` sentences), ``min_count``
     and ``max_ratio`` (overload when at least ``min_count`` exclamations, a run counting once,
     and more than ``max_ratio`` per sentence). Marks inside quotation marks are someone else's.
     """
     max_runs = int(options.get("max_runs", 1))
     # In a genuine reply, "!!!" is conversation between people who know each other.
-    max_bangs = int(options.get("max_bangs", 2)) if not is_genuine_reply(message) else 5
+    reply = is_genuine_reply(message)
+    max_bangs = int(options.get("max_bangs", 2)) if not reply else 5
     min_count = int(options.get("min_count", 3))
     max_ratio = float(options.get("max_ratio", 0.4))
     fields = [("subject", subject_prose(message)),
@@ -57,10 +59,13 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
             count += 1
             if first is None:
                 first = (name, match.start(), match.end())
-            if len(marks.replace(" ", "").replace("\t", "")) > 1:
+            length = len(marks.replace(" ", "").replace("\t", ""))
+            if length > 1:
                 runs.append((name, match.start(), match.end()))
-                # "!!!!!!" is a shout of its own: it counts as two runs
-                piled += 2 if marks.count("!") > max_bangs else 1
+                # "!!!!!!" is a shout of its own, and so (outside a genuine reply) is "?!?!":
+                # each counts as two runs
+                shout = marks.count("!") > max_bangs or (not reply and length > max_bangs + 1)
+                piled += 2 if shout else 1
     sentences = max(sentences, 1)
     dense = count >= min_count and count / sentences > max_ratio
     allowed_runs = max_runs + sentences // SENTENCES_PER_EXTRA_RUN

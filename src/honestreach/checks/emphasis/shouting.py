@@ -44,6 +44,11 @@ MIN_SUBJECT_WORDS = 3
 # A few capitalised phrases in a long text (a newsletter's titles and slogans) are not the
 # voice of the message: the body shouts when its runs hold at least this share of its words.
 MIN_SHARE = 0.03
+# Lone words in capitals are emphasis, as italics are; a short text that stresses word after
+# word ("Don't MISS this. It's HUGE. Reply NOW.") raises its voice all the same: it shouts when
+# at least this many lone words in capitals make at least this share of its words.
+MIN_LONE_WORDS = 3
+MIN_LONE_SHARE = 0.15
 _WORD = regex.compile(r"[\p{L}][\p{L}'’-]*")
 
 
@@ -106,20 +111,25 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None,
                   min_words: int = MIN_BODY_WORDS) -> list[tuple[int, int]]:
     """(start, end) of each run of capitals in ``text`` that reads as shouting: at least
     ``min_words`` ordinary words in capitals, one after another (a lone word in capitals is
-    emphasis, as italics are; names and acronyms never count)."""
+    emphasis, as italics are, unless lone words stress a good share of a short text; names
+    and acronyms never count)."""
     options = options or {}
     allow = frozenset(str(w).upper() for w in options.get("allow", ()))
     if "\"" in text or "“" in text or "'" in text or "‘" in text:
         text = blank_spans(text, [m.span() for m in QUOTED.finditer(text)], MASK)
     runs: list[tuple[int, int]] = []
+    lone: list[tuple[int, int]] = []
     run: list[tuple[int, int, str]] = []
 
     def close() -> None:
         ordinary = sum(1 for _, _, kind in run if kind == "ordinary")
         start, end = run[0][0], run[-1][1]
-        if ordinary >= min_words and not _is_label(text, start, end) \
-                and not _is_name(text, run) and not _is_legal_notice(text, run):
-            runs.append((start, end))
+        if not _is_label(text, start, end) and not _is_name(text, run) \
+                and not _is_legal_notice(text, run):
+            if ordinary >= min_words:
+                runs.append((start, end))
+            elif ordinary == 1:
+                lone.extend((s, e) for s, e, kind in run if kind == "ordinary" and e - s > 2)
         run.clear()
 
     # Only words without a lower-case letter are visited; a lower-case word between two of
@@ -133,6 +143,9 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None,
         run.append((start, end, _word_kind(text, match.group(), start, end, allow)))
     if run:
         close()
+    if not runs and len(lone) >= MIN_LONE_WORDS and \
+            len(lone) / max(len(_WORD.findall(text)), 1) >= MIN_LONE_SHARE:
+        return lone
     return runs
 
 
