@@ -357,7 +357,7 @@ def test_a_template_of_more_tags_than_the_limit_is_refused_before_it_is_read(lin
     (result,) = linter.run([str(path)])
     (finding,) = result.findings
     assert finding.rule == "template-render-limit"
-    assert "12,001 tags, more than the 10,000" in finding.message
+    assert "12,001 tags, more than the 5,000" in finding.message
 
 
 def test_draft_header_with_a_long_run_of_tabs_is_read_in_linear_time() -> None:

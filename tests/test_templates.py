@@ -689,3 +689,15 @@ def test_nesting_too_deep_to_compile_is_a_finding(tmp_path: Path) -> None:
     path = write(tmp_path, "t.txt.j2", "Hello,\n{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}\n")
     (finding,) = by_rule(lint(path), "template-syntax-error")
     assert "RecursionError" in finding.message
+
+
+def test_a_unit_finds_the_start_of_each_of_its_lines() -> None:
+    from honestreach.templates.source import Unit
+
+    text = "".join(f"line {n}\n" for n in range(1, 13_001)) + "last"
+    unit = Unit("body", text, range(len(text)), text)
+    assert unit.line_offset(1) == 0 and unit.line_offset(0) == 0
+    assert unit.line_offset(2) == len("line 1\n")
+    assert text[unit.line_offset(12_000):].startswith("line 12000\n")
+    assert text[unit.line_offset(13_001):] == "last"
+    assert unit.line_offset(20_000) == unit.line_offset(13_001)  # past the end: the last line
