@@ -117,7 +117,7 @@ def in_real_thread(message: Message) -> bool:
 
 
 # "Re:" and its translations at the start of a subject.
-_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv|antw|vs|ref|réf|rif|odp)\s*(?:\[\d+\])?\s*:",
+REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv|antw|vs|ref|réf|rif|odp)\s*(?:\[\d+\])?\s*:",
                            re.IGNORECASE)
 
 
@@ -127,7 +127,7 @@ def group_reply(message: Message) -> bool:
     Reply-To to itself so that answers reach every member; a fake thread sends replies to
     the sender."""
     subject = message.subject.text if message.subject is not None else ""
-    if not _REPLY_PREFIX.match(subject):
+    if not REPLY_PREFIX.match(subject):
         return False
     reply_to = set(parse_recipients(message.headers.get("reply-to")))
     to = set(parse_recipients(message.headers.get("to")))

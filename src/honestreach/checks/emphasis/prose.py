@@ -7,6 +7,7 @@ import re
 from typing import Iterable
 
 from ...longtext import bounded
+from ...message import REPLY_PREFIX
 from ...model import Message
 from ..base import text_cache
 from ..layout import layout_spans
@@ -74,5 +75,5 @@ QUOTED = re.compile(
 def is_genuine_reply(message: Message) -> bool:
     """A reply in a real thread: its subject was written by someone else."""
     subject = message.subject.text if message.subject is not None else ""
-    return bool(re.match(r"\s*(?:re|aw|sv)\s*:", subject, re.IGNORECASE)) and \
+    return bool(REPLY_PREFIX.match(subject)) and \
         bool(message.headers.get("in-reply-to") or message.headers.get("references"))
