@@ -130,9 +130,10 @@ def group_reply(message: Message) -> bool:
     if not REPLY_PREFIX.match(subject):
         return False
     reply_to = set(parse_recipients(message.headers.get("reply-to")))
-    to = set(parse_recipients(message.headers.get("to")))
-    sender = set(parse_recipients(message.headers.get("from")))
-    return bool(reply_to) and reply_to <= to and not reply_to & sender
+    # message.recipients, parsed once: this runs for every claim of every recipient, and a
+    # To: header of thousands of addresses takes a while to read
+    return bool(reply_to) and reply_to <= set(message.recipients) and \
+        message.sender not in reply_to
 
 
 def find_signature(text: str, quoted: tuple[tuple[int, int], ...] = ()) -> int | None:
@@ -239,7 +240,9 @@ def build_message(
     """Assemble a Message, finding quoted text and the signature in the body. ``notes``: what
     the parser repaired to read the file."""
     quoted = find_quoted(body.text)
-    recipients = parse_recipients(headers.get("to")) + parse_recipients(headers.get("cc"))
+    # An address named twice (in To: and Cc:, or in repeated To: lines) is one recipient.
+    recipients = tuple(dict.fromkeys(parse_recipients(headers.get("to"))
+                                     + parse_recipients(headers.get("cc"))))
     senders = parse_recipients(headers.get("from"))
     return Message(
         path=path,

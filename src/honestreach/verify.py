@@ -70,7 +70,8 @@ def recipients_of(message: Message, crm: CRM | None, to: str | None = None) -> l
     if not addresses:
         return [Recipient(None)]
     if crm is None:
-        return [Recipient(address) for address in addresses]
+        # Nothing to look up, so every recipient would get the same verdicts: one stands for all.
+        return [Recipient(addresses[0])]
     return [Recipient(a, crm.contact(a), crm.account_for(a)) for a in addresses]
 
 

@@ -9,6 +9,7 @@ import re
 from .. import charsets
 from .offsets import OffsetBytes, Offsets
 
+_CARRIAGE_RETURN = re.compile(r"\r\n?")
 # Codecs in which one byte is always one character: decoded in one go.
 _SINGLE_BYTE = re.compile(r"^(?:iso8859-\d+|cp125\d)$")
 
@@ -66,18 +67,22 @@ def _decode_incremental(raw: OffsetBytes, codec: str) -> tuple[str, list[int]]:
 
 
 def normalize_newlines(text: str, origins: Offsets) -> tuple[str, Offsets]:
-    """CRLF and lone CR become LF (each kept at the offset of its first character)."""
+    """CRLF and lone CR become LF (a CRLF kept at the offset of its LF)."""
     if "\r" not in text:
         return text, origins
     chars: list[str] = []
     kept: list[int] = []
-    for index, char in enumerate(text):
-        if char == "\r":
-            if text.startswith("\n", index + 1):
-                continue  # the LF that follows stands for both
-            char = "\n"
-        chars.append(char)
-        kept.append(origins[index])
+    pos = 0
+    # By runs between line ends, not by character: a 4 MB part took seconds.
+    for match in _CARRIAGE_RETURN.finditer(text):
+        start, end = match.span()
+        chars.append(text[pos:start])
+        kept.extend(origins[pos:start])
+        chars.append("\n")
+        kept.append(origins[end - 1])
+        pos = end
+    chars.append(text[pos:])
+    kept.extend(origins[pos:])
     return "".join(chars), kept
 
 
