@@ -48,7 +48,9 @@ LINK_ELEMENTS = frozenset({"a", "area"})
 # HTML white space, plus the no-break space: email markup pads with &nbsp; freely, and a
 # checker should read "a&nbsp;&nbsp;b" as "a b".
 _WHITESPACE = " \t\n\r\f\xa0"
-_WORD = re.compile(r"[^ \t\n\r\f\xa0]+")
+_SPACES = re.compile(r"[ \t\n\r\f\xa0]+")
+# In <pre>: a line break, or a run of characters between line breaks (a "\r" is dropped).
+_PRE_LINE = re.compile(r"\n|[^\r\n]+")
 
 # How far HTML may expand into text: visible text is shorter than its markup, except for the
 # ">" prefixes of quoted lines, which grow with the quoting depth (a thousand nested
@@ -87,14 +89,17 @@ class _Quote:
 
 
 class _TextBuilder:
-    """Visible text under construction: characters, their origins, pending breaks and spaces.
+    """Visible text under construction: its pieces, their origins, pending breaks and spaces.
 
     Breaks and spaces wait until the next visible character, so text never starts or ends
-    with them and a break swallows the spaces around it.
+    with them and a break swallows the spaces around it. Text is written a run at a time:
+    the words of one piece of HTML text go in with a single append.
     """
 
     def __init__(self, limit: int) -> None:
-        self.chars: list[str] = []
+        self.pieces: list[str] = []
+        self.size = 0  # characters written
+        self._last = ""  # the last character written
         # 8 bytes a character where a list of ints takes about 40: HTML may expand a lot
         self.origins = array("q")
         self.limit = limit  # the most characters the text may have
@@ -106,7 +111,7 @@ class _TextBuilder:
 
     @property
     def at_line_start(self) -> bool:
-        return not self.chars or self.chars[-1] == "\n"
+        return self._last in ("", "\n")
 
     def want_breaks(self, count: int, origin: int) -> None:
         """Make sure the next character comes after at least ``count`` line breaks."""
@@ -124,38 +129,71 @@ class _TextBuilder:
             self._space = origin
 
     def text(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
-        """Add visible characters (white space collapsed) with one origin each."""
+        """Add visible characters (white space collapsed) with one origin each.
+
+        Each run of white space becomes one space mapped to the run's first character. At
+        the limit, text is cut before the first word or space that does not fit whole.
+        """
         if self.cut_at is not None:
             return
-        pos = 0
-        for match in _WORD.finditer(chars):
-            if match.start() > pos:
-                self.space(origins[pos])
-            self._flush(quotes)
-            if self.cut_at is not None or len(self.chars) + len(match.group()) > self.limit:
-                self._cut(origins[match.start()])
+        words = chars.strip(_WHITESPACE)
+        if not words:
+            if chars:
+                self.space(origins[0])
+            return
+        start = len(chars) - len(chars.lstrip(_WHITESPACE))
+        end = start + len(words)
+        if start:
+            self.space(origins[0])
+        self._flush(quotes)
+        if self.cut_at is not None:
+            return
+        collapsed = _SPACES.sub(" ", words)
+        if len(collapsed) == len(words):  # every space a single character: origins as they are
+            kept = origins[start:end]
+        else:
+            kept = array("q")
+            piece = start
+            for run in _SPACES.finditer(chars, start, end):
+                kept.extend(origins[piece:run.start() + 1])
+                piece = run.end()
+            kept.extend(origins[piece:end])
+        room = self.limit - self.size
+        if len(collapsed) > room:
+            # Keep whole words, and a space before a word that does not fit.
+            if collapsed[room] != " " and (room == 0 or collapsed[room - 1] != " "):
+                room = collapsed.rfind(" ", 0, room) + 1
+            self._cut(kept[room])
+            collapsed, kept = collapsed[:room], kept[:room]
+            if not collapsed:
                 return
-            self.chars.extend(match.group())
-            self.origins.extend(origins[match.start():match.end()])
-            pos = match.end()
-        if pos < len(chars):
-            self.space(origins[pos])
+        self._append(collapsed, kept)
+        if end < len(chars) and self.cut_at is None:
+            self.space(origins[end])
 
     def preformatted(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
         """Add text from ``<pre>``: spaces kept, each newline a line break."""
-        if self.cut_at is not None:
-            return
-        for char, origin in zip(chars, origins):
-            if char == "\n":
-                self.hard_break(origin)
-            elif char != "\r":
-                self._flush(quotes)
-                self._write(char, origin)
+        for line in _PRE_LINE.finditer(chars):
+            if self.cut_at is not None:
+                return
+            if line.group() == "\n":
+                self.hard_break(origins[line.start()])
+                continue
+            self._flush(quotes)
+            if self.cut_at is not None:
+                return
+            run, kept = line.group(), origins[line.start():line.end()]
+            room = self.limit - self.size
+            if len(run) > room:
+                self._cut(kept[room])
+                run, kept = run[:room], kept[:room]
+            if run:
+                self._append(run, kept)
 
     def _flush(self, quotes: Sequence[_Quote]) -> None:
         """Write pending breaks (or the pending space), then a quote prefix at a line start."""
         depth = len(quotes)
-        if self.chars and self._breaks:
+        if self.size and self._breaks:
             for index in range(self._breaks):
                 # A blank line between two quoted lines is quoted too, so ranges stay whole.
                 blank_depth = min(depth, self._line_depth) if index else 0
@@ -172,11 +210,17 @@ class _TextBuilder:
             self._line_depth = depth
 
     def _write(self, chars: str, origin: int) -> None:
-        if self.cut_at is not None or len(self.chars) + len(chars) > self.limit:
+        """Write markup's characters, all mapped to ``origin``, or cut if they do not fit."""
+        if self.cut_at is not None or self.size + len(chars) > self.limit:
             self._cut(origin)
             return
-        self.chars.extend(chars)
-        self.origins.extend([origin] * len(chars))
+        self._append(chars, [origin] * len(chars))
+
+    def _append(self, chars: str, origins: Sequence[int]) -> None:
+        self.pieces.append(chars)
+        self.origins.extend(origins)
+        self.size += len(chars)
+        self._last = chars[-1]
 
     def _cut(self, origin: int) -> None:
         """Refuse text from here on: it would pass the limit."""
@@ -184,7 +228,7 @@ class _TextBuilder:
             self.cut_at = origin
 
     def result(self) -> str:
-        return "".join(self.chars)
+        return "".join(self.pieces)
 
 
 class _HtmlText(HTMLParser):
@@ -365,7 +409,7 @@ def parse_html_file(path: str, text: str, notes: tuple[InputNote, ...] = ()) -> 
         raise ParseError(exc.message, source.position(exc.offset)[0]) from None
     headers: dict[str, str] = {}
     subject: TextField | None = None
-    if parser.title is not None and parser.title.chars:
+    if parser.title is not None and parser.title.size:
         subject = TextField(parser.title.result(), parser.title.origins)
         headers["subject"] = subject.text
     body = TextField(parser.body.result(), parser.body.origins)
