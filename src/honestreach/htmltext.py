@@ -18,9 +18,9 @@ import html
 import re
 from array import array
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Sequence
 
+from .htmlscan import HtmlScanner, ScanError, attributes
 from .message import ParseError, build_message
 from .model import InputNote, Message, SourceText, TextField
 
@@ -44,6 +44,8 @@ VOID_ELEMENTS = frozenset(
 )
 QUOTE_CLASSES = frozenset({"gmail_quote", "yahoo_quoted", "protonmail_quote"})
 LINK_ELEMENTS = frozenset({"a", "area"})
+# Attribute names are read case-insensitively; a tag without this has no class.
+_CLASS = re.compile("class", re.IGNORECASE)
 
 # HTML white space, plus the no-break space: email markup pads with &nbsp; freely, and a
 # checker should read "a&nbsp;&nbsp;b" as "a b".
@@ -231,17 +233,15 @@ class _TextBuilder:
         return "".join(self.pieces)
 
 
-class _HtmlText(HTMLParser):
+class _HtmlText(HtmlScanner):
     """Collects the visible text, the title and the link targets of one HTML document."""
 
     def __init__(self, source: str, base: int) -> None:
-        super().__init__(convert_charrefs=False)
-        self.source = source
+        super().__init__(source)
         self.base = base
         self.body = _TextBuilder(text_limit(len(source)))
         self.title: _TextBuilder | None = None
         self.links: list[str] = []
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self._hidden = 0
         self._in_head = False
         self._in_title = False
@@ -250,23 +250,17 @@ class _HtmlText(HTMLParser):
 
     def run(self) -> None:
         try:
-            self.feed(self.source)
-            self.close()
-        except AssertionError as exc:  # html.parser before 3.13 on some "<![...]>" forms
-            raise MalformedHtml(f"malformed HTML: {exc}", self._offset()) from None
-
-    def _offset(self) -> int:
-        """The origin (offset plus base) of the construct being handled."""
-        line, column = self.getpos()
-        return self.base + self._line_starts[line - 1] + column
+            self.scan()
+        except ScanError as exc:
+            raise MalformedHtml(f"malformed HTML: {exc.message}", self.base + exc.offset) from None
 
     @property
     def _visible(self) -> bool:
         return not self._hidden and not self._in_head
 
     # -- tags ----------------------------------------------------------------------------
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        origin = self._offset()
+    def start_tag(self, tag: str, start: int, attrs: tuple[int, int], closed: bool) -> None:
+        origin = self.base + start
         if tag == "head":
             self._in_head = True
         elif tag not in HEAD_ELEMENTS:
@@ -276,7 +270,13 @@ class _HtmlText(HTMLParser):
             self.title = self.title or _TextBuilder(text_limit(len(self.source)))
         if tag in HIDDEN_ELEMENTS:
             self._hidden += 1
-            return
+        else:
+            self._open(tag, origin, attrs)
+        if closed and tag not in VOID_ELEMENTS:
+            self.end_tag(tag, start)
+
+    def _open(self, tag: str, origin: int, attrs: tuple[int, int]) -> None:
+        """A start tag of a shown element: quoting, blocks, links."""
         if self._is_quote(tag, attrs):
             self.body.want_breaks(1, origin)
             self._quotes.append(_Quote(tag, origin))
@@ -286,15 +286,10 @@ class _HtmlText(HTMLParser):
             self._pre += 1
         self._block(tag, origin)
         if tag in LINK_ELEMENTS and self._visible and not self._quotes:
-            self._add_link(dict(attrs).get("href"))
+            self._add_link(dict(attributes(self.source, attrs)).get("href"))
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_ELEMENTS:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        origin = self._offset()
+    def end_tag(self, tag: str, start: int) -> None:
+        origin = self.base + start
         if tag == "head":
             self._in_head = False
         if tag == "title":
@@ -324,11 +319,13 @@ class _HtmlText(HTMLParser):
         elif tag in CELL_ELEMENTS:
             self.body.space(origin)
 
-    @staticmethod
-    def _is_quote(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    def _is_quote(self, tag: str, attrs: tuple[int, int]) -> bool:
         if tag == "blockquote":
             return True
-        classes = " ".join(value or "" for name, value in attrs if name == "class").split()
+        if not _CLASS.search(self.source, *attrs):
+            return False
+        classes = " ".join(value or "" for name, value in attributes(self.source, attrs)
+                           if name == "class").split()
         return not QUOTE_CLASSES.isdisjoint(classes)
 
     def _add_link(self, href: str | None) -> None:
@@ -337,25 +334,14 @@ class _HtmlText(HTMLParser):
             self.links.append(target)
 
     # -- text ----------------------------------------------------------------------------
-    def handle_data(self, data: str) -> None:
-        start = self._offset()
-        self._text(data, range(start, start + len(data)))
+    def data(self, start: int, end: int) -> None:
+        origin = self.base + start
+        self._text(self.source[start:end], range(origin, origin + end - start))
 
-    def handle_entityref(self, name: str) -> None:
-        self._reference(len(name) + 1)
-
-    def handle_charref(self, name: str) -> None:
-        self._reference(len(name) + 2)
-
-    def _reference(self, length: int) -> None:
+    def reference(self, start: int, end: int) -> None:
         """An entity or character reference: its characters all map to its ``&``."""
-        origin = self._offset()
-        start = origin - self.base
-        end = start + length
-        if self.source.startswith(";", end):
-            end += 1
         chars = html.unescape(self.source[start:end])
-        self._text(chars, [origin] * len(chars))
+        self._text(chars, [self.base + start] * len(chars))
 
     def _text(self, chars: str, origins: Sequence[int]) -> None:
         if self._in_head and not self._hidden and chars.strip(_WHITESPACE):
