@@ -170,6 +170,8 @@ class HtmlScanner:
                 if match:
                     i = self._reference(i, match.end())
                     continue
+                # No reference: reading stops (and goes on when closing; but a second one
+                # while closing leaves the rest of the document as text).
                 if source.find(";", i) >= 0:
                     self.data(i, i + 2)
                     i += 2
@@ -180,6 +182,7 @@ class HtmlScanner:
                     i = self._reference(i, match.end())
                     continue
                 if _INCOMPLETE.match(source, i):
+                    # A name running to the end: it is text (a two-character "&x" loses its "&").
                     if closing and n - i == 2:
                         i += 1
                     break
