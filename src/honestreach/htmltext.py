@@ -18,9 +18,9 @@ import html
 import re
 from array import array
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Sequence
 
+from .htmlscan import HtmlScanner, ScanError, attributes
 from .message import ParseError, build_message
 from .model import InputNote, Message, SourceText, TextField
 
@@ -44,11 +44,15 @@ VOID_ELEMENTS = frozenset(
 )
 QUOTE_CLASSES = frozenset({"gmail_quote", "yahoo_quoted", "protonmail_quote"})
 LINK_ELEMENTS = frozenset({"a", "area"})
+# Attribute names are read case-insensitively; a tag without this has no class.
+_CLASS = re.compile("class", re.IGNORECASE)
 
 # HTML white space, plus the no-break space: email markup pads with &nbsp; freely, and a
 # checker should read "a&nbsp;&nbsp;b" as "a b".
 _WHITESPACE = " \t\n\r\f\xa0"
-_WORD = re.compile(r"[^ \t\n\r\f\xa0]+")
+_SPACES = re.compile(r"[ \t\n\r\f\xa0]+")
+# In <pre>: a line break, or a run of characters between line breaks (a "\r" is dropped).
+_PRE_LINE = re.compile(r"\n|[^\r\n]+")
 
 # How far HTML may expand into text: visible text is shorter than its markup, except for the
 # ">" prefixes of quoted lines, which grow with the quoting depth (a thousand nested
@@ -87,14 +91,17 @@ class _Quote:
 
 
 class _TextBuilder:
-    """Visible text under construction: characters, their origins, pending breaks and spaces.
+    """Visible text under construction: its pieces, their origins, pending breaks and spaces.
 
     Breaks and spaces wait until the next visible character, so text never starts or ends
-    with them and a break swallows the spaces around it.
+    with them and a break swallows the spaces around it. Text is written a run at a time:
+    the words of one piece of HTML text go in with a single append.
     """
 
     def __init__(self, limit: int) -> None:
-        self.chars: list[str] = []
+        self.pieces: list[str] = []
+        self.size = 0  # characters written
+        self._last = ""  # the last character written
         # 8 bytes a character where a list of ints takes about 40: HTML may expand a lot
         self.origins = array("q")
         self.limit = limit  # the most characters the text may have
@@ -106,7 +113,7 @@ class _TextBuilder:
 
     @property
     def at_line_start(self) -> bool:
-        return not self.chars or self.chars[-1] == "\n"
+        return self._last in ("", "\n")
 
     def want_breaks(self, count: int, origin: int) -> None:
         """Make sure the next character comes after at least ``count`` line breaks."""
@@ -124,38 +131,71 @@ class _TextBuilder:
             self._space = origin
 
     def text(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
-        """Add visible characters (white space collapsed) with one origin each."""
+        """Add visible characters (white space collapsed) with one origin each.
+
+        Each run of white space becomes one space mapped to the run's first character. At
+        the limit, text is cut before the first word or space that does not fit whole.
+        """
         if self.cut_at is not None:
             return
-        pos = 0
-        for match in _WORD.finditer(chars):
-            if match.start() > pos:
-                self.space(origins[pos])
-            self._flush(quotes)
-            if self.cut_at is not None or len(self.chars) + len(match.group()) > self.limit:
-                self._cut(origins[match.start()])
+        words = chars.strip(_WHITESPACE)
+        if not words:
+            if chars:
+                self.space(origins[0])
+            return
+        start = len(chars) - len(chars.lstrip(_WHITESPACE))
+        end = start + len(words)
+        if start:
+            self.space(origins[0])
+        self._flush(quotes)
+        if self.cut_at is not None:
+            return
+        collapsed = _SPACES.sub(" ", words)
+        if len(collapsed) == len(words):  # every space a single character: origins as they are
+            kept = origins[start:end]
+        else:
+            kept = array("q")
+            piece = start
+            for run in _SPACES.finditer(chars, start, end):
+                kept.extend(origins[piece:run.start() + 1])
+                piece = run.end()
+            kept.extend(origins[piece:end])
+        room = self.limit - self.size
+        if len(collapsed) > room:
+            # Keep whole words, and a space before a word that does not fit.
+            if collapsed[room] != " " and (room == 0 or collapsed[room - 1] != " "):
+                room = collapsed.rfind(" ", 0, room) + 1
+            self._cut(kept[room])
+            collapsed, kept = collapsed[:room], kept[:room]
+            if not collapsed:
                 return
-            self.chars.extend(match.group())
-            self.origins.extend(origins[match.start():match.end()])
-            pos = match.end()
-        if pos < len(chars):
-            self.space(origins[pos])
+        self._append(collapsed, kept)
+        if end < len(chars) and self.cut_at is None:
+            self.space(origins[end])
 
     def preformatted(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
         """Add text from ``<pre>``: spaces kept, each newline a line break."""
-        if self.cut_at is not None:
-            return
-        for char, origin in zip(chars, origins):
-            if char == "\n":
-                self.hard_break(origin)
-            elif char != "\r":
-                self._flush(quotes)
-                self._write(char, origin)
+        for line in _PRE_LINE.finditer(chars):
+            if self.cut_at is not None:
+                return
+            if line.group() == "\n":
+                self.hard_break(origins[line.start()])
+                continue
+            self._flush(quotes)
+            if self.cut_at is not None:
+                return
+            run, kept = line.group(), origins[line.start():line.end()]
+            room = self.limit - self.size
+            if len(run) > room:
+                self._cut(kept[room])
+                run, kept = run[:room], kept[:room]
+            if run:
+                self._append(run, kept)
 
     def _flush(self, quotes: Sequence[_Quote]) -> None:
         """Write pending breaks (or the pending space), then a quote prefix at a line start."""
         depth = len(quotes)
-        if self.chars and self._breaks:
+        if self.size and self._breaks:
             for index in range(self._breaks):
                 # A blank line between two quoted lines is quoted too, so ranges stay whole.
                 blank_depth = min(depth, self._line_depth) if index else 0
@@ -172,11 +212,17 @@ class _TextBuilder:
             self._line_depth = depth
 
     def _write(self, chars: str, origin: int) -> None:
-        if self.cut_at is not None or len(self.chars) + len(chars) > self.limit:
+        """Write markup's characters, all mapped to ``origin``, or cut if they do not fit."""
+        if self.cut_at is not None or self.size + len(chars) > self.limit:
             self._cut(origin)
             return
-        self.chars.extend(chars)
-        self.origins.extend([origin] * len(chars))
+        self._append(chars, [origin] * len(chars))
+
+    def _append(self, chars: str, origins: Sequence[int]) -> None:
+        self.pieces.append(chars)
+        self.origins.extend(origins)
+        self.size += len(chars)
+        self._last = chars[-1]
 
     def _cut(self, origin: int) -> None:
         """Refuse text from here on: it would pass the limit."""
@@ -184,20 +230,18 @@ class _TextBuilder:
             self.cut_at = origin
 
     def result(self) -> str:
-        return "".join(self.chars)
+        return "".join(self.pieces)
 
 
-class _HtmlText(HTMLParser):
+class _HtmlText(HtmlScanner):
     """Collects the visible text, the title and the link targets of one HTML document."""
 
     def __init__(self, source: str, base: int) -> None:
-        super().__init__(convert_charrefs=False)
-        self.source = source
+        super().__init__(source)
         self.base = base
         self.body = _TextBuilder(text_limit(len(source)))
         self.title: _TextBuilder | None = None
         self.links: list[str] = []
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self._hidden = 0
         self._in_head = False
         self._in_title = False
@@ -206,23 +250,17 @@ class _HtmlText(HTMLParser):
 
     def run(self) -> None:
         try:
-            self.feed(self.source)
-            self.close()
-        except AssertionError as exc:  # html.parser before 3.13 on some "<![...]>" forms
-            raise MalformedHtml(f"malformed HTML: {exc}", self._offset()) from None
-
-    def _offset(self) -> int:
-        """The origin (offset plus base) of the construct being handled."""
-        line, column = self.getpos()
-        return self.base + self._line_starts[line - 1] + column
+            self.scan()
+        except ScanError as exc:
+            raise MalformedHtml(f"malformed HTML: {exc.message}", self.base + exc.offset) from None
 
     @property
     def _visible(self) -> bool:
         return not self._hidden and not self._in_head
 
     # -- tags ----------------------------------------------------------------------------
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        origin = self._offset()
+    def start_tag(self, tag: str, start: int, attrs: tuple[int, int], closed: bool) -> None:
+        origin = self.base + start
         if tag == "head":
             self._in_head = True
         elif tag not in HEAD_ELEMENTS:
@@ -232,7 +270,13 @@ class _HtmlText(HTMLParser):
             self.title = self.title or _TextBuilder(text_limit(len(self.source)))
         if tag in HIDDEN_ELEMENTS:
             self._hidden += 1
-            return
+        else:
+            self._open(tag, origin, attrs)
+        if closed and tag not in VOID_ELEMENTS:
+            self.end_tag(tag, start)
+
+    def _open(self, tag: str, origin: int, attrs: tuple[int, int]) -> None:
+        """A start tag of a shown element: quoting, blocks, links."""
         if self._is_quote(tag, attrs):
             self.body.want_breaks(1, origin)
             self._quotes.append(_Quote(tag, origin))
@@ -242,15 +286,10 @@ class _HtmlText(HTMLParser):
             self._pre += 1
         self._block(tag, origin)
         if tag in LINK_ELEMENTS and self._visible and not self._quotes:
-            self._add_link(dict(attrs).get("href"))
+            self._add_link(dict(attributes(self.source, attrs)).get("href"))
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_ELEMENTS:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        origin = self._offset()
+    def end_tag(self, tag: str, start: int) -> None:
+        origin = self.base + start
         if tag == "head":
             self._in_head = False
         if tag == "title":
@@ -280,11 +319,13 @@ class _HtmlText(HTMLParser):
         elif tag in CELL_ELEMENTS:
             self.body.space(origin)
 
-    @staticmethod
-    def _is_quote(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    def _is_quote(self, tag: str, attrs: tuple[int, int]) -> bool:
         if tag == "blockquote":
             return True
-        classes = " ".join(value or "" for name, value in attrs if name == "class").split()
+        if not _CLASS.search(self.source, *attrs):
+            return False
+        classes = " ".join(value or "" for name, value in attributes(self.source, attrs)
+                           if name == "class").split()
         return not QUOTE_CLASSES.isdisjoint(classes)
 
     def _add_link(self, href: str | None) -> None:
@@ -293,25 +334,14 @@ class _HtmlText(HTMLParser):
             self.links.append(target)
 
     # -- text ----------------------------------------------------------------------------
-    def handle_data(self, data: str) -> None:
-        start = self._offset()
-        self._text(data, range(start, start + len(data)))
+    def data(self, start: int, end: int) -> None:
+        origin = self.base + start
+        self._text(self.source[start:end], range(origin, origin + end - start))
 
-    def handle_entityref(self, name: str) -> None:
-        self._reference(len(name) + 1)
-
-    def handle_charref(self, name: str) -> None:
-        self._reference(len(name) + 2)
-
-    def _reference(self, length: int) -> None:
+    def reference(self, start: int, end: int) -> None:
         """An entity or character reference: its characters all map to its ``&``."""
-        origin = self._offset()
-        start = origin - self.base
-        end = start + length
-        if self.source.startswith(";", end):
-            end += 1
         chars = html.unescape(self.source[start:end])
-        self._text(chars, [origin] * len(chars))
+        self._text(chars, [self.base + start] * len(chars))
 
     def _text(self, chars: str, origins: Sequence[int]) -> None:
         if self._in_head and not self._hidden and chars.strip(_WHITESPACE):
@@ -365,7 +395,7 @@ def parse_html_file(path: str, text: str, notes: tuple[InputNote, ...] = ()) -> 
         raise ParseError(exc.message, source.position(exc.offset)[0]) from None
     headers: dict[str, str] = {}
     subject: TextField | None = None
-    if parser.title is not None and parser.title.chars:
+    if parser.title is not None and parser.title.size:
         subject = TextField(parser.title.result(), parser.title.origins)
         headers["subject"] = subject.text
     body = TextField(parser.body.result(), parser.body.origins)
