@@ -96,6 +96,7 @@ class HtmlScanner:
     def __init__(self, source: str) -> None:
         self.source = source
         self._raw_text_end: re.Pattern[str] | None = None  # inside <script> or <style>
+        self.stopped = False  # a handler has had enough: the rest is not read
 
     # -- handlers -----------------------------------------------------------------------------
     def start_tag(self, tag: str, start: int, attributes: tuple[int, int],
@@ -122,7 +123,7 @@ class HtmlScanner:
         construct stops it, to be read again when closing (html.parser's ``goahead``)."""
         source = self.source
         n = len(source)
-        while i < n:
+        while i < n and not self.stopped:
             if self._raw_text_end is not None:
                 match = self._raw_text_end.search(source, i)
                 if match is None:
@@ -191,7 +192,7 @@ class HtmlScanner:
                     i += 1
                 else:
                     break
-        if closing and i < n and self._raw_text_end is None:
+        if closing and i < n and self._raw_text_end is None and not self.stopped:
             self.data(i, n)
             i = n
         return i

@@ -202,7 +202,7 @@ def _with_html_body(message: Message, html: str, start: int) -> Message:
         raise ParseError("empty body (the HTML shows no text)")
     notes = message.notes
     if visible.cut_at is not None:
-        notes += (cut_note(visible.limit, message.source.position(visible.cut_at)[0]),)
+        notes += (cut_note(visible.cut_reason, message.source.position(visible.cut_at)[0]),)
     return build_message(message.path, message.source, message.subject,
                          TextField(visible.text, visible.origins), dict(message.headers),
                          html=True, links=visible.links, sender_name=message.sender_name,

@@ -68,7 +68,7 @@ def parse_eml(path: str, data: bytes) -> Message:
             unreadable.append(exc)
             continue
         if visible.cut_at is not None:
-            cut_notes[len(html_bodies)] = cut_note(visible.limit, eml.line(origins[visible.cut_at]))
+            cut_notes[len(html_bodies)] = cut_note(visible.cut_reason, eml.line(origins[visible.cut_at]))
         html_bodies.append(eml.field(visible.text, map(origins.__getitem__, visible.origins)))
         links.extend(visible.links)
     headers = eml.header_values(parsed)
