@@ -81,11 +81,6 @@ TAG_CUT_REASON = (f"the HTML has more than {TAG_LIMIT:,} tags: only the text bef
                   f"{TAG_LIMIT + 1:,} is read")
 
 
-def cut_note(reason: str, line: int | None) -> InputNote:
-    """The note on a message whose HTML text was cut short, for ``reason``."""
-    return InputNote(reason, line)
-
-
 class MalformedHtml(ParseError):
     """HTML the parser gives up on; ``offset`` is where, as an origin (offset plus base)."""
 
@@ -434,7 +429,7 @@ def parse_html_file(path: str, text: str, notes: tuple[InputNote, ...] = ()) -> 
         headers["subject"] = subject.text
     body = TextField(parser.body.result(), parser.body.origins)
     if parser.body.cut_at is not None:
-        notes += (cut_note(parser.cut_reason, source.position(parser.body.cut_at)[0]),)
+        notes += (InputNote(parser.cut_reason, source.position(parser.body.cut_at)[0]),)
     return build_message(
         path, source, subject, body, headers, html=True, links=tuple(parser.links), notes=notes
     )

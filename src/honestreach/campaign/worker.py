@@ -14,9 +14,9 @@ from pathlib import Path
 from .. import mime
 from ..crm import CRM, load_crm
 from ..finish import Outcome, finish
-from ..htmltext import MalformedHtml, cut_note, visible_text
+from ..htmltext import MalformedHtml, visible_text
 from ..message import ParseError, build_message, parse_draft
-from ..model import Claim, FileResult, Message, SendRecord, SharedClaim, TextField
+from ..model import Claim, FileResult, InputNote, Message, SendRecord, SharedClaim, TextField
 from ..pipeline import Linter, Overrides
 from ..redact import Redactor
 from ..sources import InputProblem, input_from_bytes, parse_input
@@ -202,7 +202,7 @@ def _with_html_body(message: Message, html: str, start: int) -> Message:
         raise ParseError("empty body (the HTML shows no text)")
     notes = message.notes
     if visible.cut_at is not None:
-        notes += (cut_note(visible.cut_reason, message.source.position(visible.cut_at)[0]),)
+        notes += (InputNote(visible.cut_reason, message.source.position(visible.cut_at)[0]),)
     return build_message(message.path, message.source, message.subject,
                          TextField(visible.text, visible.origins), dict(message.headers),
                          html=True, links=visible.links, sender_name=message.sender_name,

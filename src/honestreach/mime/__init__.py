@@ -20,7 +20,7 @@ encodings), :mod:`.decoding` (charsets), :mod:`.headers` (header values) and :mo
 
 from __future__ import annotations
 
-from ..htmltext import MalformedHtml, cut_note, visible_text
+from ..htmltext import MalformedHtml, visible_text
 from ..message import ParseError, build_message, display_name
 from ..model import InputNote, Message, TextField
 from .file import MAX_DEPTH, MAX_HEADER_CHARS, EmlFile, Leaf
@@ -68,7 +68,8 @@ def parse_eml(path: str, data: bytes) -> Message:
             unreadable.append(exc)
             continue
         if visible.cut_at is not None:
-            cut_notes[len(html_bodies)] = cut_note(visible.cut_reason, eml.line(origins[visible.cut_at]))
+            cut_notes[len(html_bodies)] = InputNote(visible.cut_reason,
+                                                   eml.line(origins[visible.cut_at]))
         html_bodies.append(eml.field(visible.text, map(origins.__getitem__, visible.origins)))
         links.extend(visible.links)
     headers = eml.header_values(parsed)
