@@ -241,6 +241,24 @@ def test_stated_terms_in_the_sentence_or_the_next_excuse_a_rule_that_asks(tmp_pa
     assert [f.location.line for f in found if f.rule == "no-risk-with-terms"] == [3]
 
 
+def test_leeway_in_the_sentence_or_the_next_excuses_a_rule_that_asks(tmp_path: Path) -> None:
+    (tmp_path / "vocab").mkdir()
+    (tmp_path / "vocab" / "team.yaml").write_text("leeway-cue: [no deadline from us]\n",
+                                                  encoding="utf-8")
+    quick = RULE.replace("{buzzword}", "decide within a day").replace("buzzword", "quick")
+    (tmp_path / "quick.yaml").write_text(
+        quick.replace("patterns:", "context: {leeway: skip}\npatterns:"), encoding="utf-8")
+    ruleset = load_rules([tmp_path])
+    assert ruleset.errors == []
+    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    text = ("Most buyers decide within a day. Take your time, though.\n\n"
+            "Our clients decide within a day. There is no deadline from us.\n\n"
+            "Others decide within a day.")
+    found = [f for f in engine.check(message_from_text(text)).findings if f.rule == "quick"]
+    # The built-in cue ("take your time") and the team's own both excuse; the bare claim stays.
+    assert [f.location.line for f in found] == [5]
+
+
 def test_vocabulary_and_pattern_errors_name_the_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "vocab").mkdir()
     (tmp_path / "vocab" / "bad.yaml").write_text("Not A Name: [x]\n", encoding="utf-8")

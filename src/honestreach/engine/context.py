@@ -1,6 +1,6 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
-a list item, quotation marks, a question, a negation or hedge just before it, a stated reason
-or stated terms nearby, a message that is a transactional notice."""
+a list item, quotation marks, a question, a negation or hedge just before it, a stated reason,
+stated terms or leeway given nearby, a message that is a transactional notice."""
 
 from __future__ import annotations
 
@@ -19,14 +19,15 @@ NEGATION_WINDOW = 3
 HEDGE_WINDOW = 8
 # The vocabulary classes that hold the context cues.
 CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue",
-               "terms": "terms-cue", "organisation": "organisation-word"}
+               "terms": "terms-cue", "leeway": "leeway-cue",
+               "organisation": "organisation-word"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 
 
 def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
-    """The compiled cue class of each context (negation, hedge, reason, terms) the vocabulary
-    has.
+    """The compiled cue class of each context (negation, hedge, reason, terms, leeway) the
+    vocabulary has.
 
     Compiling them reads the inflection table (half a second); the vocabulary keeps what it
     compiled, so the rule cache compiles them once, before it stores the vocabulary."""
@@ -74,6 +75,9 @@ class MatchContext:
             return True
         if rule.skip_reasoned and self._cue_here_or_next("reason", sentence_first, sentence_end):
             return True
+        if rule.skip_with_leeway and \
+                self._cue_here_or_next("leeway", sentence_first, sentence_end):
+            return True
         return rule.skip_with_terms and \
             self._cue_here_or_next("terms", sentence_first, sentence_end)
 
@@ -116,7 +120,8 @@ class MatchContext:
 
     def _cue_here_or_next(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
         """A cue in the sentence or the next one: a stated reason ("the funder sets this
-        date"), stated terms ("refunds within 30 days, no questions asked")."""
+        date"), stated terms ("refunds within 30 days, no questions asked"), leeway given
+        ("take whatever time you need")."""
         seq = self.cues.get(cue)
         if seq is None:
             return False
