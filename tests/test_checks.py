@@ -155,6 +155,8 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     "Acme SARL, 12 rue de la Paix, 75002 Paris, France",
     "Acme S.L., Calle de Alcalá 42, 28014 Madrid",
     "Acme B.V., Keizersgracht 123, 1015 CJ Amsterdam",
+    "Havenlicht B.V., Wijnhaven 12, 3011 WS Rotterdam",
+    "Havenlicht B.V., Boompjes 40, 3011 XB Rotterdam, Nederland",
     "Acme Inc.\nPO Box 1234\nAustin, TX 78701",
     "1 Infinite Loop\nCupertino, CA 95014",
     "Postfach 1234, 80331 München, Deutschland",
@@ -170,6 +172,7 @@ def test_postal_address_layouts_are_recognised(address: str) -> None:
     "Our 2026 Warehouse Salary Guide covers 12 Canadian cities.",
     "We placed 3 senior engineers in Toronto, Canada, in 2025.",
     "Invoice #LL-20418 for 1,450 GBP is due on 12/08/2026.",
+    "See Chapter 12, 2024 Edition, and Table 3, 12345 Rows in all.",
     # A disk's model line, then a memory module's: 'Drive' and a number are no street.
     "Maxtor 80GB ATA/100 5400RPM IDE Hard Drive\n256MB PC-2100 Double Data Rate",
 ])

@@ -70,6 +70,14 @@ def _is_germanic_street(line: str) -> bool:
     return False
 
 
+# A street whose name has no street word, known by the postcode that follows it on the line:
+# "Wijnhaven 12, 3011 WS Rotterdam", "Boompjes 40, 3011 XB Rotterdam": a Dutch postcode (four
+# digits and two capitals), then a capitalised place. Five digits alone ("Table 3, 12345 Rows")
+# say too little.
+_STREET_BEFORE_POSTCODE = re.compile(
+    r"\b[A-ZÄÖÜÅØÆ][\wäöüßåøæ'’-]{2,40}\s+\d{1,4}\s?[a-zA-Z]?,\s*"
+    r"\d{4}\s?[A-Z]{2}\s+[A-Z][a-z]"
+)
 _STREET_ROMANCE = re.compile(
     r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|all[ée]e|chemin|"
     r"quai|impasse|route|cours|passage|chauss[ée]e)\b)"
@@ -164,6 +172,7 @@ def _is_street(line: str) -> bool:
     return _DIGIT.search(line) is not None and bool(
         _STREET_EN.search(line) or _UNIT.search(line) or _is_germanic_street(line)
         or _STREET_ROMANCE.search(line) or _PO_BOX.search(line)
+        or _STREET_BEFORE_POSTCODE.search(line)
     )
 
 

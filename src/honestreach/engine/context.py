@@ -9,7 +9,7 @@ import re
 from ..checks.commercial import is_transactional
 from ..model import Message
 from ..rules import Rule
-from ..tokens import Tokens, in_list_item
+from ..tokens import Tokens, in_list_item, tokenize
 from ..vocab import Seq, Vocabulary
 from ..wordmatch import TextMatcher
 
@@ -17,6 +17,9 @@ from ..wordmatch import TextMatcher
 # you at SaaStr" (words, within the sentence).
 NEGATION_WINDOW = 3
 HEDGE_WINDOW = 8
+# How much of the body may explain a subject line ("Limited places at our workshop" with "the
+# room holds 25" below it): the opening of the message, where a reader looks for the reason.
+SUBJECT_REASON_CHARS = 2_000
 # The vocabulary classes that hold the context cues.
 CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue",
                "terms": "terms-cue", "leeway": "leeway-cue",
@@ -73,7 +76,9 @@ class MatchContext:
             return True
         if rule.skip_hedged and self._cue_before("hedge", sentence_first, first, HEDGE_WINDOW):
             return True
-        if rule.skip_reasoned and self._cue_here_or_next("reason", sentence_first, sentence_end):
+        if rule.skip_reasoned and (
+                self._cue_here_or_next("reason", sentence_first, sentence_end)
+                or self.field == "subject" and self._body_states("reason")):
             return True
         if rule.skip_with_leeway and \
                 self._cue_here_or_next("leeway", sentence_first, sentence_end):
@@ -117,6 +122,16 @@ class MatchContext:
         seq = self.cues.get(cue)
         return seq is not None and end < len(self.tokens) and \
             self.matcher.occurs(seq, end, end + 1)
+
+    def _body_states(self, cue: str) -> bool:
+        """A cue in the opening of the body: a subject line has no next sentence, and its reason
+        ("the room holds 25") is given below it."""
+        seq = self.cues.get(cue)
+        body = self.message.field_text("body")
+        if seq is None or body is None or not body.text:
+            return False
+        tokens = tokenize(body.text[:SUBJECT_REASON_CHARS])
+        return TextMatcher(tokens).occurs(seq, 0, len(tokens))
 
     def _cue_here_or_next(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
         """A cue in the sentence or the next one: a stated reason ("the funder sets this
