@@ -94,6 +94,8 @@ def test_every_check_is_used_by_a_rule() -> None:
     "You can opt\nout at any time, or tell us you no\nlonger wish to receive these.",
     # However they are worded:
     "Tell me and I won't write again.",
+    "If the timing is wrong, no worries - I won't chase.",
+    "Not for you? Just say so and we will not follow up.",
     "You can switch these off under Settings > Notifications.",
     "Let me know if you'd rather not hear from me.",
     "Not interested? Let me know and that's the last of it.",
@@ -139,7 +141,7 @@ def test_opt_out_header_or_link_counts() -> None:
 def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     body = ("Hi Ana,\n\nYour reps stop getting ghosted. Reply and I'll send the deck.\n"
             "The old importer needs to be removed, then the sync runs. I won't write the docs "
-            "again.")
+            "again, and I won't chase you for the invoice.")
     assert run("missing_unsubscribe", body, applies_to="all") == [
         ("body", body.splitlines()[-1])]
 

@@ -35,6 +35,10 @@ _OPT_OUT_TEXT = re.compile(
     # 'I won't write again', 'we'll never email you again'
     | \b(?:won['’]?t|will\s+not|never)\s+(?:write|e-?mail|contact|message|bother)
         \s+(?:to\s+)?(?:you\s+)?again\b
+    # 'I won't chase', 'I won't follow up': a promise to stop that ends its sentence (not "I
+    # won't chase you for the invoice")
+    | \b(?:won['’]?t|will\s+not)\s+(?:chase|follow\s+up|reach\s+out|bother\s+you|be\s+in\s+touch)
+        (?:\s+(?:with\s+you|you))?\s*(?:[.!;]|$)
     | \b(?:i|we)['’]?(?:ll|\s+will)\s+stop\s+(?:writing|emailing|e-mailing|sending)\b
     # 'switch these off under Settings', 'turn off product emails'
     | \b(?:switch|turn)\s+(?:these|them|those)\s+off\b
@@ -81,7 +85,7 @@ _OPT_OUT_CUES = (
     "unsub", "opt o", "opt-o", "opt_o", "opt\n", "optout", "opting", "opt me", "stop", "remov",
     "cancel", '"no', '" no', "“no", "“ no", "'no", "‘no", "«", "preference", "subscription",
     "settings", "want", "longer", "prefer", "rather", "wish", "like to", "care to", "again", "off",
-    "interested", "leave", "subject",
+    "interested", "leave", "subject", "won't", "won’t", "will not",
     "delet", "exclu", "elimin", "abmeld", "abbestell", "austragen", "sabonn", "sinscri", "baja",
     "suscrip", "afmeld", "uitschrijv", "disiscri", "iscrizione", "descadastr", "inscri",
     "avregistr", "prenumeration", "meld deg", "wypisz", "subskrypcji",
