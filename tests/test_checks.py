@@ -263,6 +263,8 @@ def test_the_subject_of_a_genuine_reply_is_not_the_senders() -> None:
     "The flag SPAM_PHRASE_OVER_LIMIT is set in /ETC/MAIL/LOCAL.CF on NEWS.COM servers.",
     "You wrote \"PLEASE SEND THE FILE TODAY\" in the ticket, so here it is.",
     "Our pricing is entirely RISK-FREE for the first month.",
+    "The summit is called FUTURE OF RETAIL LIVE, and it is in Leeds.",
+    "Chapter two, titled WHAT THE DATA SAYS, covers churn.",
 ])
 def test_acronyms_codes_names_quotes_and_instructions_are_not_shouting(text: str) -> None:
     assert run("shouting", f"Hi Ana,\n\n{text}") == []

@@ -27,6 +27,11 @@ _GAP = re.compile(r"[ \t]*(?:(?:[,:;&/+–—-]|\.\.\.|…)[ \t]*)?")
 _INSTRUCTION = re.compile(
     r"(?i:\b(?:reply|respond|text|type|write|send|answer)(?:\s+(?:with|back))?\s*[\"“'‘«]?\s*)$"
 )
+# Words that introduce a name: capitals after them title an event, a product or a book ("the
+# summit is called FUTURE OF RETAIL LIVE").
+_NAMING = re.compile(
+    r"(?i:\b(?:called|named|titled|entitled|dubbed|branded|known\s+as)\s*[\"“'‘«]?\s*)$"
+)
 # Words of someone speaking or spoken to.
 _PERSONS = frozenset("""I I'M I'LL I'VE I'D ME MY WE WE'RE WE'LL WE'VE US OUR YOU YOU'RE YOU'LL
     YOU'VE YOU'D YOUR YOURS""".split())
@@ -125,7 +130,8 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None,
         ordinary = sum(1 for _, _, kind in run if kind == "ordinary")
         start, end = run[0][0], run[-1][1]
         if not _is_label(text, start, end) and not _is_name(text, run) \
-                and not _is_legal_notice(text, run):
+                and not _is_legal_notice(text, run) \
+                and not _NAMING.search(text, max(0, start - 30), start):
             if ordinary >= min_words:
                 runs.append((start, end))
             elif ordinary == 1:
