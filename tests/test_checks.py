@@ -240,6 +240,20 @@ def test_a_word_or_a_label_in_capitals_in_a_subject_is_not_shouting(subject: str
     assert run("shouting", "Hi Ana,\n\nA short note.", subject=subject) == []
 
 
+def test_two_lone_words_in_capitals_shout_in_a_short_body_not_in_a_subject() -> None:
+    body = "Hi Carl,\n\nA reminder that the offer is ONLY for TODAY."
+    assert run("shouting", body) == [("body", "ONLY"), ("body", "TODAY")]
+    assert run("shouting", "Hi Ana,\n\nA short note.", subject="Your NEW plan is READY") == []
+    long_body = ("Hi Carl,\n\n" + "The report covers the quarter in detail. " * 4
+                 + "It is ONLY a draft, NOT final.")
+    assert run("shouting", long_body) == []
+
+
+def test_a_shouted_instruction_word_is_not_a_keyword_to_type() -> None:
+    assert run("shouting", "Hi Jess,\n\nREPLY PLEASE.") == [("body", "REPLY PLEASE")]
+    assert run("shouting", "Hi Jess,\n\nTo stop these emails, reply STOP.") == []
+
+
 def test_a_subject_shouts_with_three_ordinary_words_after_a_label() -> None:
     assert run("shouting", "Hi Ana,\n\nA short note.", subject="UPDATE: BIG WINS THIS WEEK") == [
         ("subject", "BIG WINS THIS WEEK")]
