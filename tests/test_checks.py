@@ -379,6 +379,12 @@ def test_a_high_density_of_single_marks_is_overload() -> None:
     assert values("exclamation_overload", body) == [{"count": 3, "sentences": 4, "runs": 0}]
 
 
+def test_a_doubled_mark_weighs_two_towards_the_density() -> None:
+    assert run("exclamation_overload", "Amazing!! You'll love what we've built!") == [
+        ("body", "Amazing!!")]
+    assert run("exclamation_overload", "Hi Sue,\n\nCongrats!! Well deserved.\n\nTia") == []
+
+
 @pytest.mark.parametrize("body", [
     "Hi Owen,\n\nThanks for grabbing the playbook! Would a sample report help?",
     "Hi Aisha!\n\nThe chart on page 14 compares launch weeks with quieter months. I can pull the "
