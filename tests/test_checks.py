@@ -245,6 +245,20 @@ def test_a_word_or_a_label_in_capitals_in_a_subject_is_not_shouting(subject: str
     assert run("shouting", "Hi Ana,\n\nA short note.", subject=subject) == []
 
 
+def test_two_lone_words_in_capitals_shout_in_a_short_body_not_in_a_subject() -> None:
+    body = "Hi Carl,\n\nA reminder that the offer is ONLY for TODAY."
+    assert run("shouting", body) == [("body", "ONLY"), ("body", "TODAY")]
+    assert run("shouting", "Hi Ana,\n\nA short note.", subject="Your NEW plan is READY") == []
+    long_body = ("Hi Carl,\n\n" + "The report covers the quarter in detail. " * 4
+                 + "It is ONLY a draft, NOT final.")
+    assert run("shouting", long_body) == []
+
+
+def test_a_shouted_instruction_word_is_not_a_keyword_to_type() -> None:
+    assert run("shouting", "Hi Jess,\n\nREPLY PLEASE.") == [("body", "REPLY PLEASE")]
+    assert run("shouting", "Hi Jess,\n\nTo stop these emails, reply STOP.") == []
+
+
 def test_a_subject_shouts_with_three_ordinary_words_after_a_label() -> None:
     assert run("shouting", "Hi Ana,\n\nA short note.", subject="UPDATE: BIG WINS THIS WEEK") == [
         ("subject", "BIG WINS THIS WEEK")]
@@ -268,6 +282,8 @@ def test_the_subject_of_a_genuine_reply_is_not_the_senders() -> None:
     "The flag SPAM_PHRASE_OVER_LIMIT is set in /ETC/MAIL/LOCAL.CF on NEWS.COM servers.",
     "You wrote \"PLEASE SEND THE FILE TODAY\" in the ticket, so here it is.",
     "Our pricing is entirely RISK-FREE for the first month.",
+    "The summit is called FUTURE OF RETAIL LIVE, and it is in Leeds.",
+    "Chapter two, titled WHAT THE DATA SAYS, covers churn.",
 ])
 def test_acronyms_codes_names_quotes_and_instructions_are_not_shouting(text: str) -> None:
     assert run("shouting", f"Hi Ana,\n\n{text}") == []
@@ -366,6 +382,12 @@ def test_a_high_density_of_single_marks_is_overload() -> None:
     body = "Hi Jenna! So good to see you! You were amazing! Let's talk soon."
     assert run("exclamation_overload", body) == [("body", "Jenna!")]
     assert values("exclamation_overload", body) == [{"count": 3, "sentences": 4, "runs": 0}]
+
+
+def test_a_doubled_mark_weighs_two_towards_the_density() -> None:
+    assert run("exclamation_overload", "Amazing!! You'll love what we've built!") == [
+        ("body", "Amazing!!")]
+    assert run("exclamation_overload", "Hi Sue,\n\nCongrats!! Well deserved.\n\nTia") == []
 
 
 @pytest.mark.parametrize("body", [

@@ -31,8 +31,9 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     ``max_bangs`` + 1 ("?!?!"), counts as two, except in a genuine reply, where only a run of
     more than 5 '!' does; a long message is allowed one more run per
     ``SENTENCES_PER_EXTRA_RUN`` sentences), ``min_count``
-    and ``max_ratio`` (overload when at least ``min_count`` exclamations, a run counting once,
-    and more than ``max_ratio`` per sentence). Marks inside quotation marks are someone else's.
+    and ``max_ratio`` (overload when at least ``min_count`` exclamations, a run counting twice,
+    and more than ``max_ratio`` per sentence: "Amazing!! You'll love it!" weighs three). Marks
+    inside quotation marks are someone else's.
     """
     max_runs = int(options.get("max_runs", 1))
     # In a genuine reply, "!!!" is conversation between people who know each other.
@@ -43,6 +44,7 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
     fields = [("subject", subject_prose(message)),
               ("body", body_prose(message, include_signoff_line=True))]
     count = 0
+    weight = 0  # exclamations, a doubled mark counting twice: it raises the voice more than one
     sentences = 0
     first: tuple[str, int, int] | None = None
     runs: list[tuple[str, int, int]] = []
@@ -57,17 +59,19 @@ def exclamation_overload(message: Message, options: dict[str, Any]) -> Iterable[
             if "!" not in marks:
                 continue  # "???" is puzzlement, not a raised voice
             count += 1
+            weight += 1
             if first is None:
                 first = (name, match.start(), match.end())
             length = len(marks.replace(" ", "").replace("\t", ""))
             if length > 1:
+                weight += 1
                 runs.append((name, match.start(), match.end()))
                 # "!!!!!!" is a shout of its own, and so (outside a genuine reply) is "?!?!":
                 # each counts as two runs
                 shout = marks.count("!") > max_bangs or (not reply and length > max_bangs + 1)
                 piled += 2 if shout else 1
     sentences = max(sentences, 1)
-    dense = count >= min_count and count / sentences > max_ratio
+    dense = weight >= min_count and count / sentences > max_ratio
     allowed_runs = max_runs + sentences // SENTENCES_PER_EXTRA_RUN
     where = runs[0] if piled > allowed_runs else (first if dense else None)
     if where is None:

@@ -25,7 +25,12 @@ _CAPS_WORD = regex.compile(
 # backtracks in linear time ("[ \t]*(?:sep)?[ \t]*" tried every split of the blanks: quadratic).
 _GAP = re.compile(r"[ \t]*(?:(?:[,:;&/+–—-]|\.\.\.|…)[ \t]*)?")
 _INSTRUCTION = re.compile(
-    r"(?i:\b(?:reply|respond|text|type|write|send|answer)(?:\s+(?:with|back))?\s*[\"“'‘«]?\s*)$"
+    r"(?i:\b(reply|respond|text|type|write|send|answer)(?:\s+(?:with|back))?\s*[\"“'‘«]?\s*)$"
+)
+# Words that introduce a name: capitals after them title an event, a product or a book ("the
+# summit is called FUTURE OF RETAIL LIVE").
+_NAMING = re.compile(
+    r"(?i:\b(?:called|named|titled|entitled|dubbed|branded|known\s+as)\s*[\"“'‘«]?\s*)$"
 )
 # Words of someone speaking or spoken to.
 _PERSONS = frozenset("""I I'M I'LL I'VE I'D ME MY WE WE'RE WE'LL WE'VE US OUR YOU YOU'RE YOU'LL
@@ -46,8 +51,10 @@ MIN_SUBJECT_WORDS = 3
 MIN_SHARE = 0.03
 # Lone words in capitals are emphasis, as italics are; a short text that stresses word after
 # word ("Don't MISS this. It's HUGE. Reply NOW.") raises its voice all the same: it shouts when
-# at least this many lone words in capitals make at least this share of its words.
-MIN_LONE_WORDS = 3
+# at least this many lone words in capitals make at least this share of its words. A subject
+# needs one more: a short title with two words in capitals is often a pun or a quotation.
+MIN_LONE_WORDS = 2
+MIN_SUBJECT_LONE_WORDS = 3
 MIN_LONE_SHARE = 0.15
 _WORD = regex.compile(r"[\p{L}][\p{L}'’-]*")
 
@@ -63,8 +70,9 @@ def _word_kind(text: str, word: str, start: int, end: int, allow: frozenset[str]
         return "neutral"
     if letters <= 2:
         return "ordinary" if upper in _SHORT_WORDS else "neutral"
-    if _INSTRUCTION.search(text, max(0, start - 30), start):
-        return "neutral"  # 'Reply STOP', 'reply "REMOVE"'
+    instruction = _INSTRUCTION.search(text, max(0, start - 30), start)
+    if instruction and not instruction.group(1).isupper():
+        return "neutral"  # 'Reply STOP', 'reply "REMOVE"' (not a shouted 'REPLY PLEASE')
     parts = [part for part in re.split(r"[-&]", word) if part]
     if all(is_common_word(part) for part in parts):
         return "ordinary"
@@ -108,7 +116,8 @@ def _is_name(text: str, run: list[tuple[int, int, str]]) -> bool:
 
 
 def shouting_runs(text: str, options: dict[str, Any] | None = None,
-                  min_words: int = MIN_BODY_WORDS) -> list[tuple[int, int]]:
+                  min_words: int = MIN_BODY_WORDS,
+                  min_lone: int = MIN_LONE_WORDS) -> list[tuple[int, int]]:
     """(start, end) of each run of capitals in ``text`` that reads as shouting: at least
     ``min_words`` ordinary words in capitals, one after another (a lone word in capitals is
     emphasis, as italics are, unless lone words stress a good share of a short text; names
@@ -125,7 +134,8 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None,
         ordinary = sum(1 for _, _, kind in run if kind == "ordinary")
         start, end = run[0][0], run[-1][1]
         if not _is_label(text, start, end) and not _is_name(text, run) \
-                and not _is_legal_notice(text, run):
+                and not _is_legal_notice(text, run) \
+                and not _NAMING.search(text, max(0, start - 30), start):
             if ordinary >= min_words:
                 runs.append((start, end))
             elif ordinary == 1:
@@ -143,7 +153,7 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None,
         run.append((start, end, _word_kind(text, match.group(), start, end, allow)))
     if run:
         close()
-    if not runs and len(lone) >= MIN_LONE_WORDS and \
+    if not runs and len(lone) >= min_lone and \
             len(lone) / max(len(_WORD.findall(text)), 1) >= MIN_LONE_SHARE:
         return lone
     return runs
@@ -154,7 +164,8 @@ def shouting(message: Message, options: dict[str, Any]) -> Iterable[Hit]:
     hits = []
     if not is_genuine_reply(message):
         hits = [Hit("subject", s, e) for s, e in
-                shouting_runs(subject_prose(message), options, MIN_SUBJECT_WORDS)]
+                shouting_runs(subject_prose(message), options, MIN_SUBJECT_WORDS,
+                              MIN_SUBJECT_LONE_WORDS)]
     prose = body_prose(message)
     runs = shouting_runs(prose, options)
     if runs and _shouted_share(prose, runs) >= float(options.get("min_share", MIN_SHARE)):
