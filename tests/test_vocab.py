@@ -6,8 +6,11 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+import yaml
 
 from honestreach.engine import Engine
+from honestreach.engine.context import CUE_CLASSES
+from honestreach.locate import builtin_rules_dir
 from honestreach.message import message_from_text
 from honestreach.rules import load_rules
 from honestreach.tokens import tokenize
@@ -329,3 +332,16 @@ def test_a_class_that_doubles_at_every_level_is_refused_quickly() -> None:
     with pytest.raises(PatternError, match="spells out more than 50,000 words"):
         vocabulary.compile("only {c40} left")
     assert vocabulary.compile("only {c3} left").needs  # a few levels are fine
+
+
+def test_each_built_in_class_is_defined_in_one_place() -> None:
+    # A user's folder may add to a built-in class; the built-in files themselves define each
+    # class once, so that two authors never merge two meanings under one name unawares. The
+    # context cues are the exception: each category's file adds its own reasons.
+    places: dict[str, list[str]] = {}
+    for path in sorted((builtin_rules_dir() / "vocab").glob("*.yaml")):
+        for key, _ in yaml.compose(path.read_text(encoding="utf-8")).value:
+            places.setdefault(key.value, []).append(f"{path.name}:{key.start_mark.line + 1}")
+    repeated = {name: where for name, where in places.items()
+                if len(where) > 1 and name not in CUE_CLASSES.values()}
+    assert repeated == {}
