@@ -322,6 +322,25 @@ def test_the_compiled_expression_matches_exactly_where_the_walk_does(monkeypatch
     assert spans(filtered=True) == spans(filtered=False)
 
 
+def test_a_long_word_slot_is_loose_in_the_expression_but_exact_where_it_rules_out(
+        monkeypatch) -> None:
+    """The expression of a slot of many words names only their first letters (it lets more
+    starts through, and the walk decides), but a slot that rules the next word out is written
+    exactly: standing for more, it would rule out matches."""
+    import re as regex_module
+
+    from honestreach import tokenregex, wordmatch
+
+    vocabulary = Vocabulary({"many": [f"w{letter}{letter}" for letter in "abcdefghijklmnopqrst"]})
+    assert "[^ ]*" in tokenregex.token_regex(vocabulary.compile("met {many}").seq)
+    monkeypatch.setattr(wordmatch, "_filter",
+                        lambda seq, starts: regex_module.compile(tokenregex.token_regex(seq)))
+    assert matches("met {many}", "we met waa", vocabulary) == ["met waa"]
+    assert matches("met {many}", "we met wzz", vocabulary) == []
+    assert matches("met !{many}", "we met wzz", vocabulary) == ["met"]
+    assert matches("met !{many}", "we met waa", vocabulary) == []
+
+
 def test_a_class_that_doubles_at_every_level_is_refused_quickly() -> None:
     """Forty classes, each naming the one before twice, spell out 2**40 words: refused at
     compile time, in linear time and memory, instead of exhausting the machine."""

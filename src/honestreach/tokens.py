@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 
 # A boundary between sentences in the encoded text (never a token's norm).
@@ -30,19 +31,31 @@ CLAUSE_BREAKS = frozenset({";", ":", "—", "–", "(", ")", "[", "]", "•", "|
 SENTENCE_END = frozenset({".", "!", "?", "…", "‼", "⁇", "⁈", "⁉", "。", "！", "？"})
 SHORT_LINE = 40
 
-_TOKEN = re.compile(
-    r"""
-    (?P<url>(?:https?://|www\.)[^\s<>()"']+[^\s<>()"'.,;:!?])
-    |(?P<email>[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+)
-    |(?P<ampm>\b[ap]\.m\.(?!\w))
-    |(?P<abbr>\b(?:e\.g|i\.e|a\.k\.a|u\.s|u\.k|etc|vs|mr|mrs|ms|dr|jr|inc|ltd|corp|approx
-                 |dept|jan|feb|apr|jun|jul|aug|sep|sept|oct|nov)\.(?!\w))
-    |(?P<number>\d+(?:[.,:]\d+)*)
-    |(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*(?:\(s\)(?!\w))?)
-    |(?P<other>\S)
-    """,
-    re.VERBOSE | re.IGNORECASE,
+# The kinds of token, tried in this order at each place. The abbreviations are written as a
+# tree of their letters, so that a word is tried against the few that share its first letter.
+_TOKEN_KINDS = (
+    ("url", r"""(?:https?://|www\.)[^\s<>()"']+[^\s<>()"'.,;:!?]"""),
+    ("email", r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"),
+    ("ampm", r"\b[ap]\.m\.(?!\w)"),
+    # e.g, i.e, a.k.a, u.s, u.k, etc, vs, mr, mrs, ms, dr, jr, inc, ltd, corp, approx, dept,
+    # and the months jan, feb, apr, jun, jul, aug, sep, sept, oct, nov
+    ("abbr", r"\b(?:a(?:\.k\.a|pprox|pr|ug)|corp|d(?:ept|r)|e(?:\.g|tc)|feb|i(?:\.e|nc)"
+             r"|j(?:an|r|u[nl])|ltd|m(?:rs?|s)|nov|oct|sept?|u\.[sk]|vs)\.(?!\w)"),
+    ("number", r"\d+(?:[.,:]\d+)*"),
+    ("word", r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:\(s\)(?!\w))?"),
+    ("other", r"\S"),
 )
+_TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _TOKEN_KINDS),
+                    re.IGNORECASE)
+# The same tokens, each with the white space before it, for re.split: the text comes back as
+# alternating white space and tokens (every other character belongs to a token, if only as
+# "other"), and their lengths add up to every token's span at C speed. Taking the white space
+# in one step also spares trying every kind at every space. Most tokens are plain words
+# followed by a space or a mark that no other kind of token can hold there (a URL needs its
+# ':' or '.', an address its '@', an abbreviation its '.'): those are taken first, whole.
+_SPACED_TOKEN = re.compile(
+    r"(\s*)([^\W\d_]+(?=[\s,;!?)]|\Z)|" + "|".join(pattern for _, pattern in _TOKEN_KINDS)
+    + ")", re.IGNORECASE)
 # Contractions written out: the part before the apostrophe, and what the ending stands for.
 _ENDINGS = {"n't": "not", "'re": "are", "'ll": "will", "'ve": "have", "'m": "am"}
 _IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall", "ain't": "is"}
@@ -101,37 +114,55 @@ def tokenize(text: str) -> Tokens:
     starts: list[int] = []
     ends: list[int] = []
     # Lower case once for the whole text when it is ASCII (its lower case is then the same
-    # letter for letter, whatever surrounds it); other text is lowered token by token.
-    lowered = text.lower() if text.isascii() else None
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        start, end = match.span()
-        value = lowered[start:end] if lowered is not None else match.group().lower()
-        if kind == "word":
-            if value.endswith("(s)"):  # "item(s)", "seat(s)": the plural, as a form reads it
-                value = value[:-3] + "s"
-            if "'" in value or "’" in value or value in _UNMARKED:
-                _add_word(value.replace("’", "'"), start, norms, starts, ends, text)
-            else:  # most words: no contraction to write out
+    # letter for letter, whatever surrounds it, and splits into the same tokens); other text is
+    # lowered token by token.
+    ascii_text = text.isascii()
+    pieces = _SPACED_TOKEN.split(text.lower() if ascii_text else text)
+    # pieces: "", white space, token, "", white space, token, ..., the trailing white space.
+    bounds = list(accumulate(map(len, pieces)))
+    found = pieces[2::3]
+    values = found if ascii_text else [token.lower() for token in found]
+    for token, value, start, end in zip(found, values, bounds[1::3], bounds[2::3]):
+        if token.isalpha():  # a plain word (letters only: no other kind of token is)
+            if value in _UNMARKED:
+                _add_word(value, start, norms, starts, ends, text)
+            else:
                 norms.append(_SHORTHAND.get(value, value))
                 starts.append(start)
                 ends.append(end)
-            continue
-        if kind == "url" or kind == "email":
-            value = f"<{kind}>"
-        elif kind == "ampm":
-            value = value.replace(".", "")
-        elif kind == "other":
-            if value == "-" and 0 < start and end < len(text) and text[start - 1].isalnum() \
-                    and text[end].isalnum():
-                continue  # a hyphen inside a word only separates its parts
-            if value == BOUNDARY:
-                value = " "  # never confused with a sentence boundary
-        norms.append(value)
-        starts.append(start)
-        ends.append(end)
+        else:
+            _add_token(text, value, start, end, norms, starts, ends)
     return Tokens(text, tuple(norms), tuple(starts), tuple(ends),
                   tuple(_sentence_starts(text, norms, starts, ends)))
+
+
+def _add_token(text: str, value: str, start: int, end: int, norms: list[str],
+               starts: list[int], ends: list[int]) -> None:
+    """Add the token ``value`` (lower case) found at [start, end), by its kind."""
+    kind = _TOKEN.match(text, start).lastgroup  # type: ignore[union-attr]
+    if kind == "word":
+        if value.endswith("(s)"):  # "item(s)", "seat(s)": the plural, as a form reads it
+            value = value[:-3] + "s"
+        if "'" in value or "’" in value or value in _UNMARKED:
+            _add_word(value.replace("’", "'"), start, norms, starts, ends, text)
+        else:  # most words: no contraction to write out
+            norms.append(_SHORTHAND.get(value, value))
+            starts.append(start)
+            ends.append(end)
+        return
+    if kind == "url" or kind == "email":
+        value = f"<{kind}>"
+    elif kind == "ampm":
+        value = value.replace(".", "")
+    elif kind == "other":
+        if value == "-" and 0 < start and end < len(text) and text[start - 1].isalnum() \
+                and text[end].isalnum():
+            return  # a hyphen inside a word only separates its parts
+        if value == BOUNDARY:
+            value = " "  # never confused with a sentence boundary
+    norms.append(value)
+    starts.append(start)
+    ends.append(end)
 
 
 def _add_word(word: str, start: int, norms: list[str], starts: list[int],
@@ -173,6 +204,13 @@ def _sentence_starts(text: str, norms: list[str], starts: list[int],
     """The first token of each sentence (see the module's docstring)."""
     if not norms:
         return [0]
+    # Tokens hold no line break: the one a line break comes before is the first token that
+    # starts after it.
+    after_newline: set[int] = set()
+    position = text.find("\n")
+    while position >= 0:
+        after_newline.add(bisect_right(starts, position))
+        position = text.find("\n", position + 1)
     found = [0]
     seen_end = False
     line_start = 0
@@ -180,8 +218,8 @@ def _sentence_starts(text: str, norms: list[str], starts: list[int],
         previous, norm = norms[index - 1], norms[index]
         if previous in SENTENCE_END:
             seen_end = True
-        between = text[ends[index - 1]:starts[index]]
-        if "\n" in between:
+        if index in after_newline:
+            between = text[ends[index - 1]:starts[index]]
             line = text[line_start:ends[index - 1]]
             line_start = starts[index]
             short = len(line.strip()) <= SHORT_LINE and previous not in SENTENCE_END

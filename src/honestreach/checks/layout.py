@@ -37,6 +37,10 @@ _CODE = re.compile(
     """,
     re.VERBOSE | re.MULTILINE,
 )
+# Each mark of code above holds one of these characters, or a SQL keyword: most prose has
+# none, and is not searched for the marks.
+_CODE_CHARACTERS = re.compile(r"[_({}=<>:/\\%]")
+_SQL_KEYWORDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 # A short line ending in ';' is a statement (a sentence wrapped at ';' is longer).
 STATEMENT_LENGTH = 40
 # An indented line (code, a quoted passage, a table cell, rarely a sentence) or a comment.
@@ -91,7 +95,8 @@ def _layout_spans(text: str) -> tuple[tuple[int, int], ...]:
     last = paragraphs[-1][-1] if paragraphs else -1
     for paragraph in paragraphs:
         block = [text[lines[i][0]:lines[i][1]] for i in paragraph]
-        if any(_CODE.search(line) or _is_statement(line) for line in block):
+        if _has_code(text, lines[paragraph[0]][0], lines[paragraph[-1]][1]) \
+                or any(_is_statement(line) for line in block):
             layout.update(paragraph)  # code: its plain lines ("BEGIN", "END LOOP") too
             continue
         layout.update(_notice_lines(paragraph, block))
@@ -102,6 +107,17 @@ def _layout_spans(text: str) -> tuple[tuple[int, int], ...]:
     if footer is not None:
         layout.update(range(footer, len(lines)))
     return tuple(lines[i] for i in sorted(layout))
+
+
+def _has_code(text: str, start: int, end: int) -> bool:
+    """Whether a line of ``text[start:end]`` (whole lines) holds a mark of code. No mark runs
+    across a line break, and ^ and $ match at the ends of lines, so the lines are searched
+    together."""
+    if _CODE_CHARACTERS.search(text, start, end) is None:
+        lines = text[start:end]
+        if not any(keyword in lines for keyword in _SQL_KEYWORDS):
+            return False
+    return _CODE.search(text, start, end) is not None
 
 
 def _notice_lines(paragraph: list[int], block: list[str]) -> list[int]:
