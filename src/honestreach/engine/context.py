@@ -51,6 +51,7 @@ class MatchContext:
         self.cues = cues
         self._quotations: list[tuple[int, int]] | None = None
         self._transactional: bool | None = None
+        self._body_cues: dict[str, bool] = {}
 
     def excludes(self, rule: Rule, first: int, end: int) -> bool:
         if rule.skip_transactional and self._is_transactional():
@@ -126,12 +127,15 @@ class MatchContext:
     def _body_states(self, cue: str) -> bool:
         """A cue in the opening of the body: a subject line has no next sentence, and its reason
         ("the room holds 25") is given below it."""
-        seq = self.cues.get(cue)
-        body = self.message.field_text("body")
-        if seq is None or body is None or not body.text:
-            return False
-        tokens = tokenize(body.text[:SUBJECT_REASON_CHARS])
-        return TextMatcher(tokens).occurs(seq, 0, len(tokens))
+        if cue not in self._body_cues:
+            seq = self.cues.get(cue)
+            body = self.message.field_text("body")
+            found = False
+            if seq is not None and body is not None and body.text:
+                tokens = tokenize(body.text[:SUBJECT_REASON_CHARS])
+                found = TextMatcher(tokens).occurs(seq, 0, len(tokens))
+            self._body_cues[cue] = found
+        return self._body_cues[cue]
 
     def _cue_here_or_next(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
         """A cue in the sentence or the next one: a stated reason ("the funder sets this
