@@ -309,6 +309,15 @@ def test_tokenizing_a_long_run_of_marks_takes_linear_time(run: str) -> None:
     assert time.monotonic() - started < 5
 
 
+def test_tokenizing_a_long_blank_tail_takes_linear_time() -> None:
+    # A template's directives are blanked before its text is checked: 12,000 tags left 170,000
+    # spaces at the end, which the tokenizer's split scanned once from each of them.
+    started = time.monotonic()
+    tokens = tokenize("Hi Dana,\n\n" + " " * 200_000 + "\n")
+    assert tokens.norms == ("hi", "dana", ",")
+    assert time.monotonic() - started < 5
+
+
 def test_reading_ease_of_a_long_run_of_exclamation_marks_takes_linear_time() -> None:
     # The sentence-end pattern ("[.!?]+(?:\s|$)") rescanned the rest of the run at every mark.
     started = time.monotonic()

@@ -117,7 +117,11 @@ def tokenize(text: str) -> Tokens:
     # letter for letter, whatever surrounds it, and splits into the same tokens); other text is
     # lowered token by token.
     ascii_text = text.isascii()
-    pieces = _SPACED_TOKEN.split(text.lower() if ascii_text else text)
+    # Every character but white space belongs to a token, so only the white space at the end is
+    # followed by none; left in, split would try it from each of its places and scan it to the
+    # end every time (quadratic in a long blank tail, such as a template's blanked directives).
+    words = text[:len(text.rstrip())]
+    pieces = _SPACED_TOKEN.split(words.lower() if ascii_text else words)
     # pieces: "", white space, token, "", white space, token, ..., the trailing white space.
     bounds = list(accumulate(map(len, pieces)))
     found = pieces[2::3]
