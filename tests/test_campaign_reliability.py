@@ -380,6 +380,47 @@ def test_kill_9_of_a_worker_does_not_hang_the_audit(tmp_path: Path) -> None:
         list(range(1, 601))
 
 
+_KILL_THE_WORKER_HOLDING_THE_QUEUE = """
+import os, signal, sys, time
+from pathlib import Path
+from honestreach.campaign import WorkerSettings, iter_rows
+from honestreach.campaign.audit import WorkerPool
+
+source = sys.argv[1]
+rows = list(iter_rows(source))
+chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
+pool = WorkerPool(WorkerSettings(source), jobs=2)
+records = pool.records(chunks)
+got = [next(records) for _ in rows]  # every record: the workers are idle now
+pids = list(pool._pool._processes)
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline:
+    readers = [pid for pid in pids if "pipe_read" in Path(f"/proc/{pid}/wchan").read_text()]
+    if readers:
+        break
+    time.sleep(0.05)
+else:
+    print("no worker waiting on the queue's pipe"); sys.exit(3)
+os.kill(readers[0], signal.SIGKILL)
+assert next(records, None) is None
+print(len(got), [r.row for r in got] == list(range(1, len(rows) + 1)))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/wchan").is_file(), reason="needs /proc/PID/wchan")
+def test_a_worker_killed_while_it_waits_for_work_does_not_hang_the_end(tmp_path: Path) -> None:
+    """An idle worker reads the pool's queue holding its lock. Killed then, with every chunk
+    done, it dies holding the lock, and the other worker never reads its request to exit:
+    the pool is closed anyway (the other worker is killed after a grace period)."""
+    source = _campaign(tmp_path, 24)
+    process = subprocess.run([sys.executable, "-c", _KILL_THE_WORKER_HOLDING_THE_QUEUE,
+                              str(source)], capture_output=True, text=True, timeout=120)
+    if process.returncode == 3:
+        pytest.skip(process.stdout.strip())  # this kernel does not name the wait
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.split() == ["24", "True"]
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs process groups and /proc")
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_stops_the_audit_with_one_line_and_exit_130(tmp_path: Path, jobs: str) -> None:

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,6 +34,7 @@ from .worker import Checker, WorkerSettings, adopt_checker, check_chunk, error_r
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
+    from multiprocessing.process import BaseProcess
 
     from ..crm import CRM
 
@@ -41,6 +43,8 @@ CHUNK = 32
 # heap of a long-lived worker stays fragmented by the largest messages it has read, so its
 # memory only grows. Starting a worker costs about a second; a chunk, about half of one.
 RECYCLE_AFTER = 200
+# Seconds the workers of a pool whose chunks are all done have to exit before they are killed.
+CLOSE_GRACE = 2.0
 
 
 @dataclass
@@ -178,7 +182,7 @@ class WorkerPool:
         if self._pool is not None and self._submitted >= self.recycle_after:
             if self._checker is not None:
                 # The next pool is forked: the retired one's threads must be gone first.
-                self._pool.shutdown(wait=True)
+                _close(self._pool)
             else:
                 self._retired.append(self._pool)
                 self._pool.shutdown(wait=False)
@@ -227,19 +231,49 @@ class WorkerPool:
             if kill:
                 _kill(pool)
             else:
-                pool.shutdown(wait=True)
+                _close(pool)
+
+
+def _close(pool: ProcessPoolExecutor, grace: float = CLOSE_GRACE) -> None:
+    """Shut a pool down once its chunks are done: its workers are asked to exit, and those
+    still running after ``grace`` seconds are killed. An idle worker waits for work holding
+    the lock of the pool's queue; killed then (by the system's out-of-memory killer, or by
+    hand), it dies holding it, and ``shutdown(wait=True)`` would wait forever for the others,
+    which wait for that lock to read the request to exit."""
+    processes = _processes(pool)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if not all(process.is_alive() for process in processes):
+        grace = 0.0  # a worker has died already: the others may wait for a lock it held
+    pool.shutdown(wait=False)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    _end(processes, manager)
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
-    # ProcessPoolExecutor has no terminate(): its processes are killed, then it is shut down
-    # (a dead worker's pool is shut down at once; a killed one's workers too).
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    # ProcessPoolExecutor has no terminate(): it is shut down without waiting, then its
+    # processes are killed.
+    processes = _processes(pool)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    _end(processes, manager)
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[BaseProcess]:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _end(processes: list[BaseProcess], manager: threading.Thread | None) -> None:
+    """Kill the processes still alive, and wait for them and for the pool's thread (which
+    waits for them), so that the next pool can be forked with no other thread running."""
     for process in processes:
         if process.is_alive():
             process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 def _failed(source: str, chunk: list[Row], error: str, reason: str) -> list[SendRecord]:
