@@ -16,7 +16,8 @@ from ..crm import CRM, load_crm
 from ..finish import Outcome, finish
 from ..htmltext import MalformedHtml, visible_text
 from ..message import ParseError, build_message, parse_draft
-from ..model import Claim, FileResult, InputNote, Message, SendRecord, SharedClaim, TextField
+from ..model import Claim, FileResult, InputNote, Message, SendRecord, SharedClaim, SourceText, \
+    TextField
 from ..pipeline import Linter, Overrides
 from ..redact import Redactor
 from ..sources import InputProblem, input_from_bytes, parse_input
@@ -163,9 +164,12 @@ def message_from_fields(path: str, fields: Mapping[str, str | None]) -> Message:
     if sent_at:
         lines.append(f"Date: {sent_at[:-1] + '+00:00' if sent_at.endswith('Z') else sent_at}")
     head = "\n".join(lines) + "\n\n"
-    message = parse_draft(path, head + body)
     if is_html:
-        message = _with_html_body(message, body, len(head))
+        # The header lines are read alone: the draft's body would be the HTML as written,
+        # which its visible text replaces.
+        message = _with_html_body(parse_draft(path, head), head, body)
+    else:
+        message = parse_draft(path, head + body)
     if not message.recipients:
         raise ParseError(f"no recipient ({to!r} is not an email address)")
     if sent_at and message.date is None:
@@ -190,22 +194,23 @@ def looks_like_html(text: str) -> bool:
                                                    re.search(r"<br\s*/?>", text, re.I))
 
 
-def _with_html_body(message: Message, html: str, start: int) -> Message:
-    """``message`` with its body read as HTML (which starts at offset ``start`` of its
-    source): the visible text, mapped back into the cell, and the link targets."""
+def _with_html_body(headers: Message, head: str, html: str) -> Message:
+    """The message of the header lines ``head`` (read into ``headers``) and a body written
+    as HTML: its visible text, mapped back into the cell, and the link targets."""
+    source = SourceText(head + html)
     try:
-        visible = visible_text(html, start)
+        visible = visible_text(html, len(head))
     except MalformedHtml as exc:
         raise ParseError(f"{exc.message} in the HTML body",
-                         message.source.position(exc.offset)[0]) from None
+                         source.position(exc.offset)[0]) from None
     if not visible.text.strip():
         raise ParseError("empty body (the HTML shows no text)")
-    notes = message.notes
+    notes = headers.notes
     if visible.cut_at is not None:
-        notes += (InputNote(visible.cut_reason, message.source.position(visible.cut_at)[0]),)
-    return build_message(message.path, message.source, message.subject,
-                         TextField(visible.text, visible.origins), dict(message.headers),
-                         html=True, links=visible.links, sender_name=message.sender_name,
+        notes += (InputNote(visible.cut_reason, source.position(visible.cut_at)[0]),)
+    return build_message(headers.path, source, headers.subject,
+                         TextField(visible.text, visible.origins), dict(headers.headers),
+                         html=True, links=visible.links, sender_name=headers.sender_name,
                          notes=notes)
 
 

@@ -78,6 +78,8 @@ def has_letters(text: str) -> bool:
 
 def is_capitals_line(line: str) -> bool:
     """A line with letters, none of them lower case."""
+    if line.isascii():  # its letters are its cased characters: what isupper() asks, in C
+        return line.isupper()
     return has_letters(line) and not has_lowercase(line)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import compress
 
 from .. import charsets
 from .offsets import OffsetBytes, Offsets
@@ -12,6 +13,8 @@ from .offsets import OffsetBytes, Offsets
 _CARRIAGE_RETURN = re.compile(r"\r\n?")
 # Codecs in which one byte is always one character: decoded in one go.
 _SINGLE_BYTE = re.compile(r"^(?:iso8859-\d+|cp125\d)$")
+# Each byte as 1 when it starts a UTF-8 character, 0 for a continuation byte (0x80-0xBF).
+_STARTS_CHARACTER = bytes(0 if 0x80 <= byte < 0xC0 else 1 for byte in range(256))
 
 
 def decode_declared(
@@ -39,8 +42,7 @@ def decode_chars(raw: OffsetBytes, codec: str) -> tuple[str, Offsets]:
         except UnicodeDecodeError:
             return _decode_incremental(raw, codec)
         # Each character starts at a byte that is not a continuation byte.
-        origins = [o for byte, o in zip(raw.data, raw.origins) if not 0x80 <= byte < 0xC0]
-        return text, origins
+        return text, list(compress(raw.origins, raw.data.translate(_STARTS_CHARACTER)))
     if _SINGLE_BYTE.match(codec):
         return raw.data.decode(codec, "replace"), raw.origins
     return _decode_incremental(raw, codec)

@@ -103,9 +103,7 @@ class EmlFile:
 
     def field(self, chars: str, origins: Iterable[int]) -> TextField:
         """``chars`` with the byte offsets they came from, as a field (character offsets)."""
-        if not self.char_offset.identity:
-            origins = map(self.char_offset, origins)
-        return TextField(chars, Origins.of(origins))
+        return TextField(chars, Origins.of(self.char_offset.map(origins)))
 
     # -- structure ---------------------------------------------------------------------------
     def parse(self) -> EmailMessage:

@@ -6,8 +6,14 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+from array import array
+from collections.abc import Iterable
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]+")
+
+# Offsets mapped through a table are looked up in one of at most this many entries (8 bytes
+# each): a text whose bytes span more of the file is mapped one offset at a time.
+MAX_TABLE_SPAN = 1 << 23
 
 # Each character's (or byte's) offset in the file. A range, not a list, for a run read as it
 # stands: a list of a payload's offsets takes ~36 bytes per byte.
@@ -65,6 +71,55 @@ class CharOffsets:
         if table is None:
             return self._chars[index] + inside
         return self._chars[index] + table[min(inside, len(table) - 1)]
+
+    def map(self, offsets: Iterable[int]) -> Offsets | array[int] | Iterable[int]:
+        """Each of ``offsets`` as a character offset, as ``map(self, offsets)`` gives them.
+
+        A run of consecutive offsets is mapped a segment at a time (a range where the file is
+        ASCII); other offsets are looked up in a table of the byte span they cover, so that no
+        Python code runs per offset.
+        """
+        if self.identity:
+            return offsets
+        if isinstance(offsets, range) and offsets.step == 1:
+            if not offsets or offsets.start < 0:
+                return map(self, offsets)
+            return self._span(offsets.start, offsets.stop)
+        values = offsets if isinstance(offsets, (list, array)) else array("q", offsets)
+        if not values:
+            return values
+        low, high = min(values), max(values)
+        if low < 0 or high - low >= MAX_TABLE_SPAN:
+            return map(self, values)
+        table = self._span(low, high + 1)
+        if isinstance(table, range):  # one ASCII stretch: a shift
+            return array("q", map(table.start.__add__, map(low.__rsub__, values)))
+        return array("q", map(table.__getitem__, map(low.__rsub__, values) if low else values))
+
+    def _span(self, start: int, stop: int) -> range | array[int]:
+        """The character offsets of byte offsets ``start`` to ``stop`` (excluded), ``start``
+        not negative: a range when they lie in one ASCII stretch of the file."""
+        index = bisect.bisect_right(self._starts, start) - 1
+        last = len(self._starts) - 1
+        end = self._starts[index + 1] if index < last else stop
+        if self._tables[index] is None and stop <= end:
+            base = self._chars[index] - self._starts[index]
+            return range(start + base, stop + base)
+        out = array("q")
+        pos = start
+        while pos < stop:
+            end = min(stop, self._starts[index + 1]) if index < last else stop
+            if pos < end:
+                table = self._tables[index]
+                chars = self._chars[index]
+                inside = pos - self._starts[index]
+                if table is None:
+                    out.extend(range(chars + inside, chars + inside + end - pos))
+                else:
+                    out.extend(map(chars.__add__, table[inside:inside + end - pos]))
+                pos = end
+            index += 1
+        return out
 
 
 def _utf8_table(run: bytes) -> tuple[list[int], int]:

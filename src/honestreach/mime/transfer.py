@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import binascii
 import re
+from itertools import compress, cycle, islice
 from dataclasses import dataclass
 
 from .offsets import OffsetBytes
 
 _QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
-_BASE64_CHAR = re.compile(rb"[A-Za-z0-9+/]")
+# Each byte as 1 when it is a character of base64 data (not padding), else 0.
+_IS_BASE64 = bytes(int(chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "+/"))
+                   for byte in range(256))
 _BASE64_BAD = re.compile(rb"[^A-Za-z0-9+/=\s]")
 TRANSFER_ENCODINGS = {"quotedprintable": "quoted-printable", "base64": "base64", "7bit": "7bit",
                        "8bit": "8bit", "binary": "binary", "": "7bit"}
@@ -98,12 +101,13 @@ def decode_base64(payload: bytes, start: int) -> Base64:
         offset += len(line)
     rest = payload[end:]
     ignored_from = start + end + len(rest) - len(rest.lstrip()) if rest.strip() else None
-    positions = [start + m.start() for m in _BASE64_CHAR.finditer(payload, 0, end)]
+    positions = list(compress(range(start, start + end), payload[:end].translate(_IS_BASE64)))
     cut_short = len(positions) % 4 == 1
     if cut_short:
         positions.pop()
     core = re.sub(rb"[^A-Za-z0-9+/]", b"", payload[:end])[:len(positions)]
     data = binascii.a2b_base64(core + b"=" * (-len(core) % 4))
-    # Byte j is made of bits 8j.. of the stream, which begin in character (8j) // 6.
-    return Base64(OffsetBytes(data, [positions[(8 * j) // 6] for j in range(len(data))]),
-                   ignored_from, cut_short)
+    # Byte j is made of bits 8j.. of the stream, which begin in character (8j) // 6: three
+    # bytes begin in the first three characters of every four.
+    origins = list(islice(compress(positions, cycle((1, 1, 1, 0))), len(data)))
+    return Base64(OffsetBytes(data, origins), ignored_from, cut_short)
