@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
 from ..longtext import bounded
 from ..message import in_real_thread
 from ..model import Message
+from ..yamlsource import load_yaml_document
 from .base import is_word_char, text_cache
 from .own_text import own_text
 
@@ -50,7 +50,7 @@ class CommercialTest:
 @lru_cache(maxsize=1)
 def commercial_test() -> CommercialTest:
     """The test of commercial.yaml, compiled once."""
-    data = yaml.safe_load(COMMERCIAL_VOCABULARIES.read_text(encoding="utf-8"))
+    data = load_yaml_document(COMMERCIAL_VOCABULARIES).data
     vocabularies = []
     phrases = ahocorasick.Automaton()
     for index, (name, entry) in enumerate(data["vocabularies"].items()):
