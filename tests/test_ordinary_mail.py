@@ -44,9 +44,6 @@ KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
         ("ultimatum",), "'If you lost text, write to me' offers help"),
     "apology-wrong-invoice.eml": (
         ("repeated-follow-up",), "'Hello again' opens a same-day correction"),
-    "followup-closing-loop.eml": (
-        ("thread-earlier-email",), "'This is my last note' means the final one, not an "
-        "earlier email"),
     "reset-2fa-code.eml": (
         ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes (a "
         "transactional skip for these rules would also excuse a checkout page's 'your order is "
