@@ -11,7 +11,9 @@ Walking is Python; a pattern that runs often is also compiled to a regular expre
 the text's tokens (:func:`honestreach.tokenregex.token_regex`), which tells in C whether a
 start can match at all, so only the starts that do are walked. The expression matches exactly
 where the walk does, so the findings are the same either way; compiling costs more than a few
-walks, which is why a one-off check of one short draft compiles nothing.
+walks, which is why a one-off check of one short draft compiles nothing. The rule cache keeps
+the compiled expressions (:mod:`honestreach.rulecache_filters`), which a later process rebuilds
+in microseconds: once it keeps some, every pattern is filtered from the first text it runs on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import AbstractSet, Iterable, Sequence
 
+from . import rulecache_filters
 from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
 from .patternslots import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
     SentenceStart, Slot, Words
@@ -37,12 +40,19 @@ _COMPILED: dict[Seq, re.Pattern[str]] = {}
 
 
 def _filter(seq: Seq, starts: int) -> re.Pattern[str] | None:
-    """The compiled expression of a pattern that runs often (None while it has not)."""
+    """The compiled expression of a pattern that runs often, or of any pattern once the rule
+    cache keeps the expressions of its rule set (None while it has not)."""
     pattern = _COMPILED.get(seq)
     if pattern is None:
         uses = _USES[seq] = _USES.get(seq, 0) + 1
-        if uses >= COMPILE_AFTER or starts >= COMPILE_FOR_STARTS:
-            pattern = _COMPILED[seq] = re.compile(token_regex(seq))
+        often = uses >= COMPILE_AFTER or starts >= COMPILE_FOR_STARTS
+        kept = rulecache_filters.kept(seq)
+        if kept is not None:
+            pattern = kept[0].pattern(kept[1], often)
+        elif often:
+            pattern = re.compile(token_regex(seq))
+        if pattern is not None:
+            _COMPILED[seq] = pattern
     return pattern
 
 
