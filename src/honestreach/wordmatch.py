@@ -86,10 +86,15 @@ class TextMatcher:
             sentence_of.extend([number] * (bounds[number + 1] - first))
         self.sentence_of = sentence_of
         self.sentence_starts = frozenset(tokens.sentence_starts)
-        self.positions: dict[str, list[int]] = {}
+        positions: dict[str, list[int]] = {}
         for index, norm in enumerate(self.norms):
-            self.positions.setdefault(norm, []).append(index)
-        self.numbers = [i for i, norm in enumerate(self.norms) if norm[:1].isdigit()]
+            found = positions.get(norm)
+            if found is None:
+                positions[norm] = [index]
+            else:
+                found.append(index)
+        self.positions = positions
+        self._numbers: list[int] | None = None
         self._encoded: tuple[str, list[int]] | None = None
         self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
         self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
@@ -100,6 +105,14 @@ class TextMatcher:
     def words(self) -> Iterable[str]:
         """The distinct norms of the text."""
         return self.positions.keys()
+
+    @property
+    def numbers(self) -> list[int]:
+        """The tokens written in digits (looked for when a pattern can begin with one)."""
+        if self._numbers is None:
+            self._numbers = [index for norm, found in self.positions.items()
+                             if norm[:1].isdigit() for index in found]
+        return self._numbers
 
     def find(self, seq: Seq, first: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Token spans (first, end-exclusive) where ``seq`` matches inside tokens [first, end),
