@@ -6,9 +6,11 @@ fingerprint names the cache file, so an edit to any of them is a new file, never
 
 The file sits in the user's cache folder (``$HONESTREACH_RULE_CACHE``, else
 ``$XDG_CACHE_HOME/honestreach``, else ``~/.cache/honestreach``); ``HONESTREACH_RULE_CACHE=off``
-turns it off. It is a pickle, so it is read only when it is a regular file that belongs to
-the user, that nobody else may write, and whose SHA-256 matches the one stored with it; any
-other file is ignored and the rules are compiled as if there were none.
+turns it off. Beside a set, the compiled programs of its patterns' filter expressions are kept
+once a run has needed many of them (:mod:`.rulecache_filters`). Both are pickles, so a file is
+read only when it is a regular file that belongs to the user, that nobody else may write, and
+whose SHA-256 matches the one stored with it; any other file is ignored and the rules are
+compiled (the expressions parsed) as if there were none.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from typing import Iterable
 
 from ._version import __version__
 from .regularfile import read_regular_bytes
+from .rulecache_filters import FilterPrograms
 from .rules import RuleSet, builtin_rules_dir, load_rules, rule_files
+from .ruletypes import word_patterns
 
 # A compiled rule set is a few megabytes; anything far larger is not one.
 MAX_CACHE_BYTES = 64 * 1024 * 1024
@@ -63,6 +67,10 @@ def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
         if len(_IN_MEMORY) >= KEEP:
             _IN_MEMORY.clear()
         _IN_MEMORY[key] = ruleset
+        if folder is not None:
+            seqs = [pattern.seq for pattern in word_patterns(ruleset.rules)]
+            FilterPrograms(folder / f"filters-{key}.pickle", seqs, _read_payload,
+                           _write_payload).keep()
     return ruleset
 
 
@@ -106,24 +114,8 @@ def _lookups_version() -> str:
 
 
 def _read(path: Path) -> RuleSet | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES or \
-                info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or \
-                (hasattr(os, "getuid") and info.st_uid != os.getuid()):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as stream:
-            data = stream.read(MAX_CACHE_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    stored, payload = data[:_DIGEST], data[_DIGEST:]
-    if len(stored) != _DIGEST or hashlib.sha256(payload).digest() != stored:
+    payload = _read_payload(path)
+    if payload is None:
         return None
     # The set is a few hundred thousand small objects that live as long as the run: collecting
     # garbage while they are created would only walk them again and again.
@@ -143,12 +135,43 @@ def _read(path: Path) -> RuleSet | None:
     return ruleset if isinstance(ruleset, RuleSet) else None
 
 
+def _read_payload(path: Path) -> bytes | None:
+    """What ``path`` stores, when it is a regular file of the user's that nobody else may
+    write and whose digest matches; None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES or \
+                info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or \
+                (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(MAX_CACHE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    stored, payload = data[:_DIGEST], data[_DIGEST:]
+    if len(stored) != _DIGEST or hashlib.sha256(payload).digest() != stored:
+        return None
+    return payload
+
+
 def _write(path: Path, ruleset: RuleSet) -> None:
     """Store ``ruleset`` atomically; a cache that cannot be written is simply not kept."""
     try:
         payload = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
+    _write_payload(path, payload)
+
+
+def _write_payload(path: Path, payload: bytes) -> None:
+    """Store ``payload`` atomically with its digest; a file that cannot be written is simply
+    not kept."""
     if len(payload) > MAX_CACHE_BYTES:
         return
     try:
@@ -161,7 +184,8 @@ def _write(path: Path, ruleset: RuleSet) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-        _prune(path.parent)
+        if path.name.startswith("rules-"):
+            _prune(path.parent)
     except OSError:
         return
 
@@ -171,3 +195,6 @@ def _prune(folder: Path) -> None:
     entries = sorted(folder.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
+    for programs in folder.glob("filters-*.pickle"):  # those of a set no longer kept
+        if not (folder / programs.name.replace("filters-", "rules-", 1)).exists():
+            programs.unlink(missing_ok=True)

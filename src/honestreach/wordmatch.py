@@ -11,7 +11,9 @@ Walking is Python; a pattern that runs often is also compiled to a regular expre
 the text's tokens (:func:`honestreach.tokenregex.token_regex`), which tells in C whether a
 start can match at all, so only the starts that do are walked. The expression matches exactly
 where the walk does, so the findings are the same either way; compiling costs more than a few
-walks, which is why a one-off check of one short draft compiles nothing.
+walks, which is why a one-off check of one short draft compiles nothing. The rule cache keeps
+the compiled expressions (:mod:`honestreach.rulecache_filters`), which a later process rebuilds
+in microseconds: once it keeps some, every pattern is filtered from the first text it runs on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import AbstractSet, Iterable, Sequence
 
+from . import rulecache_filters
 from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
 from .patternslots import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
     SentenceStart, Slot, Words
@@ -37,12 +40,19 @@ _COMPILED: dict[Seq, re.Pattern[str]] = {}
 
 
 def _filter(seq: Seq, starts: int) -> re.Pattern[str] | None:
-    """The compiled expression of a pattern that runs often (None while it has not)."""
+    """The compiled expression of a pattern that runs often, or of any pattern once the rule
+    cache keeps the expressions of its rule set (None while it has not)."""
     pattern = _COMPILED.get(seq)
     if pattern is None:
         uses = _USES[seq] = _USES.get(seq, 0) + 1
-        if uses >= COMPILE_AFTER or starts >= COMPILE_FOR_STARTS:
-            pattern = _COMPILED[seq] = re.compile(token_regex(seq))
+        often = uses >= COMPILE_AFTER or starts >= COMPILE_FOR_STARTS
+        kept = rulecache_filters.kept(seq)
+        if kept is not None:
+            pattern = kept[0].pattern(kept[1], often)
+        elif often:
+            pattern = re.compile(token_regex(seq))
+        if pattern is not None:
+            _COMPILED[seq] = pattern
     return pattern
 
 
@@ -76,10 +86,15 @@ class TextMatcher:
             sentence_of.extend([number] * (bounds[number + 1] - first))
         self.sentence_of = sentence_of
         self.sentence_starts = frozenset(tokens.sentence_starts)
-        self.positions: dict[str, list[int]] = {}
+        positions: dict[str, list[int]] = {}
         for index, norm in enumerate(self.norms):
-            self.positions.setdefault(norm, []).append(index)
-        self.numbers = [i for i, norm in enumerate(self.norms) if norm[:1].isdigit()]
+            found = positions.get(norm)
+            if found is None:
+                positions[norm] = [index]
+            else:
+                found.append(index)
+        self.positions = positions
+        self._numbers: list[int] | None = None
         self._encoded: tuple[str, list[int]] | None = None
         self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
         self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
@@ -90,6 +105,14 @@ class TextMatcher:
     def words(self) -> Iterable[str]:
         """The distinct norms of the text."""
         return self.positions.keys()
+
+    @property
+    def numbers(self) -> list[int]:
+        """The tokens written in digits (looked for when a pattern can begin with one)."""
+        if self._numbers is None:
+            self._numbers = [index for norm, found in self.positions.items()
+                             if norm[:1].isdigit() for index in found]
+        return self._numbers
 
     def find(self, seq: Seq, first: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Token spans (first, end-exclusive) where ``seq`` matches inside tokens [first, end),

@@ -1,0 +1,90 @@
+"""The word patterns' filter expressions kept beside the rule cache: rebuilt, they match
+exactly where the expressions re compiles do; a file that does not fit is ignored."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+
+from honestreach import rulecache, rulecache_filters
+from honestreach.rulecache import cached_rules
+from honestreach.rulecache_filters import FilterPrograms
+from honestreach.ruletypes import word_patterns
+from honestreach.tokenregex import token_regex
+from honestreach.tokens import tokenize
+from honestreach.wordmatch import encode
+
+pytestmark = pytest.mark.skipif(rulecache_filters._CODE_TYPE is None,
+                                reason="programs are kept on CPython only")
+TEXT = ("Only 3 seats left, so book today before the offer expires at 10:30! We noticed you "
+        "opened our last email twice. If I don't hear back, I'll assume you're not interested. "
+        "Happy to help whenever suits you; no rush at all.")
+
+
+@pytest.fixture
+def programs(tmp_path: Path) -> FilterPrograms:
+    """The built-in rule set's programs, kept in a file of their own."""
+    seqs = [pattern.seq for pattern in word_patterns(cached_rules().rules)]
+    return FilterPrograms(tmp_path / "filters.pickle", seqs, rulecache._read_payload,
+                          rulecache._write_payload)
+
+
+def fresh(programs: FilterPrograms) -> FilterPrograms:
+    """The same rule set's programs as a new process sees them."""
+    return FilterPrograms(programs.path, programs._seqs, rulecache._read_payload,
+                          rulecache._write_payload)
+
+
+def test_kept_expressions_match_as_re_compiles_them(programs: FilterPrograms,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    numbers = range(0, len(programs._seqs), 97)
+    for number in numbers:
+        assert programs.pattern(number, often=True) is not None
+    programs.save()
+    later = fresh(programs)
+    monkeypatch.setattr(later, "_compile", lambda number: pytest.fail("compiled again"))
+    tokens = tokenize(TEXT)
+    encoded, offsets = encode(tokens.norms, tokens.sentence_starts)
+    for number in numbers:
+        source = token_regex(programs._seqs[number])
+        rebuilt = later.pattern(number, often=False)
+        assert rebuilt is not None and rebuilt.pattern == source
+        expected = re.compile(source)
+        assert [bool(rebuilt.match(encoded, offset)) for offset in offsets] == \
+            [bool(expected.match(encoded, offset)) for offset in offsets]
+
+
+def test_without_a_file_only_patterns_that_run_often_are_compiled(
+        programs: FilterPrograms) -> None:
+    assert not programs.path.exists()
+    assert programs.pattern(0, often=False) is None
+    assert programs.pattern(0, often=True) is not None
+
+
+def test_once_the_file_holds_programs_every_pattern_is_compiled_and_kept(
+        programs: FilterPrograms) -> None:
+    programs.pattern(0, often=True)
+    programs.save()
+    later = fresh(programs)
+    assert later.pattern(1, often=False) is not None
+    later.save()
+    assert fresh(programs)._load()[1] is not None
+
+
+def test_programs_of_another_interpreter_are_ignored(programs: FilterPrograms) -> None:
+    programs.pattern(0, often=True)
+    programs.save()
+    interpreter, kept = pickle.loads(rulecache._read_payload(programs.path) or b"")
+    rulecache._write_payload(programs.path, pickle.dumps((("cpython", "3.99"), kept)))
+    assert fresh(programs)._load() == []
+
+
+def test_a_damaged_file_is_ignored(programs: FilterPrograms) -> None:
+    programs.pattern(0, often=True)
+    programs.save()
+    data = programs.path.read_bytes()
+    programs.path.write_bytes(data[:-10] + bytes(10))
+    assert fresh(programs)._load() == []
