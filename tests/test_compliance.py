@@ -6,6 +6,7 @@ The .eml and draft fixtures under fixtures/compliance are checked by the real li
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -290,6 +291,29 @@ def test_show_verified_names_the_real_thread() -> None:
     assert [(f.rule, f.severity) for f in verification.verified] == [
         ("thread-reply-subject", "info")]
     assert "reply in a real thread" in verification.verified[0].message
+
+
+
+def test_a_reply_in_a_real_thread_may_restate_the_thread_in_its_body() -> None:
+    """"Thanks for your reply" and "as I said in my last email" in a message whose headers
+    name the message it answers point at the thread it continues: verified by the message
+    itself, with or without a CRM. The same words in a first email are claims to check."""
+    rules = load_rules()
+    by_id = {rule.id: rule for rule in rules.rules}
+    reply = message_of("reply-restating-thread.eml")
+    claims = [c for c in Engine(rules.rules).check(reply).claims if c.category == "claim.thread"]
+    assert {c.specific("kind") for c in claims if c.field == "body"} == {"reply", "sent"}
+    verification = verify_message(reply, claims, show_verified=True, rules=by_id)
+    assert verification.findings == []
+    assert len(verification.verified) == len(claims)
+    assert all("reply in a real thread" in f.message for f in verification.verified)
+
+    first_email = replace(reply, headers={})
+    assert not in_real_thread(first_email)
+    claims = [c for c in Engine(rules.rules).check(first_email).claims
+              if c.category == "claim.thread"]
+    unchecked = verify_message(first_email, claims, rules=by_id)
+    assert len(unchecked.findings) == len(claims) >= 2
 
 
 # --- the vocabularies' keyword gates ---------------------------------------------------------

@@ -3,8 +3,9 @@
 Specifics: ``kind``, ``reply`` (to the reader's email), ``forward`` or ``sent`` (the sender's
 own earlier email: "as per my last email", "bumping this"); ``topic``, the subject after
 "Re:"/"Fwd:", or "about ..." in the body. Supported by an ``email_received`` or ``email_sent``
-about the subject; a "Re:"/"Fwd:" subject also by the message itself, with or without a CRM
-(In-Reply-To/References headers, or a quoted earlier message: ``message.in_real_thread``).
+about the subject; every such claim also by the message itself, with or without a CRM, when
+it continues a real thread (In-Reply-To/References headers, or a quoted earlier message:
+``message.in_real_thread``).
 """
 
 from __future__ import annotations
@@ -76,8 +77,10 @@ def check(message: Message, claim: Claim, recipient: Recipient, crm: CRM,
 
 
 def settled(message: Message, claim: Claim) -> str | None:
-    """A "Re:" subject is true of a real reply, whatever the CRM holds."""
-    if claim.field == "subject" and in_real_thread(message):
+    """A message in a real thread is not pretending to be one, whatever the CRM holds: its
+    "Re:" subject, its "thanks for your reply" and its "as I said in my last email" point at
+    the thread it continues."""
+    if in_real_thread(message):
         return "the message is a reply in a real thread"
     return None
 
