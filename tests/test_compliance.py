@@ -316,6 +316,22 @@ def test_a_reply_in_a_real_thread_may_restate_the_thread_in_its_body() -> None:
     assert len(unchecked.findings) == len(claims) >= 2
 
 
+
+@pytest.mark.parametrize("name, rule", [("list-urgent-help.eml", "urgent-subject"),
+                                        ("reply-final-reminder.eml", "urgent-subject")])
+def test_a_thread_s_subject_is_not_an_alarm_the_sender_wrote(name: str, rule: str) -> None:
+    """A post to a discussion list and a reply carry a subject one member wrote to the others
+    (or the thread's first author wrote); the same subject on mail with no thread is one."""
+    rules = load_rules()
+    (item,) = iter_inputs([str(Path(__file__).parent / "fixtures" / "ordinary" / name)])
+    message = parse_input(item)
+    assert in_real_thread(message)
+    assert rule not in {f.rule for f in Engine(rules.rules).check(message).findings}
+    first_touch = replace(message, headers={}, quoted=())
+    assert not in_real_thread(first_touch)
+    assert rule in {f.rule for f in Engine(rules.rules).check(first_touch).findings}
+
+
 # --- the vocabularies' keyword gates ---------------------------------------------------------
 # A pattern of commercial.yaml only runs where one of its keywords occurs, so a keyword list
 # that misses a possible match silently drops signals: every match must hold a keyword.

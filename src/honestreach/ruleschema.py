@@ -120,6 +120,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "terms": {"enum": ["skip", "keep"]},
                 "leeway": {"enum": ["skip", "keep"]},
                 "transactional": {"enum": ["skip", "keep"]},
+                "thread": {"enum": ["skip", "keep"]},
                 "list-item": {"enum": ["skip", "keep"]},
             },
         },

@@ -1,12 +1,14 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
 a list item, quotation marks, a question, a negation or hedge just before it, a stated reason,
-stated terms or leeway given nearby, a message that is a transactional notice."""
+stated terms or leeway given nearby, a message that is a transactional notice, a subject that
+continues a real thread."""
 
 from __future__ import annotations
 
 import re
 
 from ..checks.commercial import is_transactional
+from ..message import in_real_thread
 from ..model import Message
 from ..rules import Rule
 from ..tokens import Tokens, in_list_item, tokenize
@@ -51,6 +53,7 @@ class MatchContext:
         self.cues = cues
         self._quotations: list[tuple[int, int]] | None = None
         self._transactional: bool | None = None
+        self._thread: bool | None = None
         self._body_cues: dict[str, bool] = {}
 
     def excludes(self, rule: Rule, first: int, end: int) -> bool:
@@ -58,6 +61,8 @@ class MatchContext:
             return True
         if self.field == "sender" and self._cue_after("organisation", end):
             return True  # "Last Call Media": the words name the sender's organisation
+        if rule.skip_thread_subject and self.field == "subject" and self._in_thread():
+            return True  # the subject of a real thread or a discussion list's post
         start_char, end_char = self.tokens.char_span(first, end)
         if self.field == "body":
             if self.message.in_quoted(start_char, end_char):
@@ -86,6 +91,14 @@ class MatchContext:
             return True
         return rule.skip_with_terms and \
             self._cue_here_or_next("terms", sentence_first, sentence_end)
+
+    def _in_thread(self) -> bool:
+        """Whether the message continues a real thread or is posted to a discussion list:
+        its subject is the thread's, or one member's to the others, not a sender's bid for
+        the open."""
+        if self._thread is None:
+            self._thread = in_real_thread(self.message)
+        return self._thread
 
     def _is_transactional(self) -> bool:
         """Whether the message is a real notice about the reader's account or order (a
