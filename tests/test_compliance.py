@@ -51,6 +51,7 @@ def message_of(name: str):
     "reply-quoted.txt",  # a reply that quotes the question
     "receipt.eml",  # a transactional notice with prices
     "list-post.eml",  # a technical list post that mentions a price
+    "after-the-call.txt",  # "on the call today", "whatever time your team needs"
 ])
 def test_messages_that_are_not_commercial_need_no_opt_out_or_address(name: str) -> None:
     assert not rules_fired(FIXTURES / name) & COMPLIANCE_RULES
@@ -340,9 +341,10 @@ SAMPLES = """
 Prices: $49, €9.90, 240 €, 30 usd, 12 dollars, 9/mo, 5 per seat, 7 per user per month.
 Now 20% off, 15 percent discount, 30 % de réduction, save up to 40%, save $50, an exclusive
 renewal offer, a special deal, a launch rate, bundle pricing, a free tote with every order.
-Click here to order, reply now to claim, call 1-800-555-0199 or 888 555 0100.
+Click here to order, reply now to claim, call 1-800-555-0199 or 888 555 0100. Call today.
 Our planning platform, our services; we have helped forty agencies, helping logistics teams;
-trusted by 4,000 teams; let me show you how, we'll walk you through it. A 15-minute call,
+trusted by 4,000 teams; let me show you how, we'll walk you through it; everything your team
+needs. A 15-minute call,
 grab 20 minutes, set up a few minutes.
 Only 3 spots left. Order number 4411, invoice no. 12, booking # 9, invoice KR-2093, Order: 5521-B.
 """
