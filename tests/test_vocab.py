@@ -72,6 +72,14 @@ def test_phone_shorthand_reads_as_the_words_it_stands_for() -> None:
     assert matches("please reply", "Pls reply. Plz reply.") == ["Pls reply", "Plz reply"]
 
 
+def test_styled_letters_read_as_the_plain_letters_they_show() -> None:
+    text = "𝐅𝐈𝐍𝐀𝐋 𝐍𝐎𝐓𝐈𝐂𝐄: ＵＲＧＥＮＴ"
+    tokens = tokenize(text)
+    assert list(tokens.norms) == ["final", "notice", ":", "urgent"]
+    assert [text[s:e] for s, e in zip(tokens.starts, tokens.ends)] == \
+        ["𝐅𝐈𝐍𝐀𝐋", "𝐍𝐎𝐓𝐈𝐂𝐄", ":", "ＵＲＧＥＮＴ"]
+
+
 def test_a_plural_marked_in_brackets_reads_as_the_plural() -> None:
     assert words("Only 2 seat(s) left (see terms)") == \
         ["only", "2", "seats", "left", "(", "see", "terms", ")"]

@@ -165,6 +165,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
             "hedge", "skip" if data["category"].startswith("claim.") else "keep") == "skip",
         skip_reasoned=context.get("reason", "keep") == "skip",
         skip_with_terms=context.get("terms", "keep") == "skip",
+        skip_sourced=context.get("source", "keep") == "skip",
         skip_with_leeway=context.get("leeway", "keep") == "skip",
         skip_transactional=context.get("transactional", "keep") == "skip",
         skip_thread_subject=context.get("thread", "keep") == "skip",

@@ -118,6 +118,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "hedge": {"enum": ["skip", "keep"]},
                 "reason": {"enum": ["skip", "keep"]},
                 "terms": {"enum": ["skip", "keep"]},
+                "source": {"enum": ["skip", "keep"]},
                 "leeway": {"enum": ["skip", "keep"]},
                 "transactional": {"enum": ["skip", "keep"]},
                 "thread": {"enum": ["skip", "keep"]},

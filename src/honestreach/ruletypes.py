@@ -99,6 +99,7 @@ class Rule:
     skip_hedged: bool = False
     skip_reasoned: bool = False
     skip_with_terms: bool = False
+    skip_sourced: bool = False
     skip_with_leeway: bool = False
     skip_transactional: bool = False
     skip_thread_subject: bool = False

@@ -20,6 +20,7 @@ Nothing here needs a language model: the tokenizer is one regular expression.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from itertools import accumulate
 from dataclasses import dataclass
@@ -75,6 +76,17 @@ _UNMARKED = {
     "theyre": ("they", "are"), "im": ("i", "am"), "ive": ("i", "have"),
     "thats": ("that", "is"), "whats": ("what", "is"), "theres": ("there", "is"),
 }
+# Letters styled with look-alike code points ("𝐅𝐈𝐍𝐀𝐋 𝐍𝐎𝐓𝐈𝐂𝐄" in mathematical bold, "ＵＲＧＥＮＴ" in
+# full width) to stand out, or to slip past filters: read as the plain letters they show. One
+# code point each way, so a token's span stays the same.
+_STYLED_LETTERS = re.compile("[\U0001D400-\U0001D7FF\uFF01-\uFF5E]")
+
+
+def _unstyled(token: str) -> str:
+    """``token`` with styled letters as plain ones."""
+    return unicodedata.normalize("NFKC", token) if _STYLED_LETTERS.search(token) else token
+
+
 # Words typed short on a phone, read as the words they stand for ("pls reply", "thx").
 # "u" and "ur" stay as typed: "hi u" is over-familiar where "hi you" is not, and "ur" is
 # "your" or "you're".
@@ -125,7 +137,7 @@ def tokenize(text: str) -> Tokens:
     # pieces: "", white space, token, "", white space, token, ..., the trailing white space.
     bounds = list(accumulate(map(len, pieces)))
     found = pieces[2::3]
-    values = found if ascii_text else [token.lower() for token in found]
+    values = found if ascii_text else [_unstyled(token).lower() for token in found]
     for token, value, start, end in zip(found, values, bounds[1::3], bounds[2::3]):
         if token.isalpha():  # a plain word (letters only: no other kind of token is)
             if value in _UNMARKED:

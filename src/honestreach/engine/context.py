@@ -1,7 +1,7 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
 a list item, quotation marks, a question, a negation or hedge just before it, a stated reason,
-stated terms or leeway given nearby, a message that is a transactional notice, a subject that
-continues a real thread."""
+stated terms, a named source or leeway given nearby, a message that is a transactional notice,
+a subject that continues a real thread."""
 
 from __future__ import annotations
 
@@ -24,15 +24,15 @@ HEDGE_WINDOW = 8
 SUBJECT_REASON_CHARS = 2_000
 # The vocabulary classes that hold the context cues.
 CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue",
-               "terms": "terms-cue", "leeway": "leeway-cue",
+               "terms": "terms-cue", "source": "source-cue", "leeway": "leeway-cue",
                "organisation": "organisation-word"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 
 
 def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
-    """The compiled cue class of each context (negation, hedge, reason, terms, leeway) the
-    vocabulary has.
+    """The compiled cue class of each context (negation, hedge, reason, terms, source, leeway)
+    the vocabulary has.
 
     Compiling them reads the inflection table (half a second); the vocabulary keeps what it
     compiled, so the rule cache compiles them once, before it stores the vocabulary."""
@@ -88,6 +88,9 @@ class MatchContext:
             return True
         if rule.skip_with_leeway and \
                 self._cue_here_or_next("leeway", sentence_first, sentence_end):
+            return True
+        if rule.skip_sourced and \
+                self._cue_here_or_next("source", sentence_first, sentence_end):
             return True
         return rule.skip_with_terms and \
             self._cue_here_or_next("terms", sentence_first, sentence_end)
