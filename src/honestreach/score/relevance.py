@@ -112,12 +112,14 @@ _GENERIC_GREETINGS = frozenset(
 _SECOND = re.compile(word_start("you", "your", "yours", "yourself", "yourselves",
                                 "you['’](?:re|ve|d|ll)") + r"\b", re.IGNORECASE)
 _FIRST = re.compile(word_start("I", "me", "my", "mine", "myself", "we", "us", "our", "ours",
-                               "ourselves", "I['’](?:m|ve|d|ll)", "we['’](?:re|ve|d|ll)") + r"\b",
-                    re.IGNORECASE)
+                               "ourselves", "I['’](?:m|ve|d|ll)", "we['’](?:re|ve|d|ll)")
+                    + r"\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.:]*(?:%|\s?(?:am|pm))?(?![\w])", re.IGNORECASE)
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
-_CAPITALISED = re.compile(r"(?<=[^\W_])[ \t]+([A-Z][\w'’&-]*(?:[ \t]+[A-Z][\w'’&-]*)*)")
-_STRIP_POSSESSIVE = re.compile(r"['’]s$")
+# Blanks after a letter or digit (checked behind the first blank, which a search skips to),
+# then capitalised words.
+_CAPITALISED = re.compile(
+    r"[ \t](?<=[^\W_][ \t])[ \t]*([A-Z][\w'’&-]*(?:[ \t]+[A-Z][\w'’&-]*)*)")
 _NOT_SPECIFIC = frozenset({"I", "I'm", "I've", "I'd", "I'll", "OK"})
 
 
@@ -225,7 +227,9 @@ def _specifics(text: str) -> list[str]:
     for match in _NUMBER.finditer(text):
         found.setdefault(match.group().rstrip(".,:"), None)
     for match in _CAPITALISED.finditer(text):
-        phrase = _STRIP_POSSESSIVE.sub("", match.group(1))
+        phrase = match.group(1)
+        if phrase.endswith(("'s", "’s")):
+            phrase = phrase[:-2]
         if phrase in _NOT_SPECIFIC or phrase.isupper():
             continue
         found.setdefault(phrase, None)
