@@ -404,3 +404,18 @@ def test_respect_ranks_respectful_above_manipulative_on_the_development_corpus()
         # Without a CRM, the messages whose only fault is in the CRM (a suppressed recipient,
         # an invented meeting) cannot be told apart: 0.95 is out of reach there.
         assert auc is not None and auc >= target, (crm, auc, respect)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm reaching out", "just reaching out.", "xjust reaching out", "_am reaching out",
+    "We wanted to reach out", "I’m reaching out", "İ'm reaching out", "JUST REACHING OUT",
+    "a.just reaching out", "ok\njust reaching out", "mine, ours and yours", "US and us",
+])
+def test_word_start_matches_as_a_word_boundary_before_the_alternatives(text: str) -> None:
+    from honestreach.score.relevance import word_start
+
+    alternatives = (r"wanted\s+to\s+reach\s+out", r"just\s+reach(?:ing)?\s+out",
+                    r"am\s+reaching\s+out", r"I['’]m\s+reaching\s+out", "mine", "ours", "us")
+    plain = re.compile(r"\b(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+    fast = re.compile(word_start(*alternatives), re.IGNORECASE)
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]

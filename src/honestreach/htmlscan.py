@@ -49,6 +49,18 @@ _START_TAG_END = re.compile(r"""
   \s*                                # trailing whitespace
 """, re.VERBOSE)
 _END_TAG = re.compile(r"</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>")
+# Most tags in mail are plain: an alphanumeric name, then attributes with a quoted value, a
+# bare value or none, apart by white space, then ">" or "/>" ("<br>", "<td width=3>", "</td>").
+# Such a tag is read by this one expression, as the expressions above read it (group 2: where
+# its attributes stand; group 3: "/" when closed); anything else falls through to them.
+_TAG_BLANK = r"[ \t\n\r\f]"
+_PLAIN_ATTRIBUTE = (r"[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:" + _TAG_BLANK + r"*=" + _TAG_BLANK
+                    + r"""*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_PLAIN_START_TAG = re.compile(
+    r"<([a-zA-Z][a-zA-Z0-9]*)(?=[ \t\n\r\f/>])" + _TAG_BLANK + r"*"
+    r"((?:" + _PLAIN_ATTRIBUTE + r"(?:" + _TAG_BLANK + r"+" + _PLAIN_ATTRIBUTE + r")*"
+    + _TAG_BLANK + r"*)?)(/?)>")
+_PLAIN_END_TAG = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
 _DECLARATION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*\s*")
 _MARKED_SECTION_CLOSE = re.compile(r"]\s*]\s*>")
 _MS_MARKED_SECTION_CLOSE = re.compile(r"]\s*>")
@@ -138,6 +150,22 @@ class HtmlScanner:
             if i == n:
                 break
             if source.startswith("<", i):
+                plain = _PLAIN_START_TAG.match(source, i)
+                if plain is not None:
+                    tag = plain.group(1).lower()
+                    if plain.group(3):
+                        self.start_tag(tag, i, plain.span(2), closed=True)
+                    else:
+                        self.start_tag(tag, i, plain.span(2), closed=False)
+                        self._raw_text_end = _RAW_TEXT_END.get(tag)
+                    i = plain.end()
+                    continue
+                plain = _PLAIN_END_TAG.match(source, i)
+                if plain is not None:
+                    self.end_tag(plain.group(1).lower(), i)
+                    self._raw_text_end = None
+                    i = plain.end()
+                    continue
                 if _START_TAG_OPEN.match(source, i):
                     k = self._start_tag(i)
                 elif source.startswith("</", i):

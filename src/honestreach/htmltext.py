@@ -42,6 +42,8 @@ VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
      "source", "track", "wbr"}
 )
+# The elements whose tags put a break or a space in the text.
+_BLOCK_ELEMENTS = PARAGRAPH_ELEMENTS | LINE_ELEMENTS | CELL_ELEMENTS | {"br"}
 QUOTE_CLASSES = frozenset({"gmail_quote", "yahoo_quoted", "protonmail_quote"})
 LINK_ELEMENTS = frozenset({"a", "area"})
 # Attribute names are read case-insensitively; a tag without this has no class.
@@ -135,7 +137,7 @@ class _TextBuilder:
         self._break_origin = origin
 
     def space(self, origin: int) -> None:
-        if self._space is None and not self.at_line_start:
+        if self._space is None and self._last not in ("", "\n"):  # not at a line start
             self._space = origin
 
     def text(self, chars: str, origins: Sequence[int], quotes: Sequence[_Quote]) -> None:
@@ -155,9 +157,10 @@ class _TextBuilder:
         end = start + len(words)
         if start:
             self.space(origins[0])
-        self._flush(quotes)
-        if self.cut_at is not None:
-            return
+        if self._breaks or self._space is not None or self._last in ("", "\n"):
+            self._flush(quotes)  # (else it has nothing to write)
+            if self.cut_at is not None:
+                return
         collapsed = _SPACES.sub(" ", words)
         if len(collapsed) == len(words):  # every space a single character: origins as they are
             kept = origins[start:end]
@@ -263,13 +266,11 @@ class _HtmlText(HtmlScanner):
         """Why the body's text stops short of the document's end (when it does)."""
         return TAG_CUT_REASON if self._tag_cut else _text_cut_reason(self.body.limit)
 
-    def _count_tag(self, origin: int) -> None:
-        """Stop reading at the tag past the limit."""
-        self._tags += 1
-        if self._tags > TAG_LIMIT:
-            self._tag_cut = self.body.cut_at is None
-            self.body.cut(origin)
-            self.stopped = True
+    def _stop_at(self, origin: int) -> None:
+        """Stop reading at the tag past the limit (counted by the tag handlers)."""
+        self._tag_cut = self.body.cut_at is None
+        self.body.cut(origin)
+        self.stopped = True
 
     def run(self) -> None:
         try:
@@ -284,12 +285,13 @@ class _HtmlText(HtmlScanner):
     # -- tags ----------------------------------------------------------------------------
     def start_tag(self, tag: str, start: int, attrs: tuple[int, int], closed: bool) -> None:
         origin = self.base + start
-        self._count_tag(origin)
-        if self.stopped:
+        self._tags += 1
+        if self._tags > TAG_LIMIT:
+            self._stop_at(origin)
             return
         if tag == "head":
             self._in_head = True
-        elif tag not in HEAD_ELEMENTS:
+        elif self._in_head and tag not in HEAD_ELEMENTS:
             self._in_head = False
         if tag == "title":
             self._in_title = True
@@ -303,7 +305,7 @@ class _HtmlText(HtmlScanner):
 
     def _open(self, tag: str, origin: int, attrs: tuple[int, int]) -> None:
         """A start tag of a shown element: quoting, blocks, links."""
-        if self._is_quote(tag, attrs):
+        if (tag == "blockquote" or attrs[0] < attrs[1]) and self._is_quote(tag, attrs):
             self.body.want_breaks(1, origin)
             self._quotes.append(_Quote(tag, origin))
         elif self._quotes and self._quotes[-1].tag == tag and tag not in VOID_ELEMENTS:
@@ -316,8 +318,9 @@ class _HtmlText(HtmlScanner):
 
     def end_tag(self, tag: str, start: int) -> None:
         origin = self.base + start
-        self._count_tag(origin)
-        if self.stopped:
+        self._tags += 1
+        if self._tags > TAG_LIMIT:
+            self._stop_at(origin)
             return
         if tag == "head":
             self._in_head = False
@@ -339,6 +342,8 @@ class _HtmlText(HtmlScanner):
 
     def _block(self, tag: str, origin: int) -> None:
         """The break (or space) an element's start or end tag puts in the text."""
+        if tag not in _BLOCK_ELEMENTS:
+            return
         if tag == "br":
             self.body.hard_break(origin)
         elif tag in PARAGRAPH_ELEMENTS:
@@ -365,7 +370,13 @@ class _HtmlText(HtmlScanner):
     # -- text ----------------------------------------------------------------------------
     def data(self, start: int, end: int) -> None:
         origin = self.base + start
-        self._text(self.source[start:end], range(origin, origin + end - start))
+        chars = self.source[start:end]
+        if not (self._pre or self._in_title or chars.strip(_WHITESPACE)):
+            # White space between tags, most of HTML's text: at most a space.
+            if not (self._hidden or self._in_head or self.body.cut_at is not None):
+                self.body.space(origin)
+            return
+        self._text(chars, range(origin, origin + end - start))
 
     def reference(self, start: int, end: int) -> None:
         """An entity or character reference: its characters all map to its ``&``."""
@@ -377,7 +388,7 @@ class _HtmlText(HtmlScanner):
             self._in_head = False  # text cannot stand in <head>: the head was left unclosed
         if self._in_title and self.title is not None:
             self.title.text(chars, origins, ())
-        elif not self._visible:
+        elif self._hidden or self._in_head:  # not visible
             return
         elif self._pre:
             self.body.preformatted(chars, origins, self._quotes)

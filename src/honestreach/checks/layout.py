@@ -48,6 +48,7 @@ _INDENTED = re.compile(r" {4,}\S|[ \t]*(?:#|//|/\*)")
 # A table row: cells separated by '|', a tab or a wide gap (prose has none of them).
 _TABLE = re.compile(r"\||\t|\S {3,}\S")
 _NUMBER = re.compile(r"[-+$€£]?\d[\d.,:]*%?")
+_DIGIT = re.compile(r"\d")
 # A ruled or framed line: "-----", "=== TITLE ===", "***TITLE***", "*  WORD  *".
 _RULE = re.compile(r"([-=*#~_+%<>])\1{2,}")
 _FRAME = re.compile(r"[ \t]*[-=*#~_+%<>|][^\n]*[-=*#~_+%<>|][ \t]*")
@@ -61,10 +62,10 @@ def lines_of(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line of ``text``, without its newline."""
     spans = []
     start = 0
-    for match in re.finditer(r"\n", text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
+    for line in text.split("\n"):
+        end = start + len(line)
+        spans.append((start, end))
+        start = end + 1
     return spans
 
 
@@ -91,14 +92,16 @@ def layout_spans(text: str) -> list[tuple[int, int]]:
 @text_cache(maxsize=32)
 def _layout_spans(text: str) -> tuple[tuple[int, int], ...]:
     lines = lines_of(text)
+    strings = text.split("\n")  # the text of each line
     layout: set[int] = set()
-    paragraphs = _paragraphs(text, lines)
+    paragraphs = _paragraphs(strings)
     # A heading titles what follows: a line in capitals with nothing after it is said, not a title.
     last = paragraphs[-1][-1] if paragraphs else -1
     for paragraph in paragraphs:
-        block = [text[lines[i][0]:lines[i][1]] for i in paragraph]
-        if _has_code(text, lines[paragraph[0]][0], lines[paragraph[-1]][1]) \
-                or any(_is_statement(line) for line in block):
+        block = [strings[i] for i in paragraph]
+        start, end = lines[paragraph[0]][0], lines[paragraph[-1]][1]
+        if _has_code(text, start, end) \
+                or (";" in text[start:end] and any(_is_statement(line) for line in block)):
             layout.update(paragraph)  # code: its plain lines ("BEGIN", "END LOOP") too
             continue
         layout.update(_notice_lines(paragraph, block))
@@ -115,11 +118,20 @@ def _has_code(text: str, start: int, end: int) -> bool:
     """Whether a line of ``text[start:end]`` (whole lines) holds a mark of code. No mark runs
     across a line break, and ^ and $ match at the ends of lines, so the lines are searched
     together."""
-    if _CODE_CHARACTERS.search(text, start, end) is None:
-        lines = text[start:end]
-        if not any(keyword in lines for keyword in _SQL_KEYWORDS):
-            return False
-    return _CODE.search(text, start, end) is not None
+    found = _CODE_CHARACTERS.search(text, start, end)
+    lines = text[start:end]
+    if any(keyword in lines for keyword in _SQL_KEYWORDS):
+        return _CODE.search(text, start, end) is not None
+    # Other marks each hold a code character: only the lines with one are searched.
+    while found is not None:
+        line_start = text.rfind("\n", start, found.start()) + 1 or start
+        line_end = text.find("\n", found.start(), end)
+        if line_end == -1:
+            line_end = end
+        if _CODE.search(text, line_start, line_end) is not None:
+            return True
+        found = _CODE_CHARACTERS.search(text, line_end, end)
+    return False
 
 
 def _notice_lines(paragraph: list[int], block: list[str]) -> list[int]:
@@ -137,11 +149,12 @@ def _notice_lines(paragraph: list[int], block: list[str]) -> list[int]:
     return found
 
 
-def _paragraphs(text: str, lines: list[tuple[int, int]]) -> list[list[int]]:
+def _paragraphs(lines: list[str]) -> list[list[int]]:
+    """The indexes of the lines of each paragraph (lines between blank lines)."""
     paragraphs: list[list[int]] = []
     current: list[int] = []
-    for index, (start, end) in enumerate(lines):
-        if text[start:end].strip():
+    for index, line in enumerate(lines):
+        if line.strip():
             current.append(index)
         elif current:
             paragraphs.append(current)
@@ -162,10 +175,11 @@ def _is_layout_line(line: str, titles_what_follows: bool = True) -> bool:
     body = line.strip(" ")
     if _TABLE.search(body) or (_FRAME.fullmatch(line) and len(body) > 1):
         return True
-    words = body.split()
-    numbers = sum(1 for word in words if _NUMBER.fullmatch(word))
-    if numbers >= 2 and numbers * 3 >= len(words):
-        return True  # a row of figures
+    if _DIGIT.search(body):  # (each figure holds a digit)
+        words = body.split()
+        numbers = sum(1 for word in words if _NUMBER.fullmatch(word))
+        if numbers >= 2 and numbers * 3 >= len(words):
+            return True  # a row of figures
     if not titles_what_follows:
         return bool(LIST_MARKER.match(line)) and is_capitals_line(line)
     return is_heading(line)

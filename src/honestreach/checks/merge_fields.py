@@ -54,20 +54,25 @@ _PLACEHOLDER_WORDS = (
     r"phone(?:\s+number)?|e-?mail(?:\s+address)?|website|url|(?:calendar|booking|meeting|"
     r"calendly)\s+link|link\s+here|number|amount|price|percentage|\?\?\??)"
 )
+# Every form starts with one of the characters of the leading set, and checks behind it which
+# it was: a search skips to those characters rather than trying every form at every position.
 _TOKEN = re.compile(
-    r"\{\{\s*(?:[A-Za-z_][^{}\n]{0,78})?\}\}"  # {{first_name}}, {{ contact.firstname }}, {{}}
-    r"|\{%[^\n]{0,120}?%\}|\{#[^\n]{0,120}?#\}"  # Jinja statements and comments
-    r"|\{![\w.]{1,60}\}"  # Salesforce {!Contact.FirstName}
-    r"|[$#]\{[^{}\n]{1,60}\}"  # ${name}, #{name}
-    r"|(?<![{\w])\{\s*[A-Za-z_][\w.]{0,40}(?:\s[A-Za-z_][\w.]{0,20}){0,3}\s*\}(?!\})"  # {name}
-    r"|\*\|[^|*\n]{1,40}\|\*"  # Mailchimp *|FNAME|*
-    r"|%%[^%\n]{1,40}%%"  # Pardot / Salesforce %%FNAME%%
-    r"|(?<![\w%])%[A-Z][A-Z0-9_]{2,30}%(?![\w%])"  # ActiveCampaign %FIRSTNAME%
-    r"|<<\s*[A-Za-z_][\w .]{0,40}?\s*>>"  # <<First Name>>
+    r"[{$#*%<«\[](?:"
+    r"(?<=\{)\{\s*(?:[A-Za-z_][^{}\n]{0,78})?\}\}"  # {{first_name}}, {{ contact.firstname }}, {{}}
+    r"|(?<=\{)%[^\n]{0,120}?%\}|(?<=\{)#[^\n]{0,120}?#\}"  # Jinja statements and comments
+    r"|(?<=\{)![\w.]{1,60}\}"  # Salesforce {!Contact.FirstName}
+    r"|(?<=[$#])\{[^{}\n]{1,60}\}"  # ${name}, #{name}
+    # {name}, its "{" not after another "{" or a word character
+    r"|(?<=\{)(?<![{\w].)\s*[A-Za-z_][\w.]{0,40}(?:\s[A-Za-z_][\w.]{0,20}){0,3}\s*\}(?!\})"
+    r"|(?<=\*)\|[^|*\n]{1,40}\|\*"  # Mailchimp *|FNAME|*
+    r"|(?<=%)%[^%\n]{1,40}%%"  # Pardot / Salesforce %%FNAME%%
+    r"|(?<=%)(?<![\w%].)[A-Z][A-Z0-9_]{2,30}%(?![\w%])"  # ActiveCampaign %FIRSTNAME%
+    r"|(?<=<)<\s*[A-Za-z_][\w .]{0,40}?\s*>>"  # <<First Name>>
     # Word mail merge «FirstName»; the name is bounded, or "«namenamename..." is quadratic
-    r"|(?i:«\s*[A-Za-z_]{0,40}(?:name|company|title|city|industry|address|e-?mail|phone)"
+    r"|(?<=«)(?i:\s*[A-Za-z_]{0,40}(?:name|company|title|city|industry|address|e-?mail|phone)"
     r"[A-Za-z_]{0,40}\s*»)"
-    r"|(?i:\[\s*" + _PLACEHOLDER_WORDS + r"\s*\])"
+    r"|(?<=\[)(?i:\s*" + _PLACEHOLDER_WORDS + r"\s*\])"
+    r")"
 )
 
 
@@ -210,7 +215,8 @@ _EMPTY_GREETING = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # 'a plan for 's team': a possessive whose owner was dropped.
-_ORPHAN_POSSESSIVE = re.compile(r"(?<=[ \t(])['’]s\b(?=[ \t])")
+# (The mark comes first, so that a search skips to it; what stands before it is checked behind.)
+_ORPHAN_POSSESSIVE = re.compile(r"['’](?<=[ \t(]['’])s\b(?=[ \t])")
 # A subject that starts with the mark that followed a dropped name: ', quick question'.
 _SUBJECT_LEAD = re.compile(r"^[ \t]*[,;:]")
 

@@ -4,6 +4,7 @@ on the line or close by."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..model import Message
 from .base import is_word_char, text_cache
@@ -145,12 +146,23 @@ def postal_line_spans(text: str) -> list[tuple[int, int]]:
 @text_cache(maxsize=64)
 def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
     # Cached: the address check, the emphasis checks and the scores all ask about one body.
-    if not _DIGIT.search(text):
+    # A street line holds a digit: only those lines are read, and the lines listed only when
+    # one of them is a street.
+    street_starts = []
+    digit = _DIGIT.search(text)
+    while digit is not None:
+        start = text.rfind("\n", 0, digit.start()) + 1
+        end = text.find("\n", digit.start())
+        if end == -1:
+            end = len(text)
+        if _is_street(text[start:end]):
+            street_starts.append(start)
+        digit = _DIGIT.search(text, end)
+    if not street_starts:
         return ()
     lines = _lines(text)
-    streets = [index for index, (start, end) in enumerate(lines) if _is_street(text[start:end])]
-    if not streets:
-        return ()
+    line_starts = [start for start, _ in lines]
+    streets = [bisect_left(line_starts, start) for start in street_starts]
     place: dict[int, bool] = {}
     keep: set[int] = set()
     for index in streets:

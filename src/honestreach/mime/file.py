@@ -43,7 +43,6 @@ _NESTING_EVENT = re.compile(
     r"|--(?P<delimiter>[^\r\n]*?))[ \t]*\r?$",
     re.IGNORECASE | re.MULTILINE,
 )
-_MULTIPART = re.compile("multipart/", re.IGNORECASE)
 # RFC 2046 boundaries are at most 70 characters; past this one is junk worth forgetting.
 LONG_BOUNDARY = 200
 _LONG_BOUNDARY = re.compile(r'boundary\s*=\s*"?[^";\r\n]{%d}' % LONG_BOUNDARY, re.IGNORECASE)
@@ -121,8 +120,15 @@ class EmlFile:
         that cache, which keeps 512 of them: a long-running process (an audit worker, the
         server) would hold every junk message's megabyte-long boundary until 512 others came.
         """
-        if _LONG_BOUNDARY.search(self.raw):
-            re.purge()
+        # Tried only where "boundary" stands, in any case. The text is Latin-1, where only A-Z
+        # lower-case to ASCII letters: lower() finds what the expression, ignoring case, does.
+        lowered = self.raw.lower()
+        start = lowered.find("boundary")
+        while start != -1:
+            if _LONG_BOUNDARY.match(self.raw, start):
+                re.purge()
+                return
+            start = lowered.find("boundary", start + 1)
 
     def _cap_nesting(self) -> str:
         """The file's text, each multipart deeper than MAX_DEPTH made an opaque part.
@@ -132,7 +138,8 @@ class EmlFile:
         stays as it is in the file.
         """
         raw = self.raw
-        if len(_MULTIPART.findall(raw)) <= MAX_DEPTH:
+        # "multipart/" in any case (the text is Latin-1: see forget_long_boundaries)
+        if raw.lower().count("multipart/") <= MAX_DEPTH:
             return raw
         open_boundaries: list[str] = []
         cuts: list[int] = []

@@ -47,7 +47,7 @@ class CharOffsets:
         self._tables: list[list[int] | None] = [None]
         chars = 0
         pos = 0
-        for match in _NON_ASCII.finditer(data):
+        for match in _NON_ASCII.finditer(data) if not data.isascii() else ():
             chars += match.start() - pos
             table, count = _utf8_table(match.group())
             self._starts.append(match.start())

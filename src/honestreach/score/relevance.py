@@ -56,6 +56,19 @@ _NOT_A_NAME = frozenset(
     "there all team everyone everybody friend friends folks sir madam customer customers valued "
     "colleague colleagues partner partners guys user member members sir/madam you".split()
 )
+
+def word_start(*alternatives: str) -> str:
+    r"""``\b(?:alternative|...)``, for alternatives that each start with a letter, written so
+    that a search is fast: the expression starts with the set of first letters, which the regex
+    engine skips to without trying the rest at every position, and then checks that the letter
+    starts a word and is the one its alternative starts with. It matches what ``\b(?:...)``
+    matches, at the same places, trying the alternatives in the same order."""
+    firsts = "".join(dict.fromkeys(alternative[0] for alternative in alternatives))
+    return (f"[{firsts}](?<!\\w.)(?:"
+            + "|".join(f"(?<={alternative[0]}){alternative[1:]}" for alternative in alternatives)
+            + ")")
+
+
 # Stock phrases of generic blasts: (label, cue words, pattern). A pattern runs only when one of
 # its cue words occurs in the lower-cased text, which keeps the whole list cheap. Hype and
 # relationship claims ("#1 in the world", "guaranteed to", "you've been selected", "as a valued
@@ -65,42 +78,48 @@ _BLAST_PHRASES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple
     (label, cues, re.compile(pattern, re.IGNORECASE | re.MULTILINE))
     for label, cues, pattern in (
         ("Dear valued customer", ("valued",),
-         r"\bdear\s+valued\s+(?:customer|client|partner|member)"),
-        ("To whom it may concern", ("whom",), r"\bto\s+whom\s+it\s+may\s+concern\b"),
-        ("Dear Sir or Madam", ("madam",), r"\bdear\s+sir\s*(?:or|/)\s*madam\b"),
+         word_start(r"dear\s+valued\s+(?:customer|client|partner|member)")),
+        ("To whom it may concern", ("whom",), word_start(r"to\s+whom\s+it\s+may\s+concern\b")),
+        ("Dear Sir or Madam", ("madam",), word_start(r"dear\s+sir\s*(?:or|/)\s*madam\b")),
         ("Hi there", ("hi", "hello", "hey"),
          r"^[ \t]*(?:hi|hello|hey)\s+(?:there|all|everyone|team|folks)\b"),
         ("I hope this email finds you well", ("finds",),
-         r"\bhope\s+(?:this|my)\s+(?:e-?mail|message|note)\s+finds\s+you\b"),
+         word_start(r"hope\s+(?:this|my)\s+(?:e-?mail|message|note)\s+finds\s+you\b")),
         ("I hope you're doing well", ("hope",),
-         r"\bhope\s+(?:you(?:['’]re|\s+are)\s+(?:doing\s+)?well|all\s+is\s+well)\b"),
+         word_start(r"hope\s+(?:you(?:['’]re|\s+are)\s+(?:doing\s+)?well|all\s+is\s+well)\b")),
         ("I wanted to reach out", ("reach",),
-         r"\b(?:wanted\s+to|just|am|I['’]m)\s+reach(?:ing)?\s+out\b"),
+         word_start(r"wanted\s+to\s+reach(?:ing)?\s+out\b", r"just\s+reach(?:ing)?\s+out\b",
+                    r"am\s+reach(?:ing)?\s+out\b", r"I['’]m\s+reach(?:ing)?\s+out\b")),
         ("just checking in", ("just",),
-         r"\bjust\s+(?:checking\s+in|following\s+up|touching\s+base)\b"),
-        ("touching base", ("base", "circl"), r"\btouch(?:ing)?\s+base\b|\bcircl(?:e|ing)\s+back\b"),
+         word_start(r"just\s+(?:checking\s+in|following\s+up|touching\s+base)\b")),
+        ("touching base", ("base", "circl"),
+         word_start(r"touch(?:ing)?\s+base\b", r"circl(?:e|ing)\s+back\b")),
         ("we are a leading provider", ("leading", "premier", "top ", "class", "edge", "stop",
                                        "level"),
-         r"\b(?:a|the)\s+(?:leading|premier|top)\s+(?:provider|supplier|platform|vendor)\b|"
-         r"\bindustry[\s-]leading\b|\bworld[\s-]class\b|\bbest[\s-]in[\s-]class\b|"
-         r"\bcutting[\s-]edge\b|\bone[\s-]stop[\s-]shop\b|\bnext\s+level\b"),
+         word_start(r"a\s+(?:leading|premier|top)\s+(?:provider|supplier|platform|vendor)\b",
+                    r"the\s+(?:leading|premier|top)\s+(?:provider|supplier|platform|vendor)\b",
+                    r"industry[\s-]leading\b", r"world[\s-]class\b", r"best[\s-]in[\s-]class\b",
+                    r"cutting[\s-]edge\b", r"one[\s-]stop[\s-]shop\b", r"next\s+level\b")),
         ("You're receiving this because", ("receiving", "sent to"),
-         r"\byou(?:['’]re|\s+are)\s+receiving\s+this\b|\bthis\s+(?:e-?mail|message)\s+was\s+"
-         r"sent\s+to\b"),
+         word_start(r"you(?:['’]re|\s+are)\s+receiving\s+this\b",
+                    r"this\s+(?:e-?mail|message)\s+was\s+sent\s+to\b")),
         ("I came across your profile", ("came across",),
-         r"\bcame\s+across\s+your\s+(?:profile|company|website|linkedin)\b"),
+         word_start(r"came\s+across\s+your\s+(?:profile|company|website|linkedin)\b")),
     )
 )
 _GENERIC_GREETINGS = frozenset(
     {"Dear valued customer", "To whom it may concern", "Dear Sir or Madam", "Hi there"})
-_SECOND = re.compile(r"\b(?:you|your|yours|yourself|yourselves|you['’](?:re|ve|d|ll))\b",
-                     re.IGNORECASE)
-_FIRST = re.compile(r"\b(?:I|me|my|mine|myself|we|us|our|ours|ourselves|"
-                    r"I['’](?:m|ve|d|ll)|we['’](?:re|ve|d|ll))\b", re.IGNORECASE)
+_SECOND = re.compile(word_start("you", "your", "yours", "yourself", "yourselves",
+                                "you['’](?:re|ve|d|ll)") + r"\b", re.IGNORECASE)
+_FIRST = re.compile(word_start("I", "me", "my", "mine", "myself", "we", "us", "our", "ours",
+                               "ourselves", "I['’](?:m|ve|d|ll)", "we['’](?:re|ve|d|ll)")
+                    + r"\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.:]*(?:%|\s?(?:am|pm))?(?![\w])", re.IGNORECASE)
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
-_CAPITALISED = re.compile(r"(?<=[^\W_])[ \t]+([A-Z][\w'’&-]*(?:[ \t]+[A-Z][\w'’&-]*)*)")
-_STRIP_POSSESSIVE = re.compile(r"['’]s$")
+# Blanks after a letter or digit (checked behind the first blank, which a search skips to),
+# then capitalised words.
+_CAPITALISED = re.compile(
+    r"[ \t](?<=[^\W_][ \t])[ \t]*([A-Z][\w'’&-]*(?:[ \t]+[A-Z][\w'’&-]*)*)")
 _NOT_SPECIFIC = frozenset({"I", "I'm", "I've", "I'd", "I'll", "OK"})
 
 
@@ -208,7 +227,9 @@ def _specifics(text: str) -> list[str]:
     for match in _NUMBER.finditer(text):
         found.setdefault(match.group().rstrip(".,:"), None)
     for match in _CAPITALISED.finditer(text):
-        phrase = _STRIP_POSSESSIVE.sub("", match.group(1))
+        phrase = match.group(1)
+        if phrase.endswith(("'s", "’s")):
+            phrase = phrase[:-2]
         if phrase in _NOT_SPECIFIC or phrase.isupper():
             continue
         found.setdefault(phrase, None)

@@ -64,11 +64,13 @@ def subject_prose(message: Message) -> str:
     return masked_prose(bounded(message.subject.text)) if message.subject is not None else ""
 
 
-# Text in quotation marks is someone else's words, a title or a keyword to type.
+# Text in quotation marks is someone else's words, a title or a keyword to type. (Each form
+# starts with its mark, and a single quote checks behind itself that it starts a word: an
+# expression that starts with a look-behind is tried at every position.)
 QUOTED = re.compile(
     r'"[^"\n]{1,300}(?:\n[^"\n]{1,300}){0,2}"'  # may run over a line break or two
     r"|“[^”\n]{1,300}”"
-    r"|(?<!\w)['‘][^'’\n]{1,80}['’](?!\w)"
+    r"|['‘](?<!\w.)[^'’\n]{1,80}['’](?!\w)"
 )
 
 
