@@ -19,6 +19,8 @@ in microseconds: once it keeps some, every pattern is filtered from the first te
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from itertools import accumulate
 from typing import AbstractSet, Iterable, Sequence
 
 from . import rulecache_filters
@@ -56,21 +58,21 @@ def _filter(seq: Seq, starts: int) -> re.Pattern[str] | None:
     return pattern
 
 
-def encode(norms: Iterable[str], sentence_starts: Iterable[int]) -> tuple[str, list[int]]:
+def encode(norms: Sequence[str], sentence_starts: Iterable[int]) -> tuple[str, list[int]]:
     """The text the expressions run on: `` norm`` for each token and a mark between
     sentences; and for each token, the offset of its space."""
-    starts = set(sentence_starts)
-    pieces: list[str] = []
-    offsets: list[int] = []
-    length = 0
-    for index, norm in enumerate(norms):
-        if index in starts and index:
-            pieces.append(" " + BOUNDARY)
-            length += 2
-        offsets.append(length)
-        pieces.append(" " + norm)
-        length += 1 + len(norm)
-    return "".join(pieces), offsets
+    size = len(norms)
+    bounds = sorted({start for start in sentence_starts if 0 < start < size})
+    # Each token takes its space and its norm; a mark and its space go before a sentence.
+    lengths = [len(norm) + 1 for norm in norms]
+    for start in bounds:
+        lengths[start - 1] += 2
+    offsets = list(accumulate(lengths, initial=0))
+    offsets.pop()
+    cuts = [0, *bounds, size]
+    encoded = (" " + BOUNDARY).join(" " + " ".join(norms[first:end])
+                                    for first, end in zip(cuts, cuts[1:])) if size else ""
+    return encoded, offsets
 
 
 class TextMatcher:
@@ -81,7 +83,7 @@ class TextMatcher:
         self.norms = tokens.norms
         self.size = len(tokens.norms)
         sentence_of: list[int] = []
-        bounds = list(tokens.sentence_starts) + [self.size]
+        bounds = self.bounds = list(tokens.sentence_starts) + [self.size]
         for number, first in enumerate(bounds[:-1]):
             sentence_of.extend([number] * (bounds[number + 1] - first))
         self.sentence_of = sentence_of
@@ -123,9 +125,7 @@ class TextMatcher:
             # A match stays in its sentence, so it can only start in a sentence that holds a
             # word of each required set: a set lookup per start instead of a regex match (in a
             # long text, a pattern that begins with a common word has hundreds of starts).
-            sentences = self._sentences_holding(seq.required)
-            sentence_of = self.sentence_of
-            starts = [s for s in starts if sentence_of[s] in sentences]
+            starts = self._in_sentences(starts, self._sentences_holding(seq.required))
         if not starts:
             return []
         expression = _filter(seq, len(starts))
@@ -157,6 +157,19 @@ class TextMatcher:
             present = self._present_by_words[words] = words.intersection(positions) \
                 if len(words) > len(positions) else positions.keys() & words
         return present
+
+    def _in_sentences(self, starts: list[int], sentences: set[int]) -> list[int]:
+        """The starts (sorted) that lie in the sentences: each sentence's share of them cut
+        out by bisection when the sentences are few, a lookup per start when they are not."""
+        if len(sentences) * 4 >= len(starts):
+            sentence_of = self.sentence_of
+            return [s for s in starts if sentence_of[s] in sentences]
+        bounds = self.bounds
+        kept: list[int] = []
+        for sentence in sorted(sentences):
+            kept.extend(starts[bisect_left(starts, bounds[sentence]):
+                               bisect_left(starts, bounds[sentence + 1])])
+        return kept
 
     def _sentences_holding(self, required: tuple[frozenset[str], ...]) -> set[int]:
         """The sentences that hold a word of each of the sets."""
