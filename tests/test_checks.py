@@ -619,3 +619,17 @@ def test_pathological_bodies_are_still_read_correctly() -> None:
     assert run("shouting", "READ THIS  –  NOW please") == [("body", "READ THIS  –  NOW")]
     # A long gap of blanks is a table's, and is searched in linear time.
     assert run("shouting", "READ THIS" + " \t" * 20_000 + "NOW please") == []
+
+
+@pytest.mark.parametrize("text", [
+    "", "no links here", "see https://example.com/a and www.example.org.", "HTTP://X.Y/z",
+    "mail ana@example.com or bo.b+tag@mail.example.co.uk today", "a @ b", "@@@", "x@y",
+    "-dash@example.com .dot@example.com", "a" * 70 + "@example.com", "wwwx www.a @ b.c",
+    "http://a " * 20 + "x@ " + "c@d.ef " * 3, ("a" * 63 + " @ ") * 5 + "me@there.org",
+])
+def test_link_spans_finds_what_the_link_expressions_find(text: str) -> None:
+    from honestreach.checks.emphasis.prose import _URL, link_spans
+    from honestreach.score.prose import _URL as SCORE_URL
+
+    for links in (_URL, SCORE_URL):
+        assert link_spans(text, links) == [m.span() for m in links.finditer(text)]

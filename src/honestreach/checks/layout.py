@@ -45,6 +45,7 @@ _SQL_KEYWORDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 STATEMENT_LENGTH = 40
 # An indented line (code, a quoted passage, a table cell, rarely a sentence) or a comment.
 _INDENTED = re.compile(r" {4,}\S|[ \t]*(?:#|//|/\*)")
+_INDENT_STARTS = (" ", "\t", "#", "/")  # what an indented line or a comment starts with
 # A table row: cells separated by '|', a tab or a wide gap (prose has none of them).
 _TABLE = re.compile(r"\||\t|\S {3,}\S")
 _NUMBER = re.compile(r"[-+$€£]?\d[\d.,:]*%?")
@@ -170,10 +171,14 @@ def _is_statement(line: str) -> bool:
 
 
 def _is_layout_line(line: str, titles_what_follows: bool = True) -> bool:
-    if _HEADER_LINE.match(line) or _INDENTED.match(line) or _RULE.search(line):
+    # (Each expression is tried only when the character it needs is there.)
+    if (":" in line and _HEADER_LINE.match(line)) \
+            or (line[:1] in _INDENT_STARTS and _INDENTED.match(line)) or _RULE.search(line):
         return True
     body = line.strip(" ")
-    if _TABLE.search(body) or (_FRAME.fullmatch(line) and len(body) > 1):
+    if ("|" in body or "\t" in body or "   " in body) and _TABLE.search(body):
+        return True
+    if _FRAME.fullmatch(line) and len(body) > 1:
         return True
     if _DIGIT.search(body):  # (each figure holds a digit)
         words = body.split()

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 
 from ..checks.compliance import has_opt_out_text, own_text, postal_line_spans
+from ..checks.emphasis.prose import link_spans
 from ..longtext import squeezed
 from ..model import Message
 
@@ -38,7 +39,13 @@ def sender_prose(message: Message) -> str:
         ):
             break
         end = breaks.pop().start()
-    return _URL.sub(" ", squeezed(text[:end], len(text)))
+    prose = squeezed(text[:end], len(text))
+    pieces = []
+    last = 0
+    for start, stop in link_spans(prose, _URL):  # what _URL.sub(" ", prose) replaces
+        pieces += [prose[last:start], " "]
+        last = stop
+    return "".join(pieces) + prose[last:]
 
 
 def readable_text(prose: str) -> str:

@@ -62,8 +62,8 @@ _WORD = regex.compile(r"[\p{L}][\p{L}'’-]*")
 def _word_kind(text: str, word: str, start: int, end: int, allow: frozenset[str]) -> str:
     """'neutral' (may sit in a run of capitals), 'loud' or 'ordinary' (loud, and an ordinary
     English word: only those make a run shout)."""
-    letters = sum(1 for ch in word if ch.isalpha())
-    if letters == 0 or letters != len(re.sub(r"['’&-]", "", word)):
+    letters = len(word) if word.isalpha() else sum(map(str.isalpha, word))
+    if letters == 0 or letters != len(word) - sum(map(word.count, "'’&-")):
         return "neutral"  # numbers and codes with digits: 2026, Q3, 10X, EC2A
     upper = word.upper()
     if upper in ACRONYMS or upper in allow or _ROMAN.match(word):
