@@ -122,6 +122,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "leeway": {"enum": ["skip", "keep"]},
                 "transactional": {"enum": ["skip", "keep"]},
                 "thread": {"enum": ["skip", "keep"]},
+                "empty-body": {"enum": ["skip", "keep"]},
                 "list-item": {"enum": ["skip", "keep"]},
             },
         },

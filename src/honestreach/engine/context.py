@@ -1,7 +1,7 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
 a list item, quotation marks, a question, a negation or hedge just before it, a stated reason,
 stated terms, a named source or leeway given nearby, a message that is a transactional notice,
-a subject that continues a real thread."""
+a subject that continues a real thread or stands above no body."""
 
 from __future__ import annotations
 
@@ -63,6 +63,8 @@ class MatchContext:
             return True  # "Last Call Media": the words name the sender's organisation
         if rule.skip_thread_subject and self.field == "subject" and self._in_thread():
             return True  # the subject of a real thread or a discussion list's post
+        if rule.skip_without_body and self.field == "subject" and not self._has_body():
+            return True  # nothing below the subject: no pitch it could disguise
         start_char, end_char = self.tokens.char_span(first, end)
         if self.field == "body":
             if self.message.in_quoted(start_char, end_char):
@@ -102,6 +104,10 @@ class MatchContext:
         if self._thread is None:
             self._thread = in_real_thread(self.message)
         return self._thread
+
+    def _has_body(self) -> bool:
+        body = self.message.field_text("body")
+        return body is not None and bool(body.text.strip())
 
     def _is_transactional(self) -> bool:
         """Whether the message is a real notice about the reader's account or order (a
