@@ -173,6 +173,20 @@ def test_multiparts_nested_too_deep_are_cut_at_a_sane_depth(tmp_path):
     assert caught.value.line == 4 + 3 * MAX_DEPTH  # the first multipart too deep to read
 
 
+def test_a_plain_text_body_that_holds_nesting_too_deep_keeps_its_place(tmp_path):
+    """The nesting is cut in the text the email package reads; the body is still found where
+    the file holds it, so every character points into the file."""
+    path = tmp_path / "pasted.eml"
+    layers = nested_multiparts(MAX_DEPTH + 5, None).split(b"\n", 3)[3]
+    path.write_bytes(b"From: rosa@lindworks.example\nSubject: Pasted\nContent-Type: text/plain"
+                     b"\n\nBelow is what the relay sent back.\n\n" + layers)
+    message = parse_file(path)
+    assert message.body.text.startswith("Below is what the relay sent back.")
+    first = min(message.body.origins)
+    assert message.source.text[first:first + 5] == "Below"
+    assert max(message.body.origins) <= len(message.source.text)
+
+
 def test_a_nul_byte_in_a_charset_name_past_the_sniffed_start(tmp_path):
     path = tmp_path / "nul.eml"
     path.write_bytes(b"From: rosa@lindworks.example\nSubject: Padded\nX-Padding: "

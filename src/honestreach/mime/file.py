@@ -76,6 +76,9 @@ class EmlFile:
         self.body_start = block.end() if block else len(self.raw)
         self._notes: dict[InputNote, None] = {}  # in order, each once
         self.cut_deep = False  # multiparts nested too deep were left unread (the first note)
+        # The text the email package read: the file's, or with multiparts nested too deep made
+        # opaque (as long, so an offset in one is the same place in the other).
+        self.parsed_text = self.raw
 
     @property
     def notes(self) -> tuple[InputNote, ...]:
@@ -107,7 +110,7 @@ class EmlFile:
     # -- structure ---------------------------------------------------------------------------
     def parse(self) -> EmailMessage:
         """The email package's reading of the file, with multiparts nested too deep cut off."""
-        text = self._cap_nesting()
+        text = self.parsed_text = self._cap_nesting()
         try:
             return email.message_from_string(text, policy=policy.compat32)
         except RecursionError:  # attached messages nested hundreds deep
@@ -222,9 +225,11 @@ class EmlFile:
                                               boundary=part.get_boundary() or "")
                     self.note(f"{problem}: its body was read as plain text",
                               self.header_offset(header_start, "content-type"))
-        start = self.raw.find(payload, cursor)
+        # Found in the text the package read: a payload that holds a part nested too deep
+        # holds it made opaque, as the file does not.
+        start = self.parsed_text.find(payload, cursor)
         if start < 0:  # the email package read a header line as the start of the body
-            start = self.raw.find(payload, header_start)
+            start = self.parsed_text.find(payload, header_start)
         found.append(Leaf(part, header_start, start, payload.encode("latin-1"), content_type))
         return start + len(payload)
 
