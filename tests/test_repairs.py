@@ -187,6 +187,24 @@ def test_a_plain_text_body_that_holds_nesting_too_deep_keeps_its_place(tmp_path)
     assert max(message.body.origins) <= len(message.source.text)
 
 
+def test_a_multipart_whose_lines_end_in_a_lone_cr_keeps_its_places(tmp_path):
+    """Old Mac mail ends lines in a lone CR, which the delimiter search does not see: the
+    text part is still found where the file holds it."""
+    path = tmp_path / "old-mac.eml"
+    lines = ["From: rosa@lindworks.example", "Subject: Menu", "MIME-Version: 1.0",
+             'Content-Type: multipart/alternative; boundary="menu"', "", "--menu",
+             "Content-Type: text/plain; charset=utf-8",
+             "Content-Transfer-Encoding: quoted-printable", "",
+             "Hi Tom,", "", "The caf=C3=A9 menu is attached.", "--menu",
+             "Content-Type: text/html; charset=utf-8", "", "<p>Hi Tom,</p>", "--menu--", ""]
+    path.write_bytes("\r".join(lines).encode())
+    message = parse_file(path)
+    assert message.body.text.startswith("Hi Tom,")
+    first = min(message.body.origins)
+    assert message.source.text[first:first + 7] == "Hi Tom,"
+    assert max(message.body.origins) <= len(message.source.text)
+
+
 def test_a_nul_byte_in_a_charset_name_past_the_sniffed_start(tmp_path):
     path = tmp_path / "nul.eml"
     path.write_bytes(b"From: rosa@lindworks.example\nSubject: Padded\nX-Padding: "

@@ -230,6 +230,8 @@ class EmlFile:
         start = self.parsed_text.find(payload, cursor)
         if start < 0:  # the email package read a header line as the start of the body
             start = self.parsed_text.find(payload, header_start)
+        if start < 0:  # lines that end in a lone CR, which the delimiter search does not see
+            start = max(self.parsed_text.find(payload), 0)
         found.append(Leaf(part, header_start, start, payload.encode("latin-1"), content_type))
         return start + len(payload)
 
