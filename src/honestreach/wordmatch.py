@@ -1,8 +1,9 @@
 """Match compiled word patterns (:mod:`honestreach.vocab`) against the tokens of one text.
 
-A pattern is tried only at the tokens its first slot names (or at numbers), found through an
-index of the text built once; when there are many, only those in sentences that hold a word of
-each set the pattern requires. From such a start it is walked slot by slot, remembering what
+A pattern is tried only at the tokens its first slot names (or at numbers), and only in the
+sentences that hold a word of each set the pattern requires: the engine has them from its
+pattern index (:meth:`PatternIndex.runnable`), and reads the few short ones token by token;
+otherwise they are found through an index of the text's words, built once. From such a start it is walked slot by slot, remembering what
 every slot matched at every position, so a class that many patterns share is matched once per
 position; of the ways a pattern matches from one start, the longest is kept. A match stays
 inside one sentence, and matches of one pattern do not overlap.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import cached_property
 from itertools import accumulate
 from typing import AbstractSet, Iterable, Sequence
 
@@ -38,7 +40,7 @@ COMPILE_FOR_STARTS = 64
 SENTENCE_FILTER_STARTS = 8
 # Sentences of up to this many tokens in all are read token by token for a pattern's starts;
 # in longer ones, the starts are cut out of the text's (found through its index of words).
-SCANNED_TOKENS = 48
+SCANNED_TOKENS = 200
 _CLOCK = re.compile(r"\d+(?::\d+)+")
 _USES: dict[Seq, int] = {}
 _COMPILED: dict[Seq, re.Pattern[str]] = {}
@@ -100,6 +102,17 @@ class TextMatcher:
             sentence_of.extend([number] * (bounds[number + 1] - first))
         self.sentence_of = sentence_of
         self.sentence_starts = frozenset(tokens.sentence_starts)
+        self._numbers: list[int] | None = None
+        self._encoded: tuple[str, list[int]] | None = None
+        self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
+        self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
+        self._sentences_by_words: dict[frozenset[str], set[int]] = {}
+        self._present_by_words: dict[frozenset[str], AbstractSet[str]] = {}
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each norm stands in the text (built when first needed: a pattern searched in a
+        few short sentences reads their tokens instead)."""
         positions: dict[str, list[int]] = {}
         for index, norm in enumerate(self.norms):
             found = positions.get(norm)
@@ -107,13 +120,7 @@ class TextMatcher:
                 positions[norm] = [index]
             else:
                 found.append(index)
-        self.positions = positions
-        self._numbers: list[int] | None = None
-        self._encoded: tuple[str, list[int]] | None = None
-        self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
-        self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
-        self._sentences_by_words: dict[frozenset[str], set[int]] = {}
-        self._present_by_words: dict[frozenset[str], AbstractSet[str]] = {}
+        return positions
 
     @property
     def words(self) -> Iterable[str]:
