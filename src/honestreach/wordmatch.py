@@ -3,10 +3,11 @@
 A pattern is tried only at the tokens its first slot names (or at numbers), and only in the
 sentences that hold a word of each set the pattern requires: the engine has them from its
 pattern index (:meth:`PatternIndex.runnable`), and reads the few short ones token by token;
-otherwise they are found through an index of the text's words, built once. From such a start it is walked slot by slot, remembering what
-every slot matched at every position, so a class that many patterns share is matched once per
-position; of the ways a pattern matches from one start, the longest is kept. A match stays
-inside one sentence, and matches of one pattern do not overlap.
+otherwise they are found through an index of the text's words, built once. From such a start
+it is walked slot by slot, remembering what every slot matched at every position, so a class
+that many patterns share is matched once per position; of the ways a pattern matches from one
+start, the longest is kept. A match stays inside one sentence, and matches of one pattern do
+not overlap.
 
 Walking is Python; a pattern that runs often is also compiled to a regular expression over
 the text's tokens (:func:`honestreach.tokenregex.token_regex`), which tells in C whether a
