@@ -155,7 +155,10 @@ def tokenize(text: str) -> Tokens:
 def _add_token(text: str, value: str, start: int, end: int, norms: list[str],
                starts: list[int], ends: list[int]) -> None:
     """Add the token ``value`` (lower case) found at [start, end), by its kind."""
-    kind = _TOKEN.match(text, start).lastgroup  # type: ignore[union-attr]
+    # One mark that is neither letter nor digit is "other": every other kind takes more
+    # characters, or letters or digits (most such tokens are punctuation: no match needed).
+    kind = "other" if len(value) == 1 and not value.isalnum() else \
+        _TOKEN.match(text, start).lastgroup  # type: ignore[union-attr]
     if kind == "word":
         if value.endswith("(s)"):  # "item(s)", "seat(s)": the plural, as a form reads it
             value = value[:-3] + "s"
@@ -227,10 +230,27 @@ def _sentence_starts(text: str, norms: list[str], starts: list[int],
     while position >= 0:
         after_newline.add(bisect_right(starts, position))
         position = text.find("\n", position + 1)
+    # A sentence can begin only after a line break or after an end mark, so only those places
+    # are read (and, after an end mark, the marks and closing quotes that follow it).
+    size = len(norms)
+    places = sorted({index for index in after_newline if 0 < index < size}.union(
+        index + 1 for index, norm in enumerate(norms) if norm in SENTENCE_END and index + 1 < size))
     found = [0]
     seen_end = False
     line_start = 0
-    for index in range(1, len(norms)):
+    index = 0
+    place = 0
+    while True:
+        if seen_end:
+            index += 1
+            if index >= size:
+                break
+        else:
+            while place < len(places) and places[place] <= index:
+                place += 1
+            if place == len(places):
+                break
+            index = places[place]
         previous, norm = norms[index - 1], norms[index]
         if previous in SENTENCE_END:
             seen_end = True

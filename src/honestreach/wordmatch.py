@@ -1,11 +1,13 @@
 """Match compiled word patterns (:mod:`honestreach.vocab`) against the tokens of one text.
 
-A pattern is tried only at the tokens its first slot names (or at numbers), found through an
-index of the text built once; when there are many, only those in sentences that hold a word of
-each set the pattern requires. From such a start it is walked slot by slot, remembering what
-every slot matched at every position, so a class that many patterns share is matched once per
-position; of the ways a pattern matches from one start, the longest is kept. A match stays
-inside one sentence, and matches of one pattern do not overlap.
+A pattern is tried only at the tokens its first slot names (or at numbers), and only in the
+sentences that hold a word of each set the pattern requires: the engine has them from its
+pattern index (:meth:`PatternIndex.runnable`), and reads the few short ones token by token;
+otherwise they are found through an index of the text's words, built once. From such a start
+it is walked slot by slot, remembering what every slot matched at every position, so a class
+that many patterns share is matched once per position; of the ways a pattern matches from one
+start, the longest is kept. A match stays inside one sentence, and matches of one pattern do
+not overlap.
 
 Walking is Python; a pattern that runs often is also compiled to a regular expression over
 the text's tokens (:func:`honestreach.tokenregex.token_regex`), which tells in C whether a
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import cached_property
 from itertools import accumulate
 from typing import AbstractSet, Iterable, Sequence
 
@@ -36,6 +39,9 @@ COMPILE_FOR_STARTS = 64
 # Beyond this many places to start, the starts outside sentences that hold all the words a
 # pattern requires are dropped first (cheaper than trying them).
 SENTENCE_FILTER_STARTS = 8
+# Sentences of up to this many tokens in all are read token by token for a pattern's starts;
+# in longer ones, the starts are cut out of the text's (found through its index of words).
+SCANNED_TOKENS = 200
 _CLOCK = re.compile(r"\d+(?::\d+)+")
 _USES: dict[Seq, int] = {}
 _COMPILED: dict[Seq, re.Pattern[str]] = {}
@@ -75,6 +81,15 @@ def encode(norms: Sequence[str], sentence_starts: Iterable[int]) -> tuple[str, l
     return encoded, offsets
 
 
+def _in_spans(starts: list[int], spans: Iterable[tuple[int, int]]) -> list[int]:
+    """The starts (sorted) inside the spans (in order, not overlapping), each span's share cut
+    out by bisection."""
+    kept: list[int] = []
+    for first, end in spans:
+        kept.extend(starts[bisect_left(starts, first):bisect_left(starts, end)])
+    return kept
+
+
 class TextMatcher:
     """One text's tokens, indexed for matching patterns."""
 
@@ -88,6 +103,17 @@ class TextMatcher:
             sentence_of.extend([number] * (bounds[number + 1] - first))
         self.sentence_of = sentence_of
         self.sentence_starts = frozenset(tokens.sentence_starts)
+        self._numbers: list[int] | None = None
+        self._encoded: tuple[str, list[int]] | None = None
+        self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
+        self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
+        self._sentences_by_words: dict[frozenset[str], set[int]] = {}
+        self._present_by_words: dict[frozenset[str], AbstractSet[str]] = {}
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each norm stands in the text (built when first needed: a pattern searched in a
+        few short sentences reads their tokens instead)."""
         positions: dict[str, list[int]] = {}
         for index, norm in enumerate(self.norms):
             found = positions.get(norm)
@@ -95,13 +121,7 @@ class TextMatcher:
                 positions[norm] = [index]
             else:
                 found.append(index)
-        self.positions = positions
-        self._numbers: list[int] | None = None
-        self._encoded: tuple[str, list[int]] | None = None
-        self._memo: dict[tuple[int, int, int], frozenset[int]] = {}
-        self._starts_by_firsts: dict[tuple[frozenset[str], bool], list[int]] = {}
-        self._sentences_by_words: dict[frozenset[str], set[int]] = {}
-        self._present_by_words: dict[frozenset[str], AbstractSet[str]] = {}
+        return positions
 
     @property
     def words(self) -> Iterable[str]:
@@ -116,16 +136,23 @@ class TextMatcher:
                              if norm[:1].isdigit() for index in found]
         return self._numbers
 
-    def find(self, seq: Seq, first: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    def find(self, seq: Seq, first: int = 0, end: int | None = None,
+             within: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
         """Token spans (first, end-exclusive) where ``seq`` matches inside tokens [first, end),
-        leftmost first, longest from each start, not overlapping."""
+        leftmost first, longest from each start, not overlapping. ``within``: the sentences
+        (token spans, in order) that hold a word of each set the pattern requires, when the
+        caller knows them (:meth:`PatternIndex.runnable`); a match can lie in no other."""
         end = self.size if end is None else end
-        starts = self._starts(seq, first, end)
-        if len(starts) > SENTENCE_FILTER_STARTS and seq.required:
-            # A match stays in its sentence, so it can only start in a sentence that holds a
-            # word of each required set: a set lookup per start instead of a regex match (in a
-            # long text, a pattern that begins with a common word has hundreds of starts).
-            starts = self._in_sentences(starts, self._sentences_holding(seq.required))
+        if within is not None:
+            starts = self._starts_within(seq, first, end, within)
+        else:
+            starts = self._starts(seq, first, end)
+            if len(starts) > SENTENCE_FILTER_STARTS and seq.required:
+                # A match stays in its sentence, so it can only start in a sentence that holds
+                # a word of each required set: a set lookup per start instead of a regex match
+                # (in a long text, a pattern that begins with a common word has hundreds of
+                # starts).
+                starts = self._in_sentences(starts, self._sentences_holding(seq.required))
         if not starts:
             return []
         expression = _filter(seq, len(starts))
@@ -159,17 +186,29 @@ class TextMatcher:
         return present
 
     def _in_sentences(self, starts: list[int], sentences: set[int]) -> list[int]:
-        """The starts (sorted) that lie in the sentences: each sentence's share of them cut
-        out by bisection when the sentences are few, a lookup per start when they are not."""
+        """The starts (sorted) that lie in the sentences."""
         if len(sentences) * 4 >= len(starts):
             sentence_of = self.sentence_of
             return [s for s in starts if sentence_of[s] in sentences]
         bounds = self.bounds
-        kept: list[int] = []
-        for sentence in sorted(sentences):
-            kept.extend(starts[bisect_left(starts, bounds[sentence]):
-                               bisect_left(starts, bounds[sentence + 1])])
-        return kept
+        return _in_spans(starts, [(bounds[s], bounds[s + 1]) for s in sorted(sentences)])
+
+    def _starts_within(self, seq: Seq, first: int, end: int,
+                       within: Sequence[tuple[int, int]]) -> list[int]:
+        """The tokens of [first, end) inside the spans ``within`` where ``seq`` can begin: a few
+        short sentences are read token by token, longer ones cut out of the text's starts."""
+        if sum(span_end - span_first for span_first, span_end in within) > SCANNED_TOKENS:
+            return _in_spans(self._starts(seq, first, end), within)
+        spans = [range(max(span_first, first), min(span_end, end))
+                 for span_first, span_end in within]
+        firsts = seq.firsts
+        if firsts is None:
+            return [i for span in spans for i in span]
+        norms = self.norms
+        if seq.starts_with_number:
+            return [i for span in spans for i in span
+                    if norms[i] in firsts or norms[i][:1].isdigit()]
+        return [i for span in spans for i in span if norms[i] in firsts]
 
     def _sentences_holding(self, required: tuple[frozenset[str], ...]) -> set[int]:
         """The sentences that hold a word of each of the sets."""
@@ -311,30 +350,39 @@ class PatternIndex:
             places[index] = place
         return places
 
-    def runnable(self, norms: Sequence[str], sentence_starts: Iterable[int] = ()) -> list[int]:
-        """The positions of the patterns that can match a text of these norms: those with no
-        required slot first, then the others in order.
+    def runnable(self, norms: Sequence[str], sentence_starts: Iterable[int] = ()
+                 ) -> list[tuple[int, list[tuple[int, int]] | None]]:
+        """The positions of the patterns that can match a text of these norms, each with the
+        sentences (token spans) it can match in, or None for anywhere: those with no required
+        slot first, then the others in order.
 
         A match stays inside one sentence, so a pattern can run only where one sentence holds
         a word of each of its required slots: on ordinary mail that halves the patterns
         searched, against a text-wide test, since a pattern's words often meet only across
-        sentences."""
+        sentences; and the pattern is then searched in those sentences alone."""
         bounds = sorted({0, *sentence_starts, len(norms)})
         by_word = self._by_word
-        runnable = 0
+        with_slots = self._with_slots
         without_slot = self._without_slot
-        for first, end in zip(bounds, bounds[1:]):
+        where: dict[int, list[tuple[int, int]]] = {}
+        for span in zip(bounds, bounds[1:]):
             met = list(without_slot)
-            for norm in by_word.keys() & norms[first:end]:
+            for norm in by_word.keys() & norms[span[0]:span[1]]:
                 for number, mask in by_word[norm]:
                     met[number] |= mask
-            in_sentence = self._with_slots & ~runnable
+            in_sentence = with_slots
             for mask in met:
                 in_sentence &= mask
-            runnable |= in_sentence
-        found = list(self._always)
-        while runnable:
-            lowest = runnable & -runnable
-            found.append(lowest.bit_length() - 1)
-            runnable ^= lowest
+            if not in_sentence:
+                continue
+            # The set bits, found in the mask's binary digits by str.find (in C).
+            digits = bin(in_sentence)
+            top = len(digits) - 1
+            place = digits.find("1")
+            while place >= 0:
+                where.setdefault(top - place, []).append(span)
+                place = digits.find("1", place + 1)
+        found: list[tuple[int, list[tuple[int, int]] | None]] = \
+            [(index, None) for index in self._always]
+        found.extend(sorted(where.items()))
         return found

@@ -267,10 +267,10 @@ class Engine:
         # A near pattern matches only where all its parts do: once one part cannot run on
         # this text or finds nothing, its other parts need not be searched.
         runnable = self._index.runnable(tokens.norms, tokens.sentence_starts)
-        runnable_set = set(runnable)
+        runnable_set = {index for index, _ in runnable}
         hopeless: set[int] = set()
         ranks = self._ranks
-        for index in runnable:
+        for index, within in runnable:
             entry = self._words[index]
             if field not in entry.rule.scope:
                 continue
@@ -281,7 +281,7 @@ class Engine:
                 if not runnable_set.issuperset(self._near_parts[near]):
                     hopeless.add(near)
                     continue
-            found = matcher.find(entry.pattern.seq)
+            found = matcher.find(entry.pattern.seq, within=within)
             if near is None:
                 rank = ranks[index]
                 found_hits.extend((rank, entry.rule, first, end) for first, end in found)
