@@ -1,0 +1,49 @@
+"""The pattern index decides which word patterns are searched, and where: it must never hide a
+match. Over a sample of the rule examples and the ordinary-mail corpus, a pattern the index leaves out
+matches nowhere, and one it lets run finds, in the sentences it names, exactly what a search of
+the whole text finds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from honestreach.rules import load_rules
+from honestreach.ruletypes import word_patterns
+from honestreach.tokens import tokenize
+from honestreach.wordmatch import PatternIndex, TextMatcher
+
+ORDINARY = Path(__file__).parent / "fixtures" / "ordinary"
+
+
+def sample_texts() -> list[str]:
+    """Every tenth rule example, a few ordinary messages, and many sentences in one text, as a
+    message has them (matches must stay in their sentence)."""
+    rules = load_rules().rules
+    examples = [text for rule in rules
+                for example in (*rule.bad_examples, *rule.good_examples)
+                for text in (example.subject, example.body) if text]
+    texts = examples[::10]
+    texts += [path.read_text(encoding="utf-8", errors="replace")
+              for path in sorted(ORDINARY.iterdir())[::10] if path.suffix in (".eml", ".txt")]
+    texts.append("\n\n".join(examples[1::50]))
+    return texts
+
+
+def test_the_pattern_index_never_hides_a_match() -> None:
+    patterns = word_patterns(load_rules().rules)
+    index = PatternIndex(patterns)
+    searched = matched = 0
+    for text in sample_texts():
+        tokens = tokenize(text)
+        matcher = TextMatcher(tokens)
+        runnable = dict(index.runnable(tokens.norms, tokens.sentence_starts))
+        for number, pattern in enumerate(patterns):
+            everywhere = matcher.find(pattern.seq)
+            if number not in runnable:
+                assert everywhere == [], (pattern.source, text)
+                continue
+            searched += 1
+            matched += bool(everywhere)
+            assert matcher.find(pattern.seq, within=runnable[number]) == everywhere, \
+                (pattern.source, text)
+    assert matched > 200 and searched > matched  # the examples do match, and not everywhere
