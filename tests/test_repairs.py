@@ -173,6 +173,15 @@ def test_multiparts_nested_too_deep_are_cut_at_a_sane_depth(tmp_path):
     assert caught.value.line == 4 + 3 * MAX_DEPTH  # the first multipart too deep to read
 
 
+def assert_body_in_place(message, opening: str) -> None:
+    """The body begins with ``opening``, and its characters point to where the file holds
+    them (a quoted-printable "=C3=A9" is longer in the file than its "é")."""
+    assert message.body.text.startswith(opening)
+    first = min(message.body.origins)
+    assert message.source.text[first:first + len(opening)] == opening
+    assert max(message.body.origins) <= len(message.source.text)
+
+
 def test_a_plain_text_body_that_holds_nesting_too_deep_keeps_its_place(tmp_path):
     """The nesting is cut in the text the email package reads; the body is still found where
     the file holds it, so every character points into the file."""
@@ -180,11 +189,7 @@ def test_a_plain_text_body_that_holds_nesting_too_deep_keeps_its_place(tmp_path)
     layers = nested_multiparts(MAX_DEPTH + 5, None).split(b"\n", 3)[3]
     path.write_bytes(b"From: rosa@lindworks.example\nSubject: Pasted\nContent-Type: text/plain"
                      b"\n\nBelow is what the relay sent back.\n\n" + layers)
-    message = parse_file(path)
-    assert message.body.text.startswith("Below is what the relay sent back.")
-    first = min(message.body.origins)
-    assert message.source.text[first:first + 5] == "Below"
-    assert max(message.body.origins) <= len(message.source.text)
+    assert_body_in_place(parse_file(path), "Below is what the relay sent back.")
 
 
 def test_a_multipart_whose_lines_end_in_a_lone_cr_keeps_its_places(tmp_path):
@@ -198,11 +203,7 @@ def test_a_multipart_whose_lines_end_in_a_lone_cr_keeps_its_places(tmp_path):
              "Hi Tom,", "", "The caf=C3=A9 menu is attached.", "--menu",
              "Content-Type: text/html; charset=utf-8", "", "<p>Hi Tom,</p>", "--menu--", ""]
     path.write_bytes("\r".join(lines).encode())
-    message = parse_file(path)
-    assert message.body.text.startswith("Hi Tom,")
-    first = min(message.body.origins)
-    assert message.source.text[first:first + 7] == "Hi Tom,"
-    assert max(message.body.origins) <= len(message.source.text)
+    assert_body_in_place(parse_file(path), "Hi Tom,")
 
 
 def test_a_nul_byte_in_a_charset_name_past_the_sniffed_start(tmp_path):
