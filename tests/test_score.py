@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import functools
+import random
 import re
 import socket
 import statistics
@@ -12,10 +13,11 @@ from dataclasses import replace
 from email import policy
 from pathlib import Path
 
+import pyphen
 import pytest
 import yaml
 
-from honestreach import score
+from honestreach import readability, score
 from honestreach.message import build_message, message_from_text
 from honestreach.model import Finding, Location, SourceText, TextField
 from honestreach.score import Signal, score_message
@@ -346,6 +348,21 @@ def test_reading_ease_works_with_the_nltk_downloader_and_network_off(monkeypatch
     hard = reading_ease("Institutionalised interdepartmental harmonisation necessitates "
                         "comprehensive operationalisation. offline-check-91bc")
     assert hard < 40 < 80 < easy
+
+
+
+def test_syllables_are_pyphens_hyphenation_points_plus_one() -> None:
+    # A hyphenator of its own, so pyphen's cache of points is not the one being tested.
+    reference = pyphen.Pyphen(lang="en_US", cache=False)
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz'’éüßİÆ"
+    words = ["a", "an", "the", "unsubscribe", "hyphenation", "interdepartmental", "Québec",
+             "İstanbul", "don't", "rhythm", "strengths", "supercalifragilistic", "ÆSIR", "ok"]
+    words += ["".join(rng.choice(letters) for _ in range(rng.randint(1, 30)))
+              for _ in range(3000)]
+    for word in words:
+        assert readability._hyphenated_syllables(word) == \
+            len(reference.positions(word.lower())) + 1, word
 
 
 # --- calibration on the development corpus ---------------------------------------------------

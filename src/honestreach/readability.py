@@ -30,9 +30,46 @@ def _hyphenator() -> Any:  # a pyphen.Pyphen (pyphen ships no type hints)
     return pyphen.Pyphen(lang="en_US")
 
 
+@lru_cache(maxsize=1)
+def _pattern_trie() -> dict[str, Any]:
+    """pyphen's hyphenation patterns as a tree of their letters; a node's ``""`` holds the
+    pattern that ends there."""
+    root: dict[str, Any] = {}
+    for pattern, points in _hyphenator().hd.patterns.items():
+        node = root
+        for letter in pattern:
+            node = node.setdefault(letter, {})
+        node[""] = points
+    return root
+
+
 @lru_cache(maxsize=65536)
 def _hyphenated_syllables(word: str) -> int:
-    return len(_hyphenator().positions(word.lower())) + 1
+    """pyphen's hyphenation points of ``word`` plus one. Its ``positions`` (Liang's
+    algorithm) looks up every piece of the word up to the longest pattern's length; this walks
+    the patterns' tree and stops where no pattern goes on, which a fresh process (an audit's
+    worker) meeting thousands of new words pays a third of. The points are the same."""
+    hyphenator, root = _hyphenator(), _pattern_trie()
+    word = word.lower()
+    pointed_word = f".{word.lower()}."  # pyphen lowers the word it is given once more
+    size = len(pointed_word)
+    references = [0] * (size + 1)
+    for i in range(size - 1):
+        node = root
+        for letter in pointed_word[i:]:
+            node = node.get(letter)
+            if node is None:
+                break
+            pattern = node.get("")
+            if pattern:
+                offset, values = pattern
+                where = slice(i + offset, i + offset + len(values))
+                references[where] = map(max, values, references[where])
+    # pyphen's points: odd values, numbered from the dot before the word, at least ``left``
+    # letters from its start and ``right`` from its end.
+    last = len(word) - hyphenator.right
+    return sum(1 for i, reference in enumerate(references)
+               if reference % 2 and hyphenator.left <= i - 1 <= last) + 1
 
 
 def syllables(word: str) -> int:
