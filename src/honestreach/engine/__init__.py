@@ -264,10 +264,12 @@ class Engine:
         patterns run (a near pattern's after every other, by its first part's place)."""
         found_hits: list[_SentenceHit] = []
         near_hits: dict[int, list[list[tuple[int, int]]]] = {}
-        # A near pattern matches only where all its parts do: once one part cannot run on
-        # this text or finds nothing, its other parts need not be searched.
+        # A near pattern matches only in a sentence where all its parts do: its parts are
+        # searched only in the sentences where every part can run, and once there are none,
+        # or one part finds nothing, its other parts need not be searched.
         runnable = self._index.runnable(tokens.norms, tokens.sentence_starts)
-        runnable_set = {index for index, _ in runnable}
+        runnable_within = dict(runnable)
+        near_within: dict[int, list[tuple[int, int]] | None] = {}
         hopeless: set[int] = set()
         ranks = self._ranks
         for index, within in runnable:
@@ -278,7 +280,11 @@ class Engine:
             if near is not None:
                 if near in hopeless:
                     continue
-                if not runnable_set.issuperset(self._near_parts[near]):
+                if near not in near_within:
+                    near_within[near] = _common_sentences(self._near_parts[near],
+                                                          runnable_within)
+                within = near_within[near]
+                if within is not None and not within:
                     hopeless.add(near)
                     continue
             found = matcher.find(entry.pattern.seq, within=within)
@@ -379,6 +385,21 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
             kept.append(candidate)
             last_end = candidate.end
     return kept
+
+
+def _common_sentences(parts: tuple[int, ...],
+                      runnable: dict[int, list[tuple[int, int]] | None]
+                      ) -> list[tuple[int, int]] | None:
+    """The sentences (token spans, in order) where every one of these patterns can run (None:
+    anywhere); none when one of them cannot run at all."""
+    common: set[tuple[int, int]] | None = None
+    for part in parts:
+        if part not in runnable:
+            return []
+        within = runnable[part]
+        if within is not None:
+            common = set(within) if common is None else common.intersection(within)
+    return None if common is None else sorted(common)
 
 
 def _together(rule: Rule, parts: list[list[tuple[int, int]]],
