@@ -168,6 +168,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_sourced=context.get("source", "keep") == "skip",
         skip_with_leeway=context.get("leeway", "keep") == "skip",
         skip_transactional=context.get("transactional", "keep") == "skip",
+        skip_among_acquaintances=context.get("acquaintance", "keep") == "skip",
         skip_thread_subject=context.get("thread", "keep") == "skip",
         skip_without_body=context.get("empty-body", "keep") == "skip",
         skip_list_items=context.get("list-item", "keep") == "skip",

@@ -121,6 +121,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "source": {"enum": ["skip", "keep"]},
                 "leeway": {"enum": ["skip", "keep"]},
                 "transactional": {"enum": ["skip", "keep"]},
+                "acquaintance": {"enum": ["skip", "keep"]},
                 "thread": {"enum": ["skip", "keep"]},
                 "empty-body": {"enum": ["skip", "keep"]},
                 "list-item": {"enum": ["skip", "keep"]},

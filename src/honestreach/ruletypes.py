@@ -102,6 +102,7 @@ class Rule:
     skip_sourced: bool = False
     skip_with_leeway: bool = False
     skip_transactional: bool = False
+    skip_among_acquaintances: bool = False
     skip_thread_subject: bool = False
     skip_without_body: bool = False
     skip_list_items: bool = False

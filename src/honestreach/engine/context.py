@@ -1,13 +1,14 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
 a list item, quotation marks, a question, a negation or hedge just before it, a stated reason,
 stated terms, a named source or leeway given nearby, a message that is a transactional notice,
-a subject that continues a real thread or stands above no body."""
+a subject that continues a real thread or stands above no body, a message between people who
+know each other."""
 
 from __future__ import annotations
 
 import re
 
-from ..checks.commercial import is_transactional
+from ..checks.commercial import is_commercial, is_transactional
 from ..message import in_real_thread
 from ..model import Message
 from ..rules import Rule
@@ -25,7 +26,7 @@ SUBJECT_REASON_CHARS = 2_000
 # The vocabulary classes that hold the context cues.
 CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue",
                "terms": "terms-cue", "source": "source-cue", "leeway": "leeway-cue",
-               "organisation": "organisation-word"}
+               "organisation": "organisation-word", "acquaintance": "acquaintance-cue"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 
@@ -59,6 +60,8 @@ class MatchContext:
     def excludes(self, rule: Rule, first: int, end: int) -> bool:
         if rule.skip_transactional and self._is_transactional():
             return True
+        if rule.skip_among_acquaintances and self._among_acquaintances():
+            return True  # "Thanks hun, see you at mum's on Sunday": people who know each other
         if self.field == "sender" and self._cue_after("organisation", end):
             return True  # "Last Call Media": the words name the sender's organisation
         if rule.skip_thread_subject and self.field == "subject" and self._in_thread():
@@ -104,6 +107,11 @@ class MatchContext:
         if self._thread is None:
             self._thread = in_real_thread(self.message)
         return self._thread
+
+    def _among_acquaintances(self) -> bool:
+        """Whether the message is between people who know each other: no pitch, and the body
+        speaks of a life they share (family, an evening out, a plan already made)."""
+        return self._body_states("acquaintance") and not is_commercial(self.message)
 
     def _has_body(self) -> bool:
         body = self.message.field_text("body")
