@@ -170,7 +170,6 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_transactional=context.get("transactional", "keep") == "skip",
         skip_among_acquaintances=context.get("acquaintance", "keep") == "skip",
         skip_thread_subject=context.get("thread", "keep") == "skip",
-        skip_without_body=context.get("empty-body", "keep") == "skip",
         skip_list_items=context.get("list-item", "keep") == "skip",
         bad_examples=tuple(_example(e) for e in examples["bad"]),
         good_examples=tuple(_example(e) for e in examples["good"]),

@@ -123,7 +123,6 @@ RULE_SCHEMA: dict[str, Any] = {
                 "transactional": {"enum": ["skip", "keep"]},
                 "acquaintance": {"enum": ["skip", "keep"]},
                 "thread": {"enum": ["skip", "keep"]},
-                "empty-body": {"enum": ["skip", "keep"]},
                 "list-item": {"enum": ["skip", "keep"]},
             },
         },

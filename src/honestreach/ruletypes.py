@@ -104,7 +104,6 @@ class Rule:
     skip_transactional: bool = False
     skip_among_acquaintances: bool = False
     skip_thread_subject: bool = False
-    skip_without_body: bool = False
     skip_list_items: bool = False
     bad_examples: tuple[Example, ...] = ()
     good_examples: tuple[Example, ...] = ()

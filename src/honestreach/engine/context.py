@@ -66,8 +66,6 @@ class MatchContext:
             return True  # "Last Call Media": the words name the sender's organisation
         if rule.skip_thread_subject and self.field == "subject" and self._in_thread():
             return True  # the subject of a real thread or a discussion list's post
-        if rule.skip_without_body and self.field == "subject" and not self._has_body():
-            return True  # nothing below the subject: no pitch it could disguise
         start_char, end_char = self.tokens.char_span(first, end)
         if self.field == "body":
             if self.message.in_quoted(start_char, end_char):
@@ -112,10 +110,6 @@ class MatchContext:
         """Whether the message is between people who know each other: no pitch, and the body
         speaks of a life they share (family, an evening out, a plan already made)."""
         return self._body_states("acquaintance") and not is_commercial(self.message)
-
-    def _has_body(self) -> bool:
-        body = self.message.field_text("body")
-        return body is not None and bool(body.text.strip())
 
     def _is_transactional(self) -> bool:
         """Whether the message is a real notice about the reader's account or order (a
