@@ -57,9 +57,10 @@ def _hyphenated_syllables(word: str) -> int:
     for i in range(size - 1):
         node = root
         for letter in pointed_word[i:]:
-            node = node.get(letter)
-            if node is None:
+            child: dict[str, Any] | None = node.get(letter)
+            if child is None:
                 break
+            node = child
             pattern = node.get("")
             if pattern:
                 offset, values = pattern
