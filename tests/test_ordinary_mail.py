@@ -38,10 +38,6 @@ CLAIMS_MADE: dict[str, tuple[tuple[str, ...], str]] = {
 # in the text: file name -> (rules that fire, why the text is honest). Strict, so a fix shows
 # as an unexpected pass and its entry can go.
 KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
-    "announce-security-policy.eml": (
-        ("ultimatum",), "'If you lose a key, IT can issue a replacement': lose is mislay"),
-    "apology-outage-customers.eml": (
-        ("ultimatum",), "'If you lost text, write to me' offers help"),
     "apology-wrong-invoice.eml": (
         ("repeated-follow-up",), "'Hello again' opens a same-day correction"),
     "reset-2fa-code.eml": (
