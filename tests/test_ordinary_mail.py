@@ -38,8 +38,6 @@ CLAIMS_MADE: dict[str, tuple[tuple[str, ...], str]] = {
 # in the text: file name -> (rules that fire, why the text is honest). Strict, so a fix shows
 # as an unexpected pass and its entry can go.
 KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
-    "apology-wrong-invoice.eml": (
-        ("repeated-follow-up",), "'Hello again' opens a same-day correction"),
     "reset-2fa-code.eml": (
         ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes (a "
         "transactional skip for these rules would also excuse a checkout page's 'your order is "
