@@ -42,9 +42,6 @@ KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
         ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes (a "
         "transactional skip for these rules would also excuse a checkout page's 'your order is "
         "reserved for 10:00', the tactic itself)"),
-    "urgent-prod-incident.eml": (
-        ("urgent-subject",), "a colleague paging the on-call team about a real outage, with "
-        "its start time and cause; the urgency is real and internal"),
 }
 
 
