@@ -37,12 +37,7 @@ CLAIMS_MADE: dict[str, tuple[tuple[str, ...], str]] = {
 # Alarms the rules still raise on this corpus, each a false alarm to fix in the rules, not
 # in the text: file name -> (rules that fire, why the text is honest). Strict, so a fix shows
 # as an unexpected pass and its entry can go.
-KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
-    "reset-2fa-code.eml": (
-        ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes (a "
-        "transactional skip for these rules would also excuse a checkout page's 'your order is "
-        "reserved for 10:00', the tactic itself)"),
-}
+KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {}
 
 
 @lru_cache(maxsize=1)
