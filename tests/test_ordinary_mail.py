@@ -37,24 +37,7 @@ CLAIMS_MADE: dict[str, tuple[tuple[str, ...], str]] = {
 # Alarms the rules still raise on this corpus, each a false alarm to fix in the rules, not
 # in the text: file name -> (rules that fire, why the text is honest). Strict, so a fix shows
 # as an unexpected pass and its entry can go.
-KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
-    "announce-security-policy.eml": (
-        ("ultimatum",), "'If you lose a key, IT can issue a replacement': lose is mislay"),
-    "apology-outage-customers.eml": (
-        ("ultimatum",), "'If you lost text, write to me' offers help"),
-    "apology-wrong-invoice.eml": (
-        ("repeated-follow-up",), "'Hello again' opens a same-day correction"),
-    "reset-2fa-code.eml": (
-        ("countdown", "same-day-deadline"), "a sign-in code really expires in 10 minutes (a "
-        "transactional skip for these rules would also excuse a checkout page's 'your order is "
-        "reserved for 10:00', the tactic itself)"),
-    "sched-dentist-reminder.eml": (
-        ("competing-buyers",), "asking for a day's notice so a cancelled appointment can go "
-        "to another patient"),
-    "urgent-prod-incident.eml": (
-        ("urgent-subject",), "a colleague paging the on-call team about a real outage, with "
-        "its start time and cause; the urgency is real and internal"),
-}
+KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {}
 
 
 @lru_cache(maxsize=1)
