@@ -28,6 +28,15 @@ CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reas
                "terms": "terms-cue", "source": "source-cue", "leeway": "leeway-cue",
                "organisation": "organisation-word", "acquaintance": "acquaintance-cue"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
+# Single quotes are as often emphasis ("our 'no-risk' plan") as quotation, so they count only
+# where the words before them name a phrase being talked about ("the phrase 'act now'", "a
+# button like 'No, I hate saving'"). An apostrophe inside a word ("I'd") is not a quote mark.
+_SINGLE_QUOTED = re.compile(r"‘[^’\n]{1,300}’"
+                            r"|(?<![\w'])'(?=\w)(?:[^'\n]|'(?=\w)){1,300}?(?<=[\w.!?,])'(?!\w)")
+_MENTION_BEFORE = re.compile(r"\b(?:phrases?|words?|wording|lines?|like|such as|called|saying|"
+                             r"says|said|slogans?|labels?|labelled|labeled|buttons?|claims? of|"
+                             r"reads|read|text|taglines?)\W{0,3}$", re.IGNORECASE)
+_QUOTE_MARKS = ('"', "“", "„", "«", "‘", "'")
 _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
 
 
@@ -121,8 +130,10 @@ class MatchContext:
     def _quoted(self, start: int, end: int) -> bool:
         if self._quotations is None:
             text = self.text
-            self._quotations = [m.span() for m in _QUOTATION.finditer(text)] \
-                if '"' in text or "“" in text or "„" in text or "«" in text else []
+            self._quotations = [m.span() for m in _QUOTATION.finditer(text)] + \
+                [m.span() for m in _SINGLE_QUOTED.finditer(text)
+                 if _MENTION_BEFORE.search(text, max(0, m.start() - 40), m.start())] \
+                if any(mark in text for mark in _QUOTE_MARKS) else []
         return any(q0 <= start and end <= q1 for q0, q1 in self._quotations)
 
     def _is_question(self, sentence_end: int) -> bool:
