@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from honestreach.rules import load_rules
-from honestreach.ruletypes import word_patterns
+from honestreach.ruletypes import word_pattern_groups, word_patterns
 from honestreach.tokens import tokenize
 from honestreach.wordmatch import PatternIndex, TextMatcher
 
@@ -31,7 +31,7 @@ def sample_texts() -> list[str]:
 
 def test_the_pattern_index_never_hides_a_match() -> None:
     patterns = word_patterns(load_rules().rules)
-    index = PatternIndex(patterns)
+    index = PatternIndex([(pattern,) for pattern in patterns])
     searched = matched = 0
     for text in sample_texts():
         tokens = tokenize(text)
@@ -47,3 +47,27 @@ def test_the_pattern_index_never_hides_a_match() -> None:
             assert matcher.find(pattern.seq, within=runnable[number]) == everywhere, \
                 (pattern.source, text)
     assert matched > 200 and searched > matched  # the examples do match, and not everywhere
+
+
+def test_a_group_of_patterns_runs_where_all_of_its_patterns_can() -> None:
+    groups = word_pattern_groups(load_rules().rules)
+    assert any(len(group) > 1 for group in groups)  # the near patterns' parts
+    index = PatternIndex(groups)
+    alone = PatternIndex([(pattern,) for group in groups for pattern in group])
+    for text in sample_texts():
+        tokens = tokenize(text)
+        together = dict(index.runnable(tokens.norms, tokens.sentence_starts))
+        each = dict(alone.runnable(tokens.norms, tokens.sentence_starts))
+        position = 0
+        for number, group in enumerate(groups):
+            parts = range(position, position + len(group))
+            position += len(group)
+            if any(part not in each for part in parts):
+                assert number not in together
+                continue
+            spans = [set(each[part]) for part in parts if each[part] is not None]
+            expected = sorted(set.intersection(*spans)) if spans else None
+            if expected == []:
+                assert number not in together  # no sentence where every part can run
+            else:
+                assert together[number] == expected

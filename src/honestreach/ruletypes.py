@@ -138,7 +138,7 @@ class RuleSet:
         """The index of the rules' word patterns, in the order the engine runs them (built
         once; the rule cache keeps it with the rules)."""
         if self._pattern_index is None:
-            self._pattern_index = PatternIndex(word_patterns(self.rules))
+            self._pattern_index = PatternIndex(word_pattern_groups(self.rules))
         return self._pattern_index
 
     def get(self, rule_id: str) -> Rule | None:
@@ -149,19 +149,25 @@ class RuleSet:
         return {rule.id for rule in self.rules}
 
 
-def word_patterns(rules: Iterable[Rule]) -> list[CompiledPattern]:
-    """The compiled word patterns of ``rules`` in the order the engine runs them: rule by
-    rule, each part of a ``near`` pattern on its own."""
-    found: list[CompiledPattern] = []
+def word_pattern_groups(rules: Iterable[Rule]) -> list[tuple[CompiledPattern, ...]]:
+    """The compiled word patterns of ``rules`` in the order the engine runs them, rule by
+    rule: each word pattern alone, the parts of a ``near`` pattern together."""
+    found: list[tuple[CompiledPattern, ...]] = []
     for rule in rules:
         if rule.stage or rule.check:
             continue
         for pattern in rule.patterns:
             if isinstance(pattern, WordPattern):
-                found.append(pattern.compiled)
+                found.append((pattern.compiled,))
             elif isinstance(pattern, NearPattern):
-                found.extend(part.compiled for part in pattern.parts)
+                found.append(tuple(part.compiled for part in pattern.parts))
     return found
+
+
+def word_patterns(rules: Iterable[Rule]) -> list[CompiledPattern]:
+    """The compiled word patterns of ``rules`` in the order the engine runs them: rule by
+    rule, each part of a ``near`` pattern on its own."""
+    return [pattern for group in word_pattern_groups(rules) for pattern in group]
 
 
 class RuleLoadError(Exception):

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import cached_property
+from functools import cached_property, reduce
 from itertools import accumulate
+from operator import or_
 from typing import AbstractSet, Iterable, Sequence
 
 from . import rulecache_filters
@@ -43,6 +44,9 @@ SENTENCE_FILTER_STARTS = 8
 # in longer ones, the starts are cut out of the text's (found through its index of words).
 SCANNED_TOKENS = 200
 _CLOCK = re.compile(r"\d+(?::\d+)+")
+# For each byte value: 1 if it is not zero; the places of its bits that are set.
+_NONZERO = bytes([0] + [1] * 255)
+_BITS = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
 _USES: dict[Seq, int] = {}
 _COMPILED: dict[Seq, re.Pattern[str]] = {}
 
@@ -311,48 +315,55 @@ class TextMatcher:
 
 
 class PatternIndex:
-    """Which of a list of patterns can match a text: each needs one word of each of its
-    required slots; one pass over the text's distinct words sets a bit per slot met.
+    """Which groups of patterns can match a text: a group of one pattern needs one word of
+    each of its required slots in one sentence; a group of several (the parts of a ``near``
+    pattern, which match together in one sentence) needs that for every part, in one sentence.
+
+    Each group with required slots has a field of bits, one per slot, and a guard bit above
+    them; each word, a mask of the slot bits it meets. A sentence's words, OR-ed together, fill
+    the fields of the groups they meet; adding one at the bottom of every field carries into
+    the guard bits of the full ones: an OR per word of the sentence and one addition, in C.
 
     Building it walks every word of every pattern, which costs a cold run a fifth of a second;
     a rule set keeps the one built for its patterns (and the rule cache keeps the rule set)."""
 
-    def __init__(self, patterns: list[CompiledPattern]) -> None:
-        self._seqs = [pattern.seq for pattern in patterns]
-        needs = [pattern.needs for pattern in patterns]
+    def __init__(self, groups: Sequence[Sequence[CompiledPattern]]) -> None:
+        self._seqs = [tuple(pattern.seq for pattern in group) for group in groups]
+        # A need that several parts share is needed once.
+        needs = [tuple(dict.fromkeys(need for pattern in group for need in pattern.needs))
+                 for group in groups]
         self._always = [i for i, slots in enumerate(needs) if not slots]
-        # Bit i of a mask stands for pattern i. For each word, the slots (by number) whose
-        # sets hold it, as a mask of the patterns having it there.
-        slot_count = max((len(slots) for slots in needs), default=0)
-        by_word: dict[str, dict[int, int]] = {}
+        by_word: dict[str, int] = {}
+        lowest = guards = 0
+        group_at: dict[int, int] = {}  # a guard bit's place: its group's position
+        place = 0
         for index, slots in enumerate(needs):
+            if not slots:
+                continue
             for number, words in enumerate(slots):
+                bit = 1 << (place + number)
                 for word in words:
-                    masks = by_word.setdefault(word, {})
-                    masks[number] = masks.get(number, 0) | (1 << index)
-        self._by_word = {word: tuple(masks.items()) for word, masks in by_word.items()}
-        # Patterns with no slot of a number meet it whatever the text.
-        self._without_slot = [sum(1 << i for i, slots in enumerate(needs) if len(slots) <= number)
-                              for number in range(slot_count)]
-        self._with_slots = sum(1 << i for i, slots in enumerate(needs) if slots)
+                    by_word[word] = by_word.get(word, 0) | bit
+            lowest |= 1 << place
+            place += len(slots)
+            guards |= 1 << place
+            group_at[place] = index
+            place += 1
+        self._by_word = by_word
+        self._lowest = lowest
+        self._guards = guards
+        self._group_at = group_at
+        self._size = (place + 7) // 8  # bytes
 
-    def built_from(self, patterns: list[CompiledPattern]) -> bool:
-        """Whether this index was built for exactly these patterns, in this order."""
-        return len(patterns) == len(self._seqs) and \
-            all(pattern.seq is seq for pattern, seq in zip(patterns, self._seqs))
-
-    def order(self) -> list[int]:
-        """For each pattern, its place in the order :meth:`runnable` lists patterns."""
-        always = set(self._always)
-        listed = self._always + [i for i in range(len(self._seqs)) if i not in always]
-        places = [0] * len(listed)
-        for place, index in enumerate(listed):
-            places[index] = place
-        return places
+    def built_from(self, groups: Sequence[Sequence[CompiledPattern]]) -> bool:
+        """Whether this index was built for exactly these groups, in this order."""
+        return len(groups) == len(self._seqs) and all(
+            len(group) == len(seqs) and all(p.seq is seq for p, seq in zip(group, seqs))
+            for group, seqs in zip(groups, self._seqs))
 
     def runnable(self, norms: Sequence[str], sentence_starts: Iterable[int] = ()
                  ) -> list[tuple[int, list[tuple[int, int]] | None]]:
-        """The positions of the patterns that can match a text of these norms, each with the
+        """The positions of the groups that can match a text of these norms, each with the
         sentences (token spans) it can match in, or None for anywhere: those with no required
         slot first, then the others in order.
 
@@ -362,26 +373,22 @@ class PatternIndex:
         sentences; and the pattern is then searched in those sentences alone."""
         bounds = sorted({0, *sentence_starts, len(norms)})
         by_word = self._by_word
-        with_slots = self._with_slots
-        without_slot = self._without_slot
+        words = by_word.keys()
+        lowest, guards, group_at, size = self._lowest, self._guards, self._group_at, self._size
         where: dict[int, list[tuple[int, int]]] = {}
         for span in zip(bounds, bounds[1:]):
-            met = list(without_slot)
-            for norm in by_word.keys() & norms[span[0]:span[1]]:
-                for number, mask in by_word[norm]:
-                    met[number] |= mask
-            in_sentence = with_slots
-            for mask in met:
-                in_sentence &= mask
-            if not in_sentence:
+            met = reduce(or_, map(by_word.__getitem__, words & norms[span[0]:span[1]]), 0)
+            full = (met + lowest) & guards
+            if not full:
                 continue
-            # The set bits, found in the mask's binary digits by str.find (in C).
-            digits = bin(in_sentence)
-            top = len(digits) - 1
-            place = digits.find("1")
-            while place >= 0:
-                where.setdefault(top - place, []).append(span)
-                place = digits.find("1", place + 1)
+            # The guard bits set: the bytes that hold one are found by bytes.find (in C).
+            data = full.to_bytes(size, "little")
+            marked = data.translate(_NONZERO)
+            at = marked.find(1)
+            while at >= 0:
+                for bit in _BITS[data[at]]:
+                    where.setdefault(group_at[8 * at + bit], []).append(span)
+                at = marked.find(1, at + 1)
         found: list[tuple[int, list[tuple[int, int]] | None]] = \
             [(index, None) for index in self._always]
         found.extend(sorted(where.items()))

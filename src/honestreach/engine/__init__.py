@@ -72,11 +72,13 @@ class _FormatValues(dict):  # type: ignore[type-arg]
 
 
 @dataclass(frozen=True)
-class _WordEntry:
+class _WordGroup:
+    """A word pattern, or the parts of a near pattern (which match together in one sentence)."""
+
     rule: Rule
-    pattern: CompiledPattern
-    near: int | None = None  # the near pattern it is a part of (index into Engine._near)
-    part: int = 0
+    parts: tuple[CompiledPattern, ...]
+    near: bool
+    rank: tuple[int, int]  # where its matches come in the order patterns run
 
 
 class Engine:
@@ -103,9 +105,7 @@ class Engine:
         return list(self._rules.values())
 
     def _compile(self) -> None:
-        self._words: list[_WordEntry] = []
-        self._near: list[tuple[Rule, int]] = []  # (rule, number of parts)
-        self._near_parts: list[tuple[int, ...]] = []  # their entries' positions in _words
+        groups: list[tuple[Rule, tuple[CompiledPattern, ...], bool]] = []
         self._regexes: list[tuple[Rule, Any, tuple[tuple[str, ...], ...]]] = []
         self._checks: list[Rule] = []
         for rule in self._rules.values():
@@ -116,27 +116,28 @@ class Engine:
                 continue
             for pattern in rule.patterns:
                 if isinstance(pattern, WordPattern):
-                    self._words.append(_WordEntry(rule, pattern.compiled))
+                    groups.append((rule, (pattern.compiled,), False))
                 elif isinstance(pattern, NearPattern):
-                    parts = []
-                    for part, word_pattern in enumerate(pattern.parts):
-                        parts.append(len(self._words))
-                        self._words.append(_WordEntry(
-                            rule, word_pattern.compiled, len(self._near), part))
-                    self._near.append((rule, len(pattern.parts)))
-                    self._near_parts.append(tuple(parts))
+                    groups.append((rule, tuple(part.compiled for part in pattern.parts), True))
                 elif isinstance(pattern, RegexPattern):
                     self._regexes.append(
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
-        patterns = [entry.pattern for entry in self._words]
+        patterns = [parts for _, parts, _ in groups]
         given = self._given_index
         self._index = given if given is not None and given.built_from(patterns) \
             else PatternIndex(patterns)
-        # Where each word pattern comes in the order they run, and each near pattern (after
-        # every other pattern, by its first part's place): matches are listed in that order.
-        order = self._index.order()
-        self._ranks = [(0, place) for place in order]
-        self._near_ranks = [(1, min(order[part] for part in parts)) for parts in self._near_parts]
+        # Matches are listed in the order the patterns run: those that need no word first,
+        # then the others, in rule order; a near pattern's after every other pattern's, by its
+        # first-running part's place.
+        total = sum(len(parts) for parts in patterns)
+        self._groups: list[_WordGroup] = []
+        position = 0
+        for rule, parts, near in groups:
+            places = [position + number + total * bool(part.needs)
+                      for number, part in enumerate(parts)]
+            position += len(parts)
+            self._groups.append(_WordGroup(rule, parts, near, (1, min(places)) if near
+                                           else (0, places[0])))
         self._sentence_spans: dict[tuple[str, tuple[str, ...]], tuple[_SentenceHit, ...]] = {}
         self._keywords = KeywordIndex([keywords for _, _, keywords in self._regexes])
         self._cues = context_cues(self._vocabulary)
@@ -261,46 +262,28 @@ class Engine:
     def _search_words(self, field: str, tokens: Tokens,
                       matcher: TextMatcher) -> list[_SentenceHit]:
         """The word patterns' matches in a text, each with its place in the order the
-        patterns run (a near pattern's after every other, by its first part's place)."""
+        patterns run. A near pattern matches only in a sentence where all its parts do: the
+        index lists the sentences where every part can run, and once one part finds nothing
+        there, the others need not be searched."""
         found_hits: list[_SentenceHit] = []
-        near_hits: dict[int, list[list[tuple[int, int]]]] = {}
-        # A near pattern matches only in a sentence where all its parts do: its parts are
-        # searched only in the sentences where every part can run, and once there are none,
-        # or one part finds nothing, its other parts need not be searched.
-        runnable = self._index.runnable(tokens.norms, tokens.sentence_starts)
-        runnable_within = dict(runnable)
-        near_within: dict[int, list[tuple[int, int]] | None] = {}
-        hopeless: set[int] = set()
-        ranks = self._ranks
-        for index, within in runnable:
-            entry = self._words[index]
-            if field not in entry.rule.scope:
+        for index, within in self._index.runnable(tokens.norms, tokens.sentence_starts):
+            group = self._groups[index]
+            if field not in group.rule.scope:
                 continue
-            near = entry.near
-            if near is not None:
-                if near in hopeless:
-                    continue
-                if near not in near_within:
-                    near_within[near] = _common_sentences(self._near_parts[near],
-                                                          runnable_within)
-                within = near_within[near]
-                if within is not None and not within:
-                    hopeless.add(near)
-                    continue
-            found = matcher.find(entry.pattern.seq, within=within)
-            if near is None:
-                rank = ranks[index]
-                found_hits.extend((rank, entry.rule, first, end) for first, end in found)
-            elif not found:
-                hopeless.add(near)
+            if not group.near:
+                found_hits.extend((group.rank, group.rule, first, end)
+                                  for first, end in matcher.find(group.parts[0].seq,
+                                                                 within=within))
+                continue
+            parts: list[list[tuple[int, int]]] = []
+            for part in group.parts:
+                found = matcher.find(part.seq, within=within)
+                if not found:
+                    break
+                parts.append(found)
             else:
-                parts = near_hits.setdefault(near, [[] for _ in range(self._near[near][1])])
-                parts[entry.part].extend(found)
-        for near, parts in near_hits.items():
-            rank = self._near_ranks[near]
-            found_hits.extend((rank, rule, first, end)
-                              for rule, first, end in _together(self._near[near][0], parts,
-                                                                tokens))
+                found_hits.extend((group.rank, rule, first, end)
+                                  for rule, first, end in _together(group.rule, parts, tokens))
         return found_hits
 
     def _check_candidates(self, message: Message, errors: list[InputError]) -> Iterator[_Candidate]:
@@ -385,21 +368,6 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
             kept.append(candidate)
             last_end = candidate.end
     return kept
-
-
-def _common_sentences(parts: tuple[int, ...],
-                      runnable: dict[int, list[tuple[int, int]] | None]
-                      ) -> list[tuple[int, int]] | None:
-    """The sentences (token spans, in order) where every one of these patterns can run (None:
-    anywhere); none when one of them cannot run at all."""
-    common: set[tuple[int, int]] | None = None
-    for part in parts:
-        if part not in runnable:
-            return []
-        within = runnable[part]
-        if within is not None:
-            common = set(within) if common is None else common.intersection(within)
-    return None if common is None else sorted(common)
 
 
 def _together(rule: Rule, parts: list[list[tuple[int, int]]],
