@@ -252,6 +252,20 @@ def test_stated_terms_in_the_sentence_or_the_next_excuse_a_rule_that_asks(tmp_pa
     assert [f.location.line for f in found if f.rule == "no-risk-with-terms"] == [3]
 
 
+def test_a_chain_of_overlapping_matches_is_one_finding(tmp_path: Path) -> None:
+    # "sent two emails" overlaps "two emails and still", which overlaps "still nothing back":
+    # the first and the last do not touch, yet they are one run of the same phrasing.
+    rule = RULE.replace('["{buzzword}"]',
+                        '["sent two emails", "two emails and still", "still nothing back"]')
+    (tmp_path / "chaser.yaml").write_text(rule.replace("Buzzword", "Chaser"), encoding="utf-8")
+    ruleset = load_rules([tmp_path], include_builtin=False)
+    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    found = engine.check(message_from_text("I sent two emails and still nothing back.")).findings
+    assert [f.text for f in found if f.rule == "chaser"] == ["sent two emails"]
+    found = engine.check(message_from_text("I sent two emails. Still nothing back.")).findings
+    assert [f.text for f in found if f.rule == "chaser"] == ["sent two emails", "Still nothing back"]
+
+
 def test_leeway_in_the_sentence_or_the_next_excuses_a_rule_that_asks(tmp_path: Path) -> None:
     (tmp_path / "vocab").mkdir()
     (tmp_path / "vocab" / "team.yaml").write_text("leeway-cue: [no deadline from us]\n",

@@ -363,10 +363,11 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
         group.sort(key=lambda c: (c.start, -(c.end - c.start)))
         last_end = -1
         for candidate in group:
-            if candidate.start < last_end:
-                continue
-            kept.append(candidate)
-            last_end = candidate.end
+            # A chain of overlaps is one stretch: a match that overlaps only a dropped one is
+            # dropped too, so a rule reports a run of phrasing once.
+            if candidate.start >= last_end:
+                kept.append(candidate)
+            last_end = max(last_end, candidate.end)
     return kept
 
 
