@@ -3,14 +3,10 @@ that finds something missing points at (the last non-blank line, the line at an 
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from ..longtext import bounded
 from ..model import Message
-
-_NOT_NEWLINE = re.compile(r"[^\n]")
-
 
 def own_text(message: Message) -> str:
     """The body with quoted earlier text blanked out (same length, so offsets still hold); of a
@@ -33,7 +29,8 @@ def blank_spans(text: str, spans: Iterable[tuple[int, int]], fill: str = " ") ->
         if end <= start:
             continue
         parts.append(text[last:start])
-        parts.append(_NOT_NEWLINE.sub(fill, text[start:end]))
+        # Each line of the span as ``fill`` repeated: one string operation per line.
+        parts.append("\n".join([fill * len(line) for line in text[start:end].split("\n")]))
         last = end
     parts.append(text[last:])
     return "".join(parts)
