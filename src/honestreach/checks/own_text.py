@@ -7,6 +7,8 @@ from typing import Iterable
 
 from ..longtext import bounded
 from ..model import Message
+from .base import text_cache
+
 
 def own_text(message: Message) -> str:
     """The body with quoted earlier text blanked out (same length, so offsets still hold); of a
@@ -14,8 +16,10 @@ def own_text(message: Message) -> str:
     return own_text_of(bounded(message.body.text), message.quoted)
 
 
-def own_text_of(text: str, quoted: Iterable[tuple[int, int]]) -> str:
-    """``text`` with the ``quoted`` ranges blanked out (newlines kept)."""
+@text_cache(maxsize=8)
+def own_text_of(text: str, quoted: tuple[tuple[int, int], ...]) -> str:
+    """``text`` with the ``quoted`` ranges blanked out (newlines kept). Cached: the checks and
+    the scores each ask for the same message's own text."""
     return blank_spans(text, quoted) if quoted else text
 
 
