@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, compress, count, repeat
+from operator import add
 from dataclasses import dataclass
 
 # A boundary between sentences in the encoded text (never a token's norm).
@@ -137,7 +138,12 @@ def tokenize(text: str) -> Tokens:
     # pieces: "", white space, token, "", white space, token, ..., the trailing white space.
     bounds = list(accumulate(map(len, pieces)))
     found = pieces[2::3]
-    values = found if ascii_text else [_unstyled(token).lower() for token in found]
+    if ascii_text:
+        values = found
+    elif _STYLED_LETTERS.search(words) is None:  # most other text: no token to unstyle
+        values = list(map(str.lower, found))
+    else:
+        values = [_unstyled(token).lower() for token in found]
     for token, value, start, end in zip(found, values, bounds[1::3], bounds[2::3]):
         if token.isalpha():  # a plain word (letters only: no other kind of token is)
             if value in _UNMARKED:
@@ -225,16 +231,14 @@ def _sentence_starts(text: str, norms: list[str], starts: list[int],
         return [0]
     # Tokens hold no line break: the one a line break comes before is the first token that
     # starts after it.
-    after_newline: set[int] = set()
-    position = text.find("\n")
-    while position >= 0:
-        after_newline.add(bisect_right(starts, position))
-        position = text.find("\n", position + 1)
+    # (The line breaks' offsets are the lines' running lengths, one more for each break.)
+    line_lengths = accumulate(map(len, text.split("\n")[:-1]))
+    after_newline = set(map(bisect_right, repeat(starts), map(add, line_lengths, count())))
     # A sentence can begin only after a line break or after an end mark, so only those places
     # are read (and, after an end mark, the marks and closing quotes that follow it).
     size = len(norms)
-    places = sorted({index for index in after_newline if 0 < index < size}.union(
-        index + 1 for index, norm in enumerate(norms) if norm in SENTENCE_END and index + 1 < size))
+    after_end_mark = compress(range(1, size), map(SENTENCE_END.__contains__, norms))
+    places = sorted({index for index in after_newline if 0 < index < size}.union(after_end_mark))
     found = [0]
     seen_end = False
     line_start = 0

@@ -3,13 +3,11 @@ that finds something missing points at (the last non-blank line, the line at an 
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from ..longtext import bounded
 from ..model import Message
-
-_NOT_NEWLINE = re.compile(r"[^\n]")
+from .base import text_cache
 
 
 def own_text(message: Message) -> str:
@@ -18,8 +16,10 @@ def own_text(message: Message) -> str:
     return own_text_of(bounded(message.body.text), message.quoted)
 
 
-def own_text_of(text: str, quoted: Iterable[tuple[int, int]]) -> str:
-    """``text`` with the ``quoted`` ranges blanked out (newlines kept)."""
+@text_cache(maxsize=8)
+def own_text_of(text: str, quoted: tuple[tuple[int, int], ...]) -> str:
+    """``text`` with the ``quoted`` ranges blanked out (newlines kept). Cached: the checks and
+    the scores each ask for the same message's own text."""
     return blank_spans(text, quoted) if quoted else text
 
 
@@ -33,7 +33,8 @@ def blank_spans(text: str, spans: Iterable[tuple[int, int]], fill: str = " ") ->
         if end <= start:
             continue
         parts.append(text[last:start])
-        parts.append(_NOT_NEWLINE.sub(fill, text[start:end]))
+        # Each line of the span as ``fill`` repeated: one string operation per line.
+        parts.append("\n".join([fill * len(line) for line in text[start:end].split("\n")]))
         last = end
     parts.append(text[last:])
     return "".join(parts)
