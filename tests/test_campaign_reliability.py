@@ -280,6 +280,23 @@ def test_workers_replaced_every_few_chunks_give_every_record_in_order(tmp_path) 
     assert [r.row for r in recycled] == list(range(1, 41))
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_forking_workers_leaves_what_this_process_froze_frozen(tmp_path) -> None:
+    """The rule set is frozen once loaded (rulecache). Forking workers must not thaw it: this
+    process's later collections, and the last one at exit, would walk it all again."""
+    import gc
+
+    source = _campaign(tmp_path, 12)
+    rows = list(iter_rows(str(source)))
+    chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    pool = WorkerPool(WorkerSettings(str(source)), jobs=2)
+    records = list(pool.records(chunks))
+    assert pool.pools_forked == 1 and len(records) == 12
+    assert gc.get_freeze_count() >= frozen > 0
+
+
 def test_with_another_thread_running_workers_are_spawned_not_forked(tmp_path) -> None:
     """A lock another thread holds would stay locked in a forked child: with a second thread
     alive, each worker starts a fresh interpreter, and the records are the same."""

@@ -200,12 +200,11 @@ class WorkerPool:
                 return self._pool.submit(check_chunk, chunk)
             # A forked pool starts its processes on its first chunk. What they inherit is
             # frozen first, so that their garbage collector leaves it alone (and does not copy
-            # every page of it into each worker).
+            # every page of it into each worker). It stays frozen here too: thawing would also
+            # thaw the rule set (rulecache froze it), and this process's collections, the last
+            # one at exit above all, would walk it again (about a CPU second on real mail).
             gc.freeze()
-            try:
-                return self._pool.submit(check_chunk, chunk)
-            finally:
-                gc.unfreeze()
+            return self._pool.submit(check_chunk, chunk)
 
     def _new_pool(self) -> tuple[ProcessPoolExecutor, bool]:
         """A new pool, and whether its workers are forked from here."""
