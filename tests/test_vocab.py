@@ -266,6 +266,33 @@ def test_a_chain_of_overlapping_matches_is_one_finding(tmp_path: Path) -> None:
     assert [f.text for f in found if f.rule == "chaser"] == ["sent two emails", "Still nothing back"]
 
 
+def test_a_rule_that_defers_gives_way_where_the_other_rule_matched(tmp_path: Path) -> None:
+    # One act, one finding: "went ahead and booked" after "no reply, so" is the silence rule's.
+    def rule(name: str, phrase: str, extra: str = "") -> str:
+        return RULE.replace('["{buzzword}"]', f'["{phrase}"]').replace(
+            "Buzzword", name).replace("patterns:", extra + "patterns:")
+
+    (tmp_path / "silence.yaml").write_text(rule("Silence", "so i went ahead"),
+                                           encoding="utf-8")
+    (tmp_path / "went-ahead.yaml").write_text(
+        rule("Went ahead", "went ahead and booked", "defers-to: [silence]\n"), encoding="utf-8")
+    ruleset = load_rules([tmp_path], include_builtin=False)
+    assert ruleset.errors == []
+    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    text = "No reply, so I went ahead and booked it.\n\nI went ahead and booked the van."
+    found = [(f.rule, f.location.line) for f in engine.check(message_from_text(text)).findings]
+    # The overlapping match gives way; the one in a sentence of its own stays.
+    assert sorted(found) == [("silence", 1), ("went-ahead", 3)]
+    # Two rules that defer to each other both stay: neither is the more precise.
+    (tmp_path / "silence.yaml").write_text(
+        rule("Silence", "so i went ahead", "defers-to: [went-ahead]\n"),
+        encoding="utf-8")
+    ruleset = load_rules([tmp_path], include_builtin=False)
+    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    found = [(f.rule, f.location.line) for f in engine.check(message_from_text(text)).findings]
+    assert sorted(found) == [("silence", 1), ("went-ahead", 1), ("went-ahead", 3)]
+
+
 def test_leeway_in_the_sentence_or_the_next_excuses_a_rule_that_asks(tmp_path: Path) -> None:
     (tmp_path / "vocab").mkdir()
     (tmp_path / "vocab" / "team.yaml").write_text("leeway-cue: [no deadline from us]\n",

@@ -174,7 +174,7 @@ class Engine:
         findings: list[Finding] = []
         claims: list[Claim] = []
         claimed: set[tuple[str, str, tuple[int, int] | None]] = set()
-        for candidate in _deduplicate(candidates):
+        for candidate in _defer(_deduplicate(candidates)):
             if candidate.rule.finds_claims:
                 # One claim per category per sentence: "as per your request, here is the deck
                 # we reviewed" claims one conversation, not two.
@@ -369,6 +369,22 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
                 kept.append(candidate)
             last_end = max(last_end, candidate.end)
     return kept
+
+
+def _defer(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Without the matches whose rule defers to another rule that matched overlapping text in
+    the same field: one act gets one finding, the more specific rule's."""
+    if not any(c.rule.defers_to for c in candidates):
+        return candidates
+    spans: dict[tuple[str, str], list[tuple[int, int, tuple[str, ...]]]] = {}
+    for candidate in candidates:
+        spans.setdefault((candidate.rule.id, candidate.field), []).append(
+            (candidate.start, candidate.end, candidate.rule.defers_to))
+    # Two rules that defer to each other both keep their findings: neither is the more precise.
+    return [c for c in candidates
+            if not any(start < c.end and c.start < end and c.rule.id not in back
+                       for other in c.rule.defers_to if other != c.rule.id
+                       for start, end, back in spans.get((other, c.field), ()))]
 
 
 def _together(rule: Rule, parts: list[list[tuple[int, int]]],
