@@ -17,8 +17,8 @@ import yaml
 from .locate import builtin_rules_dir
 from .ruleschema import CLASS_NAME, RULE_ID, RULE_SCHEMA, check_stage_and_options, \
     validate_rule_document
-from .ruletypes import Example, NearPattern, Pattern, RegexPattern, Rule, RuleError, \
-    RuleLoadError, RuleSet, WordPattern, describe_patterns, keyword_text
+from .ruletypes import Example, ModelPattern, NearPattern, Pattern, RegexPattern, Rule, \
+    RuleError, RuleLoadError, RuleSet, WordPattern, describe_patterns, keyword_text
 from .vocab import PatternError, Vocabulary
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_document
 
@@ -196,6 +196,8 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
         return compiled(" ".join(data["sequence"]))
     if kind == "near":
         return NearPattern(tuple(compiled(part, i) for i, part in enumerate(data["near"])))
+    if kind == "model":
+        return ModelPattern(float(data["model"]["score_above"]))
     from .guarded_regex import compile_guarded, RegexCompileError
 
     try:

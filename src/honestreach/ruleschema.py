@@ -84,6 +84,21 @@ RULE_SCHEMA: dict[str, Any] = {
                         "properties": {"near": {**_PATTERN_LIST, "minItems": 2}},
                     },
                     {
+                        # A sentence the sentence model scores above this for the rule's
+                        # category (sentencemodel.py).
+                        "type": "object",
+                        "required": ["model"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "model": {
+                                "type": "object",
+                                "required": ["score_above"],
+                                "additionalProperties": False,
+                                "properties": {"score_above": {"type": "number"}},
+                            },
+                        },
+                    },
+                    {
                         "type": "object",
                         "required": ["regex"],
                         "additionalProperties": False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .sentencemodel import ModelError, load_model
 from .vocab import CompiledPattern, Vocabulary
 from .wordmatch import PatternIndex
 
@@ -73,7 +74,15 @@ class RegexPattern:
     keywords: tuple[tuple[str, ...], ...] = ()
 
 
-Pattern = WordPattern | NearPattern | RegexPattern
+@dataclass(frozen=True)
+class ModelPattern:
+    """A sentence that the sentence model (:mod:`honestreach.sentencemodel`) scores above
+    ``score_above`` for the rule's category."""
+
+    score_above: float
+
+
+Pattern = WordPattern | NearPattern | RegexPattern | ModelPattern
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,11 @@ class Rule:
         if self.stage:
             return self.stage
         return "python" if self.check else "patterns"
+
+    @property
+    def by_model(self) -> bool:
+        """Whether the rule's matches are the sentence model's (``model:`` patterns)."""
+        return any(isinstance(pattern, ModelPattern) for pattern in self.patterns)
 
     @property
     def finds_claims(self) -> bool:
@@ -185,6 +199,21 @@ class RuleLoadError(Exception):
         self.error = errors[0]
 
 
+def _model_table(category: str, count: int = 12) -> list[str]:
+    """The words and word pairs that weigh most for and against ``category``."""
+    try:
+        weights = load_model().categories[category].weights
+    except (ModelError, KeyError) as exc:
+        return [f"(the sentence model cannot be read: {exc})"]
+    ranked = sorted(weights.items(), key=lambda item: item[1])
+
+    def shown(items: Iterable[tuple[str, float]]) -> str:
+        return ", ".join(f"'{feature}' {weight:+.2f}" for feature, weight in items)
+
+    return [f"  weighing most for it: {shown(reversed(ranked[-count:]))}",
+            f"  weighing most against it: {shown(ranked[:count])}"]
+
+
 def describe_patterns(rule: Rule) -> list[str]:
     """Human-readable lines describing what a rule matches (for ``honestreach explain``)."""
     lines = []
@@ -193,6 +222,10 @@ def describe_patterns(rule: Rule) -> list[str]:
             lines.append(f"words: {pattern.source}")
         elif isinstance(pattern, NearPattern):
             lines.append("in one sentence: " + " + ".join(p.source for p in pattern.parts))
+        elif isinstance(pattern, ModelPattern):
+            lines.append(f"a sentence the sentence model scores above {pattern.score_above:g} "
+                         f"for {rule.category}")
+            lines.extend(_model_table(rule.category))
         else:
             lines.append(f"regex: {' '.join(pattern.regex.split())}")
     if rule.check:

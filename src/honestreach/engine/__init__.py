@@ -21,7 +21,9 @@ from .. import guarded_regex
 from ..checks import CHECKS
 from ..claims import claim_specifics
 from ..model import Claim, Finding, InputError, InputNote, Message, first_line
-from ..rules import NearPattern, RegexPattern, Rule, RuleError, WordPattern, builtin_vocabulary
+from ..rules import ModelPattern, NearPattern, RegexPattern, Rule, RuleError, WordPattern, \
+    builtin_vocabulary
+from ..sentencemodel import ModelError, SentenceModel, load_model, sentence_features
 from ..suppress import blank_directives
 from ..tokens import Tokens, tokenize
 from ..vocab import CompiledPattern, Vocabulary
@@ -39,6 +41,9 @@ MAX_SCANNED_CHARS = 100_000
 # the longest one remembered, in tokens.
 SENTENCE_CACHE_SIZE = 20_000
 CACHED_SENTENCE_TOKENS = 200
+# Sentences shorter than this (in tokens) are not scored by the sentence model: a greeting or
+# a sign-off has too few words to weigh.
+MODEL_MIN_TOKENS = 4
 # A match in one sentence: (the pattern's place in the order patterns run, its rule, first
 # token, end token), tokens counted from the sentence's first.
 _SentenceHit = tuple[tuple[int, int], Rule, int, int]
@@ -108,6 +113,7 @@ class Engine:
         groups: list[tuple[Rule, tuple[CompiledPattern, ...], bool]] = []
         self._regexes: list[tuple[Rule, Any, tuple[tuple[str, ...], ...]]] = []
         self._checks: list[Rule] = []
+        self._modelled: list[tuple[Rule, float]] = []
         for rule in self._rules.values():
             if rule.stage:
                 continue  # made by a later stage
@@ -122,6 +128,15 @@ class Engine:
                 elif isinstance(pattern, RegexPattern):
                     self._regexes.append(
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
+                elif isinstance(pattern, ModelPattern):
+                    self._modelled.append((rule, pattern.score_above))
+        self._model: SentenceModel | None = None
+        if self._modelled:
+            try:
+                self._model = load_model()
+            except ModelError as exc:
+                self.errors.append(RuleError(str(exc).split(":")[0], None, None, str(exc)))
+                self._modelled = []
         patterns = [parts for _, parts, _ in groups]
         given = self._given_index
         self._index = given if given is not None and given.built_from(patterns) \
@@ -174,7 +189,7 @@ class Engine:
         findings: list[Finding] = []
         claims: list[Claim] = []
         claimed: set[tuple[str, str, tuple[int, int] | None]] = set()
-        for candidate in _defer(_deduplicate(candidates)):
+        for candidate in _defer(_deduplicate(_model_defers(candidates))):
             if candidate.rule.finds_claims:
                 # One claim per category per sentence: "as per your request, here is the deck
                 # we reviewed" claims one conversation, not two.
@@ -214,6 +229,10 @@ class Engine:
             first_sentence, end_sentence = tokens.sentence_of(first)
             sentence = tokens.char_span(first_sentence, end_sentence)
             yield _Candidate(rule, field, start_char, end_char, {}, sentence)
+        for rule, first, end, values in self._model_matches(message, field, tokens):
+            if not context.excludes(rule, first, end):
+                sentence = tokens.char_span(first, end)
+                yield _Candidate(rule, field, *sentence, values, sentence)
 
     def _word_spans(self, field: str, tokens: Tokens,
                     matcher: TextMatcher) -> list[tuple[Rule, int, int]]:
@@ -258,6 +277,30 @@ class Engine:
         ordered = sorted((rank, first + offset, rule, end + offset)
                          for offset, hits in known for rank, rule, first, end in hits)
         return [(rule, first, end) for _, first, rule, end in ordered]
+
+    def _model_matches(self, message: Message, field: str,
+                       tokens: Tokens) -> list[tuple[Rule, int, int, dict[str, Any]]]:
+        """The sentences the sentence model scores above a model rule's threshold, with the
+        score and the words that weigh most (for the rule's message). Quoted earlier mail is
+        not scored: it is never the sender's words."""
+        model = self._model
+        if model is None:
+            return []
+        found: list[tuple[Rule, int, int, dict[str, Any]]] = []
+        bounds = [*tokens.sentence_starts, len(tokens.norms)]
+        for first, end in zip(bounds, bounds[1:]):
+            if end - first < MODEL_MIN_TOKENS or field == "body" and \
+                    message.in_quoted(*tokens.char_span(first, end)):
+                continue
+            features = sentence_features(tokens.norms[first:end])
+            for rule, threshold in self._modelled:
+                if field not in rule.scope:
+                    continue
+                score = model.score(rule.category, features)
+                if score > threshold:
+                    cues = ", ".join(f"'{cue}'" for cue in model.strongest(rule.category, features))
+                    found.append((rule, first, end, {"score": f"{score:.1f}", "cues": cues}))
+        return found
 
     def _search_words(self, field: str, tokens: Tokens,
                       matcher: TextMatcher) -> list[_SentenceHit]:
@@ -351,6 +394,17 @@ def _sentences_only(tokens: Tokens, sentences: list[tuple[int, int]]) -> Tokens:
         starts.extend(tokens.starts[first:end])
         ends.extend(tokens.ends[first:end])
     return Tokens(tokens.text, tuple(norms), tuple(starts), tuple(ends), tuple(firsts))
+
+
+def _model_defers(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The candidates, less the sentence model's where a phrase rule of the same category
+    matched in the same sentence: the phrase rule says more precisely what is wrong."""
+    modelled = [c for c in candidates if c.rule.by_model]
+    if not modelled:
+        return candidates
+    found = {(c.rule.category, c.field, c.sentence) for c in candidates if not c.rule.by_model}
+    return [c for c in candidates if not c.rule.by_model
+            or (c.rule.category, c.field, c.sentence) not in found]
 
 
 def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:

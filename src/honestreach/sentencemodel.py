@@ -1,0 +1,221 @@
+"""A linear model of tactic sentences, for what phrase rules miss.
+
+Phrase rules find the wordings someone wrote down; a person writing the same tactic in other
+words slips past them. This model weighs every word and pair of neighbouring words of a
+sentence, once per category, and adds the weights up: a logistic regression, trained by
+:func:`train` on sentences the project's authors wrote for it (``training/sentences``: each
+category's tactic sentences, honest sentences on the same topics, and ordinary mail). Its
+weights are a table a person can read (``src/honestreach/data/sentence_model.json``), and
+``honestreach explain model-pressure`` prints the words that weigh most for and against it.
+
+A rule uses it with a ``model:`` pattern (``rules/*/model-*.yaml``): a sentence is a match when
+its score for the rule's category is above the rule's threshold. The engine then treats it as
+any other match (the rule's context settings apply), and drops it where a phrase rule of the
+same category already reported that stretch of text.
+
+A long sentence has more words to add up: past :data:`LENGTH_NORM` features, the sum is scaled
+down by the square root of how much longer it is, so a long sentence needs stronger words, not
+more of them (on real mailing-list mail, long opinionated sentences were the false alarms).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import yaml
+
+from .tokens import tokenize
+
+MODEL_PATH = Path(__file__).parent / "data" / "sentence_model.json"
+# Feature extraction's version: a model trained with another one is refused.
+FEATURES_VERSION = 1
+LENGTH_NORM = 20
+# Training: passes over the sentences, learning rate, L2 penalty, and the weight of another
+# category's tactic sentence as a negative (it may show this tactic too).
+EPOCHS = 60
+LEARNING_RATE = 0.2
+L2_PENALTY = 1e-3
+OTHER_TACTIC_WEIGHT = 0.3
+SEED = 7
+# Weights this close to zero are left out of the table.
+MIN_WEIGHT = 0.1
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """A crude stem, so that "opened" and "opening" weigh as one: the model needs no more."""
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith(("ied", "ies")):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def sentence_features(norms: Iterable[str]) -> frozenset[str]:
+    """The features of a sentence's tokens (:func:`honestreach.tokens.tokenize` norms): its
+    words (stemmed; any token with a digit is "#"; "?" and "!" count, other marks do not) and
+    each pair of neighbouring ones."""
+    words: list[str] = []
+    for norm in norms:
+        if norm.isalpha():  # most tokens: a plain word
+            words.append(_stem(norm))
+        elif any(char.isdigit() for char in norm):
+            words.append("#")
+        elif norm[:1].isalpha() or norm in ("'s", "'d"):
+            words.append(_stem(norm))
+        elif norm in ("?", "!"):
+            words.append(norm)
+    pairs = (first + " " + second for first, second in zip(words, words[1:]))
+    return frozenset(words).union(pairs)
+
+
+@dataclass(frozen=True)
+class CategoryWeights:
+    bias: float
+    weights: Mapping[str, float]
+
+
+class SentenceModel:
+    """The weights of each category."""
+
+    def __init__(self, categories: Mapping[str, CategoryWeights], length_norm: int) -> None:
+        self.categories = categories
+        self.length_norm = length_norm
+
+    def score(self, category: str, features: frozenset[str]) -> float:
+        """How strongly the sentence reads as ``category`` (above 0: more likely than not)."""
+        model = self.categories[category]
+        weights = model.weights
+        # The features with a weight, found in C (most of a sentence's have none), added up
+        # exactly: a set's order changes from one process to the next, the score must not.
+        total = math.fsum(map(weights.__getitem__, weights.keys() & features))
+        if len(features) > self.length_norm:
+            total *= math.sqrt(self.length_norm / len(features))
+        return model.bias + total
+
+    def strongest(self, category: str, features: frozenset[str], count: int = 3) -> list[str]:
+        """The features that raise the score most, strongest first."""
+        weights = self.categories[category].weights
+        raising = [(weights[f], f) for f in features if weights.get(f, 0.0) > 0]
+        return [feature for _, feature in sorted(raising, reverse=True)[:count]]
+
+
+class ModelError(Exception):
+    """The model file is missing or was made for another feature version."""
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> SentenceModel:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: cannot read the sentence model: {exc}") from exc
+    if data.get("features_version") != FEATURES_VERSION:
+        raise ModelError(f"{path}: made for features version {data.get('features_version')}, "
+                         f"not {FEATURES_VERSION}: train it again")
+    categories = {name: CategoryWeights(float(entry["bias"]), dict(entry["weights"]))
+                  for name, entry in data["categories"].items()}
+    return SentenceModel(categories, int(data["length_norm"]))
+
+
+# -- training ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrainingSet:
+    """Tactic sentences per category, and sentences that show no tactic."""
+
+    tactics: Mapping[str, Sequence[str]]
+    others: Sequence[str]
+
+
+def _fit(samples: Sequence[tuple[tuple[str, ...], int, float]]
+         ) -> tuple[float, dict[str, float]]:
+    """Logistic regression by stochastic gradient descent: (bias, weights)."""
+    weights: dict[str, float] = {}
+    bias = 0.0
+    order = list(range(len(samples)))
+    shuffle = random.Random(SEED).shuffle
+    for epoch in range(EPOCHS):
+        shuffle(order)
+        rate = LEARNING_RATE / (1 + epoch * 0.05)
+        for index in order:
+            features, label, weight = samples[index]
+            z = bias + sum(weights.get(feature, 0.0) for feature in features)
+            probability = 1 / (1 + math.exp(-max(min(z, 30.0), -30.0)))
+            step = rate * (probability - label) * weight
+            for feature in features:
+                weights[feature] = weights.get(feature, 0.0) * (1 - rate * L2_PENALTY) - step
+            bias -= step
+    return bias, {feature: round(value, 4) for feature, value in sorted(weights.items())
+                  if abs(value) >= MIN_WEIGHT}
+
+
+def train(training: TrainingSet, featurize: "Featurizer") -> dict[str, CategoryWeights]:
+    """One model per category: its tactic sentences against the sentences with no tactic and,
+    weighing less, the other categories' tactic sentences."""
+    # In sorted order, so that the sums come out the same in every process (a set's order
+    # depends on the process's string hashing).
+    tactics = {name: [tuple(sorted(featurize(text))) for text in texts]
+               for name, texts in training.tactics.items()}
+    others = [tuple(sorted(featurize(text))) for text in training.others]
+    models: dict[str, CategoryWeights] = {}
+    for name, positives in tactics.items():
+        samples = [(features, 1, 1.0) for features in positives]
+        samples += [(features, 0, 1.0) for features in others]
+        for other, sentences in tactics.items():
+            if other != name:
+                samples += [(features, 0, OTHER_TACTIC_WEIGHT) for features in sentences]
+        bias, weights = _fit(samples)
+        models[name] = CategoryWeights(round(bias, 4), weights)
+    return models
+
+
+class Featurizer:
+    """Text to features, through the project's tokenizer (as the engine sees sentences)."""
+
+    def __call__(self, text: str) -> frozenset[str]:
+        return sentence_features(tokenize(text).norms)
+
+
+def model_document(models: Mapping[str, CategoryWeights],
+                   sources: Mapping[str, bytes]) -> dict[str, object]:
+    """The model file's content: the weights, and a digest of each training file."""
+    return {
+        "features_version": FEATURES_VERSION,
+        "length_norm": LENGTH_NORM,
+        "trained_on": {name: hashlib.sha256(data).hexdigest()
+                       for name, data in sorted(sources.items())},
+        "categories": {name: {"bias": model.bias, "weights": dict(model.weights)}
+                       for name, model in sorted(models.items())},
+    }
+
+
+def read_training(folder: Path) -> tuple[TrainingSet, dict[str, bytes]]:
+    """The training sentences of ``folder``'s YAML files, and each file's bytes (by name).
+
+    A file maps a category to ``{tactic: [...], honest: [...]}`` and may hold ``ordinary: [...]``
+    (mail with no tactic); honest and ordinary sentences are the no-tactic class."""
+    tactics: dict[str, list[str]] = {}
+    others: list[str] = []
+    sources: dict[str, bytes] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = path.read_bytes()
+        sources[path.name] = data
+        document = yaml.safe_load(data) or {}
+        for name, entry in document.items():
+            if name == "ordinary":
+                others.extend(entry)
+            else:
+                tactics.setdefault(name, []).extend(entry.get("tactic", ()))
+                others.extend(entry.get("honest", ()))
+    return TrainingSet(tactics, others), sources

@@ -1,0 +1,144 @@
+"""The sentence model: its shipped weights are the ones its training sentences give, and its
+matches go through the engine like any other rule's (context, deference to phrase rules)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from honestreach.engine import Engine
+from honestreach.message import message_from_text
+from honestreach.rules import load_rules
+from honestreach.sentencemodel import MODEL_PATH, CategoryWeights, Featurizer, ModelError, \
+    SentenceModel, TrainingSet, load_model, read_training, sentence_features, train
+from honestreach.tokens import tokenize
+
+REPO = Path(__file__).resolve().parents[1]
+TRAINING = REPO / "training" / "sentences"
+
+# A rule of the test's own, at the threshold the built-in model rules use.
+MODEL_RULE = """\
+name: Reads as scarcity
+category: scarcity
+severity: warning
+message: "Model ({score}; {cues}): '{text}'."
+rationale: Test.
+suggestion: Test.
+patterns:
+  - model: {score_above: 3.0}
+examples:
+  bad: ["Nearly every table for the gala has sold, so there is limited choice left.",
+        "Demand has been huge and only a few spots are left."]
+  good: ["Our office will be closed on Monday for the bank holiday.",
+         "The report is attached."]
+"""
+PHRASE_RULE = """\
+name: Sold out soon
+category: scarcity
+severity: warning
+message: "Phrase: '{text}'."
+rationale: Test.
+suggestion: Test.
+patterns:
+  - phrases: ["nearly every table"]
+examples:
+  bad: ["Nearly every table has gone.", "Nearly every table is booked."]
+  good: ["Every table has a lamp.", "The tables are round."]
+"""
+
+
+def features(text: str) -> frozenset[str]:
+    return sentence_features(tokenize(text).norms)
+
+
+def test_the_shipped_weights_are_what_the_training_sentences_give() -> None:
+    """Retrained from training/sentences, the model file comes out byte for byte the same: the
+    weights in the package are the ones its sentences give, and training is repeatable."""
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "train_sentence_model.py"),
+                           "--check"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    recorded = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["trained_on"]
+    assert sorted(recorded) == sorted(path.name for path in TRAINING.glob("*.yaml"))
+
+
+def test_the_training_sentences_cover_every_tactic_category_and_ordinary_mail() -> None:
+    training, _ = read_training(TRAINING)
+    assert set(training.tactics) == {"pressure", "disrespect", "urgency", "scarcity",
+                                     "deception", "surveillance"}
+    assert all(len(sentences) >= 200 for sentences in training.tactics.values())
+    assert len(training.others) >= 1000
+
+
+def test_features_are_stemmed_words_and_neighbouring_pairs() -> None:
+    found = features("Only 3 seats left, book today!")
+    assert {"only", "#", "seat", "left", "book", "today", "!"} <= found
+    assert {"only #", "# seat", "seat left", "left book", "today !"} <= found
+    assert "," not in found and "seats" not in found
+
+
+def test_a_long_sentence_needs_stronger_words_not_more_of_them() -> None:
+    model = SentenceModel({"urgency": CategoryWeights(0.0, {"word": 1.0})}, length_norm=4)
+    short = frozenset({"word", "a", "b"})
+    long = frozenset({"word", *(f"w{number}" for number in range(15))})
+    assert model.score("urgency", short) == 1.0
+    assert model.score("urgency", long) == pytest.approx(1.0 * (4 / 16) ** 0.5)
+
+
+def test_training_learns_a_category_s_words_from_a_small_set() -> None:
+    training = TrainingSet(
+        tactics={"urgency": ["ends tonight at midnight", "last day today, hurry",
+                             "offer ends tonight", "hurry, it ends today"]},
+        others=["the report is attached", "see you at lunch", "thanks for the notes",
+                "the meeting moved to room 4"])
+    weights = train(training, Featurizer())["urgency"]
+    model = SentenceModel({"urgency": weights}, length_norm=20)
+    assert model.score("urgency", features("It ends tonight, hurry")) > 0
+    assert model.score("urgency", features("The notes are attached")) < 0
+    assert "tonight" in model.strongest("urgency", features("It ends tonight"))
+
+
+def test_a_model_file_of_another_feature_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"features_version": 0, "length_norm": 20, "categories": {}}),
+                    encoding="utf-8")
+    with pytest.raises(ModelError, match="train it again"):
+        load_model(path)
+    with pytest.raises(ModelError, match="cannot read"):
+        load_model(tmp_path / "missing.json")
+
+
+def _engine(tmp_path: Path, *rules: str):
+    for number, text in enumerate(rules):
+        (tmp_path / f"rule-{number}.yaml").write_text(text, encoding="utf-8")
+    ruleset = load_rules([tmp_path], include_builtin=False)
+    assert ruleset.errors == []
+    return Engine(ruleset.rules, ruleset.vocabulary)
+
+
+def test_a_model_match_is_a_finding_with_its_score_and_words(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, MODEL_RULE)
+    text = ("Hi Sam,\n\nNearly every table for the gala has sold, so there is limited choice "
+            "left.\n\nOur office will be closed on Monday for the bank holiday.")
+    (finding,) = engine.check(message_from_text(text)).findings
+    assert finding.rule == "rule-0" and finding.location.line == 3
+    assert finding.text.startswith("Nearly every table") and finding.text.endswith("left.")
+    assert finding.message.startswith("Model (") and "'" in finding.message
+
+
+def test_a_phrase_rule_of_the_category_reports_the_sentence_instead(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, MODEL_RULE, PHRASE_RULE)
+    text = "Nearly every table for the gala has sold, so there is limited choice left."
+    found = [f.rule for f in engine.check(message_from_text(text)).findings]
+    assert found == ["rule-1"]
+
+
+def test_a_model_match_goes_through_the_rule_s_context(tmp_path: Path) -> None:
+    # Quoted text from an earlier message is never the sender's words.
+    engine = _engine(tmp_path, MODEL_RULE)
+    text = ("Thanks, that's useful.\n\n> Nearly every table for the gala has sold, so there is "
+            "limited choice left.")
+    assert engine.check(message_from_text(text)).findings == []
