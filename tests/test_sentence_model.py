@@ -142,3 +142,14 @@ def test_a_model_match_goes_through_the_rule_s_context(tmp_path: Path) -> None:
     text = ("Thanks, that's useful.\n\n> Nearly every table for the gala has sold, so there is "
             "limited choice left.")
     assert engine.check(message_from_text(text)).findings == []
+
+
+def test_all_categories_scored_at_once_score_as_each_alone() -> None:
+    model = load_model()
+    for text in ("Only 3 seats left, book today!", "We saw you reading our pricing page at 2am.",
+                 "The report is attached; thanks for the notes from Tuesday's meeting.", "ok"):
+        found = features(text)
+        together = model.scores(found)
+        assert together.keys() == model.categories.keys()
+        for name, score in together.items():
+            assert score == pytest.approx(model.score(name, found), abs=1e-9)

@@ -92,6 +92,23 @@ class SentenceModel:
     def __init__(self, categories: Mapping[str, CategoryWeights], length_norm: int) -> None:
         self.categories = categories
         self.length_norm = length_norm
+        # Each feature's weights, one per category in this order (0 where it has none): a
+        # sentence's features are looked up once for all the categories.
+        self._order = tuple(categories)
+        table: dict[str, list[float]] = {}
+        for number, name in enumerate(self._order):
+            for feature, weight in categories[name].weights.items():
+                table.setdefault(feature, [0.0] * len(self._order))[number] = weight
+        self._table = {feature: tuple(weights) for feature, weights in table.items()}
+
+    def scores(self, features: frozenset[str]) -> dict[str, float]:
+        """Every category's score (see :meth:`score`)."""
+        rows = list(map(self._table.__getitem__, self._table.keys() & features))
+        scale = math.sqrt(self.length_norm / len(features)) \
+            if len(features) > self.length_norm else 1.0
+        sums = map(math.fsum, zip(*rows)) if rows else (0.0 for _ in self._order)
+        return {name: self.categories[name].bias + total * scale
+                for name, total in zip(self._order, sums)}
 
     def score(self, category: str, features: frozenset[str]) -> float:
         """How strongly the sentence reads as ``category`` (above 0: more likely than not)."""

@@ -131,6 +131,9 @@ class Engine:
                 elif isinstance(pattern, ModelPattern):
                     self._modelled.append((rule, pattern.score_above))
         self._model: SentenceModel | None = None
+        # Each sentence's scores, by its words: mail repeats its sentences (a campaign's
+        # template, a list's footer).
+        self._model_scores: dict[tuple[str, ...], tuple[dict[str, float], frozenset[str]]] = {}
         if self._modelled:
             try:
                 self._model = load_model()
@@ -292,11 +295,18 @@ class Engine:
             if end - first < MODEL_MIN_TOKENS or field == "body" and \
                     message.in_quoted(*tokens.char_span(first, end)):
                 continue
-            features = sentence_features(tokens.norms[first:end])
+            words = tokens.norms[first:end]
+            known = self._model_scores.get(words)
+            if known is None:
+                if len(self._model_scores) >= SENTENCE_CACHE_SIZE:
+                    self._model_scores.clear()  # bounded, as the word patterns' cache
+                features = sentence_features(words)
+                known = self._model_scores[words] = (model.scores(features), features)
+            scores, features = known
             for rule, threshold in self._modelled:
                 if field not in rule.scope:
                     continue
-                score = model.score(rule.category, features)
+                score = scores[rule.category]
                 if score > threshold:
                     cues = ", ".join(f"'{cue}'" for cue in model.strongest(rule.category, features))
                     found.append((rule, first, end, {"score": f"{score:.1f}", "cues": cues}))
