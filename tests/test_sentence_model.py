@@ -149,7 +149,18 @@ def test_all_categories_scored_at_once_score_as_each_alone() -> None:
     for text in ("Only 3 seats left, book today!", "We saw you reading our pricing page at 2am.",
                  "The report is attached; thanks for the notes from Tuesday's meeting.", "ok"):
         found = features(text)
-        together = model.scores(found)
+        together = dict(zip(model.order, model.scores(found)))
         assert together.keys() == model.categories.keys()
         for name, score in together.items():
             assert score == pytest.approx(model.score(name, found), abs=1e-9)
+
+
+def test_a_model_rule_of_a_category_the_model_lacks_is_a_rule_error(tmp_path: Path) -> None:
+    rule = MODEL_RULE.replace("category: scarcity", "category: claim.meeting")
+    (tmp_path / "meeting-model.yaml").write_text(rule, encoding="utf-8")
+    ruleset = load_rules([tmp_path], include_builtin=False)
+    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    assert engine.check(message_from_text("We met at the fair last week.")).findings == []
+    (error,) = engine.errors
+    assert "has no category 'claim.meeting'" in error.message
+    assert error.path.endswith("meeting-model.yaml")

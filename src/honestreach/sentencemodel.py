@@ -94,21 +94,21 @@ class SentenceModel:
         self.length_norm = length_norm
         # Each feature's weights, one per category in this order (0 where it has none): a
         # sentence's features are looked up once for all the categories.
-        self._order = tuple(categories)
+        self.order = tuple(categories)
         table: dict[str, list[float]] = {}
-        for number, name in enumerate(self._order):
+        for number, name in enumerate(self.order):
             for feature, weight in categories[name].weights.items():
-                table.setdefault(feature, [0.0] * len(self._order))[number] = weight
+                table.setdefault(feature, [0.0] * len(self.order))[number] = weight
         self._table = {feature: tuple(weights) for feature, weights in table.items()}
 
-    def scores(self, features: frozenset[str]) -> dict[str, float]:
-        """Every category's score (see :meth:`score`)."""
+    def scores(self, features: frozenset[str]) -> tuple[float, ...]:
+        """Every category's score (see :meth:`score`), in the order of :attr:`order`."""
         rows = list(map(self._table.__getitem__, self._table.keys() & features))
         scale = math.sqrt(self.length_norm / len(features)) \
             if len(features) > self.length_norm else 1.0
-        sums = map(math.fsum, zip(*rows)) if rows else (0.0 for _ in self._order)
-        return {name: self.categories[name].bias + total * scale
-                for name, total in zip(self._order, sums)}
+        sums = map(math.fsum, zip(*rows)) if rows else (0.0 for _ in self.order)
+        return tuple(self.categories[name].bias + total * scale
+                     for name, total in zip(self.order, sums))
 
     def score(self, category: str, features: frozenset[str]) -> float:
         """How strongly the sentence reads as ``category`` (above 0: more likely than not)."""

@@ -113,7 +113,7 @@ class Engine:
         groups: list[tuple[Rule, tuple[CompiledPattern, ...], bool]] = []
         self._regexes: list[tuple[Rule, Any, tuple[tuple[str, ...], ...]]] = []
         self._checks: list[Rule] = []
-        self._modelled: list[tuple[Rule, float]] = []
+        modelled: list[tuple[Rule, float]] = []
         for rule in self._rules.values():
             if rule.stage:
                 continue  # made by a later stage
@@ -129,17 +129,27 @@ class Engine:
                     self._regexes.append(
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
                 elif isinstance(pattern, ModelPattern):
-                    self._modelled.append((rule, pattern.score_above))
+                    modelled.append((rule, pattern.score_above))
         self._model: SentenceModel | None = None
         # Each sentence's scores, by its words: mail repeats its sentences (a campaign's
         # template, a list's footer).
-        self._model_scores: dict[tuple[str, ...], tuple[dict[str, float], frozenset[str]]] = {}
-        if self._modelled:
+        self._model_scores: dict[tuple[str, ...], tuple[float, ...]] = {}
+        # Each model rule with its threshold and its category's place in the model's scores.
+        self._modelled: list[tuple[Rule, float, int]] = []
+        if modelled:
             try:
                 self._model = load_model()
             except ModelError as exc:
                 self.errors.append(RuleError(str(exc).split(":")[0], None, None, str(exc)))
-                self._modelled = []
+                modelled = []
+        for rule, threshold in modelled:
+            assert self._model is not None
+            if rule.category in self._model.order:
+                self._modelled.append((rule, threshold, self._model.order.index(rule.category)))
+            else:
+                self.errors.append(RuleError(rule.path, None, "patterns", (
+                    f"the sentence model has no category {rule.category!r} (it has "
+                    f"{', '.join(self._model.order)})")))
         patterns = [parts for _, parts, _ in groups]
         given = self._given_index
         self._index = given if given is not None and given.built_from(patterns) \
@@ -296,19 +306,18 @@ class Engine:
                     message.in_quoted(*tokens.char_span(first, end)):
                 continue
             words = tokens.norms[first:end]
-            known = self._model_scores.get(words)
-            if known is None:
+            scores = self._model_scores.get(words)
+            if scores is None:
                 if len(self._model_scores) >= SENTENCE_CACHE_SIZE:
                     self._model_scores.clear()  # bounded, as the word patterns' cache
-                features = sentence_features(words)
-                known = self._model_scores[words] = (model.scores(features), features)
-            scores, features = known
-            for rule, threshold in self._modelled:
+                scores = self._model_scores[words] = model.scores(sentence_features(words))
+            for rule, threshold, slot in self._modelled:
                 if field not in rule.scope:
                     continue
-                score = scores[rule.category]
+                score = scores[slot]
                 if score > threshold:
-                    cues = ", ".join(f"'{cue}'" for cue in model.strongest(rule.category, features))
+                    strongest = model.strongest(rule.category, sentence_features(words))
+                    cues = ", ".join(f"'{cue}'" for cue in strongest)
                     found.append((rule, first, end, {"score": f"{score:.1f}", "cues": cues}))
         return found
 
