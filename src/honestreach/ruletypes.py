@@ -132,11 +132,6 @@ class Rule:
         return "python" if self.check else "patterns"
 
     @property
-    def by_model(self) -> bool:
-        """Whether the rule's matches are the sentence model's (``model:`` patterns)."""
-        return any(isinstance(pattern, ModelPattern) for pattern in self.patterns)
-
-    @property
     def finds_claims(self) -> bool:
         """Claim rules report personal claims, which the CRM stage then verifies."""
         return self.category.startswith("claim.")

@@ -136,6 +136,7 @@ class Engine:
         self._model_scores: dict[tuple[str, ...], tuple[float, ...]] = {}
         # Each model rule with its threshold and its category's place in the model's scores.
         self._modelled: list[tuple[Rule, float, int]] = []
+        self._model_rules = frozenset(rule.id for rule, _ in modelled)
         if modelled:
             try:
                 self._model = load_model()
@@ -202,7 +203,9 @@ class Engine:
         findings: list[Finding] = []
         claims: list[Claim] = []
         claimed: set[tuple[str, str, tuple[int, int] | None]] = set()
-        for candidate in _defer(_deduplicate(_model_defers(candidates))):
+        if self._modelled:
+            candidates = _model_defers(candidates, self._model_rules)
+        for candidate in _defer(_deduplicate(candidates)):
             if candidate.rule.finds_claims:
                 # One claim per category per sentence: "as per your request, here is the deck
                 # we reviewed" claims one conversation, not two.
@@ -415,14 +418,15 @@ def _sentences_only(tokens: Tokens, sentences: list[tuple[int, int]]) -> Tokens:
     return Tokens(tokens.text, tuple(norms), tuple(starts), tuple(ends), tuple(firsts))
 
 
-def _model_defers(candidates: list[_Candidate]) -> list[_Candidate]:
-    """The candidates, less the sentence model's where a phrase rule of the same category
-    matched in the same sentence: the phrase rule says more precisely what is wrong."""
-    modelled = [c for c in candidates if c.rule.by_model]
-    if not modelled:
+def _model_defers(candidates: list[_Candidate], model_rules: frozenset[str]) -> list[_Candidate]:
+    """The candidates, less the sentence model's (its rules' ids: ``model_rules``) where a
+    phrase rule of the same category matched in the same sentence: the phrase rule says more
+    precisely what is wrong."""
+    if not any(c.rule.id in model_rules for c in candidates):
         return candidates
-    found = {(c.rule.category, c.field, c.sentence) for c in candidates if not c.rule.by_model}
-    return [c for c in candidates if not c.rule.by_model
+    found = {(c.rule.category, c.field, c.sentence) for c in candidates
+             if c.rule.id not in model_rules}
+    return [c for c in candidates if c.rule.id not in model_rules
             or (c.rule.category, c.field, c.sentence) not in found]
 
 
