@@ -28,6 +28,7 @@ severity: warning
 message: "Model ({score}; {cues}): '{text}'."
 rationale: Test.
 suggestion: Test.
+defers-to: [scarcity]
 patterns:
   - model: {score_above: 3.0}
 examples:
@@ -144,15 +145,14 @@ def test_a_model_match_goes_through_the_rule_s_context(tmp_path: Path) -> None:
     assert engine.check(message_from_text(text)).findings == []
 
 
-def test_all_categories_scored_at_once_score_as_each_alone() -> None:
-    model = load_model()
-    for text in ("Only 3 seats left, book today!", "We saw you reading our pricing page at 2am.",
-                 "The report is attached; thanks for the notes from Tuesday's meeting.", "ok"):
-        found = features(text)
-        together = dict(zip(model.order, model.scores(found)))
-        assert together.keys() == model.categories.keys()
-        for name, score in together.items():
-            assert score == pytest.approx(model.score(name, found), abs=1e-9)
+def test_each_category_is_scored_with_its_own_weights_and_bias() -> None:
+    model = SentenceModel({"urgency": CategoryWeights(-1.0, {"today": 2.0, "end": 0.5}),
+                           "scarcity": CategoryWeights(-2.0, {"left": 3.0, "today": -1.0})},
+                          length_norm=20)
+    assert model.order == ("urgency", "scarcity")
+    assert model.scores(features("It ends today")) == (1.5, -3.0)
+    assert model.scores(features("Two left")) == (-1.0, 1.0)
+    assert model.score("scarcity", features("Two left")) == 1.0
 
 
 def test_a_model_rule_of_a_category_the_model_lacks_is_a_rule_error(tmp_path: Path) -> None:

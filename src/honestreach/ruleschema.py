@@ -141,7 +141,8 @@ RULE_SCHEMA: dict[str, Any] = {
                 "list-item": {"enum": ["skip", "keep"]},
             },
         },
-        # Rule ids whose overlapping finding says the same act more precisely (engine).
+        # Rule ids, or categories, whose overlapping finding says the same act more precisely
+        # (engine).
         "defers-to": {"type": "array", "minItems": 1, "uniqueItems": True,
                       "items": {"type": "string", "pattern": RULE_ID.pattern}},
         "examples": {

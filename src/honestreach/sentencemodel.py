@@ -10,8 +10,8 @@ weights are a table a person can read (``src/honestreach/data/sentence_model.jso
 
 A rule uses it with a ``model:`` pattern (``rules/*/model-*.yaml``): a sentence is a match when
 its score for the rule's category is above the rule's threshold. The engine then treats it as
-any other match (the rule's context settings apply), and drops it where a phrase rule of the
-same category already reported that stretch of text.
+any other match: the rule's context settings apply, and the built-in model rules defer to their
+category (``defers-to``), so a phrase rule that matched in the sentence reports it instead.
 
 A long sentence has more words to add up: past :data:`LENGTH_NORM` features, the sum is scaled
 down by the square root of how much longer it is, so a long sentence needs stronger words, not
@@ -102,7 +102,11 @@ class SentenceModel:
         self._table = {feature: tuple(weights) for feature, weights in table.items()}
 
     def scores(self, features: frozenset[str]) -> tuple[float, ...]:
-        """Every category's score (see :meth:`score`), in the order of :attr:`order`."""
+        """How strongly the sentence reads as each category (above 0: more likely than not),
+        in the order of :attr:`order`."""
+        # The features with a weight, found in C (most of a sentence's have none), each
+        # category's added up exactly: a set's order changes from one process to the next,
+        # the scores must not.
         rows = list(map(self._table.__getitem__, self._table.keys() & features))
         scale = math.sqrt(self.length_norm / len(features)) \
             if len(features) > self.length_norm else 1.0
@@ -111,15 +115,8 @@ class SentenceModel:
                      for name, total in zip(self.order, sums))
 
     def score(self, category: str, features: frozenset[str]) -> float:
-        """How strongly the sentence reads as ``category`` (above 0: more likely than not)."""
-        model = self.categories[category]
-        weights = model.weights
-        # The features with a weight, found in C (most of a sentence's have none), added up
-        # exactly: a set's order changes from one process to the next, the score must not.
-        total = math.fsum(map(weights.__getitem__, weights.keys() & features))
-        if len(features) > self.length_norm:
-            total *= math.sqrt(self.length_norm / len(features))
-        return model.bias + total
+        """The sentence's score for one category."""
+        return self.scores(features)[self.order.index(category)]
 
     def strongest(self, category: str, features: frozenset[str], count: int = 3) -> list[str]:
         """The features that raise the score most, strongest first."""

@@ -136,7 +136,6 @@ class Engine:
         self._model_scores: dict[tuple[str, ...], tuple[float, ...]] = {}
         # Each model rule with its threshold and its category's place in the model's scores.
         self._modelled: list[tuple[Rule, float, int]] = []
-        self._model_rules = frozenset(rule.id for rule, _ in modelled)
         if modelled:
             try:
                 self._model = load_model()
@@ -203,8 +202,6 @@ class Engine:
         findings: list[Finding] = []
         claims: list[Claim] = []
         claimed: set[tuple[str, str, tuple[int, int] | None]] = set()
-        if self._modelled:
-            candidates = _model_defers(candidates, self._model_rules)
         for candidate in _defer(_deduplicate(candidates)):
             if candidate.rule.finds_claims:
                 # One claim per category per sentence: "as per your request, here is the deck
@@ -418,18 +415,6 @@ def _sentences_only(tokens: Tokens, sentences: list[tuple[int, int]]) -> Tokens:
     return Tokens(tokens.text, tuple(norms), tuple(starts), tuple(ends), tuple(firsts))
 
 
-def _model_defers(candidates: list[_Candidate], model_rules: frozenset[str]) -> list[_Candidate]:
-    """The candidates, less the sentence model's (its rules' ids: ``model_rules``) where a
-    phrase rule of the same category matched in the same sentence: the phrase rule says more
-    precisely what is wrong."""
-    if not any(c.rule.id in model_rules for c in candidates):
-        return candidates
-    found = {(c.rule.category, c.field, c.sentence) for c in candidates
-             if c.rule.id not in model_rules}
-    return [c for c in candidates if c.rule.id not in model_rules
-            or (c.rule.category, c.field, c.sentence) not in found]
-
-
 def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
     """One finding per rule per stretch of text: overlapping matches of a rule are merged."""
     kept: list[_Candidate] = []
@@ -449,19 +434,32 @@ def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:
 
 
 def _defer(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Without the matches whose rule defers to another rule that matched overlapping text in
-    the same field: one act gets one finding, the more specific rule's."""
+    """Without the matches whose rule defers to another rule, or to any other rule of a
+    category, that matched overlapping text in the same field: one act gets one finding, the
+    more specific rule's."""
     if not any(c.rule.defers_to for c in candidates):
         return candidates
-    spans: dict[tuple[str, str], list[tuple[int, int, tuple[str, ...]]]] = {}
+    Span = tuple[int, int, str, tuple[str, ...]]  # start, end, rule id, what that rule defers to
+    by_rule: dict[tuple[str, str], list[Span]] = {}
+    by_category: dict[tuple[str, str], list[Span]] = {}
     for candidate in candidates:
-        spans.setdefault((candidate.rule.id, candidate.field), []).append(
-            (candidate.start, candidate.end, candidate.rule.defers_to))
-    # Two rules that defer to each other both keep their findings: neither is the more precise.
-    return [c for c in candidates
-            if not any(start < c.end and c.start < end and c.rule.id not in back
-                       for other in c.rule.defers_to if other != c.rule.id
-                       for start, end, back in spans.get((other, c.field), ()))]
+        span = (candidate.start, candidate.end, candidate.rule.id, candidate.rule.defers_to)
+        by_rule.setdefault((candidate.rule.id, candidate.field), []).append(span)
+        by_category.setdefault((candidate.rule.category, candidate.field), []).append(span)
+
+    def gives_way(candidate: _Candidate) -> bool:
+        rule = candidate.rule
+        for other in rule.defers_to:
+            for start, end, other_id, back in [*by_rule.get((other, candidate.field), ()),
+                                               *by_category.get((other, candidate.field), ())]:
+                # Two rules that defer to each other both keep their findings: neither is the
+                # more precise.
+                if other_id != rule.id and start < candidate.end and candidate.start < end \
+                        and rule.id not in back and rule.category not in back:
+                    return True
+        return False
+
+    return [c for c in candidates if not c.rule.defers_to or not gives_way(c)]
 
 
 def _together(rule: Rule, parts: list[list[tuple[int, int]]],
