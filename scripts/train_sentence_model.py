@@ -13,8 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from honestreach.sentencemodel import MODEL_PATH, Featurizer, model_document, read_training, \
-    train
+from honestreach.sentencemodel import MODEL_PATH, model_document, read_training, train
 
 TRAINING = Path(__file__).resolve().parent.parent / "training" / "sentences"
 
@@ -24,7 +23,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="compare, do not write")
     args = parser.parse_args()
     training, sources = read_training(TRAINING)
-    document = model_document(train(training, Featurizer()), sources)
+    document = model_document(train(training), sources)
     text = json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if args.check:
         same = MODEL_PATH.read_text(encoding="utf-8") == text

@@ -13,7 +13,7 @@ import pytest
 from honestreach.engine import Engine
 from honestreach.message import message_from_text
 from honestreach.rules import load_rules
-from honestreach.sentencemodel import MODEL_PATH, CategoryWeights, Featurizer, ModelError, \
+from honestreach.sentencemodel import MODEL_PATH, CategoryWeights, ModelError, \
     SentenceModel, TrainingSet, load_model, read_training, sentence_features, train
 from honestreach.tokens import tokenize
 
@@ -95,7 +95,7 @@ def test_training_learns_a_category_s_words_from_a_small_set() -> None:
                              "offer ends tonight", "hurry, it ends today"]},
         others=["the report is attached", "see you at lunch", "thanks for the notes",
                 "the meeting moved to room 4"])
-    weights = train(training, Featurizer())["urgency"]
+    weights = train(training)["urgency"]
     model = SentenceModel({"urgency": weights}, length_norm=20)
     assert model.score("urgency", features("It ends tonight, hurry")) > 0
     assert model.score("urgency", features("The notes are attached")) < 0

@@ -114,8 +114,8 @@ class Rule:
     skip_among_acquaintances: bool = False
     skip_thread_subject: bool = False
     skip_list_items: bool = False
-    # Rules whose finding, where it overlaps one of this rule, says the same act more
-    # precisely: this rule's finding is dropped there ("since we haven't heard back, we've
+    # Rules, or categories of rules, whose finding, where it overlaps one of this rule, says
+    # the same act more precisely: this rule's finding is dropped there ("since we haven't heard back, we've
     # gone ahead and added you" is silence taken as consent, not also an assumptive close).
     defers_to: tuple[str, ...] = ()
     bad_examples: tuple[Example, ...] = ()

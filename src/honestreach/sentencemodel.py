@@ -174,14 +174,19 @@ def _fit(samples: Sequence[tuple[tuple[str, ...], int, float]]
                   if abs(value) >= MIN_WEIGHT}
 
 
-def train(training: TrainingSet, featurize: "Featurizer") -> dict[str, CategoryWeights]:
+def train(training: TrainingSet) -> dict[str, CategoryWeights]:
     """One model per category: its tactic sentences against the sentences with no tactic and,
-    weighing less, the other categories' tactic sentences."""
-    # In sorted order, so that the sums come out the same in every process (a set's order
-    # depends on the process's string hashing).
-    tactics = {name: [tuple(sorted(featurize(text))) for text in texts]
+    weighing less, the other categories' tactic sentences. A sentence's features are those the
+    engine gives it (:func:`sentence_features` of its tokens)."""
+
+    def features(text: str) -> tuple[str, ...]:
+        # In sorted order, so that the sums come out the same in every process (a set's order
+        # depends on the process's string hashing).
+        return tuple(sorted(sentence_features(tokenize(text).norms)))
+
+    tactics = {name: [features(text) for text in texts]
                for name, texts in training.tactics.items()}
-    others = [tuple(sorted(featurize(text))) for text in training.others]
+    others = [features(text) for text in training.others]
     models: dict[str, CategoryWeights] = {}
     for name, positives in tactics.items():
         samples = [(features, 1, 1.0) for features in positives]
@@ -192,13 +197,6 @@ def train(training: TrainingSet, featurize: "Featurizer") -> dict[str, CategoryW
         bias, weights = _fit(samples)
         models[name] = CategoryWeights(round(bias, 4), weights)
     return models
-
-
-class Featurizer:
-    """Text to features, through the project's tokenizer (as the engine sees sentences)."""
-
-    def __call__(self, text: str) -> frozenset[str]:
-        return sentence_features(tokenize(text).norms)
 
 
 def model_document(models: Mapping[str, CategoryWeights],
