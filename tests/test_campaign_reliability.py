@@ -281,6 +281,33 @@ def test_workers_replaced_every_few_chunks_give_every_record_in_order(tmp_path) 
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+def test_a_worker_that_dies_between_two_chunks_sent_loses_no_row(tmp_path) -> None:
+    """Real workers: one is killed and the pool is broken before the next chunk is sent. The
+    pool then refuses the chunk itself (not only the chunks in flight); that chunk is run again
+    with the others, and the audit goes on."""
+    source = _campaign(tmp_path, 24)
+    rows = list(iter_rows(str(source)))
+    pool = WorkerPool(WorkerSettings(str(source)), jobs=2)
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield rows[0:4]
+        yield rows[4:8]  # the first chunk sent: the workers start
+        for worker in _workers(os.getpid()):
+            os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not pool._pool._broken and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.01)
+        assert pool._pool._broken  # type: ignore[union-attr]
+        yield from (rows[start:start + 4] for start in range(8, 24, 4))
+
+    records = list(pool.records(chunks()))
+    _, alone = _audit(source)
+    assert [(r.row, r.checked, r.findings) for r in records] == \
+        [(r.row, r.checked, r.findings) for r in alone]
+    assert all(r.checked for r in records) and pool.pools_started >= 2
+
+
 def test_forking_workers_leaves_what_this_process_froze_frozen(tmp_path) -> None:
     """The rule set is frozen once loaded (rulecache). Forking workers must not thaw it: this
     process's later collections, and the last one at exit, would walk it all again."""
@@ -389,6 +416,7 @@ def test_kill_9_of_a_worker_does_not_hang_the_audit(tmp_path: Path) -> None:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     assert "Traceback" not in stderr
+    assert stdout, f"exit {process.returncode}: {stderr}"
     summary = json.loads(stdout)
     # The chunks the killed worker held were checked again: nothing is lost or failed.
     assert summary["rows"] == {"read": 600, "checked": 600, "failed": 0}

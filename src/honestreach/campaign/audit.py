@@ -179,6 +179,21 @@ class WorkerPool:
                            "could not be checked")
 
     def _submit(self, chunk: list[Row]) -> Future[list[SendRecord]]:
+        # Worker processes are started as chunks are submitted; they start with Ctrl-C blocked
+        # (a blocked signal stays blocked in a new process), so that only this process sees it.
+        with _sigint_blocked():
+            try:
+                return self._open_pool().submit(check_chunk, chunk)
+            except BrokenProcessPool as exc:
+                # A worker died since the last chunk went out. The chunk fails as one in flight
+                # would, so that records() runs it again in a new pool.
+                broken: Future[list[SendRecord]] = Future()
+                broken.set_exception(exc)
+                return broken
+
+    def _open_pool(self) -> ProcessPoolExecutor:
+        """The pool that takes the next chunk: a new one at first and after ``recycle_after``
+        chunks."""
         if self._pool is not None and self._submitted >= self.recycle_after:
             if self._checker is not None:
                 # The next pool is forked: the retired one's threads must be gone first.
@@ -187,24 +202,20 @@ class WorkerPool:
                 self._retired.append(self._pool)
                 self._pool.shutdown(wait=False)
             self._pool = None
-        # Worker processes are started as chunks are submitted; they start with Ctrl-C blocked
-        # (a blocked signal stays blocked in a new process), so that only this process sees it.
-        with _sigint_blocked():
-            if self._pool is not None:
-                self._submitted += 1
-                return self._pool.submit(check_chunk, chunk)
-            self._pool, forked = self._new_pool()
-            self.pools_started += 1
-            self._submitted = 1
-            if not forked:
-                return self._pool.submit(check_chunk, chunk)
+        if self._pool is not None:
+            self._submitted += 1
+            return self._pool
+        self._pool, forked = self._new_pool()
+        self.pools_started += 1
+        self._submitted = 1
+        if forked:
             # A forked pool starts its processes on its first chunk. What they inherit is
             # frozen first, so that their garbage collector leaves it alone (and does not copy
             # every page of it into each worker). It stays frozen here too: thawing would also
             # thaw the rule set (rulecache froze it), and this process's collections, the last
             # one at exit above all, would walk it again (about a CPU second on real mail).
             gc.freeze()
-            return self._pool.submit(check_chunk, chunk)
+        return self._pool
 
     def _new_pool(self) -> tuple[ProcessPoolExecutor, bool]:
         """A new pool, and whether its workers are forked from here."""
