@@ -36,6 +36,32 @@ def test_readers_take_a_bank_a_mail_folder_and_jsonl() -> None:
         ("u1", "full", False), ("n1", "full", True), ("p1", "partial", False)]
 
 
+def test_a_yaml_file_of_sentences_gives_tactic_positives_and_honest_negatives() -> None:
+    items = read_collection(FIXTURES / "sentences.yaml")
+    assert [(item.id, sorted(item.expect), item.near) for item in items] == [
+        ("sentences:urgency:tactic:1", ["urgency"], None),
+        ("sentences:urgency:tactic:2", ["urgency"], None),
+        ("sentences:urgency:honest:1", [], "urgency"),
+        ("sentences:scarcity:tactic:1", ["scarcity"], None),
+        ("sentences:scarcity:honest:1", [], "scarcity"),
+        ("sentences:ordinary:1", [], None)]
+    assert all(item.body and item.subject is None for item in items)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("urgency: [unclosed\n", "not a YAML file of sentences"),
+    ("- just a list\n", "expected a mapping of categories"),
+    ("urgency: a sentence\n", "urgency: expected tactic: and honest: lists"),
+    ("urgency: {tactic: one sentence}\n", "urgency: tactic: expected a list of sentences"),
+])
+def test_a_malformed_file_of_sentences_says_what_is_wrong(tmp_path, text: str,
+                                                         problem: str) -> None:
+    path = tmp_path / "held-out.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        read_collection(path)
+
+
 def test_halves_split_every_collection_the_same_way_each_time() -> None:
     items = read_collection(FIXTURES / "bank")
     halves = [item.half for item in items]
@@ -81,7 +107,7 @@ def test_partial_and_unlabelled_items_are_never_false_alarms() -> None:
     assert tally.rule_unlabelled == {"few-left": 1}
 
 
-@pytest.mark.parametrize("source", ["bank", "ham", "items.jsonl"])
+@pytest.mark.parametrize("source", ["bank", "ham", "items.jsonl", "sentences.yaml"])
 def test_the_command_prints_per_category_and_per_rule_tables(honestreach, source: str) -> None:
     run = honestreach("mass-check", str(FIXTURES / source), "--show", "3")
     assert run.code == 0, run.stderr
@@ -97,6 +123,24 @@ def test_the_command_checks_each_half_and_unlabelled_mail(honestreach) -> None:
     assert sum(counts) == 5
     spam = honestreach("mass-check", str(FIXTURES / "spam"), "--mail-label", "unlabelled")
     assert "1 unlabelled" in spam.stdout and "unl" in spam.stdout
+
+
+def test_the_command_counts_a_file_of_sentences_per_category(honestreach) -> None:
+    run = honestreach("mass-check", str(FIXTURES / "sentences.yaml"))
+    assert run.code == 0, run.stderr
+    assert "6 items: 3 positive labels, 3 negatives" in run.stdout
+    rows = {line.split()[0]: line.split()[1:4] for line in run.stdout.splitlines()
+            if line.startswith(("urgency ", "scarcity "))}
+    assert rows == {"urgency": ["2", "2", "1.00"], "scarcity": ["1", "1", "1.00"]}
+    assert "negatives: 0 of 3 flagged" in run.stdout
+
+
+def test_a_malformed_collection_is_a_clear_error(honestreach, tmp_path) -> None:
+    (tmp_path / "held-out.yaml").write_text("- just a list\n", encoding="utf-8")
+    run = honestreach("mass-check", str(tmp_path / "held-out.yaml"))
+    assert run.code == 2
+    assert "held-out.yaml" in run.stderr and "mapping of categories" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_a_missing_collection_is_a_clear_error(honestreach, tmp_path) -> None:

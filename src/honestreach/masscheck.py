@@ -233,6 +233,37 @@ def read_bank(folder: Path) -> list[Item]:
     return items
 
 
+def read_sentences(path: Path) -> list[Item]:
+    """A YAML file of sentences, as ``training/sentences`` holds them: each category maps to
+    ``tactic:`` sentences (positives for it) and ``honest:`` ones (negatives); ``ordinary:``
+    sentences are negatives too. Each sentence is checked as a message's body."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not a YAML file of sentences: {first_line(exc)}") from exc
+    if not isinstance(document, dict):
+        raise ValueError("not a YAML file of sentences: expected a mapping of categories")
+    items: list[Item] = []
+    for category, entry in document.items():
+        groups: list[tuple[str, frozenset[str], object]]
+        if category == "ordinary":
+            groups = [("ordinary", frozenset(), entry)]
+        elif isinstance(entry, dict):
+            groups = [("tactic", frozenset({str(category)}), entry.get("tactic") or []),
+                      ("honest", frozenset(), entry.get("honest") or [])]
+        else:
+            raise ValueError(f"{category}: expected tactic: and honest: lists")
+        for kind, expect, sentences in groups:
+            if not isinstance(sentences, list):
+                raise ValueError(f"{category}: {kind}: expected a list of sentences")
+            prefix = "ordinary" if kind == "ordinary" else f"{category}:{kind}"
+            items.extend(Item(id=f"{path.stem}:{prefix}:{number}", expect=expect,
+                              near=None if kind == "ordinary" or expect else str(category),
+                              body=str(sentence))
+                         for number, sentence in enumerate(sentences, 1))
+    return items
+
+
 def read_mail(folder: Path, labelling: Labelling = "full",
               expect: Iterable[str] = ()) -> list[Item]:
     """Every ``.eml``, ``.txt`` and ``.md`` file under ``folder``, read as ``check`` reads it."""
@@ -318,15 +349,18 @@ def report(counts: Tally, title: str = "", show_misses: int = 0) -> list[str]:
 
 
 def read_collection(path: Path, kind: str = "auto", mail_labelling: Labelling = "full") -> list[Item]:
-    """Items from a bank folder, a mail folder or a JSONL file (``kind`` ``auto``: a folder of
-    ``.yaml`` files is a bank, another folder is mail, a file is JSONL)."""
+    """Items from a bank folder, a mail folder, a YAML file of sentences or a JSONL file
+    (``kind`` ``auto``: a folder of ``.yaml`` files is a bank, another folder is mail, a
+    ``.yaml`` file holds sentences, another file is JSONL)."""
     if kind == "auto":
         if path.is_dir():
             kind = "bank" if any(path.glob("*.yaml")) else "mail"
         else:
-            kind = "jsonl"
+            kind = "sentences" if path.suffix.lower() in (".yaml", ".yml") else "jsonl"
     if kind == "bank":
         return read_bank(path)
+    if kind == "sentences":
+        return read_sentences(path)
     if kind == "mail":
         return read_mail(path, mail_labelling)
     return read_jsonl(path)

@@ -14,10 +14,12 @@ from .options import EXIT_ERROR, report_errors
 
 @click.command("mass-check")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--kind", type=click.Choice(["auto", "bank", "mail", "jsonl"]), default="auto",
-              show_default=True,
+@click.option("--kind", type=click.Choice(["auto", "bank", "mail", "sentences", "jsonl"]),
+              default="auto", show_default=True,
               help="bank: a folder of labelled YAML lists; mail: a folder of .eml/.txt; "
-                   "jsonl: labelled JSON lines (auto: by what the path holds).")
+                   "sentences: a YAML file of tactic and honest sentences per category (as "
+                   "training/sentences holds them); jsonl: labelled JSON lines (auto: by what "
+                   "the path holds).")
 @click.option("--mail-label", type=click.Choice(["negative", "unlabelled"]), default="negative",
               show_default=True, help="What the messages of a mail folder are.")
 @click.option("--half", type=click.Choice(["a", "b"]),
