@@ -179,6 +179,8 @@ class WorkerPool:
                            "could not be checked")
 
     def _submit(self, chunk: list[Row]) -> Future[list[SendRecord]]:
+        if self._pool is not None and self._submitted >= self.recycle_after:
+            self._retire(self._pool)
         # Worker processes are started as chunks are submitted; they start with Ctrl-C blocked
         # (a blocked signal stays blocked in a new process), so that only this process sees it.
         with _sigint_blocked():
@@ -191,17 +193,19 @@ class WorkerPool:
                 broken.set_exception(exc)
                 return broken
 
+    def _retire(self, pool: ProcessPoolExecutor) -> None:
+        """Retire the pool after ``recycle_after`` chunks (outside the block on Ctrl-C, which
+        may stop the wait)."""
+        if self._checker is not None:
+            # The next pool is forked: the retired one's threads must be gone first.
+            _close(pool)
+        else:
+            self._retired.append(pool)
+            pool.shutdown(wait=False)
+        self._pool = None
+
     def _open_pool(self) -> ProcessPoolExecutor:
-        """The pool that takes the next chunk: a new one at first and after ``recycle_after``
-        chunks."""
-        if self._pool is not None and self._submitted >= self.recycle_after:
-            if self._checker is not None:
-                # The next pool is forked: the retired one's threads must be gone first.
-                _close(self._pool)
-            else:
-                self._retired.append(self._pool)
-                self._pool.shutdown(wait=False)
-            self._pool = None
+        """The pool that takes the next chunk, started if there is none."""
         if self._pool is not None:
             self._submitted += 1
             return self._pool
