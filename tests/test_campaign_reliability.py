@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import importlib
 import json
 import os
 import signal
@@ -27,6 +28,7 @@ from honestreach.campaign.csvrecords import read_records
 from honestreach.campaign.output import spreadsheet_safe
 from honestreach.campaign.sources import ReadProgress, Row
 from honestreach.campaign.summary import Summary, format_text
+from honestreach.campaign.worker import check_chunk
 from honestreach.cli import main
 from honestreach.model import SendRecord
 
@@ -308,6 +310,67 @@ def test_a_worker_that_dies_between_two_chunks_sent_loses_no_row(tmp_path) -> No
     assert all(r.checked for r in records) and pool.pools_started >= 2
 
 
+# The module (the package's name ``audit`` is its function).
+audit_module = importlib.import_module("honestreach.campaign.audit")
+_STUCK_MARK = "HONESTREACH_TEST_STUCK_MARK"
+
+
+def _stuck_until_marked(chunk: list[Row]) -> list[SendRecord]:
+    """A worker that never answers the first time (the mark is not there yet), then checks."""
+    mark = Path(os.environ[_STUCK_MARK])
+    if not mark.exists():
+        mark.touch()
+        time.sleep(3600)
+    return check_chunk(chunk)
+
+
+def _stuck_always(chunk: list[Row]) -> list[SendRecord]:
+    time.sleep(3600)
+    return []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_chunk_run_again_whose_worker_never_answers_is_run_once_more_in_a_fresh_pool(
+        tmp_path, monkeypatch) -> None:
+    """After a worker died, a pool forked at once could (rarely) start with a worker that never
+    answers. Real workers: the chunk run again waits a bounded time, then a fresh pool runs it,
+    and the audit goes on instead of hanging."""
+    source = _campaign(tmp_path, 4)
+    rows = list(iter_rows(str(source)))
+    monkeypatch.setenv(_STUCK_MARK, str(tmp_path / "stuck-once"))
+    monkeypatch.setattr(audit_module, "check_chunk", _stuck_until_marked)
+    pool = WorkerPool(WorkerSettings(str(source)), jobs=1)
+    pool.rerun_timeout = 2.0
+    lost: Future[list[SendRecord]] = Future()
+    lost.set_exception(BrokenProcessPool("a worker died"))
+    started = time.monotonic()
+    try:
+        records = pool._again(rows, lost)
+    finally:
+        pool._stop()
+    assert time.monotonic() - started < 30
+    assert [r.row for r in records] == [1, 2, 3, 4] and all(r.checked for r in records)
+    assert pool.pools_started == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_chunk_run_again_that_never_finishes_becomes_failed_rows(tmp_path, monkeypatch) -> None:
+    source = _campaign(tmp_path, 3)
+    rows = list(iter_rows(str(source)))
+    monkeypatch.setattr(audit_module, "check_chunk", _stuck_always)
+    pool = WorkerPool(WorkerSettings(str(source)), jobs=1)
+    pool.rerun_timeout = 1.0
+    lost: Future[list[SendRecord]] = Future()
+    lost.set_exception(BrokenProcessPool("a worker died"))
+    try:
+        records = pool._again(rows, lost)
+    finally:
+        pool._stop()
+    assert [(r.row, r.checked) for r in records] == [(1, False), (2, False), (3, False)]
+    assert "did not finish within 1 s, twice" in records[0].errors[0]
+    assert pool.pools_started == 2
+
+
 def test_forking_workers_leaves_what_this_process_froze_frozen(tmp_path) -> None:
     """The rule set is frozen once loaded (rulecache). Forking workers must not thaw it: this
     process's later collections, and the last one at exit, would walk it all again."""
@@ -402,16 +465,24 @@ def _alive_in_group(group: int, seconds: float) -> list[int]:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
 def test_kill_9_of_a_worker_does_not_hang_the_audit(tmp_path: Path) -> None:
     source, out = _campaign(tmp_path, 600), tmp_path / "out.jsonl"
+    # With the fault handler on, SIGABRT makes a process print every thread's stack: if the
+    # audit ever hangs, the failure shows where.
     process = subprocess.Popen(
-        [sys.executable, "-m", "honestreach", "audit", str(source), "--jobs", "2",
-         "--output", str(out), "--format", "json"],
+        [sys.executable, "-X", "faulthandler", "-m", "honestreach", "audit", str(source),
+         "--jobs", "2", "--output", str(out), "--format", "json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         _wait_for_lines(out, 64, process, 120)
         workers = _workers(process.pid)
         assert workers, "no worker process to kill"
         os.kill(workers[0], signal.SIGKILL)
-        stdout, stderr = process.communicate(timeout=180)
+        try:
+            stdout, stderr = process.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            for pid in [*_workers(process.pid), process.pid]:
+                os.kill(pid, signal.SIGABRT)
+            _, stderr = process.communicate(timeout=30)
+            pytest.fail(f"the audit hung after a worker was killed; its stacks:\n{stderr[-20000:]}")
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

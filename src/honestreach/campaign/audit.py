@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout  # not the built-in before 3.11
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,10 @@ CHUNK = 32
 RECYCLE_AFTER = 200
 # Seconds the workers of a pool whose chunks are all done have to exit before they are killed.
 CLOSE_GRACE = 2.0
+# Seconds a chunk run again after a worker died may take (a chunk takes about half of one).
+# A pool forked just after a death could, however rarely, start with a worker that never
+# answers; past this wait it is treated as having died too, so the audit always ends.
+RERUN_TIMEOUT = 60.0
 
 
 @dataclass
@@ -117,6 +122,7 @@ class WorkerPool:
         self.jobs = jobs
         self.recycle_after = recycle_after
         self.crm = crm
+        self.rerun_timeout = RERUN_TIMEOUT
         self.pools_started = 0
         self.pools_forked = 0
         # Check the first chunk here (when the workers are forked from here).
@@ -167,16 +173,22 @@ class WorkerPool:
         the chunk run again alone (so that a second death is its own)."""
         if future.done() and not future.cancelled() and future.exception() is None:
             return future.result()
-        try:
-            return self._submit(chunk).result()
-        except BrokenProcessPool:
-            self._stop()
-            return _failed(self.settings.source, chunk,
-                           "not checked: the worker process checking it stopped twice "
-                           "(killed, or out of memory)", "worker stopped")
-        except Exception as exc:  # noqa: BLE001
-            return _failed(self.settings.source, chunk, f"could not be checked: {exc!r}",
-                           "could not be checked")
+        for _ in range(2):
+            try:
+                return self._submit(chunk).result(timeout=self.rerun_timeout)
+            except BrokenProcessPool:
+                self._stop()
+                return _failed(self.settings.source, chunk,
+                               "not checked: the worker process checking it stopped twice "
+                               "(killed, or out of memory)", "worker stopped")
+            except FutureTimeout:
+                self._stop()  # a worker that does not answer: a fresh pool tries once more
+            except Exception as exc:  # noqa: BLE001
+                return _failed(self.settings.source, chunk, f"could not be checked: {exc!r}",
+                               "could not be checked")
+        return _failed(self.settings.source, chunk,
+                       f"not checked: run again after a worker stopped, it did not finish "
+                       f"within {self.rerun_timeout:g} s, twice", "worker stopped")
 
     def _submit(self, chunk: list[Row]) -> Future[list[SendRecord]]:
         if self._pool is not None and self._submitted >= self.recycle_after:
