@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import ahocorasick
 import pyphen
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -31,41 +32,29 @@ def _hyphenator() -> Any:  # a pyphen.Pyphen (pyphen ships no type hints)
 
 
 @lru_cache(maxsize=1)
-def _pattern_trie() -> dict[str, Any]:
-    """pyphen's hyphenation patterns as a tree of their letters; a node's ``""`` holds the
-    pattern that ends there."""
-    root: dict[str, Any] = {}
-    for pattern, points in _hyphenator().hd.patterns.items():
-        node = root
-        for letter in pattern:
-            node = node.setdefault(letter, {})
-        node[""] = points
-    return root
+def _pattern_automaton() -> Any:  # an ahocorasick.Automaton (no type hints either)
+    """pyphen's hyphenation patterns in one Aho-Corasick automaton. Each pattern gives how far
+    its points start before its last letter, how many points it has, and the points."""
+    automaton = ahocorasick.Automaton()
+    for pattern, (offset, points) in _hyphenator().hd.patterns.items():
+        automaton.add_word(pattern, (len(pattern) - 1 - offset, len(points), points))
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=65536)
 def _hyphenated_syllables(word: str) -> int:
     """pyphen's hyphenation points of ``word`` plus one. Its ``positions`` (Liang's
-    algorithm) looks up every piece of the word up to the longest pattern's length; this walks
-    the patterns' tree and stops where no pattern goes on, which a fresh process (an audit's
-    worker) meeting thousands of new words pays a third of. The points are the same."""
-    hyphenator, root = _hyphenator(), _pattern_trie()
+    algorithm) looks up every piece of the word up to the longest pattern's length; the
+    automaton finds the pieces that are patterns in one pass in C, which a fresh process (an
+    audit's worker) meeting thousands of new words pays a third of. The points are the same."""
+    hyphenator = _hyphenator()
     word = word.lower()
     pointed_word = f".{word.lower()}."  # pyphen lowers the word it is given once more
-    size = len(pointed_word)
-    references = [0] * (size + 1)
-    for i in range(size - 1):
-        node = root
-        for letter in pointed_word[i:]:
-            child: dict[str, Any] | None = node.get(letter)
-            if child is None:
-                break
-            node = child
-            pattern = node.get("")
-            if pattern:
-                offset, values = pattern
-                where = slice(i + offset, i + offset + len(values))
-                references[where] = map(max, values, references[where])
+    references = [0] * (len(pointed_word) + 1)
+    for last_letter, (back, size, points) in _pattern_automaton().iter(pointed_word):
+        where = slice(last_letter - back, last_letter - back + size)
+        references[where] = map(max, points, references[where])
     # pyphen's points: odd values, numbered from the dot before the word, at least ``left``
     # letters from its start and ``right`` from its end.
     last = len(word) - hyphenator.right
@@ -74,10 +63,11 @@ def _hyphenated_syllables(word: str) -> int:
 
 
 def syllables(word: str) -> int:
-    """Syllables in one word (outreach repeats its words, so counts are remembered)."""
+    """Syllables in one word (outreach repeats its words, so counts are remembered: by the
+    word in lower case, which the count reads, so "The" and "the" are counted once)."""
     if len(word) > LONGEST_WORD:
         return len(word) // 3
-    return _hyphenated_syllables(word)
+    return _hyphenated_syllables(word.lower())
 
 
 def reading_ease(text: str) -> float:
@@ -92,6 +82,8 @@ def reading_ease(text: str) -> float:
     words = [m.group() for m in matches]
     sentences = max(1, len(_SENTENCE_END.findall(text)))
     # Most texts hold no word too long to hyphenate: their counts are then looked up in C.
-    count = _hyphenated_syllables if max(map(len, words)) <= LONGEST_WORD else syllables
-    total = sum(map(count, words))
+    if max(map(len, words)) <= LONGEST_WORD:
+        total = sum(map(_hyphenated_syllables, map(str.lower, words)))
+    else:
+        total = sum(map(syllables, words))
     return 206.835 - 1.015 * len(words) / sentences - 84.6 * total / len(words)

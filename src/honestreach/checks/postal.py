@@ -7,13 +7,19 @@ import re
 from bisect import bisect_left
 
 from ..model import Message
-from .base import is_word_char, text_cache
+from .base import is_word_char, text_cache, word_start
 from .own_text import own_text
 
 # Hand-written on purpose: pyap2 misses Canadian and German layouts and costs ~7 ms per country
 # per message. Each line gets evidence flags; an address needs a street or PO-box line plus a
 # postcode or country on that line or close by, so a phone number, a date or a price alone
 # never counts.
+#
+# Every line with a digit is searched for a street, and an expression that starts with "\b" is
+# tried at every position of it. So each expression starts with the characters its match can
+# start with, which a search skips to, and checks the word boundary behind them: "\d(?<!\w\d)"
+# is "\b\d", and word_start() writes "\b(?:Word|...)" that way. Only whether a line holds a
+# match counts, so an expression of two such forms is split in two.
 
 _STREET_TYPES = (
     r"Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Way|Drive|Dr|Square|Sq|Court|Ct|"
@@ -29,12 +35,14 @@ _STREET_TYPES_CASED = "|".join(
 # The words of a street's name are capitalised or ordinals ("West 36th Street"), never a
 # model number: "ATA/100 5400RPM IDE Hard Drive" is a disk.
 _STREET_EN = re.compile(
-    r"\b\d{1,5}[A-Za-z]?(?:[-–]\d{1,5})?,?\s+(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?"
+    r"\d(?<!\w\d)\d{0,4}[A-Za-z]?(?:[-–]\d{1,5})?,?\s+"
+    r"(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?"
     r"(?:(?:[A-Z][\w'’.-]*|\d{1,4}(?:st|nd|rd|th)\b\.?)\s+){0,4}(?:" + _STREET_TYPES_CASED
     + r")\b\.?"
 )
-_UNIT = re.compile(r"\b(?:Suite|Ste\.?|Unit|Floor|Fl\.?|Apt\.?|Building|Bldg\.?)\s+#?\d{1,5}\b"
-                   r"|\b\d{1,3}(?:st|nd|rd|th)\s+Floor\b")
+_UNIT = re.compile(word_start("Suite", r"Ste\.?", "Unit", "Floor", r"Fl\.?", r"Apt\.?", "Building",
+                              r"Bldg\.?") + r"\s+#?\d{1,5}\b")
+_FLOOR = re.compile(r"\d(?<!\w\d)\d{0,2}(?:st|nd|rd|th)\s+Floor\b")
 # A Germanic street is a capitalised word ending in a street suffix, then a house number:
 #   \b[A-ZÄÖÜÅØÆ][\wäöüßåøæ-]*(?:straße|...|tie)\s+\d{1,4}\s?[a-zA-Z]?\b
 # Run as one expression, that is quadratic on a long hyphenated run ("A-A-A-...-A 1": every
@@ -47,7 +55,9 @@ _GERMANIC_SUFFIX_NUMBER = re.compile(
     r"veien|gate|katu|tie)\s+\d{1,4}\s?[a-zA-Z]?\b"
 )
 _GERMANIC_STREET_WORD = re.compile(
-    r"\b(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer)\s+\d{1,4}\s?[a-z]?\b"
+    word_start("Straße", "Strasse", r"Str\.", "Weg", "Allee", "Platz", "Gasse", "Ring", "Damm",
+               "Ufer")
+    + r"\s+\d{1,4}\s?[a-z]?\b"
 )
 _GERMANIC_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÅØÆ")
 
@@ -76,20 +86,25 @@ def _is_germanic_street(line: str) -> bool:
 # digits and two capitals), then a capitalised place. Five digits alone ("Table 3, 12345 Rows")
 # say too little.
 _STREET_BEFORE_POSTCODE = re.compile(
-    r"\b[A-ZÄÖÜÅØÆ][\wäöüßåøæ'’-]{2,40}\s+\d{1,4}\s?[a-zA-Z]?,\s*"
+    r"[A-ZÄÖÜÅØÆ](?<!\w.)[\wäöüßåøæ'’-]{2,40}\s+\d{1,4}\s?[a-zA-Z]?,\s*"
     r"\d{4}\s?[A-Z]{2}\s+[A-Z][a-z]"
 )
-_STREET_ROMANCE = re.compile(
-    r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|all[ée]e|chemin|"
-    r"quai|impasse|route|cours|passage|chauss[ée]e)\b)"
-    r"|\b(?:Rue|Avenue|Boulevard|Place|Chauss[ée]e|Quai|Calle|C/|Avenida|Avda\.?|Paseo|Plaza|"
-    r"Carrer|Passeig|Rua|Via|Viale|Piazza|Corso|Largo|Travessa|Pra[çc]a|Ronda|Traves[ií]a)\s+"
-    r"[^\n\d,]{2,40}?,?\s*(?:n[º°o]\.?\s*)?\d{1,4}\b"
+_NUMBER_ROMANCE_STREET = re.compile(
+    r"\d(?<!\w\d)\d{0,3}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|all[ée]e|"
+    r"chemin|quai|impasse|route|cours|passage|chauss[ée]e)\b",
+    re.IGNORECASE,
+)
+_ROMANCE_STREET_NUMBER = re.compile(
+    word_start("Rue", "Avenue", "Boulevard", "Place", "Chauss[ée]e", "Quai", "Calle", "C/",
+               "Avenida", r"Avda\.?", "Paseo", "Plaza", "Carrer", "Passeig", "Rua", "Via", "Viale",
+               "Piazza", "Corso", "Largo", "Travessa", "Pra[çc]a", "Ronda", "Traves[ií]a")
+    + r"\s+[^\n\d,]{2,40}?,?\s*(?:n[º°o]\.?\s*)?\d{1,4}\b"
 )
 _PO_BOX = re.compile(
-    r"\b(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box|G\.?P\.?O\.?\s+Box|Postfach|Postbus|"
-    r"Apartado(?:\s+de\s+Correos)?|Bo[iî]te\s+postale|Casilla|Caixa\s+Postal|Casella\s+postale)"
-    r"\s*(?:No\.?\s*)?\d{1,6}\b",
+    word_start(r"P\.?\s?O\.?\s?Box", r"Post\s+Office\s+Box", r"G\.?P\.?O\.?\s+Box", "Postfach",
+               "Postbus", r"Apartado(?:\s+de\s+Correos)?", r"Bo[iî]te\s+postale", "Casilla",
+               r"Caixa\s+Postal", r"Casella\s+postale")
+    + r"\s*(?:No\.?\s*)?\d{1,6}\b",
     re.IGNORECASE,
 )
 _US_STATES = (
@@ -182,8 +197,9 @@ def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 def _is_street(line: str) -> bool:
     return _DIGIT.search(line) is not None and bool(
-        _STREET_EN.search(line) or _UNIT.search(line) or _is_germanic_street(line)
-        or _STREET_ROMANCE.search(line) or _PO_BOX.search(line)
+        _STREET_EN.search(line) or _UNIT.search(line) or _FLOOR.search(line)
+        or _is_germanic_street(line) or _NUMBER_ROMANCE_STREET.search(line)
+        or _ROMANCE_STREET_NUMBER.search(line) or _PO_BOX.search(line)
         or _STREET_BEFORE_POSTCODE.search(line)
     )
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from ..checks.base import word_start
 from ..checks.emphasis import is_common_word
 from ..model import Finding
 from .points import clamp_score, decayed, round_half_up
@@ -56,18 +57,6 @@ _NOT_A_NAME = frozenset(
     "there all team everyone everybody friend friends folks sir madam customer customers valued "
     "colleague colleagues partner partners guys user member members sir/madam you".split()
 )
-
-def word_start(*alternatives: str) -> str:
-    r"""``\b(?:alternative|...)``, for alternatives that each start with a letter, written so
-    that a search is fast: the expression starts with the set of first letters, which the regex
-    engine skips to without trying the rest at every position, and then checks that the letter
-    starts a word and is the one its alternative starts with. It matches what ``\b(?:...)``
-    matches, at the same places, trying the alternatives in the same order."""
-    firsts = "".join(dict.fromkeys(alternative[0] for alternative in alternatives))
-    return (f"[{firsts}](?<!\\w.)(?:"
-            + "|".join(f"(?<={alternative[0]}){alternative[1:]}" for alternative in alternatives)
-            + ")")
-
 
 # Stock phrases of generic blasts: (label, cue words, pattern). A pattern runs only when one of
 # its cue words occurs in the lower-cased text, which keeps the whole list cheap. Hype and
