@@ -167,6 +167,8 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_with_terms=context.get("terms", "keep") == "skip",
         skip_sourced=context.get("source", "keep") == "skip",
         skip_with_leeway=context.get("leeway", "keep") == "skip",
+        skip_released=context.get("release", "keep") == "skip",
+        skip_disclosed=context.get("disclosure", "keep") == "skip",
         skip_transactional=context.get("transactional", "keep") == "skip",
         skip_among_acquaintances=context.get("acquaintance", "keep") == "skip",
         skip_thread_subject=context.get("thread", "keep") == "skip",

@@ -135,6 +135,8 @@ RULE_SCHEMA: dict[str, Any] = {
                 "terms": {"enum": ["skip", "keep"]},
                 "source": {"enum": ["skip", "keep"]},
                 "leeway": {"enum": ["skip", "keep"]},
+                "release": {"enum": ["skip", "keep"]},
+                "disclosure": {"enum": ["skip", "keep"]},
                 "transactional": {"enum": ["skip", "keep"]},
                 "acquaintance": {"enum": ["skip", "keep"]},
                 "thread": {"enum": ["skip", "keep"]},

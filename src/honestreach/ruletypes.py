@@ -110,6 +110,8 @@ class Rule:
     skip_with_terms: bool = False
     skip_sourced: bool = False
     skip_with_leeway: bool = False
+    skip_released: bool = False
+    skip_disclosed: bool = False
     skip_transactional: bool = False
     skip_among_acquaintances: bool = False
     skip_thread_subject: bool = False

@@ -1,7 +1,7 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
 a list item, quotation marks, a question, a negation or hedge just before it, a stated reason,
 stated terms, a named source or leeway given nearby, a message that is a transactional notice,
-a subject that continues a real thread or stands above no body, a message between people who
+the step taken on silence or the facts of a disclaimer stated, a subject that continues a real thread or stands above no body, a message between people who
 know each other."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SUBJECT_REASON_CHARS = 2_000
 # The vocabulary classes that hold the context cues.
 CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue",
                "terms": "terms-cue", "source": "source-cue", "leeway": "leeway-cue",
+               "release": "release-cue", "disclosure": "disclosure-cue",
                "organisation": "organisation-word", "acquaintance": "acquaintance-cue"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 # Single quotes are as often emphasis ("our 'no-risk' plan") as quotation, so they count only
@@ -101,6 +102,11 @@ class MatchContext:
         if rule.skip_with_leeway and \
                 self._cue_here_or_next("leeway", sentence_first, sentence_end):
             return True
+        if rule.skip_released and self._cue_in_sentence("release", sentence_first, sentence_end):
+            return True  # "I'll release the hold if I don't hear back": silence binds no one
+        if rule.skip_disclosed and \
+                self._cue_here_or_next("disclosure", sentence_first, sentence_end):
+            return True  # "one of 30 founders I'm writing to": the denial comes with its facts
         if rule.skip_sourced and \
                 self._cue_here_or_next("source", sentence_first, sentence_end):
             return True
@@ -171,6 +177,11 @@ class MatchContext:
                 found = TextMatcher(tokens).occurs(seq, 0, len(tokens))
             self._body_cues[cue] = found
         return self._body_cues[cue]
+
+    def _cue_in_sentence(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
+        """A cue in the match's own sentence."""
+        seq = self.cues.get(cue)
+        return seq is not None and self.matcher.occurs(seq, sentence_first, sentence_end)
 
     def _cue_here_or_next(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
         """A cue in the sentence or the next one: a stated reason ("the funder sets this
