@@ -1,8 +1,8 @@
 """Whether a match's context says it is not a tactic: quoted earlier text, the signature,
 a list item, quotation marks, a question, a negation or hedge just before it, a stated reason,
-stated terms, a named source or leeway given nearby, a message that is a transactional notice,
-the step taken on silence or the facts of a disclaimer stated, a subject that continues a real thread or stands above no body, a message between people who
-know each other."""
+stated terms, a named source or leeway given nearby, a step on silence that binds no one, the
+facts of a disclaimer stated, a message that is a transactional notice, a subject that continues
+a real thread or stands above no body, a message between people who know each other."""
 
 from __future__ import annotations
 
