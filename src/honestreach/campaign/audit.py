@@ -105,7 +105,8 @@ class WorkerPool:
     A worker that dies (killed, out of memory, a crash in native code) breaks the pool, where
     ``multiprocessing.Pool`` would wait forever for its chunk: the chunks it may have held are
     run again, one at a time, in a new pool, and a chunk whose worker dies again is reported as
-    failed rows. The audit always ends, with a record for every row.
+    failed rows; one run again that does not finish within ``RERUN_TIMEOUT`` is treated the same
+    way, after one more try in a fresh pool. The audit always ends, with a record for every row.
 
     After ``recycle_after`` chunks the pool is retired (it finishes the chunks it holds, then
     its workers exit) and a fresh one takes the next chunks.
