@@ -66,6 +66,9 @@ class MatchContext:
         self._transactional: bool | None = None
         self._thread: bool | None = None
         self._body_cues: dict[str, bool] = {}
+        # Whether each cue occurs in a span of tokens: several matches in one sentence ask the
+        # same question, and a cue class of many phrases costs a search each time.
+        self._cue_spans: dict[tuple[str, int, int], bool] = {}
 
     def excludes(self, rule: Rule, first: int, end: int) -> bool:
         if rule.skip_transactional and self._is_transactional():
@@ -154,16 +157,21 @@ class MatchContext:
             index -= 1
         return False
 
+    def _occurs(self, cue: str, first: int, end: int) -> bool:
+        """Whether the cue occurs inside tokens [first, end)."""
+        key = (cue, first, end)
+        found = self._cue_spans.get(key)
+        if found is None:
+            seq = self.cues.get(cue)
+            found = self._cue_spans[key] = seq is not None and self.matcher.occurs(seq, first, end)
+        return found
+
     def _cue_before(self, cue: str, sentence_first: int, first: int, window: int) -> bool:
-        seq = self.cues.get(cue)
-        return seq is not None and \
-            self.matcher.occurs(seq, max(sentence_first, first - window), first)
+        return self._occurs(cue, max(sentence_first, first - window), first)
 
     def _cue_after(self, cue: str, end: int) -> bool:
         """The cue as the word right after a match."""
-        seq = self.cues.get(cue)
-        return seq is not None and end < len(self.tokens) and \
-            self.matcher.occurs(seq, end, end + 1)
+        return end < len(self.tokens) and self._occurs(cue, end, end + 1)
 
     def _body_states(self, cue: str) -> bool:
         """A cue in the opening of the body: a subject line has no next sentence, and its reason
@@ -180,16 +188,12 @@ class MatchContext:
 
     def _cue_in_sentence(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
         """A cue in the match's own sentence."""
-        seq = self.cues.get(cue)
-        return seq is not None and self.matcher.occurs(seq, sentence_first, sentence_end)
+        return self._occurs(cue, sentence_first, sentence_end)
 
     def _cue_here_or_next(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
         """A cue in the sentence or the next one: a stated reason ("the funder sets this
         date"), stated terms ("refunds within 30 days, no questions asked"), leeway given
         ("take whatever time you need")."""
-        seq = self.cues.get(cue)
-        if seq is None:
-            return False
         next_end = self.tokens.sentence_of(sentence_end)[1] if sentence_end < len(self.tokens) \
             else sentence_end
-        return self.matcher.occurs(seq, sentence_first, next_end)
+        return self._occurs(cue, sentence_first, next_end)
