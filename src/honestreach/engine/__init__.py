@@ -192,6 +192,8 @@ class Engine:
             if text_field is None or not text_field.text:
                 continue
             text = blank_directives(text_field.text)
+            if field_name == "body" and message.quoted:
+                text = _blank_quoted(text, message.quoted)
             if len(text) > MAX_SCANNED_CHARS:
                 notes.append(InputNote(
                     f"the {field_name} is {len(text):,} characters long: the phrase rules read "
@@ -399,6 +401,23 @@ class Engine:
             suggestion=rule.suggestion,
             field=candidate.field,
         )
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]+")
+
+
+def _blank_quoted(text: str, quoted: Sequence[tuple[int, int]]) -> str:
+    """``text`` with quoted earlier mail replaced by spaces (offsets and line breaks kept):
+    no finding is ever reported inside it, so its words need not be read, and a long thread
+    quoted below a reply costs nothing."""
+    parts: list[str] = []
+    done = 0
+    for start, end in quoted:
+        parts.append(text[done:start])
+        parts.append(_NOT_NEWLINE.sub(lambda run: " " * len(run.group()), text[start:end]))
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _sentences_only(tokens: Tokens, sentences: list[tuple[int, int]]) -> Tokens:
