@@ -157,6 +157,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         stage=data.get("stage"),
         options=dict(data.get("options", {})),
         skip_negated=context.get("negation", "skip") == "skip",
+        skip_denied=context.get("denial", "keep") == "skip",
         skip_questions=context.get("question", "skip") == "skip",
         skip_quotations=context.get("quotation", "skip") == "skip",
         skip_signature=context.get("signature", "keep") == "skip",

@@ -127,6 +127,7 @@ RULE_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "negation": {"enum": ["skip", "keep"]},
+                "denial": {"enum": ["skip", "keep"]},
                 "question": {"enum": ["skip", "keep"]},
                 "quotation": {"enum": ["skip", "keep"]},
                 "signature": {"enum": ["skip", "keep"]},

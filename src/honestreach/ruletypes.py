@@ -102,6 +102,7 @@ class Rule:
     stage: str | None = None
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     skip_negated: bool = True
+    skip_denied: bool = False
     skip_questions: bool = True
     skip_quotations: bool = True
     skip_signature: bool = False

@@ -20,11 +20,15 @@ from ..wordmatch import TextMatcher
 # you at SaaStr" (words, within the sentence).
 NEGATION_WINDOW = 3
 HEDGE_WINDOW = 8
+# How far back a denial of saying it reaches: "I won't pretend this is *now or never*", "I'm
+# not going to tell you this is *the last chance*" (words, within the sentence).
+DENIAL_WINDOW = 8
 # How much of the body may explain a subject line ("Limited places at our workshop" with "the
 # room holds 25" below it): the opening of the message, where a reader looks for the reason.
 SUBJECT_REASON_CHARS = 2_000
 # The vocabulary classes that hold the context cues.
-CUE_CLASSES = {"negation": "negation-cue", "hedge": "hedge-cue", "reason": "reason-cue",
+CUE_CLASSES = {"negation": "negation-cue", "denial": "denial-cue", "hedge": "hedge-cue",
+               "reason": "reason-cue",
                "terms": "terms-cue", "source": "source-cue", "leeway": "leeway-cue",
                "release": "release-cue", "disclosure": "disclosure-cue",
                "organisation": "organisation-word", "acquaintance": "acquaintance-cue"}
@@ -98,6 +102,8 @@ class MatchContext:
             return True
         if rule.skip_hedged and self._cue_before("hedge", sentence_first, first, HEDGE_WINDOW):
             return True
+        if rule.skip_denied and self._cue_before("denial", sentence_first, first, DENIAL_WINDOW):
+            return True  # "I won't pretend this is now or never": the sender disowns the words
         if rule.skip_reasoned and (
                 self._cue_here_or_next("reason", sentence_first, sentence_end)
                 or self.field == "subject" and self._body_states("reason")):
