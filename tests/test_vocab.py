@@ -312,6 +312,25 @@ def test_leeway_in_the_sentence_or_the_next_excuses_a_rule_that_asks(tmp_path: P
     assert [f.location.line for f in found] == [5]
 
 
+def test_a_denial_before_a_match_excuses_a_rule_that_asks(tmp_path: Path) -> None:
+    rush = RULE.replace("{buzzword}", "now or never").replace("buzzword", "rush")
+    (tmp_path / "rush.yaml").write_text(rush, encoding="utf-8")
+    (tmp_path / "calm.yaml").write_text(
+        rush.replace("Rush", "Calm").replace("patterns:", "context: {denial: skip}\npatterns:"),
+        encoding="utf-8")
+    ruleset = load_rules([tmp_path])
+    assert ruleset.errors == []
+    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    text = ("I won't pretend it is now or never for you.\n\n"
+            "I won't say it twice: now or never.\n\n"
+            "It is now or never.")
+    found = [(f.rule, f.location.line) for f in engine.check(message_from_text(text)).findings
+             if f.rule in {"rush", "calm"}]
+    # Disowned, the words are not said; "I won't say it twice" still says them. A rule that
+    # does not ask (the default) keeps every match.
+    assert sorted(found) == [("calm", 3), ("calm", 5), ("rush", 1), ("rush", 3), ("rush", 5)]
+
+
 def test_vocabulary_and_pattern_errors_name_the_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "vocab").mkdir()
     (tmp_path / "vocab" / "bad.yaml").write_text("Not A Name: [x]\n", encoding="utf-8")
