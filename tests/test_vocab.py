@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from honestreach.engine import Engine
-from honestreach.engine.context import CUE_CLASSES
+from honestreach.engine.context import CUE_CLASSES, CueMemory, context_cues
 from honestreach.locate import builtin_rules_dir
 from honestreach.message import message_from_text
 from honestreach.patternslots import Seq
@@ -329,6 +329,36 @@ def test_a_denial_before_a_match_excuses_a_rule_that_asks(tmp_path: Path) -> Non
     # Disowned, the words are not said; "I won't say it twice" still says them. A rule that
     # does not ask (the default) keeps every match.
     assert sorted(found) == [("calm", 3), ("calm", 5), ("rush", 1), ("rush", 3), ("rush", 5)]
+
+
+def test_a_cue_answer_remembered_across_messages_is_the_answer_a_search_gives() -> None:
+    # The same words with the sentences split otherwise (by a mark or a blank line), a span
+    # ending elsewhere, or a word after the span that a cue rules out ("I won't tell you
+    # again" is no denial): one memory shared by all must never hand one text's answer to
+    # another.
+    cues = context_cues(load_rules().vocabulary)
+    texts = ["I won't tell you again. Last chance.", "I won't tell you. Again, last chance.",
+             "I won't tell you again, last chance.", "I won't pretend it is the last chance.",
+             "Take your time. No rush.", "Take your time, no rush.", "Take your. Time no rush.",
+             "The room holds 40 and 3 seats are left.", "The room. Holds 40 and 3 seats are left.",
+             "We are not the cheapest. Not at all.", "Because the funder sets the date.",
+             # A blank line ends a sentence with no word to show for it.
+             "I won't tell you\n\nagain, last chance.", "Take your\n\ntime, no rush.",
+             "Take your time\n\nno rush."]
+    memory = CueMemory()
+    asked = agreed = 0
+    for text in texts * 2:
+        tokens = tokenize(text)
+        matcher = TextMatcher(tokens)
+        for cue, seq in cues.items():
+            for first in range(len(tokens)):
+                for end in range(first + 1, len(tokens) + 1):
+                    expected = TextMatcher(tokens).occurs(seq, first, end)
+                    assert memory.occurs(cue, seq, matcher, tokens, first, end) == expected, \
+                        (cue, text, first, end)
+                    asked += 1
+                    agreed += expected
+    assert agreed > 100 and asked > 10 * agreed  # the cues were found, and not everywhere
 
 
 def test_vocabulary_and_pattern_errors_name_the_file_and_line(tmp_path: Path) -> None:

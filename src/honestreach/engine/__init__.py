@@ -28,7 +28,7 @@ from ..suppress import blank_directives
 from ..tokens import Tokens, tokenize
 from ..vocab import CompiledPattern, Vocabulary
 from ..wordmatch import PatternIndex, TextMatcher
-from .context import MatchContext, context_cues
+from .context import CueMemory, MatchContext, context_cues
 from .keywords import KeywordIndex
 
 _WHITESPACE = re.compile(r"\s+")
@@ -169,6 +169,7 @@ class Engine:
         self._sentence_spans: dict[tuple[str, tuple[str, ...]], tuple[_SentenceHit, ...]] = {}
         self._keywords = KeywordIndex([keywords for _, _, keywords in self._regexes])
         self._cues = context_cues(self._vocabulary)
+        self._cue_memory = CueMemory()
         self._compiled = True
 
     def check(self, message: Message) -> EngineResult:
@@ -222,7 +223,8 @@ class Engine:
                           errors: list[InputError]) -> Iterator[_Candidate]:
         tokens = tokenize(text)
         matcher = TextMatcher(tokens)
-        context = MatchContext(message, field, text, tokens, matcher, self._cues)
+        context = MatchContext(message, field, text, tokens, matcher, self._cues,
+                               self._cue_memory)
         spans = self._word_spans(field, tokens, matcher)  # (rule, first token, end token)
         for index, windows in self._keywords.windows(text).items():
             rule, compiled, _ = self._regexes[index]

@@ -7,6 +7,7 @@ a real thread or stands above no body, a message between people who know each ot
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..checks.commercial import is_commercial, is_transactional
 from ..message import in_real_thread
@@ -26,6 +27,9 @@ DENIAL_WINDOW = 8
 # How much of the body may explain a subject line ("Limited places at our workshop" with "the
 # room holds 25" below it): the opening of the message, where a reader looks for the reason.
 SUBJECT_REASON_CHARS = 2_000
+# How many cue answers a CueMemory keeps before it starts afresh (bounded, as the engine's
+# sentence caches).
+CUE_MEMORY_SIZE = 50_000
 # The vocabulary classes that hold the context cues.
 CUE_CLASSES = {"negation": "negation-cue", "denial": "denial-cue", "hedge": "hedge-cue",
                "reason": "reason-cue",
@@ -55,11 +59,43 @@ def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
             for context, name in CUE_CLASSES.items() if vocabulary.words(name)}
 
 
+class CueMemory:
+    """Whether a cue occurs in a run of words, remembered across messages.
+
+    Mail repeats its sentences (a campaign's template, a sender's footer), and a cue class of
+    many phrases costs a search each time. A cue's match never leaves its sentence and reads
+    only forward, so the answer depends on the words from the span's start to the end of the
+    sentence its last word is in, on where sentences start among them, and on where the span
+    ends: that is the key."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[object, ...], bool] = {}
+
+    def occurs(self, cue: str, seq: Seq, matcher: TextMatcher, tokens: Tokens,
+               first: int, end: int) -> bool:
+        """Whether ``seq`` (the cue named ``cue``) occurs inside tokens [first, end), as
+        ``matcher.occurs`` answers."""
+        if end <= first:
+            return False
+        last_end = tokens.sentence_of(end - 1)[1]
+        starts = tokens.sentence_starts
+        key = (cue, end - first, tuple(tokens.norms[first:last_end]),
+               tuple(start - first for start in
+                     starts[bisect_left(starts, first):bisect_left(starts, last_end)]))
+        found = self._answers.get(key)
+        if found is None:
+            if len(self._answers) >= CUE_MEMORY_SIZE:
+                self._answers.clear()
+            found = self._answers[key] = matcher.occurs(seq, first, end)
+        return found
+
+
 class MatchContext:
     """What surrounds a match in one field, and whether a rule should ignore the match there."""
 
     def __init__(self, message: Message, field: str, text: str, tokens: Tokens,
-                 matcher: TextMatcher, cues: dict[str, Seq]) -> None:
+                 matcher: TextMatcher, cues: dict[str, Seq],
+                 memory: CueMemory | None = None) -> None:
         self.message = message
         self.field = field
         self.text = text
@@ -73,6 +109,7 @@ class MatchContext:
         # Whether each cue occurs in a span of tokens: several matches in one sentence ask the
         # same question, and a cue class of many phrases costs a search each time.
         self._cue_spans: dict[tuple[str, int, int], bool] = {}
+        self._memory = memory or CueMemory()
 
     def excludes(self, rule: Rule, first: int, end: int) -> bool:
         if rule.skip_transactional and self._is_transactional():
@@ -169,7 +206,8 @@ class MatchContext:
         found = self._cue_spans.get(key)
         if found is None:
             seq = self.cues.get(cue)
-            found = self._cue_spans[key] = seq is not None and self.matcher.occurs(seq, first, end)
+            found = self._cue_spans[key] = seq is not None and self._memory.occurs(
+                cue, seq, self.matcher, self.tokens, first, end)
         return found
 
     def _cue_before(self, cue: str, sentence_first: int, first: int, window: int) -> bool:
