@@ -44,6 +44,13 @@ def matches(pattern: str, text: str, vocabulary: Vocabulary | None = None) -> li
     return found
 
 
+def engine_with(folder: Path) -> Engine:
+    """An engine of the built-in rules and the rules and vocabularies of ``folder``."""
+    ruleset = load_rules([folder])
+    assert ruleset.errors == []
+    return Engine(ruleset.rules, ruleset.vocabulary)
+
+
 # --- tokens ---------------------------------------------------------------------------------
 
 def test_contractions_are_written_out_whatever_the_apostrophe() -> None:
@@ -301,9 +308,7 @@ def test_leeway_in_the_sentence_or_the_next_excuses_a_rule_that_asks(tmp_path: P
     quick = RULE.replace("{buzzword}", "decide within a day").replace("buzzword", "quick")
     (tmp_path / "quick.yaml").write_text(
         quick.replace("patterns:", "context: {leeway: skip}\npatterns:"), encoding="utf-8")
-    ruleset = load_rules([tmp_path])
-    assert ruleset.errors == []
-    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    engine = engine_with(tmp_path)
     text = ("Most buyers decide within a day. Take your time, though.\n\n"
             "Our clients decide within a day. There is no deadline from us.\n\n"
             "Others decide within a day.")
@@ -318,9 +323,7 @@ def test_a_denial_before_a_match_excuses_a_rule_that_asks(tmp_path: Path) -> Non
     (tmp_path / "calm.yaml").write_text(
         rush.replace("Rush", "Calm").replace("patterns:", "context: {denial: skip}\npatterns:"),
         encoding="utf-8")
-    ruleset = load_rules([tmp_path])
-    assert ruleset.errors == []
-    engine = Engine(ruleset.rules, ruleset.vocabulary)
+    engine = engine_with(tmp_path)
     text = ("I won't pretend it is now or never for you.\n\n"
             "I won't say it twice: now or never.\n\n"
             "It is now or never.")
