@@ -27,9 +27,11 @@ DENIAL_WINDOW = 8
 # How much of the body may explain a subject line ("Limited places at our workshop" with "the
 # room holds 25" below it): the opening of the message, where a reader looks for the reason.
 SUBJECT_REASON_CHARS = 2_000
-# How many cue answers a CueMemory keeps before it starts afresh (bounded, as the engine's
-# sentence caches).
+# How many cue answers a CueMemory keeps before it starts afresh, and the longest run of words
+# it keeps one for (bounded, as the engine's sentence caches: a page of text with no sentence
+# break is searched, not remembered).
 CUE_MEMORY_SIZE = 50_000
+CUE_MEMORY_TOKENS = 200
 # The vocabulary classes that hold the context cues.
 CUE_CLASSES = {"negation": "negation-cue", "denial": "denial-cue", "hedge": "hedge-cue",
                "reason": "reason-cue",
@@ -78,6 +80,8 @@ class CueMemory:
         if end <= first:
             return False
         last_end = tokens.sentence_of(end - 1)[1]
+        if last_end - first > CUE_MEMORY_TOKENS:
+            return matcher.occurs(seq, first, end)
         starts = tokens.sentence_starts
         key = (cue, end - first, tuple(tokens.norms[first:last_end]),
                tuple(start - first for start in
