@@ -106,6 +106,8 @@ def test_every_check_is_used_by_a_rule() -> None:
     "Annulla iscrizione",
     "Per annullare l'iscrizione, clicca qui.",
     "Wypisz się z newslettera.",
+    "If you'd prefer I didn't write about this again, a one-word reply does it.",
+    'Reply "pause updates" and we\'ll stop.',
 ])
 def test_opt_out_forms_are_recognised(footer: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{footer}"
@@ -162,6 +164,12 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     "Acme Inc.\nPO Box 1234\nAustin, TX 78701",
     "1 Infinite Loop\nCupertino, CA 95014",
     "Postfach 1234, 80331 München, Deutschland",
+    # A street named after a person of another language, a numbered route, and a British
+    # building with no house number (named street, then a postcode on the same line).
+    "Casa Verde Foods, 2210 Paseo de las Flores Blvd, Tucson, AZ 85705",
+    "1450 Avenue of the Americas, New York, NY 10019",
+    "Farm Stand Co-op, 5820 County Route 9, Kinderhook, NY 12106",
+    "The Old Mill, Weavers Lane, Hebden Bridge HX7 8AD",
 ])
 def test_postal_address_layouts_are_recognised(address: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{address}\nUnsubscribe: reply STOP"
@@ -175,6 +183,7 @@ def test_postal_address_layouts_are_recognised(address: str) -> None:
     "We placed 3 senior engineers in Toronto, Canada, in 2025.",
     "Invoice #LL-20418 for 1,450 GBP is due on 12/08/2026.",
     "See Chapter 12, 2024 Edition, and Table 3, 12345 Rows in all.",
+    "Meet at Harbour Lane, 2 June, near the LS1 sign.",
     # A disk's model line, then a memory module's: 'Drive' and a number are no street.
     "Maxtor 80GB ATA/100 5400RPM IDE Hard Drive\n256MB PC-2100 Double Data Rate",
 ])

@@ -136,6 +136,7 @@ def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
     "Order: 5521-B. Paid: $120.00. The VAT receipt is attached.",
     "Your parcel was delivered at 09:14 and left with a neighbour at number 12.",
     "The corrected invoice is attached; the amount and due date are unchanged.",
+    "From 1 March the changes to your plan take effect: storage doubles and the fee stays.",
 ])
 def test_bills_tickets_and_deliveries_are_transactional(body: str) -> None:
     from honestreach.checks.commercial import is_transactional
@@ -155,6 +156,15 @@ def test_a_receipt_with_an_offer_is_weighed_against_it() -> None:
     assert not is_commercial(message_from_text(receipt, "Your receipt"))
     pushed = receipt + " Your next desk is 20% off with promo code DESK20: buy now."
     assert is_commercial(message_from_text(pushed, "Your receipt"))
+
+
+def test_a_notice_of_new_terms_with_its_options_is_not_an_advertisement() -> None:
+    notice = ("Service notice: from 1 June the Family plan goes from $18 to $21 a month. "
+              "If you switch to yearly billing before then, it is 15% off the new price; or "
+              "cancel from Settings at any time.")
+    assert not is_commercial(message_from_text(notice, "About your plan"))
+    assert is_commercial(message_from_text(notice.replace("Service notice: from", "From"),
+                                           "About your plan"))
 
 
 def test_a_long_newsletter_with_one_advertisement_is_not_commercial() -> None:

@@ -40,6 +40,12 @@ _OPT_OUT_TEXT = re.compile(
     | \b(?:won['’]?t|will\s+not)\s+(?:chase|follow\s+up|reach\s+out|bother\s+you|be\s+in\s+touch)
         (?:\s+(?:with\s+you|you))?\s*(?:[.!;]|$)
     | \b(?:i|we)['’]?(?:ll|\s+will)\s+stop\s+(?:writing|emailing|e-mailing|sending)\b
+    # 'Reply "pause" and we'll stop.': a reply that ends the mail, whatever word it asks for
+    | \b(?:reply|respond|answer|write\ back)\b[^\n]{0,40}?\band\s+(?:i|we)['’]?(?:ll|\s+will)
+        \s+stop\s*(?:[.!;]|$)
+    # 'If you'd rather I didn't follow up again', 'prefer we stopped writing'
+    | \b(?:rather|prefer)\s+(?:i|we)\s+(?:didn['’]?t|did\s+not|not|stopped|stop|never)\s+
+        (?:write|writing|e-?mail|e-?mailing|contact|follow\s+up|reach\s+out|send|message)
     # 'switch these off under Settings', 'turn off product emails'
     | \b(?:switch|turn)\s+(?:these|them|those)\s+off\b
     | \b(?:switch|turn)\s+off\s+

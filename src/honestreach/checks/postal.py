@@ -25,20 +25,31 @@ _STREET_TYPES = (
     r"Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Way|Drive|Dr|Square|Sq|Court|Ct|"
     r"Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Plaza|Row|Crescent|Cres|Close|"
     r"Mews|Walk|Trail|Trl|Alley|Loop|Broadway|Gardens|Green|Hill|Park|Quay|Wharf|Yard|Grove|"
-    r"Pike|Turnpike|Expressway|Freeway|Center|Centre|Commons|Esplanade|Embankment|Gate"
+    r"Pike|Turnpike|Expressway|Freeway|Center|Centre|Commons|Esplanade|Embankment|Gate|Route|Rte"
 )
 # Street types in Title case or in capitals ("Street", "STREET"), never in lower case: "3 easy
 # ways" or "2 green" must not read as a street.
 _STREET_TYPES_CASED = "|".join(
     f"{t}|{t.upper()}" for t in _STREET_TYPES.split("|")
 )
-# The words of a street's name are capitalised or ordinals ("West 36th Street"), never a
+# The words of a street's name are capitalised, ordinals ("West 36th Street") or the small
+# words of names taken from other languages ("Ponce de Leon Ave", "Van der Berg Road"), never a
 # model number: "ATA/100 5400RPM IDE Hard Drive" is a disk.
+_STREET_NAME_WORD = (
+    r"(?:[A-Z][\w'’.-]*|\d{1,4}(?:st|nd|rd|th)\b\.?"
+    r"|(?:de|del|della|la|las|le|les|los|du|des|da|di|dos|y|van|von|der|den|ten|of|the)"
+    r"(?=\s+(?:[A-Z]|(?:la|las|le|les|los|der|den|the)\s)))\s+"
+)
 _STREET_EN = re.compile(
     r"\d(?<!\w\d)\d{0,4}[A-Za-z]?(?:[-–]\d{1,5})?,?\s+"
     r"(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?"
-    r"(?:(?:[A-Z][\w'’.-]*|\d{1,4}(?:st|nd|rd|th)\b\.?)\s+){0,4}(?:" + _STREET_TYPES_CASED
-    + r")\b\.?"
+    r"(?:" + _STREET_NAME_WORD + r"){0,5}(?:" + _STREET_TYPES_CASED + r")\b\.?"
+)
+# A street named without a house number, as many British and Irish addresses are ("Corn
+# Exchange, Call Lane, Leeds LS1 7BR"), counts only on a line that also holds a postcode of
+# the strong kinds: a capitalised name and a street type, set off by commas.
+_UNNUMBERED_STREET = re.compile(
+    r"(?:^|,)\s*(?:[A-Z][\w'’.-]*\s+){1,3}(?:" + _STREET_TYPES_CASED + r")\b\.?\s*,"
 )
 _UNIT = re.compile(word_start("Suite", r"Ste\.?", "Unit", "Floor", r"Fl\.?", r"Apt\.?", "Building",
                               r"Bldg\.?") + r"\s+#?\d{1,5}\b")
@@ -196,7 +207,11 @@ def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _is_street(line: str) -> bool:
-    return _DIGIT.search(line) is not None and bool(
+    if _DIGIT.search(line) is None:
+        return False
+    if _UNNUMBERED_STREET.search(line) and _POSTCODE_STRONG.search(line):
+        return True
+    return bool(
         _STREET_EN.search(line) or _UNIT.search(line) or _FLOOR.search(line)
         or _is_germanic_street(line) or _NUMBER_ROMANCE_STREET.search(line)
         or _ROMANCE_STREET_NUMBER.search(line) or _PO_BOX.search(line)
