@@ -108,6 +108,9 @@ def test_every_check_is_used_by_a_rule() -> None:
     "Wypisz się z newslettera.",
     "If you'd prefer I didn't write about this again, a one-word reply does it.",
     'Reply "pause updates" and we\'ll stop.',
+    "Not useful? Reply 'skip' and you won't hear from us again.",
+    "Manage your price alerts at example.com/account.",
+    "Turn off weekly updates in your account.",
 ])
 def test_opt_out_forms_are_recognised(footer: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{footer}"

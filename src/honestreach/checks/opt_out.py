@@ -25,6 +25,8 @@ _OPT_OUT_TEXT = re.compile(
     | \b(?:manage|update|change|edit|adjust|set)\s+(?:your\s+|my\s+)?
         (?:e-?mail\s+|mailing\s+|subscription\s+|communications?\s+|notification\s+|contact\s+)?
         (?:preferences|subscriptions?|settings)\b
+    | \bmanage\s+(?:your\s+|my\s+|these\s+)?(?:e-?mail\s+|stock\s+|restock\s+|price\s+)?
+        (?:alerts|notifications|e-?mails)\b
     | \b(?:e-?mail|subscription|communication)\s+preferences\b | \bpreference\s+cent(?:er|re)\b
     | \bdon['’]?t\s+want\s+(?:to\s+(?:receive|get|hear)\s+)?
         (?:these|this|our|any\s+more|more|further|future)\b[^\n]{0,30}?
@@ -35,6 +37,8 @@ _OPT_OUT_TEXT = re.compile(
     # 'I won't write again', 'we'll never email you again'
     | \b(?:won['’]?t|will\s+not|never)\s+(?:write|e-?mail|contact|message|bother)
         \s+(?:to\s+)?(?:you\s+)?again\b
+    # 'you won't hear from us again'
+    | \byou\s+(?:won['’]?t|will\s+not|will\s+never)\s+hear\s+from\s+(?:me|us)\s+again\b
     # 'I won't chase', 'I won't follow up': a promise to stop that ends its sentence (not "I
     # won't chase you for the invoice")
     | \b(?:won['’]?t|will\s+not)\s+(?:chase|follow\s+up|reach\s+out|bother\s+you|be\s+in\s+touch)
@@ -49,7 +53,8 @@ _OPT_OUT_TEXT = re.compile(
     # 'switch these off under Settings', 'turn off product emails'
     | \b(?:switch|turn)\s+(?:these|them|those)\s+off\b
     | \b(?:switch|turn)\s+off\s+
-        (?:these|those|our|all|(?:\w+\s+)?(?:e-?mails|notifications|newsletters))\b
+        (?:these|those|our|all|(?:\w+\s+)?(?:e-?mails|notifications|newsletters|news|updates
+                                             |alerts|reminders))\b
     # 'to be removed from our list', 'wish to be excluded', 'remove yourself', 'get off our list'
     | \b(?:to|wish|like|want)\s+(?:to\s+)?(?:be|get)\s+
         (?:removed|deleted|excluded|eliminated|taken\s+off)\b
@@ -78,7 +83,8 @@ _OPT_OUT_TEXT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _OPT_OUT_LINK = re.compile(
-    r"unsub|opt[-_]?out|/prefs\b|preferences|email-?settings|subscription|remov|takemeoff|"
+    r"unsub|opt[-_]?out|/prefs\b|preferences|email-?settings|/notifications\b|subscription|remov|"
+    r"takemeoff|"
     r"abmelden|abbestell|d[ée]sabonn|d[ée]sinscri|baja|afmelden|uitschrijven|disiscri|"
     r"^mailto:.*\bsubject=\W{0,3}stop\b",
     re.IGNORECASE,
@@ -90,8 +96,8 @@ _OPT_OUT_LINK = re.compile(
 _OPT_OUT_CUES = (
     "unsub", "opt o", "opt-o", "opt_o", "opt\n", "optout", "opting", "opt me", "stop", "remov",
     "cancel", '"no', '" no', "“no", "“ no", "'no", "‘no", "«", "preference", "subscription",
-    "settings", "want", "longer", "prefer", "rather", "wish", "like to", "care to", "again", "off",
-    "interested", "leave", "subject", "won't", "won’t", "will not",
+    "settings", "manage", "want", "longer", "prefer", "rather", "wish", "like to", "care to",
+    "again", "off", "interested", "leave", "subject", "won't", "won’t", "will not",
     "delet", "exclu", "elimin", "abmeld", "abbestell", "austragen", "sabonn", "sinscri", "baja",
     "suscrip", "afmeld", "uitschrijv", "disiscri", "iscrizione", "descadastr", "inscri",
     "avregistr", "prenumeration", "meld deg", "wypisz", "subskrypcji",
