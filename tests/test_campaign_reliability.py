@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from honestreach.campaign import WorkerSettings, audit, iter_rows
+from honestreach.campaign import WorkerSettings, audit, iter_records, iter_rows
 from honestreach.campaign.audit import WorkerPool
 from honestreach.campaign.csvrecords import read_records
 from honestreach.campaign.output import spreadsheet_safe
@@ -563,6 +563,33 @@ def test_ctrl_c_stops_the_audit_with_one_line_and_exit_130(tmp_path: Path, jobs:
     assert [r["row"] for r in written] == list(range(1, len(written) + 1))
     assert f"after {len(written)} rows" in lines[0]
     assert _alive_in_group(process.pid, 5) == []  # no worker is left behind
+
+
+def test_an_interrupted_audit_stops_its_source_at_once(tmp_path: Path) -> None:
+    # Ctrl-C while a record is handed on: the audit's source (the worker pool's generator) is
+    # closed before the interruption leaves audit(), so its workers stop then, not at exit.
+    settings = WorkerSettings(str(_campaign(tmp_path, 40)))
+    closed, handed = [], []
+
+    def source():
+        try:
+            yield from iter_records(settings, iter_rows(settings.source, None, ReadProgress()),
+                                    jobs=1)
+        finally:
+            closed.append(len(handed))
+
+    def on_record(record: SendRecord) -> None:
+        handed.append(record.row)
+        if len(handed) == 3:
+            raise KeyboardInterrupt
+
+    try:
+        audit(settings, records=source(), on_record=on_record)
+    except KeyboardInterrupt:
+        # Still handling it (its traceback holds audit()'s frame): the source is closed already.
+        assert closed == [3] and handed == [1, 2, 3]
+    else:
+        pytest.fail("the interruption did not leave audit()")
 
 
 # -- CSV output ----------------------------------------------------------------------------------

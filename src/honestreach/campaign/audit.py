@@ -357,14 +357,24 @@ def audit(
                                jobs, crm=crm)
     summary = Summary()
     gate = Gate(config)
-    for record in records:
-        if privacy is not None and record.pseudonyms is None:
-            record = privacy.record(record)
-        gate.add(record)
-        summary.add(record)
-        rules.add(record)
-        if on_record is not None:
-            on_record(record)
+    try:
+        for record in records:
+            # A record is taken whole or not at all: Ctrl-C waits until it is counted and
+            # handed on (a row written to --output is a row the interruption line counts).
+            with _sigint_blocked():
+                if privacy is not None and record.pseudonyms is None:
+                    record = privacy.record(record)
+                gate.add(record)
+                summary.add(record)
+                rules.add(record)
+                if on_record is not None:
+                    on_record(record)
+    finally:
+        # Interrupted: the records' source stops its workers now, not when the garbage
+        # collector or the interpreter's exit (which waits for a pool's work) gets to it.
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()
     found = rules.findings()
     result = summary.as_dict(found, rules.suppressed, read)
     if privacy is not None:
