@@ -111,6 +111,8 @@ def test_every_check_is_used_by_a_rule() -> None:
     "Not useful? Reply 'skip' and you won't hear from us again.",
     "Manage your price alerts at example.com/account.",
     "Turn off weekly updates in your account.",
+    "Manage promotional emails: example.com/prefs/8812",
+    "Update marketing preferences in your profile.",
 ])
 def test_opt_out_forms_are_recognised(footer: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{footer}"

@@ -137,6 +137,8 @@ def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
     "Your parcel was delivered at 09:14 and left with a neighbour at number 12.",
     "The corrected invoice is attached; the amount and due date are unchanged.",
     "From 1 March the changes to your plan take effect: storage doubles and the fee stays.",
+    "Your broadband price is changing on 1 April; the new monthly fee is $41.50.",
+    "Pepper's annual booster is due next month. The nurse visit costs $35.",
 ])
 def test_bills_tickets_and_deliveries_are_transactional(body: str) -> None:
     from honestreach.checks.commercial import is_transactional
@@ -357,6 +359,8 @@ trusted by 4,000 teams; let me show you how, we'll walk you through it; everythi
 needs. A 15-minute call,
 grab 20 minutes, set up a few minutes.
 Only 3 spots left. Order number 4411, invoice no. 12, booking # 9, invoice KR-2093, Order: 5521-B.
+Your storage fee is going up, your rates will rise, your premium will increase, your price is
+changing. The boiler service is overdue; the annual check-up is due.
 """
 
 

@@ -23,9 +23,12 @@ _OPT_OUT_TEXT = re.compile(
     | \b(?:stop|remove|unsubscribe)\W{0,3}\s+(?:as|in)\s+(?:the\s+)?subject\b
     | \bsubject(?:\s+line)?\s*[:=]\s*\W{0,2}(?:stop|remove|unsubscribe)\b
     | \b(?:manage|update|change|edit|adjust|set)\s+(?:your\s+|my\s+)?
-        (?:e-?mail\s+|mailing\s+|subscription\s+|communications?\s+|notification\s+|contact\s+)?
+        (?:e-?mail\s+|mailing\s+|subscription\s+|communications?\s+|notification\s+|contact\s+
+           |marketing\s+|promotional\s+|newsletter\s+)?
         (?:preferences|subscriptions?|settings)\b
-    | \bmanage\s+(?:your\s+|my\s+|these\s+)?(?:e-?mail\s+|stock\s+|restock\s+|price\s+)?
+    | \bmanage\s+(?:your\s+|my\s+|these\s+)?
+        (?:e-?mail\s+|stock\s+|restock\s+|price\s+|marketing\s+|promotional\s+|promo\s+
+           |newsletter\s+|offer\s+)?
         (?:alerts|notifications|e-?mails)\b
     | \b(?:e-?mail|subscription|communication)\s+preferences\b | \bpreference\s+cent(?:er|re)\b
     | \bdon['’]?t\s+want\s+(?:to\s+(?:receive|get|hear)\s+)?
