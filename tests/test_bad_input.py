@@ -75,12 +75,18 @@ def test_binary_file(honestreach, tmp_path, good):
     assert_good_still_checked(report)
 
 
-def test_undeclared_non_utf8_file(honestreach, tmp_path, good):
+def test_undeclared_non_utf8_file_is_checked_as_windows_1252_with_a_note(honestreach, tmp_path,
+                                                                           good):
     latin = tmp_path / "latin.txt"
-    latin.write_bytes("Grüße aus München, café olé".encode("latin-1"))
+    latin.write_bytes("Subject: Grüße\n\nHallo Jörg, this offer expires at midnight tonight."
+                      .encode("latin-1"))
     code, report = check_json(honestreach, latin, good)
-    assert code == 2
-    assert "utf-8" in errors_of(report, "latin.txt")[0].lower()
+    assert code == 1  # the deadline found, not an input error
+    entry = next(f for f in report["files"] if Path(f["path"]).name == "latin.txt")
+    assert entry["errors"] == [] and entry["subject"] == "Grüße"
+    assert entry["notes"] == [{"message": "not UTF-8 text (byte 0xFC): read as Windows-1252; "
+                                          "save it as UTF-8 to be sure", "line": 1}]
+    assert any(f["rule"] == "same-day-deadline" for f in entry["findings"])
     assert_good_still_checked(report)
 
 

@@ -80,6 +80,15 @@ def test_suffixes_are_a_table():
 
 
 # -- what goes wrong -----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["campaign.jsonl", "export.CSV", "Sent.mbox", "rows.jsonl.gz"])
+def test_a_campaign_file_points_to_audit(tmp_path, name):
+    path = tmp_path / name
+    path.write_text('{"to": "ana@example.com", "body": "Only 2 seats left!"}\n')
+    assert only_problem(path).message == (
+        "holds many messages (a campaign export or a mailbox): "
+        f"`honestreach audit {path}` checks each one")
+
+
 def test_missing_path(tmp_path):
     assert only_problem(tmp_path / "nope.eml").message == "no such file or directory"
 
@@ -187,13 +196,14 @@ def test_draft_in_utf16_with_bom(tmp_path, encoding):
     assert message.body.text == "Hi Dana, the offer ends tonight.\n"
 
 
-def test_draft_that_is_not_utf8(tmp_path):
-    with pytest.raises(ParseError) as caught:
-        parse(tmp_path, "latin.txt", "Subject: Hi\n\nGrüße aus München".encode("latin-1"))
-    assert caught.value.message.startswith(
-        "not UTF-8 text: declare the encoding (e.g. save as UTF-8)"
-    )
-    assert "0xFC" in caught.value.message and caught.value.line == 3
+def test_draft_that_is_not_utf8_is_read_as_windows_1252_with_a_note(tmp_path):
+    message = parse(tmp_path, "latin.txt", "Subject: Hi\n\nGrüße aus München – 5 €".encode("cp1252"))
+    assert message.body.text == "Grüße aus München – 5 €"
+    assert [(n.message, n.line) for n in message.notes] == [
+        ("not UTF-8 text (byte 0xFC): read as Windows-1252; save it as UTF-8 to be sure", 3)]
+    with_bom = parse(tmp_path, "bom.txt", b"\xef\xbb\xbfSubject: Hi\n\nCaf\xe9")
+    assert with_bom.subject is not None and with_bom.subject.text == "Hi"
+    assert with_bom.body.text == "Café"
 
 
 @pytest.mark.parametrize(
@@ -222,8 +232,15 @@ def test_html_draft_honours_meta_charset(tmp_path):
 
 def test_html_draft_defaults_to_utf8(tmp_path):
     assert parse(tmp_path, "a.html", "<p>Café — ok</p>").body.text == "Café — ok"
-    with pytest.raises(ParseError, match=r"^not UTF-8 text: declare the encoding .*<meta"):
-        parse(tmp_path, "b.html", "<p>Café</p>".encode("latin-1"))
+    latin = parse(tmp_path, "b.html", "<p>Café</p>".encode("latin-1"))
+    assert latin.body.text == "Café"
+    assert [n.message for n in latin.notes] == [
+        "not UTF-8 text (byte 0xE9): read as Windows-1252; save it as UTF-8 or declare "
+        "<meta charset> to be sure"]
+    wrong = parse(tmp_path, "c.html", '<meta charset="utf-8"><p>Café</p>'.encode("latin-1"))
+    assert wrong.body.text == "Café"
+    assert [n.message for n in wrong.notes] == [
+        "not 'utf-8' text as its <meta charset> says (byte 0xE9): read as Windows-1252"]
 
 
 @pytest.mark.parametrize(

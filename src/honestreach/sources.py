@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Sequence
 
@@ -30,6 +30,8 @@ MESSAGE_SUFFIXES = {
     ".outreach": "template", ".salesloft": "template", ".hubl": "template",
     ".mailchimp": "template", ".sfmc": "template",
 }
+# Files that hold many messages: a sending tool's export or a mailbox, audited row by row.
+CAMPAIGN_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".mbox")
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 STDIN = "-"
 
@@ -78,6 +80,9 @@ def iter_inputs(
             yield _read_stdin(stdin if stdin is not None else sys.stdin.buffer, max_bytes)
         elif os.path.isdir(path):
             yield from _read_folder(path, max_bytes)
+        elif _is_campaign_file(path) and os.path.lexists(path):
+            yield InputProblem(path, "holds many messages (a campaign export or a mailbox): "
+                                     f"`honestreach audit {path}` checks each one")
         elif os.path.lexists(path):
             yield _read_file(path, _kind_of(path), max_bytes)
         else:
@@ -89,6 +94,10 @@ def input_from_bytes(path: str, data: bytes,
     """An input handed over in memory (by the page, the API or an editor), read as the file
     ``path`` would be: its suffix chooses the parser, any other suffix has its content sniffed."""
     return _checked(path, _kind_of(path), data, max_bytes)
+
+
+def _is_campaign_file(path: str) -> bool:
+    return Path(path).name.lower().removesuffix(".gz").endswith(CAMPAIGN_SUFFIXES)
 
 
 def _kind_of(path: str) -> str:
@@ -219,12 +228,15 @@ def _looks_like_eml(data: bytes) -> bool:
 
 
 def _parse_draft(path: str, data: bytes) -> Message:
-    return parse_draft(path, decode_text(data, "(e.g. save as UTF-8)"))
+    text, notes = _lenient_text(data, "save it as UTF-8")
+    message = parse_draft(path, text)
+    return replace(message, notes=notes + message.notes) if notes else message
 
 
 def _parse_html(path: str, data: bytes) -> Message:
     """An HTML draft, in the charset its ``<meta>`` declares (a charset that cannot be
-    followed is noted, and the text read as UTF-8, else Windows-1252), else in UTF-8."""
+    followed, or text that does not fit it, is noted, and the text read as UTF-8, else
+    Windows-1252), else in UTF-8 (else Windows-1252, noted)."""
     declared = _META_CHARSET.search(data[:1024])
     if declared and not data.startswith((_UTF8_BOM, *_UTF16_BOMS)):
         charset = declared.group(1).decode("ascii")
@@ -232,19 +244,35 @@ def _parse_html(path: str, data: bytes) -> Message:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError as exc:
+            # As a browser shows it: the bytes that do not fit the declared charset are
+            # nearly always Windows-1252.
             line = data.count(b"\n", 0, exc.start) + 1
-            raise ParseError(
-                f"not {charset} text as its <meta charset> says: byte 0x{data[exc.start]:02X} "
-                f"on line {line}",
-                line,
-            ) from None
+            note = InputNote(f"not {charsets.printable(charset)} text as its <meta charset> says "
+                             f"(byte 0x{data[exc.start]:02X}): read as Windows-1252", line)
+            return parse_html_file(path, data.decode("cp1252", errors="replace"), (note,))
         notes: tuple[InputNote, ...] = ()
         if problem:
             line = data.count(b"\n", 0, declared.start()) + 1
             notes = (InputNote(f"{problem} in <meta charset>: read as "
                                f"{charsets.reading(data, codec)}", line),)
         return parse_html_file(path, text, notes)
-    return parse_html_file(path, decode_text(data, '(e.g. add <meta charset="utf-8">)'))
+    text, notes = _lenient_text(data, 'save it as UTF-8 or declare <meta charset>')
+    return parse_html_file(path, text, notes)
+
+
+def _lenient_text(data: bytes, advice: str) -> tuple[str, tuple[InputNote, ...]]:
+    """A draft's text as an editor shows it: UTF-8 (or UTF-16 with a BOM), else read as
+    Windows-1252, the 8-bit encoding such files are nearly always in, with a note that says
+    so and where the first byte that is not UTF-8 is."""
+    if data.startswith(_UTF16_BOMS):
+        return decode_text(data, f"(e.g. {advice})"), ()
+    try:
+        return data.decode("utf-8-sig"), ()
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        note = InputNote(f"not UTF-8 text (byte 0x{data[exc.start]:02X}): read as "
+                         f"Windows-1252; {advice} to be sure", line)
+        return data.removeprefix(_UTF8_BOM).decode("cp1252", errors="replace"), (note,)
 
 
 def decode_text(data: bytes, advice: str) -> str:
