@@ -68,7 +68,11 @@ def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
             _IN_MEMORY.clear()
         _IN_MEMORY[key] = ruleset
         if folder is not None:
-            seqs = [pattern.seq for pattern in word_patterns(ruleset.rules)]
+            # The word patterns' and the context cues' (compiled into the vocabulary before
+            # the set was stored): the cues' expressions are long, and every process compiled
+            # them again.
+            seqs = [pattern.seq for pattern in
+                    word_patterns(ruleset.rules) + ruleset.vocabulary.kept_patterns()]
             FilterPrograms(folder / f"filters-{key}.pickle", seqs, _read_payload,
                            _write_payload).keep()
     return ruleset

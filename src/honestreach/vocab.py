@@ -83,6 +83,9 @@ class Vocabulary:
         self.classes: dict[str, list[str]] = {}
         self.origins: dict[str, str] = {}
         self._compiled: dict[str, Either] = {}
+        # Patterns compiled by compile_kept: one Seq each, whoever asks, kept (and pickled)
+        # with the vocabulary.
+        self._kept: dict[str, CompiledPattern] = {}
         for name, phrases in (classes or {}).items():
             self.add(name, phrases, "<vocabulary>")
 
@@ -90,6 +93,7 @@ class Vocabulary:
         self.classes.setdefault(name, []).extend(str(p) for p in phrases)
         self.origins.setdefault(name, origin)
         self._compiled = {}
+        self._kept = {}
 
     def compile(self, pattern: str) -> CompiledPattern:
         """``pattern`` compiled; raises PatternError."""
@@ -101,6 +105,20 @@ class Vocabulary:
                                "words once its classes are filled in (a class that names "
                                "another several times, over many levels?)")
         return CompiledPattern(pattern, seq, seq.required)
+
+    def compile_kept(self, pattern: str) -> CompiledPattern:
+        """``pattern`` compiled once for this vocabulary: every caller gets the same Seq. A
+        pattern's filter expression is kept by its Seq (:mod:`honestreach.rulecache_filters`),
+        so the rule cache can keep the expressions of these patterns too (the context cues:
+        a few large classes that each process compiled again, a tenth of a second each)."""
+        compiled = self._kept.get(pattern)
+        if compiled is None:
+            compiled = self._kept[pattern] = self.compile(pattern)
+        return compiled
+
+    def kept_patterns(self) -> list[CompiledPattern]:
+        """What :meth:`compile_kept` compiled, in the order it was asked for."""
+        return list(self._kept.values())
 
     def words(self, name: str) -> list[str]:
         return self.classes.get(name, [])

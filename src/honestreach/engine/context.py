@@ -56,8 +56,9 @@ def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
     the vocabulary has.
 
     Compiling them reads the inflection table (half a second); the vocabulary keeps what it
-    compiled, so the rule cache compiles them once, before it stores the vocabulary."""
-    return {context: vocabulary.compile("{%s}" % name).seq
+    compiled, so the rule cache compiles them once, before it stores the vocabulary, and keeps
+    their filter expressions with the word patterns' (the same Seq objects every time)."""
+    return {context: vocabulary.compile_kept("{%s}" % name).seq
             for context, name in CUE_CLASSES.items() if vocabulary.words(name)}
 
 
