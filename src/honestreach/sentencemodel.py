@@ -62,21 +62,30 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
+def _feature_word(norm: str) -> str | None:
+    """What one token counts as: its word, stemmed; "#" for any token with a digit; "?" and
+    "!" as themselves; None for other marks. Remembered by token: a sentence's tokens are
+    then read in C (``map``), not one by one in Python."""
+    if norm.isalpha():  # most tokens: a plain word
+        return _stem(norm)
+    if any(char.isdigit() for char in norm):
+        return "#"
+    if norm[:1].isalpha() or norm in ("'s", "'d"):
+        return _stem(norm)
+    if norm in ("?", "!"):
+        return norm
+    return None
+
+
 def sentence_features(norms: Iterable[str]) -> frozenset[str]:
     """The features of a sentence's tokens (:func:`honestreach.tokens.tokenize` norms): its
     words (stemmed; any token with a digit is "#"; "?" and "!" count, other marks do not) and
     each pair of neighbouring ones."""
-    words: list[str] = []
-    for norm in norms:
-        if norm.isalpha():  # most tokens: a plain word
-            words.append(_stem(norm))
-        elif any(char.isdigit() for char in norm):
-            words.append("#")
-        elif norm[:1].isalpha() or norm in ("'s", "'d"):
-            words.append(_stem(norm))
-        elif norm in ("?", "!"):
-            words.append(norm)
-    pairs = (first + " " + second for first, second in zip(words, words[1:]))
+    # No feature word is empty, so filter(None, ...) drops exactly the tokens that count as
+    # none.
+    words = list(filter(None, map(_feature_word, norms)))
+    pairs = map(" ".join, zip(words, words[1:]))
     return frozenset(words).union(pairs)
 
 
@@ -100,6 +109,7 @@ class SentenceModel:
             for feature, weight in categories[name].weights.items():
                 table.setdefault(feature, [0.0] * len(self.order))[number] = weight
         self._table = {feature: tuple(weights) for feature, weights in table.items()}
+        self._biases = tuple(categories[name].bias for name in self.order)
 
     def scores(self, features: frozenset[str]) -> tuple[float, ...]:
         """How strongly the sentence reads as each category (above 0: more likely than not),
@@ -110,9 +120,10 @@ class SentenceModel:
         rows = list(map(self._table.__getitem__, self._table.keys() & features))
         scale = math.sqrt(self.length_norm / len(features)) \
             if len(features) > self.length_norm else 1.0
-        sums = map(math.fsum, zip(*rows)) if rows else (0.0 for _ in self.order)
-        return tuple(self.categories[name].bias + total * scale
-                     for name, total in zip(self.order, sums))
+        if not rows:
+            return tuple(bias + 0.0 * scale for bias in self._biases)
+        return tuple(bias + total * scale
+                     for bias, total in zip(self._biases, map(math.fsum, zip(*rows))))
 
     def score(self, category: str, features: frozenset[str]) -> float:
         """The sentence's score for one category."""
