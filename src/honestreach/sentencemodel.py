@@ -121,7 +121,7 @@ class SentenceModel:
         scale = math.sqrt(self.length_norm / len(features)) \
             if len(features) > self.length_norm else 1.0
         if not rows:
-            return tuple(bias + 0.0 * scale for bias in self._biases)
+            return self._biases
         return tuple(bias + total * scale
                      for bias, total in zip(self._biases, map(math.fsum, zip(*rows))))
 
