@@ -14,6 +14,13 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Sequence
 
+# Campaign sources by suffix (each may also end in .gz): exports of a sending tool and
+# mailboxes, audited row by row.
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIXES = (".csv", ".tsv")
+MBOX_SUFFIXES = (".mbox",)
+CAMPAIGN_SUFFIXES = JSONL_SUFFIXES + CSV_SUFFIXES + MBOX_SUFFIXES
+
 # The largest input file read unless the configuration's `max-file-size` says otherwise.
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 

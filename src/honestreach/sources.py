@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Sequence
 
 from . import charsets
-from .filekinds import DEFAULT_MAX_BYTES
+from .filekinds import CAMPAIGN_SUFFIXES, DEFAULT_MAX_BYTES
 from .htmltext import parse_html_file
 from .message import ParseError, parse_draft
 from .mime import parse_eml
@@ -30,8 +30,6 @@ MESSAGE_SUFFIXES = {
     ".outreach": "template", ".salesloft": "template", ".hubl": "template",
     ".mailchimp": "template", ".sfmc": "template",
 }
-# Files that hold many messages: a sending tool's export or a mailbox, audited row by row.
-CAMPAIGN_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".mbox")
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 STDIN = "-"
 

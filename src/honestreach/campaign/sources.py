@@ -14,6 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
+from ..filekinds import CSV_SUFFIXES, JSONL_SUFFIXES, MBOX_SUFFIXES
 from .columns import COLUMN_FIELDS as FIELDS
 from .encodings import Encoding
 from .messages import folder_rows, mbox_rows
@@ -48,11 +49,11 @@ def source_format(source: str) -> str:
     if not path.exists():
         raise CampaignSourceError(f"{source}: no such file or folder")
     name = path.name.lower().removesuffix(".gz")
-    if name.endswith((".jsonl", ".ndjson", ".json")):
+    if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
-    if name.endswith((".csv", ".tsv")):
+    if name.endswith(CSV_SUFFIXES):
         return "csv"
-    if name.endswith(".mbox") or _starts_with_from(source):
+    if name.endswith(MBOX_SUFFIXES) or _starts_with_from(source):
         return "mbox"
     raise CampaignSourceError(
         f"{source}: unknown campaign format (use .csv, .jsonl, .mbox, their .gz, or a folder)")
