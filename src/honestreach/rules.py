@@ -174,6 +174,10 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_among_acquaintances=context.get("acquaintance", "keep") == "skip",
         skip_thread_subject=context.get("thread", "keep") == "skip",
         skip_list_items=context.get("list-item", "keep") == "skip",
+        # Honest mail states real counts and deadlines too; hurry or scarcity said once among
+        # a long message's facts is worth a look, not a warning. Other tactics stay tactics.
+        info_when_alone=context.get(
+            "alone", "info" if data["category"] in ("scarcity", "urgency") else "keep") == "info",
         defers_to=tuple(data.get("defers-to", ())),
         bad_examples=tuple(_example(e) for e in examples["bad"]),
         good_examples=tuple(_example(e) for e in examples["good"]),

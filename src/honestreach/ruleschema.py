@@ -142,6 +142,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "acquaintance": {"enum": ["skip", "keep"]},
                 "thread": {"enum": ["skip", "keep"]},
                 "list-item": {"enum": ["skip", "keep"]},
+                "alone": {"enum": ["info", "keep"]},
             },
         },
         # Rule ids, or categories, whose overlapping finding says the same act more precisely

@@ -117,6 +117,9 @@ class Rule:
     skip_among_acquaintances: bool = False
     skip_thread_subject: bool = False
     skip_list_items: bool = False
+    # Reported at info when its words are the only tactic in a long message (engine: see
+    # LONE_TACTIC_MIN_SENTENCES): a count or a deadline stated once among plain facts.
+    info_when_alone: bool = False
     # Rules, or categories of rules, whose finding, where it overlaps one of this rule, says
     # the same act more precisely: this rule's finding is dropped there ("since we haven't heard back, we've
     # gone ahead and added you" is silence taken as consent, not also an assumptive close).

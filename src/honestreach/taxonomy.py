@@ -28,6 +28,10 @@ CATEGORIES: dict[str, str] = {
     "suppression": "a suppression directive that suppressed nothing (a note for the sender)",
 }
 
+#: The categories of tactics: the words themselves mistreat the reader, whatever the CRM holds.
+TACTIC_CATEGORIES = frozenset({"urgency", "scarcity", "pressure", "deception", "surveillance",
+                               "disrespect"})
+
 
 def is_category(name: str) -> bool:
     """Whether ``name`` is a category of the taxonomy, spelled exactly."""

@@ -25,6 +25,7 @@ from ..rules import ModelPattern, NearPattern, RegexPattern, Rule, RuleError, Wo
     builtin_vocabulary
 from ..sentencemodel import ModelError, SentenceModel, load_model, sentence_features
 from ..suppress import blank_directives
+from ..taxonomy import TACTIC_CATEGORIES
 from ..tokens import Tokens, tokenize
 from ..vocab import CompiledPattern, Vocabulary
 from ..wordmatch import PatternIndex, TextMatcher
@@ -44,6 +45,11 @@ CACHED_SENTENCE_TOKENS = 200
 # Sentences shorter than this (in tokens) are not scored by the sentence model: a greeting or
 # a sign-off has too few words to weigh.
 MODEL_MIN_TOKENS = 4
+# A body of at least this many sentences is a message of many facts: there, a count or a
+# deadline stated once, the only tactic in the message, is reported at info (rules with
+# ``alone: info``, scarcity and urgency by default). Cold pitches run to four to eight sentences;
+# the notices, newsletters and updates that state real figures run longer.
+LONE_TACTIC_MIN_SENTENCES = 12
 # A match in one sentence: (the pattern's place in the order patterns run, its rule, first
 # token, end token), tokens counted from the sentence's first.
 _SentenceHit = tuple[tuple[int, int], Rule, int, int]
@@ -188,6 +194,7 @@ class Engine:
         errors: list[InputError] = []
         notes: list[InputNote] = []
         candidates: list[_Candidate] = []
+        body_sentences = 0
         for field_name in ("subject", "sender", "body"):
             text_field = message.field_text(field_name)  # type: ignore[arg-type]
             if text_field is None or not text_field.text:
@@ -200,12 +207,17 @@ class Engine:
                     f"the {field_name} is {len(text):,} characters long: the phrase rules read "
                     f"its first {MAX_SCANNED_CHARS:,}"))
                 text = text[:MAX_SCANNED_CHARS]
-            candidates.extend(self._field_candidates(message, field_name, text, errors))
+            tokens = tokenize(text)
+            if field_name == "body":
+                body_sentences = len(tokens.sentence_starts)
+            candidates.extend(self._field_candidates(message, field_name, text, tokens, errors))
         candidates.extend(self._check_candidates(message, errors))
+        candidates = _defer(_deduplicate(candidates))
+        lone = _lone_tactic(candidates) if body_sentences >= LONE_TACTIC_MIN_SENTENCES else None
         findings: list[Finding] = []
         claims: list[Claim] = []
         claimed: set[tuple[str, str, tuple[int, int] | None]] = set()
-        for candidate in _defer(_deduplicate(candidates)):
+        for candidate in candidates:
             if candidate.rule.finds_claims:
                 # One claim per category per sentence: "as per your request, here is the deck
                 # we reviewed" claims one conversation, not two.
@@ -213,15 +225,16 @@ class Engine:
                 if key not in claimed:
                     claimed.add(key)
                     claims.append(self._claim(message, candidate))
+            elif lone is not None and _is_tactic(candidate) and _same_words(candidate, lone):
+                findings.append(self._finding(message, candidate, alone_among=body_sentences))
             else:
                 findings.append(self._finding(message, candidate))
         findings.sort(key=lambda f: (f.location.line, f.location.column, f.rule))
         claims.sort(key=lambda c: (c.field != "subject", c.start))
         return EngineResult(findings, claims, errors, notes)
 
-    def _field_candidates(self, message: Message, field: str, text: str,
+    def _field_candidates(self, message: Message, field: str, text: str, tokens: Tokens,
                           errors: list[InputError]) -> Iterator[_Candidate]:
-        tokens = tokenize(text)
         matcher = TextMatcher(tokens)
         context = MatchContext(message, field, text, tokens, matcher, self._cues,
                                self._cue_memory)
@@ -384,7 +397,10 @@ class Engine:
             specifics=specifics,
         )
 
-    def _finding(self, message: Message, candidate: _Candidate) -> Finding:
+    def _finding(self, message: Message, candidate: _Candidate,
+                 alone_among: int | None = None) -> Finding:
+        """The finding of a match; at info, saying why, when it is the only tactic of a
+        message of ``alone_among`` sentences (see :func:`_lone_tactic`)."""
         text_field = message.field_text(candidate.field)  # type: ignore[arg-type]
         matched = text_field.text[candidate.start:candidate.end] if text_field else ""
         shown = _WHITESPACE.sub(" ", matched).strip()
@@ -393,11 +409,16 @@ class Engine:
         values = _FormatValues(candidate.values)
         values.setdefault("text", shown)
         rule = candidate.rule
+        text = rule.message.format_map(values)
+        if alone_among is not None:
+            text += (f" It is the only tactic in a message of {alone_among} sentences, so it is "
+                     "shown at info: keep it if it is a fact the reader can check.")
         return Finding(
             rule=rule.id,
             category=rule.category,
-            severity=rule.severity,  # type: ignore[arg-type]
-            message=rule.message.format_map(values),
+            severity="info" if alone_among is not None
+            else rule.severity,  # type: ignore[arg-type]
+            message=text,
             location=message.location(candidate.field, candidate.start, candidate.end),  # type: ignore[arg-type]
             text=matched,
             suggestion=rule.suggestion,
@@ -434,6 +455,27 @@ def _sentences_only(tokens: Tokens, sentences: list[tuple[int, int]]) -> Tokens:
         starts.extend(tokens.starts[first:end])
         ends.extend(tokens.ends[first:end])
     return Tokens(tokens.text, tuple(norms), tuple(starts), tuple(ends), tuple(firsts))
+
+
+def _lone_tactic(candidates: list[_Candidate]) -> _Candidate | None:
+    """The match that is a message's only tactic, when its rules allow it to be weighed as one
+    fact among many (``alone: info``): every warning of a tactic category in the message lies on
+    these same words ("only 40 seats, then a waitlist" may fire two rules) and every rule that
+    fired there allows it. Said twice, or with another tactic beside it, it stays a warning."""
+    tactics = [c for c in candidates if _is_tactic(c)]
+    if not tactics or not all(c.rule.info_when_alone and _same_words(c, tactics[0])
+                              for c in tactics):
+        return None
+    return tactics[0]
+
+
+def _is_tactic(candidate: _Candidate) -> bool:
+    rule = candidate.rule
+    return rule.category in TACTIC_CATEGORIES and rule.severity != "info"
+
+
+def _same_words(one: _Candidate, other: _Candidate) -> bool:
+    return (one.field, one.start, one.end) == (other.field, other.start, other.end)
 
 
 def _deduplicate(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from ..model import Finding
 from ..readability import reading_ease
-from ..taxonomy import CATEGORIES
+from ..taxonomy import CATEGORIES, TACTIC_CATEGORIES
 from .points import clamp_score, decayed, round_half_up
 from .prose import readable_text
 
@@ -49,9 +49,8 @@ CARELESS_COST = Cost(error=5, warning=4, info=1)
 #: cannot support) is told to everyone, true or not, and too many messages are nagging: both
 #: are tactics. Findings outside the taxonomy (notes about the input itself) cost nothing.
 CATEGORY_COST: dict[str, Cost] = {
-    **dict.fromkeys(("urgency", "scarcity", "pressure", "deception", "surveillance",
-                     "disrespect", "template.hardcoded_claim", "campaign.mass_claim",
-                     "campaign.frequency"), TACTIC_COST),
+    **dict.fromkeys((*sorted(TACTIC_CATEGORIES), "template.hardcoded_claim",
+                     "campaign.mass_claim", "campaign.frequency"), TACTIC_COST),
     **dict.fromkeys((c for c in CATEGORIES if c.startswith("claim.")), CLAIM_COST),
     "compliance.suppressed": SUPPRESSED_COST,
     "compliance.unsubscribe": OPT_OUT_COST,
