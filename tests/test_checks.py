@@ -318,6 +318,8 @@ def test_acronyms_codes_names_quotes_and_instructions_are_not_shouting(text: str
     "SHOULD YOU UPGRADE NOW?\n\nThe release is out.",
     # run-in headings and labels
     "WORD OF THE DAY: coruscate, to sparkle.\n\n01. SAVE YOUR WORK. Press the keys twice.",
+    "This month at the hall:\n\nBOARD GAMES NIGHT - Friday 9 May, 7pm\nBring a game or borrow "
+    "one.\n\nFREE BIKE REPAIR (with the cycling club)\nSaturdays until June.",
     # a notice in capitals, over several lines
     "IF YOU REPLY TO THIS MAILING, PLEASE CHANGE THE\n"
     "ADDRESS TO THE ONE IN THE CONTACTS SECTION.\n",
@@ -332,6 +334,15 @@ def test_code_tables_headers_headings_notices_and_footers_are_not_shouting(layou
 def test_a_sentence_in_capitals_on_its_own_line_shouts() -> None:
     assert run("shouting", "Hi Ana,\n\nOPEN THIS BEFORE YOU START ON YOUR INBOX TODAY.\n") == [
         ("body", "OPEN THIS BEFORE YOU START ON YOUR INBOX TODAY")]
+
+
+@pytest.mark.parametrize(("line", "shouted"), [
+    ("GRAB YOUR SEAT - there are only a few left", "GRAB YOUR SEAT"),  # speaks to the reader
+    ("LAST ORDERS TONIGHT - the kitchen closes at nine!", "LAST ORDERS TONIGHT"),  # a sentence
+    ("We have GREAT NEWS - the shop reopens", "GREAT NEWS"),  # not at the start of its line
+])
+def test_capitals_before_a_dash_shout_unless_they_title_the_line(line: str, shouted: str) -> None:
+    assert run("shouting", f"Hi Ana,\n\n{line}\n") == [("body", shouted)]
 
 
 def test_a_few_capitalised_phrases_in_a_long_text_are_not_its_voice() -> None:

@@ -301,6 +301,27 @@ def test_a_rule_that_defers_gives_way_where_the_other_rule_matched(tmp_path: Pat
     assert sorted(found) == [("silence", 1), ("went-ahead", 1), ("went-ahead", 3)]
 
 
+def test_a_rule_may_defer_to_a_category_of_claims(tmp_path: Path) -> None:
+    # "Saw your second shop opened, congrats" is news of the reader's company for the CRM to
+    # confirm: a rule that defers to the claim category gives way where such a claim was found.
+    watched = RULE.replace('["{buzzword}"]', '["saw your second shop"]').replace(
+        "Buzzword", "Watched").replace("patterns:", "defers-to: [claim.company_event]\npatterns:")
+    (tmp_path / "watched.yaml").write_text(watched, encoding="utf-8")
+    ruleset = load_rules([tmp_path])
+    assert ruleset.errors == []
+    engine = Engine([r for r in ruleset.rules if r.id in ("watched", "company-event-news")],
+                    ruleset.vocabulary)
+    text = message_from_text("Saw your second shop opened on Elm Street, congrats!")
+    alone = Engine([r for r in ruleset.rules if r.id == "watched"], ruleset.vocabulary)
+    assert [f.rule for f in alone.check(text).findings] == ["watched"]
+    result = engine.check(text)
+    assert [f.rule for f in result.findings] == []
+    assert [c.category for c in result.claims] == ["claim.company_event"]
+    (tmp_path / "watched.yaml").write_text(
+        watched.replace("claim.company_event", "claim.company_events"), encoding="utf-8")
+    assert [e.field for e in load_rules([tmp_path]).errors] == ["defers-to.0"]
+
+
 def test_leeway_in_the_sentence_or_the_next_excuses_a_rule_that_asks(tmp_path: Path) -> None:
     (tmp_path / "vocab").mkdir()
     (tmp_path / "vocab" / "team.yaml").write_text("leeway-cue: [no deadline from us]\n",

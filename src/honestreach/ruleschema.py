@@ -148,7 +148,8 @@ RULE_SCHEMA: dict[str, Any] = {
         # Rule ids, or categories, whose overlapping finding says the same act more precisely
         # (engine).
         "defers-to": {"type": "array", "minItems": 1, "uniqueItems": True,
-                      "items": {"type": "string", "pattern": RULE_ID.pattern}},
+                      "items": {"anyOf": [{"type": "string", "pattern": RULE_ID.pattern},
+                                          {"enum": sorted(CATEGORIES)}]}},
         "examples": {
             "type": "object",
             "required": ["bad", "good"],

@@ -193,7 +193,7 @@ def _is_layout_line(line: str, titles_what_follows: bool = True) -> bool:
 # A heading titles what follows in a few words; a longer line in capitals that speaks to the
 # reader ("PLEASE READ THIS BEFORE YOU DELETE IT") is a sentence, shouted.
 HEADING_WORDS = 6
-_ADDRESSES_READER = re.compile(r"\b(?:YOU|YOUR|YOU'?RE|YOURS|YOURSELF|PLEASE|U|UR)\b")
+ADDRESSES_READER = re.compile(r"\b(?:YOU|YOUR|YOU'?RE|YOURS|YOURSELF|PLEASE|U|UR)\b")
 
 
 def is_heading(line: str) -> bool:
@@ -204,7 +204,7 @@ def is_heading(line: str) -> bool:
         return False
     if LIST_MARKER.match(line):
         return True
-    if len(line.split()) > HEADING_WORDS and _ADDRESSES_READER.search(line.upper()):
+    if len(line.split()) > HEADING_WORDS and ADDRESSES_READER.search(line.upper()):
         return False
     end = line.rstrip().rstrip("\"'”’)]*")
     return end.endswith(("...", "…")) or not end.endswith((".", "!"))

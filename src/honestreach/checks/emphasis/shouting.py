@@ -10,6 +10,7 @@ import regex
 
 from ...model import Message
 from ..base import Hit
+from ..layout import ADDRESSES_READER
 from ..own_text import blank_spans
 from .prose import MASK, QUOTED, body_prose, is_genuine_reply, subject_prose
 from .words import ACRONYMS, is_common_word
@@ -42,6 +43,8 @@ _SHORT_WORDS = frozenset("UP IN ON AT TO OF IS BE BY DO GO NO SO WE MY ME IF AS 
 _LABEL_PREFIX = regex.compile(
     r"(?:[^\p{L}\n]|\[[^\]\n]*\]|\b(?:re|fwd?|aw|sv|tr|wg)[ \t]*:)*", regex.IGNORECASE)
 _NUMBERED = re.compile(r"\d{1,3}[.)][ \t]*$")
+# What opens the details of a heading on its own line: a dash, a bar or a bracket.
+_DETAILS_AFTER = re.compile(r"[ \t]*(?:[-–—|][ \t]|\()")
 # A run shouts with this many ordinary words in capitals; a subject needs more (a subject in
 # capitals is often a label: "VOTE TODAY").
 MIN_BODY_WORDS = 2
@@ -82,14 +85,23 @@ def _word_kind(text: str, word: str, start: int, end: int, allow: frozenset[str]
 def _is_label(text: str, start: int, end: int) -> bool:
     """Whether capitals at [start, end) title what follows rather than shout it: a run that
     opens its line (or subject) and ends in ':' ("BREAKING:", "WORD WISE: ..."), a numbered
-    run-in heading ("01. SECURE IE. For the ..."), or a tag in brackets ("[READ NOW]")."""
+    run-in heading ("01. SECURE IE. For the ..."), a tag in brackets ("[READ NOW]"), or a
+    newsletter's heading with its details after a dash or a bracket on the same line ("SEED
+    SWAP - Saturday 22 March, 11am-1pm", "FREE TAX HELP (volunteers from the tax office)"),
+    unless it speaks to the reader or the line ends as a sentence."""
     line_start = text.rfind("\n", 0, start) + 1
     after = text[end:end + 3].lstrip(" \t")
     before = text[line_start:start].rstrip(" \t")
     if before.endswith(("[", "(")) and after[:1] in ("]", ")"):
         return True
-    if after[:1] == ":" and _LABEL_PREFIX.fullmatch(text, line_start, start):
+    opens_line = bool(_LABEL_PREFIX.fullmatch(text, line_start, start))
+    if after[:1] == ":" and opens_line:
         return True
+    if opens_line and _DETAILS_AFTER.match(text, end) \
+            and not ADDRESSES_READER.search(text, start, end):
+        line_end = text.find("\n", end)
+        line = text[end:line_end if line_end >= 0 else len(text)]
+        return not line.rstrip().rstrip("\"'”’)]*").endswith((".", "!"))
     return after[:1] == "." and bool(_NUMBERED.search(before + " "))
 
 
