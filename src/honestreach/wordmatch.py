@@ -49,6 +49,22 @@ _NONZERO = bytes([0] + [1] * 255)
 _BITS = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
 _USES: dict[Seq, int] = {}
 _COMPILED: dict[Seq, re.Pattern[str]] = {}
+_AT_SENTENCE_START: dict[Seq, bool] = {}
+
+
+def begins_sentence(seq: Seq) -> bool:
+    """Whether every match of ``seq`` begins at a sentence's first token: its first slot is
+    ``^`` (:class:`SentenceStart`), or a class whose every option begins so ("^ (still|so) *
+    , are we ?"). Such a pattern has one place to start per sentence, where its first words
+    (often none: any word) would give it every token."""
+    known = _AT_SENTENCE_START.get(seq)
+    if known is None:
+        first = seq.slots[0] if seq.slots else None
+        known = isinstance(first, SentenceStart) or (
+            isinstance(first, Either) and bool(first.options)
+            and all(begins_sentence(option) for option in first.options))
+        _AT_SENTENCE_START[seq] = known
+    return known
 
 
 def _filter(seq: Seq, starts: int) -> re.Pattern[str] | None:
@@ -201,6 +217,8 @@ class TextMatcher:
                        within: Sequence[tuple[int, int]]) -> list[int]:
         """The tokens of [first, end) inside the spans ``within`` where ``seq`` can begin: a few
         short sentences are read token by token, longer ones cut out of the text's starts."""
+        if begins_sentence(seq):
+            return self._sentence_firsts(seq, first, end, within)
         if sum(span_end - span_first for span_first, span_end in within) > SCANNED_TOKENS:
             return _in_spans(self._starts(seq, first, end), within)
         spans = [range(max(span_first, first), min(span_end, end))
@@ -233,8 +251,22 @@ class TextMatcher:
             self._encoded = encode(self.norms, self.tokens.sentence_starts)
         return self._encoded
 
+    def _sentence_firsts(self, seq: Seq, first: int, end: int,
+                         within: Sequence[tuple[int, int]] | None = None) -> list[int]:
+        """For a pattern that begins a sentence (:func:`begins_sentence`): the first tokens of
+        the sentences in [first, end) (and in the spans ``within``) where it can begin."""
+        starts = self.bounds[:-1]
+        if within is not None:
+            starts = _in_spans(starts, within)
+        firsts, norms = seq.firsts, self.norms
+        return [i for i in starts if first <= i < end and (
+            firsts is None or norms[i] in firsts
+            or seq.starts_with_number and norms[i][:1].isdigit())]
+
     def _starts(self, seq: Seq, first: int, end: int) -> list[int]:
         """The tokens of [first, end) where ``seq`` can begin."""
+        if begins_sentence(seq):
+            return self._sentence_firsts(seq, first, end)
         if seq.firsts is None:
             return list(range(first, end))
         # Patterns of one family often begin with the same words: look each set up once.
