@@ -409,16 +409,16 @@ class Engine:
         values = _FormatValues(candidate.values)
         values.setdefault("text", shown)
         rule = candidate.rule
-        text = rule.message.format_map(values)
+        said = rule.message.format_map(values)
         if alone_among is not None:
-            text += (f" It is the only tactic in a message of {alone_among} sentences, so it is "
+            said += (f" It is the only tactic in a message of {alone_among} sentences, so it is "
                      "shown at info: keep it if it is a fact the reader can check.")
         return Finding(
             rule=rule.id,
             category=rule.category,
             severity="info" if alone_among is not None
             else rule.severity,  # type: ignore[arg-type]
-            message=text,
+            message=said,
             location=message.location(candidate.field, candidate.start, candidate.end),  # type: ignore[arg-type]
             text=matched,
             suggestion=rule.suggestion,
