@@ -1,6 +1,7 @@
 """A count or a deadline said once in a long message of plain facts is shown at info; said in a
 short pitch, said twice, or beside another tactic, it stays a warning (the ``alone`` context;
-scarcity and urgency rules default to ``alone: info``, other tactics to ``keep``)."""
+scarcity and urgency rules default to ``alone: info``, other tactics to ``keep`` unless their
+words state a fact the reader can check: a risk, a step taken for them, a count, a list price)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ SCARCITY = "Our Saturday sourdough class is selling fast."
 def _check(text: str) -> list[Finding]:
     (result,) = Linter().check_messages([parse_input(InputFile("draft.txt", "draft",
                                                                text.encode()))])
-    return [f for f in result.findings if f.category in ("scarcity", "urgency", "pressure")]
+    return [f for f in result.findings
+            if f.category in ("scarcity", "urgency", "pressure", "deception")]
 
 
 def test_a_count_said_once_in_a_long_message_is_shown_at_info() -> None:
@@ -82,6 +84,19 @@ def test_the_same_claim_said_twice_stays_a_warning() -> None:
         "Pumpkin buns come back", "The Sunday class is selling fast too. Pumpkin buns come back")
     findings = _check(text)
     assert len(findings) == 2 and {f.severity for f in findings} == {"warning"}
+
+
+@pytest.mark.parametrize(("line", "rule"), [
+    ("Don't risk your family's safety with an unserviced boiler.", "fear-appeal"),
+    ("More than 40,000 bakers already trust our flour.", "crowd-social-proof"),
+    ("We've put a loaf aside under your name for Saturday.", "assumptive-close"),
+])
+def test_built_in_rules_that_state_a_checkable_fact_are_weighed_alone(line: str,
+                                                                     rule: str) -> None:
+    (finding,) = [f for f in _check(NEWS.format(line=line)) if f.rule == rule]
+    assert finding.severity == "info"
+    (finding,) = [f for f in _check(PITCH.format(line=line)) if f.rule == rule]
+    assert finding.severity == "warning"
 
 
 def test_guilt_is_no_fact_and_stays_a_warning_alone() -> None:
