@@ -113,6 +113,9 @@ def test_every_check_is_used_by_a_rule() -> None:
     "Turn off weekly updates in your account.",
     "Manage promotional emails: example.com/prefs/8812",
     "Update marketing preferences in your profile.",
+    "To change how we contact you, reply to this email.",
+    "Choose how often you hear from us in your account.",
+    "Your settings: https://example.com/unsubscribe?u=77",
 ])
 def test_opt_out_forms_are_recognised(footer: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{footer}"
@@ -147,6 +150,7 @@ def test_opt_out_header_or_link_counts() -> None:
 
 def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     body = ("Hi Ana,\n\nYour reps stop getting ghosted. Reply and I'll send the deck.\n"
+            "We can change how we invoice you next year.\n"
             "The old importer needs to be removed, then the sync runs. I won't write the docs "
             "again, and I won't chase you for the invoice.")
     assert run("missing_unsubscribe", body, applies_to="all") == [
@@ -169,6 +173,9 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     "Acme Inc.\nPO Box 1234\nAustin, TX 78701",
     "1 Infinite Loop\nCupertino, CA 95014",
     "Postfach 1234, 80331 München, Deutschland",
+    # A Germanic street type written as its own word after the street's name.
+    "Autohaus Nordlicht GmbH, Bremer Chaussee 14, 21073 Hamburg",
+    "Buchladen Lange, Alter Markt 9, 24103 Kiel",
     # A street named after a person of another language, a numbered route, and a British
     # building with no house number (named street, then a postcode on the same line).
     "Casa Verde Foods, 2210 Paseo de las Flores Blvd, Tucson, AZ 85705",

@@ -169,6 +169,14 @@ def test_a_notice_of_new_terms_with_its_options_is_not_an_advertisement() -> Non
                                            "About your plan"))
 
 
+def test_a_renewal_that_says_it_is_a_service_message_is_not_an_advertisement() -> None:
+    renewal = "Your cover renews on 3 March at $31.40 a month, with the loyalty discount applied."
+    assert is_commercial(message_from_text(renewal, "Your renewal"))
+    declared = renewal + (" This email is about your policy and is sent regardless of your "
+                          "marketing preferences.")
+    assert not is_commercial(message_from_text(declared, "Your renewal"))
+
+
 def test_a_long_newsletter_with_one_advertisement_is_not_commercial() -> None:
     article = ("The kernel maintainers merged the new scheduler after two years of review. "
                "Benchmarks show shorter tail latencies on busy machines, and the old tunables "

@@ -64,7 +64,10 @@ _OPT_OUT_TEXT = re.compile(
         (?=[^\n]{0,40}?(?:\b(?:list|mailings?|future|database|e-?mails?|messages?|notices
                               |contacts|click|call|send|go\ to|visit\w*|reply|please)\b
                             |@|https?:|www\.) | \s*[:\n])
-    | \bfor\s+removal\b | \bhttps?://\S*remov
+    | \bfor\s+removal\b | \bhttps?://\S*(?:remov|unsub|opt[-_]?out|preferences)
+    # 'To change how we contact you, visit ...', 'choose how often you hear from us'
+    | \b(?:change|choose|update|manage|control|decide)\s+how\s+(?:often\s+)?
+        (?:we\s+(?:contact|e-?mail|write\s+to|message)\s+you|you\s+hear\s+from\s+us)\b
     | \b(?:no\s+longer|not)\s+interested\s*[?,.;:–—-][^\n]{0,30}?
         \b(?:reply|let\s+(?:me|us)\s+know|tell\s+(?:me|us)|click|unsubscribe)\b
     | \bremove\s+(?:me|yourself|your\s+(?:e-?mail\s+)?(?:address|name))\b
@@ -100,7 +103,7 @@ _OPT_OUT_CUES = (
     "unsub", "opt o", "opt-o", "opt_o", "opt\n", "optout", "opting", "opt me", "stop", "remov",
     "cancel", '"no', '" no', "“no", "“ no", "'no", "‘no", "«", "preference", "subscription",
     "settings", "manage", "want", "longer", "prefer", "rather", "wish", "like to", "care to",
-    "again", "off", "interested", "leave", "subject", "won't", "won’t", "will not",
+    "again", "off", "interested", "leave", "subject", "won't", "won’t", "will not", "how ",
     "delet", "exclu", "elimin", "abmeld", "abbestell", "austragen", "sabonn", "sinscri", "baja",
     "suscrip", "afmeld", "uitschrijv", "disiscri", "iscrizione", "descadastr", "inscri",
     "avregistr", "prenumeration", "meld deg", "wypisz", "subskrypcji",

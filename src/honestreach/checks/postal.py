@@ -67,7 +67,7 @@ _GERMANIC_SUFFIX_NUMBER = re.compile(
 )
 _GERMANIC_STREET_WORD = re.compile(
     word_start("Straße", "Strasse", r"Str\.", "Weg", "Allee", "Platz", "Gasse", "Ring", "Damm",
-               "Ufer")
+               "Ufer", "Chaussee", "Markt")
     + r"\s+\d{1,4}\s?[a-z]?\b"
 )
 _GERMANIC_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜÅØÆ")
