@@ -114,6 +114,7 @@ def test_every_check_is_used_by_a_rule() -> None:
     "Manage promotional emails: example.com/prefs/8812",
     "Update marketing preferences in your profile.",
     "To change how we contact you, reply to this email.",
+    "If you would prefer us not to write about this again, say the word.",
     "Choose how often you hear from us in your account.",
     "Your settings: https://example.com/unsubscribe?u=77",
 ])

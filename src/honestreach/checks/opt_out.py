@@ -37,6 +37,9 @@ _OPT_OUT_TEXT = re.compile(
     | \bstop\s+(?:receiving|hearing\s+from|these\s+e-?mails|(?:all\s+)?e-?mails\s+from)
     | \b(?:no\s+longer|do\s+not|don['’]?t)\s+(?:wish|want|like|care)\s+to\s+(?:receive|hear|get)\b
     | \b(?:prefer|rather|wish|want|like)\s+not\s+(?:to\s+)?(?:receive|hear|get)\b
+    # 'If you'd like me not to email again, just say so'
+    | \b(?:prefer|rather|wish|want|like)\s+(?:me|us)\s+not\s+to\s+
+        (?:e-?mail|write|contact|message|follow\s+up|reach\s+out|send)\b
     # 'I won't write again', 'we'll never email you again'
     | \b(?:won['’]?t|will\s+not|never)\s+(?:write|e-?mail|contact|message|bother)
         \s+(?:to\s+)?(?:you\s+)?again\b
