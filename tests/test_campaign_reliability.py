@@ -272,8 +272,8 @@ def test_workers_replaced_every_few_chunks_give_every_record_in_order(tmp_path) 
     chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
     pool = WorkerPool(settings, jobs=2, recycle_after=2)
     recycled = list(pool.records(chunks))
-    # On Linux the workers are forked from a Checker built once here, which checks the first
-    # chunk itself (the other 9 chunks take 5 pools).
+    # On Linux the workers are forked from a Checker built once here (the 10 chunks take 5
+    # pools).
     assert pool.pools_started == 5
     assert pool.pools_forked == (5 if sys.platform.startswith("linux") else 0)
     _, alone = _audit(source)
@@ -293,8 +293,8 @@ def test_a_worker_that_dies_between_two_chunks_sent_loses_no_row(tmp_path) -> No
     pool = WorkerPool(WorkerSettings(str(source)), jobs=2)
 
     def chunks():  # type: ignore[no-untyped-def]
-        yield rows[0:4]
-        yield rows[4:8]  # the first chunk sent: the workers start
+        yield rows[0:4]  # the first chunk sent: the workers start
+        yield rows[4:8]
         for worker in _workers(os.getpid()):
             os.kill(worker, signal.SIGKILL)
         deadline = time.monotonic() + 30

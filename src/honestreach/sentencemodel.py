@@ -26,6 +26,7 @@ import math
 import random
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -104,11 +105,12 @@ class SentenceModel:
         # Each feature's weights, one per category in this order (0 where it has none): a
         # sentence's features are looked up once for all the categories.
         self.order = tuple(categories)
-        table: dict[str, list[float]] = {}
-        for number, name in enumerate(self.order):
-            for feature, weight in categories[name].weights.items():
-                table.setdefault(feature, [0.0] * len(self.order))[number] = weight
-        self._table = {feature: tuple(weights) for feature, weights in table.items()}
+        # Built in C (map, zip, dict), not feature by feature: the table has about 50,000
+        # features, and a loop over them cost every process a tenth of a second at start-up.
+        features = list(set().union(*(categories[name].weights for name in self.order)))
+        columns = [map(categories[name].weights.get, features, repeat(0.0))
+                   for name in self.order]
+        self._table = dict(zip(features, zip(*columns)))
         self._biases = tuple(categories[name].bias for name in self.order)
 
     def scores(self, features: frozenset[str]) -> tuple[float, ...]:

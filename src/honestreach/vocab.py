@@ -167,7 +167,7 @@ class Vocabulary:
         others = [o for o in options if not isinstance(o, Words)]
         merged: list[Slot] = list(others)
         if words:  # one-word choices become one set
-            merged = [Words(frozenset().union(*(w.forms for w in words))), *others]
+            merged = [_words(frozenset().union(*(w.forms for w in words))), *others]
         if len(merged) == 1:
             return merged[0]
         return _either([o if isinstance(o, Seq) else _seq([o]) for o in merged])
@@ -197,7 +197,7 @@ class Vocabulary:
         forms = _word_forms(word, exact)
         if not forms:
             raise PatternError(f"no word in {choice!r} of {text!r}")
-        parts: list[Slot] = [Words(token_forms) for token_forms in forms]
+        parts: list[Slot] = [_words(token_forms) for token_forms in forms]
         return parts[0] if len(parts) == 1 else _either([_seq(parts)])
 
     def _class(self, name: str, stack: tuple[str, ...]) -> Either:
@@ -219,9 +219,32 @@ class Vocabulary:
             rest = [o for o in options
                     if not (len(o.slots) == 1 and isinstance(o.slots[0], Words))]
             if single:
-                rest.insert(0, _seq([Words(frozenset().union(*(w.forms for w in single)))]))
+                rest.insert(0, _seq([_words(frozenset().union(*(w.forms for w in single)))]))
             self._compiled[name] = _either(rest, name)
         return self._compiled[name]
+
+
+# Equal word sets, and one-word slots of equal forms, are made once: the vocabularies name the
+# same words in thousands of places. The rule cache stores, and every process loads, one object
+# where there were many (about 12,500 slots for 107,000, 20,500 sets for 91,000): a faster
+# start and a smaller process. A slot is compared by identity and never changed, and a set is
+# immutable, so sharing them changes no match.
+_SETS: dict[frozenset[str], frozenset[str]] = {}
+_WORDS: dict[frozenset[str], Words] = {}
+
+
+def _interned(words: frozenset[str]) -> frozenset[str]:
+    """The one set equal to ``words``."""
+    return _SETS.setdefault(words, words)
+
+
+def _words(forms: frozenset[str]) -> Words:
+    """The one slot of these forms."""
+    forms = _interned(forms)
+    slot = _WORDS.get(forms)
+    if slot is None:
+        slot = _WORDS[forms] = Words(forms)
+    return slot
 
 
 def _split_choices(slot: str) -> list[str]:
@@ -340,10 +363,10 @@ def _required(slot: Slot) -> tuple[frozenset[str], ...]:
         # such union, but they are often common words ("you", "we"); the union of each
         # option's most selective set lets the prefilter skip far more patterns.
         if all(option.required for option in slot.options):
-            return (frozenset().union(*(min(option.required, key=_selectivity)
-                                        for option in slot.options)),)
+            return (_interned(frozenset().union(*(min(option.required, key=_selectivity)
+                                                  for option in slot.options))),)
         firsts, empty, number = _firsts(slot)
-        return (firsts,) if firsts and not empty and not number else ()
+        return (_interned(firsts),) if firsts and not empty and not number else ()
     return ()
 
 
@@ -369,6 +392,6 @@ def _seq(slots: list[Slot]) -> Seq:
     # Each set once: a class that names another twice ("{c} {c}") would otherwise double the
     # list at every level.
     required = tuple(dict.fromkeys(need for slot in slots for need in _required(slot)))
-    return Seq(tuple(slots), None if firsts is None else frozenset(firsts), required,
+    return Seq(tuple(slots), None if firsts is None else _interned(frozenset(firsts)), required,
                optional=optional and all(_firsts(s)[1] for s in slots),
                starts_with_number=number)

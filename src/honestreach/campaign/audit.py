@@ -18,7 +18,7 @@ from concurrent.futures import TimeoutError as FutureTimeout  # not the built-in
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from ..model import SendRecord
@@ -126,7 +126,7 @@ class WorkerPool:
         self.rerun_timeout = RERUN_TIMEOUT
         self.pools_started = 0
         self.pools_forked = 0
-        # Check the first chunk here (when the workers are forked from here).
+        # Compile the engine here before forking the workers (when they are forked).
         self.warm_here = True
         self._checker: Checker | None = None
         self._pool: ProcessPoolExecutor | None = None
@@ -138,13 +138,21 @@ class WorkerPool:
         pending: deque[tuple[list[Row], Future[list[SendRecord]]]] = deque()
         chunks = iter(chunks)
         if self.warm_here and _fork_context() is not None:
-            # The first chunk is checked here, before any worker is forked: the expressions
-            # the engine compiles for the patterns that run often (wordmatch) are then
-            # compiled once, here, and every worker inherits them instead of compiling them
-            # again. A campaign of one chunk starts no worker at all.
+            # The engine compiles its rules here, before any worker is forked (the regex
+            # rules, the keyword index, the sentence model): once, and every worker inherits
+            # them. Checking rows here too (a first chunk) would also warm the caches of
+            # the patterns that run often, but while it runs the second core idles: on real
+            # mail that cost a two-job audit about 0.3 s of wall time before the workers
+            # started, and saved them less. A campaign of one chunk starts no worker at all.
             first = next(chunks, None)
-            if first is not None:
+            if first is None:
+                return
+            second = next(chunks, None)
+            if second is None:
                 yield from self._prepared().check_rows(first)
+                return
+            self._prepared().engine.prepare()
+            chunks = chain([first, second], chunks)
         finished = False
         try:
             while True:

@@ -178,6 +178,12 @@ class Engine:
         self._cue_memory = CueMemory()
         self._compiled = True
 
+    def prepare(self) -> None:
+        """Compile the rules now rather than on the first message (a process about to fork
+        its workers compiles them once, for all of them)."""
+        if not self._compiled:
+            self._compile()
+
     def check(self, message: Message) -> EngineResult:
         """Findings (in file order), claims and the problems met while checking one message."""
         (result,) = self.check_many([message])
