@@ -10,12 +10,14 @@ import csv
 import gzip
 import importlib
 import json
+import multiprocessing
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -23,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from honestreach.campaign import WorkerSettings, audit, iter_records, iter_rows
-from honestreach.campaign.audit import WorkerPool
+from honestreach.campaign.audit import WorkerPool, _kill
 from honestreach.campaign.csvrecords import read_records
 from honestreach.campaign.output import spreadsheet_safe
 from honestreach.campaign.sources import ReadProgress, Row
@@ -563,6 +565,21 @@ def test_ctrl_c_stops_the_audit_with_one_line_and_exit_130(tmp_path: Path, jobs:
     assert [r["row"] for r in written] == list(range(1, len(written) + 1))
     assert f"after {len(written)} rows" in lines[0]
     assert _alive_in_group(process.pid, 5) == []  # no worker is left behind
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_a_result_half_sent_by_a_killed_worker_does_not_hang_the_pool() -> None:
+    # A worker killed (on Ctrl-C, the audit kills its workers) while it sent a result leaves
+    # only the start of the message in the pool's results pipe, and the pool's thread waits
+    # for the rest: Python joins that thread at exit, so the audit hung after its last line.
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    assert pool.submit(int, "7").result() == 7
+    manager = pool._executor_manager_thread
+    # the length of a message, and none of it
+    pool._result_queue._writer._send(struct.pack("!i", 1000))
+    time.sleep(0.2)  # the pool's thread reads the length and waits for the rest
+    _kill(pool)
+    assert manager is not None and not manager.is_alive()
 
 
 def test_an_interrupted_audit_stops_its_source_at_once(tmp_path: Path) -> None:

@@ -46,6 +46,9 @@ CHUNK = 32
 RECYCLE_AFTER = 200
 # Seconds the workers of a pool whose chunks are all done have to exit before they are killed.
 CLOSE_GRACE = 2.0
+# Seconds the pool's own thread has to stop once its workers are gone, before the end of its
+# results pipe is closed under it (see _end).
+MANAGER_GRACE = 1.0
 # Seconds a chunk run again after a worker died may take (a chunk takes about half of one).
 # A pool forked just after a death could, however rarely, start with a worker that never
 # answers; past this wait it is treated as having died too, so the audit always ends.
@@ -275,40 +278,59 @@ def _close(pool: ProcessPoolExecutor, grace: float = CLOSE_GRACE) -> None:
     the lock of the pool's queue; killed then (by the system's out-of-memory killer, or by
     hand), it dies holding it, and ``shutdown(wait=True)`` would wait forever for the others,
     which wait for that lock to read the request to exit."""
-    processes = _processes(pool)
-    manager = getattr(pool, "_executor_manager_thread", None)
-    if not all(process.is_alive() for process in processes):
+    parts = _parts(pool)
+    if not all(process.is_alive() for process in parts.processes):
         grace = 0.0  # a worker has died already: the others may wait for a lock it held
     pool.shutdown(wait=False)
     deadline = time.monotonic() + grace
-    for process in processes:
+    for process in parts.processes:
         process.join(timeout=max(0.0, deadline - time.monotonic()))
-    _end(processes, manager)
+    _end(parts)
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
     # ProcessPoolExecutor has no terminate(): it is shut down without waiting, then its
     # processes are killed.
-    processes = _processes(pool)
-    manager = getattr(pool, "_executor_manager_thread", None)
+    parts = _parts(pool)
     pool.shutdown(wait=False, cancel_futures=True)
-    _end(processes, manager)
+    _end(parts)
 
 
-def _processes(pool: ProcessPoolExecutor) -> list[BaseProcess]:
-    return list((getattr(pool, "_processes", None) or {}).values())
+@dataclass(frozen=True)
+class _PoolParts:
+    """What a pool's shutdown(wait=False) lets go of, kept to finish the pool off."""
+
+    processes: list[BaseProcess]
+    manager: threading.Thread | None
+    results_writer: Any
 
 
-def _end(processes: list[BaseProcess], manager: threading.Thread | None) -> None:
+def _parts(pool: ProcessPoolExecutor) -> _PoolParts:
+    return _PoolParts(
+        processes=list((getattr(pool, "_processes", None) or {}).values()),
+        manager=getattr(pool, "_executor_manager_thread", None),
+        results_writer=getattr(getattr(pool, "_result_queue", None), "_writer", None))
+
+
+def _end(parts: _PoolParts) -> None:
     """Kill the processes still alive, and wait for them and for the pool's thread (which
     waits for them), so that the next pool can be forked with no other thread running."""
-    for process in processes:
+    for process in parts.processes:
         if process.is_alive():
             process.kill()
-    for process in processes:
+    for process in parts.processes:
         process.join(timeout=5)
-    if manager is not None:
-        manager.join(timeout=5)
+    if parts.manager is None:
+        return
+    parts.manager.join(timeout=MANAGER_GRACE)
+    if parts.manager.is_alive() and parts.results_writer is not None:
+        # A worker killed while it sent a result leaves half a message in the results pipe,
+        # and the pool's thread waits for the rest of it for ever, since this process holds
+        # the pipe's writing end too (and Python joins that thread at exit, so the process
+        # would hang there). With the workers gone, closing that end gives the thread the
+        # end of the pipe instead, and it stops.
+        parts.results_writer.close()
+        parts.manager.join(timeout=5)
 
 
 def _failed(source: str, chunk: list[Row], error: str, reason: str) -> list[SendRecord]:
