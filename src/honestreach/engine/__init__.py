@@ -191,8 +191,7 @@ class Engine:
 
     def check_many(self, messages: Iterable[Message]) -> Iterator[EngineResult]:
         """Check messages in order."""
-        if not self._compiled:
-            self._compile()
+        self.prepare()
         for message in messages:
             yield self._check_message(message)
 
