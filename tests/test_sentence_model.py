@@ -12,6 +12,7 @@ import pytest
 
 from honestreach.engine import Engine
 from honestreach.message import message_from_text
+from honestreach.mime import parse_eml
 from honestreach.rules import load_rules
 from honestreach.sentencemodel import MODEL_PATH, CategoryWeights, ModelError, \
     SentenceModel, TrainingSet, load_model, read_training, sentence_features, train
@@ -164,3 +165,73 @@ def test_a_model_rule_of_a_category_the_model_lacks_is_a_rule_error(tmp_path: Pa
     (error,) = engine.errors
     assert "has no category 'claim.meeting'" in error.message
     assert error.path.endswith("meeting-model.yaml")
+
+
+def test_a_lower_threshold_with_words_matches_only_sentences_that_hold_them(
+        tmp_path: Path) -> None:
+    # "with:" lowers the bar for sentences that speak to the reader; the same words about
+    # someone else still need the rule's higher score, and a sentence both patterns match is
+    # reported once.
+    to_reader = "Demand has been huge, and only a few spots are left for your team."
+    to_others = "Demand has been huge, and only a few spots are left for their team."
+    model = load_model()
+    low = min(model.score("scarcity", features(to_reader)),
+              model.score("scarcity", features(to_others))) - 0.5
+    high = max(model.score("scarcity", features(to_reader)),
+               model.score("scarcity", features(to_others))) + 0.5
+    rule = MODEL_RULE.replace(
+        "  - model: {score_above: 3.0}",
+        f"  - model: {{score_above: {high:.2f}}}\n"
+        f"  - model: {{score_above: {low:.2f}, with: \"your|you\"}}\n"
+        f"  - model: {{score_above: {low - 1:.2f}, with: \"your|you\"}}")
+    engine = _engine(tmp_path, rule)
+    found = engine.check(message_from_text(f"{to_reader}\n\n{to_others}")).findings
+    assert [f.text for f in found] == [to_reader]
+
+
+def test_with_words_that_do_not_compile_are_a_rule_error(tmp_path: Path) -> None:
+    rule = MODEL_RULE.replace("  - model: {score_above: 3.0}",
+                              "  - model: {score_above: 3.0, with: \"{no-such-class}\"}")
+    (tmp_path / "with-model.yaml").write_text(rule, encoding="utf-8")
+    ruleset = load_rules([tmp_path], include_builtin=False)
+    (error,) = ruleset.errors
+    assert error.path.endswith("with-model.yaml") and error.field == "patterns.0.model.with"
+
+
+SHARP_RULE = """\
+name: Sharp remark
+category: disrespect
+severity: warning
+message: "Sharp: '{text}'."
+rationale: Test.
+suggestion: Test.
+context: {discussion: skip}
+patterns:
+  - phrases: ["if you had bothered to read"]
+examples:
+  bad: ["You would know if you had bothered to read it.",
+        "It works if you had bothered to read the notes."]
+  good: ["The notes are attached.", "Did you read the notes?"]
+"""
+
+
+def _mail(*headers: str) -> bytes:
+    lines = ["From: Kim <kim@example.org>", "To: dev@lists.example.org",
+             "Subject: Re: build fails on ARM", *headers,
+             "Content-Type: text/plain; charset=utf-8", "",
+             "You would know this if you had bothered to read the changelog."]
+    return "\r\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("headers, reported", [
+    ((), True),
+    # a newsletter's unsubscribe header: a sender writing to its readers
+    (("List-Unsubscribe: <mailto:leave@example.org>",), True),
+    (("List-Post: <mailto:dev@lists.example.org>",), False),
+    (("Mailing-List: list dev@lists.example.org",), False),
+])
+def test_discussion_skip_leaves_out_posts_to_a_discussion_list(
+        tmp_path: Path, headers: tuple[str, ...], reported: bool) -> None:
+    engine = _engine(tmp_path, SHARP_RULE)
+    message = parse_eml(str(tmp_path / "post.eml"), _mail(*headers))
+    assert bool(engine.check(message).findings) is reported

@@ -108,12 +108,19 @@ def in_real_thread(message: Message) -> bool:
     if message.headers.get("in-reply-to", "").strip() or \
             message.headers.get("references", "").strip():
         return True
-    if any(message.headers.get(name, "").strip() for name in _DISCUSSION_LIST_HEADERS):
+    if on_discussion_list(message):
         return True
     if group_reply(message):
         return True
     text = message.body.text
     return any(not _ESCAPED_FROM.match(text, start) for start, _ in message.quoted)
+
+
+def on_discussion_list(message: Message) -> bool:
+    """Whether the message was posted to a discussion list whose members write to each other
+    (its headers name the list's posting address). A newsletter's List-Unsubscribe is no such
+    header: a sender writes to its readers there."""
+    return any(message.headers.get(name, "").strip() for name in _DISCUSSION_LIST_HEADERS)
 
 
 # "Re:" and its translations at the start of a subject.

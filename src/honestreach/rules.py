@@ -173,6 +173,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_transactional=context.get("transactional", "keep") == "skip",
         skip_among_acquaintances=context.get("acquaintance", "keep") == "skip",
         skip_thread_subject=context.get("thread", "keep") == "skip",
+        skip_on_discussion_list=context.get("discussion", "keep") == "skip",
         skip_list_items=context.get("list-item", "keep") == "skip",
         # Honest mail states real counts and deadlines too; hurry or scarcity said once among
         # a long message's facts is worth a look, not a warning. Other tactics stay tactics.
@@ -191,7 +192,7 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
     kind = next(iter(data))
     where = ["patterns", index, kind]
 
-    def compiled(source: str, position: int | None = None) -> WordPattern:
+    def compiled(source: str, position: int | str | None = None) -> WordPattern:
         try:
             return WordPattern(source, vocabulary.compile(source))
         except PatternError as exc:
@@ -204,7 +205,10 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
     if kind == "near":
         return NearPattern(tuple(compiled(part, i) for i, part in enumerate(data["near"])))
     if kind == "model":
-        return ModelPattern(float(data["model"]["score_above"]))
+        model = data["model"]
+        with_words = model.get("with")
+        return ModelPattern(float(model["score_above"]),
+                            None if with_words is None else compiled(with_words, "with"))
     from .guarded_regex import compile_guarded, RegexCompileError
 
     try:

@@ -94,7 +94,11 @@ RULE_SCHEMA: dict[str, Any] = {
                                 "type": "object",
                                 "required": ["score_above"],
                                 "additionalProperties": False,
-                                "properties": {"score_above": {"type": "number"}},
+                                "properties": {
+                                    "score_above": {"type": "number"},
+                                    # ...in a sentence where these words occur too
+                                    "with": {"type": "string"},
+                                },
                             },
                         },
                     },
@@ -141,6 +145,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "transactional": {"enum": ["skip", "keep"]},
                 "acquaintance": {"enum": ["skip", "keep"]},
                 "thread": {"enum": ["skip", "keep"]},
+                "discussion": {"enum": ["skip", "keep"]},
                 "list-item": {"enum": ["skip", "keep"]},
                 "alone": {"enum": ["info", "keep"]},
             },

@@ -77,9 +77,11 @@ class RegexPattern:
 @dataclass(frozen=True)
 class ModelPattern:
     """A sentence that the sentence model (:mod:`honestreach.sentencemodel`) scores above
-    ``score_above`` for the rule's category."""
+    ``score_above`` for the rule's category and, when ``with_words`` is given, in which those
+    words occur too (a lower threshold for sentences that speak to the reader)."""
 
     score_above: float
+    with_words: WordPattern | None = None
 
 
 Pattern = WordPattern | NearPattern | RegexPattern | ModelPattern
@@ -116,6 +118,7 @@ class Rule:
     skip_transactional: bool = False
     skip_among_acquaintances: bool = False
     skip_thread_subject: bool = False
+    skip_on_discussion_list: bool = False
     skip_list_items: bool = False
     # Reported at info when its words are the only tactic in a long message (engine: see
     # LONE_TACTIC_MIN_SENTENCES): a count or a deadline stated once among plain facts.
@@ -225,7 +228,8 @@ def describe_patterns(rule: Rule) -> list[str]:
             lines.append("in one sentence: " + " + ".join(p.source for p in pattern.parts))
         elif isinstance(pattern, ModelPattern):
             lines.append(f"a sentence the sentence model scores above {pattern.score_above:g} "
-                         f"for {rule.category}")
+                         f"for {rule.category}" + ("" if pattern.with_words is None else
+                                                   f", with: {pattern.with_words.source}"))
             lines.extend(_model_table(rule.category))
         else:
             lines.append(f"regex: {' '.join(pattern.regex.split())}")

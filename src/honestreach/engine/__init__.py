@@ -119,7 +119,7 @@ class Engine:
         groups: list[tuple[Rule, tuple[CompiledPattern, ...], bool]] = []
         self._regexes: list[tuple[Rule, Any, tuple[tuple[str, ...], ...]]] = []
         self._checks: list[Rule] = []
-        modelled: list[tuple[Rule, float]] = []
+        modelled: dict[str, tuple[Rule, list[ModelPattern]]] = {}
         for rule in self._rules.values():
             if rule.stage:
                 continue  # made by a later stage
@@ -135,23 +135,25 @@ class Engine:
                     self._regexes.append(
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
                 elif isinstance(pattern, ModelPattern):
-                    modelled.append((rule, pattern.score_above))
+                    modelled.setdefault(rule.id, (rule, []))[1].append(pattern)
         self._model: SentenceModel | None = None
         # Each sentence's scores, by its words: mail repeats its sentences (a campaign's
         # template, a list's footer).
         self._model_scores: dict[tuple[str, ...], tuple[float, ...]] = {}
-        # Each model rule with its threshold and its category's place in the model's scores.
-        self._modelled: list[tuple[Rule, float, int]] = []
+        # Each model rule with its category's place in the model's scores and its model
+        # patterns (a threshold, and words the sentence must hold too).
+        self._modelled: list[tuple[Rule, int, tuple[ModelPattern, ...]]] = []
         if modelled:
             try:
                 self._model = load_model()
             except ModelError as exc:
                 self.errors.append(RuleError(str(exc).split(":")[0], None, None, str(exc)))
-                modelled = []
-        for rule, threshold in modelled:
+                modelled = {}
+        for rule, model_patterns in modelled.values():
             assert self._model is not None
             if rule.category in self._model.order:
-                self._modelled.append((rule, threshold, self._model.order.index(rule.category)))
+                self._modelled.append((rule, self._model.order.index(rule.category),
+                                       tuple(model_patterns)))
             else:
                 self.errors.append(RuleError(rule.path, None, "patterns", (
                     f"the sentence model has no category {rule.category!r} (it has "
@@ -264,7 +266,7 @@ class Engine:
             first_sentence, end_sentence = tokens.sentence_of(first)
             sentence = tokens.char_span(first_sentence, end_sentence)
             yield _Candidate(rule, field, start_char, end_char, {}, sentence)
-        for rule, first, end, values in self._model_matches(message, field, tokens):
+        for rule, first, end, values in self._model_matches(message, field, tokens, matcher):
             if not context.excludes(rule, first, end):
                 sentence = tokens.char_span(first, end)
                 yield _Candidate(rule, field, *sentence, values, sentence)
@@ -313,11 +315,12 @@ class Engine:
                          for offset, hits in known for rank, rule, first, end in hits)
         return [(rule, first, end) for _, first, rule, end in ordered]
 
-    def _model_matches(self, message: Message, field: str,
-                       tokens: Tokens) -> list[tuple[Rule, int, int, dict[str, Any]]]:
-        """The sentences the sentence model scores above a model rule's threshold, with the
-        score and the words that weigh most (for the rule's message). Quoted earlier mail is
-        not scored: it is never the sender's words."""
+    def _model_matches(self, message: Message, field: str, tokens: Tokens,
+                       matcher: TextMatcher) -> list[tuple[Rule, int, int, dict[str, Any]]]:
+        """The sentences the sentence model scores above a model rule's threshold (and that
+        hold the pattern's ``with`` words, when it names some), with the score and the words
+        that weigh most (for the rule's message). Quoted earlier mail is not scored: it is
+        never the sender's words."""
         model = self._model
         if model is None:
             return []
@@ -333,11 +336,14 @@ class Engine:
                 if len(self._model_scores) >= SENTENCE_CACHE_SIZE:
                     self._model_scores.clear()  # bounded, as the word patterns' cache
                 scores = self._model_scores[words] = model.scores(sentence_features(words))
-            for rule, threshold, slot in self._modelled:
+            for rule, slot, model_patterns in self._modelled:
                 if field not in rule.scope:
                     continue
                 score = scores[slot]
-                if score > threshold:
+                if any(score > pattern.score_above and (
+                        pattern.with_words is None
+                        or matcher.find(pattern.with_words.compiled.seq, first, end))
+                       for pattern in model_patterns):
                     strongest = model.strongest(rule.category, sentence_features(words))
                     cues = ", ".join(f"'{cue}'" for cue in strongest)
                     found.append((rule, first, end, {"score": f"{score:.1f}", "cues": cues}))

@@ -10,7 +10,7 @@ import re
 from bisect import bisect_left
 
 from ..checks.commercial import is_commercial, is_transactional
-from ..message import in_real_thread
+from ..message import in_real_thread, on_discussion_list
 from ..model import Message
 from ..rules import Rule
 from ..tokens import Tokens, in_list_item, tokenize
@@ -125,6 +125,8 @@ class MatchContext:
             return True  # "Last Call Media": the words name the sender's organisation
         if rule.skip_thread_subject and self.field == "subject" and self._in_thread():
             return True  # the subject of a real thread or a discussion list's post
+        if rule.skip_on_discussion_list and on_discussion_list(self.message):
+            return True  # members arguing with each other, not a sender writing to a reader
         start_char, end_char = self.tokens.char_span(first, end)
         if self.field == "body":
             if self.message.in_quoted(start_char, end_char):
