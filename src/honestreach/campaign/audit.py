@@ -143,7 +143,8 @@ class WorkerPool:
         if self.warm_here and _fork_context() is not None:
             # The engine compiles its rules here, before any worker is forked (the regex
             # rules, the keyword index, the sentence model), and the scores' hyphenation
-            # patterns are loaded (Checker.prepare): once, and every worker inherits them. Checking rows here too (a first chunk) would also warm the caches of
+            # patterns are loaded (Checker.prepare): once, and every worker inherits them.
+            # Checking rows here too (a first chunk) would also warm the caches of
             # the patterns that run often, but while it runs the second core idles: on real
             # mail that cost a two-job audit about 0.3 s of wall time before the workers
             # started, and saved them less. A campaign of one chunk starts no worker at all.
