@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from honestreach.rules import load_rules
+from honestreach.rules import builtin_vocabulary, load_rules
 from honestreach.ruletypes import word_pattern_groups, word_patterns
 from honestreach.tokens import tokenize
 from honestreach.wordmatch import PatternIndex, TextMatcher
@@ -71,3 +71,15 @@ def test_a_group_of_patterns_runs_where_all_of_its_patterns_can() -> None:
                 assert number not in together  # no sentence where every part can run
             else:
                 assert together[number] == expected
+
+
+def test_a_sentence_that_holds_the_words_apart_is_not_searched() -> None:
+    """Besides its words, a sentence must hold a pair of them side by side that every match
+    holds (its pair need): "act now" runs where "act" stands before "now", not elsewhere."""
+    pattern = builtin_vocabulary().compile("act now")
+    index = PatternIndex([(pattern,)])
+    for text, runs in (("Act now, please.", True), ("Acting now helps.", True),
+                       ("Now act, please.", False), ("Act soon, now.", False),
+                       ("We act. Now we wait.", False)):
+        tokens = tokenize(text)
+        assert (0 in dict(index.runnable(tokens.norms, tokens.sentence_starts))) == runs, text

@@ -42,6 +42,13 @@ def _pattern_automaton() -> Any:  # an ahocorasick.Automaton (no type hints eith
     return automaton
 
 
+def prepare() -> None:
+    """Load the hyphenation patterns now, not for the first message: pyphen's dictionary and
+    the automaton take about a tenth of a second, which a process that forks its workers
+    (an audit) pays once for all of them."""
+    _pattern_automaton()
+
+
 @lru_cache(maxsize=65536)
 def _hyphenated_syllables(word: str) -> int:
     """pyphen's hyphenation points of ``word`` plus one. Its ``positions`` (Liang's

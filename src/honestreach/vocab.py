@@ -56,7 +56,7 @@ from .patternslots import AnyWord, CompiledPattern, Either, Gap, NotNext, Number
     SentenceStart, Slot, Words
 from .tokens import tokenize
 
-__all__ = ["CompiledPattern", "PatternError", "Seq", "Vocabulary", "inflections"]
+__all__ = ["CompiledPattern", "PatternError", "Seq", "Vocabulary", "inflections", "word_rank"]
 
 DEFAULT_GAP = 4
 # Endings the tokenizer keeps as tokens of their own ("Leah's" -> "leah", "'s").
@@ -342,13 +342,18 @@ def _word_ranks() -> dict[str, int]:
     return {word: rank for rank, word in reversed(list(enumerate(words)))}
 
 
+def word_rank(word: str) -> int:
+    """How rare a norm is: its place among the frequent words (0 the most frequent). A word
+    not in the list is rarer than all of them, but a mark, a clitic or ``<url>`` is as common
+    as any. Only a prefilter's strength depends on it."""
+    ranks = _word_ranks()
+    return ranks.get(word, len(ranks) if word.isalpha() else 0)
+
+
 def _selectivity(words: frozenset[str]) -> tuple[int, int]:
     """Sorts word sets from the least likely to be in a text to the most: by the most frequent
-    word of each (a word not in the list is rarer than all of them, but a mark, a clitic or
-    ``<url>`` is as common as any), then by size. Only a prefilter's strength depends on it."""
-    ranks = _word_ranks()
-    rare = len(ranks)
-    return -min(ranks.get(word, rare if word.isalpha() else 0) for word in words), len(words)
+    word of each, then by size."""
+    return -min(map(word_rank, words)), len(words)
 
 
 def _required(slot: Slot) -> tuple[frozenset[str], ...]:

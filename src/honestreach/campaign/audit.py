@@ -142,8 +142,9 @@ class WorkerPool:
         chunks = iter(chunks)
         if self.warm_here and _fork_context() is not None:
             # The engine compiles its rules here, before any worker is forked (the regex
-            # rules, the keyword index, the sentence model): once, and every worker inherits
-            # them. Checking rows here too (a first chunk) would also warm the caches of
+            # rules, the keyword index, the sentence model), and the scores' hyphenation
+            # patterns are loaded (Checker.prepare): once, and every worker inherits them.
+            # Checking rows here too (a first chunk) would also warm the caches of
             # the patterns that run often, but while it runs the second core idles: on real
             # mail that cost a two-job audit about 0.3 s of wall time before the workers
             # started, and saved them less. A campaign of one chunk starts no worker at all.
@@ -154,7 +155,7 @@ class WorkerPool:
             if second is None:
                 yield from self._prepared().check_rows(first)
                 return
-            self._prepared().engine.prepare()
+            self._prepared().prepare()
             chunks = chain([first, second], chunks)
         finished = False
         try:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
 
-from .. import mime
+from .. import mime, readability
+from ..checks.commercial import commercial_test
 from ..crm import CRM, load_crm
 from ..finish import Outcome, finish
 from ..htmltext import MalformedHtml, visible_text
@@ -64,6 +65,15 @@ class Checker:
         self.privacy = None
         if settings.redact_key is not None:
             self.privacy = RecordRedactor(Redactor(crm), settings.redact_key)
+
+    def prepare(self) -> None:
+        """Compile the rules and load what the checks and scores of every message read (the
+        hyphenation patterns of the reading ease, the commercial vocabularies) now: a process
+        about to fork its workers does it once, and each of them inherits it instead of
+        loading its own copy on its first rows."""
+        self.engine.prepare()
+        readability.prepare()
+        commercial_test()
 
     def check_rows(self, rows: Sequence[Row]) -> list[SendRecord]:
         """One record per row, in order (redacted when the settings say so)."""
