@@ -221,6 +221,7 @@ def _model_table(category: str, count: int = 12) -> list[str]:
 def describe_patterns(rule: Rule) -> list[str]:
     """Human-readable lines describing what a rule matches (for ``honestreach explain``)."""
     lines = []
+    table_shown = False
     for pattern in rule.patterns:
         if isinstance(pattern, WordPattern):
             lines.append(f"words: {pattern.source}")
@@ -230,7 +231,9 @@ def describe_patterns(rule: Rule) -> list[str]:
             lines.append(f"a sentence the sentence model scores above {pattern.score_above:g} "
                          f"for {rule.category}" + ("" if pattern.with_words is None else
                                                    f", with: {pattern.with_words.source}"))
-            lines.extend(_model_table(rule.category))
+            if not table_shown:  # one table of weights, whatever the thresholds
+                lines.extend(_model_table(rule.category))
+                table_shown = True
         else:
             lines.append(f"regex: {' '.join(pattern.regex.split())}")
     if rule.check:
