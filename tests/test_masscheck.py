@@ -48,6 +48,28 @@ def test_a_yaml_file_of_sentences_gives_tactic_positives_and_honest_negatives() 
     assert all(item.body and item.subject is None for item in items)
 
 
+def test_a_sentence_written_as_a_subject_line_is_checked_as_one(tmp_path, honestreach) -> None:
+    path = tmp_path / "subjects.yaml"
+    path.write_text(
+        "claim.thread:\n"
+        "  tactic:\n"
+        "    - 'Subject: Re: your order -- Hi, I run a print shop and wanted to introduce us.'\n"
+        "  honest:\n"
+        "    - 'Subject: Menu for the team lunch'\n"
+        "    - 'Our subject this month is spring planting.'\n", encoding="utf-8")
+    first, second, third = read_collection(path)
+    assert (first.subject, first.body) == (
+        "Re: your order", "Hi, I run a print shop and wanted to introduce us.")
+    assert (second.subject, second.body) == ("Menu for the team lunch", "")
+    assert (third.subject, third.body) == (None, "Our subject this month is spring planting.")
+    # The half stays the one the written line gives, as it was before the line was split.
+    assert first.half == Item(id="x", body="Subject: Re: your order -- Hi, I run a print shop "
+                                           "and wanted to introduce us.").half
+    result = honestreach("mass-check", str(path))
+    # "Re:" on a first e-mail is found in the subject line, where it was written.
+    assert re.search(r"claim\.thread\s+1\s+1\s+1\.00", result.stdout), result.stdout
+
+
 @pytest.mark.parametrize("text, problem", [
     ("urgency: [unclosed\n", "not a YAML file of sentences"),
     ("- just a list\n", "expected a mapping of categories"),

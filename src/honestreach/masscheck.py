@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class Item:
     sender: str | None = None
     raw: bytes | None = None  # an .eml or draft file as read, parsed like `check` parses it
     near: str | None = None  # for a negative: the category whose vocabulary it comes close to
+    written: str | None = None  # the item as its file writes it, when it was split into fields
 
     @property
     def is_negative(self) -> bool:
@@ -64,7 +66,10 @@ class Item:
     @property
     def half(self) -> str:
         """'a' or 'b', fixed by the item's text: develop on one half, confirm on the other."""
-        key = (self.subject or "") + "\n" + self.body if self.raw is None else self.raw
+        if self.written is not None:
+            key: str | bytes = self.written
+        else:
+            key = (self.subject or "") + "\n" + self.body if self.raw is None else self.raw
         data = key.encode("utf-8") if isinstance(key, str) else key
         return "ab"[hashlib.sha256(data).digest()[0] % 2]
 
@@ -236,7 +241,9 @@ def read_bank(folder: Path) -> list[Item]:
 def read_sentences(path: Path) -> list[Item]:
     """A YAML file of sentences, as ``training/sentences`` holds them: each category maps to
     ``tactic:`` sentences (positives for it) and ``honest:`` ones (negatives); ``ordinary:``
-    sentences are negatives too. Each sentence is checked as a message's body."""
+    sentences are negatives too. Each sentence is checked as a message's body, except one that
+    starts with ``Subject:``: that is a subject line, followed by its body after `` -- `` or a
+    line break when it has one."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -257,11 +264,24 @@ def read_sentences(path: Path) -> list[Item]:
             if not isinstance(sentences, list):
                 raise ValueError(f"{category}: {kind}: expected a list of sentences")
             prefix = "ordinary" if kind == "ordinary" else f"{category}:{kind}"
-            items.extend(Item(id=f"{path.stem}:{prefix}:{number}", expect=expect,
-                              near=None if kind == "ordinary" or expect else str(category),
-                              body=str(sentence))
+            items.extend(_sentence_item(f"{path.stem}:{prefix}:{number}", expect,
+                                        None if kind == "ordinary" or expect else str(category),
+                                        str(sentence))
                          for number, sentence in enumerate(sentences, 1))
     return items
+
+
+_SUBJECT_LINE = re.compile(r"Subject:[ \t]*(?P<subject>.*?)(?:[ \t]+--[ \t]+|\n|$)(?P<body>.*)",
+                           re.DOTALL)
+
+
+def _sentence_item(ident: str, expect: frozenset[str], near: str | None, sentence: str) -> Item:
+    """One sentence of a sentences file; the half stays the one its written text gives."""
+    written = _SUBJECT_LINE.match(sentence)
+    if written is None:
+        return Item(id=ident, expect=expect, near=near, body=sentence)
+    return Item(id=ident, expect=expect, near=near, subject=written["subject"].strip(),
+                body=written["body"].strip(), written="\n" + sentence)
 
 
 def read_mail(folder: Path, labelling: Labelling = "full",
