@@ -116,6 +116,17 @@ def test_one_kind_of_signal_is_not_commercial_two_are(body: str, kinds: set[str]
     assert is_commercial(message) == (len(kinds) >= 2)
 
 
+def test_a_job_offered_to_the_reader_is_not_commercial_an_agency_pitch_is() -> None:
+    offer = ("I run the data team at Larchfield and we're hiring a second analyst. The salary "
+             "range is $95k to $110k, hybrid in Leeds. If you're curious, I'd be glad to do a "
+             "quick call about the role.")
+    assert not is_commercial(message_from_text(offer, "Analyst role at Larchfield"))
+    pitch = ("We place experienced night nurses within a week. Our fee is $2,400 a placement, "
+             "with the first one 20% off this quarter, whatever the nurse's salary. Worth a "
+             "quick call?")
+    assert is_commercial(message_from_text(pitch, "Night cover for your wards"))
+
+
 def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
     from honestreach.checks.commercial import is_transactional
 
