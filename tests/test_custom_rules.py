@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from textwrap import dedent
 
@@ -113,3 +114,43 @@ def test_test_rules_reports_a_broken_rule_file_as_an_error(honestreach, team):
     run = honestreach("test-rules", cwd=team)
     assert run.code == 2
     assert "broken.yaml:2: category: unknown category 'urgncy'" in run.stderr
+
+
+def test_an_unless_pattern_cancels_a_match_in_its_sentence_only(honestreach, tmp_path):
+    (tmp_path / "team-rules").mkdir()
+    (tmp_path / "team-rules" / "code-changes.yaml").write_text(dedent("""\
+        name: Code changes soon
+        category: urgency
+        severity: warning
+        message: "Ties a code to a near date: '{text}'."
+        rationale: A code that is about to change hurries the reader.
+        suggestion: Give the date and why it exists.
+        unless:
+          - "door|gate|alarm code|codes"
+        patterns:
+          - sequence: ["code|codes", "change", "on", "{weekday}"]
+        examples:
+          bad: ["Your discount code changes on Friday.", "Promo codes change on Monday."]
+          good: ["The door code changes on Friday.", "The gate codes change on Monday."]
+        """), encoding="utf-8")
+    (tmp_path / ".honestreach.yaml").write_text("rules: [team-rules]\n", encoding="utf-8")
+    (tmp_path / "draft.txt").write_text(
+        "The alarm code changes on Monday. Your voucher code changes on Friday.\n",
+        encoding="utf-8")
+    tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
+    assert tested.code == 0, tested.stdout + tested.stderr
+    checked = honestreach("check", "--format", "json", "--select", "code-changes", "draft.txt",
+                          cwd=tmp_path)
+    findings = json.loads(checked.stdout)["files"][0]["findings"]
+    # The alarm code's sentence is cancelled; the voucher code's, the next sentence, is not.
+    assert [f["text"] for f in findings] == ["code changes on Friday"]
+
+
+def test_an_unless_pattern_that_does_not_compile_is_a_load_error(honestreach, tmp_path):
+    (tmp_path / "team-rules").mkdir()
+    (tmp_path / "team-rules" / "broken-unless.yaml").write_text(
+        RULE.format(bad="Hurry up and sign it now.", good="Take your time.").replace(
+            "patterns:", "unless: ['{no-such-class}']\npatterns:"), encoding="utf-8")
+    tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
+    assert tested.code == 2
+    assert "unless.0" in tested.stdout + tested.stderr

@@ -141,6 +141,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
                           f"unknown check {data['check']!r}; known: {', '.join(sorted(CHECKS))}")
             )
     patterns = _patterns(document, path, data.get("patterns", []), vocabulary)
+    unless = _unless(document, path, data.get("unless", []), vocabulary)
     context = data.get("context", {})
     examples = data["examples"]
     return Rule(
@@ -180,6 +181,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         info_when_alone=context.get(
             "alone", "info" if data["category"] in ("scarcity", "urgency") else "keep") == "info",
         defers_to=tuple(data.get("defers-to", ())),
+        unless=unless,
         bad_examples=tuple(_example(e) for e in examples["bad"]),
         good_examples=tuple(_example(e) for e in examples["good"]),
         path=str(path),
@@ -240,6 +242,19 @@ def _patterns(document: YamlDocument, path: Path, data: list[dict[str, Any]],
                 at: list[str | int] = ["patterns", index, "phrases", position]
                 raise RuleLoadError(RuleError(str(path), document.line_of(at),
                                               ".".join(map(str, at)), str(exc))) from None
+    return tuple(patterns)
+
+
+def _unless(document: YamlDocument, path: Path, sources: list[str],
+            vocabulary: Vocabulary) -> tuple[WordPattern, ...]:
+    """The word patterns of a rule's ``unless:`` list, compiled."""
+    patterns = []
+    for position, source in enumerate(sources):
+        try:
+            patterns.append(WordPattern(source, vocabulary.compile(source)))
+        except PatternError as exc:
+            raise RuleLoadError(RuleError(str(path), document.line_of(["unless", position]),
+                                          f"unless.{position}", str(exc))) from None
     return tuple(patterns)
 
 

@@ -150,6 +150,8 @@ RULE_SCHEMA: dict[str, Any] = {
                 "alone": {"enum": ["info", "keep"]},
             },
         },
+        # Word patterns that cancel a match in their sentence (engine).
+        "unless": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
         # Rule ids, or categories, whose overlapping finding says the same act more precisely
         # (engine).
         "defers-to": {"type": "array", "minItems": 1, "uniqueItems": True,

@@ -127,6 +127,9 @@ class Rule:
     # the same act more precisely: this rule's finding is dropped there ("since we haven't heard back, we've
     # gone ahead and added you" is silence taken as consent, not also an assumptive close).
     defers_to: tuple[str, ...] = ()
+    # Word patterns that, found in the sentence of a match, cancel it: what the words around a
+    # tactic's words say they are not ("the door codes change on Monday" is no price cliff).
+    unless: tuple[WordPattern, ...] = ()
     bad_examples: tuple[Example, ...] = ()
     good_examples: tuple[Example, ...] = ()
     path: str = ""

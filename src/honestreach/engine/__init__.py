@@ -262,12 +262,15 @@ class Engine:
         for rule, first, end in spans:
             if context.excludes(rule, first, end):
                 continue
-            start_char, end_char = tokens.char_span(first, end)
             first_sentence, end_sentence = tokens.sentence_of(first)
+            if rule.unless and _cancelled(rule, matcher, first_sentence, end_sentence):
+                continue
+            start_char, end_char = tokens.char_span(first, end)
             sentence = tokens.char_span(first_sentence, end_sentence)
             yield _Candidate(rule, field, start_char, end_char, {}, sentence)
         for rule, first, end, values in self._model_matches(message, field, tokens, matcher):
-            if not context.excludes(rule, first, end):
+            if not context.excludes(rule, first, end) and not (
+                    rule.unless and _cancelled(rule, matcher, first, end)):
                 sentence = tokens.char_span(first, end)
                 yield _Candidate(rule, field, *sentence, values, sentence)
 
@@ -452,6 +455,12 @@ def _blank_quoted(text: str, quoted: Sequence[tuple[int, int]]) -> str:
         done = end
     parts.append(text[done:])
     return "".join(parts)
+
+
+def _cancelled(rule: Rule, matcher: TextMatcher, first: int, end: int) -> bool:
+    """Whether one of the rule's ``unless:`` patterns matches in the sentence (tokens
+    [first, end)) of a match."""
+    return any(matcher.occurs(pattern.compiled.seq, first, end) for pattern in rule.unless)
 
 
 def _sentences_only(tokens: Tokens, sentences: list[tuple[int, int]]) -> Tokens:
