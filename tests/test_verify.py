@@ -421,3 +421,21 @@ def test_a_referrer_known_by_initials_who_is_the_sender_is_no_referral():
     assert referrals("TJ Okafor Campaign Staff") == []
     assert referrals("Marco at Tallwater")
 
+
+
+@pytest.mark.parametrize(("address", "reported"), [
+    ("ines@quillbridge.example", False),              # the firm named is the sender's
+    ("ines@quillbridge-translations.example", False),
+    ("ines@mail.example", True),                      # another firm's name
+    ("ines@quill.example", True),                     # a shorter word is not the firm
+])
+def test_an_introduction_from_the_sender_s_own_firm_is_no_referral(address, reported):
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    message = parse_draft("draft.txt", f"From: Ines Varga <{address}>\n"
+                                       "Subject: A brief introduction from Quillbridge\n\n"
+                                       "Hello,\n\nWe translate contracts between Hungarian and "
+                                       "English for law firms.")
+    (result,) = Linter().check_messages([message])
+    assert any(f.category == "claim.referral" for f in result.findings) is reported

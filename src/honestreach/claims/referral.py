@@ -8,6 +8,9 @@ name), who then speaks of itself.
 
 from __future__ import annotations
 
+import re
+from email.utils import parseaddr
+
 from rapidfuzz import fuzz
 
 from ..crm import CRM
@@ -166,18 +169,32 @@ _WORD_BEFORE = LazyPattern(r"\b[A-Z][\w'’.-]*[ \t]*$")
 
 def settled(message: Message, claim: Claim) -> str | None:
     """A referrer who is the sender ("Dana Reyes suggested we write" from Dana Reyes) refers
-    the reader to no one: the sender speaks of itself."""
+    the reader to no one: the sender speaks of itself. So does one who is the sender's firm,
+    named in its address ("an introduction from Lumen Consulting" from rachel@lumenconsult.com)."""
     sender = message.sender_name.text if message.sender_name is not None else ""
     text_field = message.field_text(claim.field)
-    if not sender or text_field is None:
+    if text_field is None:
         return None
     person = claim.specific("person")
     if person is None:
         before = _WORD_BEFORE.search(text_field.text[max(0, claim.start - 40):claim.start])
         person = before.group() if before else None
-    if person and _names_within(person, sender):
+    if person and sender and _names_within(person, sender):
         return "the referrer named is the sender"
+    if person and message.sender and _names_domain(person, message.sender):
+        return "the referrer named is the sender's firm"
     return None
+
+
+def _names_domain(person: str, address: str) -> bool:
+    """Whether the first word of ``person`` (four letters or more) begins a part of the
+    address's domain: "Lumen Consulting" and lumenconsult.co.uk, "Verbatim" and
+    verbatim-legal.fr."""
+    words = strip_accents(normal(person)).split()
+    domain = parseaddr(address)[1].rpartition("@")[2].lower()
+    if not words or len(words[0]) < 4 or not domain:
+        return False
+    return any(part.startswith(words[0]) for part in re.split(r"[.-]", domain))
 
 
 def _names_within(person: str, name: str) -> bool:
