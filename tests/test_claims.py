@@ -242,7 +242,8 @@ def test_every_claim_category_has_rules_under_rules_claims() -> None:
                           "claim.thread", "claim.identity"}
     for rule in CLAIM_RULES:
         assert Path(rule.path).parent.name == "claims"
-        assert rule.severity == "warning"
+        # a phrase rule reads the claim; the sentence model's rules only point at a sentence
+        assert rule.severity == ("info" if rule.id.endswith("-model") else "warning")
 
 
 def test_every_claim_regex_has_keywords() -> None:

@@ -67,12 +67,35 @@ def test_the_shipped_weights_are_what_the_training_sentences_give() -> None:
     assert sorted(recorded) == sorted(path.name for path in TRAINING.glob("*.yaml"))
 
 
-def test_the_training_sentences_cover_every_tactic_category_and_ordinary_mail() -> None:
+def test_the_training_sentences_cover_every_tactic_category_claim_kind_and_ordinary_mail(
+) -> None:
+    from honestreach.claims import KINDS
+
     training, _ = read_training(TRAINING)
-    assert set(training.tactics) == {"pressure", "disrespect", "urgency", "scarcity",
-                                     "deception", "surveillance"}
-    assert all(len(sentences) >= 200 for sentences in training.tactics.values())
+    manipulation = {"pressure", "disrespect", "urgency", "scarcity", "deception", "surveillance"}
+    assert set(training.tactics) == manipulation | set(KINDS)
+    assert all(len(training.tactics[name]) >= 200 for name in manipulation)
+    assert all(len(training.tactics[name]) >= 150 for name in KINDS)
     assert len(training.others) >= 1000
+    assert len(training.claimless) >= 500
+
+
+def test_claim_sentences_leave_the_manipulation_weights_as_they_were() -> None:
+    """A claim kind learns against everything else; a tactic category never sees the claim
+    sentences, so adding them cannot move a tactic's weights (nor the alarms on real mail)."""
+    tactics = {"urgency": ["ends tonight at midnight", "last day today, hurry",
+                           "offer ends tonight", "hurry, it ends today"]}
+    others = ["the report is attached", "see you at lunch", "thanks for the notes",
+              "the meeting moved to room 4"]
+    alone = train(TrainingSet(tactics, others))
+    both = train(TrainingSet(
+        {**tactics, "claim.meeting": ["great meeting you at the fair", "lovely to meet you today",
+                                      "good to see you at lunch", "we met at the fair"]},
+        others, claimless=["we will be at the fair", "meet our team at stand 4"]))
+    assert both["urgency"] == alone["urgency"]
+    meeting = SentenceModel({"claim.meeting": both["claim.meeting"]}, length_norm=20)
+    assert meeting.score("claim.meeting", features("So good meeting you at the fair")) > \
+        meeting.score("claim.meeting", features("Meet our team at the fair"))
 
 
 def test_features_are_stemmed_words_and_neighbouring_pairs() -> None:
@@ -157,14 +180,14 @@ def test_each_category_is_scored_with_its_own_weights_and_bias() -> None:
 
 
 def test_a_model_rule_of_a_category_the_model_lacks_is_a_rule_error(tmp_path: Path) -> None:
-    rule = MODEL_RULE.replace("category: scarcity", "category: claim.meeting")
-    (tmp_path / "meeting-model.yaml").write_text(rule, encoding="utf-8")
+    rule = MODEL_RULE.replace("category: scarcity", "category: merge_field")
+    (tmp_path / "merge-model.yaml").write_text(rule, encoding="utf-8")
     ruleset = load_rules([tmp_path], include_builtin=False)
     engine = Engine(ruleset.rules, ruleset.vocabulary)
     assert engine.check(message_from_text("We met at the fair last week.")).findings == []
     (error,) = engine.errors
-    assert "has no category 'claim.meeting'" in error.message
-    assert error.path.endswith("meeting-model.yaml")
+    assert "has no category 'merge_field'" in error.message
+    assert error.path.endswith("merge-model.yaml")
 
 
 def test_a_lower_threshold_with_words_matches_only_sentences_that_hold_them(

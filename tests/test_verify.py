@@ -439,3 +439,24 @@ def test_an_introduction_from_the_sender_s_own_firm_is_no_referral(address, repo
                                        "English for law firms.")
     (result,) = Linter().check_messages([message])
     assert any(f.category == "claim.referral" for f in result.findings) is reported
+
+
+def test_a_claim_only_the_sentence_model_finds_is_info_until_the_crm_contradicts_it(crm):
+    """A claim found by the model alone (no phrase rule has its words) is a lead: info without
+    a CRM or for an unknown recipient, a warning when the CRM knows the recipient and holds no
+    meeting; and it goes to the CRM like any claim."""
+    from honestreach.message import parse_draft
+    from honestreach.pipeline import Linter
+
+    body = "Hi,\n\nI enjoyed our walk round your orchard last week.\n\nBest,\nAna"
+
+    def meeting_findings(linter: Linter, to: str) -> list[tuple[str, str]]:
+        message = parse_draft("draft.txt", f"Subject: Orchard\nTo: {to}\nDate: Wed, 17 Jun 2026 "
+                                           f"09:00:00 +0000\n\n{body}")
+        (result,) = linter.check_messages([message])
+        return [(f.rule, f.severity) for f in result.findings if f.category == "claim.meeting"]
+
+    assert meeting_findings(Linter(), ROBERT) == [("meeting-model", "info")]
+    assert meeting_findings(Linter(crm=crm), "nobody@elsewhere.example") == \
+        [("meeting-model", "info")]
+    assert meeting_findings(Linter(crm=crm), ROBERT) == [("meeting-model", "warning")]

@@ -157,12 +157,23 @@ def load_model(path: Path = MODEL_PATH) -> SentenceModel:
 
 
 # -- training ---------------------------------------------------------------------------------
+CLAIM_PREFIX = "claim."
+
+
+def is_claim(category: str) -> bool:
+    """A claim kind ("claim.meeting"), not a manipulation category."""
+    return category.startswith(CLAIM_PREFIX)
+
+
 @dataclass(frozen=True)
 class TrainingSet:
-    """Tactic sentences per category, and sentences that show no tactic."""
+    """Sentences per category that show it (a tactic, or for a claim kind a claim of that
+    kind), sentences that show no tactic, and sentences that use a claim kind's words and make
+    no claim."""
 
     tactics: Mapping[str, Sequence[str]]
     others: Sequence[str]
+    claimless: Sequence[str] = ()
 
 
 def _fit(samples: Sequence[tuple[tuple[str, ...], int, float]]
@@ -190,7 +201,13 @@ def _fit(samples: Sequence[tuple[tuple[str, ...], int, float]]
 def train(training: TrainingSet) -> dict[str, CategoryWeights]:
     """One model per category: its tactic sentences against the sentences with no tactic and,
     weighing less, the other categories' tactic sentences. A sentence's features are those the
-    engine gives it (:func:`sentence_features` of its tokens)."""
+    engine gives it (:func:`sentence_features` of its tokens).
+
+    A claim kind also learns against the claimless sentences and every manipulation category's
+    sentences; a manipulation category learns from the manipulation categories and the
+    no-tactic sentences alone. A claim is neither a tactic nor its absence ("as we discussed,
+    the price goes up Friday" is both), and this way adding claim sentences leaves the
+    manipulation weights exactly as they were."""
 
     def features(text: str) -> tuple[str, ...]:
         # In sorted order, so that the sums come out the same in every process (a set's order
@@ -200,12 +217,15 @@ def train(training: TrainingSet) -> dict[str, CategoryWeights]:
     tactics = {name: [features(text) for text in texts]
                for name, texts in training.tactics.items()}
     others = [features(text) for text in training.others]
+    claimless = [features(text) for text in training.claimless]
     models: dict[str, CategoryWeights] = {}
     for name, positives in tactics.items():
         samples = [(features, 1, 1.0) for features in positives]
         samples += [(features, 0, 1.0) for features in others]
+        if is_claim(name):
+            samples += [(features, 0, 1.0) for features in claimless]
         for other, sentences in tactics.items():
-            if other != name:
+            if other != name and (is_claim(name) or not is_claim(other)):
                 samples += [(features, 0, OTHER_TACTIC_WEIGHT) for features in sentences]
         bias, weights = _fit(samples)
         models[name] = CategoryWeights(round(bias, 4), weights)
@@ -229,9 +249,11 @@ def read_training(folder: Path) -> tuple[TrainingSet, dict[str, bytes]]:
     """The training sentences of ``folder``'s YAML files, and each file's bytes (by name).
 
     A file maps a category to ``{tactic: [...], honest: [...]}`` and may hold ``ordinary: [...]``
-    (mail with no tactic); honest and ordinary sentences are the no-tactic class."""
+    (mail with no tactic); honest and ordinary sentences are the no-tactic class, except a claim
+    kind's honest sentences, which are claimless (see :func:`train`)."""
     tactics: dict[str, list[str]] = {}
     others: list[str] = []
+    claimless: list[str] = []
     sources: dict[str, bytes] = {}
     for path in sorted(folder.glob("*.yaml")):
         data = path.read_bytes()
@@ -242,5 +264,5 @@ def read_training(folder: Path) -> tuple[TrainingSet, dict[str, bytes]]:
                 others.extend(entry)
             else:
                 tactics.setdefault(name, []).extend(entry.get("tactic", ()))
-                others.extend(entry.get("honest", ()))
-    return TrainingSet(tactics, others), sources
+                (claimless if is_claim(name) else others).extend(entry.get("honest", ()))
+    return TrainingSet(tactics, others, claimless), sources

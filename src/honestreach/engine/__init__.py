@@ -269,7 +269,7 @@ class Engine:
             sentence = tokens.char_span(first_sentence, end_sentence)
             yield _Candidate(rule, field, start_char, end_char, {}, sentence)
         for rule, first, end, values in self._model_matches(message, field, tokens, matcher):
-            if not context.excludes(rule, first, end) and not (
+            if not context.excludes(rule, first, end, whole_sentence=True) and not (
                     rule.unless and _cancelled(rule, matcher, first, end)):
                 sentence = tokens.char_span(first, end)
                 yield _Candidate(rule, field, *sentence, values, sentence)

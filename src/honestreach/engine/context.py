@@ -24,6 +24,10 @@ HEDGE_WINDOW = 8
 # How far back a denial of saying it reaches: "I won't pretend this is *now or never*", "I'm
 # not going to tell you this is *the last chance*" (words, within the sentence).
 DENIAL_WINDOW = 8
+# A match of a whole sentence is qualified by a negation, hedge or denial among its first words
+# ("I think we met", "Hi Dana, I might have seen you"), not by one in a later clause ("...back
+# up in case it got buried", "it might be time to look again").
+OPENING_WINDOW = 4
 # How much of the body may explain a subject line ("Limited places at our workshop" with "the
 # room holds 25" below it): the opening of the message, where a reader looks for the reason.
 SUBJECT_REASON_CHARS = 2_000
@@ -116,7 +120,12 @@ class MatchContext:
         self._cue_spans: dict[tuple[str, int, int], bool] = {}
         self._memory = memory or CueMemory()
 
-    def excludes(self, rule: Rule, first: int, end: int) -> bool:
+    def excludes(self, rule: Rule, first: int, end: int, whole_sentence: bool = False) -> bool:
+        """Whether the rule's context settings drop its match of tokens ``first:end``. A match
+        of the whole sentence (a model's) has no words before it: a negation, hedge or denial
+        in the sentence's opening words qualifies it ("I think we met at the fair, but I may
+        be wrong"); one later on qualifies what follows, not the sentence ("Congrats on the
+        new site; it might be time to revisit your rota")."""
         if rule.skip_transactional and self._is_transactional():
             return True
         if rule.skip_among_acquaintances and self._among_acquaintances():
@@ -141,12 +150,18 @@ class MatchContext:
         sentence_first, sentence_end = self.tokens.sentence_of(first)
         if rule.skip_questions and self._is_question(sentence_end):
             return True
-        if rule.skip_negated and self._cue_before("negation", sentence_first, first,
-                                                  NEGATION_WINDOW):
+
+        def qualified(cue: str, window: int) -> bool:
+            if whole_sentence:
+                return self._occurs(cue, sentence_first,
+                                    min(end, sentence_first + OPENING_WINDOW))
+            return self._cue_before(cue, sentence_first, first, window)
+
+        if rule.skip_negated and qualified("negation", NEGATION_WINDOW):
             return True
-        if rule.skip_hedged and self._cue_before("hedge", sentence_first, first, HEDGE_WINDOW):
+        if rule.skip_hedged and qualified("hedge", HEDGE_WINDOW):
             return True
-        if rule.skip_denied and self._cue_before("denial", sentence_first, first, DENIAL_WINDOW):
+        if rule.skip_denied and qualified("denial", DENIAL_WINDOW):
             return True  # "I won't pretend this is now or never": the sender disowns the words
         if rule.skip_reasoned and (
                 self._cue_here_or_next("reason", sentence_first, sentence_end)
