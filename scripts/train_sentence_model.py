@@ -32,8 +32,8 @@ def main() -> int:
         return 0 if same else 1
     MODEL_PATH.write_text(text, encoding="utf-8")
     sizes = {name: len(texts) for name, texts in training.tactics.items()}
-    print(f"wrote {MODEL_PATH}: tactic sentences {sizes}, no-tactic sentences "
-          f"{len(training.others)}")
+    print(f"wrote {MODEL_PATH}: tactic and claim sentences {sizes}, no-tactic sentences "
+          f"{len(training.others)}, claimless sentences {len(training.claimless)}")
     return 0
 
 

@@ -61,6 +61,28 @@ def test_a_second_load_is_served_from_the_cache(cache_dir: Path, user_rules: Pat
     assert "user-gift-card" in second.ids
 
 
+def test_the_sentence_model_is_kept_with_the_set(cache_dir: Path, user_rules: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read back with the rules, the model is not loaded from its JSON file again, and an
+    engine given it scores as one that loads its own."""
+    from honestreach import engine as engine_module
+    from honestreach.engine import Engine
+    from honestreach.message import message_from_text
+
+    cached_rules([user_rules])
+    monkeypatch.setattr(rulecache, "_IN_MEMORY", {})
+    monkeypatch.setattr(engine_module, "load_model",
+                        lambda *a, **k: pytest.fail("loaded the model file again"))
+    ruleset = cached_rules([user_rules])
+    assert ruleset.sentence_model is not None
+    message = message_from_text("Hi Ana,\n\nI enjoyed our walk round your orchard last week.")
+    kept = Engine(ruleset.rules, ruleset.vocabulary, sentence_model=ruleset.sentence_model)
+    assert "meeting-model" in [claim.rule for claim in kept.check(message).claims]
+    monkeypatch.undo()
+    own = Engine(ruleset.rules, ruleset.vocabulary)
+    assert kept.check(message) == own.check(message)
+
+
 def test_a_second_load_in_one_process_shares_the_set(cache_dir: Path, user_rules: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     first = cached_rules([user_rules])

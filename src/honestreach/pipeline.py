@@ -147,7 +147,8 @@ class Linter:
             ruleset = self.ruleset(config)
             self._engines[key] = Engine(configured_rules(ruleset.rules, config),
                                         ruleset.vocabulary,
-                                        pattern_index=ruleset.pattern_index())
+                                        pattern_index=ruleset.pattern_index(),
+                                        sentence_model=ruleset.sentence_model)
         return self._engines[key]
 
     def gate_failures(self, path: str, findings: list[Finding], scores: Scores) -> list[str]:

@@ -74,7 +74,8 @@ class ExampleRunner:
         self.ruleset = ruleset
         self.crm = crm
         self.engine: Engine = Engine(ruleset.rules, ruleset.vocabulary,
-                                     pattern_index=ruleset.pattern_index())
+                                     pattern_index=ruleset.pattern_index(),
+                                     sentence_model=ruleset.sentence_model)
         self._by_id = {rule.id: rule for rule in ruleset.rules}
         self._templates: TemplateChecker | None = None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .sentencemodel import ModelError, load_model
+from .sentencemodel import ModelError, SentenceModel, load_model
 from .vocab import CompiledPattern, Vocabulary
 from .wordmatch import PatternIndex
 
@@ -158,6 +158,8 @@ class RuleSet:
     errors: list[RuleError] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     _pattern_index: PatternIndex | None = field(default=None, repr=False, compare=False)
+    # The sentence model its model rules score with, once kept (keep_sentence_model).
+    sentence_model: SentenceModel | None = field(default=None, repr=False, compare=False)
 
     def pattern_index(self) -> PatternIndex:
         """The index of the rules' word patterns, in the order the engine runs them (built
@@ -165,6 +167,19 @@ class RuleSet:
         if self._pattern_index is None:
             self._pattern_index = PatternIndex(word_pattern_groups(self.rules))
         return self._pattern_index
+
+    def keep_sentence_model(self) -> None:
+        """Load the sentence model to keep with the set, when a rule scores sentences with
+        it: the rule cache stores it with the rules, and reading it back costs half of
+        loading it (a cold check's start-up). One that cannot be read is left to the engine,
+        which reports it."""
+        if self.sentence_model is None and any(isinstance(pattern, ModelPattern)
+                                               for rule in self.rules
+                                               for pattern in rule.patterns):
+            try:
+                self.sentence_model = load_model()
+            except ModelError:
+                pass
 
     def get(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)

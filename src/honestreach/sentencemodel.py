@@ -20,6 +20,7 @@ more of them (on real mailing-list mail, long opinionated sentences were the fal
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
@@ -90,6 +91,14 @@ def sentence_features(norms: Iterable[str]) -> frozenset[str]:
     return frozenset(words).union(pairs)
 
 
+CLAIM_PREFIX = "claim."
+
+
+def is_claim(category: str) -> bool:
+    """A claim kind ("claim.meeting"), not a manipulation category."""
+    return category.startswith(CLAIM_PREFIX)
+
+
 @dataclass(frozen=True)
 class CategoryWeights:
     bias: float
@@ -102,16 +111,23 @@ class SentenceModel:
     def __init__(self, categories: Mapping[str, CategoryWeights], length_norm: int) -> None:
         self.categories = categories
         self.length_norm = length_norm
-        # Each feature's weights, one per category in this order (0 where it has none): a
-        # sentence's features are looked up once for all the categories.
-        self.order = tuple(categories)
-        # Built in C (map, zip, dict), not feature by feature: the table has about 50,000
-        # features, and a loop over them cost every process a tenth of a second at start-up.
-        features = list(set().union(*(categories[name].weights for name in self.order)))
-        columns = [map(categories[name].weights.get, features, repeat(0.0))
-                   for name in self.order]
-        self._table = dict(zip(features, zip(*columns)))
-        self._biases = tuple(categories[name].bias for name in self.order)
+        # The tactics and the claim kinds weigh mostly different words, so each family has a
+        # table of its own: a feature's weights, one per category of the family in this order
+        # (0 where it has none). A sentence's features are looked up once per family, and the
+        # tables stay small enough to build at every start-up.
+        families = [tuple(name for name in categories if not is_claim(name)),
+                    tuple(name for name in categories if is_claim(name))]
+        self.order = tuple(name for family in families for name in family)
+        self._tables = [(self._table(family), tuple(categories[name].bias for name in family))
+                        for family in families if family]
+
+    def _table(self, family: tuple[str, ...]) -> dict[str, tuple[float, ...]]:
+        # Built in C (map, zip, dict), not feature by feature: the tables have tens of
+        # thousands of features, and a loop over them cost every process a tenth of a second.
+        weights = [self.categories[name].weights for name in family]
+        features = list(set().union(*weights))
+        columns = [map(table.get, features, repeat(0.0)) for table in weights]
+        return dict(zip(features, zip(*columns)))
 
     def scores(self, features: frozenset[str]) -> tuple[float, ...]:
         """How strongly the sentence reads as each category (above 0: more likely than not),
@@ -119,13 +135,17 @@ class SentenceModel:
         # The features with a weight, found in C (most of a sentence's have none), each
         # category's added up exactly: a set's order changes from one process to the next,
         # the scores must not.
-        rows = list(map(self._table.__getitem__, self._table.keys() & features))
         scale = math.sqrt(self.length_norm / len(features)) \
             if len(features) > self.length_norm else 1.0
-        if not rows:
-            return self._biases
-        return tuple(bias + total * scale
-                     for bias, total in zip(self._biases, map(math.fsum, zip(*rows))))
+        scores: list[float] = []
+        for table, biases in self._tables:
+            rows = list(map(table.__getitem__, table.keys() & features))
+            if rows:
+                scores.extend(bias + total * scale
+                              for bias, total in zip(biases, map(math.fsum, zip(*rows))))
+            else:
+                scores.extend(biases)
+        return tuple(scores)
 
     def score(self, category: str, features: frozenset[str]) -> float:
         """The sentence's score for one category."""
@@ -144,6 +164,21 @@ class ModelError(Exception):
 
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_PATH) -> SentenceModel:
+    # The weights are a few hundred thousand objects that live as long as the process: the
+    # garbage collector, run while they are made and again after, would walk them over and
+    # over (a third of the load, and of a one-draft check's start-up a twentieth). Frozen,
+    # collections pass over them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_model(path)
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
+
+
+def _read_model(path: Path) -> SentenceModel:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -157,14 +192,6 @@ def load_model(path: Path = MODEL_PATH) -> SentenceModel:
 
 
 # -- training ---------------------------------------------------------------------------------
-CLAIM_PREFIX = "claim."
-
-
-def is_claim(category: str) -> bool:
-    """A claim kind ("claim.meeting"), not a manipulation category."""
-    return category.startswith(CLAIM_PREFIX)
-
-
 @dataclass(frozen=True)
 class TrainingSet:
     """Sentences per category that show it (a tactic, or for a claim kind a claim of that
@@ -203,11 +230,11 @@ def train(training: TrainingSet) -> dict[str, CategoryWeights]:
     weighing less, the other categories' tactic sentences. A sentence's features are those the
     engine gives it (:func:`sentence_features` of its tokens).
 
-    A claim kind also learns against the claimless sentences and every manipulation category's
-    sentences; a manipulation category learns from the manipulation categories and the
-    no-tactic sentences alone. A claim is neither a tactic nor its absence ("as we discussed,
-    the price goes up Friday" is both), and this way adding claim sentences leaves the
-    manipulation weights exactly as they were."""
+    A claim kind also learns against the claimless sentences and, weighing less, every
+    manipulation category's tactic sentences; a manipulation category learns from the
+    manipulation categories and the no-tactic sentences alone. A claim is neither a tactic nor
+    its absence ("as we discussed, the price goes up Friday" is both), and this way adding
+    claim sentences leaves the manipulation weights exactly as they were."""
 
     def features(text: str) -> tuple[str, ...]:
         # In sorted order, so that the sums come out the same in every process (a set's order

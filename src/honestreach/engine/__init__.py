@@ -101,11 +101,15 @@ class Engine:
         vocabulary: Vocabulary | None = None,
         regex_timeout: float = guarded_regex.DEFAULT_TIMEOUT,
         pattern_index: PatternIndex | None = None,
+        sentence_model: SentenceModel | None = None,
     ) -> None:
         """``pattern_index``: one built before from the same rules' word patterns (a rule set
-        keeps one, see RuleSet.pattern_index), used when it is; built anew otherwise."""
+        keeps one, see RuleSet.pattern_index), used when it is; built anew otherwise.
+        ``sentence_model``: the one a rule set keeps (RuleSet.keep_sentence_model), else the
+        package's is loaded."""
         self.regex_timeout = regex_timeout
         self._given_index = pattern_index
+        self._given_model = sentence_model
         self.errors: list[RuleError] = []
         self._rules = {rule.id: rule for rule in rules}
         self._vocabulary = vocabulary if vocabulary is not None else builtin_vocabulary()
@@ -145,7 +149,7 @@ class Engine:
         self._modelled: list[tuple[Rule, int, tuple[ModelPattern, ...]]] = []
         if modelled:
             try:
-                self._model = load_model()
+                self._model = self._given_model or load_model()
             except ModelError as exc:
                 self.errors.append(RuleError(str(exc).split(":")[0], None, None, str(exc)))
                 modelled = {}
