@@ -35,6 +35,8 @@ LAZY_IMPORTS = {
     ("ruleschema.py", "check_stage_and_options"):
         "the check registry (and regex) only when a rule file is read, not from the rule cache",
     ("rules.py", "_pattern"): "the regex module, only for a rule with a regex: pattern",
+    ("sentencemodel.py", "train"):
+        "the process pool (a fiftieth of a second) only when the model is trained: a check never is",
     ("rulecache.py", "cached_rules"):
         "the engine compiles context cues on a rule-cache miss only: rules and explain need none",
     ("pipeline.py", "Linter._load_config"): _STAGES,
