@@ -73,6 +73,33 @@ def test_the_same_words_in_a_short_pitch_stay_a_warning() -> None:
     assert "only tactic" not in finding.message
 
 
+SIGNED_PITCH = dedent("""\
+    Subject: Sourdough class
+
+    Hi Priya,
+
+    Thanks for stopping by the stall on Saturday. Our next class covers starters and shaping.
+    {line} It runs from 9 to 1 and lunch is included.
+
+    Best wishes,
+    Tom Hale
+    Head Baker
+    Harbour Street Bakery
+    14 Harbour Street
+    Whitby YO21 3PU
+    Phone: 01947 600 123
+    Web: harbourstreetbakery.example
+    Reply "no more news" and we will take you off this list.
+    Registered in England, company number 01234567.
+    """)
+
+
+def test_the_lines_below_the_sign_off_do_not_make_a_pitch_long() -> None:
+    # Twelve lines of signature and footer, four sentences of message: a short pitch.
+    (finding,) = _check(SIGNED_PITCH.format(line=SCARCITY))
+    assert (finding.rule, finding.severity) == ("selling-fast", "warning")
+
+
 def test_hurry_beside_it_keeps_both_warnings() -> None:
     findings = _check(NEWS.format(line=SCARCITY + " Book now, it ends tonight!"))
     assert {f.category for f in findings} == {"scarcity", "urgency"}

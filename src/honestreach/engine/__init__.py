@@ -220,7 +220,7 @@ class Engine:
                 text = text[:MAX_SCANNED_CHARS]
             tokens = tokenize(text)
             if field_name == "body":
-                body_sentences = len(tokens.sentence_starts)
+                body_sentences = _sentences_above(tokens, message.signature_start)
             candidates.extend(self._field_candidates(message, field_name, text, tokens, errors))
         candidates.extend(self._check_candidates(message, errors))
         candidates = _defer(_deduplicate(candidates))
@@ -479,6 +479,16 @@ def _sentences_only(tokens: Tokens, sentences: list[tuple[int, int]]) -> Tokens:
         starts.extend(tokens.starts[first:end])
         ends.extend(tokens.ends[first:end])
     return Tokens(tokens.text, tuple(norms), tuple(starts), tuple(ends), tuple(firsts))
+
+
+def _sentences_above(tokens: Tokens, signature_start: int | None) -> int:
+    """The body's sentences above its sign-off: the name, title, address and opt-out lines below
+    it are no sentences of the message, and a three-paragraph pitch with a long footer is still
+    a pitch."""
+    if signature_start is None:
+        return len(tokens.sentence_starts)
+    return sum(1 for first in tokens.sentence_starts
+               if first < len(tokens) and tokens.starts[first] < signature_start)
 
 
 def _lone_tactic(candidates: list[_Candidate]) -> _Candidate | None:
