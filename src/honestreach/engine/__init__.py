@@ -45,10 +45,10 @@ CACHED_SENTENCE_TOKENS = 200
 # Sentences shorter than this (in tokens) are not scored by the sentence model: a greeting or
 # a sign-off has too few words to weigh.
 MODEL_MIN_TOKENS = 4
-# A body of at least this many sentences is a message of many facts: there, a count or a
-# deadline stated once, the only tactic in the message, is reported at info (rules with
-# ``alone: info``, scarcity and urgency by default). Cold pitches run to four to eight sentences;
-# the notices, newsletters and updates that state real figures run longer.
+# A body of at least this many sentences above its sign-off is a message of many facts: there,
+# a count or a deadline stated once, the only tactic in the message, is reported at info (rules
+# with ``alone: info``, scarcity and urgency by default). Cold pitches run to four to eight
+# sentences; the notices, newsletters and updates that state real figures run longer.
 LONE_TACTIC_MIN_SENTENCES = 12
 # A match in one sentence: (the pattern's place in the order patterns run, its rule, first
 # token, end token), tokens counted from the sentence's first.
