@@ -28,7 +28,6 @@ import os
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -102,6 +101,31 @@ def is_claim(category: str) -> bool:
     return category.startswith(CLAIM_PREFIX)
 
 
+# The weights are stored to four decimals (model_document), so in whole ten-thousandths they are
+# integers, and a sentence's total for every category is one sum of integers, each feature's
+# weights side by side in fields of 64 bits. A field holds a weight plus 2**32 (never
+# negative, so no borrow crosses into the next field); after n features, n * 2**32 is taken
+# off again. 2**31 features fit before a field could overflow.
+_WEIGHT_UNITS = 10_000
+_FIELD_BITS = 64
+_FIELD_OFFSET = 1 << 32
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+_SHIFTS = tuple(range(0, 64 * _FIELD_BITS, _FIELD_BITS))
+
+
+def _packed_weights(weights: list[Mapping[str, float]]) -> dict[str, int]:
+    """Each feature's weights, one field per category in the order given (0 where the
+    category has none), packed into one integer."""
+    if len(weights) > len(_SHIFTS):
+        raise ValueError(f"at most {len(_SHIFTS)} categories, not {len(weights)}")
+    packed: dict[str, int] = {}
+    for shift, table in zip(_SHIFTS, weights):
+        for feature, weight in table.items():
+            packed[feature] = packed.get(feature, 0) + (round(weight * _WEIGHT_UNITS) << shift)
+    base = sum(_FIELD_OFFSET << shift for shift in _SHIFTS[:len(weights)])
+    return {feature: value + base for feature, value in packed.items()}
+
+
 @dataclass(frozen=True)
 class CategoryWeights:
     bias: float
@@ -114,41 +138,24 @@ class SentenceModel:
     def __init__(self, categories: Mapping[str, CategoryWeights], length_norm: int) -> None:
         self.categories = categories
         self.length_norm = length_norm
-        # The tactics and the claim kinds weigh mostly different words, so each family has a
-        # table of its own: a feature's weights, one per category of the family in this order
-        # (0 where it has none). A sentence's features are looked up once per family, and the
-        # tables stay small enough to build at every start-up.
-        families = [tuple(name for name in categories if not is_claim(name)),
-                    tuple(name for name in categories if is_claim(name))]
-        self.order = tuple(name for family in families for name in family)
-        self._tables = [(self._table(family), tuple(categories[name].bias for name in family))
-                        for family in families if family]
-
-    def _table(self, family: tuple[str, ...]) -> dict[str, tuple[float, ...]]:
-        # Built in C (map, zip, dict), not feature by feature: the tables have tens of
-        # thousands of features, and a loop over them cost every process a tenth of a second.
-        weights = [self.categories[name].weights for name in family]
-        features = list(set().union(*weights))
-        columns = [map(table.get, features, repeat(0.0)) for table in weights]
-        return dict(zip(features, zip(*columns)))
+        # The tactics first, then the claim kinds.
+        self.order = tuple(sorted(categories, key=is_claim))
+        self._biases = tuple(categories[name].bias for name in self.order)
+        self._packed = _packed_weights([categories[name].weights for name in self.order])
 
     def scores(self, features: frozenset[str]) -> tuple[float, ...]:
         """How strongly the sentence reads as each category (above 0: more likely than not),
         in the order of :attr:`order`."""
-        # The features with a weight, found in C (most of a sentence's have none), each
-        # category's added up exactly: a set's order changes from one process to the next,
-        # the scores must not.
         scale = math.sqrt(self.length_norm / len(features)) \
             if len(features) > self.length_norm else 1.0
-        scores: list[float] = []
-        for table, biases in self._tables:
-            rows = list(map(table.__getitem__, table.keys() & features))
-            if rows:
-                scores.extend(bias + total * scale
-                              for bias, total in zip(biases, map(math.fsum, zip(*rows))))
-            else:
-                scores.extend(biases)
-        return tuple(scores)
+        weighed = self._packed.keys() & features  # found in C: most features weigh nothing
+        # One addition per weighed feature gives every category's total at once, exactly (in
+        # whole ten-thousandths), so in any order: a set's order changes from one process to
+        # the next, the scores must not.
+        total = sum(map(self._packed.__getitem__, weighed))
+        offset = len(weighed) * _FIELD_OFFSET
+        return tuple(bias + ((total >> shift & _FIELD_MASK) - offset) / _WEIGHT_UNITS * scale
+                     for bias, shift in zip(self._biases, _SHIFTS))
 
     def score(self, category: str, features: frozenset[str]) -> float:
         """The sentence's score for one category."""

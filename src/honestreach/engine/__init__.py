@@ -144,9 +144,10 @@ class Engine:
         # Each sentence's scores, by its words: mail repeats its sentences (a campaign's
         # template, a list's footer).
         self._model_scores: dict[tuple[str, ...], tuple[float, ...]] = {}
-        # Each model rule with its category's place in the model's scores and its model
-        # patterns (a threshold, and words the sentence must hold too).
-        self._modelled: list[tuple[Rule, int, tuple[ModelPattern, ...]]] = []
+        # Each model rule with its category's place in the model's scores, the lowest of its
+        # thresholds and its model patterns (a threshold, and words the sentence must hold
+        # too).
+        self._modelled: list[tuple[Rule, int, float, tuple[ModelPattern, ...]]] = []
         if modelled:
             try:
                 self._model = self._given_model or load_model()
@@ -157,6 +158,7 @@ class Engine:
             assert self._model is not None
             if rule.category in self._model.order:
                 self._modelled.append((rule, self._model.order.index(rule.category),
+                                       min(pattern.score_above for pattern in model_patterns),
                                        tuple(model_patterns)))
             else:
                 self.errors.append(RuleError(rule.path, None, "patterns", (
@@ -343,10 +345,10 @@ class Engine:
                 if len(self._model_scores) >= SENTENCE_CACHE_SIZE:
                     self._model_scores.clear()  # bounded, as the word patterns' cache
                 scores = self._model_scores[words] = model.scores(sentence_features(words))
-            for rule, slot, model_patterns in self._modelled:
-                if field not in rule.scope:
-                    continue
+            for rule, slot, lowest, model_patterns in self._modelled:
                 score = scores[slot]
+                if score <= lowest or field not in rule.scope:
+                    continue  # most sentences: below every threshold of the rule
                 if any(score > pattern.score_above and (
                         pattern.with_words is None
                         or matcher.find(pattern.with_words.compiled.seq, first, end))
