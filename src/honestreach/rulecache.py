@@ -33,8 +33,9 @@ from .rulecache_filters import FilterPrograms
 from .rules import RuleSet, builtin_rules_dir, load_rules, rule_files
 from .ruletypes import word_patterns
 
-# A compiled rule set is a few megabytes; anything far larger is not one.
-MAX_CACHE_BYTES = 64 * 1024 * 1024
+# The built-in rules compile to about 50 MB (most of it the pattern index's word masks) and a
+# team's rule folders add to that; a file far larger than this is not one.
+MAX_CACHE_BYTES = 256 * 1024 * 1024
 # Compiled sets kept at most: each edit of a rule folder or upgrade makes a new one.
 KEEP = 8
 _DIGEST = hashlib.sha256().digest_size
