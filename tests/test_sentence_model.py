@@ -4,6 +4,7 @@ matches go through the engine like any other rule's (context, deference to phras
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -177,6 +178,25 @@ def test_each_category_is_scored_with_its_own_weights_and_bias() -> None:
     assert model.scores(features("It ends today")) == (1.5, -3.0)
     assert model.scores(features("Two left")) == (-1.0, 1.0)
     assert model.score("scarcity", features("Two left")) == 1.0
+
+
+def test_the_shipped_model_scores_every_category_as_its_own_weights_add_up() -> None:
+    # The scores come from one sum of integers (each feature's weights packed side by side):
+    # they must be each category's bias plus its weights, negative ones too, in every field.
+    model = load_model()
+    sentences = ["Only two seats are left at this price, so book today!",
+                 "Great meeting you at the trade show last week.",
+                 "I noticed you opened my email three times yesterday.",
+                 "The report you asked for is attached.",
+                 " ".join(["Honestly this is the last chance to lock in the rate"] * 6)]
+    for text in sentences:
+        found = features(text)
+        scale = min(1.0, (model.length_norm / len(found)) ** 0.5)
+        expected = [model.categories[name].bias + scale * math.fsum(
+            model.categories[name].weights.get(feature, 0.0) for feature in found)
+            for name in model.order]
+        assert model.scores(found) == pytest.approx(expected, abs=1e-9)
+    assert len(model.order) == len(model.categories) > 8  # tactics and claim kinds
 
 
 def test_a_model_rule_of_a_category_the_model_lacks_is_a_rule_error(tmp_path: Path) -> None:
