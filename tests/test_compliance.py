@@ -395,3 +395,56 @@ def test_every_pattern_match_holds_one_of_its_keywords() -> None:
             assert matches, f"{vocabulary.name}: no sample for {pattern.pattern}"
             for match in matches:
                 assert any(k in match for k in keywords), (vocabulary.name, match, keywords)
+
+
+def test_opt_out_lower_case_search() -> None:
+    """The opt-out words are searched for in lower-cased text with the expression made
+    case-sensitive. That finds what IGNORECASE finds in the text as long as, for every
+    character that stays one character when lower-cased (and is not one of the exceptions,
+    which take the slow path), IGNORECASE matches a letter of the expression exactly when the
+    character's lower case is that letter, and lower-casing keeps a word character or a blank
+    what it was."""
+    import re
+    import sys
+    from re import _constants, _parser
+
+    from honestreach.checks import opt_out
+
+    literals: set[str] = set()
+
+    def collect(items: object) -> None:
+        for op, value in items:  # type: ignore[attr-defined]
+            if op in (_constants.LITERAL, _constants.NOT_LITERAL):
+                literals.add(chr(value))
+            elif op is _constants.IN:
+                for kind, item in value:
+                    if kind is _constants.LITERAL:
+                        literals.add(chr(item))
+                    elif kind is _constants.RANGE:
+                        literals.update(map(chr, range(item[0], item[1] + 1)))
+            elif op is _constants.BRANCH:
+                for branch in value[1]:
+                    collect(branch)
+            elif op is _constants.SUBPATTERN:
+                collect(value[3])
+            elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT):
+                collect(value[2])
+            elif op in (_constants.ASSERT, _constants.ASSERT_NOT):
+                collect(value[1])
+
+    expression = opt_out._OPT_OUT_TEXT
+    collect(_parser.parse(expression.pattern, expression.flags))
+    assert literals and not any(ch.isupper() for ch in literals)
+    any_literal = re.compile("[" + "".join(map(re.escape, literals)) + "]", re.IGNORECASE)
+    word, blank = re.compile(r"\w"), re.compile(r"\s")
+    for point in range(sys.maxunicode + 1):
+        ch = chr(point)
+        low = ch.lower()
+        if len(low) != 1 or ch in opt_out.CASE_FOLDS_BEYOND_LOWER:
+            continue
+        assert bool(word.match(ch)) == bool(word.match(low)), hex(point)
+        assert bool(blank.match(ch)) == bool(blank.match(low)), hex(point)
+        if any_literal.match(ch) or low in literals:
+            for literal in literals:
+                matched = re.match(re.escape(literal), ch, re.IGNORECASE) is not None
+                assert matched == (low == literal), (hex(point), literal)

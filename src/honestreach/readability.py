@@ -16,8 +16,10 @@ import pyphen
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Matched only from the start of a run of marks: tried from inside a long run ("!!!...!x") it
-# would scan the rest of the run again at every mark, in quadratic time.
-_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+(?:\s|$)")
+# would scan the rest of the run again at every mark, in quadratic time. The first mark comes
+# before the look-behind so that a search skips to it ("(?<![.!?])[.!?]+" was tried at every
+# character of the text).
+_SENTENCE_END = re.compile(r"[.!?](?<![.!?].)[.!?]*(?:\s|$)")
 # Flesch is a ratio: the first few hundred words of a long message read like the rest of it.
 SAMPLE_WORDS = 400
 # Longer than any dictionary word: a run of letters from a token, a hash or junk. It is counted

@@ -45,6 +45,7 @@ class CommercialTest:
     vocabularies: tuple[Vocabulary, ...]
     # phrase -> (vocabulary index, length, whether it must end at a word boundary)
     phrases: Any
+    keywords: Any  # the patterns' keywords, each its own value
 
 
 @lru_cache(maxsize=1)
@@ -53,16 +54,22 @@ def commercial_test() -> CommercialTest:
     data = load_yaml_document(COMMERCIAL_VOCABULARIES).data
     vocabularies = []
     phrases = ahocorasick.Automaton()
+    keywords = ahocorasick.Automaton()
     for index, (name, entry) in enumerate(data["vocabularies"].items()):
         patterns = tuple((re.compile(pattern["regex"]), tuple(pattern.get("keywords", ())))
                          for pattern in entry.get("patterns", ()))
         vocabularies.append(Vocabulary(name, entry["what"], int(entry["weight"]), patterns))
+        for _, pattern_keywords in patterns:
+            for keyword in pattern_keywords:
+                keywords.add_word(keyword, keyword)
         for phrase in entry.get("phrases", ()):
             phrase = _plain(phrase)
             phrases.add_word(phrase, (index, len(phrase), is_word_char(phrase[-1])))
     phrases.make_automaton()
+    keywords.make_automaton()
     return CommercialTest(int(data["threshold"]), int(data["long-message"]),
-                          float(data["long-message-density"]), tuple(vocabularies), phrases)
+                          float(data["long-message-density"]), tuple(vocabularies), phrases,
+                          keywords)
 
 
 def _starts_word(text: str, start: int) -> bool:
@@ -107,9 +114,11 @@ def _counts(text: str) -> tuple[int, ...]:
         if _starts_word(text, end - length + 1) and not (
                 word_end and end + 1 < len(text) and is_word_char(text[end + 1])):
             counts[index] += 1
+    # The keywords that occur, found in one pass (not each looked for through the whole text).
+    present = {keyword for _, keyword in test.keywords.iter(text)}
     for index, vocabulary in enumerate(test.vocabularies):
         for pattern, keywords in vocabulary.patterns:
-            if any(keyword in text for keyword in keywords):
+            if not present.isdisjoint(keywords):
                 counts[index] += sum(1 for match in pattern.finditer(text)
                                      if _starts_word(text, match.start()))
     return tuple(counts)

@@ -123,13 +123,18 @@ def _has_code(text: str, start: int, end: int) -> bool:
     lines = text[start:end]
     if any(keyword in lines for keyword in _SQL_KEYWORDS):
         return _CODE.search(text, start, end) is not None
-    # Other marks each hold a code character: only the lines with one are searched.
+    # Other marks each hold a code character: only the lines with one are searched, and each
+    # from three characters before its first one, where the earliest mark can start (" ../x/"),
+    # but for a brace that opens its line ("    {").
     while found is not None:
-        line_start = text.rfind("\n", start, found.start()) + 1 or start
-        line_end = text.find("\n", found.start(), end)
+        first = found.start()
+        line_start = text.rfind("\n", start, first) + 1 or start
+        line_end = text.find("\n", first, end)
         if line_end == -1:
             line_end = end
-        if _CODE.search(text, line_start, line_end) is not None:
+        if text[first] in "{}" and not text[line_start:first].strip(" \t"):
+            return True
+        if _CODE.search(text, max(line_start, first - 3), line_end) is not None:
             return True
         found = _CODE_CHARACTERS.search(text, line_end, end)
     return False

@@ -91,6 +91,14 @@ _OPT_OUT_TEXT = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+# The same expression, case-sensitive, for the lower-cased text: a branch that starts with a
+# plain letter is then skipped at a glance, and a search takes half the time. Lower-casing
+# keeps every match of the expression (all of whose letters are lower case) when each
+# character stays one character and the text holds neither of the two characters that
+# IGNORECASE matches without their lower case being the letter: "ı" (i) and "ſ" (s);
+# test_opt_out_lower_case_search checks that for every character.
+_OPT_OUT_TEXT_LOWER = re.compile(_OPT_OUT_TEXT.pattern, re.VERBOSE)
+CASE_FOLDS_BEYOND_LOWER = ("\u0131", "\u017f")
 _OPT_OUT_LINK = re.compile(
     r"unsub|opt[-_]?out|/prefs\b|preferences|email-?settings|/notifications\b|subscription|remov|"
     r"takemeoff|"
@@ -119,6 +127,10 @@ def has_opt_out_text(text: str) -> bool:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lower-cased
         return _OPT_OUT_TEXT.search(text) is not None
+    if any(fold in text for fold in CASE_FOLDS_BEYOND_LOWER):
+        read, expression = text, _OPT_OUT_TEXT
+    else:
+        read, expression = lowered, _OPT_OUT_TEXT_LOWER
     searched: set[int] = set()
     for cue in _OPT_OUT_CUES:
         pos = lowered.find(cue)
@@ -131,7 +143,7 @@ def has_opt_out_text(text: str) -> bool:
             end = len(text) if end == -1 else end
             if start not in searched:
                 searched.add(start)
-                if _OPT_OUT_TEXT.search(text, start, end):
+                if expression.search(read, start, end):
                     return True
             pos = lowered.find(cue, pos + len(cue))
     return False

@@ -151,6 +151,7 @@ _COUNTRIES = re.compile(
 )
 _LINE = re.compile(r"[^\n]*")
 _DIGIT = re.compile(r"\d")
+_BLANK_DIGIT = re.compile(r"\s\d")  # "\s+\d" ends so
 # How far (in non-blank lines) a postcode or country may sit from a street or PO-box line.
 ADDRESS_WINDOW_BEFORE = 1
 ADDRESS_WINDOW_AFTER = 3
@@ -209,13 +210,18 @@ def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
 def _is_street(line: str) -> bool:
     if _DIGIT.search(line) is None:
         return False
-    if _UNNUMBERED_STREET.search(line) and _POSTCODE_STRONG.search(line):
+    # An expression is not run on a line that lacks what every match of it holds: a comma
+    # (_UNNUMBERED_STREET, _STREET_BEFORE_POSTCODE), "Floor", or a blank before a house number
+    # (the Germanic forms). Most lines with a digit are dates, prices and times.
+    comma = "," in line
+    if comma and _UNNUMBERED_STREET.search(line) and _POSTCODE_STRONG.search(line):
         return True
     return bool(
-        _STREET_EN.search(line) or _UNIT.search(line) or _FLOOR.search(line)
-        or _is_germanic_street(line) or _NUMBER_ROMANCE_STREET.search(line)
+        _STREET_EN.search(line) or _UNIT.search(line) or ("Floor" in line and _FLOOR.search(line))
+        or (_BLANK_DIGIT.search(line) and _is_germanic_street(line))
+        or _NUMBER_ROMANCE_STREET.search(line)
         or _ROMANCE_STREET_NUMBER.search(line) or _PO_BOX.search(line)
-        or _STREET_BEFORE_POSTCODE.search(line)
+        or (comma and _STREET_BEFORE_POSTCODE.search(line))
     )
 
 

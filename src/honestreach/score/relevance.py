@@ -103,7 +103,10 @@ _SECOND = re.compile(word_start("you", "your", "yours", "yourself", "yourselves"
 _FIRST = re.compile(word_start("I", "me", "my", "mine", "myself", "we", "us", "our", "ours",
                                "ourselves", "I['’](?:m|ve|d|ll)", "we['’](?:re|ve|d|ll)")
                     + r"\b", re.IGNORECASE)
-_NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,.:]*(?:%|\s?(?:am|pm))?(?![\w])", re.IGNORECASE)
+# "(?<![\w.])[$€£]?\d...", written to start with the characters a number starts with, which a
+# search skips to (an expression that starts with a look-behind is tried at every character).
+_NUMBER = re.compile(r"[$€£\d](?<![\w.].)(?:(?<=[$€£])\d|(?<=\d))[\d,.:]*(?:%|\s?(?:am|pm))?(?![\w])",
+                     re.IGNORECASE)
 _SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 # Blanks after a letter or digit (checked behind the first blank, which a search skips to),
 # then capitalised words.
