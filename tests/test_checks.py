@@ -654,6 +654,18 @@ def test_pathological_bodies_are_still_read_correctly() -> None:
     assert run("shouting", "READ THIS" + " \t" * 20_000 + "NOW please") == []
 
 
+@pytest.mark.parametrize("line", ["5 Highgate, Kendal LA9 4DA", "27 The Parade, Leamington Spa CV32 4AT",
+                                  "410 Commerce, Dallas, TX 75201"])
+def test_a_house_number_and_a_street_named_without_its_kind_before_a_postcode(line: str) -> None:
+    assert has_postal_address(message_from_text("Kind regards,\nAnne\n" + line))
+
+
+@pytest.mark.parametrize("line", ["Meet at 5 Highgate, then lunch in Kendal.",
+                                  "We have 3 Seats, Tables and Chairs left."])
+def test_a_number_before_capitals_without_a_postcode_is_no_address(line: str) -> None:
+    assert not has_postal_address(message_from_text("Kind regards,\nAnne\n" + line))
+
+
 @pytest.mark.parametrize("text", [
     "", "no links here", "see https://example.com/a and www.example.org.", "HTTP://X.Y/z",
     "mail ana@example.com or bo.b+tag@mail.example.co.uk today", "a @ b", "@@@", "x@y",

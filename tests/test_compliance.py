@@ -182,12 +182,37 @@ def test_a_notice_of_new_terms_with_its_options_is_not_an_advertisement() -> Non
                                            "About your plan"))
 
 
-def test_a_renewal_that_says_it_is_a_service_message_is_not_an_advertisement() -> None:
+def test_a_renewal_notice_is_about_the_reader_s_account_an_upgrade_push_is_not() -> None:
+    # CAN-SPAM counts a notice of the renewal or the terms of what the reader already holds
+    # as a relationship message, not an advertisement.
     renewal = "Your cover renews on 3 March at $31.40 a month, with the loyalty discount applied."
-    assert is_commercial(message_from_text(renewal, "Your renewal"))
-    declared = renewal + (" This email is about your policy and is sent regardless of your "
-                          "marketing preferences.")
-    assert not is_commercial(message_from_text(declared, "Your renewal"))
+    assert not is_commercial(message_from_text(renewal, "Your renewal"))
+    pushed = renewal + (" Upgrade to Premium today and get 25% off your first year: buy now "
+                        "before the offer ends.")
+    assert is_commercial(message_from_text(pushed, "Your renewal"))
+
+
+@pytest.mark.parametrize("body", [
+    "Your buildings and contents policy (HH-7731) renews on 1 August. The new premium is "
+    "$402.10; to change your cover, call us on 0800 555 0100.",
+    "Your Studio plan is set to renew on 1 March for twelve months at $960. You can change "
+    "the number of seats or cancel in Settings before then.",
+    "Thank you for your donation of $40, received on 3 May. Your gift covers two weeks of "
+    "swimming lessons; questions? call us on 020 5550 1234.",
+])
+def test_renewals_and_donation_receipts_are_notices_not_advertisements(body: str) -> None:
+    from honestreach.checks.commercial import is_transactional
+
+    message = message_from_text(body, "About your account")
+    assert not is_commercial(message)
+    assert is_transactional(message)
+
+
+def test_a_role_described_with_its_salary_is_a_job_not_a_price() -> None:
+    offer = ("We're opening a clinic in Ballarat and looking for a physiotherapist. The role "
+             "covers sports injuries and rehab; salary is $92k to $104k. Free for a call "
+             "this week?")
+    assert not is_commercial(message_from_text(offer, "Physiotherapist at our new clinic"))
 
 
 def test_a_long_newsletter_with_one_advertisement_is_not_commercial() -> None:
@@ -381,7 +406,8 @@ needs. A 15-minute call,
 grab 20 minutes, set up a few minutes.
 Only 3 spots left. Order number 4411, invoice no. 12, booking # 9, invoice KR-2093, Order: 5521-B.
 Your storage fee is going up, your rates will rise, your premium will increase, your price is
-changing. The boiler service is overdue; the annual check-up is due.
+changing. The boiler service is overdue; the annual check-up is due. Your home policy (HH-12)
+renews on 1 May, your team plan is set to renew, your licence expires, your lease will end.
 """
 
 

@@ -149,6 +149,9 @@ _COUNTRIES = re.compile(
     r"Australia|New\s+Zealand|Japan|Singapore|India|Israel|Mexico|M[ée]xico|Brazil|Brasil|"
     r"Argentina|Chile|Colombia|South\s+Africa|United\s+Arab\s+Emirates|UAE)\b"
 )
+# A house number and a street named without its kind, then a comma, on a line that ends in a
+# postcode: "5 Highgate, Kendal LA9 4DA", "27 The Parade, Leamington Spa CV32 4AT".
+_NUMBERED_NAME = re.compile(r"[ \t]*\d{1,4}[A-Za-z]?[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}[A-Z][\w'’.-]*,")
 _LINE = re.compile(r"[^\n]*")
 _DIGIT = re.compile(r"\d")
 _BLANK_DIGIT = re.compile(r"\s\d")  # "\s+\d" ends so
@@ -214,7 +217,8 @@ def _is_street(line: str) -> bool:
     # (_UNNUMBERED_STREET, _STREET_BEFORE_POSTCODE), "Floor", or a blank before a house number
     # (the Germanic forms). Most lines with a digit are dates, prices and times.
     comma = "," in line
-    if comma and _UNNUMBERED_STREET.search(line) and _POSTCODE_STRONG.search(line):
+    if comma and (_UNNUMBERED_STREET.search(line) or _NUMBERED_NAME.match(line)) \
+            and _POSTCODE_STRONG.search(line):
         return True
     return bool(
         _STREET_EN.search(line) or _UNIT.search(line) or ("Floor" in line and _FLOOR.search(line))
