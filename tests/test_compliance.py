@@ -190,6 +190,9 @@ def test_a_renewal_notice_is_about_the_reader_s_account_an_upgrade_push_is_not()
     pushed = renewal + (" Upgrade to Premium today and get 25% off your first year: buy now "
                         "before the offer ends.")
     assert is_commercial(message_from_text(pushed, "Your renewal"))
+    # an expiry is what a renewal pitch leads with, not a notice
+    expiry = "Your membership expires tonight. Last chance to renew at 40% off!"
+    assert is_commercial(message_from_text(expiry, "Your membership"))
 
 
 @pytest.mark.parametrize("body", [
@@ -407,7 +410,7 @@ grab 20 minutes, set up a few minutes.
 Only 3 spots left. Order number 4411, invoice no. 12, booking # 9, invoice KR-2093, Order: 5521-B.
 Your storage fee is going up, your rates will rise, your premium will increase, your price is
 changing. The boiler service is overdue; the annual check-up is due. Your home policy (HH-12)
-renews on 1 May, your team plan is set to renew, your licence expires, your lease will end.
+renews on 1 May, your team plan is set to renew, your licence is due for renewal.
 """
 
 
