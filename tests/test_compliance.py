@@ -211,6 +211,14 @@ def test_renewals_and_donation_receipts_are_notices_not_advertisements(body: str
     assert is_transactional(message)
 
 
+def test_a_contact_line_is_no_call_to_buy() -> None:
+    receipt = ("Thank you for your donation of $25, received on 2 June. Gift Aid adds $6.25 at "
+               "no cost to you. If you have any questions, call us on 020 5550 1234.")
+    assert not is_commercial(message_from_text(receipt, "Your donation"))
+    pitch = "Our roof surveys are 20% off this month. Call us today for a quote."
+    assert is_commercial(message_from_text(pitch, "Roof survey"))
+
+
 def test_a_role_described_with_its_salary_is_a_job_not_a_price() -> None:
     offer = ("We're opening a clinic in Ballarat and looking for a physiotherapist. The role "
              "covers sports injuries and rehab; salary is $92k to $104k. Free for a call "
