@@ -49,12 +49,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from .inflection import inflections
 from .patternslots import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
     SentenceStart, Slot, Words
 from .tokens import tokenize
+
+_Node = TypeVar("_Node")
 
 __all__ = ["CompiledPattern", "PatternError", "Seq", "Vocabulary", "inflections", "word_rank"]
 
@@ -141,16 +143,18 @@ class Vocabulary:
                 inner, position = self._slots(slots, position + 1, stack, text)
                 if position >= len(slots):
                     raise PatternError(f"unbalanced '(' in {text!r}")
-                parts.append(Optional(_seq(inner)))
+                body = _seq(inner)
+                parts.append(_node(("optional", id(body)), lambda: Optional(body)))
             elif slot == "^":
-                parts.append(SentenceStart())
+                parts.append(_node(("start",), SentenceStart))
             elif slot.startswith("!") and len(slot) > 1 and slot[1] != "|":  # "!|?": a mark
-                parts.append(NotNext(self._alternatives(slot[1:], stack, text)))
+                ruled_out = self._alternatives(slot[1:], stack, text)
+                parts.append(_node(("not", id(ruled_out)), lambda: NotNext(ruled_out)))
             elif re.fullmatch(r"\.\.\.(\d+)?", slot):
                 size = int(slot[3:] or DEFAULT_GAP)
                 if size > MAX_GAP:
                     raise PatternError(f"a gap of at most {MAX_GAP} words, not {size}")
-                parts.append(Gap(size))
+                parts.append(_node(("gap", size), lambda: Gap(size)))
             else:
                 parts.append(self._alternatives(slot, stack, text))
             position += 1
@@ -184,12 +188,11 @@ class Vocabulary:
                     raise PatternError(f"a phrase of {choice!r} in {text!r} can match no word")
                 return _either(options)
             return self._class(inner, stack)
-        if choice == "#":
-            return Number()
-        if choice == "#:#":
-            return Number(clock=True)
+        if choice in ("#", "#:#"):
+            clock = choice == "#:#"
+            return _node(("number", clock), lambda: Number(clock=clock))
         if choice == "*":
-            return AnyWord()
+            return _node(("any",), AnyWord)
         exact = choice.startswith("=") and len(choice) > 1
         word = choice[1:] if exact else choice
         if "{" in word or "}" in word:
@@ -228,9 +231,22 @@ class Vocabulary:
 # same words in thousands of places. The rule cache stores, and every process loads, one object
 # where there were many (about 12,500 slots for 107,000, 20,500 sets for 91,000): a faster
 # start and a smaller process. A slot is compared by identity and never changed, and a set is
-# immutable, so sharing them changes no match.
+# immutable, so sharing them changes no match. The same goes for every other slot and sequence
+# (_node): made of the same parts, they are one object (the phrases "the {deadline}" of two
+# patterns compile to one sequence; 61,000 sequences were 33,000 distinct ones).
 _SETS: dict[frozenset[str], frozenset[str]] = {}
 _WORDS: dict[frozenset[str], Words] = {}
+# Every other node by its kind and parts (the parts by identity: they are made once too, and
+# each node kept here keeps its parts alive, so an identity in a key is never reused).
+_NODES: dict[tuple[object, ...], Any] = {}
+
+
+def _node(key: tuple[object, ...], make: Callable[[], _Node]) -> _Node:
+    """The one node of this kind and these parts, made by ``make`` the first time."""
+    node = _NODES.get(key)
+    if node is None:
+        node = _NODES[key] = make()
+    return node  # type: ignore[no-any-return]
 
 
 def _interned(words: frozenset[str]) -> frozenset[str]:
@@ -310,8 +326,9 @@ def _either(options: list[Seq], name: str = "") -> Either:
             by_first.setdefault(norm, []).append(option)
         if option.starts_with_number:
             by_number.append(option)
-    return Either(tuple(ordered), name, {k: tuple(v) for k, v in by_first.items()},
-                  tuple(by_number), tuple(anywhere))
+    return _node(("either", name, *map(id, ordered)), lambda: Either(
+        tuple(ordered), name, {k: tuple(v) for k, v in by_first.items()}, tuple(by_number),
+        tuple(anywhere)))
 
 
 def _firsts(slot: Slot) -> tuple[frozenset[str] | None, bool, bool]:
@@ -397,6 +414,6 @@ def _seq(slots: list[Slot]) -> Seq:
     # Each set once: a class that names another twice ("{c} {c}") would otherwise double the
     # list at every level.
     required = tuple(dict.fromkeys(need for slot in slots for need in _required(slot)))
-    return Seq(tuple(slots), None if firsts is None else _interned(frozenset(firsts)), required,
-               optional=optional and all(_firsts(s)[1] for s in slots),
-               starts_with_number=number)
+    return _node(("seq", *map(id, slots)), lambda: Seq(
+        tuple(slots), None if firsts is None else _interned(frozenset(firsts)), required,
+        optional=optional and all(_firsts(s)[1] for s in slots), starts_with_number=number))
