@@ -654,9 +654,11 @@ def test_pathological_bodies_are_still_read_correctly() -> None:
     assert run("shouting", "READ THIS" + " \t" * 20_000 + "NOW please") == []
 
 
-@pytest.mark.parametrize("line", ["5 Highgate, Kendal LA9 4DA", "27 The Parade, Leamington Spa CV32 4AT",
+@pytest.mark.parametrize("line", ["5 Highgate, Kendal LA9 4DA",
+                                  "27 The Parade, Leamington Spa CV32 4AT",
                                   "410 Commerce, Dallas, TX 75201"])
-def test_a_house_number_and_a_street_named_without_its_kind_before_a_postcode(line: str) -> None:
+def test_a_house_number_and_a_street_named_without_its_kind_before_a_postcode(
+        line: str) -> None:
     assert has_postal_address(message_from_text("Kind regards,\nAnne\n" + line))
 
 

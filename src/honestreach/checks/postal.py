@@ -151,7 +151,8 @@ _COUNTRIES = re.compile(
 )
 # A house number and a street named without its kind, then a comma, on a line that ends in a
 # postcode: "5 Highgate, Kendal LA9 4DA", "27 The Parade, Leamington Spa CV32 4AT".
-_NUMBERED_NAME = re.compile(r"[ \t]*\d{1,4}[A-Za-z]?[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}[A-Z][\w'’.-]*,")
+_NUMBERED_NAME = re.compile(
+    r"[ \t]*\d{1,4}[A-Za-z]?[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}[A-Z][\w'’.-]*,")
 _LINE = re.compile(r"[^\n]*")
 _DIGIT = re.compile(r"\d")
 _BLANK_DIGIT = re.compile(r"\s\d")  # "\s+\d" ends so
