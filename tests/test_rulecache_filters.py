@@ -28,14 +28,14 @@ TEXT = ("Only 3 seats left, so book today before the offer expires at 10:30! We 
 def programs(tmp_path: Path) -> FilterPrograms:
     """The built-in rule set's programs, kept in a file of their own."""
     seqs = [pattern.seq for pattern in word_patterns(cached_rules().rules)]
-    return FilterPrograms(tmp_path / "filters.pickle", seqs, rulecache._read_payload,
-                          rulecache._write_payload)
+    return FilterPrograms(tmp_path / "filters.pickle", seqs, rulecache.read_payload,
+                          rulecache.write_payload)
 
 
 def fresh(programs: FilterPrograms) -> FilterPrograms:
     """The same rule set's programs as a new process sees them."""
-    return FilterPrograms(programs.path, programs._seqs, rulecache._read_payload,
-                          rulecache._write_payload)
+    return FilterPrograms(programs.path, programs._seqs, rulecache.read_payload,
+                          rulecache.write_payload)
 
 
 def test_kept_expressions_match_as_re_compiles_them(programs: FilterPrograms,
@@ -77,8 +77,8 @@ def test_once_the_file_holds_programs_every_pattern_is_compiled_and_kept(
 def test_programs_of_another_interpreter_are_ignored(programs: FilterPrograms) -> None:
     programs.pattern(0, often=True)
     programs.save()
-    interpreter, kept = pickle.loads(rulecache._read_payload(programs.path) or b"")
-    rulecache._write_payload(programs.path, pickle.dumps((("cpython", "3.99"), kept)))
+    interpreter, kept = pickle.loads(rulecache.read_payload(programs.path) or b"")
+    rulecache.write_payload(programs.path, pickle.dumps((("cpython", "3.99"), kept)))
     assert fresh(programs)._load() == []
 
 

@@ -365,6 +365,32 @@ def test_syllables_are_pyphens_hyphenation_points_plus_one() -> None:
             len(reference.positions(word.lower())) + 1, word
 
 
+
+def test_the_hyphenation_is_kept_in_the_cache_folder_and_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HONESTREACH_RULE_CACHE", str(tmp_path))
+
+    def counted(words: list[str]) -> list[int]:
+        readability._hyphenation.cache_clear()
+        readability._hyphenated_syllables.cache_clear()
+        return [readability.syllables(word) for word in words]
+
+    words = ["hyphenation", "unsubscribe", "interdepartmental", "rhythm", "a"]
+    try:
+        made = counted(words)
+        (kept,) = tmp_path.glob("hyphenation-*.pickle")
+        # Read back: pyphen's dictionary is not loaded again, and the counts are the same.
+        with monkeypatch.context() as patched:
+            patched.setattr(pyphen, "Pyphen", None)
+            assert counted(words) == made == [3, 3, 6, 1, 1]
+        # A file whose digest does not match its content is not read, and is made again.
+        kept.write_bytes(kept.read_bytes()[:-1] + b"x")
+        assert counted(words) == made
+    finally:
+        readability._hyphenation.cache_clear()
+        readability._hyphenated_syllables.cache_clear()
+
+
 # --- calibration on the development corpus ---------------------------------------------------
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

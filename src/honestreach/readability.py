@@ -6,13 +6,21 @@ readability signal and needs no data from the network.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import pickle
 import re
+import sys
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import ahocorasick
 import pyphen
+
+from .rulecache import cache_folder, read_payload, write_payload
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Matched only from the start of a run of marks: tried from inside a long run ("!!!...!x") it
@@ -28,27 +36,66 @@ SAMPLE_WORDS = 400
 LONGEST_WORD = 45
 
 
-@lru_cache(maxsize=1)
-def _hyphenator() -> Any:  # a pyphen.Pyphen (pyphen ships no type hints)
-    return pyphen.Pyphen(lang="en_US")
+@dataclass(frozen=True)
+class Hyphenation:
+    """pyphen's en_US hyphenation: how many letters its points keep from each end of a word,
+    and its patterns in one Aho-Corasick automaton. Each pattern gives how far its points start
+    before its last letter, how many points it has, and the points."""
+
+    left: int
+    right: int
+    automaton: Any  # an ahocorasick.Automaton (no type hints)
 
 
 @lru_cache(maxsize=1)
-def _pattern_automaton() -> Any:  # an ahocorasick.Automaton (no type hints either)
-    """pyphen's hyphenation patterns in one Aho-Corasick automaton. Each pattern gives how far
-    its points start before its last letter, how many points it has, and the points."""
+def _hyphenation() -> Hyphenation:
+    """Read from the user's cache folder when a run has kept it there: pyphen's dictionary and
+    the automaton made from it take a twentieth of a second, a fifteenth of a one-draft check;
+    read back, they take a few milliseconds. The file is named by what its content depends on
+    (this module, pyphen's and pyahocorasick's versions, the Python), and read as the rule
+    cache reads its files (only the user's own, with a matching digest)."""
+    path = _kept_path()
+    payload = read_payload(path) if path is not None else None
+    if payload is not None:
+        try:
+            kept = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - an unreadable file is made again, whatever broke
+            kept = None
+        if isinstance(kept, Hyphenation):
+            return kept
+    hyphenator = pyphen.Pyphen(lang="en_US")
     automaton = ahocorasick.Automaton()
-    for pattern, (offset, points) in _hyphenator().hd.patterns.items():
+    for pattern, (offset, points) in hyphenator.hd.patterns.items():
         automaton.add_word(pattern, (len(pattern) - 1 - offset, len(points), points))
     automaton.make_automaton()
-    return automaton
+    made = Hyphenation(hyphenator.left, hyphenator.right, automaton)
+    if path is not None:
+        write_payload(path, pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+    return made
+
+
+def _kept_path() -> Path | None:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.sha256()
+    for part in (sys.version, _version("pyphen"), _version("pyahocorasick")):
+        digest.update(part.encode() + b"\0")
+    digest.update(Path(__file__).read_bytes())
+    return folder / f"hyphenation-{digest.hexdigest()[:32]}.pickle"
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def prepare() -> None:
-    """Load the hyphenation patterns now, not for the first message: pyphen's dictionary and
-    the automaton take about a tenth of a second, which a process that forks its workers
-    (an audit) pays once for all of them."""
-    _pattern_automaton()
+    """Load the hyphenation now, not for the first message: a process that forks its workers
+    (an audit) loads it once for all of them."""
+    _hyphenation()
 
 
 @lru_cache(maxsize=65536)
@@ -57,18 +104,18 @@ def _hyphenated_syllables(word: str) -> int:
     algorithm) looks up every piece of the word up to the longest pattern's length; the
     automaton finds the pieces that are patterns in one pass in C, which a fresh process (an
     audit's worker) meeting thousands of new words pays a third of. The points are the same."""
-    hyphenator = _hyphenator()
+    hyphenation = _hyphenation()
     word = word.lower()
     pointed_word = f".{word.lower()}."  # pyphen lowers the word it is given once more
     references = [0] * (len(pointed_word) + 1)
-    for last_letter, (back, size, points) in _pattern_automaton().iter(pointed_word):
+    for last_letter, (back, size, points) in hyphenation.automaton.iter(pointed_word):
         where = slice(last_letter - back, last_letter - back + size)
         references[where] = map(max, points, references[where])
     # pyphen's points: odd values, numbered from the dot before the word, at least ``left``
     # letters from its start and ``right`` from its end.
-    last = len(word) - hyphenator.right
+    last = len(word) - hyphenation.right
     return sum(1 for i, reference in enumerate(references)
-               if reference % 2 and hyphenator.left <= i - 1 <= last) + 1
+               if reference % 2 and hyphenation.left <= i - 1 <= last) + 1
 
 
 def syllables(word: str) -> int:

@@ -76,8 +76,8 @@ def cached_rules(extra_dirs: Iterable[Path] = ()) -> RuleSet:
             # them again.
             seqs = [pattern.seq for pattern in
                     word_patterns(ruleset.rules) + ruleset.vocabulary.kept_patterns()]
-            FilterPrograms(folder / f"filters-{key}.pickle", seqs, _read_payload,
-                           _write_payload).keep()
+            FilterPrograms(folder / f"filters-{key}.pickle", seqs, read_payload,
+                           write_payload).keep()
     return ruleset
 
 
@@ -123,7 +123,7 @@ def _lookups_version() -> str:
 
 
 def _read(path: Path) -> RuleSet | None:
-    payload = _read_payload(path)
+    payload = read_payload(path)
     if payload is None:
         return None
     # The set is a few hundred thousand small objects that live as long as the run: collecting
@@ -144,7 +144,7 @@ def _read(path: Path) -> RuleSet | None:
     return ruleset if isinstance(ruleset, RuleSet) else None
 
 
-def _read_payload(path: Path) -> bytes | None:
+def read_payload(path: Path) -> bytes | None:
     """What ``path`` stores, when it is a regular file of the user's that nobody else may
     write and whose digest matches; None otherwise."""
     try:
@@ -175,10 +175,10 @@ def _write(path: Path, ruleset: RuleSet) -> None:
         payload = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
-    _write_payload(path, payload)
+    write_payload(path, payload)
 
 
-def _write_payload(path: Path, payload: bytes) -> None:
+def write_payload(path: Path, payload: bytes) -> None:
     """Store ``payload`` atomically with its digest; a file that cannot be written is simply
     not kept."""
     if len(payload) > MAX_CACHE_BYTES:
@@ -193,17 +193,19 @@ def _write_payload(path: Path, payload: bytes) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-        if path.name.startswith("rules-"):
+        if path.name.startswith(("rules-", "hyphenation-")):
             _prune(path.parent)
     except OSError:
         return
 
 
 def _prune(folder: Path) -> None:
-    """Remove all but the KEEP most recently written compiled sets."""
-    entries = sorted(folder.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
-        old.unlink(missing_ok=True)
+    """Remove all but the KEEP most recently written compiled sets (and kept hyphenations:
+    readability.py keeps one for each version of itself and of pyphen)."""
+    for pattern in ("rules-*.pickle", "hyphenation-*.pickle"):
+        entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
     for programs in folder.glob("filters-*.pickle"):  # those of a set no longer kept
         if not (folder / programs.name.replace("filters-", "rules-", 1)).exists():
             programs.unlink(missing_ok=True)
