@@ -219,11 +219,16 @@ def test_a_contact_line_is_no_call_to_buy() -> None:
     assert is_commercial(message_from_text(pitch, "Roof survey"))
 
 
-def test_a_role_described_with_its_salary_is_a_job_not_a_price() -> None:
-    offer = ("We're opening a clinic in Ballarat and looking for a physiotherapist. The role "
-             "covers sports injuries and rehab; salary is $92k to $104k. Free for a call "
-             "this week?")
-    assert not is_commercial(message_from_text(offer, "Physiotherapist at our new clinic"))
+@pytest.mark.parametrize("offer", [
+    "We're opening a clinic in Ballarat and looking for a physiotherapist. The role covers "
+    "sports injuries and rehab; salary is $92k to $104k. Free for a call this week?",
+    "Our lighting designer is on leave this spring: it's a 12-week contract at $1,400 a week, "
+    "two shows a day. Could we have a quick call on Friday?",
+    "Would you consider applying for the lab technician post? It pays $24 an hour depending "
+    "on experience, and I'm happy to talk it through on a call.",
+])
+def test_a_role_described_with_its_pay_is_a_job_not_a_price(offer: str) -> None:
+    assert not is_commercial(message_from_text(offer, "A role at our place"))
 
 
 def test_a_long_newsletter_with_one_advertisement_is_not_commercial() -> None:
@@ -418,7 +423,9 @@ grab 20 minutes, set up a few minutes.
 Only 3 spots left. Order number 4411, invoice no. 12, booking # 9, invoice KR-2093, Order: 5521-B.
 Your storage fee is going up, your rates will rise, your premium will increase, your price is
 changing. The boiler service is overdue; the annual check-up is due. Your home policy (HH-12)
-renews on 1 May, your team plan is set to renew, your licence is due for renewal.
+renews on 1 May, your team plan is set to renew, your licence is due for renewal. Would you
+consider applying for the research assistant post? It is a 10-week contract, or a two-year
+placement.
 """
 
 
