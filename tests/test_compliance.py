@@ -150,6 +150,8 @@ def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
     "From 1 March the changes to your plan take effect: storage doubles and the fee stays.",
     "Your broadband price is changing on 1 April; the new monthly fee is $41.50.",
     "Pepper's annual booster is due next month. The nurse visit costs $35.",
+    "Your trip is booked: booking reference KX-2231, 3 nights with breakfast included, "
+    "$1,180 paid in full. Your e-tickets are attached.",
     "From 1 March every account will need two-step verification to sign in; no action is "
     "needed today, and we'll walk you through it at your next sign-in.",
 ])
