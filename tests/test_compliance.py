@@ -233,6 +233,17 @@ def test_a_role_described_with_its_pay_is_a_job_not_a_price(offer: str) -> None:
     assert not is_commercial(message_from_text(offer, "A role at our place"))
 
 
+@pytest.mark.parametrize("pitch", [
+    "Our plan is $49 a month on a 12-month contract, and this quarter onboarding is free. "
+    "Worth a quick call?",
+    "We rewrite your CV for $99, with 20% off this week. Book a call today.",
+    "Track holiday allowance and paid time off in one place, from $3 a user a month. Start "
+    "your free trial.",
+])
+def test_a_service_sold_with_words_of_employment_is_still_commercial(pitch: str) -> None:
+    assert is_commercial(message_from_text(pitch, "Hello"))
+
+
 def test_a_long_newsletter_with_one_advertisement_is_not_commercial() -> None:
     article = ("The kernel maintainers merged the new scheduler after two years of review. "
                "Benchmarks show shorter tail latencies on busy machines, and the old tunables "
