@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from honestreach import rulecache
+from honestreach import cachefiles, rulecache
 from honestreach.rulecache import cached_rules, fingerprint
 
 USER_RULE = """\
@@ -160,8 +160,8 @@ def test_an_unwritable_cache_folder_does_not_stop_the_run(tmp_path: Path,
 
 def test_only_the_most_recent_entries_are_kept(cache_dir: Path, user_rules: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rulecache, "KEEP", 2)
+    monkeypatch.setattr(cachefiles, "KEEP", 2)
     for number in range(4):
         (user_rules / "vocab" / "gifts.yaml").write_text(USER_VOCAB.replace("]", f", perk{number}]"))
         cached_rules([user_rules])
-    assert len(entries(cache_dir)) == rulecache.KEEP
+    assert len(entries(cache_dir)) == cachefiles.KEEP

@@ -20,7 +20,7 @@ from typing import Any
 import ahocorasick
 import pyphen
 
-from .rulecache import cache_folder, read_payload, write_payload
+from .cachefiles import cache_folder, read_payload, write_payload
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # Matched only from the start of a run of marks: tried from inside a long run ("!!!...!x") it
