@@ -228,6 +228,10 @@ def test_a_contact_line_is_no_call_to_buy() -> None:
     "two shows a day. Could we have a quick call on Friday?",
     "Would you consider applying for the lab technician post? It pays $24 an hour depending "
     "on experience, and I'm happy to talk it through on a call.",
+    "Thanks for applying to drive for us. Pay is $19 an hour, overtime at time and a half, "
+    "and we supply the van. Free for a call on Monday?",
+    "We'd like to add you to our pool of freelance editors: $0.09 a word, $40 minimum a job. "
+    "Happy to talk the terms over on a call.",
 ])
 def test_a_role_described_with_its_pay_is_a_job_not_a_price(offer: str) -> None:
     assert not is_commercial(message_from_text(offer, "A role at our place"))
