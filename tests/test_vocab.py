@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Iterator
 from textwrap import dedent
 
 import pytest
@@ -511,6 +513,37 @@ def test_each_built_in_class_is_defined_in_one_place() -> None:
     repeated = {name: where for name, where in places.items()
                 if len(where) > 1 and name not in CUE_CLASSES.values()}
     assert repeated == {}
+
+
+def _pattern_strings(node: object) -> Iterator[str]:
+    """Every string under ``node``, leaving out regular expressions."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key != "regex":
+                yield from _pattern_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _pattern_strings(value)
+    elif isinstance(node, str):
+        yield node
+
+
+def test_built_in_optional_phrases_are_braced() -> None:
+    # "(so|such a)" is the choice "so|such" followed by "a" ("so a" or "such a"), which no
+    # author meant: optional phrases are written "({so|such a})". Authors of four rule
+    # families slipped on it, each time silently narrowing a pattern.
+    unbraced = re.compile(r"\((?![{!?])([^(){}]*)\)")
+    slips = []
+    for path in sorted(builtin_rules_dir().rglob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.parent.name != "vocab":
+            document = {key: document.get(key) for key in ("patterns", "unless")}
+        for text in _pattern_strings(document):
+            for group in unbraced.finditer(text):
+                words = group.group(1).split()
+                if len(words) > 1 and "|" in words[0]:
+                    slips.append(f"{path.name}: {group.group(0)}")
+    assert slips == []
 
 
 def test_equal_word_slots_and_sets_are_made_once() -> None:
