@@ -204,6 +204,8 @@ def test_a_renewal_notice_is_about_the_reader_s_account_an_upgrade_push_is_not()
     "the number of seats or cancel in Settings before then.",
     "Thank you for your donation of $40, received on 3 May. Your gift covers two weeks of "
     "swimming lessons; questions? call us on 020 5550 1234.",
+    "Your sofa (order 4471) will not arrive on 2 May: the fabric came late. Your new expected "
+    "delivery day is 9 May. To cancel instead, reply and we refund the full $1,290.",
 ])
 def test_renewals_and_donation_receipts_are_notices_not_advertisements(body: str) -> None:
     from honestreach.checks.commercial import is_transactional
@@ -232,6 +234,8 @@ def test_a_contact_line_is_no_call_to_buy() -> None:
     "and we supply the van. Free for a call on Monday?",
     "We'd like to add you to our pool of freelance editors: $0.09 a word, $40 minimum a job. "
     "Happy to talk the terms over on a call.",
+    "We do have a part-time position in the bakery: 20 hours a week at $16 an hour, early "
+    "starts. Free for a chat on Monday?",
 ])
 def test_a_role_described_with_its_pay_is_a_job_not_a_price(offer: str) -> None:
     assert not is_commercial(message_from_text(offer, "A role at our place"))
@@ -442,7 +446,7 @@ Your storage fee is going up, your rates will rise, your premium will increase, 
 changing. The boiler service is overdue; the annual check-up is due. Your home policy (HH-12)
 renews on 1 May, your team plan is set to renew, your licence is due for renewal. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
-placement.
+placement. We have a seasonal position, and there's a vacancy in the lab.
 """
 
 
