@@ -513,3 +513,32 @@ def test_opt_out_lower_case_search() -> None:
             for literal in literals:
                 matched = re.match(re.escape(literal), ch, re.IGNORECASE) is not None
                 assert matched == (low == literal), (hex(point), literal)
+
+
+def test_a_word_joined_by_a_hyphen_starts_no_phrase() -> None:
+    # "free access" is an offer; "step-free access" says there are no steps.
+    hyphened = "The side door has step-free access. The ramp cost $2,400 to build."
+    assert {v.name for v in commercial_signals(message_from_text(hyphened, "Hello"))} == {"price"}
+    spaced = "Members get free access to the gallery. Tickets are $14 for guests."
+    assert {v.name for v in commercial_signals(message_from_text(spaced, "Hello"))} == \
+        {"price", "offer"}
+
+
+@pytest.mark.parametrize("body", [
+    "This is a reminder of your appointment with Dr Shah on Monday at 10:15. If you cancel "
+    "with less than a day's notice there is a $30 fee, charged at no cost to anyone who is "
+    "ill.",
+    "Your new rent from 1 June is £212.50 a week; if money is tight, the tenancy team can "
+    "go through a budget with you at no cost.",
+])
+def test_an_appointment_reminder_or_a_rent_notice_is_no_advertisement(body: str) -> None:
+    message = message_from_text(body, "Hello")
+    assert {"price", "offer"} <= {v.name for v in commercial_signals(message)}
+    assert not is_commercial(message)
+
+
+def test_a_job_offer_that_names_the_pay_is_not_commercial() -> None:
+    offer = ("We'd like you to join as a warehouse picker: we provide boots and gloves, and the "
+             "rate is £12.60 an hour. Reply with yes or no by Friday.")
+    assert is_commercial(message_from_text(offer, "Thursday's trial"))
+    assert not is_commercial(message_from_text(offer, "Your job offer"))

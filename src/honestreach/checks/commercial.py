@@ -73,8 +73,13 @@ def commercial_test() -> CommercialTest:
 
 
 def _starts_word(text: str, start: int) -> bool:
-    """Whether a match at ``start`` begins a word (or begins with punctuation: "$49")."""
-    return start == 0 or not (is_word_char(text[start]) and is_word_char(text[start - 1]))
+    """Whether a match at ``start`` begins a word (or begins with punctuation: "$49"). A word
+    joined to the one before by a hyphen begins none: "step-free access" is no free access."""
+    if start == 0 or not is_word_char(text[start]):
+        return True
+    before = text[start - 1]
+    return not (is_word_char(before) or
+                before == "-" and start >= 2 and is_word_char(text[start - 2]))
 
 
 def _plain(text: str) -> str:
