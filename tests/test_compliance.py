@@ -154,6 +154,10 @@ def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
     "$1,180 paid in full. Your e-tickets are attached.",
     "From 1 March every account will need two-step verification to sign in; no action is "
     "needed today, and we'll walk you through it at your next sign-in.",
+    "Your order left the bakery at 7am: two sourdough loaves at $8.50, free delivery over "
+    "$15. It has been dispatched with the morning van.",
+    "Thanks for booking with us. Tyre fitting, 2 x $96, on Monday at 9am; we've kept a "
+    "courtesy car aside for you at no cost.",
 ])
 def test_bills_tickets_and_deliveries_are_transactional(body: str) -> None:
     from honestreach.checks.commercial import is_transactional
@@ -542,3 +546,5 @@ def test_a_job_offer_that_names_the_pay_is_not_commercial() -> None:
              "rate is £12.60 an hour. Reply with yes or no by Friday.")
     assert is_commercial(message_from_text(offer, "Thursday's trial"))
     assert not is_commercial(message_from_text(offer, "Your job offer"))
+    paid = offer.replace("the rate is", "you'd be paid")
+    assert not is_commercial(message_from_text(paid, "Thursday's trial"))
