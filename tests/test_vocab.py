@@ -340,6 +340,26 @@ def test_leeway_in_the_sentence_or_the_next_excuses_a_rule_that_asks(tmp_path: P
     assert [f.location.line for f in found] == [5]
 
 
+def test_the_reader_s_wish_is_leeway_unless_the_rule_keeps_it(tmp_path: Path) -> None:
+    # "If you'd like a copy, reply" leaves the step to the reader, and a rule that skips on
+    # leeway skips it too; beside a deadline the wish is the offer's condition, and a rule that
+    # says `wish: keep` still reports the deadline. Time given ("no rush") excuses both.
+    hold = RULE.replace("{buzzword}", "held until noon").replace("buzzword", "hold")
+    (tmp_path / "lenient.yaml").write_text(
+        hold.replace("Hold", "Lenient").replace("patterns:", "context: {leeway: skip}\npatterns:"),
+        encoding="utf-8")
+    (tmp_path / "strict.yaml").write_text(
+        hold.replace("Hold", "Strict").replace(
+            "patterns:", "context: {leeway: skip, wish: keep}\npatterns:"), encoding="utf-8")
+    engine = engine_with(tmp_path)
+    text = ("The print is held until noon, should you wish to order it.\n\n"
+            "The print is held until noon. No rush, though.\n\n"
+            "The print is held until noon.")
+    found = [(f.rule, f.location.line) for f in engine.check(message_from_text(text)).findings
+             if f.rule in {"lenient", "strict"}]
+    assert sorted(found) == [("lenient", 5), ("strict", 1), ("strict", 5)]
+
+
 def test_a_denial_before_a_match_excuses_a_rule_that_asks(tmp_path: Path) -> None:
     rush = RULE.replace("{buzzword}", "now or never").replace("buzzword", "rush")
     (tmp_path / "rush.yaml").write_text(rush, encoding="utf-8")
