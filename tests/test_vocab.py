@@ -145,6 +145,27 @@ def test_a_gap_is_bounded_and_stays_in_its_clause_and_sentence() -> None:
     assert matches("saw ... open", "I saw it. You opened it") == []
 
 
+def test_a_gap_steps_over_one_short_aside_in_brackets_whole(monkeypatch) -> None:
+    # "The trial price (was £20) ends today": the aside is not counted and not entered; a gap
+    # never starts or stops inside one, nor crosses an open bracket, a long aside or two.
+    from honestreach import tokenregex, wordmatch
+
+    for filtered in (False, True):
+        if filtered:  # the compiled expression finds the same (it only filters the walk)
+            monkeypatch.setattr(wordmatch, "_filter",
+                                lambda seq, starts: re.compile(tokenregex.token_regex(seq)))
+        assert matches("price ...2 ends", "The trial price (was £20) ends today") == \
+            ["price (was £20) ends"]
+        assert matches("price ...2 ends", "The trial price (was £20 for members) just ends") == \
+            ["price (was £20 for members) just ends"]
+        assert matches("price ... ends", "The price (was £20) (or £18) ends today") == []
+        assert matches("price ... ends", "The price (was £20 ends today") == []
+        assert matches("price ... ends", "The price (as we said in the letter to every "
+                       "member last spring) ends today") == []
+        assert matches("was ... ends", "The price (was £20) ends today") == []
+        assert matches("price ... was", "The price (was £20) ends today") == []
+
+
 def test_a_caret_anchors_at_the_start_of_a_sentence() -> None:
     assert matches("^ last chance", "Last chance. It is our last chance.") == ["Last chance"]
 
@@ -338,6 +359,26 @@ def test_leeway_in_the_sentence_or_the_next_excuses_a_rule_that_asks(tmp_path: P
     found = [f for f in engine.check(message_from_text(text)).findings if f.rule == "quick"]
     # The built-in cue ("take your time") and the team's own both excuse; the bare claim stays.
     assert [f.location.line for f in found] == [5]
+
+
+def test_the_reader_s_wish_is_leeway_unless_the_rule_keeps_it(tmp_path: Path) -> None:
+    # "If you'd like a copy, reply" leaves the step to the reader, and a rule that skips on
+    # leeway skips it too; beside a deadline the wish is the offer's condition, and a rule that
+    # says `wish: keep` still reports the deadline. Time given ("no rush") excuses both.
+    hold = RULE.replace("{buzzword}", "held until noon").replace("buzzword", "hold")
+    (tmp_path / "lenient.yaml").write_text(
+        hold.replace("Hold", "Lenient").replace("patterns:", "context: {leeway: skip}\npatterns:"),
+        encoding="utf-8")
+    (tmp_path / "strict.yaml").write_text(
+        hold.replace("Hold", "Strict").replace(
+            "patterns:", "context: {leeway: skip, wish: keep}\npatterns:"), encoding="utf-8")
+    engine = engine_with(tmp_path)
+    text = ("The print is held until noon, should you wish to order it.\n\n"
+            "The print is held until noon. No rush, though.\n\n"
+            "The print is held until noon.")
+    found = [(f.rule, f.location.line) for f in engine.check(message_from_text(text)).findings
+             if f.rule in {"lenient", "strict"}]
+    assert sorted(found) == [("lenient", 5), ("strict", 1), ("strict", 5)]
 
 
 def test_a_denial_before_a_match_excuses_a_rule_that_asks(tmp_path: Path) -> None:

@@ -169,6 +169,9 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_with_terms=context.get("terms", "keep") == "skip",
         skip_sourced=context.get("source", "keep") == "skip",
         skip_with_leeway=context.get("leeway", "keep") == "skip",
+        # The step left to the reader's wish ("if you'd like a place, reply") counts as leeway
+        # unless the rule says otherwise: beside a deadline it is the offer's condition, no time.
+        skip_with_wish=context.get("wish", context.get("leeway", "keep")) == "skip",
         skip_released=context.get("release", "keep") == "skip",
         skip_disclosed=context.get("disclosure", "keep") == "skip",
         skip_transactional=context.get("transactional", "keep") == "skip",

@@ -140,6 +140,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "terms": {"enum": ["skip", "keep"]},
                 "source": {"enum": ["skip", "keep"]},
                 "leeway": {"enum": ["skip", "keep"]},
+                "wish": {"enum": ["skip", "keep"]},
                 "release": {"enum": ["skip", "keep"]},
                 "disclosure": {"enum": ["skip", "keep"]},
                 "transactional": {"enum": ["skip", "keep"]},

@@ -113,6 +113,7 @@ class Rule:
     skip_with_terms: bool = False
     skip_sourced: bool = False
     skip_with_leeway: bool = False
+    skip_with_wish: bool = False
     skip_released: bool = False
     skip_disclosed: bool = False
     skip_transactional: bool = False

@@ -7,12 +7,15 @@ from typing import Iterable
 
 from .patternslots import AnyWord, Either, Gap, NotNext, Number, Optional, Seq, SentenceStart, \
     Slot, Words
-from .tokens import BOUNDARY, CLAUSE_BREAKS
+from .tokens import ASIDE_CLOSE, ASIDE_MAX_TOKENS, ASIDE_OPEN, BOUNDARY, CLAUSE_BREAKS
 
 # -- regular expressions over tokens ----------------------------------------------------------
 # A text is written as " norm" for each token, with " \x1e" between sentences (see
 # wordmatch.encode); a slot is the regular expression of its tokens, each with its space.
 _ANY_TOKEN = "(?: (?!(?:%s)(?= |$))[^ ]+)" % "|".join(re.escape(b) for b in sorted(CLAUSE_BREAKS))
+# A short aside in brackets, which a gap steps over whole (see wordmatch).
+_ASIDE = "(?: %s%s{1,%d} %s(?= |$))" % (re.escape(ASIDE_OPEN), _ANY_TOKEN, ASIDE_MAX_TOKENS,
+                                       re.escape(ASIDE_CLOSE))
 
 
 # A slot of more words than this is written as the first two letters of its words: it then
@@ -52,7 +55,9 @@ def _regex(node: Seq | Slot, memo: dict[tuple[Seq | Slot, bool], str], loose: bo
     elif isinstance(node, AnyWord):
         found = _ANY_TOKEN
     elif isinstance(node, Gap):
-        found = f"{_ANY_TOKEN}{{0,{node.size}}}?"
+        # (at most one aside, which counts as one more step here: the expression stands for
+        # more than the walk, and stays a filter)
+        found = f"(?:{_ANY_TOKEN}|{_ASIDE}){{0,{node.size + 1}}}?"
     elif isinstance(node, SentenceStart):
         found = f"(?:^|(?<={BOUNDARY}))"
     elif isinstance(node, NotNext):

@@ -30,6 +30,11 @@ from dataclasses import dataclass
 BOUNDARY = "\x1e"
 # Marks that end a clause: gaps in a pattern never run across them.
 CLAUSE_BREAKS = frozenset({";", ":", "—", "–", "(", ")", "[", "]", "•", "|", BOUNDARY})
+# A gap steps over one short aside in brackets, whole, as if it were not there ("the founding
+# rate (normally £55) is only available until 6pm"): it never runs into one or out of one.
+ASIDE_OPEN = "("
+ASIDE_CLOSE = ")"
+ASIDE_MAX_TOKENS = 8
 SENTENCE_END = frozenset({".", "!", "?", "…", "‼", "⁇", "⁈", "⁉", "。", "！", "？"})
 SHORT_LINE = 40
 

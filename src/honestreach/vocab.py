@@ -41,7 +41,8 @@ the tree to a regular expression over a text's tokens written one after another
 (:func:`honestreach.tokenregex.token_regex`); a class is compiled once
 and shared by every pattern that names it. :mod:`honestreach.wordmatch` runs the expression
 only where the pattern's first word stands. Patterns have no unbounded repetition, so they
-cannot run away; a match stays inside one sentence, and gaps never cross a clause mark.
+cannot run away; a match stays inside one sentence, and gaps never cross a clause mark (but
+step over one short aside in brackets whole: "the rate (was £20) ends").
 """
 
 from __future__ import annotations

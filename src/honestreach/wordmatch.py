@@ -29,7 +29,7 @@ from operator import or_
 from typing import AbstractSet, Iterable, Sequence
 
 from . import rulecache_filters
-from .tokens import BOUNDARY, CLAUSE_BREAKS, Tokens
+from .tokens import ASIDE_CLOSE, ASIDE_MAX_TOKENS, ASIDE_OPEN, BOUNDARY, CLAUSE_BREAKS, Tokens
 from .patternslots import AnyWord, CompiledPattern, Either, Gap, NotNext, Number, Optional, Seq, \
     SentenceStart, Slot, Words
 from .tokenregex import token_regex
@@ -342,9 +342,22 @@ class TextMatcher:
         if isinstance(slot, Gap):
             ends = [position]
             index = position
-            while index < self.size and index - position < slot.size and \
-                    self.sentence_of[index] == sentence and self.norms[index] not in CLAUSE_BREAKS:
+            words = 0
+            stepped = False  # over an aside: one per gap, and its words do not count
+            while index < self.size and self.sentence_of[index] == sentence:
+                norm = self.norms[index]
+                if norm == ASIDE_OPEN and not stepped:
+                    after = self._aside_end(index, sentence)
+                    if after is None:
+                        break
+                    index = after
+                    stepped = True
+                    ends.append(index)
+                    continue
+                if words >= slot.size or norm in CLAUSE_BREAKS:
+                    break
                 index += 1
+                words += 1
                 ends.append(index)
             return ends
         if isinstance(slot, NotNext):
@@ -352,6 +365,20 @@ class TextMatcher:
             return () if any(True for _ in ruled_out) else (position,)
         assert isinstance(slot, SentenceStart)
         return (position,) if in_sentence and position in self.sentence_starts else ()
+
+    def _aside_end(self, opening: int, sentence: int) -> int | None:
+        """The position after the bracket that closes a short aside opened at ``opening``, in
+        the same sentence and with no clause mark inside; None when there is no such aside."""
+        index = opening + 1
+        while index < self.size and index - opening <= ASIDE_MAX_TOKENS + 1 and \
+                self.sentence_of[index] == sentence:
+            norm = self.norms[index]
+            if norm == ASIDE_CLOSE:
+                return index + 1 if index > opening + 1 else None
+            if norm in CLAUSE_BREAKS:
+                return None
+            index += 1
+        return None
 
 
 def _first_need(pattern: CompiledPattern) -> tuple[frozenset[str], ...]:

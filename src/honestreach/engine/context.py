@@ -40,6 +40,7 @@ CUE_MEMORY_TOKENS = 200
 CUE_CLASSES = {"negation": "negation-cue", "denial": "denial-cue", "hedge": "hedge-cue",
                "reason": "reason-cue",
                "terms": "terms-cue", "source": "source-cue", "leeway": "leeway-cue",
+               "wish": "wish-cue",
                "release": "release-cue", "disclosure": "disclosure-cue",
                "organisation": "organisation-word", "acquaintance": "acquaintance-cue"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
@@ -170,6 +171,9 @@ class MatchContext:
         if rule.skip_with_leeway and \
                 self._cue_here_or_next("leeway", sentence_first, sentence_end):
             return True
+        if rule.skip_with_wish and \
+                self._cue_here_or_next("wish", sentence_first, sentence_end):
+            return True  # "if you'd like a place, reply and I'll send the form": no one assumed
         if rule.skip_released and self._cue_in_sentence("release", sentence_first, sentence_end):
             return True  # "I'll release the hold if I don't hear back": silence binds no one
         if rule.skip_disclosed and \
