@@ -7,13 +7,14 @@ expression in Python, and these are long (a class of many phrases is written out
 pattern that names it): a few milliseconds each, about 7 CPU seconds for the built-in rules'
 3,200, and a process paid again for each one it used, every ``--jobs`` worker too. What ``re``
 hands to its C engine after parsing, the *program*, is kept in a file next to the compiled
-rule set's; read back, an expression costs microseconds, so a pattern whose program is kept is
-filtered from its first text on.
+rule set's; read back, an expression costs a tenth of a millisecond, so a pattern whose program
+is kept is filtered as soon as it has been given a few places to start.
 
 A process compiles an expression as before, once its pattern runs often, and notes its
 program; every :data:`SAVE_AFTER_SECONDS` of such compiling, and when the process ends, it adds
 what it compiled to the file. Once the file holds programs (a run of many messages has been
-here), a pattern whose program is not kept yet is compiled, and kept, the first time it runs.
+here), a pattern whose program is not kept yet is compiled, and kept, the first time it is
+filtered (:data:`honestreach.wordmatch.REBUILD_AFTER_STARTS`).
 So the first run after the rules change (the one that compiles the rule set) costs what it did,
 the next ones compile what the earlier ones did not, and then nothing is compiled again.
 
