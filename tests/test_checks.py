@@ -183,6 +183,11 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     "1450 Avenue of the Americas, New York, NY 10019",
     "Farm Stand Co-op, 5820 County Route 9, Kinderhook, NY 12106",
     "The Old Mill, Weavers Lane, Hebden Bridge HX7 8AD",
+    # Places with no street: a farm or an estate, named parts then a postcode (an Irish
+    # Eircode too), and a rural street without a number above its postcode and town.
+    "Brackenfield Farm, Low Row, Richmond DL11 6NE",
+    "Rosewood Estate, Kilmore, Co. Wexford Y35 E2F7",
+    "Mas des Oliviers\nChemin des Vignes\n84220 Gordes\nFrance",
 ])
 def test_postal_address_layouts_are_recognised(address: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{address}\nUnsubscribe: reply STOP"
@@ -197,6 +202,8 @@ def test_postal_address_layouts_are_recognised(address: str) -> None:
     "Invoice #LL-20418 for 1,450 GBP is due on 12/08/2026.",
     "See Chapter 12, 2024 Edition, and Table 3, 12345 Rows in all.",
     "Meet at Harbour Lane, 2 June, near the LS1 sign.",
+    "Ask Tom, Dana, or Lee about ticket D6W 1234.",
+    "Meet at Park Lane\n10 people have said yes so far.",
     # A disk's model line, then a memory module's: 'Drive' and a number are no street.
     "Maxtor 80GB ATA/100 5400RPM IDE Hard Drive\n256MB PC-2100 Double Data Rate",
 ])
@@ -245,6 +252,19 @@ def test_shouting_runs_in_subject_and_body() -> None:
         ("body", "GREAT MEETING YOU AT DREAMFORCE 2026"),
         ("body", "THIS WEEK"),
     ]
+
+
+def test_capitals_and_marks_among_family_are_joy_but_not_in_a_pitch() -> None:
+    """The rules, not the checks, skip a note between people who know each other (a
+    ``context: {acquaintance: skip}`` setting); the same words to someone else still shout."""
+    engine = Engine(RULES.rules, RULES.vocabulary)
+    note = ("Hi Mum!\n\nWE HAVE A PUPPY!!! She is tiny and grey and has already eaten a sock.\n\n"
+            "Come and meet her on Sunday? I can pick you up at two.\n\nLove you lots xx")
+    loud = {"shouting", "exclamation-overload"}
+    assert not loud & {f.rule for f in engine.check(parse_draft("note.txt", note)).findings}
+    stranger = (note.replace("Hi Mum!", "Hi Dana!").replace(" I can pick you up at two.", "")
+                .replace("Love you lots xx", "Best,\nOla"))
+    assert loud <= {f.rule for f in engine.check(parse_draft("note.txt", stranger)).findings}
 
 
 @pytest.mark.parametrize("body", [

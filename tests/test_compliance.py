@@ -448,7 +448,9 @@ grab 20 minutes, set up a few minutes.
 Only 3 spots left. Order number 4411, invoice no. 12, booking # 9, invoice KR-2093, Order: 5521-B.
 Your storage fee is going up, your rates will rise, your premium will increase, your price is
 changing. The boiler service is overdue; the annual check-up is due. Your home policy (HH-12)
-renews on 1 May, your team plan is set to renew, your licence is due for renewal. Would you
+renews on 1 May, your team plan is set to renew, your licence is due for renewal, your desk
+membership at the Yard renews. The guarantee on your roof ends; your car warranty runs out;
+your three-year agreement with us ends; your special order of maps is late. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
 placement. We have a seasonal position, and there's a vacancy in the lab.
 """
@@ -538,6 +540,30 @@ def test_a_word_joined_by_a_hyphen_starts_no_phrase() -> None:
 def test_an_appointment_reminder_or_a_rent_notice_is_no_advertisement(body: str) -> None:
     message = message_from_text(body, "Hello")
     assert {"price", "offer"} <= {v.name for v in commercial_signals(message)}
+    assert not is_commercial(message)
+
+
+@pytest.mark.parametrize("body", [
+    "Your studio membership with Kiln Yard renews on 1 March at £58 a month, up from £52 "
+    "because our clay supplier raised prices. Happy to chat if you'd rather pause.",
+    "The warranty on your dishwasher ends on 14 May. A free check before then costs you "
+    "nothing; repairs after it are usually £90 to £140. Reply and we'll find a time.",
+    "As our contract requires, this is 60 days' notice of a change to our hourly rate: "
+    "$85 from $80. Happy to talk it through on a call.",
+    "Your framed order of the harbour print is delayed by a week; the framer has 20% off "
+    "the £60 size if you'd like to switch instead.",
+    "I've reset the printer queue and the jobs are printing again. Reply if it stops and the "
+    "ticket will reopen. Our priority plan is $45 a month, 10% off for a year, if you'd like "
+    "faster replies.",
+    "Attached is your engagement letter for the coming year: the fee is €1,900, paid "
+    "quarterly. Happy to go through it on a 15-minute call if anything looks wrong.",
+])
+def test_notices_about_what_a_customer_already_has_are_not_advertisements(body: str) -> None:
+    # A price and an offer or a call would make them commercial; the notice weighs against.
+    message = message_from_text(body, "Hello")
+    signals = commercial_signals(message)
+    assert sum(v.weight for v in signals if v.weight > 0) >= 2
+    assert "transactional" in {v.name for v in signals}
     assert not is_commercial(message)
 
 

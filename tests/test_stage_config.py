@@ -199,6 +199,11 @@ examples:
      "unknown option 'min_length': check 'shouting' takes allow, min_share"),
     ("team-phrase.yaml", PATTERN_RULE, 10, "options.window",
      "unknown option 'window': a rule without a check takes no options"),
+    ("team-loud.yaml", SHOUTING_RULE.replace("options:\n  min_share: 0.05\n  min_length: 3\n",
+                                             "context: {negation: skip}\n"), 8,
+     "context.negation",
+     "context 'negation' does not apply to check 'shouting': it takes acquaintance, "
+     "discussion, transactional"),
 ])
 def test_rules_no_python_reports_are_load_errors(honestreach, tmp_path, name, text, line, field,
                                                  fragment):

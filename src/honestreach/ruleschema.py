@@ -199,10 +199,16 @@ def _schema_problem(document: YamlDocument, path: Path, error: ValidationError) 
     return RuleError(str(path), document.line_of(list(error.absolute_path)), field_name, message)
 
 
+# The context settings that depend on the whole message, not on where a match stands: the only
+# ones a Python check's findings can honour.
+MESSAGE_CONTEXTS = frozenset({"transactional", "acquaintance", "discussion"})
+
+
 def check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
                              data: dict[str, Any]) -> None:
-    """A stage rule must be one its stage reports, and ``options`` may only hold what the
-    rule's check takes (pattern and stage rules take none): either would otherwise be silently
+    """A stage rule must be one its stage reports, ``options`` may only hold what the rule's
+    check takes (pattern and stage rules take none), and a check's ``context`` only what the
+    whole message decides (a stage rule's none): any of these would otherwise be silently
     ignored."""
     # Imported here: the check registry loads every check (and regex), and only a rule file
     # being read needs it; rules from the rule cache do not.
@@ -216,6 +222,16 @@ def check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,
                       f"{', '.join(sorted(STAGE_RULES[stage]))}"))
     if check is not None and check not in CHECK_OPTIONS:
         return  # load_rule_file reports the unknown check itself
+    if check is not None or stage is not None:
+        # A check finds spans in its own way; only what the whole message is can drop them.
+        allowed = MESSAGE_CONTEXTS if check is not None else frozenset()
+        for key in data.get("context", {}):
+            if key not in allowed:
+                owner = f"check {check!r}" if check is not None else "a stage rule"
+                takes = f"takes {', '.join(sorted(allowed))}" if allowed else "takes none"
+                raise RuleLoadError(
+                    RuleError(str(path), document.line_of(["context", key]), f"context.{key}",
+                              f"context {key!r} does not apply to {owner}: it {takes}"))
     taken = CHECK_OPTIONS[check] if check is not None else frozenset()
     for key in data.get("options", {}):
         if key not in taken:

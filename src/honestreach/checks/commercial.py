@@ -137,6 +137,17 @@ def is_commercial(message: Message) -> bool:
     return sum(v.weight for v in commercial_signals(message)) >= commercial_test().threshold
 
 
+def offers_anything(message: Message) -> bool:
+    """Whether the subject or the sender's own text holds any sign of selling (a price, an
+    offer, a pitch, a call to action), whatever the message's primary purpose: a note between
+    people who know each other holds none, and a salesperson's "loads of love" beside a price
+    is familiarity put on."""
+    subject = bounded(message.subject.text) if message.subject else ""
+    test = commercial_test()
+    counts = _counts(_plain(subject + "\n" + own_text(message)))
+    return any(count and v.weight > 0 for v, count in zip(test.vocabularies, counts))
+
+
 def is_transactional(message: Message) -> bool:
     """A notice about the reader's own account or order (a receipt, a password reset, a
     shipping update) that is not commercial. Read from the sender's own text only: a subject

@@ -127,6 +127,7 @@ _POSTCODE_STRONG = re.compile(
     r"|\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR)\s?\d[ABD-HJLNP-UW-Z]{2}\b"  # EC2A 1AG
     r"|\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b"  # M5K 1A1
     r"|\b(?:NSW|VIC|QLD|SA|WA|TAS|ACT|NT)\s+\d{4}\b"  # Sydney NSW 2000
+    r"|\b(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[\dAC-FHKNPRTV-Y]{4}\b"  # Athlone N37 X2K8 (Eircode)
     r"|〒\s?\d{3}-\d{4}"
 )
 _POSTCODE_WEAK = re.compile(
@@ -153,6 +154,20 @@ _COUNTRIES = re.compile(
 # postcode: "5 Highgate, Kendal LA9 4DA", "27 The Parade, Leamington Spa CV32 4AT".
 _NUMBERED_NAME = re.compile(
     r"[ \t]*\d{1,4}[A-Za-z]?[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}[A-Z][\w'’.-]*,")
+# Places named with no street at all, as farms, estates and business parks are ("Hartley Farm,
+# Winsley, Bradford-on-Avon BA15 2JB"): three or more capitalised parts set off by commas, the
+# last ending in one of the postcodes that pick out a few dozen doors (British, Irish,
+# Canadian).
+_NAMED_PLACE_POSTCODE = re.compile(
+    r"(?:\s*[A-Z\d][^,\n]*,){2,}\s*[A-Z][^,\n]*?\b(?:(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
+    r"|(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[\dAC-FHKNPRTV-Y]{4}"
+    r"|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)[\s,.]*$")
+# A street with no house number on a line of its own, above its postcode and town ("Route de
+# la Plage" / "29160 Crozon", "Mill Lane" / "Ashby LE65 1AA"), as rural addresses are written.
+_UNNUMBERED_STREET_LINE = re.compile(
+    r"\s*(?:" + word_start("Rue", "Route", "Chemin", "Avenue", "All[ée]e", "Impasse", "Place",
+                           "Calle", "Camino", "Carretera", "Via", "Strada", "Rua", "Estrada")
+    + r"\s+[^\d\n,]{2,40}|(?:[A-Z][\w'’.-]*\s+){1,3}(?:" + _STREET_TYPES_CASED + r")\.?)\s*$")
 _LINE = re.compile(r"[^\n]*")
 _DIGIT = re.compile(r"\d")
 _BLANK_DIGIT = re.compile(r"\s\d")  # "\s+\d" ends so
@@ -188,6 +203,10 @@ def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
             end = len(text)
         if _is_street(text[start:end]):
             street_starts.append(start)
+        elif start > 1 and _is_place(text[start:end]):
+            above = text.rfind("\n", 0, start - 1) + 1
+            if _UNNUMBERED_STREET_LINE.match(text, above, start - 1):
+                street_starts.append(above)
         digit = _DIGIT.search(text, end)
     if not street_starts:
         return ()
@@ -220,6 +239,8 @@ def _is_street(line: str) -> bool:
     comma = "," in line
     if comma and (_UNNUMBERED_STREET.search(line) or _NUMBERED_NAME.match(line)) \
             and _POSTCODE_STRONG.search(line):
+        return True
+    if line.count(",") >= 2 and _NAMED_PLACE_POSTCODE.match(line):
         return True
     return bool(
         _STREET_EN.search(line) or _UNIT.search(line) or ("Floor" in line and _FLOOR.search(line))

@@ -29,7 +29,7 @@ from ..taxonomy import TACTIC_CATEGORIES
 from ..tokens import Tokens, tokenize
 from ..vocab import CompiledPattern, Vocabulary
 from ..wordmatch import PatternIndex, TextMatcher
-from .context import CueMemory, MatchContext, context_cues
+from .context import CueMemory, MatchContext, MessageContext, context_cues
 from .keywords import KeywordIndex
 
 _WHITESPACE = re.compile(r"\s+")
@@ -208,6 +208,7 @@ class Engine:
         notes: list[InputNote] = []
         candidates: list[_Candidate] = []
         body_sentences = 0
+        whole = MessageContext(message, self._cues)
         for field_name in ("subject", "sender", "body"):
             text_field = message.field_text(field_name)  # type: ignore[arg-type]
             if text_field is None or not text_field.text:
@@ -223,8 +224,8 @@ class Engine:
             tokens = tokenize(text)
             if field_name == "body":
                 body_sentences = _sentences_above(tokens, message.signature_start)
-            candidates.extend(self._field_candidates(message, field_name, text, tokens, errors))
-        candidates.extend(self._check_candidates(message, errors))
+            candidates.extend(self._field_candidates(whole, field_name, text, tokens, errors))
+        candidates.extend(self._check_candidates(whole, errors))
         candidates = _defer(_deduplicate(candidates))
         lone = _lone_tactic(candidates) if body_sentences >= LONE_TACTIC_MIN_SENTENCES else None
         findings: list[Finding] = []
@@ -246,11 +247,11 @@ class Engine:
         claims.sort(key=lambda c: (c.field != "subject", c.start))
         return EngineResult(findings, claims, errors, notes)
 
-    def _field_candidates(self, message: Message, field: str, text: str, tokens: Tokens,
+    def _field_candidates(self, whole: MessageContext, field: str, text: str, tokens: Tokens,
                           errors: list[InputError]) -> Iterator[_Candidate]:
+        message = whole.message
         matcher = TextMatcher(tokens)
-        context = MatchContext(message, field, text, tokens, matcher, self._cues,
-                               self._cue_memory)
+        context = MatchContext(whole, field, text, tokens, matcher, self._cue_memory)
         spans = self._word_spans(field, tokens, matcher)  # (rule, first token, end token)
         for index, windows in self._keywords.windows(text).items():
             rule, compiled, _ = self._regexes[index]
@@ -385,13 +386,17 @@ class Engine:
                                   for rule, first, end in _together(group.rule, parts, tokens))
         return found_hits
 
-    def _check_candidates(self, message: Message, errors: list[InputError]) -> Iterator[_Candidate]:
+    def _check_candidates(self, whole: MessageContext,
+                          errors: list[InputError]) -> Iterator[_Candidate]:
+        message = whole.message
         for rule in self._checks:
             try:
                 hits = list(CHECKS[rule.check](message, rule.options))  # type: ignore[index]
             except Exception as exc:  # one faulty check must not stop the batch
                 errors.append(InputError(f"rule {rule.id}: check failed: {first_line(exc)}"))
                 continue
+            if hits and whole.excludes(rule):
+                continue  # "WE GOT THE KEYS!!!" to one's parents is joy, not a raised voice
             for hit in hits:
                 if hit.field not in rule.scope:
                     continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from ..checks.commercial import is_commercial, is_transactional
+from ..checks.commercial import is_commercial, is_transactional, offers_anything
 from ..message import in_real_thread, on_discussion_list
 from ..model import Message
 from ..rules import Rule
@@ -42,7 +42,8 @@ CUE_CLASSES = {"negation": "negation-cue", "denial": "denial-cue", "hedge": "hed
                "terms": "terms-cue", "source": "source-cue", "leeway": "leeway-cue",
                "wish": "wish-cue",
                "release": "release-cue", "disclosure": "disclosure-cue",
-               "organisation": "organisation-word", "acquaintance": "acquaintance-cue"}
+               "organisation": "organisation-word", "acquaintance": "acquaintance-cue",
+               "affection": "affection-cue"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 # Single quotes are as often emphasis ("our 'no-risk' plan") as quotation, so they count only
 # where the words before them name a phrase being talked about ("the phrase 'act now'", "a
@@ -100,22 +101,77 @@ class CueMemory:
         return found
 
 
+class MessageContext:
+    """What a whole message is (a transactional notice, a note between people who know each
+    other, a post to a discussion list, a real thread), asked once per message and shared by
+    its fields' matches and the Python checks' findings."""
+
+    def __init__(self, message: Message, cues: dict[str, Seq]) -> None:
+        self.message = message
+        self.cues = cues
+        self._transactional: bool | None = None
+        self._thread: bool | None = None
+        self._body_cues: dict[str, bool] = {}
+
+    def excludes(self, rule: Rule) -> bool:
+        """Whether the rule's settings drop every match in this message."""
+        if rule.skip_transactional and self.is_transactional():
+            return True
+        if rule.skip_among_acquaintances and self.among_acquaintances():
+            return True  # "Thanks hun, see you at mum's on Sunday": people who know each other
+        return rule.skip_on_discussion_list and on_discussion_list(self.message)
+
+    def among_acquaintances(self) -> bool:
+        """Whether the message is between people who know each other: no pitch, and the body
+        speaks of a life they share (family, an evening out, a plan already made), or of
+        affection in a message that offers nothing at all."""
+        if is_commercial(self.message):
+            return False
+        return self.body_states("acquaintance") or (
+            self.body_states("affection") and not offers_anything(self.message))
+
+    def is_transactional(self) -> bool:
+        """Whether the message is a real notice about the reader's account or order (a
+        password reset, a receipt): its wording then describes a transaction, not a disguise."""
+        if self._transactional is None:
+            self._transactional = is_transactional(self.message)
+        return self._transactional
+
+    def in_thread(self) -> bool:
+        """Whether the message continues a real thread or is posted to a discussion list:
+        its subject is the thread's, or one member's to the others, not a sender's bid for
+        the open."""
+        if self._thread is None:
+            self._thread = in_real_thread(self.message)
+        return self._thread
+
+    def body_states(self, cue: str) -> bool:
+        """A cue in the opening of the body: a subject line has no next sentence, and its reason
+        ("the room holds 25") is given below it."""
+        if cue not in self._body_cues:
+            seq = self.cues.get(cue)
+            body = self.message.field_text("body")
+            found = False
+            if seq is not None and body is not None and body.text:
+                tokens = tokenize(body.text[:SUBJECT_REASON_CHARS])
+                found = TextMatcher(tokens).occurs(seq, 0, len(tokens))
+            self._body_cues[cue] = found
+        return self._body_cues[cue]
+
+
 class MatchContext:
     """What surrounds a match in one field, and whether a rule should ignore the match there."""
 
-    def __init__(self, message: Message, field: str, text: str, tokens: Tokens,
-                 matcher: TextMatcher, cues: dict[str, Seq],
-                 memory: CueMemory | None = None) -> None:
-        self.message = message
+    def __init__(self, whole: MessageContext, field: str, text: str, tokens: Tokens,
+                 matcher: TextMatcher, memory: CueMemory | None = None) -> None:
+        self.whole = whole
+        self.message = whole.message
         self.field = field
         self.text = text
         self.tokens = tokens
         self.matcher = matcher
-        self.cues = cues
+        self.cues = whole.cues
         self._quotations: list[tuple[int, int]] | None = None
-        self._transactional: bool | None = None
-        self._thread: bool | None = None
-        self._body_cues: dict[str, bool] = {}
         # Whether each cue occurs in a span of tokens: several matches in one sentence ask the
         # same question, and a cue class of many phrases costs a search each time.
         self._cue_spans: dict[tuple[str, int, int], bool] = {}
@@ -127,16 +183,12 @@ class MatchContext:
         in the sentence's opening words qualifies it ("I think we met at the fair, but I may
         be wrong"); one later on qualifies what follows, not the sentence ("Congrats on the
         new site; it might be time to revisit your rota")."""
-        if rule.skip_transactional and self._is_transactional():
+        if self.whole.excludes(rule):
             return True
-        if rule.skip_among_acquaintances and self._among_acquaintances():
-            return True  # "Thanks hun, see you at mum's on Sunday": people who know each other
         if self.field == "sender" and self._cue_after("organisation", end):
             return True  # "Last Call Media": the words name the sender's organisation
-        if rule.skip_thread_subject and self.field == "subject" and self._in_thread():
+        if rule.skip_thread_subject and self.field == "subject" and self.whole.in_thread():
             return True  # the subject of a real thread or a discussion list's post
-        if rule.skip_on_discussion_list and on_discussion_list(self.message):
-            return True  # members arguing with each other, not a sender writing to a reader
         start_char, end_char = self.tokens.char_span(first, end)
         if self.field == "body":
             if self.message.in_quoted(start_char, end_char):
@@ -166,7 +218,7 @@ class MatchContext:
             return True  # "I won't pretend this is now or never": the sender disowns the words
         if rule.skip_reasoned and (
                 self._cue_here_or_next("reason", sentence_first, sentence_end)
-                or self.field == "subject" and self._body_states("reason")):
+                or self.field == "subject" and self.whole.body_states("reason")):
             return True
         if rule.skip_with_leeway and \
                 self._cue_here_or_next("leeway", sentence_first, sentence_end):
@@ -184,26 +236,6 @@ class MatchContext:
             return True
         return rule.skip_with_terms and \
             self._cue_here_or_next("terms", sentence_first, sentence_end)
-
-    def _in_thread(self) -> bool:
-        """Whether the message continues a real thread or is posted to a discussion list:
-        its subject is the thread's, or one member's to the others, not a sender's bid for
-        the open."""
-        if self._thread is None:
-            self._thread = in_real_thread(self.message)
-        return self._thread
-
-    def _among_acquaintances(self) -> bool:
-        """Whether the message is between people who know each other: no pitch, and the body
-        speaks of a life they share (family, an evening out, a plan already made)."""
-        return self._body_states("acquaintance") and not is_commercial(self.message)
-
-    def _is_transactional(self) -> bool:
-        """Whether the message is a real notice about the reader's account or order (a
-        password reset, a receipt): its wording then describes a transaction, not a disguise."""
-        if self._transactional is None:
-            self._transactional = is_transactional(self.message)
-        return self._transactional
 
     def _quoted(self, start: int, end: int) -> bool:
         if self._quotations is None:
@@ -242,19 +274,6 @@ class MatchContext:
     def _cue_after(self, cue: str, end: int) -> bool:
         """The cue as the word right after a match."""
         return end < len(self.tokens) and self._occurs(cue, end, end + 1)
-
-    def _body_states(self, cue: str) -> bool:
-        """A cue in the opening of the body: a subject line has no next sentence, and its reason
-        ("the room holds 25") is given below it."""
-        if cue not in self._body_cues:
-            seq = self.cues.get(cue)
-            body = self.message.field_text("body")
-            found = False
-            if seq is not None and body is not None and body.text:
-                tokens = tokenize(body.text[:SUBJECT_REASON_CHARS])
-                found = TextMatcher(tokens).occurs(seq, 0, len(tokens))
-            self._body_cues[cue] = found
-        return self._body_cues[cue]
 
     def _cue_in_sentence(self, cue: str, sentence_first: int, sentence_end: int) -> bool:
         """A cue in the match's own sentence."""
