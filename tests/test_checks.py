@@ -265,6 +265,9 @@ def test_capitals_and_marks_among_family_are_joy_but_not_in_a_pitch() -> None:
     stranger = (note.replace("Hi Mum!", "Hi Dana!").replace(" I can pick you up at two.", "")
                 .replace("Love you lots xx", "Best,\nOla"))
     assert loud <= {f.rule for f in engine.check(parse_draft("note.txt", stranger)).findings}
+    # A list's opt-out line says the "love you lots" is a business putting on familiarity.
+    listed = note + "\n\nUnsubscribe from Pawprint Kennels emails: reply STOP."
+    assert loud <= {f.rule for f in engine.check(parse_draft("listed.txt", listed)).findings}
 
 
 @pytest.mark.parametrize("body", [

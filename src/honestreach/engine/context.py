@@ -10,6 +10,7 @@ import re
 from bisect import bisect_left
 
 from ..checks.commercial import is_commercial, is_transactional, offers_anything
+from ..checks.opt_out import has_opt_out
 from ..message import in_real_thread, on_discussion_list
 from ..model import Message
 from ..rules import Rule
@@ -122,10 +123,11 @@ class MessageContext:
         return rule.skip_on_discussion_list and on_discussion_list(self.message)
 
     def among_acquaintances(self) -> bool:
-        """Whether the message is between people who know each other: no pitch, and the body
-        speaks of a life they share (family, an evening out, a plan already made), or of
-        affection in a message that offers nothing at all."""
-        if is_commercial(self.message):
+        """Whether the message is between people who know each other: no pitch, no opt-out
+        line (mail that offers one goes to a list), and the body speaks of a life they share
+        (family, an evening out, a plan already made), or of affection in a message that offers
+        nothing at all."""
+        if is_commercial(self.message) or has_opt_out(self.message):
             return False
         return self.body_states("acquaintance") or (
             self.body_states("affection") and not offers_anything(self.message))
