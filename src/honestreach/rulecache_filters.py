@@ -49,7 +49,8 @@ except ImportError:  # pragma: no cover - Python 3.10 names them sre_compile, sr
 # CPU seconds of compiling after which a process adds its new programs to the file.
 SAVE_AFTER_SECONDS = 1.0
 # One program: its flags and its code (compressed). Not its expression's source: a pattern
-# keeps that only to show it, and reading it back cost a process 0.05 s.
+# keeps that only to show it, and decompressing it cost a process up to 0.05 s (with every
+# program rebuilt).
 _Program = tuple[int, bytes]
 # Each kept pattern's programs file and number there: what wordmatch asks about.
 _KEPT: dict[Seq, tuple["FilterPrograms", int]] = {}

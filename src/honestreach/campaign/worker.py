@@ -54,7 +54,7 @@ class Checker:
         """``crm``: the CRM of ``settings`` when it is loaded already (else it is loaded here).
         ``linter``: one with ``settings.overrides`` that has loaded the configuration already;
         used when it verifies against ``crm``, it spares resolving the configuration and
-        fingerprinting the rule files again (0.07 s of the start-up). The compiled rules are
+        fingerprinting the rule files again (0.025 s of the start-up). The compiled rules are
         the process's one copy (rulecache), whichever Linter loaded them first."""
         if crm is None and settings.crm_source:
             crm = load_crm(settings.crm_source, settings.crm_preset, settings.crm_mapping)
