@@ -51,7 +51,7 @@ def test_kept_expressions_match_as_re_compiles_them(programs: FilterPrograms,
     for number in numbers:
         source = token_regex(programs._seqs[number])
         rebuilt = later.pattern(number, often=False)
-        assert rebuilt is not None and rebuilt.pattern == source
+        assert rebuilt is not None
         expected = re.compile(source)
         assert [bool(rebuilt.match(encoded, offset)) for offset in offsets] == \
             [bool(expected.match(encoded, offset)) for offset in offsets]

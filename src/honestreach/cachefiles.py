@@ -3,17 +3,21 @@
 (:mod:`.readability`).
 
 Each file holds a pickle, so it is read only when it is a regular file that belongs to the
-user, that nobody else may write, and whose SHA-256 matches the one stored with it; any other
+user, that nobody else may write, and whose CRC-32 matches the one stored with it; any other
 file is ignored and its content made again. Files are written atomically, and the oldest
 rule sets and hyphenations are pruned.
+
+The ownership and permissions are what keep others' pickles out; the checksum only has to
+catch a file damaged on disk or cut short, and CRC-32 reads the 50 MB of a rule set in 0.013 s
+where SHA-256 takes 0.03-0.07 s, at every start.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import tempfile
+import zlib
 from pathlib import Path
 
 # The built-in rules compile to about 50 MB (most of it the pattern index's word masks) and a
@@ -21,7 +25,7 @@ from pathlib import Path
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 # Compiled sets kept at most: each edit of a rule folder or upgrade makes a new one.
 KEEP = 8
-_DIGEST = hashlib.sha256().digest_size
+_DIGEST = 4  # bytes of the CRC-32 stored before the payload
 
 
 def cache_folder() -> Path | None:
@@ -49,13 +53,14 @@ def read_payload(path: Path) -> bytes | None:
                 (hasattr(os, "getuid") and info.st_uid != os.getuid()):
             return None
         with os.fdopen(fd, "rb", closefd=False) as stream:
-            data = stream.read(MAX_CACHE_BYTES + 1)
+            # Read apart, so that the payload is not copied out of the whole file's bytes.
+            stored = stream.read(_DIGEST)
+            payload = stream.read(MAX_CACHE_BYTES + 1)
     except OSError:
         return None
     finally:
         os.close(fd)
-    stored, payload = data[:_DIGEST], data[_DIGEST:]
-    if len(stored) != _DIGEST or hashlib.sha256(payload).digest() != stored:
+    if len(stored) != _DIGEST or _checksum(payload) != stored:
         return None
     return payload
 
@@ -70,7 +75,8 @@ def write_payload(path: Path, payload: bytes) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(hashlib.sha256(payload).digest() + payload)
+                stream.write(_checksum(payload))
+                stream.write(payload)
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
@@ -79,6 +85,10 @@ def write_payload(path: Path, payload: bytes) -> None:
             _prune(path.parent)
     except OSError:
         return
+
+
+def _checksum(payload: bytes) -> bytes:
+    return zlib.crc32(payload).to_bytes(_DIGEST, "big")
 
 
 def _prune(folder: Path) -> None:

@@ -48,8 +48,10 @@ except ImportError:  # pragma: no cover - Python 3.10 names them sre_compile, sr
 
 # CPU seconds of compiling after which a process adds its new programs to the file.
 SAVE_AFTER_SECONDS = 1.0
-# One program: its flags, its code and its expression's source (both compressed).
-_Program = tuple[int, bytes, bytes]
+# One program: its flags and its code (compressed). Not its expression's source: a pattern
+# keeps that only to show it, and decompressing it cost a process up to 0.05 s (with every
+# program rebuilt).
+_Program = tuple[int, bytes]
 # Each kept pattern's programs file and number there: what wordmatch asks about.
 _KEPT: dict[Seq, tuple["FilterPrograms", int]] = {}
 
@@ -103,9 +105,9 @@ class FilterPrograms:
             self._programs = self._load()
         program = self._programs[number] if self._programs else None
         if program is not None and self._usable:
-            flags, code, source = program
+            flags, code = program
             try:
-                return _sre.compile(zlib.decompress(source).decode(), flags,
+                return _sre.compile(f"<filter expression {number}>", flags,
                                     array(_CODE_TYPE, zlib.decompress(code)).tolist(),  # type: ignore[arg-type]
                                     0, {}, (None,))
             except Exception:  # noqa: BLE001 - an unusable program: compiled as below
@@ -129,8 +131,7 @@ class FilterPrograms:
         except Exception:  # noqa: BLE001 - a compiler unlike 3.11's: re compiles as before
             self._usable = False
             return re.compile(source)
-        self._unsaved[number] = (flags, zlib.compress(array(_CODE_TYPE, code).tobytes(), 1),  # type: ignore[arg-type]
-                                 zlib.compress(source.encode(), 1))
+        self._unsaved[number] = (flags, zlib.compress(array(_CODE_TYPE, code).tobytes(), 1))  # type: ignore[arg-type]
         self._unsaved_seconds += time.process_time() - began
         if self._unsaved_seconds >= SAVE_AFTER_SECONDS:
             self.save()

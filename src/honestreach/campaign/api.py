@@ -130,6 +130,9 @@ def audit(
         # Here, before any worker starts: a CRM that cannot be read fails once, clearly. (On a
         # cluster, one worker loads it first: the CRM need not be reachable from here.)
         loaded_crm = load_crm(crm_source, crm_preset, mapping)
+        # The checks here verify against it: this linter, its configuration and rules loaded,
+        # is then the one they use (Checker).
+        linter.crm = loaded_crm
     privacy = None
     if redact:
         # The workers redact each record; here, what is made here (the summary, the findings,

@@ -79,16 +79,18 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def iter_records(settings: WorkerSettings, rows: Iterable[Row], jobs: int | None = None,
-                 chunk_size: int = CHUNK, crm: CRM | None = None) -> Iterator[SendRecord]:
+                 chunk_size: int = CHUNK, crm: CRM | None = None,
+                 linter: Linter | None = None) -> Iterator[SendRecord]:
     """One record per row, in input order; ``jobs`` worker processes (None: all cores).
-    ``crm``: the CRM of ``settings`` already loaded here (spares loading it again)."""
+    ``crm``: the CRM of ``settings`` already loaded here (spares loading it again);
+    ``linter``: one that has loaded the configuration here (``Checker``)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1:
-        checker = Checker(settings, crm=crm)
+        checker = Checker(settings, crm=crm, linter=linter)
         for chunk in _chunks(rows, chunk_size):
             yield from checker.check_rows(chunk)
         return
-    yield from WorkerPool(settings, jobs, crm=crm).records(
+    yield from WorkerPool(settings, jobs, crm=crm, linter=linter).records(
         _chunks(rows, chunk_size))
 
 
@@ -121,11 +123,13 @@ class WorkerPool:
     for (its threads gone). Elsewhere each worker builds its own Checker."""
 
     def __init__(self, settings: WorkerSettings, jobs: int,
-                 recycle_after: int = RECYCLE_AFTER, crm: CRM | None = None) -> None:
+                 recycle_after: int = RECYCLE_AFTER, crm: CRM | None = None,
+                 linter: Linter | None = None) -> None:
         self.settings = settings
         self.jobs = jobs
         self.recycle_after = recycle_after
         self.crm = crm
+        self.linter = linter
         self.rerun_timeout = RERUN_TIMEOUT
         self.pools_started = 0
         self.pools_forked = 0
@@ -260,7 +264,7 @@ class WorkerPool:
     def _prepared(self) -> Checker:
         """The Checker forked workers inherit (built once, with the CRM loaded here)."""
         if self._checker is None:
-            self._checker = Checker(self.settings, crm=self.crm)
+            self._checker = Checker(self.settings, crm=self.crm, linter=self.linter)
         return self._checker
 
     def _stop(self, kill: bool = True) -> None:
@@ -385,7 +389,7 @@ def audit(
     read = progress if progress is not None else ReadProgress()
     if records is None:
         records = iter_records(settings, iter_rows(settings.source, columns, read, encoding),
-                               jobs, crm=crm)
+                               jobs, crm=crm, linter=linter)
     summary = Summary()
     gate = Gate(config)
     try:
