@@ -188,6 +188,7 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     "Brackenfield Farm, Low Row, Richmond DL11 6NE",
     "Rosewood Estate, Kilmore, Co. Wexford Y35 E2F7",
     "Mas des Oliviers\nChemin des Vignes\n84220 Gordes\nFrance",
+    "Rowerowo Sp. z o.o., ul. Kwiatowa 18, 30-215 Kraków, Poland",
 ])
 def test_postal_address_layouts_are_recognised(address: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{address}\nUnsubscribe: reply STOP"

@@ -450,7 +450,8 @@ Your storage fee is going up, your rates will rise, your premium will increase, 
 changing. The boiler service is overdue; the annual check-up is due. Your home policy (HH-12)
 renews on 1 May, your team plan is set to renew, your licence is due for renewal, your desk
 membership at the Yard renews. The guarantee on your new roof ends on 3 May; your car warranty runs out in June;
-your three-year agreement with us ends; your special order of maps is late. Would you
+your three-year agreement with us ends; your special order of maps is late; your fixed rate of
+2.5% ends on 1 May. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
 placement. We have a seasonal position, and there's a vacancy in the lab.
 """
@@ -555,6 +556,8 @@ def test_an_appointment_reminder_or_a_rent_notice_is_no_advertisement(body: str)
     "I've reset the printer queue and the jobs are printing again. Reply if it stops and the "
     "ticket will reopen. Our priority plan is $45 a month, 10% off for a year, if you'd like "
     "faster replies.",
+    "Your household membership expires on May 31. Renewal is $80, and members get 10% off "
+    "in the café; reply to renew, or do nothing and it simply lapses.",
     "Thanks for getting in touch about helping at the repair café. We provide tools and "
     "lunch, and helpers get 10% off parts; sessions are the first Saturday of the month.",
     "Attached is your engagement letter for the coming year: the fee is €1,900, paid "

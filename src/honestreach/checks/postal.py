@@ -108,7 +108,9 @@ _NUMBER_ROMANCE_STREET = re.compile(
 _ROMANCE_STREET_NUMBER = re.compile(
     word_start("Rue", "Avenue", "Boulevard", "Place", "Chauss[ée]e", "Quai", "Calle", "C/",
                "Avenida", r"Avda\.?", "Paseo", "Plaza", "Carrer", "Passeig", "Rua", "Via", "Viale",
-               "Piazza", "Corso", "Largo", "Travessa", "Pra[çc]a", "Ronda", "Traves[ií]a")
+               "Piazza", "Corso", "Largo", "Travessa", "Pra[çc]a", "Ronda", "Traves[ií]a",
+               # Polish, Czech and Slovak: "ul. Głogowska 212", "al. Jerozolimskie 65"
+               r"ul\.", r"al\.", "ulica", "aleja", "ulice")
     + r"\s+[^\n\d,]{2,40}?,?\s*(?:n[º°o]\.?\s*)?\d{1,4}\b"
 )
 _PO_BOX = re.compile(
