@@ -205,9 +205,10 @@ def _postal_line_spans(text: str) -> tuple[tuple[int, int], ...]:
             end = len(text)
         if _is_street(text[start:end]):
             street_starts.append(start)
-        elif start > 1 and _is_place(text[start:end]):
+        elif start > 1:
             above = text.rfind("\n", 0, start - 1) + 1
-            if _UNNUMBERED_STREET_LINE.match(text, above, start - 1):
+            if _UNNUMBERED_STREET_LINE.match(text, above, start - 1) and \
+                    _is_place(text[start:end]):
                 street_starts.append(above)
         digit = _DIGIT.search(text, end)
     if not street_starts:

@@ -112,6 +112,7 @@ class MessageContext:
         self.cues = cues
         self._transactional: bool | None = None
         self._thread: bool | None = None
+        self._acquainted: bool | None = None
         self._body_cues: dict[str, bool] = {}
 
     def excludes(self, rule: Rule) -> bool:
@@ -127,10 +128,13 @@ class MessageContext:
         line (mail that offers one goes to a list), and the body speaks of a life they share
         (family, an evening out, a plan already made), or of affection in a message that offers
         nothing at all."""
-        if is_commercial(self.message) or has_opt_out(self.message):
-            return False
-        return self.body_states("acquaintance") or (
-            self.body_states("affection") and not offers_anything(self.message))
+        # Cheapest first: most messages hold no such cue, and the cues are searched once.
+        if self._acquainted is None:
+            cue = self.body_states("acquaintance") or (
+                self.body_states("affection") and not offers_anything(self.message))
+            self._acquainted = cue and not is_commercial(self.message) \
+                and not has_opt_out(self.message)
+        return self._acquainted
 
     def is_transactional(self) -> bool:
         """Whether the message is a real notice about the reader's account or order (a
