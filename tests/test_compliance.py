@@ -558,8 +558,6 @@ def test_an_appointment_reminder_or_a_rent_notice_is_no_advertisement(body: str)
     "faster replies.",
     "Your household membership expires on May 31. Renewal is $80, and members get 10% off "
     "in the café; reply to renew, or do nothing and it simply lapses.",
-    "Thanks for getting in touch about helping at the repair café. We provide tools and "
-    "lunch, and helpers get 10% off parts; sessions are the first Saturday of the month.",
     "Attached is your engagement letter for the coming year: the fee is €1,900, paid "
     "quarterly. Happy to go through it on a 15-minute call if anything looks wrong.",
 ])
