@@ -90,8 +90,13 @@ def _plain(text: str) -> str:
 def commercial_signals(message: Message) -> tuple[Vocabulary, ...]:
     """The vocabularies that occur in the subject and the sender's own text, in file order,
     when they make the message's primary purpose (see commercial.yaml); else none."""
+    return _signals(_read_text(message))
+
+
+def _read_text(message: Message) -> str:
+    """What the test reads: the subject and the sender's own text, in plain form."""
     subject = bounded(message.subject.text) if message.subject else ""
-    return _signals(_plain(subject + "\n" + own_text(message)))
+    return _plain(subject + "\n" + own_text(message))
 
 
 @text_cache(maxsize=64)
@@ -142,9 +147,8 @@ def offers_anything(message: Message) -> bool:
     offer, a pitch, a call to action), whatever the message's primary purpose: a note between
     people who know each other holds none, and a salesperson's "loads of love" beside a price
     is familiarity put on."""
-    subject = bounded(message.subject.text) if message.subject else ""
     test = commercial_test()
-    counts = _counts(_plain(subject + "\n" + own_text(message)))
+    counts = _counts(_read_text(message))
     return any(count and v.weight > 0 for v, count in zip(test.vocabularies, counts))
 
 
