@@ -189,6 +189,9 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     "Rosewood Estate, Kilmore, Co. Wexford Y35 E2F7",
     "Mas des Oliviers\nChemin des Vignes\n84220 Gordes\nFrance",
     "Rowerowo Sp. z o.o., ul. Kwiatowa 18, 30-215 Kraków, Poland",
+    # An Indian PIN after its city, with or without a dash.
+    "Kaveri Tutors LLP, 3rd Floor, Orchid Arcade, Pune 411004",
+    "Sutradhar Looms, 14 MG Road, Kochi - 682 016",
 ])
 def test_postal_address_layouts_are_recognised(address: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{address}\nUnsubscribe: reply STOP"
@@ -205,6 +208,7 @@ def test_postal_address_layouts_are_recognised(address: str) -> None:
     "Meet at Harbour Lane, 2 June, near the LS1 sign.",
     "Ask Tom, Dana, or Lee about ticket D6W 1234.",
     "Meet at Park Lane\n10 people have said yes so far.",
+    "Order 4521 shipped on Monday, 410023 units in all.",
     # A disk's model line, then a memory module's: 'Drive' and a number are no street.
     "Maxtor 80GB ATA/100 5400RPM IDE Hard Drive\n256MB PC-2100 Double Data Rate",
 ])

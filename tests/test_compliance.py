@@ -451,7 +451,7 @@ changing. The boiler service is overdue; the annual check-up is due. Your home p
 renews on 1 May, your team plan is set to renew, your licence is due for renewal, your desk
 membership at the Yard renews. The guarantee on your new roof ends on 3 May; your car warranty runs out in June;
 your three-year agreement with us ends; your special order of maps is late; your fixed rate of
-2.5% ends on 1 May. Would you
+2.5% ends on 1 May. Before your annual renewal on 9 June, then. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
 placement. We have a seasonal position, and there's a vacancy in the lab.
 """
@@ -560,6 +560,13 @@ def test_an_appointment_reminder_or_a_rent_notice_is_no_advertisement(body: str)
     "in the café; reply to renew, or do nothing and it simply lapses.",
     "Attached is your engagement letter for the coming year: the fee is €1,900, paid "
     "quarterly. Happy to go through it on a 15-minute call if anything looks wrong.",
+    "Ahead of your annual renewal on 12 April: only 4 of your 10 licences were used this "
+    "year, so you could drop to 5 and save $900 a year. Reply with the names and we will "
+    "remove them for you.",
+    "This is formal notice of a rent increase for Flat 2: from 1 May the rent is £1,150 a "
+    "month, up from £1,100. Happy to talk it over on a quick call.",
+    "Your current support agreement runs until 31 March. Renewing on the same terms is "
+    "$4,800 a year; happy to go through the options on a 20-minute call.",
 ])
 def test_notices_about_what_a_customer_already_has_are_not_advertisements(body: str) -> None:
     # A price and an offer or a call would make them commercial; the notice weighs against.

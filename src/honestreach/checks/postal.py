@@ -141,6 +141,7 @@ _POSTCODE_WEAK = re.compile(
     r"|\b\d{2}-\d{3}\s+[A-ZŁŚŻ][\wąćęłńóśźż]+"
     r"|\b\d{4}-\d{3}\s+[A-Z][a-z]"
     r"|\b[A-Z][a-z]+,?\s+\d{5}(?:-\d{4})?\b"  # California 94105
+    r"|\b[A-Z][a-z]+(?:\s*-\s*|,?\s+)[1-8]\d{2}\s?\d{3}\b"  # Chennai 600113 (an Indian PIN)
 )
 _COUNTRIES = re.compile(
     r"\b(?:USA|U\.S\.A\.|United\s+States(?:\s+of\s+America)?|UK|U\.K\.|United\s+Kingdom|"
