@@ -577,6 +577,18 @@ def test_notices_about_what_a_customer_already_has_are_not_advertisements(body: 
     assert not is_commercial(message)
 
 
+def test_an_answer_to_the_readers_enquiry_needs_no_opt_out_unless_it_pushes() -> None:
+    answer = ("Thanks for your enquiry about the loft conversion. For a 4 x 6 m room with a "
+              "dormer our price is £38,500, and I am happy to walk you through it on a "
+              "15-minute call.")
+    assert not is_commercial(message_from_text(answer, "Your loft conversion"))
+    assert is_commercial(message_from_text(answer.replace("Thanks for your enquiry about",
+                                                          "A quick note on"), "Loft conversions"))
+    pushed = answer + (" Book this week and save 15%, and we have helped 400 homeowners: "
+                       "reply now to claim your slot!")
+    assert is_commercial(message_from_text(pushed, "Your loft conversion"))
+
+
 def test_a_job_offer_that_names_the_pay_is_not_commercial() -> None:
     offer = ("We'd like you to join as a warehouse picker: we provide boots and gloves, and the "
              "rate is £12.60 an hour. Reply with yes or no by Friday.")

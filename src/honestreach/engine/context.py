@@ -44,7 +44,7 @@ CUE_CLASSES = {"negation": "negation-cue", "denial": "denial-cue", "hedge": "hed
                "wish": "wish-cue",
                "release": "release-cue", "disclosure": "disclosure-cue",
                "organisation": "organisation-word", "acquaintance": "acquaintance-cue",
-               "affection": "affection-cue"}
+               "affection": "affection-cue", "last-note": "last-note-cue"}
 _QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
 # Single quotes are as often emphasis ("our 'no-risk' plan") as quotation, so they count only
 # where the words before them name a phrase being talked about ("the phrase 'act now'", "a
@@ -104,8 +104,8 @@ class CueMemory:
 
 class MessageContext:
     """What a whole message is (a transactional notice, a note between people who know each
-    other, a post to a discussion list, a real thread), asked once per message and shared by
-    its fields' matches and the Python checks' findings."""
+    other, a sender's last note, a post to a discussion list, a real thread), asked once per
+    message and shared by its fields' matches and the Python checks' findings."""
 
     def __init__(self, message: Message, cues: dict[str, Seq]) -> None:
         self.message = message
@@ -121,6 +121,8 @@ class MessageContext:
             return True
         if rule.skip_among_acquaintances and self.among_acquaintances():
             return True  # "Thanks hun, see you at mum's on Sunday": people who know each other
+        if rule.skip_in_last_note and self.body_states("last-note"):
+            return True  # "I've written a few times, so this will be my last note"
         return rule.skip_on_discussion_list and on_discussion_list(self.message)
 
     def among_acquaintances(self) -> bool:
