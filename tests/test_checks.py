@@ -192,6 +192,9 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     # An Indian PIN after its city, with or without a dash.
     "Kaveri Tutors LLP, 3rd Floor, Orchid Arcade, Pune 411004",
     "Sutradhar Looms, 14 MG Road, Kochi - 682 016",
+    # A village address with its postcode, then the country and more on the same line.
+    "Seaview Lodge, Cloghane, Co. Kerry V92 X7K4, Ireland. Member of the B&B association.",
+    "Kayal Homestay Pvt. Ltd., Kumarakom, Kottayam, Kerala 686563, India. Approved stay.",
 ])
 def test_postal_address_layouts_are_recognised(address: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{address}\nUnsubscribe: reply STOP"
@@ -209,6 +212,7 @@ def test_postal_address_layouts_are_recognised(address: str) -> None:
     "Ask Tom, Dana, or Lee about ticket D6W 1234.",
     "Meet at Park Lane\n10 people have said yes so far.",
     "Order 4521 shipped on Monday, 410023 units in all.",
+    "Batches A, B, C and Invoice 600113, paid, Ref 200145 on file.",
     # A disk's model line, then a memory module's: 'Drive' and a number are no street.
     "Maxtor 80GB ATA/100 5400RPM IDE Hard Drive\n256MB PC-2100 Double Data Rate",
 ])

@@ -157,14 +157,17 @@ _COUNTRIES = re.compile(
 # postcode: "5 Highgate, Kendal LA9 4DA", "27 The Parade, Leamington Spa CV32 4AT".
 _NUMBERED_NAME = re.compile(
     r"[ \t]*\d{1,4}[A-Za-z]?[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}[A-Z][\w'’.-]*,")
-# Places named with no street at all, as farms, estates and business parks are ("Hartley Farm,
-# Winsley, Bradford-on-Avon BA15 2JB"): three or more capitalised parts set off by commas, the
-# last ending in one of the postcodes that pick out a few dozen doors (British, Irish,
-# Canadian).
+# Places named with no street at all, as farms, estates, villages and business parks are
+# ("Hartley Farm, Winsley, Bradford-on-Avon BA15 2JB"): three or more capitalised parts set off
+# by commas, the last ending in one of the postcodes that pick out a few dozen doors (British,
+# Irish, Canadian) or an Indian PIN, at the end of the line or before the country's name
+# ("..., Co. Kerry V92 A1B2, Ireland. Fáilte Ireland approved.").
 _NAMED_PLACE_POSTCODE = re.compile(
-    r"(?:\s*[A-Z\d][^,\n]*,){2,}\s*[A-Z][^,\n]*?\b(?:(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
+    r"(?:\s*[A-Z\d][^,\n]*,){2,}\s*[A-Z][^,\n]*?\b(?:(?:(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
     r"|(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[\dAC-FHKNPRTV-Y]{4}"
-    r"|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)[\s,.]*$")
+    r"|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)"
+    r"(?:[\s,.]*$|,\s*(?:UK|United Kingdom|England|Scotland|Wales|Northern Ireland|Ireland|Canada)\b)"
+    r"|[1-8]\d{2}\s?\d{3}(?:[\s,.]*$|,\s*India\b))")
 # A street with no house number on a line of its own, above its postcode and town ("Route de
 # la Plage" / "29160 Crozon", "Mill Lane" / "Ashby LE65 1AA"), as rural addresses are written.
 _UNNUMBERED_STREET_LINE = re.compile(
