@@ -7,8 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import regex
 
-from honestreach.claims import claim_specifics
+from honestreach.claims import claim_specifics, reading
 from honestreach.engine import Engine
 from honestreach.message import message_from_text
 from honestreach.model import Claim
@@ -121,6 +122,34 @@ def test_claim_specifics_and_time(body: str, category: str, specifics: dict, ins
     if inside is None:
         return
     assert window is not None and window.contains(inside) and not window.contains(outside)
+
+
+def test_the_readers_expressions_are_kept_in_the_cache_folder_and_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HONESTREACH_RULE_CACHE", str(tmp_path))
+
+    def read() -> list[tuple[str, str]]:
+        # As a fresh process reads them: nothing compiled, the cache folder not looked in.
+        monkeypatch.setattr(reading, "_looked", False)
+        for lazy in reading._MADE:
+            monkeypatch.setattr(lazy, "_compiled", None)
+        return [(c.category, dict(c.specifics).get("event", "")) for c in
+                claims("Great meeting you at Web Summit last week. Congrats on the launch of "
+                       "Tidepool this week.")]
+
+    made = read()
+    (kept,) = tmp_path.glob("claims-*.pickle")
+    with monkeypatch.context() as patched:
+        # Read back, no expression is compiled again.
+        patched.setattr(regex, "compile", None)
+        assert read() == made
+    assert ("claim.meeting", "Web Summit") in made
+    # A file whose digest does not match its content is not read, and is made again.
+    kept.write_bytes(kept.read_bytes()[:-1] + b"x")
+    assert read() == made
+    with monkeypatch.context() as patched:
+        patched.setattr(regex, "compile", None)
+        assert read() == made
 
 
 def test_subject_prefixes_are_thread_claims_with_the_topic() -> None:

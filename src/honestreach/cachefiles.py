@@ -1,11 +1,11 @@
 """Files in the user's cache folder that a run keeps for the next one: the compiled rule set
-(:mod:`.rulecache`), its filter expressions (:mod:`.rulecache_filters`) and the hyphenation
-(:mod:`.readability`).
+(:mod:`.rulecache`), its filter expressions (:mod:`.rulecache_filters`), the hyphenation
+(:mod:`.readability`) and the claim readers' expressions (:mod:`.claims.reading`).
 
 Each file holds a pickle, so it is read only when it is a regular file that belongs to the
 user, that nobody else may write, and whose CRC-32 matches the one stored with it; any other
 file is ignored and its content made again. Files are written atomically, and the oldest
-rule sets and hyphenations are pruned.
+rule sets, hyphenations and claim expressions are pruned.
 
 The ownership and permissions are what keep others' pickles out; the checksum only has to
 catch a file damaged on disk or cut short, and CRC-32 reads the 50 MB of a rule set in 0.013 s
@@ -81,7 +81,7 @@ def write_payload(path: Path, payload: bytes) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-        if path.name.startswith(("rules-", "hyphenation-")):
+        if path.name.startswith(("rules-", "hyphenation-", "claims-")):
             _prune(path.parent)
     except OSError:
         return
@@ -92,9 +92,10 @@ def _checksum(payload: bytes) -> bytes:
 
 
 def _prune(folder: Path) -> None:
-    """Remove all but the KEEP most recently written compiled sets (and kept hyphenations:
-    readability.py keeps one for each version of itself and of pyphen)."""
-    for pattern in ("rules-*.pickle", "hyphenation-*.pickle"):
+    """Remove all but the KEEP most recently written compiled sets (and kept hyphenations and
+    claim expressions: one for each version of readability.py and pyphen, of the claim
+    readers' expressions and ``regex``)."""
+    for pattern in ("rules-*.pickle", "hyphenation-*.pickle", "claims-*.pickle"):
         entries = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)

@@ -9,11 +9,16 @@ In a shouted sentence (all capitals) names are given in title case (``shouted``,
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import regex
 
+from ..cachefiles import cache_folder, read_payload, write_payload
 from ..timeexpr import MONTHS, WEEKDAYS
 
 Specifics = tuple[tuple[str, str], ...]
@@ -22,17 +27,75 @@ IGNORECASE = regex.IGNORECASE
 Found = list[tuple[str, str]]
 
 
+# Every LazyPattern made (the claim modules make theirs when imported), and whether this
+# process has looked for them in the cache folder.
+_MADE: list[LazyPattern] = []
+_looked = False
+
+
+def _use_kept() -> None:
+    """Give every LazyPattern made so far its compiled expression, kept in the user's cache
+    folder by an earlier run: ``regex`` pickles a pattern with its compiled form, so the 70
+    read back in 2 ms where compiling them takes a tenth of a second, which every process that
+    reads a claim paid (each worker of an audit). When none is kept, all are compiled and
+    kept; without a cache folder, each is compiled when first used, as before."""
+    global _looked
+    if _looked:
+        return
+    _looked = True
+    path = _kept_path()
+    if path is None:
+        return
+    payload = read_payload(path)
+    kept: Any = None
+    if payload is not None:
+        try:
+            kept = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - an unreadable file is made again, whatever broke
+            kept = None
+    if not isinstance(kept, dict):
+        kept = {lazy.key: regex.compile(lazy.pattern, lazy._flags) for lazy in _MADE}
+        write_payload(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+    for lazy in _MADE:
+        compiled = kept.get(lazy.key)
+        if isinstance(compiled, regex.Pattern) and compiled.pattern == lazy.pattern:
+            lazy._compiled = compiled
+
+
+def _kept_path() -> Path | None:
+    """The file of the patterns made so far, named by what they are and what compiled them
+    (the ``regex`` library, the Python)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.sha256()
+    for part in (sys.version, regex.__version__):
+        digest.update(part.encode() + b"\0")
+    for pattern, flags in sorted({lazy.key for lazy in _MADE}):
+        digest.update(f"{flags}\0{pattern}\0".encode())
+    return folder / f"claims-{digest.hexdigest()[:32]}.pickle"
+
+
 class LazyPattern:
     """A ``regex`` expression compiled when first used. Claims are read only from messages
-    that make one, and compiling all of these at import cost every run a tenth of a second."""
+    that make one, and compiling all of these at import cost every run a tenth of a second.
+    The first one a process uses brings all of them from the user's cache folder (see
+    :func:`_use_kept`)."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self._flags = flags
         self._compiled: regex.Pattern[str] | None = None
+        _MADE.append(self)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.pattern, self._flags
 
     @property
     def compiled(self) -> regex.Pattern[str]:
+        if self._compiled is None:
+            _use_kept()
         if self._compiled is None:
             self._compiled = regex.compile(self.pattern, self._flags)
         return self._compiled
