@@ -72,10 +72,31 @@ class AuditResult:
         return int(self.summary["gate"]["exit_code"])
 
 
-def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+def _chunks(rows: Iterable[Row], size: int, tail: int = 0) -> Iterator[list[Row]]:
+    """Chunks of ``size`` rows; with ``tail``, the last ``tail`` rows of a campaign longer than
+    one chunk go in chunks a quarter that size. A chunk of real mail takes 0.1 to 0.7 s, and the
+    workers of a pool end together only when their last chunks are short: with full ones, one
+    waited through the other's last chunk (0.05 to 0.16 s of a two-job audit of 760 rows)."""
     iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+    held: list[Row] = []  # rows read, not yet in a chunk: the last ``tail`` rows may be among them
+    sent = False
+    while True:
+        held.extend(islice(iterator, size + tail - len(held)))
+        if len(held) < size + tail:
+            break  # read to the end
+        yield held[:size]
+        del held[:size]
+        sent = True
+    if not sent and len(held) <= size:
+        if held:
+            yield held  # one chunk (checked without workers, see WorkerPool.records)
+        return
+    cut = len(held) - tail
+    if cut > 0:
+        yield held[:cut]
+    small = max(1, size // 4)
+    for start in range(max(cut, 0), len(held), small):
+        yield held[start:start + small]
 
 
 def iter_records(settings: WorkerSettings, rows: Iterable[Row], jobs: int | None = None,
@@ -91,7 +112,7 @@ def iter_records(settings: WorkerSettings, rows: Iterable[Row], jobs: int | None
             yield from checker.check_rows(chunk)
         return
     yield from WorkerPool(settings, jobs, crm=crm, linter=linter).records(
-        _chunks(rows, chunk_size))
+        _chunks(rows, chunk_size, tail=jobs * chunk_size))
 
 
 def _fork_context() -> BaseContext | None:
@@ -141,7 +162,8 @@ class WorkerPool:
         self._retired: list[ProcessPoolExecutor] = []
 
     def records(self, chunks: Iterable[list[Row]]) -> Iterator[SendRecord]:
-        """The records of every chunk, in order; at most two chunks a worker in flight."""
+        """The records of every chunk, in order; in flight, at most as many rows as two of the
+        largest chunks a worker (short chunks at the end go out several at a time)."""
         pending: deque[tuple[list[Row], Future[list[SendRecord]]]] = deque()
         chunks = iter(chunks)
         if self.warm_here and _fork_context() is not None:
@@ -162,10 +184,15 @@ class WorkerPool:
             self._prepared().prepare()
             chunks = chain([first, second], chunks)
         finished = False
+        upcoming = next(chunks, None)
+        window = 0  # rows in flight at most
         try:
             while True:
-                while len(pending) < 2 * self.jobs and (chunk := next(chunks, None)):
-                    pending.append((chunk, self._submit(chunk)))
+                while upcoming is not None and (not pending or sum(
+                        len(chunk) for chunk, _ in pending) + len(upcoming) <= window):
+                    window = max(window, 2 * self.jobs * len(upcoming))
+                    pending.append((upcoming, self._submit(upcoming)))
+                    upcoming = next(chunks, None)
                 if not pending:
                     break
                 chunk, future = pending.popleft()
