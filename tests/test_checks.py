@@ -193,8 +193,8 @@ def test_words_that_only_look_like_an_opt_out_do_not_count() -> None:
     "Kaveri Tutors LLP, 3rd Floor, Orchid Arcade, Pune 411004",
     "Sutradhar Looms, 14 MG Road, Kochi - 682 016",
     # A village address with its postcode, then the country and more on the same line.
-    "Seaview Lodge, Cloghane, Co. Kerry V92 X7K4, Ireland. Member of the B&B association.",
-    "Kayal Homestay Pvt. Ltd., Kumarakom, Kottayam, Kerala 686563, India. Approved stay.",
+    "Seaview Lodge, Kilkee, Co. Clare V15 K2P9, Ireland. Open all year.",
+    "Deccan Weaves LLP, Jubilee Hills, Hyderabad, Telangana 500033, India. GST registered.",
 ])
 def test_postal_address_layouts_are_recognised(address: str) -> None:
     body = f"Hi Ana,\n\nA short note.\n\nBest,\nLuis\n{address}\nUnsubscribe: reply STOP"

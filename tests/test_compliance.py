@@ -563,9 +563,9 @@ def test_an_appointment_reminder_or_a_rent_notice_is_no_advertisement(body: str)
     "Ahead of your annual renewal on 12 April: only 4 of your 10 licences were used this "
     "year, so you could drop to 5 and save $900 a year. Reply with the names and we will "
     "remove them for you.",
-    "This is formal notice of a rent increase for Flat 2: from 1 May the rent is £1,150 a "
-    "month, up from £1,100. Happy to talk it over on a quick call.",
-    "Your current support agreement runs until 31 March. Renewing on the same terms is "
+    "Notice of a rent increase for Flat 2: from 1 May the rent is £1,150 a month, up from "
+    "£1,100. Happy to talk it over on a quick call.",
+    "Your two-year support agreement runs until 31 March. Renewing on the same terms is "
     "$4,800 a year; happy to go through the options on a 20-minute call.",
 ])
 def test_notices_about_what_a_customer_already_has_are_not_advertisements(body: str) -> None:

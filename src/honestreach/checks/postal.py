@@ -161,7 +161,7 @@ _NUMBERED_NAME = re.compile(
 # ("Hartley Farm, Winsley, Bradford-on-Avon BA15 2JB"): three or more capitalised parts set off
 # by commas, the last ending in one of the postcodes that pick out a few dozen doors (British,
 # Irish, Canadian) or an Indian PIN, at the end of the line or before the country's name
-# ("..., Co. Kerry V92 A1B2, Ireland. Fáilte Ireland approved.").
+# ("..., Kilkee, Co. Clare V15 K2P9, Ireland. Open all year.").
 _NAMED_PLACE_POSTCODE = re.compile(
     r"(?:\s*[A-Z\d][^,\n]*,){2,}\s*[A-Z][^,\n]*?\b(?:(?:(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
     r"|(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[\dAC-FHKNPRTV-Y]{4}"

@@ -122,7 +122,7 @@ class MessageContext:
         if rule.skip_among_acquaintances and self.among_acquaintances():
             return True  # "Thanks hun, see you at mum's on Sunday": people who know each other
         if rule.skip_in_last_note and self.body_states("last-note"):
-            return True  # "I've written a few times, so this will be my last note"
+            return True  # "I've emailed twice before, so this will be my last note"
         return rule.skip_on_discussion_list and on_discussion_list(self.message)
 
     def among_acquaintances(self) -> bool:
