@@ -451,7 +451,8 @@ changing. The boiler service is overdue; the annual check-up is due. Your home p
 renews on 1 May, your team plan is set to renew, your licence is due for renewal, your desk
 membership at the Yard renews. The guarantee on your new roof ends on 3 May; your car warranty runs out in June;
 your three-year agreement with us ends; your special order of maps is late; your fixed rate of
-2.5% ends on 1 May. Before your annual renewal on 9 June, then. Would you
+2.5% ends on 1 May. Before your annual renewal on 9 June, then. We issued a partial refund; the
+refund has been paid. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
 placement. We have a seasonal position, and there's a vacancy in the lab.
 """
