@@ -453,7 +453,8 @@ membership at the Yard renews. The guarantee on your new roof ends on 3 May; you
 your three-year agreement with us ends; your special order of maps is late; your fixed rate of
 2.5% ends on 1 May. Before your annual renewal on 9 June, then. We issued a partial refund; the
 refund has been paid. The card ending 4821: as asked, we have cancelled your
-crossword subscription and you won't be charged again. Would you
+crossword subscription and you won't be charged again. The parts for PO 88213 and purchase order
+4471 are late. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
 placement. We have a seasonal position, and there's a vacancy in the lab.
 """
