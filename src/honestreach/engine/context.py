@@ -114,6 +114,8 @@ class MessageContext:
         self._thread: bool | None = None
         self._acquainted: bool | None = None
         self._body_cues: dict[str, bool] = {}
+        # The opening of the body, tokenized once for every cue asked of it.
+        self._opening: tuple[TextMatcher, int] | None = None
 
     def excludes(self, rule: Rule) -> bool:
         """Whether the rule's settings drop every match in this message."""
@@ -158,13 +160,19 @@ class MessageContext:
         ("the room holds 25") is given below it."""
         if cue not in self._body_cues:
             seq = self.cues.get(cue)
-            body = self.message.field_text("body")
             found = False
-            if seq is not None and body is not None and body.text:
-                tokens = tokenize(body.text[:SUBJECT_REASON_CHARS])
-                found = TextMatcher(tokens).occurs(seq, 0, len(tokens))
+            if seq is not None:
+                matcher, length = self._body_opening()
+                found = length > 0 and matcher.occurs(seq, 0, length)
             self._body_cues[cue] = found
         return self._body_cues[cue]
+
+    def _body_opening(self) -> tuple[TextMatcher, int]:
+        if self._opening is None:
+            body = self.message.field_text("body")
+            tokens = tokenize(body.text[:SUBJECT_REASON_CHARS] if body is not None else "")
+            self._opening = (TextMatcher(tokens), len(tokens))
+        return self._opening
 
 
 class MatchContext:
