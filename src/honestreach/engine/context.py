@@ -45,7 +45,10 @@ CUE_CLASSES = {"negation": "negation-cue", "denial": "denial-cue", "hedge": "hed
                "release": "release-cue", "disclosure": "disclosure-cue",
                "organisation": "organisation-word", "acquaintance": "acquaintance-cue",
                "affection": "affection-cue", "last-note": "last-note-cue"}
-_QUOTATION = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
+# A quotation may wrap onto the next line, as plain-text mail wraps long lines, but not run
+# past a blank line: a paragraph ends any quotation left open.
+_QUOTATION = re.compile(r'"(?:[^"\n]|\n(?![ \t]*\n)){1,300}"|“(?:[^”\n]|\n(?![ \t]*\n)){1,300}”'
+                        r'|„(?:[^“”\n]|\n(?![ \t]*\n)){1,300}[“”]|«(?:[^»\n]|\n(?![ \t]*\n)){1,300}»')
 # Single quotes are as often emphasis ("our 'no-risk' plan") as quotation, so they count only
 # where the words before them name a phrase being talked about ("the phrase 'act now'", "a
 # button like 'No, I hate saving'"). An apostrophe inside a word ("I'd") is not a quote mark.
