@@ -437,7 +437,8 @@ def test_a_thread_s_subject_is_not_an_alarm_the_sender_wrote(name: str, rule: st
 # that misses a possible match silently drops signals: every match must hold a keyword.
 
 SAMPLES = """
-Prices: $49, €9.90, 240 €, 30 usd, 12 dollars, 9/mo, 5 per seat, 7 per user per month.
+Prices: $49, €9.90, 240 €, 30 usd, 12 dollars, 9/mo, 5 per seat, 7 per user per month, yours
+for just 49 or for only 9 a week.
 Now 20% off, 15 percent discount, 30 % de réduction, save up to 40%, save $50, an exclusive
 renewal offer, a special deal, a launch rate, bundle pricing, a free tote with every order.
 Click here to order, reply now to claim, call 1-800-555-0199 or 888 555 0100. Call today.
