@@ -135,12 +135,14 @@ class MessageContext:
         line (mail that offers one goes to a list), and the body speaks of a life they share
         (family, an evening out, a plan already made), or of affection in a message that offers
         nothing at all."""
-        # Cheapest first: most messages hold no such cue, and the cues are searched once.
+        # Cheapest first: the commercial test and the opt-out search are answered already
+        # (the compliance checks ask them of every message, and keep the answers), while the
+        # cues are a search of their own; mail with a tactic is mostly commercial.
         if self._acquainted is None:
-            cue = self.body_states("acquaintance") or (
-                self.body_states("affection") and not offers_anything(self.message))
-            self._acquainted = cue and not is_commercial(self.message) \
-                and not has_opt_out(self.message)
+            self._acquainted = not is_commercial(self.message) \
+                and not has_opt_out(self.message) and (
+                    self.body_states("acquaintance") or (
+                        self.body_states("affection") and not offers_anything(self.message)))
         return self._acquainted
 
     def is_transactional(self) -> bool:
