@@ -308,6 +308,13 @@ def test_two_lone_words_in_capitals_shout_in_a_short_body_not_in_a_subject() -> 
     assert run("shouting", long_body) == []
 
 
+def test_a_payment_as_the_statement_prints_it_is_not_shouting() -> None:
+    alert = "Hi Sam,\n\nLast payment: 2 May, card, GREEN LANE DAIRY FARM SHOP, GBP 18.40\n"
+    assert run("shouting", alert) == []
+    assert run("shouting", "Hi Sam,\n\nBUY THE FARM SHOP BOX, GBP or USD.") == [
+        ("body", "BUY THE FARM SHOP BOX, GBP")]
+
+
 def test_a_shouted_instruction_word_is_not_a_keyword_to_type() -> None:
     assert run("shouting", "Hi Jess,\n\nREPLY PLEASE.") == [("body", "REPLY PLEASE")]
     assert run("shouting", "Hi Jess,\n\nTo stop these emails, reply STOP.") == []

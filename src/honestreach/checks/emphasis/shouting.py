@@ -116,6 +116,17 @@ def _is_legal_notice(text: str, run: list[tuple[int, int, str]]) -> bool:
     return any(text[start:end].upper() in _LEGAL_WORDS for start, end, _ in run)
 
 
+# A currency code and an amount after capitals: a bank's or a shop's record of a payment, as its
+# statement prints it ("ACH debit, CITY OF AUSTIN UTIL, USD 143.55").
+_CURRENCY_CODES = frozenset("USD EUR GBP CAD AUD NZD CHF JPY INR SGD HKD ZAR SEK NOK DKK".split())
+_AMOUNT_AFTER = re.compile(r"[ \t]*\d")
+
+
+def _is_payment_record(text: str, run: list[tuple[int, int, str]]) -> bool:
+    start, end, _ = run[-1]
+    return text[start:end] in _CURRENCY_CODES and bool(_AMOUNT_AFTER.match(text, end))
+
+
 def _is_name(text: str, run: list[tuple[int, int, str]]) -> bool:
     """Whether a run names something rather than says something: it ends in a word we do not
     know (FORMULA ONE EUROPEAN GRAND PRIX, FREE COLOR PRINTERS FROM XEROX) and nobody in it
@@ -146,7 +157,7 @@ def shouting_runs(text: str, options: dict[str, Any] | None = None,
         ordinary = sum(1 for _, _, kind in run if kind == "ordinary")
         start, end = run[0][0], run[-1][1]
         if not _is_label(text, start, end) and not _is_name(text, run) \
-                and not _is_legal_notice(text, run) \
+                and not _is_legal_notice(text, run) and not _is_payment_record(text, run) \
                 and not _NAMING.search(text, max(0, start - 30), start):
             if ordinary >= min_words:
                 runs.append((start, end))
