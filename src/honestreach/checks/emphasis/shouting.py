@@ -117,7 +117,7 @@ def _is_legal_notice(text: str, run: list[tuple[int, int, str]]) -> bool:
 
 
 # A currency code and an amount after capitals: a bank's or a shop's record of a payment, as its
-# statement prints it ("ACH debit, CITY OF AUSTIN UTIL, USD 143.55").
+# statement prints it ("card payment, RIVERSIDE WATER BOARD, GBP 61.20").
 _CURRENCY_CODES = frozenset("USD EUR GBP CAD AUD NZD CHF JPY INR SGD HKD ZAR SEK NOK DKK".split())
 _AMOUNT_AFTER = re.compile(r"[ \t]*\d")
 
