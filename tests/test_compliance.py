@@ -158,6 +158,12 @@ def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
     "$15. It has been dispatched with the morning van.",
     "Thanks for booking with us. Tyre fitting, 2 x $96, on Monday at 9am; we've kept a "
     "courtesy car aside for you at no cost.",
+    "Sorry: your order (#5521, a teapot and four cups) will ship a week late, as the glaze "
+    "cracked in the kiln. We'll post it free by tracked delivery.",
+    "We have received your request to close your Fernway account. Nothing is deleted for 30 "
+    "days, so you can still change your mind.",
+    "Your gas account is past due: $212.40 for January and February. Our customer service "
+    "team can set up a payment plan.",
 ])
 def test_bills_tickets_and_deliveries_are_transactional(body: str) -> None:
     from honestreach.checks.commercial import is_transactional
@@ -455,7 +461,8 @@ your three-year agreement with us ends; your special order of maps is late; your
 2.5% ends on 1 May. Before your annual renewal on 9 June, then. We issued a partial refund; the
 refund has been paid. The card ending 4821: as asked, we have cancelled your
 crossword subscription and you won't be charged again. The parts for PO 88213 and purchase order
-4471 are late. Would you
+4471 are late. Your order (#18342: two mugs) is late; we have received your request to delete
+your account; your water account is past due. Our customer service team can help. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
 placement. We have a seasonal position, and there's a vacancy in the lab.
 """
