@@ -587,6 +587,34 @@ def test_built_in_optional_phrases_are_braced() -> None:
     assert slips == []
 
 
+def test_built_in_sequence_choices_are_braced() -> None:
+    # Each element of a `sequence:` is one slot, so "part of|one of|enter" there is the choice
+    # "part" followed by the choice "of|one" and so on, which no author meant: a choice of
+    # phrases is written "{part of|one of|enter}". Four rules had slipped on it, each matching
+    # less than it said.
+    def outside_groups(element: str) -> str:
+        while True:
+            flattened = re.sub(r"\{[^{}]*\}|\([^()]*\)", " GROUP ", element)
+            if flattened == element:
+                return element
+            element = flattened
+
+    slips = []
+    for path in sorted(builtin_rules_dir().rglob("*.yaml")):
+        if path.parent.name == "vocab":
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for pattern in document.get("patterns") or []:
+            sequence = pattern.get("sequence") if isinstance(pattern, dict) else None
+            for element in sequence or []:
+                words = outside_groups(element).split()
+                for choice, following in zip(words, words[1:]):
+                    if "|" in choice and not choice.startswith("!") \
+                            and following != "GROUP" and following[0] not in "!*.":
+                        slips.append(f"{path.name}: {element}")
+    assert slips == []
+
+
 def test_equal_word_slots_and_sets_are_made_once() -> None:
     """Patterns that name the same words share one slot and one set (the rule cache then
     stores one object where there were thousands), and still match as before."""
