@@ -461,8 +461,8 @@ your three-year agreement with us ends; your special order of maps is late; your
 2.5% ends on 1 May. Before your annual renewal on 9 June, then. We issued a partial refund; the
 refund has been paid. The card ending 4821: as asked, we have cancelled your
 crossword subscription and you won't be charged again. The parts for PO 88213 and purchase order
-4471 are late. Your order (#18342: two mugs) is late; we have received your request to delete
-your account; your water account is past due. Our customer service team can help. Would you
+4471 are late. Your order (#5521, a teapot) is late; we have processed your request to close
+your account; your gas account is overdue. Our customer service team can help. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
 placement. We have a seasonal position, and there's a vacancy in the lab.
 """
