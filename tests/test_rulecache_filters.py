@@ -3,6 +3,7 @@ exactly where the expressions re compiles do; a file that does not fit is ignore
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 import re
 from pathlib import Path
@@ -88,3 +89,29 @@ def test_a_damaged_file_is_ignored(programs: FilterPrograms) -> None:
     data = programs.path.read_bytes()
     programs.path.write_bytes(data[:-10] + bytes(10))
     assert fresh(programs)._load() == []
+
+
+def _worker(number: int, saves: bool) -> None:
+    """A worker process's life: it compiles pattern ``number`` for its rows, then ends."""
+    if saves:
+        rulecache_filters.save_when_worker_ends()
+    programs, _ = next(iter(rulecache_filters._KEPT.values()))
+    programs.pattern(number, often=True)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="a forked worker, as the audit's pool has on Linux")
+def test_a_worker_process_saves_what_it_compiled_when_it_ends(
+        programs: FilterPrograms, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker of multiprocessing ends without running atexit handlers: without the
+    # finaliser, what it compiled is lost.
+    monkeypatch.setattr(rulecache_filters, "_KEPT", {programs._seqs[0]: (programs, 0)})
+    context = multiprocessing.get_context("fork")
+    for number, saves in ((3, False), (5, True)):
+        worker = context.Process(target=_worker, args=(number, saves))
+        worker.start()
+        worker.join()
+        assert worker.exitcode == 0
+    kept = fresh(programs)._load()
+    assert kept[3] is None
+    assert kept[5] is not None

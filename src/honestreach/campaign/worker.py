@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
 
-from .. import mime, readability
+from .. import mime, readability, rulecache_filters
 from ..checks.commercial import commercial_test
 from ..crm import CRM, load_crm
 from ..finish import Outcome, finish
@@ -334,6 +334,7 @@ def init_worker(settings: WorkerSettings) -> None:
         _CHECKER = Checker(settings)
     except Exception as exc:  # noqa: BLE001 - a worker that cannot start fails its rows
         _BROKEN = f"the worker could not start: {exc!r}"
+    rulecache_filters.save_when_worker_ends()
 
 
 def adopt_checker(checker: Checker) -> None:
@@ -341,6 +342,7 @@ def adopt_checker(checker: Checker) -> None:
     global _CHECKER, _SOURCE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _CHECKER, _SOURCE = checker, checker.source
+    rulecache_filters.save_when_worker_ends()
 
 
 def check_chunk(rows: Sequence[Row]) -> list[SendRecord]:
