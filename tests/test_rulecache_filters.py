@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,37 @@ def test_a_worker_process_saves_what_it_compiled_when_it_ends(
     kept = fresh(programs)._load()
     assert kept[3] is None
     assert kept[5] is not None
+
+
+def _slow_worker(number: int, ready: "multiprocessing.synchronize.Barrier") -> None:
+    """A worker that compiles pattern ``number`` and ends as the other one does, each taking
+    its time between reading the file and writing it back."""
+    programs, _ = next(iter(rulecache_filters._KEPT.values()))
+    load = programs._load
+
+    def slow_load() -> list:
+        loaded = load()
+        time.sleep(0.3)
+        return loaded
+
+    programs._load = slow_load  # type: ignore[method-assign]
+    rulecache_filters.save_when_worker_ends()
+    programs.pattern(number, often=True)
+    ready.wait()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="forked workers, as the audit's pool has on Linux")
+def test_workers_ending_at_once_keep_what_each_compiled(
+        programs: FilterPrograms, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rulecache_filters, "_KEPT", {programs._seqs[0]: (programs, 0)})
+    context = multiprocessing.get_context("fork")
+    ready = context.Barrier(2)
+    workers = [context.Process(target=_slow_worker, args=(number, ready)) for number in (7, 9)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+        assert worker.exitcode == 0
+    kept = fresh(programs)._load()
+    assert kept[7] is not None and kept[9] is not None

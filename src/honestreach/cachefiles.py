@@ -18,7 +18,14 @@ import os
 import stat
 import tempfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: files are still replaced atomically
+    fcntl = None  # type: ignore[assignment]
 
 # The built-in rules compile to about 50 MB (most of it the pattern index's word masks) and a
 # team's rule folders add to that; a file far larger than this is not one.
@@ -85,6 +92,27 @@ def write_payload(path: Path, payload: bytes) -> None:
             _prune(path.parent)
     except OSError:
         return
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the cache folder's lock (where the system has one): for a file that processes
+    read, add to and write back, so that two of them ending at once (an audit's workers) do
+    not each write the file without what the other added."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:
+                pass
+        yield
+    finally:
+        os.close(fd)  # closing it lets the lock go
 
 
 def _checksum(payload: bytes) -> bytes:

@@ -38,6 +38,7 @@ from array import array
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from .cachefiles import locked
 from .patternslots import Seq
 from .tokenregex import token_regex
 
@@ -153,11 +154,12 @@ class FilterPrograms:
         process may have added meanwhile)."""
         if not self._unsaved or not self._usable:
             return
-        programs = self._load() or [None] * len(self._seqs)
-        for number, program in self._unsaved.items():
-            programs[number] = program
-        self._write(self.path, pickle.dumps((INTERPRETER, programs),
-                                            protocol=pickle.HIGHEST_PROTOCOL))
+        with locked(self.path.parent):
+            programs = self._load() or [None] * len(self._seqs)
+            for number, program in self._unsaved.items():
+                programs[number] = program
+            self._write(self.path, pickle.dumps((INTERPRETER, programs),
+                                                protocol=pickle.HIGHEST_PROTOCOL))
         self._unsaved = {}
         self._unsaved_seconds = 0.0
 
