@@ -37,7 +37,11 @@ CLAIMS_MADE: dict[str, tuple[tuple[str, ...], str]] = {
 # Alarms the rules still raise on this corpus, each a false alarm to fix in the rules, not
 # in the text: file name -> (rules that fire, why the text is honest). Strict, so a fix shows
 # as an unexpected pass and its entry can go.
-KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {}
+KNOWN_FALSE_ALARMS: dict[str, tuple[tuple[str, ...], str]] = {
+    "friends-five-a-side.txt": (("held-to-word",),
+                                "a friend teases a friend who offered to keep goal; nothing "
+                                "in the message tells the rules it is among friends"),
+}
 
 
 @lru_cache(maxsize=1)

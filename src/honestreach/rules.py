@@ -177,6 +177,7 @@ def load_rule_file(path: Path, builtin: bool = False, vocabulary: Vocabulary | N
         skip_transactional=context.get("transactional", "keep") == "skip",
         skip_among_acquaintances=context.get("acquaintance", "keep") == "skip",
         skip_in_last_note=context.get("last-note", "keep") == "skip",
+        skip_without_offer=context.get("no-offer", "keep") == "skip",
         skip_thread_subject=context.get("thread", "keep") == "skip",
         skip_on_discussion_list=context.get("discussion", "keep") == "skip",
         skip_list_items=context.get("list-item", "keep") == "skip",

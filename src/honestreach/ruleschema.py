@@ -146,6 +146,7 @@ RULE_SCHEMA: dict[str, Any] = {
                 "transactional": {"enum": ["skip", "keep"]},
                 "acquaintance": {"enum": ["skip", "keep"]},
                 "last-note": {"enum": ["skip", "keep"]},
+                "no-offer": {"enum": ["skip", "keep"]},
                 "thread": {"enum": ["skip", "keep"]},
                 "discussion": {"enum": ["skip", "keep"]},
                 "list-item": {"enum": ["skip", "keep"]},
@@ -202,7 +203,8 @@ def _schema_problem(document: YamlDocument, path: Path, error: ValidationError) 
 
 # The context settings that depend on the whole message, not on where a match stands: the only
 # ones a Python check's findings can honour.
-MESSAGE_CONTEXTS = frozenset({"transactional", "acquaintance", "last-note", "discussion"})
+MESSAGE_CONTEXTS = frozenset({"transactional", "acquaintance", "last-note", "no-offer",
+                              "discussion"})
 
 
 def check_stage_and_options(document: YamlDocument, path: Path, rule_id: str,

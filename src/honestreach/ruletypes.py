@@ -119,6 +119,7 @@ class Rule:
     skip_transactional: bool = False
     skip_among_acquaintances: bool = False
     skip_in_last_note: bool = False
+    skip_without_offer: bool = False
     skip_thread_subject: bool = False
     skip_on_discussion_list: bool = False
     skip_list_items: bool = False

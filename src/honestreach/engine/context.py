@@ -11,6 +11,7 @@ from bisect import bisect_left
 
 from ..checks.commercial import is_commercial, is_transactional, offers_anything
 from ..checks.opt_out import has_opt_out
+from ..checks.own_text import own_text
 from ..message import in_real_thread, on_discussion_list
 from ..model import Message
 from ..rules import Rule
@@ -18,6 +19,10 @@ from ..tokens import Tokens, in_list_item, tokenize
 from ..vocab import Seq, Vocabulary
 from ..wordmatch import TextMatcher
 
+# A body of fewer words than this cannot show that a message sells nothing ("See attached."
+# under "Invoice #4471" is the disguise, with its pitch to follow).
+NO_OFFER_MIN_WORDS = 20
+_WORD = re.compile(r"\w+")
 # How far back a negation or a hedge reaches: "there is *no* deadline", "I *might* have seen
 # you at SaaStr" (words, within the sentence).
 NEGATION_WINDOW = 3
@@ -114,6 +119,7 @@ class MessageContext:
         self.message = message
         self.cues = cues
         self._transactional: bool | None = None
+        self._offers_nothing: bool | None = None
         self._thread: bool | None = None
         self._acquainted: bool | None = None
         self._body_cues: dict[str, bool] = {}
@@ -128,6 +134,8 @@ class MessageContext:
             return True  # "Thanks hun, see you at mum's on Sunday": people who know each other
         if rule.skip_in_last_note and self.body_states("last-note"):
             return True  # "I've emailed twice before, so this will be my last note"
+        if rule.skip_without_offer and self.offers_nothing():
+            return True  # "Witness statements due 22 March" above a solicitor's letter
         return rule.skip_on_discussion_list and on_discussion_list(self.message)
 
     def among_acquaintances(self) -> bool:
@@ -144,6 +152,18 @@ class MessageContext:
                     self.body_states("acquaintance") or (
                         self.body_states("affection") and not offers_anything(self.message)))
         return self._acquainted
+
+    def offers_nothing(self) -> bool:
+        """Whether the message has a body of its own that sells nothing: no price, offer,
+        pitch or call to action in it or its subject, and no opt-out line (mail that offers
+        one goes to a list): a court's deadline, an IT warning, a solicitor's letter. A
+        subject checked alone has no body to tell, so it is judged as the outreach subject it
+        is written to be."""
+        if self._offers_nothing is None:
+            self._offers_nothing = len(_WORD.findall(own_text(self.message))) >= \
+                NO_OFFER_MIN_WORDS and not offers_anything(self.message) \
+                and not has_opt_out(self.message)
+        return self._offers_nothing
 
     def is_transactional(self) -> bool:
         """Whether the message is a real notice about the reader's account or order (a
