@@ -19,8 +19,8 @@ from ..tokens import Tokens, in_list_item, tokenize
 from ..vocab import Seq, Vocabulary
 from ..wordmatch import TextMatcher
 
-# A body of fewer words than this cannot show that a message sells nothing ("See attached."
-# under "Invoice #4471" is the disguise, with its pitch to follow).
+# A body of fewer words than this cannot show that a message sells nothing: "See attached."
+# under "Invoice #4471" may be all a disguise needs to say.
 NO_OFFER_MIN_WORDS = 20
 _WORD = re.compile(r"\w+")
 # How far back a negation or a hedge reaches: "there is *no* deadline", "I *might* have seen
