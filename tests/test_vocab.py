@@ -615,6 +615,22 @@ def test_built_in_sequence_choices_are_braced() -> None:
     assert slips == []
 
 
+def test_built_in_rules_write_the_clitics_as_tokens() -> None:
+    # "=s" and "=d" match the letters s and d, as a timer's "10s" or "2d" writes them; the
+    # clitics of "demand's been" and "I'd hate to" are the tokens "'s" and "'d". Over a hundred
+    # alternatives beside "is", "has" or "would" had used the letters and matched nothing.
+    text_of = {path: path.read_text(encoding="utf-8")
+               for path in sorted(builtin_rules_dir().rglob("*.yaml"))}
+    auxiliaries = {"is", "are", "was", "has", "have", "had", "would", "could", "will", "'s", "'d"}
+    slips = []
+    for path, text in text_of.items():
+        for group in re.finditer(r"[({][^(){}]*[)}]|\[[^\[\]]*\]", text):
+            choices = {choice.strip(" \"'") for choice in re.split(r"[|,\n]", group.group(0)[1:-1])}
+            if choices & {"=s", "=d"} and choices & auxiliaries:
+                slips.append(f"{path.name}: {group.group(0)[:80]}")
+    assert slips == []
+
+
 def test_equal_word_slots_and_sets_are_made_once() -> None:
     """Patterns that name the same words share one slot and one set (the rule cache then
     stores one object where there were thousands), and still match as before."""
