@@ -203,7 +203,7 @@ examples:
                                              "context: {negation: skip}\n"), 8,
      "context.negation",
      "context 'negation' does not apply to check 'shouting': it takes acquaintance, "
-     "discussion, last-note, transactional"),
+     "discussion, last-note, no-offer, transactional"),
 ])
 def test_rules_no_python_reports_are_load_errors(honestreach, tmp_path, name, text, line, field,
                                                  fragment):
