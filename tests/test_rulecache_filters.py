@@ -8,6 +8,7 @@ import pickle
 import re
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -100,19 +101,30 @@ def _worker(number: int, saves: bool) -> None:
     programs.pattern(number, often=True)
 
 
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                    reason="a forked worker, as the audit's pool has on Linux")
+FORKED = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                            reason="forked workers, as the audit's pool has on Linux")
+
+
+def run_workers(programs: FilterPrograms, monkeypatch: pytest.MonkeyPatch,
+                worker: Callable[..., None], arguments: list[tuple[Any, ...]]) -> None:
+    """Fork one process per argument tuple, with ``programs`` as the kept set they inherit,
+    and wait for all of them to end cleanly."""
+    monkeypatch.setattr(rulecache_filters, "_KEPT", {programs._seqs[0]: (programs, 0)})
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=worker, args=args) for args in arguments]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join()
+        assert process.exitcode == 0
+
+
+@FORKED
 def test_a_worker_process_saves_what_it_compiled_when_it_ends(
         programs: FilterPrograms, monkeypatch: pytest.MonkeyPatch) -> None:
     # A worker of multiprocessing ends without running atexit handlers: without the
     # finaliser, what it compiled is lost.
-    monkeypatch.setattr(rulecache_filters, "_KEPT", {programs._seqs[0]: (programs, 0)})
-    context = multiprocessing.get_context("fork")
-    for number, saves in ((3, False), (5, True)):
-        worker = context.Process(target=_worker, args=(number, saves))
-        worker.start()
-        worker.join()
-        assert worker.exitcode == 0
+    run_workers(programs, monkeypatch, _worker, [(3, False), (5, True)])
     kept = fresh(programs)._load()
     assert kept[3] is None
     assert kept[5] is not None
@@ -135,18 +147,10 @@ def _slow_worker(number: int, ready: "multiprocessing.synchronize.Barrier") -> N
     ready.wait()
 
 
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                    reason="forked workers, as the audit's pool has on Linux")
+@FORKED
 def test_workers_ending_at_once_keep_what_each_compiled(
         programs: FilterPrograms, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rulecache_filters, "_KEPT", {programs._seqs[0]: (programs, 0)})
-    context = multiprocessing.get_context("fork")
-    ready = context.Barrier(2)
-    workers = [context.Process(target=_slow_worker, args=(number, ready)) for number in (7, 9)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-        assert worker.exitcode == 0
+    ready = multiprocessing.get_context("fork").Barrier(2)
+    run_workers(programs, monkeypatch, _slow_worker, [(7, ready), (9, ready)])
     kept = fresh(programs)._load()
     assert kept[7] is not None and kept[9] is not None
