@@ -345,6 +345,8 @@ def test_the_subject_of_a_genuine_reply_is_not_the_senders() -> None:
     "Our pricing is entirely RISK-FREE for the first month.",
     "The summit is called FUTURE OF RETAIL LIVE, and it is in Leeds.",
     "Chapter two, titled WHAT THE DATA SAYS, covers churn.",
+    "Payee: GREEN VALLEY FARM SUPPLIES LTD, paid on 3 May.",
+    "The card was used at NORTHERN PAINT AND PAPER CO. in Leeds.",
 ])
 def test_acronyms_codes_names_quotes_and_instructions_are_not_shouting(text: str) -> None:
     assert run("shouting", f"Hi Ana,\n\n{text}") == []

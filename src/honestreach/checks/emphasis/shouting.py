@@ -127,12 +127,19 @@ def _is_payment_record(text: str, run: list[tuple[int, int, str]]) -> bool:
     return text[start:end] in _CURRENCY_CODES and bool(_AMOUNT_AFTER.match(text, end))
 
 
+# The endings of a registered company's name, which registers and statements print in
+# capitals ("Merchant: ONLINE ELECTRONICS LTD").
+_COMPANY_ENDINGS = frozenset("""LTD LIMITED LLC LLP INC INCORPORATED PLC GMBH CORP CORPORATION
+    CO PTY AG SA SAS BV NV AB OY SRL SPA KK""".split())
+
+
 def _is_name(text: str, run: list[tuple[int, int, str]]) -> bool:
     """Whether a run names something rather than says something: it ends in a word we do not
-    know (FORMULA ONE EUROPEAN GRAND PRIX, FREE COLOR PRINTERS FROM XEROX) and nobody in it
-    speaks or is spoken to (GREAT MEETING YOU AT DREAMFORCE is said to someone)."""
+    know (FORMULA ONE EUROPEAN GRAND PRIX, FREE COLOR PRINTERS FROM XEROX) or in a company's
+    legal ending (ONLINE ELECTRONICS LTD), and nobody in it speaks or is spoken to (GREAT
+    MEETING YOU AT DREAMFORCE is said to someone)."""
     start, end, kind = run[-1]
-    if kind != "loud":
+    if kind != "loud" and text[start:end].rstrip(".") not in _COMPANY_ENDINGS:
         return False
     words = {text[s:e].upper() for s, e, _ in run}
     return not words & _PERSONS
