@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from honestreach.engine import Engine
 from honestreach.message import message_from_text
@@ -97,6 +98,31 @@ def test_claim_sentences_leave_the_manipulation_weights_as_they_were() -> None:
     meeting = SentenceModel({"claim.meeting": both["claim.meeting"]}, length_norm=20)
     assert meeting.score("claim.meeting", features("So good meeting you at the fair")) > \
         meeting.score("claim.meeting", features("Meet our team at the fair"))
+
+
+def test_a_file_s_tactic_sentences_teach_only_the_categories_it_was_written_for(
+        tmp_path: Path) -> None:
+    """A file written for urgency alone says nothing of pressure: adding it moves urgency's
+    weights and leaves pressure's as they were; the same sentences in a file written for both
+    are pressure's counter-examples too."""
+    (tmp_path / "both-1.yaml").write_text(yaml.safe_dump({
+        "urgency": {"tactic": ["offer ends tonight at midnight", "last day today, hurry"],
+                    "honest": ["the form closes on 3 May because the hall needs numbers"]},
+        "pressure": {"tactic": ["you will regret ignoring me", "a good manager would reply"],
+                     "honest": ["no pressure at all, reply when it suits you"]},
+        "ordinary": ["the report is attached", "see you at lunch"]}), encoding="utf-8")
+    before = train(read_training(tmp_path)[0])
+    focus = {"urgency": {"tactic": ["reply today or you will regret missing the price",
+                                    "decide by noon, a good manager would"]}}
+    (tmp_path / "focus-1.yaml").write_text(yaml.safe_dump(focus), encoding="utf-8")
+    training, _ = read_training(tmp_path)
+    assert training.written_for["urgency"][-1] == frozenset({"urgency"})
+    after = train(training)
+    assert after["pressure"] == before["pressure"]
+    assert after["urgency"] != before["urgency"]
+    (tmp_path / "focus-1.yaml").write_text(
+        yaml.safe_dump({**focus, "pressure": {"tactic": []}}), encoding="utf-8")
+    assert train(read_training(tmp_path)[0])["pressure"] != before["pressure"]
 
 
 def test_features_are_stemmed_words_and_neighbouring_pairs() -> None:

@@ -26,7 +26,7 @@ import json
 import math
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -211,6 +211,10 @@ class TrainingSet:
     tactics: Mapping[str, Sequence[str]]
     others: Sequence[str]
     claimless: Sequence[str] = ()
+    # For each tactic sentence (in the order of ``tactics``), the categories its file was
+    # written for; a category a file leaves out learns nothing from that file's tactic
+    # sentences. Empty: every sentence speaks to every category.
+    written_for: Mapping[str, Sequence[frozenset[str]]] = field(default_factory=dict)
 
 
 def _fit(samples: Sequence[tuple[tuple[str, ...], int, float]]
@@ -240,6 +244,10 @@ def train(training: TrainingSet) -> dict[str, CategoryWeights]:
     weighing less, the other categories' tactic sentences. A sentence's features are those the
     engine gives it (:func:`sentence_features` of its tokens).
 
+    A tactic sentence is a negative only for the categories its file was written for: a file
+    of urgency and scarcity tactics says nothing of whether its sentences also pressure or
+    deceive, so pressure and deception do not learn from it that they do not.
+
     A claim kind also learns against the claimless sentences and, weighing less, every
     manipulation category's tactic sentences; a manipulation category learns from the
     manipulation categories and the no-tactic sentences alone. A claim is neither a tactic nor
@@ -263,7 +271,10 @@ def train(training: TrainingSet) -> dict[str, CategoryWeights]:
             samples += [(features, 0, 1.0) for features in claimless]
         for other, sentences in tactics.items():
             if other != name and (is_claim(name) or not is_claim(other)):
-                samples += [(features, 0, OTHER_TACTIC_WEIGHT) for features in sentences]
+                scopes = training.written_for.get(other)
+                samples += [(features, 0, OTHER_TACTIC_WEIGHT)
+                            for index, features in enumerate(sentences)
+                            if scopes is None or is_claim(name) or name in scopes[index]]
         samples_of[name] = samples
     # Each category is fitted on its own, so on every core at once: the same weights (each fit
     # has its own seeded shuffle), in a fraction of the time. A small set is quicker in-process.
@@ -300,6 +311,7 @@ def read_training(folder: Path) -> tuple[TrainingSet, dict[str, bytes]]:
     (mail with no tactic); honest and ordinary sentences are the no-tactic class, except a claim
     kind's honest sentences, which are claimless (see :func:`train`)."""
     tactics: dict[str, list[str]] = {}
+    written_for: dict[str, list[frozenset[str]]] = {}
     others: list[str] = []
     claimless: list[str] = []
     sources: dict[str, bytes] = {}
@@ -307,10 +319,13 @@ def read_training(folder: Path) -> tuple[TrainingSet, dict[str, bytes]]:
         data = path.read_bytes()
         sources[path.name] = data
         document = yaml.safe_load(data) or {}
+        categories = frozenset(name for name in document if name != "ordinary")
         for name, entry in document.items():
             if name == "ordinary":
                 others.extend(entry)
             else:
-                tactics.setdefault(name, []).extend(entry.get("tactic", ()))
+                sentences = entry.get("tactic", ())
+                tactics.setdefault(name, []).extend(sentences)
+                written_for.setdefault(name, []).extend([categories] * len(sentences))
                 (claimless if is_claim(name) else others).extend(entry.get("honest", ()))
-    return TrainingSet(tactics, others, claimless), sources
+    return TrainingSet(tactics, others, claimless, written_for), sources
