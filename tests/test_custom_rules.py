@@ -154,3 +154,51 @@ def test_an_unless_pattern_that_does_not_compile_is_a_load_error(honestreach, tm
     tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
     assert tested.code == 2
     assert "unless.0" in tested.stdout + tested.stderr
+
+
+def test_a_then_pattern_matches_its_second_part_in_the_same_sentence_or_the_next(honestreach,
+                                                                                  tmp_path):
+    """``then``: the second part after the first, in the first's sentence or the one after it;
+    not before it, and not two sentences on. Its match spans both parts."""
+    (tmp_path / "team-rules").mkdir()
+    (tmp_path / "team-rules" / "free-then-fee.yaml").write_text(dedent("""\
+        name: Free, then a fee
+        category: deception
+        severity: warning
+        message: "Calls a thing free, then charges for it: '{text}'."
+        rationale: The reader agrees to the free thing before meeting its price.
+        suggestion: State the price first.
+        patterns:
+          - then: ["free", "fee applies to every visit"]
+        examples:
+          bad: ["Free checks! A $40 fee applies to every visit.",
+                "The check is free, but a fee applies to every visit."]
+          good: ["A $40 fee applies to every visit. The parking is free.",
+                 "Free checks. We come on Mondays. A fee applies to every visit."]
+        """), encoding="utf-8")
+    (tmp_path / ".honestreach.yaml").write_text("rules: [team-rules]\n", encoding="utf-8")
+    (tmp_path / "draft.txt").write_text(
+        "Our boiler checks are free! A $40 fee applies to every visit.\n\n"
+        "A fee applies to every visit. Parking is free. The van is blue. "
+        "A fee applies to every visit.\n", encoding="utf-8")
+    tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
+    assert tested.code == 0, tested.stdout + tested.stderr
+    checked = honestreach("check", "--format", "json", "--select", "free-then-fee", "draft.txt",
+                          cwd=tmp_path)
+    findings = checked.json["files"][0]["findings"]
+    assert [(f["line"], f["text"]) for f in findings] == [
+        (1, "free! A $40 fee applies to every visit")]
+    explained = honestreach("explain", "free-then-fee", cwd=tmp_path)
+    assert "in turn, in one sentence or the next: free -> fee applies to every visit" \
+        in explained.stdout
+
+
+def test_a_then_pattern_has_exactly_two_parts(honestreach, tmp_path):
+    (tmp_path / "team-rules").mkdir()
+    (tmp_path / "team-rules" / "three-parts.yaml").write_text(
+        RULE.format(bad="Hurry up and sign it now.", good="Take your time.").replace(
+            '- phrases: ["hurry up and sign"]', '- then: ["hurry", "up", "sign"]'),
+        encoding="utf-8")
+    tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
+    assert tested.code == 2
+    assert "three-parts.yaml" in tested.stdout + tested.stderr

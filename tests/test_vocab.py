@@ -466,11 +466,11 @@ def test_the_compiled_expression_matches_exactly_where_the_walk_does(monkeypatch
     import re as regex_module
 
     from honestreach import wordmatch
-    from honestreach.rules import NearPattern, WordPattern
+    from honestreach.rules import NearPattern, ThenPattern, WordPattern
 
     ruleset = load_rules()
     seqs = [part.compiled.seq for rule in ruleset.rules for pattern in rule.patterns
-            for part in (pattern.parts if isinstance(pattern, NearPattern) else
+            for part in (pattern.parts if isinstance(pattern, (NearPattern, ThenPattern)) else
                          (pattern,) if isinstance(pattern, WordPattern) else ())]
     texts = [text for rule in ruleset.rules
              for example in rule.bad_examples + rule.good_examples

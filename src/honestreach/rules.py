@@ -18,13 +18,13 @@ from .locate import builtin_rules_dir
 from .ruleschema import CLASS_NAME, RULE_ID, RULE_SCHEMA, check_stage_and_options, \
     validate_rule_document
 from .ruletypes import Example, ModelPattern, NearPattern, Pattern, RegexPattern, Rule, \
-    RuleError, RuleLoadError, RuleSet, WordPattern, describe_patterns, keyword_text
+    RuleError, RuleLoadError, RuleSet, ThenPattern, WordPattern, describe_patterns, keyword_text
 from .vocab import PatternError, Vocabulary
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_document
 
 __all__ = [
     "RULE_SCHEMA", "Example", "NearPattern", "RegexPattern", "Rule", "RuleError", "RuleSet",
-    "WordPattern", "builtin_rules_dir", "builtin_vocabulary", "describe_patterns",
+    "ThenPattern", "WordPattern", "builtin_rules_dir", "builtin_vocabulary", "describe_patterns",
     "keyword_text", "load_rule_file", "load_rules", "rule_files",
 ]
 
@@ -211,6 +211,9 @@ def _pattern(document: YamlDocument, path: Path, index: int, data: dict[str, Any
         return compiled(" ".join(data["sequence"]))
     if kind == "near":
         return NearPattern(tuple(compiled(part, i) for i, part in enumerate(data["near"])))
+    if kind == "then":
+        first, second = (compiled(part, i) for i, part in enumerate(data["then"]))
+        return ThenPattern((first, second))
     if kind == "model":
         model = data["model"]
         with_words = model.get("with")

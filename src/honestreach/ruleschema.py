@@ -84,6 +84,13 @@ RULE_SCHEMA: dict[str, Any] = {
                         "properties": {"near": {**_PATTERN_LIST, "minItems": 2}},
                     },
                     {
+                        # the first part, then the second after it in its sentence or the next
+                        "type": "object",
+                        "required": ["then"],
+                        "additionalProperties": False,
+                        "properties": {"then": {**_PATTERN_LIST, "minItems": 2, "maxItems": 2}},
+                    },
+                    {
                         # A sentence the sentence model scores above this for the rule's
                         # category (sentencemodel.py).
                         "type": "object",

@@ -58,6 +58,14 @@ class NearPattern:
     parts: tuple[WordPattern, ...]
 
 
+@dataclass(frozen=True)
+class ThenPattern:
+    """Two patterns in turn: the second matches after the first, in its sentence or the next
+    ("Entry is FREE! A $20 booking fee applies to every ticket")."""
+
+    parts: tuple[WordPattern, WordPattern]
+
+
 def keyword_text(text: str) -> str:
     """The form keywords are looked for in: lower case, one space between words, straight
     apostrophes ("Now  that you’ve" -> "now that you've")."""
@@ -84,7 +92,7 @@ class ModelPattern:
     with_words: WordPattern | None = None
 
 
-Pattern = WordPattern | NearPattern | RegexPattern | ModelPattern
+Pattern = WordPattern | NearPattern | ThenPattern | RegexPattern | ModelPattern
 
 
 @dataclass(frozen=True)
@@ -194,7 +202,8 @@ class RuleSet:
 
 def word_pattern_groups(rules: Iterable[Rule]) -> list[tuple[CompiledPattern, ...]]:
     """The compiled word patterns of ``rules`` in the order the engine runs them, rule by
-    rule: each word pattern alone, the parts of a ``near`` pattern together."""
+    rule: each word pattern alone, the parts of a ``near`` pattern together, the parts of a
+    ``then`` pattern each alone (each matches in its own sentence)."""
     found: list[tuple[CompiledPattern, ...]] = []
     for rule in rules:
         if rule.stage or rule.check:
@@ -204,12 +213,14 @@ def word_pattern_groups(rules: Iterable[Rule]) -> list[tuple[CompiledPattern, ..
                 found.append((pattern.compiled,))
             elif isinstance(pattern, NearPattern):
                 found.append(tuple(part.compiled for part in pattern.parts))
+            elif isinstance(pattern, ThenPattern):
+                found.extend((part.compiled,) for part in pattern.parts)
     return found
 
 
 def word_patterns(rules: Iterable[Rule]) -> list[CompiledPattern]:
     """The compiled word patterns of ``rules`` in the order the engine runs them: rule by
-    rule, each part of a ``near`` pattern on its own."""
+    rule, each part of a ``near`` or ``then`` pattern on its own."""
     return [pattern for group in word_pattern_groups(rules) for pattern in group]
 
 
@@ -248,6 +259,9 @@ def describe_patterns(rule: Rule) -> list[str]:
             lines.append(f"words: {pattern.source}")
         elif isinstance(pattern, NearPattern):
             lines.append("in one sentence: " + " + ".join(p.source for p in pattern.parts))
+        elif isinstance(pattern, ThenPattern):
+            lines.append("in turn, in one sentence or the next: "
+                         + " -> ".join(p.source for p in pattern.parts))
         elif isinstance(pattern, ModelPattern):
             lines.append(f"a sentence the sentence model scores above {pattern.score_above:g} "
                          f"for {rule.category}" + ("" if pattern.with_words is None else

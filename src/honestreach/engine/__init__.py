@@ -1,6 +1,6 @@
 """Run rules over parsed messages and turn their matches into findings.
 
-Word patterns (``phrases``, ``sequence``, ``near``; see :mod:`honestreach.vocab`) are matched
+Word patterns (``phrases``, ``sequence``, ``near``, ``then``; see :mod:`honestreach.vocab`) are matched
 against a message's tokens (:mod:`honestreach.wordmatch`). A pattern only runs on a text that
 holds a word of each of its required slots: one pass over the text's distinct words, through
 an index built from the patterns themselves, finds which patterns can match. ``regex``
@@ -21,8 +21,8 @@ from .. import guarded_regex
 from ..checks import CHECKS
 from ..claims import claim_specifics
 from ..model import Claim, Finding, InputError, InputNote, Message, first_line
-from ..rules import ModelPattern, NearPattern, RegexPattern, Rule, RuleError, WordPattern, \
-    builtin_vocabulary
+from ..rules import ModelPattern, NearPattern, RegexPattern, Rule, RuleError, ThenPattern, \
+    WordPattern, builtin_vocabulary
 from ..sentencemodel import ModelError, SentenceModel, load_model, sentence_features
 from ..suppress import blank_directives
 from ..taxonomy import TACTIC_CATEGORIES
@@ -92,6 +92,16 @@ class _WordGroup:
     rank: tuple[int, int]  # where its matches come in the order patterns run
 
 
+@dataclass(frozen=True)
+class _InTurn:
+    """A then pattern: the ranks its two parts' matches carry (each part is searched as a
+    pattern of its own) and the rank of its own matches."""
+
+    rule: Rule
+    parts: tuple[tuple[int, int], tuple[int, int]]
+    rank: tuple[int, int]
+
+
 class Engine:
     """Rules compiled once; call :meth:`check` or :meth:`check_many`."""
 
@@ -120,7 +130,9 @@ class Engine:
         return list(self._rules.values())
 
     def _compile(self) -> None:
-        groups: list[tuple[Rule, tuple[CompiledPattern, ...], bool]] = []
+        # (rule, parts, near, the then pattern a part belongs to: its number and the part's)
+        groups: list[tuple[Rule, tuple[CompiledPattern, ...], bool, tuple[int, int] | None]] = []
+        then_rules: list[Rule] = []
         self._regexes: list[tuple[Rule, Any, tuple[tuple[str, ...], ...]]] = []
         self._checks: list[Rule] = []
         modelled: dict[str, tuple[Rule, list[ModelPattern]]] = {}
@@ -132,9 +144,14 @@ class Engine:
                 continue
             for pattern in rule.patterns:
                 if isinstance(pattern, WordPattern):
-                    groups.append((rule, (pattern.compiled,), False))
+                    groups.append((rule, (pattern.compiled,), False, None))
                 elif isinstance(pattern, NearPattern):
-                    groups.append((rule, tuple(part.compiled for part in pattern.parts), True))
+                    groups.append((rule, tuple(part.compiled for part in pattern.parts), True,
+                                   None))
+                elif isinstance(pattern, ThenPattern):
+                    groups.extend((rule, (part.compiled,), False, (len(then_rules), number))
+                                  for number, part in enumerate(pattern.parts))
+                    then_rules.append(rule)
                 elif isinstance(pattern, RegexPattern):
                     self._regexes.append(
                         (rule, guarded_regex.compile_guarded(pattern.regex), pattern.keywords))
@@ -164,22 +181,29 @@ class Engine:
                 self.errors.append(RuleError(rule.path, None, "patterns", (
                     f"the sentence model has no category {rule.category!r} (it has "
                     f"{', '.join(self._model.order)})")))
-        patterns = [parts for _, parts, _ in groups]
+        patterns = [parts for _, parts, _, _ in groups]
         given = self._given_index
         self._index = given if given is not None and given.built_from(patterns) \
             else PatternIndex(patterns)
         # Matches are listed in the order the patterns run: those that need no word first,
-        # then the others, in rule order; a near pattern's after every other pattern's, by its
-        # first-running part's place.
+        # then the others, in rule order; a near or then pattern's after every other pattern's,
+        # by its first-running part's place.
         total = sum(len(parts) for parts in patterns)
         self._groups: list[_WordGroup] = []
+        then_ranks: list[list[tuple[int, int]]] = [[] for _ in then_rules]
         position = 0
-        for rule, parts, near in groups:
+        for rule, parts, near, then in groups:
             places = [position + number + total * bool(part.needs)
                       for number, part in enumerate(parts)]
             position += len(parts)
             self._groups.append(_WordGroup(rule, parts, near, (1, min(places)) if near
                                            else (0, places[0])))
+            if then is not None:
+                then_ranks[then[0]].append((0, places[0]))
+        self._in_turn = [_InTurn(rule, (first, second), (1, min(first[1], second[1])))
+                         for rule, (first, second) in zip(then_rules, then_ranks)]
+        # The ranks that mark a then pattern's part: its matches are no findings of their own.
+        self._part_ranks = frozenset(rank for then in self._in_turn for rank in then.parts)
         self._sentence_spans: dict[tuple[str, tuple[str, ...]], tuple[_SentenceHit, ...]] = {}
         self._keywords = KeywordIndex([keywords for _, _, keywords in self._regexes])
         self._cues = context_cues(self._vocabulary)
@@ -269,7 +293,9 @@ class Engine:
         for rule, first, end in spans:
             if context.excludes(rule, first, end):
                 continue
-            first_sentence, end_sentence = tokens.sentence_of(first)
+            # (a then pattern's match may run into the next sentence)
+            first_sentence, end_sentence = tokens.sentence_of(first)[0], \
+                tokens.sentence_of(end - 1)[1]
             if rule.unless and _cancelled(rule, matcher, first_sentence, end_sentence):
                 continue
             start_char, end_char = tokens.char_span(first, end)
@@ -323,6 +349,8 @@ class Engine:
                 known.append((first, remembered))
         ordered = sorted((rank, first + offset, rule, end + offset)
                          for offset, hits in known for rank, rule, first, end in hits)
+        if self._in_turn:
+            ordered = _in_turn(ordered, self._in_turn, self._part_ranks, tokens)
         return [(rule, first, end) for _, first, rule, end in ordered]
 
     def _model_matches(self, message: Message, field: str, tokens: Tokens,
@@ -564,6 +592,41 @@ def _defer(candidates: list[_Candidate]) -> list[_Candidate]:
         return False
 
     return [c for c in candidates if not c.rule.defers_to or not gives_way(c)]
+
+
+def _in_turn(ordered: list[tuple[tuple[int, int], int, Rule, int]], in_turn: list[_InTurn],
+             part_ranks: frozenset[tuple[int, int]], tokens: Tokens
+             ) -> list[tuple[tuple[int, int], int, Rule, int]]:
+    """The matches of the then patterns (each spanning its two parts' matches: the first part's,
+    and the nearest of the second part's after it, in its sentence or the next) among the
+    other patterns' matches, in the order patterns run; the parts' own matches dropped."""
+    by_rank: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    kept = []
+    for hit in ordered:
+        if hit[0] in part_ranks:
+            by_rank.setdefault(hit[0], []).append((hit[1], hit[3]))
+        else:
+            kept.append(hit)
+    if not by_rank:
+        return ordered
+    starts = tokens.sentence_starts
+    for then in in_turn:
+        firsts, seconds = by_rank.get(then.parts[0]), by_rank.get(then.parts[1])
+        if not firsts or not seconds:
+            continue
+        last = -1
+        for first, end in firsts:
+            if first < last:
+                continue  # matches do not overlap
+            sentence = bisect_right(starts, first) - 1
+            # the second part ends where the sentence after the first part's ends
+            limit = starts[sentence + 2] if sentence + 2 < len(starts) else len(tokens.norms)
+            after = [(start, stop) for start, stop in seconds if end <= start and stop <= limit]
+            if after:
+                last = min(after)[1]
+                kept.append((then.rank, first, then.rule, last))
+    kept.sort(key=lambda hit: (hit[0], hit[1]))
+    return kept
 
 
 def _together(rule: Rule, parts: list[list[tuple[int, int]]],
