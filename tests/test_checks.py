@@ -347,6 +347,8 @@ def test_the_subject_of_a_genuine_reply_is_not_the_senders() -> None:
     "Chapter two, titled WHAT THE DATA SAYS, covers churn.",
     "Payee: GREEN VALLEY FARM SUPPLIES LTD, paid on 3 May.",
     "The card was used at NORTHERN PAINT AND PAPER CO. in Leeds.",
+    "PLEASE DO NOT REPLY to this address; the help desk answers at help@example.org.",
+    "This mailbox is not read. DO NOT REPLY TO THIS EMAIL.",
 ])
 def test_acronyms_codes_names_quotes_and_instructions_are_not_shouting(text: str) -> None:
     assert run("shouting", f"Hi Ana,\n\n{text}") == []

@@ -113,7 +113,15 @@ _LEGAL_WORDS = frozenset("""TERMS CONDITIONS WARRANTY WARRANTIES LIABILITY LIABL
 
 
 def _is_legal_notice(text: str, run: list[tuple[int, int, str]]) -> bool:
-    return any(text[start:end].upper() in _LEGAL_WORDS for start, end, _ in run)
+    return any(text[start:end].upper() in _LEGAL_WORDS for start, end, _ in run) \
+        or bool(_NO_REPLY.fullmatch(text, run[0][0], run[-1][1]))
+
+
+# An unattended mailbox's notice, which mail systems print in capitals ("PLEASE DO NOT REPLY to
+# this address"): a label of automated mail, not a raised voice.
+_NO_REPLY = regex.compile(
+    r"(?:PLEASE[ \t]+)?(?:DO[ \t]+NOT|DON['’]T)[ \t]+(?:REPLY|RESPOND)"
+    r"(?:[ \t]+TO[ \t]+THIS(?:[ \t]+(?:E-?MAIL|MESSAGE|ADDRESS|MAILBOX))?)?")
 
 
 # A currency code and an amount after capitals: a bank's or a shop's record of a payment, as its
