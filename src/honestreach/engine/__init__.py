@@ -1,9 +1,9 @@
 """Run rules over parsed messages and turn their matches into findings.
 
-Word patterns (``phrases``, ``sequence``, ``near``, ``then``; see :mod:`honestreach.vocab`) are matched
-against a message's tokens (:mod:`honestreach.wordmatch`). A pattern only runs on a text that
-holds a word of each of its required slots: one pass over the text's distinct words, through
-an index built from the patterns themselves, finds which patterns can match. ``regex``
+Word patterns (``phrases``, ``sequence``, ``near``, ``then``; see :mod:`honestreach.vocab`) are
+matched against a message's tokens (:mod:`honestreach.wordmatch`). A pattern only runs on a
+text that holds a word of each of its required slots: one pass over the text's distinct words,
+through an index built from the patterns themselves, finds which patterns can match. ``regex``
 patterns run on the raw text, in the paragraphs that hold their keywords (:mod:`.keywords`). A
 match is then dropped when its context says it is not a tactic (:mod:`.context`): quoted
 earlier text, quotation marks, a question, a negation or hedge just before it, or a stated
@@ -601,7 +601,7 @@ def _in_turn(ordered: list[tuple[tuple[int, int], int, Rule, int]], in_turn: lis
     and the nearest of the second part's after it, in its sentence or the next) among the
     other patterns' matches, in the order patterns run; the parts' own matches dropped."""
     by_rank: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    kept = []
+    kept: list[tuple[tuple[int, int], int, Rule, int]] = []
     for hit in ordered:
         if hit[0] in part_ranks:
             by_rank.setdefault(hit[0], []).append((hit[1], hit[3]))
