@@ -125,6 +125,29 @@ def test_a_file_s_tactic_sentences_teach_only_the_categories_it_was_written_for(
     assert train(read_training(tmp_path)[0])["pressure"] != before["pressure"]
 
 
+def test_a_file_s_honest_sentences_teach_only_the_categories_it_was_written_for(
+        tmp_path: Path) -> None:
+    """An honest near-miss of urgency ("the form closes on Friday because the printer needs
+    the list") is urgency's counter-example alone; ordinary mail is every category's."""
+    (tmp_path / "both-1.yaml").write_text(yaml.safe_dump({
+        "urgency": {"tactic": ["offer ends tonight at midnight", "last day today, hurry"]},
+        "pressure": {"tactic": ["you will regret ignoring me", "a good manager would reply"]},
+        "ordinary": ["the report is attached", "see you at lunch"]}), encoding="utf-8")
+    before = train(read_training(tmp_path)[0])
+    honest = ["the form closes on Friday because the printer needs the list",
+              "reply when it suits you, the hall is booked until June"]
+    (tmp_path / "focus-1.yaml").write_text(yaml.safe_dump(
+        {"urgency": {"tactic": [], "honest": honest}}), encoding="utf-8")
+    training, _ = read_training(tmp_path)
+    assert training.others_written_for[-1] == frozenset({"urgency"})
+    after = train(training)
+    assert after["pressure"] == before["pressure"]
+    assert after["urgency"] != before["urgency"]
+    (tmp_path / "focus-1.yaml").write_text(yaml.safe_dump({"ordinary": honest}),
+                                           encoding="utf-8")
+    assert train(read_training(tmp_path)[0])["pressure"] != before["pressure"]
+
+
 def test_features_are_stemmed_words_and_neighbouring_pairs() -> None:
     found = features("Only 3 seats left, book today!")
     assert {"only", "#", "seat", "left", "book", "today", "!"} <= found

@@ -215,6 +215,9 @@ class TrainingSet:
     # written for; a category a file leaves out learns nothing from that file's tactic
     # sentences. Empty: every sentence speaks to every category.
     written_for: Mapping[str, Sequence[frozenset[str]]] = field(default_factory=dict)
+    # For each no-tactic sentence (in the order of ``others``), the categories whose honest
+    # near-miss it was written as, or None for ordinary mail, which is every category's.
+    others_written_for: Sequence[frozenset[str] | None] = ()
 
 
 def _fit(samples: Sequence[tuple[tuple[str, ...], int, float]]
@@ -266,7 +269,10 @@ def train(training: TrainingSet) -> dict[str, CategoryWeights]:
     samples_of: dict[str, list[tuple[tuple[str, ...], int, float]]] = {}
     for name, positives in tactics.items():
         samples = [(features, 1, 1.0) for features in positives]
-        samples += [(features, 0, 1.0) for features in others]
+        samples += [(features, 0, 1.0) for index, features in enumerate(others)
+                    if not training.others_written_for or is_claim(name)
+                    or training.others_written_for[index] is None
+                    or name in training.others_written_for[index]]
         if is_claim(name):
             samples += [(features, 0, 1.0) for features in claimless]
         for other, sentences in tactics.items():
@@ -313,6 +319,7 @@ def read_training(folder: Path) -> tuple[TrainingSet, dict[str, bytes]]:
     tactics: dict[str, list[str]] = {}
     written_for: dict[str, list[frozenset[str]]] = {}
     others: list[str] = []
+    others_written_for: list[frozenset[str] | None] = []
     claimless: list[str] = []
     sources: dict[str, bytes] = {}
     for path in sorted(folder.glob("*.yaml")):
@@ -323,9 +330,15 @@ def read_training(folder: Path) -> tuple[TrainingSet, dict[str, bytes]]:
         for name, entry in document.items():
             if name == "ordinary":
                 others.extend(entry)
+                others_written_for.extend([None] * len(entry))
             else:
                 sentences = entry.get("tactic", ())
                 tactics.setdefault(name, []).extend(sentences)
                 written_for.setdefault(name, []).extend([categories] * len(sentences))
-                (claimless if is_claim(name) else others).extend(entry.get("honest", ()))
-    return TrainingSet(tactics, others, claimless, written_for), sources
+                honest = entry.get("honest", ())
+                if is_claim(name):
+                    claimless.extend(honest)
+                else:
+                    others.extend(honest)
+                    others_written_for.extend([categories] * len(honest))
+    return TrainingSet(tactics, others, claimless, written_for, others_written_for), sources
