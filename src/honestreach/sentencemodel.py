@@ -249,7 +249,9 @@ def train(training: TrainingSet) -> dict[str, CategoryWeights]:
 
     A tactic sentence is a negative only for the categories its file was written for: a file
     of urgency and scarcity tactics says nothing of whether its sentences also pressure or
-    deceive, so pressure and deception do not learn from it that they do not.
+    deceive, so pressure and deception do not learn from it that they do not. A file's honest
+    sentences are near-misses of its own categories and teach those alone; ordinary mail
+    teaches every category.
 
     A claim kind also learns against the claimless sentences and, weighing less, every
     manipulation category's tactic sentences; a manipulation category learns from the
@@ -266,13 +268,13 @@ def train(training: TrainingSet) -> dict[str, CategoryWeights]:
                for name, texts in training.tactics.items()}
     others = [features(text) for text in training.others]
     claimless = [features(text) for text in training.claimless]
+    # (an honest sentence teaches the categories of its file; ordinary mail, every category)
+    others_scopes = training.others_written_for or [None] * len(others)
     samples_of: dict[str, list[tuple[tuple[str, ...], int, float]]] = {}
     for name, positives in tactics.items():
         samples = [(features, 1, 1.0) for features in positives]
-        samples += [(features, 0, 1.0) for index, features in enumerate(others)
-                    if not training.others_written_for or is_claim(name)
-                    or training.others_written_for[index] is None
-                    or name in training.others_written_for[index]]
+        samples += [(features, 0, 1.0) for features, scope in zip(others, others_scopes)
+                    if scope is None or is_claim(name) or name in scope]
         if is_claim(name):
             samples += [(features, 0, 1.0) for features in claimless]
         for other, sentences in tactics.items():
