@@ -293,9 +293,9 @@ class Engine:
         for rule, first, end in spans:
             if context.excludes(rule, first, end):
                 continue
-            # (a then pattern's match may run into the next sentence)
-            first_sentence, end_sentence = tokens.sentence_of(first)[0], \
-                tokens.sentence_of(end - 1)[1]
+            first_sentence, end_sentence = tokens.sentence_of(first)
+            if end > end_sentence:  # a then pattern's match, run into the next sentence
+                end_sentence = tokens.sentence_of(end - 1)[1]
             if rule.unless and _cancelled(rule, matcher, first_sentence, end_sentence):
                 continue
             start_char, end_char = tokens.char_span(first, end)
@@ -621,10 +621,13 @@ def _in_turn(ordered: list[tuple[tuple[int, int], int, Rule, int]], in_turn: lis
             sentence = bisect_right(starts, first) - 1
             # the second part ends where the sentence after the first part's ends
             limit = starts[sentence + 2] if sentence + 2 < len(starts) else len(tokens.norms)
-            after = [(start, stop) for start, stop in seconds if end <= start and stop <= limit]
-            if after:
-                last = min(after)[1]
-                kept.append((then.rank, first, then.rule, last))
+            # (the second part's matches come in the order of the text: the first that fits
+            # is the nearest)
+            nearest = next((stop for start, stop in seconds if end <= start and stop <= limit),
+                           None)
+            if nearest is not None:
+                kept.append((then.rank, first, then.rule, nearest))
+                last = nearest
     kept.sort(key=lambda hit: (hit[0], hit[1]))
     return kept
 
