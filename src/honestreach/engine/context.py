@@ -64,6 +64,9 @@ _MENTION_BEFORE = re.compile(r"\b(?:phrases?|words?|wording|lines?|like|such as|
                              r"reads|read|text|taglines?)\W{0,3}$", re.IGNORECASE)
 _QUOTE_MARKS = ('"', "“", "„", "«", "‘", "'")
 _CLOSERS = frozenset({'"', "'", ")", "]", "”", "’", "»"})
+# Marks that end a clause and begin another: a question after one is asked apart from the
+# statement before it.
+_QUESTION_APART = frozenset({"—", "–", "-", ";"})
 
 
 def context_cues(vocabulary: Vocabulary) -> dict[str, Seq]:
@@ -242,7 +245,7 @@ class MatchContext:
         if rule.skip_quotations and self._quoted(start_char, end_char):
             return True
         sentence_first, sentence_end = self.tokens.sentence_of(first)
-        if rule.skip_questions and self._is_question(sentence_end):
+        if rule.skip_questions and self._is_question(end, sentence_end):
             return True
 
         def qualified(cue: str, window: int) -> bool:
@@ -287,9 +290,14 @@ class MatchContext:
                 if any(mark in text for mark in _QUOTE_MARKS) else []
         return any(q0 <= start and end <= q1 for q0, q1 in self._quotations)
 
-    def _is_question(self, sentence_end: int) -> bool:
-        """Whether the sentence ends with a question mark (closing quotes aside)."""
+    def _is_question(self, end: int, sentence_end: int) -> bool:
+        """Whether the clause of a match that ends at token ``end`` asks a question: its
+        sentence ends with a question mark (closing quotes aside), and no dash or semicolon
+        parts the match from it ("Only one slot is left this week - shall I hold it?" states
+        the count, then asks)."""
         norms = self.tokens.norms
+        if any(norm in _QUESTION_APART for norm in norms[end:sentence_end]):
+            return False
         index = sentence_end - 1
         while index >= 0 and norms[index] in _CLOSERS:
             index -= 1
