@@ -193,6 +193,29 @@ def test_a_then_pattern_matches_its_second_part_in_the_same_sentence_or_the_next
         in explained.stdout
 
 
+def test_a_question_after_a_dash_or_semicolon_leaves_the_statement_before_it(honestreach,
+                                                                          tmp_path):
+    """A rule skips questions by default; a sentence that states, then asks after a dash or a
+    semicolon, still states: "Sign today - shall I send the form?" is not a question about
+    signing today, while "Shall we sign today?" and "Sign today, shall we?" are."""
+    (tmp_path / "team-rules").mkdir()
+    (tmp_path / "team-rules" / "rush-to-sign.yaml").write_text(
+        RULE.format(bad="Hurry up and sign - shall I send the form?",
+                    good="Should we hurry up and sign?"), encoding="utf-8")
+    (tmp_path / ".honestreach.yaml").write_text("rules: [team-rules]\n", encoding="utf-8")
+    (tmp_path / "draft.txt").write_text(
+        "Hurry up and sign the lease - shall I bring the pen?\n\n"
+        "Hurry up and sign the lease; want me to call you?\n\n"
+        "Would you hurry up and sign the lease?\n\n"
+        "Hurry up and sign the lease, shall we?\n", encoding="utf-8")
+    tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
+    assert tested.code == 0, tested.stdout + tested.stderr
+    checked = honestreach("check", "--format", "json", "--select", "rush-to-sign", "draft.txt",
+                          cwd=tmp_path)
+    findings = checked.json["files"][0]["findings"]
+    assert [f["line"] for f in findings] == [1, 3]
+
+
 def test_a_then_pattern_has_exactly_two_parts(honestreach, tmp_path):
     (tmp_path / "team-rules").mkdir()
     (tmp_path / "team-rules" / "three-parts.yaml").write_text(
