@@ -164,8 +164,8 @@ def test_a_notice_is_transactional_by_its_body_not_by_its_subject() -> None:
     "days, so you can still change your mind.",
     "Your gas account is past due: $212.40 for January and February. Our customer service "
     "team can set up a payment plan.",
-    "Your account was locked after three wrong passwords. Use Forgot password in the app to "
-    "unlock it; we won't send a link in this email.",
+    "Your online account was locked after four wrong sign-in attempts. Unlock it under "
+    "Settings in the app; we never put links in our emails.",
     "A new phone signed in to your account on Tuesday. If it wasn't you, change your password "
     "in Settings. Nobody from our team will ever ask for your password.",
 ])
@@ -468,9 +468,9 @@ crossword subscription and you won't be charged again. The parts for PO 88213 an
 4471 are late. Your order (#5521, a teapot) is late; we have processed your request to close
 your account; your gas account is overdue. Our customer service team can help. Would you
 consider applying for the research assistant post? It is a 10-week contract, or a two-year
-placement. We have a seasonal position, and there's a vacancy in the lab. We won't send a link
-in this email; nobody from our team will ever ask for your password, and we will never ask you
-for your PIN.
+placement. We have a seasonal position, and there's a vacancy in the lab. We will not include
+any links in this message; no one from the bank will ever ask for your passcode, and we would
+never email you for your security code.
 """
 
 

@@ -293,7 +293,7 @@ class MatchContext:
     def _is_question(self, end: int, sentence_end: int) -> bool:
         """Whether the clause of a match that ends at token ``end`` asks a question: its
         sentence ends with a question mark (closing quotes aside), and no dash or semicolon
-        parts the match from it ("Only one slot is left this week - shall I hold it?" states
+        parts the match from it ("Two seats remain for Friday - shall I save you one?" states
         the count, then asks)."""
         norms = self.tokens.norms
         if any(norm in _QUESTION_APART for norm in norms[end:sentence_end]):
