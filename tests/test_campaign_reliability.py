@@ -539,6 +539,40 @@ def test_a_worker_killed_while_it_waits_for_work_does_not_hang_the_end(tmp_path:
     assert process.stdout.split() == ["24", "True"]
 
 
+_KILL_A_WORKER_HALFWAY_THROUGH_ITS_RESULT = """
+import os, signal, struct, sys
+from honestreach.campaign import WorkerSettings, iter_rows
+from honestreach.campaign.audit import WorkerPool
+
+source = sys.argv[1]
+rows = list(iter_rows(source))
+chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
+pool = WorkerPool(WorkerSettings(source), jobs=2)
+records = pool.records(chunks)
+got = [next(records)]
+# What a worker killed while it sends a result leaves behind: the results pipe's lock held for
+# ever, and half a message in the pipe (a length, then fewer bytes than it says).
+results = pool._pool._result_queue
+results._wlock.acquire()
+os.write(results._writer.fileno(), struct.pack("!i", 1 << 20) + b"half")
+os.kill(next(iter(pool._pool._processes)), signal.SIGKILL)
+got += list(records)
+print(len(got), [r.row for r in got] == list(range(1, len(rows) + 1)))
+"""
+
+
+def test_a_worker_killed_halfway_through_its_result_does_not_hang_the_audit(
+        tmp_path: Path) -> None:
+    """The pool's own thread then waits for the rest of the message for ever and never
+    reports the death; the audit notices the dead worker itself, and the chunks in flight
+    are checked again in a new pool."""
+    source = _campaign(tmp_path, 48)
+    process = subprocess.run([sys.executable, "-c", _KILL_A_WORKER_HALFWAY_THROUGH_ITS_RESULT,
+                              str(source)], capture_output=True, text=True, timeout=120)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.split() == ["48", "True"]
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs process groups and /proc")
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_stops_the_audit_with_one_line_and_exit_130(tmp_path: Path, jobs: str) -> None:

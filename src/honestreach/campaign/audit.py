@@ -53,6 +53,10 @@ MANAGER_GRACE = 1.0
 # A pool forked just after a death could, however rarely, start with a worker that never
 # answers; past this wait it is treated as having died too, so the audit always ends.
 RERUN_TIMEOUT = 60.0
+# Seconds between looks at the workers while a chunk's records are awaited, and how long after
+# a worker of the pool has died its records may still come (see WorkerPool._records_of).
+WATCH_EVERY = 1.0
+DEATH_GRACE = 3.0
 
 
 @dataclass
@@ -197,7 +201,7 @@ class WorkerPool:
                     break
                 chunk, future = pending.popleft()
                 try:
-                    yield from future.result()
+                    yield from self._records_of(future)
                 except BrokenProcessPool:
                     lost = [(chunk, future), *pending]
                     pending.clear()
@@ -211,6 +215,25 @@ class WorkerPool:
         finally:
             # Interrupted (Ctrl-C) or abandoned: the workers are stopped, not waited for.
             self._stop(kill=not finished)
+
+    def _records_of(self, future: Future[list[SendRecord]]) -> list[SendRecord]:
+        """A chunk's records, once its worker sends them. A worker killed while it sent a
+        result leaves half a message in the results pipe: the pool's thread waits for the rest
+        of it and never reports the death, and the chunk would be awaited for ever. So while
+        it is awaited, the current pool's workers are looked at: once one has been dead for
+        DEATH_GRACE seconds and the records have still not come, the pool counts as broken."""
+        died_at: float | None = None
+        while True:
+            try:
+                return future.result(timeout=WATCH_EVERY)
+            except FutureTimeout:
+                pool = self._pool
+                if died_at is None:
+                    if pool is not None and not all(
+                            process.is_alive() for process in _parts(pool).processes):
+                        died_at = time.monotonic()
+                elif time.monotonic() - died_at >= DEATH_GRACE:
+                    raise BrokenProcessPool("a worker died and its pool did not report it")
 
     def _again(self, chunk: list[Row], future: Future[list[SendRecord]]) -> list[SendRecord]:
         """A chunk that was in flight when a worker died: its records if it had finished, else
