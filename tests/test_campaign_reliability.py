@@ -498,8 +498,10 @@ def test_kill_9_of_a_worker_does_not_hang_the_audit(tmp_path: Path) -> None:
         list(range(1, 601))
 
 
-_KILL_THE_WORKER_HOLDING_THE_QUEUE = """
-import os, signal, sys, time
+# The opening of the scripts below: a real pool of two workers, given the campaign in chunks of
+# four rows.
+_POOL_OF_TWO = """
+import os, signal, struct, sys, time
 from pathlib import Path
 from honestreach.campaign import WorkerSettings, iter_rows
 from honestreach.campaign.audit import WorkerPool
@@ -509,6 +511,9 @@ rows = list(iter_rows(source))
 chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
 pool = WorkerPool(WorkerSettings(source), jobs=2)
 records = pool.records(chunks)
+"""
+
+_KILL_THE_WORKER_HOLDING_THE_QUEUE = _POOL_OF_TWO + """
 got = [next(records) for _ in rows]  # every record: the workers are idle now
 pids = list(pool._pool._processes)
 deadline = time.monotonic() + 30
@@ -539,16 +544,7 @@ def test_a_worker_killed_while_it_waits_for_work_does_not_hang_the_end(tmp_path:
     assert process.stdout.split() == ["24", "True"]
 
 
-_KILL_A_WORKER_HALFWAY_THROUGH_ITS_RESULT = """
-import os, signal, struct, sys
-from honestreach.campaign import WorkerSettings, iter_rows
-from honestreach.campaign.audit import WorkerPool
-
-source = sys.argv[1]
-rows = list(iter_rows(source))
-chunks = [rows[start:start + 4] for start in range(0, len(rows), 4)]
-pool = WorkerPool(WorkerSettings(source), jobs=2)
-records = pool.records(chunks)
+_KILL_A_WORKER_HALFWAY_THROUGH_ITS_RESULT = _POOL_OF_TWO + """
 got = [next(records)]
 # What a worker killed while it sends a result leaves behind: the results pipe's lock held for
 # ever, and half a message in the pipe (a length, then fewer bytes than it says).

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from textwrap import dedent
 
@@ -116,6 +115,17 @@ def test_test_rules_reports_a_broken_rule_file_as_an_error(honestreach, team):
     assert "broken.yaml:2: category: unknown category 'urgncy'" in run.stderr
 
 
+def _findings_of_a_team_rule(honestreach, folder: Path, rule: str, draft: str) -> list[dict]:
+    """With the team's rule folder configured in ``folder``: its examples pass ``test-rules``,
+    and ``check`` of ``draft`` (the rule alone) reports these findings."""
+    (folder / ".honestreach.yaml").write_text("rules: [team-rules]\n", encoding="utf-8")
+    (folder / "draft.txt").write_text(draft, encoding="utf-8")
+    tested = honestreach("test-rules", "team-rules", cwd=folder)
+    assert tested.code == 0, tested.stdout + tested.stderr
+    checked = honestreach("check", "--format", "json", "--select", rule, "draft.txt", cwd=folder)
+    return checked.json["files"][0]["findings"]
+
+
 def test_an_unless_pattern_cancels_a_match_in_its_sentence_only(honestreach, tmp_path):
     (tmp_path / "team-rules").mkdir()
     (tmp_path / "team-rules" / "code-changes.yaml").write_text(dedent("""\
@@ -133,15 +143,9 @@ def test_an_unless_pattern_cancels_a_match_in_its_sentence_only(honestreach, tmp
           bad: ["Your discount code changes on Friday.", "Promo codes change on Monday."]
           good: ["The door code changes on Friday.", "The gate codes change on Monday."]
         """), encoding="utf-8")
-    (tmp_path / ".honestreach.yaml").write_text("rules: [team-rules]\n", encoding="utf-8")
-    (tmp_path / "draft.txt").write_text(
-        "The alarm code changes on Monday. Your voucher code changes on Friday.\n",
-        encoding="utf-8")
-    tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
-    assert tested.code == 0, tested.stdout + tested.stderr
-    checked = honestreach("check", "--format", "json", "--select", "code-changes", "draft.txt",
-                          cwd=tmp_path)
-    findings = json.loads(checked.stdout)["files"][0]["findings"]
+    findings = _findings_of_a_team_rule(
+        honestreach, tmp_path, "code-changes",
+        "The alarm code changes on Monday. Your voucher code changes on Friday.\n")
     # The alarm code's sentence is cancelled; the voucher code's, the next sentence, is not.
     assert [f["text"] for f in findings] == ["code changes on Friday"]
 
@@ -176,16 +180,11 @@ def test_a_then_pattern_matches_its_second_part_in_the_same_sentence_or_the_next
           good: ["A $40 fee applies to every visit. The parking is free.",
                  "Free checks. We come on Mondays. A fee applies to every visit."]
         """), encoding="utf-8")
-    (tmp_path / ".honestreach.yaml").write_text("rules: [team-rules]\n", encoding="utf-8")
-    (tmp_path / "draft.txt").write_text(
+    findings = _findings_of_a_team_rule(
+        honestreach, tmp_path, "free-then-fee",
         "Our boiler checks are free! A $40 fee applies to every visit.\n\n"
         "A fee applies to every visit. Parking is free. The van is blue. "
-        "A fee applies to every visit.\n", encoding="utf-8")
-    tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
-    assert tested.code == 0, tested.stdout + tested.stderr
-    checked = honestreach("check", "--format", "json", "--select", "free-then-fee", "draft.txt",
-                          cwd=tmp_path)
-    findings = checked.json["files"][0]["findings"]
+        "A fee applies to every visit.\n")
     assert [(f["line"], f["text"]) for f in findings] == [
         (1, "free! A $40 fee applies to every visit")]
     explained = honestreach("explain", "free-then-fee", cwd=tmp_path)
@@ -202,17 +201,12 @@ def test_a_question_after_a_dash_or_semicolon_leaves_the_statement_before_it(hon
     (tmp_path / "team-rules" / "rush-to-sign.yaml").write_text(
         RULE.format(bad="Hurry up and sign - shall I send the form?",
                     good="Should we hurry up and sign?"), encoding="utf-8")
-    (tmp_path / ".honestreach.yaml").write_text("rules: [team-rules]\n", encoding="utf-8")
-    (tmp_path / "draft.txt").write_text(
+    findings = _findings_of_a_team_rule(
+        honestreach, tmp_path, "rush-to-sign",
         "Hurry up and sign the lease - shall I bring the pen?\n\n"
         "Hurry up and sign the lease; want me to call you?\n\n"
         "Would you hurry up and sign the lease?\n\n"
-        "Hurry up and sign the lease, shall we?\n", encoding="utf-8")
-    tested = honestreach("test-rules", "team-rules", cwd=tmp_path)
-    assert tested.code == 0, tested.stdout + tested.stderr
-    checked = honestreach("check", "--format", "json", "--select", "rush-to-sign", "draft.txt",
-                          cwd=tmp_path)
-    findings = checked.json["files"][0]["findings"]
+        "Hurry up and sign the lease, shall we?\n")
     assert [f["line"] for f in findings] == [1, 3]
 
 

@@ -296,14 +296,13 @@ class MatchContext:
         parts the match from it ("Two seats remain for Friday - shall I save you one?" states
         the count, then asks)."""
         norms = self.tokens.norms
-        if any(norm in _QUESTION_APART for norm in norms[end:sentence_end]):
-            return False
         index = sentence_end - 1
         while index >= 0 and norms[index] in _CLOSERS:
             index -= 1
         while index >= 0 and norms[index] in ("!", "?", "."):
             if norms[index] == "?":
-                return True
+                # (the clause marks are looked for only in a question: most sentences are not)
+                return not any(norm in _QUESTION_APART for norm in norms[end:sentence_end])
             index -= 1
         return False
 
